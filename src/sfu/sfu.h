@@ -1,0 +1,102 @@
+/* sfu: the media server's face towards signaling — rooms, participants, offers and answers.
+ * Signaling calls these functions and receives events through struct sfu_events; nothing
+ * here knows JSON or WebSockets, and nothing above knows packets. */
+#ifndef PLENUM_SFU_SFU_H
+#define PLENUM_SFU_SFU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#define SFU_ROOM_NAME_MAX 64
+#define SFU_DISPLAY_NAME_MAX 64   /* bytes of UTF-8 */
+
+struct sfu;
+struct sfu_participant;
+
+/* Errors returned (negated) by the functions below; signaling maps each to a protocol code. */
+enum sfu_err {
+	SFU_OK = 0,
+	SFU_ERR_ROOM_NAME = 1,      /* room name fails the rules of sfu_room_name_normalize */
+	SFU_ERR_DISPLAY_NAME,       /* display name not UTF-8, too long, or has control characters */
+	SFU_ERR_SDP,                /* SDP unparsable or without a usable audio/video section */
+	SFU_ERR_STATE,              /* e.g. publish twice, answer without an outstanding offer */
+	SFU_ERR_STALE,              /* an answer to an offer that was superseded */
+	SFU_ERR_ROOM_FULL,
+	SFU_ERR_INTERNAL,
+};
+
+struct sfu_config {
+	const char *public_ip;      /* address put in ICE candidates */
+	uint16_t media_port;        /* the one UDP port for all media */
+	const char *bind_ip;        /* address the UDP socket binds to (default: public_ip) */
+	unsigned max_room_participants;
+};
+
+enum sfu_media_kind { SFU_KIND_AUDIO = 0, SFU_KIND_VIDEO = 1 };
+
+/* One track offered to a subscriber, in the order of the m-lines of the subscribe offer. */
+struct sfu_track_info {
+	char mid[16];
+	uint32_t participant_id;    /* whose track it is */
+	enum sfu_media_kind kind;
+	bool active;                /* false: the m-line is kept but inactive (track gone) */
+};
+
+struct sfu_participant_info {
+	uint32_t id;
+	const char *name;
+	bool audio_muted, video_muted;
+	bool publishing;
+};
+
+enum sfu_leave_reason { SFU_LEFT_BYE = 0, SFU_LEFT_TIMEOUT, SFU_LEFT_CLOSED };
+
+/* Events for one participant's signaling connection. All are called on the loop thread. */
+struct sfu_events {
+	void (*participant_joined)(void *arg, const struct sfu_participant_info *p);
+	void (*participant_left)(void *arg, uint32_t id, enum sfu_leave_reason reason);
+	void (*participant_updated)(void *arg, const struct sfu_participant_info *p);
+	/* The server's (re-)offer for this participant's subscribe PeerConnection. */
+	void (*subscribe_offer)(void *arg, uint32_t version, const char *sdp,
+	                        const struct sfu_track_info *tracks, size_t n_tracks);
+	/* The server dropped this participant (its media timed out); no more events follow. */
+	void (*dropped)(void *arg, enum sfu_leave_reason reason);
+};
+
+struct sfu_stats {
+	uint64_t rooms, participants;
+	uint64_t rtp_packets_received, rtp_packets_sent, rtp_bytes_received, rtp_bytes_sent;
+	uint64_t rtcp_packets_received, rtcp_packets_sent;
+	uint64_t dropped_malformed_stun, dropped_malformed_rtp, dropped_malformed_rtcp;
+	uint64_t dropped_srtp_auth, dropped_unknown_source, dropped_dtls, dropped_unknown_ssrc;
+	uint64_t nack_retransmits, keyframe_requests;
+};
+
+int sfu_new(struct sfu **out, uv_loop_t *loop, const struct sfu_config *cfg);
+void sfu_free(struct sfu *sfu);
+void sfu_get_stats(const struct sfu *sfu, struct sfu_stats *st);
+
+/* Lowercases and checks a room name: 1..64 chars of [a-z0-9._-] after lowercasing, no leading
+ * or trailing '.', '-' or '_'. Writes the canonical form; 0 or -SFU_ERR_ROOM_NAME. */
+int sfu_room_name_normalize(const char *in, char out[SFU_ROOM_NAME_MAX + 1]);
+/* Checks a display name: valid UTF-8, 1..64 bytes, no control characters. 0 or -SFU_ERR_DISPLAY_NAME. */
+int sfu_display_name_check(const char *name);
+
+/* Joins (creating the room on first join). On success *out is the participant; `events`
+ * and `arg` receive this participant's events until sfu_leave or `dropped`. The caller gets
+ * the current participants through participant_joined events fired before this returns. */
+int sfu_join(struct sfu *sfu, const char *room, const char *display_name,
+             const struct sfu_events *events, void *arg, struct sfu_participant **out);
+uint32_t sfu_participant_id(const struct sfu_participant *p);
+/* Handles the browser's publish offer; *answer is malloc'd SDP the caller frees. */
+int sfu_publish(struct sfu_participant *p, const char *offer_sdp, char **answer);
+/* The browser's answer to subscribe_offer `version`. */
+int sfu_subscribe_answer(struct sfu_participant *p, uint32_t version, const char *answer_sdp);
+/* Mute state as the participant reports it; others get participant_updated. */
+int sfu_set_media_state(struct sfu_participant *p, bool audio_muted, bool video_muted);
+/* Leaves the room (others are told); p is freed. Safe from any event callback of another participant. */
+void sfu_leave(struct sfu_participant *p);
+
+#endif
