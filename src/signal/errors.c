@@ -1,0 +1,79 @@
+/* errors: the protocol's error table (code string ↔ enum ↔ default message) and the mapping
+ * from enum sfu_err. Adding a code means one row here and one in docs/protocol.md. */
+#include "signal/errors.h"
+
+#include <string.h>
+
+#include "sfu/sfu.h"
+
+struct err_row {
+	const char *code;
+	const char *message;
+};
+
+static const struct err_row err_table[SIGNAL_ERR_COUNT] = {
+	[SIGNAL_OK] = { "ok", "OK" },
+	[SIGNAL_ERR_BAD_REQUEST] = { "bad_request", "The request is malformed." },
+	[SIGNAL_ERR_MESSAGE_TOO_LARGE] = { "message_too_large", "The message exceeds 65536 bytes." },
+	[SIGNAL_ERR_HELLO_REQUIRED] = { "hello_required", "The first request must be hello." },
+	[SIGNAL_ERR_UNSUPPORTED_VERSION] = { "unsupported_version", "This server speaks protocol version 1." },
+	[SIGNAL_ERR_UNKNOWN_METHOD] = { "unknown_method", "Unknown method." },
+	[SIGNAL_ERR_NOT_JOINED] = { "not_joined", "Join a room first." },
+	[SIGNAL_ERR_ALREADY_JOINED] = { "already_joined", "This connection has already joined a room." },
+	[SIGNAL_ERR_ROOM_NAME_INVALID] = { "room_name_invalid",
+		"Room names are 1 to 64 characters of a-z, 0-9, '.', '-' and '_', "
+		"not starting or ending with '.', '-' or '_'." },
+	[SIGNAL_ERR_DISPLAY_NAME_INVALID] = { "display_name_invalid",
+		"Display names are 1 to 64 bytes of UTF-8 without control characters." },
+	[SIGNAL_ERR_SDP_INVALID] = { "sdp_invalid", "The session description could not be used." },
+	[SIGNAL_ERR_INVALID_STATE] = { "invalid_state", "The request is not valid in the current state." },
+	[SIGNAL_ERR_STALE_ANSWER] = { "stale_answer", "The answer is for an offer that has been superseded." },
+	[SIGNAL_ERR_ROOM_FULL] = { "room_full", "The room is full." },
+	[SIGNAL_ERR_INTERNAL] = { "internal_error", "Internal server error." },
+};
+
+const char *signal_err_code(enum signal_err err)
+{
+	if ((unsigned)err >= SIGNAL_ERR_COUNT)
+		err = SIGNAL_ERR_INTERNAL;
+	return err_table[err].code;
+}
+
+const char *signal_err_message(enum signal_err err)
+{
+	if ((unsigned)err >= SIGNAL_ERR_COUNT)
+		err = SIGNAL_ERR_INTERNAL;
+	return err_table[err].message;
+}
+
+int signal_err_parse(const char *code, enum signal_err *out)
+{
+	for (unsigned i = 1; i < SIGNAL_ERR_COUNT; i++) {
+		if (strcmp(code, err_table[i].code) == 0) {
+			*out = (enum signal_err)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static const enum signal_err from_sfu[] = {
+	[SFU_OK] = SIGNAL_OK,
+	[SFU_ERR_ROOM_NAME] = SIGNAL_ERR_ROOM_NAME_INVALID,
+	[SFU_ERR_DISPLAY_NAME] = SIGNAL_ERR_DISPLAY_NAME_INVALID,
+	[SFU_ERR_SDP] = SIGNAL_ERR_SDP_INVALID,
+	[SFU_ERR_STATE] = SIGNAL_ERR_INVALID_STATE,
+	[SFU_ERR_STALE] = SIGNAL_ERR_STALE_ANSWER,
+	[SFU_ERR_ROOM_FULL] = SIGNAL_ERR_ROOM_FULL,
+	[SFU_ERR_INTERNAL] = SIGNAL_ERR_INTERNAL,
+};
+
+enum signal_err signal_err_from_sfu(int rc)
+{
+	if (rc == 0)
+		return SIGNAL_OK;
+	unsigned e = rc < 0 ? (unsigned)-rc : (unsigned)rc;
+	if (e >= sizeof from_sfu / sizeof from_sfu[0])
+		return SIGNAL_ERR_INTERNAL;
+	return from_sfu[e];
+}

@@ -1,0 +1,34 @@
+/* errors: the one table of client-facing protocol error codes, their default English messages,
+ * and the mapping from the media server's enum sfu_err. See docs/protocol.md. */
+#ifndef PLENUM_SIGNAL_ERRORS_H
+#define PLENUM_SIGNAL_ERRORS_H
+
+enum signal_err {
+	SIGNAL_OK = 0,
+	SIGNAL_ERR_BAD_REQUEST,
+	SIGNAL_ERR_MESSAGE_TOO_LARGE,
+	SIGNAL_ERR_HELLO_REQUIRED,
+	SIGNAL_ERR_UNSUPPORTED_VERSION,
+	SIGNAL_ERR_UNKNOWN_METHOD,
+	SIGNAL_ERR_NOT_JOINED,
+	SIGNAL_ERR_ALREADY_JOINED,
+	SIGNAL_ERR_ROOM_NAME_INVALID,
+	SIGNAL_ERR_DISPLAY_NAME_INVALID,
+	SIGNAL_ERR_SDP_INVALID,
+	SIGNAL_ERR_INVALID_STATE,
+	SIGNAL_ERR_STALE_ANSWER,
+	SIGNAL_ERR_ROOM_FULL,
+	SIGNAL_ERR_INTERNAL,
+	SIGNAL_ERR_COUNT
+};
+
+/* The wire code ("bad_request", …); "internal_error" for values out of range. */
+const char *signal_err_code(enum signal_err err);
+/* The default English message for the code. */
+const char *signal_err_message(enum signal_err err);
+/* Wire code → enum; 0, or -1 when unknown. */
+int signal_err_parse(const char *code, enum signal_err *out);
+/* A return value of the sfu API (0 or -SFU_ERR_*) → protocol error (SIGNAL_OK for 0). */
+enum signal_err signal_err_from_sfu(int rc);
+
+#endif

@@ -1,0 +1,92 @@
+/* events: the sfu's per-participant callbacks (struct sfu_events) turned into signaling v1
+ * events on that participant's connection. Called on the loop thread. */
+#include <string.h>
+
+#include "signal/proto_int.h"
+
+static const char *const leave_reasons[] = {
+	[SFU_LEFT_BYE] = "left",
+	[SFU_LEFT_TIMEOUT] = "timeout",
+	[SFU_LEFT_CLOSED] = "closed",
+};
+
+static const char *leave_reason(enum sfu_leave_reason reason)
+{
+	if ((unsigned)reason < sizeof leave_reasons / sizeof leave_reasons[0])
+		return leave_reasons[reason];
+	return "left";
+}
+
+static void emit_event(struct proto_conn *c, const char *name, json_t *data)
+{
+	if (!data)
+		return;
+	proto_emit(c, json_pack("{s:s, s:o}", "event", name, "data", data), true);
+}
+
+static json_t *participant_json(const struct sfu_participant_info *p)
+{
+	json_t *name = json_string(p->name ? p->name : "");
+	if (!name)
+		name = json_string("");   /* not UTF-8: cannot happen after sfu_display_name_check */
+	return json_pack("{s:I, s:o, s:b, s:b}", "id", (json_int_t)p->id, "name", name,
+	                 "audio_muted", p->audio_muted, "video_muted", p->video_muted);
+}
+
+static void ev_participant_joined(void *arg, const struct sfu_participant_info *p)
+{
+	struct proto_conn *c = arg;
+	if (proto_conn_listening(c))
+		emit_event(c, "participant_joined", participant_json(p));
+}
+
+static void ev_participant_updated(void *arg, const struct sfu_participant_info *p)
+{
+	struct proto_conn *c = arg;
+	if (proto_conn_listening(c))
+		emit_event(c, "participant_updated", participant_json(p));
+}
+
+static void ev_participant_left(void *arg, uint32_t id, enum sfu_leave_reason reason)
+{
+	struct proto_conn *c = arg;
+	if (proto_conn_listening(c))
+		emit_event(c, "participant_left", json_pack("{s:I, s:s}", "id", (json_int_t)id,
+		                                            "reason", leave_reason(reason)));
+}
+
+static void ev_subscribe_offer(void *arg, uint32_t version, const char *sdp,
+                               const struct sfu_track_info *tracks, size_t n_tracks)
+{
+	struct proto_conn *c = arg;
+	if (!proto_conn_listening(c))
+		return;
+	json_t *list = json_array();
+	for (size_t i = 0; list && i < n_tracks; i++) {
+		const struct sfu_track_info *t = &tracks[i];
+		json_array_append_new(list, json_pack("{s:s%, s:I, s:s, s:b}",
+			"mid", t->mid, strnlen(t->mid, sizeof t->mid),
+			"participant_id", (json_int_t)t->participant_id,
+			"kind", t->kind == SFU_KIND_VIDEO ? "video" : "audio", "active", t->active));
+	}
+	emit_event(c, "subscribe_offer", json_pack("{s:I, s:s, s:o}", "version", (json_int_t)version,
+	                                           "sdp", sdp ? sdp : "", "tracks", list));
+}
+
+static void ev_dropped(void *arg, enum sfu_leave_reason reason)
+{
+	struct proto_conn *c = arg;
+	if (!proto_conn_listening(c))
+		return;
+	/* The sfu has freed the participant; the client may join again. */
+	c->participant = NULL;
+	emit_event(c, "dropped", json_pack("{s:s}", "reason", leave_reason(reason)));
+}
+
+const struct sfu_events proto_sfu_events = {
+	.participant_joined = ev_participant_joined,
+	.participant_left = ev_participant_left,
+	.participant_updated = ev_participant_updated,
+	.subscribe_offer = ev_subscribe_offer,
+	.dropped = ev_dropped,
+};

@@ -1,0 +1,194 @@
+/* protocol: one signaling connection — parses and validates each inbound JSON message, dispatches
+ * it through the method table, and sends exactly one response or error, then the events it caused. */
+#include "signal/protocol.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "signal/proto_int.h"
+
+#define PROTO_ID_MAX 2147483648LL   /* 2^31 */
+
+int proto_conn_new(struct proto_conn **out, struct sfu *sfu, proto_send_fn send, void *send_arg,
+                   struct proto_stats *stats)
+{
+	struct proto_conn *c = calloc(1, sizeof *c);
+	if (!c)
+		return ENOMEM;
+	c->sfu = sfu;
+	c->send = send;
+	c->send_arg = send_arg;
+	c->stats = stats;
+	c->pending_tail = &c->pending;
+	*out = c;
+	return 0;
+}
+
+void proto_pending_clear(struct proto_conn *c)
+{
+	struct proto_pending *p = c->pending;
+	while (p) {
+		struct proto_pending *next = p->next;
+		free(p);
+		p = next;
+	}
+	c->pending = NULL;
+	c->pending_tail = &c->pending;
+}
+
+void proto_conn_free(struct proto_conn *c)
+{
+	if (!c)
+		return;
+	if (c->participant) {
+		struct sfu_participant *p = c->participant;
+		c->participant = NULL;
+		sfu_leave(p);
+	}
+	proto_pending_clear(c);
+	free(c);
+}
+
+bool proto_conn_joined(const struct proto_conn *c)
+{
+	return c->participant != NULL;
+}
+
+static void pending_flush(struct proto_conn *c)
+{
+	struct proto_pending *p = c->pending;
+	c->pending = NULL;
+	c->pending_tail = &c->pending;
+	while (p) {
+		struct proto_pending *next = p->next;
+		c->send(c->send_arg, p->text, p->len);
+		free(p);
+		p = next;
+	}
+}
+
+void proto_emit(struct proto_conn *c, json_t *msg, bool is_event)
+{
+	if (!msg) {
+		log_warn("signal", "could not build an outbound message");
+		return;
+	}
+	char *text = json_dumps(msg, JSON_COMPACT);
+	json_decref(msg);
+	if (!text) {
+		log_warn("signal", "could not serialise an outbound message");
+		return;
+	}
+	size_t len = strlen(text);
+	if (is_event && c->stats)
+		c->stats->events++;
+	if (is_event && c->busy) {
+		struct proto_pending *p = malloc(sizeof *p + len + 1);
+		if (p) {
+			p->next = NULL;
+			p->len = len;
+			memcpy(p->text, text, len + 1);
+			*c->pending_tail = p;
+			c->pending_tail = &p->next;
+		}
+	} else {
+		c->send(c->send_arg, text, len);
+	}
+	free(text);
+}
+
+static void send_error(struct proto_conn *c, json_int_t id, enum signal_err err, const char *message)
+{
+	if (c->stats)
+		c->stats->errors++;
+	json_t *jid = id > 0 ? json_integer(id) : json_null();
+	proto_emit(c, json_pack("{s:o, s:{s:s, s:s}}", "id", jid, "error", "code", signal_err_code(err),
+	                        "message", message ? message : signal_err_message(err)), false);
+}
+
+void proto_conn_reject(struct proto_conn *c, enum signal_err err)
+{
+	if (c->stats)
+		c->stats->malformed++;
+	send_error(c, 0, err, NULL);
+}
+
+/* The request's id: 1..2^31, or 0 when absent or invalid. */
+static json_int_t request_id(const json_t *root)
+{
+	const json_t *jid = json_object_get(root, "id");
+	if (!json_is_integer(jid))
+		return 0;
+	json_int_t id = json_integer_value(jid);
+	return id >= 1 && id <= PROTO_ID_MAX ? id : 0;
+}
+
+static void dispatch(struct proto_conn *c, json_int_t id, const char *name, json_t *params)
+{
+	const struct proto_method *m = proto_method_find(name);
+	if (!c->hello_done && !(m && strcmp(m->name, "hello") == 0)) {
+		send_error(c, id, SIGNAL_ERR_HELLO_REQUIRED, NULL);
+		return;
+	}
+	if (!m) {
+		send_error(c, id, SIGNAL_ERR_UNKNOWN_METHOD, NULL);
+		return;
+	}
+	struct proto_req r = { .c = c, .params = params };
+	c->busy++;
+	enum signal_err err = m->handler(&r);
+	if (err == SIGNAL_OK && !r.result)
+		err = SIGNAL_ERR_INTERNAL;
+	if (err == SIGNAL_OK)
+		proto_emit(c, json_pack("{s:I, s:o}", "id", id, "result", r.result), false);
+	else {
+		json_decref(r.result);
+		send_error(c, id, err, r.message);
+	}
+	if (--c->busy == 0)
+		pending_flush(c);
+}
+
+void proto_conn_receive(struct proto_conn *c, const char *msg, size_t len)
+{
+	if (len > PROTO_MAX_MESSAGE) {
+		proto_conn_reject(c, SIGNAL_ERR_MESSAGE_TOO_LARGE);
+		return;
+	}
+	if (c->stats)
+		c->stats->requests++;
+	json_error_t jerr;
+	json_t *root = json_loadb(msg, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+	if (!json_is_object(root)) {
+		if (c->stats)
+			c->stats->malformed++;
+		send_error(c, 0, SIGNAL_ERR_BAD_REQUEST, root ? "The message is not a JSON object."
+		                                              : "The message is not valid JSON.");
+		json_decref(root);
+		return;
+	}
+	json_int_t id = request_id(root);
+	const json_t *jmethod = json_object_get(root, "method");
+	json_t *params = json_object_get(root, "params");
+	if (!id) {
+		send_error(c, 0, SIGNAL_ERR_BAD_REQUEST, "The request has no valid id.");
+	} else if (!json_is_string(jmethod)) {
+		send_error(c, id, SIGNAL_ERR_BAD_REQUEST, "The request has no method.");
+	} else if (params && !json_is_object(params) && !json_is_null(params)) {
+		send_error(c, id, SIGNAL_ERR_BAD_REQUEST, "params must be an object.");
+	} else {
+		const char *name = json_string_value(jmethod);
+		if (strlen(name) != json_string_length(jmethod))
+			name = "";   /* an embedded NUL: no method has that name */
+		json_t *empty = NULL;
+		if (!json_is_object(params))
+			params = empty = json_object();
+		if (params)
+			dispatch(c, id, name, params);
+		json_decref(empty);
+	}
+	json_decref(root);
+}

@@ -1,0 +1,39 @@
+/* protocol: plenum signaling v1 — one connection's JSON requests, responses and events,
+ * independent of the transport (no libwebsockets here), so tests and fuzzers drive it directly. */
+#ifndef PLENUM_SIGNAL_PROTOCOL_H
+#define PLENUM_SIGNAL_PROTOCOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "signal/errors.h"
+
+#define PROTO_VERSION 1
+#define PROTO_SERVER_VERSION "0.1.0"
+#define PROTO_MAX_MESSAGE 65536   /* bytes of one inbound message */
+
+struct sfu;
+struct proto_conn;
+
+/* Sends one complete text message (a JSON object, `len` bytes, not NUL-terminated in general).
+ * The transport copies it. Returns 0 or an errno; on failure the transport closes the
+ * connection later (never from inside this call). */
+typedef int (*proto_send_fn)(void *arg, const char *text, size_t len);
+
+/* Counters shared by all connections of one server (may be NULL). */
+struct proto_stats {
+	unsigned long long requests, errors, events, malformed;
+};
+
+int proto_conn_new(struct proto_conn **out, struct sfu *sfu, proto_send_fn send, void *send_arg,
+                   struct proto_stats *stats);
+/* Leaves the room if joined (others see participant_left) and frees the connection state. */
+void proto_conn_free(struct proto_conn *c);
+/* Handles one complete inbound message: exactly one response or error goes out for it,
+ * followed by any events it caused. */
+void proto_conn_receive(struct proto_conn *c, const char *msg, size_t len);
+/* Answers a message the transport could not accept (too large, binary) with {"id": null, error}. */
+void proto_conn_reject(struct proto_conn *c, enum signal_err err);
+bool proto_conn_joined(const struct proto_conn *c);
+
+#endif
