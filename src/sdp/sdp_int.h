@@ -1,0 +1,48 @@
+/* sdp_int: helpers shared by the sdp files — string slices, tokens, and a bounded text writer.
+ * RFC 8866 §9 grammar (token, byte-string). */
+#ifndef PLENUM_SDP_SDP_INT_H
+#define PLENUM_SDP_SDP_INT_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sdp/sdp.h"
+
+/* A borrowed slice of text, not NUL-terminated. */
+struct sdp_sv { const char *p; size_t n; };
+
+/* Next space- or tab-separated token of *rest (advancing it); false when none is left. */
+bool sdp_sv_token(struct sdp_sv *rest, struct sdp_sv *tok);
+/* Splits s at the first `c`: head before, tail after; false (head = s, tail empty) without one. */
+bool sdp_sv_split(struct sdp_sv s, char c, struct sdp_sv *head, struct sdp_sv *tail);
+bool sdp_sv_eq(struct sdp_sv s, const char *lit);
+bool sdp_sv_ieq(struct sdp_sv s, const char *lit);
+struct sdp_sv sdp_sv_trim(struct sdp_sv s);
+/* Decimal digits only, value ≤ max; false otherwise. */
+bool sdp_sv_uint(struct sdp_sv s, uint64_t max, uint64_t *out);
+/* Copies into dst[cap] with a NUL; false (dst untouched) when it does not fit. */
+bool sdp_sv_copy(char *dst, size_t cap, struct sdp_sv s);
+
+/* RFC 8866 token-char: printable ASCII except space and a few separators. */
+bool sdp_is_token(const char *s);
+
+/* Appends text to a caller's buffer, remembering overflow instead of writing past it. */
+struct sdp_buf { char *p; size_t cap, len; bool overflow; };
+void sdp_buf_init(struct sdp_buf *b, char *p, size_t cap);
+void sdp_buf_printf(struct sdp_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* 0, or ENOSPC when anything did not fit. */
+int sdp_buf_result(const struct sdp_buf *b);
+
+/* The session-level lines both writers share: v=, o=, s=, t=, BUNDLE group of the given mids,
+ * ice-lite. */
+void sdp_write_session_head(struct sdp_buf *b, const struct sdp_local *l, const char *const *mids, size_t n_mids);
+/* c= line and the transport attributes of one m-line (ufrag, pwd, fingerprint, setup). */
+void sdp_write_transport(struct sdp_buf *b, const struct sdp_local *l, const char *setup);
+/* The host candidate and end-of-candidates. */
+void sdp_write_candidate(struct sdp_buf *b, const struct sdp_local *l);
+/* Checks plenum's own sdp_local: non-empty tokens, an IP literal, a port. */
+bool sdp_local_valid(const struct sdp_local *l);
+
+#endif

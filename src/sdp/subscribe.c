@@ -1,0 +1,164 @@
+/* subscribe: plenum's offer for a participant's subscribe PeerConnection and the check of the
+ * browser's answer; the bundle's transport credentials. RFC 8829 §5.2/§5.10, RFC 8843, RFC 8830. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "sdp/sdp_int.h"
+
+static bool track_valid(const struct sdp_sub_track *t)
+{
+	if (!sdp_is_token(t->mid) || memchr(t->mid, '\0', sizeof(t->mid)) == NULL)
+		return false;
+	if (t->kind != SDP_KIND_AUDIO && t->kind != SDP_KIND_VIDEO)
+		return false;
+	if (!t->active)
+		return true;
+	if (!t->ssrc || t->rtx_ssrc == t->ssrc)
+		return false;
+	const char *ids[] = { t->stream_id, t->track_id, t->cname };
+	size_t caps[] = { sizeof(t->stream_id), sizeof(t->track_id), sizeof(t->cname) };
+	for (size_t i = 0; i < 3; i++)
+		if (!memchr(ids[i], '\0', caps[i]) || (ids[i][0] && !sdp_is_token(ids[i])))
+			return false;
+	return true;
+}
+
+static void write_track(struct sdp_buf *b, const struct sdp_local *l, const struct sdp_sub_track *t)
+{
+	bool video = t->kind == SDP_KIND_VIDEO, rtx = video && t->active && t->rtx_ssrc;
+	if (video)
+		sdp_buf_printf(b, rtx ? "m=video %u UDP/TLS/RTP/SAVPF %u %u\r\n" : "m=video %u UDP/TLS/RTP/SAVPF %u\r\n",
+		               (unsigned)l->port, SDP_SUB_VP8_PT, SDP_SUB_VP8_RTX_PT);
+	else
+		sdp_buf_printf(b, "m=audio %u UDP/TLS/RTP/SAVPF %u\r\n", (unsigned)l->port, SDP_SUB_OPUS_PT);
+	sdp_write_transport(b, l, "actpass");
+	sdp_buf_printf(b, "a=mid:%s\r\n", t->mid);
+	const char *stream = t->stream_id[0] ? t->stream_id : "-";
+	const char *cname = t->cname[0] ? t->cname : "plenum";
+	char msid[140];
+	if (t->track_id[0])
+		snprintf(msid, sizeof(msid), "%s %s", stream, t->track_id);
+	else
+		snprintf(msid, sizeof(msid), "%s", stream);
+	if (t->active)
+		sdp_buf_printf(b, "a=sendonly\r\na=msid:%s\r\n", msid);
+	else
+		sdp_buf_printf(b, "a=inactive\r\n");
+	sdp_buf_printf(b, "a=rtcp-mux\r\na=rtcp-rsize\r\n");
+	if (video) {
+		sdp_buf_printf(b, "a=rtpmap:%u VP8/90000\r\n", SDP_SUB_VP8_PT);
+		sdp_buf_printf(b, "a=rtcp-fb:%u ccm fir\r\na=rtcp-fb:%u nack\r\na=rtcp-fb:%u nack pli\r\n",
+		               SDP_SUB_VP8_PT, SDP_SUB_VP8_PT, SDP_SUB_VP8_PT);
+		if (rtx)
+			sdp_buf_printf(b, "a=rtpmap:%u rtx/90000\r\na=fmtp:%u apt=%u\r\n", SDP_SUB_VP8_RTX_PT,
+			               SDP_SUB_VP8_RTX_PT, SDP_SUB_VP8_PT);
+	} else {
+		sdp_buf_printf(b, "a=rtpmap:%u opus/48000/2\r\na=fmtp:%u minptime=10;useinbandfec=1\r\n",
+		               SDP_SUB_OPUS_PT, SDP_SUB_OPUS_PT);
+	}
+	if (t->active) {
+		if (rtx)
+			sdp_buf_printf(b, "a=ssrc-group:FID %u %u\r\n", (unsigned)t->ssrc, (unsigned)t->rtx_ssrc);
+		sdp_buf_printf(b, "a=ssrc:%u cname:%s\r\na=ssrc:%u msid:%s\r\n", (unsigned)t->ssrc, cname,
+		               (unsigned)t->ssrc, msid);
+		if (rtx)
+			sdp_buf_printf(b, "a=ssrc:%u cname:%s\r\na=ssrc:%u msid:%s\r\n", (unsigned)t->rtx_ssrc, cname,
+			               (unsigned)t->rtx_ssrc, msid);
+	}
+	sdp_write_candidate(b, l);
+}
+
+int sdp_write_subscribe_offer(const struct sdp_local *local, const struct sdp_sub_track *tracks, size_t n,
+                              char *out, size_t cap)
+{
+	if (!out || !cap || !tracks || n == 0 || n > SDP_MAX_MEDIA || !sdp_local_valid(local))
+		return EINVAL;
+	out[0] = '\0';
+	const char *mids[SDP_MAX_MEDIA];
+	for (size_t i = 0; i < n; i++) {
+		if (!track_valid(&tracks[i]))
+			return EINVAL;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(tracks[i].mid, tracks[j].mid) == 0)
+				return EINVAL;
+		mids[i] = tracks[i].mid;
+	}
+	struct sdp_buf b;
+	sdp_buf_init(&b, out, cap);
+	sdp_write_session_head(&b, local, mids, n);
+	for (size_t i = 0; i < n; i++)
+		write_track(&b, local, &tracks[i]);
+	int err = sdp_buf_result(&b);
+	if (err)
+		out[0] = '\0';
+	return err;
+}
+
+static bool in_bundle(const struct sdp_session *s, const char *mid)
+{
+	for (size_t i = 0; i < s->n_bundle; i++)
+		if (strcmp(s->bundle[i], mid) == 0)
+			return true;
+	return false;
+}
+
+static bool answer_codec_ok(const struct sdp_media *m, const struct sdp_sub_track *t)
+{
+	const struct sdp_codec *k = sdp_media_codec(m, t->kind == SDP_KIND_VIDEO ? SDP_SUB_VP8_PT : SDP_SUB_OPUS_PT);
+	if (!k)
+		return false;
+	return t->kind == SDP_KIND_VIDEO ? strcasecmp(k->name, "VP8") == 0 : strcasecmp(k->name, "opus") == 0;
+}
+
+int sdp_check_subscribe_answer(const struct sdp_session *answer, const struct sdp_sub_track *tracks, size_t n)
+{
+	if (!answer || !tracks || n == 0 || answer->n_media != n)
+		return EPROTO;
+	const char *setup;
+	if (sdp_session_transport(answer, NULL, NULL, NULL, NULL, &setup) != 0 || strcmp(setup, "active") != 0)
+		return EPROTO;
+	for (size_t i = 0; i < n; i++) {
+		const struct sdp_media *m = &answer->media[i];
+		const struct sdp_sub_track *t = &tracks[i];
+		if (m->kind != t->kind || strcmp(m->mid, t->mid) != 0)
+			return EPROTO;
+		if (!t->active)
+			continue;   /* an inactive m-line may be accepted or rejected */
+		if (sdp_media_rejected(m) || !in_bundle(answer, m->mid) || !answer_codec_ok(m, t) ||
+		    m->dir == SDP_DIR_SENDONLY || m->dir == SDP_DIR_SENDRECV)
+			return EPROTO;
+		if (!m->bundle_only && !m->rtcp_mux)
+			return EPROTO;
+	}
+	return 0;
+}
+
+int sdp_session_transport(const struct sdp_session *s, const char **ufrag, const char **pwd,
+                          const char **fp_alg, const char **fp, const char **setup)
+{
+	if (!s)
+		return EINVAL;
+	const struct sdp_media *t = NULL;
+	for (size_t b = 0; b < s->n_bundle && !t; b++)
+		for (size_t i = 0; i < s->n_media && !t; i++)
+			if (strcmp(s->media[i].mid, s->bundle[b]) == 0 && !sdp_media_rejected(&s->media[i]))
+				t = &s->media[i];
+	for (size_t i = 0; i < s->n_media && !t && !s->n_bundle; i++)
+		if (!sdp_media_rejected(&s->media[i]))
+			t = &s->media[i];
+	if (!t || !t->ice_ufrag[0] || !t->ice_pwd[0] || !t->fp[0] || !t->fp_alg[0])
+		return ENOENT;
+	if (ufrag)
+		*ufrag = t->ice_ufrag;
+	if (pwd)
+		*pwd = t->ice_pwd;
+	if (fp_alg)
+		*fp_alg = t->fp_alg;
+	if (fp)
+		*fp = t->fp;
+	if (setup)
+		*setup = t->setup;
+	return 0;
+}
