@@ -201,8 +201,8 @@ static int a_ssrc_group(struct parse_ctx *c, struct sdp_sv v)
 	uint64_t p, r;
 	if (!sdp_sv_token(&v, &sem))
 		return EBADMSG;
-	if (!sdp_sv_eq(sem, "FID"))
-		return 0;
+	if (!sdp_sv_eq(sem, "FID") || c->m->fid_primary)
+		return 0;   /* other semantics, or a later FID group (simulcast layers): the first counts */
 	if (!sdp_sv_token(&v, &a) || !sdp_sv_token(&v, &b) || !sdp_sv_uint(a, UINT32_MAX, &p) ||
 	    !sdp_sv_uint(b, UINT32_MAX, &r))
 		return EBADMSG;

@@ -98,7 +98,7 @@ bool sdp_is_token(const char *s)
 		return false;
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
-		if (c <= 0x20 || c >= 0x7f || strchr("\"(),/:;<=>?@[\\]{}", c))
+		if (c <= 0x20 || c >= 0x7f || strchr("\"(),/:;<=>?@[\\]", c))
 			return false;
 	}
 	return true;
