@@ -94,7 +94,6 @@ static enum signal_err m_join(struct proto_req *r)
 	}
 	c->participant = p;
 	uint32_t pid = sfu_participant_id(p);
-	log_info("signal", "participant %u joined", (unsigned)pid);
 	r->result = json_pack("{s:I, s:s}", "participant_id", (json_int_t)pid, "room", canon);
 	return SIGNAL_OK;
 }
@@ -165,7 +164,6 @@ static enum signal_err m_leave(struct proto_req *r)
 	struct sfu_participant *p = r->c->participant;
 	if (!p)
 		return SIGNAL_ERR_NOT_JOINED;
-	log_info("signal", "participant %u left", (unsigned)sfu_participant_id(p));
 	r->c->participant = NULL;
 	sfu_leave(p);
 	r->result = json_object();
