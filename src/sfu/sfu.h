@@ -71,12 +71,15 @@ struct sfu_stats {
 	uint64_t rtcp_packets_received, rtcp_packets_sent;
 	uint64_t dropped_malformed_stun, dropped_malformed_rtp, dropped_malformed_rtcp;
 	uint64_t dropped_srtp_auth, dropped_unknown_source, dropped_dtls, dropped_unknown_ssrc;
+	uint64_t dropped_send;
 	uint64_t nack_retransmits, keyframe_requests;
 };
 
 int sfu_new(struct sfu **out, uv_loop_t *loop, const struct sfu_config *cfg);
 void sfu_free(struct sfu *sfu);
 void sfu_get_stats(const struct sfu *sfu, struct sfu_stats *st);
+/* The media port actually bound (useful when configured as 0). */
+uint16_t sfu_media_port(const struct sfu *sfu);
 
 /* Lowercases and checks a room name: 1..64 chars of [a-z0-9._-] after lowercasing, no leading
  * or trailing '.', '-' or '_'. Writes the canonical form; 0 or -SFU_ERR_ROOM_NAME. */
@@ -90,6 +93,8 @@ int sfu_display_name_check(const char *name);
 int sfu_join(struct sfu *sfu, const char *room, const char *display_name,
              const struct sfu_events *events, void *arg, struct sfu_participant **out);
 uint32_t sfu_participant_id(const struct sfu_participant *p);
+/* The room's canonical (lowercase) name. */
+const char *sfu_participant_room(const struct sfu_participant *p);
 /* Handles the browser's publish offer; *answer is malloc'd SDP the caller frees. */
 int sfu_publish(struct sfu_participant *p, const char *offer_sdp, char **answer);
 /* The browser's answer to subscribe_offer `version`. */

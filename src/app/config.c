@@ -1,0 +1,232 @@
+/* config: flag parsing through a table; every value is checked before anything starts. */
+#include "app/config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PLENUM_VERSION "0.1.0"
+
+struct flag {
+	const char *name;
+	const char *arg;
+	const char *help;
+	int (*apply)(struct app_config *c, const char *v, FILE *err);
+};
+
+static int valid_ip(const char *s)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	return inet_pton(AF_INET, s, &a4) == 1 || inet_pton(AF_INET6, s, &a6) == 1;
+}
+
+static int parse_port(const char *v, uint16_t *out, int allow_zero)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno || *v == '\0' || *end != '\0' || n < (allow_zero ? 0 : 1) || n > 65535)
+		return -1;
+	*out = (uint16_t)n;
+	return 0;
+}
+
+static int set_listen(struct app_config *c, const char *v, FILE *err)
+{
+	const char *colon = strrchr(v, ':');
+	if (!colon || colon == v || (size_t)(colon - v) >= sizeof c->listen_host) {
+		fprintf(err, "plenum: --listen wants HOST:PORT, e.g. 127.0.0.1:8080 (got '%s')\n", v);
+		return -1;
+	}
+	char host[64];
+	memcpy(host, v, (size_t)(colon - v));
+	host[colon - v] = '\0';
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	if (!valid_ip(host) && strcmp(host, "localhost") != 0) {
+		fprintf(err, "plenum: --listen: '%s' is not an IP address\n", host);
+		return -1;
+	}
+	if (parse_port(colon + 1, &c->listen_port, 0) != 0) {
+		fprintf(err, "plenum: --listen: port must be 0..65535 (got '%s')\n", colon + 1);
+		return -1;
+	}
+	snprintf(c->listen_host, sizeof c->listen_host, "%s", host);
+	return 0;
+}
+
+static int set_media_port(struct app_config *c, const char *v, FILE *err)
+{
+	if (parse_port(v, &c->media_port, 1) != 0) {
+		fprintf(err, "plenum: --media-port must be 1..65535 (got '%s')\n", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_public_ip(struct app_config *c, const char *v, FILE *err)
+{
+	if (!valid_ip(v) || strlen(v) >= sizeof c->public_ip) {
+		fprintf(err, "plenum: --public-ip must be an IPv4 or IPv6 address (got '%s')\n", v);
+		return -1;
+	}
+	snprintf(c->public_ip, sizeof c->public_ip, "%s", v);
+	return 0;
+}
+
+static int readable_file(const char *flag, const char *v, FILE *err)
+{
+	if (access(v, R_OK) != 0) {
+		fprintf(err, "plenum: %s: cannot read '%s': %s\n", flag, v, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int set_cert(struct app_config *c, const char *v, FILE *err)
+{
+	c->cert_path = v;
+	return readable_file("--cert", v, err);
+}
+
+static int set_key(struct app_config *c, const char *v, FILE *err)
+{
+	c->key_path = v;
+	return readable_file("--key", v, err);
+}
+
+static int set_web_root(struct app_config *c, const char *v, FILE *err)
+{
+	struct stat st;
+	if (stat(v, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(err, "plenum: --web-root: '%s' is not a directory\n", v);
+		return -1;
+	}
+	c->web_root = v;
+	return 0;
+}
+
+static int set_log_level(struct app_config *c, const char *v, FILE *err)
+{
+	if (log_level_parse(v, &c->log_level) != 0) {
+		fprintf(err, "plenum: --log-level must be debug, info, warn, error or off (got '%s')\n", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_max_room(struct app_config *c, const char *v, FILE *err)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || n < 2 || n > 1000) {
+		fprintf(err, "plenum: --max-room-size must be 2..1000 (got '%s')\n", v);
+		return -1;
+	}
+	c->max_room_participants = (unsigned)n;
+	return 0;
+}
+
+static const struct flag flags[] = {
+	{ "--listen", "HOST:PORT", "HTTP(S) and WebSocket address (default 127.0.0.1:8080)", set_listen },
+	{ "--media-port", "PORT", "the one UDP port for all media (default 10000)", set_media_port },
+	{ "--public-ip", "IP", "address announced in ICE candidates (default 127.0.0.1)", set_public_ip },
+	{ "--cert", "FILE", "TLS certificate chain (PEM); with --key serves HTTPS/WSS", set_cert },
+	{ "--key", "FILE", "TLS private key (PEM)", set_key },
+	{ "--web-root", "DIR", "the web client's files (default: web/ next to the binary's build dir)", set_web_root },
+	{ "--max-room-size", "N", "most participants in one room (default 200)", set_max_room },
+	{ "--log-level", "LEVEL", "debug, info, warn, error or off (default info)", set_log_level },
+};
+
+void app_config_usage(FILE *out)
+{
+	fprintf(out, "Usage: plenum [OPTIONS]\n\nplenum " PLENUM_VERSION
+	             " — a self-hosted video-meeting server (WebRTC SFU, signaling and web client).\n\n");
+	for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+		char lhs[40];
+		snprintf(lhs, sizeof lhs, "%s %s", flags[i].name, flags[i].arg);
+		fprintf(out, "  %-24s %s\n", lhs, flags[i].help);
+	}
+	fprintf(out, "  %-24s %s\n  %-24s %s\n", "--help", "show this help", "--version", "show the version");
+}
+
+static const char *default_web_root(const char *argv0)
+{
+	static char path[4096];
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			struct stat st;
+			snprintf(path, sizeof path, "%s/../web", exe);
+			if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+				return path;
+			snprintf(path, sizeof path, "%s/../share/plenum/web", exe);
+			if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+				return path;
+		}
+	}
+	(void)argv0;
+	return "web";
+}
+
+int app_config_parse(struct app_config *c, int argc, char **argv, FILE *err)
+{
+	memset(c, 0, sizeof *c);
+	snprintf(c->listen_host, sizeof c->listen_host, "127.0.0.1");
+	c->listen_port = 8080;
+	c->media_port = 10000;
+	snprintf(c->public_ip, sizeof c->public_ip, "127.0.0.1");
+	c->log_level = LOG_LEVEL_INFO;
+	c->max_room_participants = 200;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			app_config_usage(stdout);
+			return CONFIG_EXIT_OK;
+		}
+		if (strcmp(a, "--version") == 0) {
+			printf("plenum " PLENUM_VERSION "\n");
+			return CONFIG_EXIT_OK;
+		}
+		const struct flag *f = NULL;
+		const char *val = NULL;
+		for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++) {
+			size_t n = strlen(flags[k].name);
+			if (strncmp(a, flags[k].name, n) == 0 && (a[n] == '\0' || a[n] == '=')) {
+				f = &flags[k];
+				val = a[n] == '=' ? a + n + 1 : NULL;
+				break;
+			}
+		}
+		if (!f) {
+			fprintf(err, "plenum: unknown option '%s' (see --help)\n", a);
+			return CONFIG_ERROR;
+		}
+		if (!val) {
+			if (i + 1 >= argc) {
+				fprintf(err, "plenum: %s needs a value (%s)\n", f->name, f->arg);
+				return CONFIG_ERROR;
+			}
+			val = argv[++i];
+		}
+		if (f->apply(c, val, err) != 0)
+			return CONFIG_ERROR;
+	}
+	if (!c->cert_path != !c->key_path) {
+		fprintf(err, "plenum: --cert and --key go together\n");
+		return CONFIG_ERROR;
+	}
+	if (!c->web_root)
+		c->web_root = default_web_root(argv[0]);
+	return CONFIG_OK;
+}

@@ -1,0 +1,28 @@
+/* config: plenum's command-line flags, their defaults and their validation. */
+#ifndef PLENUM_APP_CONFIG_H
+#define PLENUM_APP_CONFIG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/log.h"
+
+struct app_config {
+	char listen_host[64];
+	uint16_t listen_port;
+	uint16_t media_port;
+	char public_ip[64];
+	const char *cert_path, *key_path;
+	const char *web_root;
+	enum log_level log_level;
+	unsigned max_room_participants;
+};
+
+enum { CONFIG_OK = 0, CONFIG_EXIT_OK = 1, CONFIG_ERROR = 2 };
+
+/* Parses argv. CONFIG_OK: run; CONFIG_EXIT_OK: --help/--version printed; CONFIG_ERROR: a
+ * message went to err. */
+int app_config_parse(struct app_config *c, int argc, char **argv, FILE *err);
+void app_config_usage(FILE *out);
+
+#endif

@@ -1,0 +1,75 @@
+/* metrics: Prometheus text format 0.0.4 — HELP/TYPE lines, gauges and counters, drop reasons
+ * as a label. Only aggregate numbers: no room names, no participant data. */
+#include "app/metrics.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/resource.h>
+
+#include "sfu/sfu.h"
+#include "signal/signal.h"
+
+struct out { char *buf; size_t cap, len; };
+
+static void put(struct out *o, const char *fmt, ...)
+{
+	if (o->len >= o->cap)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->len += (size_t)n < o->cap - o->len ? (size_t)n : o->cap - o->len - 1;
+}
+
+static void metric(struct out *o, const char *name, const char *type, const char *help, uint64_t v)
+{
+	put(o, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name, type, name, (unsigned long long)v);
+}
+
+size_t app_metrics_write(void *arg, char *out, size_t cap)
+{
+	struct app_metrics_src *src = arg;
+	struct sfu_stats st;
+	sfu_get_stats(src->sfu, &st);
+	struct out o = { out, cap, 0 };
+	if (cap)
+		out[0] = '\0';
+	metric(&o, "plenum_rooms", "gauge", "Rooms with at least one participant.", st.rooms);
+	metric(&o, "plenum_participants", "gauge", "Participants in all rooms.", st.participants);
+	metric(&o, "plenum_websocket_connections", "gauge", "Open signaling connections.",
+	       src->signal ? signal_connections(src->signal) : 0);
+	metric(&o, "plenum_rtp_packets_received_total", "counter", "RTP packets received from publishers.", st.rtp_packets_received);
+	metric(&o, "plenum_rtp_bytes_received_total", "counter", "RTP bytes received (decrypted).", st.rtp_bytes_received);
+	metric(&o, "plenum_rtp_packets_sent_total", "counter", "RTP packets sent to subscribers.", st.rtp_packets_sent);
+	metric(&o, "plenum_rtp_bytes_sent_total", "counter", "RTP bytes sent to subscribers (before encryption).", st.rtp_bytes_sent);
+	metric(&o, "plenum_rtcp_packets_received_total", "counter", "RTCP compound packets received.", st.rtcp_packets_received);
+	metric(&o, "plenum_rtcp_packets_sent_total", "counter", "RTCP compound packets sent.", st.rtcp_packets_sent);
+	metric(&o, "plenum_nack_retransmissions_total", "counter", "Packets resent to answer subscribers' NACKs.", st.nack_retransmits);
+	metric(&o, "plenum_keyframe_requests_total", "counter", "PLIs sent to publishers.", st.keyframe_requests);
+	const struct { const char *reason; uint64_t v; } drops[] = {
+		{ "malformed_stun", st.dropped_malformed_stun },
+		{ "malformed_rtp", st.dropped_malformed_rtp },
+		{ "malformed_rtcp", st.dropped_malformed_rtcp },
+		{ "srtp_auth", st.dropped_srtp_auth },
+		{ "unknown_source", st.dropped_unknown_source },
+		{ "unknown_ssrc", st.dropped_unknown_ssrc },
+		{ "dtls", st.dropped_dtls },
+		{ "send_failed", st.dropped_send },
+	};
+	put(&o, "# HELP plenum_packets_dropped_total Datagrams dropped, by reason.\n"
+	        "# TYPE plenum_packets_dropped_total counter\n");
+	for (size_t i = 0; i < sizeof drops / sizeof drops[0]; i++)
+		put(&o, "plenum_packets_dropped_total{reason=\"%s\"} %llu\n", drops[i].reason, (unsigned long long)drops[i].v);
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) == 0) {
+		double cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+		put(&o, "# HELP process_cpu_seconds_total User and system CPU time.\n# TYPE process_cpu_seconds_total counter\n"
+		        "process_cpu_seconds_total %.3f\n", cpu);
+		put(&o, "# HELP process_max_resident_memory_bytes Peak resident memory.\n# TYPE process_max_resident_memory_bytes gauge\n"
+		        "process_max_resident_memory_bytes %ld\n", ru.ru_maxrss * 1024L);
+	}
+	return o.len;
+}

@@ -1,0 +1,142 @@
+/* demux: RFC 7983 §7 first-byte demultiplexing on the one media port (STUN 0–3, DTLS 20–63,
+ * RTP/RTCP 128–191); STUN finds its transport by ufrag, everything else by remote address. */
+#include "peer/demux.h"
+
+#include <string.h>
+
+#include "peer/peer.h"
+#include "stun/stun.h"
+
+static const char *MOD = "demux";
+
+static void drop(struct peer_demux *d, uint64_t *counter, const char *why)
+{
+	(*counter)++;
+	if (log_get_level() <= LOG_LEVEL_DEBUG && log_limit_allow(&d->drop_log, clock_now(d->clock)))
+		log_debug(MOD, "dropped a datagram: %s", why);
+}
+
+static struct peer *by_addr(struct peer_demux *d, const struct sockaddr *from)
+{
+	uint8_t key[20];
+	size_t klen = net_addr_key(from, key);
+	return hmap_get(&d->by_addr, key, klen);
+}
+
+static void input_stun(struct peer_demux *d, const uint8_t *buf, size_t len, const struct sockaddr *from)
+{
+	struct stun_msg m;
+	if (stun_msg_decode(&m, buf, len) != 0) {
+		drop(d, &d->stats.drop_stun_malformed, "malformed STUN");
+		return;
+	}
+	if (m.type != STUN_BINDING_REQUEST)
+		return;   /* indications (keepalives) and stray responses need nothing */
+	char ufrag[64];
+	if (ice_lite_local_ufrag(&m, ufrag, sizeof ufrag) != 0) {
+		drop(d, &d->stats.drop_stun_malformed, "STUN without a usable USERNAME");
+		return;
+	}
+	struct peer *p = hmap_get(&d->by_ufrag, ufrag, strlen(ufrag));
+	if (!p) {
+		drop(d, &d->stats.drop_unknown_source, "STUN for an unknown ufrag");
+		return;
+	}
+	peer_input_stun(p, &m, from);
+}
+
+static void on_datagram(void *arg, uint8_t *buf, size_t len, const struct sockaddr *from)
+{
+	struct peer_demux *d = arg;
+	uint8_t b = len ? buf[0] : 0xff;
+	if (b <= 3) {
+		input_stun(d, buf, len, from);
+		return;
+	}
+	if ((b >= 20 && b <= 63) || (b >= 128 && b <= 191)) {
+		struct peer *p = by_addr(d, from);
+		if (!p) {
+			drop(d, &d->stats.drop_unknown_source, "packet from an address without a valid ICE check");
+			return;
+		}
+		if (b <= 63)
+			peer_input_dtls(p, buf, len);
+		else
+			peer_input_srtp(p, buf, len);
+		return;
+	}
+	drop(d, &d->stats.drop_unknown_kind, "first byte matches no protocol");
+}
+
+int peer_demux_open(struct peer_demux *d, uv_loop_t *loop, const char *ip, uint16_t port,
+                    struct dtls_cert *cert, const struct clock_src *clock)
+{
+	memset(d, 0, sizeof *d);
+	d->cert = cert;
+	d->clock = clock;
+	d->drop_log.per_sec = 5;
+	hmap_init(&d->by_ufrag);
+	hmap_init(&d->by_addr);
+	return net_udp_open(&d->udp, loop, ip, port, on_datagram, d);
+}
+
+void peer_demux_tick(struct peer_demux *d)
+{
+	for (struct peer *p = d->peers, *next; p; p = next) {
+		next = p->next;
+		peer_on_timer(p);
+	}
+}
+
+void peer_demux_add_addr(struct peer_demux *d, struct peer *p, const struct sockaddr *addr)
+{
+	uint8_t key[20];
+	size_t klen = net_addr_key(addr, key);
+	struct peer *owner = hmap_get(&d->by_addr, key, klen);
+	if (owner == p)
+		return;
+	if (owner) {   /* the address moved to another transport (a new PeerConnection reused the port) */
+		for (unsigned i = 0; i < owner->n_addrs; i++) {
+			uint8_t k2[20];
+			if (net_addr_key((struct sockaddr *)&owner->addrs[i], k2) == klen && memcmp(k2, key, klen) == 0) {
+				owner->addrs[i] = owner->addrs[--owner->n_addrs];
+				break;
+			}
+		}
+	}
+	if (p->n_addrs == PEER_MAX_ADDRS) {   /* forget the oldest */
+		uint8_t k0[20];
+		size_t k0len = net_addr_key((struct sockaddr *)&p->addrs[0], k0);
+		hmap_del(&d->by_addr, k0, k0len, p);
+		memmove(&p->addrs[0], &p->addrs[1], sizeof p->addrs[0] * (PEER_MAX_ADDRS - 1));
+		p->n_addrs--;
+	}
+	memcpy(&p->addrs[p->n_addrs++], addr, net_addr_len(addr));
+	hmap_put(&d->by_addr, key, klen, p);
+}
+
+void peer_demux_remove(struct peer_demux *d, struct peer *p)
+{
+	hmap_del(&d->by_ufrag, p->ice.local_ufrag, strlen(p->ice.local_ufrag), p);
+	for (unsigned i = 0; i < p->n_addrs; i++) {
+		uint8_t key[20];
+		size_t klen = net_addr_key((struct sockaddr *)&p->addrs[i], key);
+		hmap_del(&d->by_addr, key, klen, p);
+	}
+	if (p->prev)
+		p->prev->next = p->next;
+	else if (d->peers == p)
+		d->peers = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	p->prev = p->next = NULL;
+}
+
+void peer_demux_close(struct peer_demux *d)
+{
+	while (d->peers)
+		peer_free(d->peers);
+	net_udp_close(&d->udp);
+	hmap_free(&d->by_ufrag);
+	hmap_free(&d->by_addr);
+}

@@ -1,0 +1,105 @@
+/* room: a named set of participants; created on first join, destroyed with its last member.
+ * Tells every member about joins, leaves and changes, and wires published tracks to subscribers. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "sfu/sfu_internal.h"
+
+static const char *MOD = "room";
+
+int sfu_room_get(struct sfu *sfu, const char *name, struct sfu_room **out)
+{
+	struct sfu_room *r = hmap_get(&sfu->rooms, name, strlen(name));
+	if (!r) {
+		r = calloc(1, sizeof *r);
+		if (!r)
+			return ENOMEM;
+		r->sfu = sfu;
+		strcpy(r->name, name);
+		if (hmap_put(&sfu->rooms, r->name, strlen(r->name), r) != 0) {
+			free(r);
+			return ENOMEM;
+		}
+		log_info(MOD, "room created (%zu rooms)", sfu->rooms.count);
+	}
+	*out = r;
+	return 0;
+}
+
+void sfu_participant_info(const struct sfu_participant *p, struct sfu_participant_info *out)
+{
+	out->id = p->id;
+	out->name = p->name;
+	out->audio_muted = p->audio_muted;
+	out->video_muted = p->video_muted;
+	out->publishing = p->pub != NULL;
+}
+
+void sfu_room_add(struct sfu_room *r, struct sfu_participant *p)
+{
+	struct sfu_participant_info mine, theirs;
+	sfu_participant_info(p, &mine);
+	for (struct sfu_participant *o = r->members; o; o = o->next) {
+		sfu_participant_info(o, &theirs);
+		if (p->ev->participant_joined)
+			p->ev->participant_joined(p->ev_arg, &theirs);
+		if (o->ev->participant_joined)
+			o->ev->participant_joined(o->ev_arg, &mine);
+	}
+	p->room = r;
+	p->next = r->members;
+	if (r->members)
+		r->members->prev = p;
+	r->members = p;
+	r->count++;
+	/* The newcomer subscribes to everything already published. */
+	bool added = false;
+	for (struct sfu_participant *o = p->next; o; o = o->next) {
+		for (size_t k = 0; k < o->n_tracks; k++) {
+			sfu_sub_track_added(p, o->tracks[k]);
+			added = true;
+		}
+	}
+	if (added)
+		sfu_sub_negotiate(p);
+}
+
+void sfu_room_remove(struct sfu_room *r, struct sfu_participant *p, enum sfu_leave_reason why)
+{
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		r->members = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	p->prev = p->next = NULL;
+	r->count--;
+	for (struct sfu_participant *o = r->members; o; o = o->next) {
+		bool removed = false;
+		for (size_t k = 0; k < p->n_tracks; k++) {
+			sfu_sub_track_removed(o, p->tracks[k]);
+			removed = true;
+		}
+		if (o->ev->participant_left)
+			o->ev->participant_left(o->ev_arg, p->id, why);
+		if (removed)
+			sfu_sub_negotiate(o);
+	}
+	p->room = NULL;
+	if (r->count == 0) {
+		hmap_del(&r->sfu->rooms, r->name, strlen(r->name), r);
+		log_info(MOD, "room closed (%zu rooms)", r->sfu->rooms.count);
+		free(r);
+	}
+}
+
+void sfu_room_broadcast_update(struct sfu_room *r, const struct sfu_participant *p)
+{
+	struct sfu_participant_info info;
+	sfu_participant_info(p, &info);
+	for (struct sfu_participant *o = r->members; o; o = o->next)
+		if (o != p && o->ev->participant_updated)
+			o->ev->participant_updated(o->ev_arg, &info);
+}

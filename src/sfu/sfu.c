@@ -1,0 +1,284 @@
+/* sfu: the media server object — its UDP port and certificate, the room table, the periodic
+ * tick (DTLS timers, consent freshness per RFC 7675, RTCP reports), and the join/leave API. */
+#include "sfu/sfu.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "base/util.h"
+#include "dtls/dtls.h"
+#include "sfu/sfu_internal.h"
+
+static const char *MOD = "sfu";
+
+int sfu_room_name_normalize(const char *in, char out[SFU_ROOM_NAME_MAX + 1])
+{
+	size_t n = in ? strlen(in) : 0;
+	if (n == 0 || n > SFU_ROOM_NAME_MAX)
+		return -SFU_ERR_ROOM_NAME;
+	for (size_t i = 0; i < n; i++) {
+		char c = (char)tolower((unsigned char)in[i]);
+		bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+		if (!ok)
+			return -SFU_ERR_ROOM_NAME;
+		out[i] = c;
+	}
+	out[n] = '\0';
+	if (strchr("._-", out[0]) || strchr("._-", out[n - 1]))
+		return -SFU_ERR_ROOM_NAME;
+	return 0;
+}
+
+/* Decodes one UTF-8 sequence (RFC 3629: no overlongs, no surrogates, ≤ U+10FFFF); its length or 0. */
+static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	size_t len = (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+	if (!len || len > n)
+		return 0;
+	uint32_t v = s[0] & (0x7F >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		v = v << 6 | (s[i] & 0x3F);
+	}
+	static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	if (v < min[len] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return len;
+}
+
+int sfu_display_name_check(const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+	if (n == 0 || n > SFU_DISPLAY_NAME_MAX)
+		return -SFU_ERR_DISPLAY_NAME;
+	const unsigned char *s = (const unsigned char *)name;
+	bool visible = false;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t len = utf8_next(s + i, n - i, &cp);
+		if (!len || cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) ||
+		    cp == 0x2028 || cp == 0x2029 || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+			return -SFU_ERR_DISPLAY_NAME;
+		if (cp != ' ')
+			visible = true;
+		i += len;
+	}
+	return visible ? 0 : -SFU_ERR_DISPLAY_NAME;
+}
+
+static void check_participant(struct sfu *sfu, struct sfu_participant *p, uint64_t now)
+{
+	if (p->failed) {
+		sfu_participant_drop(p, SFU_LEFT_CLOSED);
+		return;
+	}
+	bool expired = (p->pub && peer_consent_expired(p->pub, now, SFU_CONSENT_TIMEOUT_US)) ||
+	               (p->sub && p->answered && peer_consent_expired(p->sub, now, SFU_CONSENT_TIMEOUT_US));
+	if (expired) {
+		log_info(MOD, "participant %u timed out (no ICE consent for %llu s)", p->id,
+		         (unsigned long long)(SFU_CONSENT_TIMEOUT_US / 1000000u));
+		sfu_participant_drop(p, SFU_LEFT_TIMEOUT);
+	}
+}
+
+static void on_tick(uv_timer_t *t)
+{
+	struct sfu *sfu = t->data;
+	peer_demux_tick(&sfu->demux);
+	uint64_t now = clock_now(sfu->clock);
+	if (now - sfu->last_report_us < 1000000u)
+		return;
+	sfu->last_report_us = now;
+	struct sfu_room *r;
+	for (size_t i = 0; hmap_next(&sfu->rooms, &i, (void **)&r);) {
+		/* A drop frees the room only with its last member, after which `next` is NULL. */
+		for (struct sfu_participant *p = r->members, *next; p; p = next) {
+			next = p->next;
+			check_participant(sfu, p, now);
+		}
+	}
+	sfu_send_reports(sfu);
+}
+
+int sfu_new(struct sfu **out, uv_loop_t *loop, const struct sfu_config *cfg)
+{
+	struct sfu *sfu = calloc(1, sizeof *sfu);
+	if (!sfu)
+		return ENOMEM;
+	sfu->loop = loop;
+	sfu->cfg = *cfg;
+	snprintf(sfu->public_ip, sizeof sfu->public_ip, "%s", cfg->public_ip ? cfg->public_ip : "127.0.0.1");
+	sfu->cfg.public_ip = sfu->public_ip;
+	sfu->clock = &clock_system;
+	sfu->next_participant_id = 1 + (util_random_u32() % 1000);
+	hmap_init(&sfu->rooms);
+	int err = dtls_cert_new(&sfu->cert);
+	if (err) {
+		free(sfu);
+		return err;
+	}
+	const char *bind_ip = cfg->bind_ip ? cfg->bind_ip : sfu->public_ip;
+	err = peer_demux_open(&sfu->demux, loop, bind_ip, cfg->media_port, sfu->cert, sfu->clock);
+	if (err) {
+		dtls_cert_free(sfu->cert);
+		free(sfu);
+		return err;
+	}
+	sfu->cfg.media_port = net_udp_port(&sfu->demux.udp);
+	uv_timer_init(loop, &sfu->tick);
+	sfu->tick.data = sfu;
+	uv_timer_start(&sfu->tick, on_tick, SFU_TICK_MS, SFU_TICK_MS);
+	sfu->last_report_us = clock_now(sfu->clock);
+	*out = sfu;
+	return 0;
+}
+
+uint16_t sfu_media_port(const struct sfu *sfu)
+{
+	return sfu->cfg.media_port;
+}
+
+static void leave(struct sfu_participant *p, enum sfu_leave_reason why)
+{
+	struct sfu *sfu = p->sfu;
+	p->leaving = true;
+	if (p->room)
+		sfu_room_remove(p->room, p, why);
+	sfu_sub_free(p);
+	for (size_t k = 0; k < p->n_tracks; k++)
+		sfu_track_free(p->tracks[k]);
+	peer_free(p->pub);
+	sfu->participants--;
+	free(p);
+}
+
+void sfu_participant_drop(struct sfu_participant *p, enum sfu_leave_reason why)
+{
+	if (p->ev->dropped)
+		p->ev->dropped(p->ev_arg, why);
+	leave(p, why);
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+	struct sfu *sfu = h->data;
+	free(sfu);
+}
+
+void sfu_free(struct sfu *sfu)
+{
+	if (!sfu)
+		return;
+	struct sfu_room *r;
+	for (size_t i = 0; hmap_next(&sfu->rooms, &i, (void **)&r);) {
+		while (r->members && r->count > 1)
+			leave(r->members, SFU_LEFT_CLOSED);
+		if (r->members)
+			leave(r->members, SFU_LEFT_CLOSED);   /* frees the room */
+	}
+	hmap_free(&sfu->rooms);
+	peer_demux_close(&sfu->demux);
+	dtls_cert_free(sfu->cert);
+	uv_timer_stop(&sfu->tick);
+	uv_close((uv_handle_t *)&sfu->tick, on_timer_closed);
+}
+
+void sfu_get_stats(const struct sfu *sfu, struct sfu_stats *st)
+{
+	const struct peer_stats *ps = &sfu->demux.stats;
+	memset(st, 0, sizeof *st);
+	st->rooms = sfu->rooms.count;
+	st->participants = sfu->participants;
+	st->rtp_packets_received = ps->rtp_rx;
+	st->rtp_bytes_received = ps->rtp_rx_bytes;
+	st->rtp_packets_sent = ps->rtp_tx;
+	st->rtp_bytes_sent = ps->rtp_tx_bytes;
+	st->rtcp_packets_received = ps->rtcp_rx;
+	st->rtcp_packets_sent = ps->rtcp_tx;
+	st->dropped_malformed_stun = ps->drop_stun_malformed + ps->drop_stun_auth;
+	st->dropped_malformed_rtp = sfu->dropped_malformed_rtp + ps->drop_srtp_malformed;
+	st->dropped_malformed_rtcp = sfu->dropped_malformed_rtcp;
+	st->dropped_srtp_auth = ps->drop_srtp_auth + ps->drop_srtp_replay;
+	st->dropped_unknown_source = ps->drop_unknown_source + ps->drop_unknown_kind;
+	st->dropped_dtls = ps->drop_dtls;
+	st->dropped_unknown_ssrc = sfu->dropped_unknown_ssrc;
+	st->dropped_send = ps->drop_send;
+	st->nack_retransmits = sfu->nack_retransmits;
+	st->keyframe_requests = sfu->keyframe_requests;
+}
+
+int sfu_join(struct sfu *sfu, const char *room, const char *display_name,
+             const struct sfu_events *events, void *arg, struct sfu_participant **out)
+{
+	char canon[SFU_ROOM_NAME_MAX + 1];
+	int err = sfu_room_name_normalize(room, canon);
+	if (err)
+		return err;
+	err = sfu_display_name_check(display_name);
+	if (err)
+		return err;
+	struct sfu_room *r;
+	if (sfu_room_get(sfu, canon, &r) != 0)
+		return -SFU_ERR_INTERNAL;
+	if (sfu->cfg.max_room_participants && r->count >= sfu->cfg.max_room_participants)
+		return -SFU_ERR_ROOM_FULL;
+	struct sfu_participant *p = calloc(1, sizeof *p);
+	if (!p) {
+		if (r->count == 0) {
+			hmap_del(&sfu->rooms, r->name, strlen(r->name), r);
+			free(r);
+		}
+		return -SFU_ERR_INTERNAL;
+	}
+	p->sfu = sfu;
+	p->id = sfu->next_participant_id++;
+	snprintf(p->name, sizeof p->name, "%s", display_name);
+	p->ev = events;
+	p->ev_arg = arg;
+	p->rtcp_ssrc = util_random_u32() | 1;
+	snprintf(p->cname, sizeof p->cname, "plenum-%u", p->id);
+	sfu->participants++;
+	sfu_room_add(r, p);
+	log_info(MOD, "participant %u joined a room of %u", p->id, r->count);
+	*out = p;
+	return 0;
+}
+
+const char *sfu_participant_room(const struct sfu_participant *p)
+{
+	return p->room ? p->room->name : "";
+}
+
+uint32_t sfu_participant_id(const struct sfu_participant *p)
+{
+	return p->id;
+}
+
+int sfu_set_media_state(struct sfu_participant *p, bool audio_muted, bool video_muted)
+{
+	if (p->audio_muted == audio_muted && p->video_muted == video_muted)
+		return 0;
+	p->audio_muted = audio_muted;
+	p->video_muted = video_muted;
+	if (p->room)
+		sfu_room_broadcast_update(p->room, p);
+	return 0;
+}
+
+void sfu_leave(struct sfu_participant *p)
+{
+	if (!p)
+		return;
+	log_info(MOD, "participant %u left", p->id);
+	leave(p, SFU_LEFT_BYE);
+}

@@ -1,0 +1,130 @@
+/* sfu_internal: the SFU's objects — server, room, participant, published track, and the
+ * down-track that forwards one published track to one subscriber. Shared by src/sfu/ only. */
+#ifndef PLENUM_SFU_INTERNAL_H
+#define PLENUM_SFU_INTERNAL_H
+
+#include "sfu/sfu.h"
+
+#include "base/clock.h"
+#include "base/hmap.h"
+#include "peer/demux.h"
+#include "peer/peer.h"
+#include "rtp/rtp.h"
+#include "rtp/rtp_cache.h"
+#include "sfu/forward.h"
+
+#define SFU_MAX_DOWNS 256          /* m-lines in one subscribe offer */
+#define SFU_CONSENT_TIMEOUT_US (20 * 1000000ull)   /* RFC 7675 allows 30 s; browsers check every ~5 s */
+#define SFU_PLI_MIN_INTERVAL_US (300 * 1000ull)
+#define SFU_TICK_MS 50
+#define SFU_MAX_TRACKS 4           /* published by one participant: microphone, camera, later screen */
+
+struct sfu_room;
+struct sfu_down;
+
+/* A stream one participant publishes (audio or video). */
+struct sfu_track {
+	struct sfu_participant *owner;
+	enum sfu_media_kind kind;
+	char mid[32];
+	uint32_t ssrc, rtx_ssrc;      /* publisher's; 0 until learned */
+	uint8_t pt, rtx_pt;
+	uint8_t ext_mid, ext_audio_level;
+	uint32_t clock_rate;
+	bool receiving;               /* a packet has arrived */
+	struct rtp_recv_stats rstats;
+	uint64_t last_pli_us;
+	uint32_t sr_ntp_mid;          /* middle 32 bits of the last sender report's NTP time */
+	uint64_t sr_recv_us;
+	uint8_t fir_seq;
+	struct rtp_cache *cache;      /* video: recent packets for subscribers' NACKs */
+	struct sfu_down **downs;      /* subscribers of this track */
+	size_t n_downs, cap_downs;
+	uint32_t track_no;            /* stable per-participant number for msid */
+};
+
+/* One published track as sent to one subscriber: an m-line of the subscribe offer. */
+struct sfu_down {
+	struct sfu_participant *sub;
+	struct sfu_track *src;        /* NULL once the source is gone (m-line inactive) */
+	uint32_t src_participant;
+	enum sfu_media_kind kind;
+	char mid[16];
+	uint32_t ssrc;                /* what the subscriber sees */
+	uint32_t src_track_no;
+	struct sfu_fwd fwd;           /* sequence/timestamp rewriting */
+	uint64_t packets, octets;     /* sent, for sender reports */
+};
+
+struct sfu_participant {
+	struct sfu *sfu;
+	struct sfu_room *room;
+	struct sfu_participant *prev, *next;
+	uint32_t id;
+	char name[SFU_DISPLAY_NAME_MAX + 1];
+	const struct sfu_events *ev;
+	void *ev_arg;
+	bool audio_muted, video_muted;
+	char cname[24];
+	/* publish side */
+	struct peer *pub;
+	struct sfu_track *tracks[SFU_MAX_TRACKS];
+	size_t n_tracks;
+	bool failed;                  /* a transport failed: dropped at the next tick */
+	uint32_t rtcp_ssrc;           /* our SSRC in RTCP towards this participant */
+	/* subscribe side */
+	struct peer *sub;
+	struct sfu_down *downs[SFU_MAX_DOWNS];
+	size_t n_downs;
+	uint32_t mid_counter;
+	uint32_t offer_version;       /* last offer sent */
+	bool awaiting_answer, renegotiate;
+	bool answered;                /* at least one answer applied: the transport exists remotely */
+	bool leaving;
+};
+
+struct sfu_room {
+	struct sfu *sfu;
+	char name[SFU_ROOM_NAME_MAX + 1];
+	struct sfu_participant *members;
+	unsigned count;
+};
+
+struct sfu {
+	uv_loop_t *loop;
+	struct sfu_config cfg;
+	char public_ip[64];
+	const struct clock_src *clock;
+	struct dtls_cert *cert;
+	struct peer_demux demux;
+	struct hmap rooms;
+	uv_timer_t tick;
+	uint64_t last_report_us;
+	uint32_t next_participant_id;
+	uint64_t participants;
+	uint64_t nack_retransmits, keyframe_requests, dropped_unknown_ssrc, dropped_malformed_rtp,
+	         dropped_malformed_rtcp;
+	uint8_t scratch[2048];        /* the one output buffer (the loop is single-threaded) */
+};
+
+/* room.c */
+int sfu_room_get(struct sfu *sfu, const char *name, struct sfu_room **out);
+void sfu_room_add(struct sfu_room *r, struct sfu_participant *p);
+void sfu_room_remove(struct sfu_room *r, struct sfu_participant *p, enum sfu_leave_reason why);
+void sfu_room_broadcast_update(struct sfu_room *r, const struct sfu_participant *p);
+void sfu_participant_info(const struct sfu_participant *p, struct sfu_participant_info *out);
+
+/* subscribe.c */
+void sfu_sub_track_added(struct sfu_participant *sub, struct sfu_track *t);
+void sfu_sub_track_removed(struct sfu_participant *sub, struct sfu_track *t);
+void sfu_sub_negotiate(struct sfu_participant *sub);
+void sfu_sub_free(struct sfu_participant *sub);
+
+/* media.c */
+extern const struct peer_cbs sfu_pub_peer_cbs, sfu_sub_peer_cbs;
+void sfu_track_request_keyframe(struct sfu_track *t, bool force);
+void sfu_track_free(struct sfu_track *t);
+void sfu_send_reports(struct sfu *sfu);
+void sfu_participant_drop(struct sfu_participant *p, enum sfu_leave_reason why);
+
+#endif
