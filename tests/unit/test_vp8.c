@@ -91,13 +91,13 @@ static const struct key_case key_cases[] = {
 	{ "keyframe, 15-bit picture id", "90 80 80 01 " KEY_HDR, true, 0, 640, 480 },
 	{ "keyframe, minimal descriptor", "10 " KEY_HDR, true, 0, 640, 480 },
 	{ "keyframe 1280x720 with TL0/TID", "90 e0 05 00 20 10 02 00 9d 01 2a 00 05 d0 02", true, 0, 1280, 720 },
-	{ "delta frame", "90 80 80 02 51 42 00 00 00 00 00 00 00 00", false, ENOENT },
-	{ "keyframe continuation (S=0)", "80 80 80 01 50 42 00 9d 01 2a 80 02 e0 01", false, ENOENT },
-	{ "keyframe other partition", "11 50 42 00 9d 01 2a 80 02 e0 01", false, ENOENT },
-	{ "keyframe, bad start code", "10 50 42 00 9d 01 2b 80 02 e0 01", true, EBADMSG },
-	{ "keyframe, header truncated", "10 50 42 00 9d 01 2a 80 02 e0", true, EBADMSG },
-	{ "keyframe tag only", "10 50", true, EBADMSG },
-	{ "no payload", "90 80 80", false, EBADMSG },
+	{ "delta frame", "90 80 80 02 51 42 00 00 00 00 00 00 00 00", false, ENOENT, 0, 0 },
+	{ "keyframe continuation (S=0)", "80 80 80 01 50 42 00 9d 01 2a 80 02 e0 01", false, ENOENT, 0, 0 },
+	{ "keyframe other partition", "11 50 42 00 9d 01 2a 80 02 e0 01", false, ENOENT, 0, 0 },
+	{ "keyframe, bad start code", "10 50 42 00 9d 01 2b 80 02 e0 01", true, EBADMSG, 0, 0 },
+	{ "keyframe, header truncated", "10 50 42 00 9d 01 2a 80 02 e0", true, EBADMSG, 0, 0 },
+	{ "keyframe tag only", "10 50", true, EBADMSG, 0, 0 },
+	{ "no payload", "90 80 80", false, EBADMSG, 0, 0 },
 };
 
 START_TEST(test_keyframe_table)
