@@ -271,7 +271,7 @@ static int a_fingerprint(struct parse_ctx *c, struct sdp_sv v)
 {
 	char *alg = c->m ? c->m->fp_alg : c->fp_alg, *fp = c->m ? c->m->fp : c->fp;
 	struct sdp_sv a, f;
-	char alg_new[16], fp_new[160];
+	char alg_new[16] = "", fp_new[160] = "";
 	if (!sdp_sv_token(&v, &a) || !sdp_sv_token(&v, &f) || !sdp_sv_copy(alg_new, sizeof(alg_new), a) ||
 	    !sdp_sv_copy(fp_new, sizeof(fp_new), f))
 		return EBADMSG;

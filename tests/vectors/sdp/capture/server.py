@@ -22,7 +22,9 @@ class H(http.server.BaseHTTPRequestHandler):
             with open(os.path.join(HERE, "page.html"), "rb") as f:
                 return self.reply(200, f.read(), "text/html")
         if u.path == "/suboffer":
-            r = subprocess.run([TOOL, "suboffer"], capture_output=True, text=True)
+            r = subprocess.run([TOOL, "suboffer"], capture_output=True)
+            with open(os.path.join(OUT, "plenum-subscribe-offer.sdp"), "wb") as f:
+                f.write(r.stdout)
             return self.reply(200 if r.returncode == 0 else 500, r.stdout or r.stderr)
         self.reply(404, "no")
 
@@ -39,7 +41,7 @@ class H(http.server.BaseHTTPRequestHandler):
             with tempfile.NamedTemporaryFile(suffix=".sdp") as t:
                 t.write(body)
                 t.flush()
-                r = subprocess.run([TOOL, "answer", t.name], capture_output=True, text=True)
+                r = subprocess.run([TOOL, "answer", t.name], capture_output=True)
             return self.reply(200 if r.returncode == 0 else 500, r.stdout or r.stderr)
         self.reply(404, "no")
 
