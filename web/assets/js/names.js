@@ -1,0 +1,56 @@
+// Room and display names: the protocol's rules (checked here so the user sees a clear message
+// before joining), friendly normalisation of typed room names, and readable random room names.
+
+const ROOM_RE = /^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$/;
+const MAX_NAME_BYTES = 64;
+
+/** Lowercases and turns "Grüne Wiese" into "gruene-wiese"; does not validate. */
+export function normalizeRoom(input) {
+  return String(input)
+    .trim()
+    .toLowerCase()
+    .replace(/ä/g, 'ae').replace(/ö/g, 'oe').replace(/ü/g, 'ue').replace(/ß/g, 'ss')
+    .normalize('NFKD').replace(/[\u0300-\u036f]/g, '')
+    .replace(/\s+/g, '-');
+}
+
+/** null when valid, otherwise the reason: 'empty' | 'too_long' | 'chars' | 'edge'. */
+export function roomProblem(room) {
+  if (!room) return 'empty';
+  if (room.length > 64) return 'too_long';
+  if (!/^[a-z0-9._-]+$/.test(room)) return 'chars';
+  if (!ROOM_RE.test(room)) return 'edge';
+  return null;
+}
+
+/** null when valid, otherwise 'empty' | 'too_long' | 'chars'. */
+export function displayNameProblem(name) {
+  if (!name) return 'empty';
+  if (new TextEncoder().encode(name).length > MAX_NAME_BYTES) return 'too_long';
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'chars';
+  return null;
+}
+
+const ADJECTIVES = [
+  'gruene', 'blaue', 'stille', 'helle', 'weite', 'klare', 'warme', 'frohe', 'sonnige', 'ruhige',
+  'alte', 'neue', 'kleine', 'grosse', 'bunte', 'goldene', 'sanfte', 'frische', 'lichte', 'hohe',
+  'tiefe', 'runde', 'schoene', 'freie', 'gute', 'leise', 'rote', 'milde', 'breite', 'lange',
+];
+const NOUNS = [
+  'wiese', 'linde', 'bruecke', 'quelle', 'eiche', 'aue', 'muehle', 'allee', 'bucht', 'heide',
+  'buche', 'kastanie', 'insel', 'lichtung', 'weide', 'terrasse', 'laube', 'halle', 'stube', 'warte',
+  'pforte', 'gasse', 'kapelle', 'scheune', 'koppel', 'anhoehe', 'rose', 'tulpe', 'lerche', 'amsel',
+  'birke', 'ulme', 'esche', 'tanne', 'kiefer', 'welle', 'woge', 'sonne', 'wolke', 'eule',
+];
+
+function pick(list, r) {
+  return list[r % list.length];
+}
+
+/** A readable name like "gruene-wiese-42": about a million choices, from crypto randomness. */
+export function generateRoomName() {
+  const r = new Uint32Array(3);
+  crypto.getRandomValues(r);
+  const number = 10 + (r[2] % 990);
+  return `${pick(ADJECTIVES, r[0])}-${pick(NOUNS, r[1])}-${number}`;
+}

@@ -1,0 +1,61 @@
+// Microphone and camera toggles (control bar and pre-join preview), the invite and leave
+// buttons, and the keyboard shortcuts M (microphone) and V (camera).
+
+import { setIcon } from './icons.js';
+
+const KINDS = {
+  audio: { on: 'mic', off: 'micOff', key: 'M', strings: 'mic' },
+  video: { on: 'cam', off: 'camOff', key: 'V', strings: 'cam' },
+};
+
+/**
+ * Shows a toggle's state: icon, visible label (if the button has one), aria-label and a title
+ * that names the shortcut. `available` false means there is no such device.
+ */
+export function renderToggle(button, kind, on, t, available = true) {
+  const k = KINDS[kind];
+  setIcon(button, on ? k.on : k.off);
+  button.classList.toggle('is-off', !on);
+  const action = on ? t(`controls.${k.strings}_off`) : t(`controls.${k.strings}_on`);
+  const hint = available ? t('controls.shortcut', { action, key: k.key }) : t(`controls.${k.strings}_missing`);
+  button.setAttribute('aria-label', action);
+  button.title = hint;
+  const label = button.querySelector('.control__label');
+  if (label) label.textContent = on ? t(`controls.${k.strings}_is_on`) : t(`controls.${k.strings}_is_off`);
+}
+
+function typingInField(ev) {
+  const el = ev.target;
+  return el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
+}
+
+/** Calls toggle('audio'|'video') on M / V unless the user is typing or holds a modifier. */
+export function bindShortcuts(isActive, toggle) {
+  const onKey = (ev) => {
+    if (!isActive() || ev.repeat || ev.ctrlKey || ev.metaKey || ev.altKey || typingInField(ev)) return;
+    const key = ev.key.toLowerCase();
+    if (key === 'm') { ev.preventDefault(); toggle('audio'); }
+    else if (key === 'v') { ev.preventDefault(); toggle('video'); }
+  };
+  document.addEventListener('keydown', onKey);
+  return () => document.removeEventListener('keydown', onKey);
+}
+
+/** Copies text to the clipboard; falls back to a hidden field where the Clipboard API is missing. */
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    const field = document.createElement('textarea');
+    field.value = text;
+    field.setAttribute('readonly', '');
+    field.className = 'sr-only';
+    document.body.append(field);
+    field.select();
+    let ok = false;
+    try { ok = document.execCommand('copy'); } catch { ok = false; }
+    field.remove();
+    return ok;
+  }
+}
