@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (h.header_len + h.payload_len + h.padding_len != size)
 		abort();
-	for (unsigned id = 0; id < 256; id++) {
+	for (unsigned id = 0; h.extension && id < 256; id++) {
 		const uint8_t *val;
 		size_t len;
 		if (rtp_ext_find(&h, (uint8_t)id, &val, &len) == 0) {
