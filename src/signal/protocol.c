@@ -109,11 +109,11 @@ static void send_error(struct proto_conn *c, json_int_t id, enum signal_err err,
 	                        "message", message ? message : signal_err_message(err)), false);
 }
 
-void proto_conn_reject(struct proto_conn *c, enum signal_err err)
+void proto_conn_reject(struct proto_conn *c, enum signal_err err, const char *message)
 {
 	if (c->stats)
 		c->stats->malformed++;
-	send_error(c, 0, err, NULL);
+	send_error(c, 0, err, message);
 }
 
 /* The request's id: 1..2^31, or 0 when absent or invalid. */
@@ -155,7 +155,7 @@ static void dispatch(struct proto_conn *c, json_int_t id, const char *name, json
 void proto_conn_receive(struct proto_conn *c, const char *msg, size_t len)
 {
 	if (len > PROTO_MAX_MESSAGE) {
-		proto_conn_reject(c, SIGNAL_ERR_MESSAGE_TOO_LARGE);
+		proto_conn_reject(c, SIGNAL_ERR_MESSAGE_TOO_LARGE, NULL);
 		return;
 	}
 	if (c->stats)

@@ -32,8 +32,9 @@ void proto_conn_free(struct proto_conn *c);
 /* Handles one complete inbound message: exactly one response or error goes out for it,
  * followed by any events it caused. */
 void proto_conn_receive(struct proto_conn *c, const char *msg, size_t len);
-/* Answers a message the transport could not accept (too large, binary) with {"id": null, error}. */
-void proto_conn_reject(struct proto_conn *c, enum signal_err err);
+/* Answers a message the transport could not accept (too large, binary) with {"id": null, error};
+ * message NULL: the table's default. */
+void proto_conn_reject(struct proto_conn *c, enum signal_err err, const char *message);
 bool proto_conn_joined(const struct proto_conn *c);
 
 #endif

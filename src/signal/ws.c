@@ -110,9 +110,9 @@ static void on_receive(struct ws_conn *w, const void *in, size_t len)
 		return;
 	w->rx_in_msg = false;
 	if (w->rx_discard)
-		proto_conn_reject(w->proto, SIGNAL_ERR_MESSAGE_TOO_LARGE);
+		proto_conn_reject(w->proto, SIGNAL_ERR_MESSAGE_TOO_LARGE, NULL);
 	else if (w->rx_binary)
-		proto_conn_reject(w->proto, SIGNAL_ERR_BAD_REQUEST);
+		proto_conn_reject(w->proto, SIGNAL_ERR_BAD_REQUEST, "Messages are text frames.");
 	else
 		proto_conn_receive(w->proto, w->rx, w->rx_len);
 	/* Keep small buffers for the next message; give back large ones. */
