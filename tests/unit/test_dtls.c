@@ -7,6 +7,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
 #include "base/util.h"
 #include "dtls/dtls.h"
 #include "srtp/srtp.h"
@@ -357,6 +361,129 @@ START_TEST(srtp_with_exported_keys)
 }
 END_TEST
 
+/* ---- a plain OpenSSL client standing in for a browser, to choose what is offered */
+
+struct raw_client {
+	SSL_CTX *ctx;
+	SSL *ssl;
+	BIO *rbio, *wbio;
+	EVP_PKEY *pkey;
+	X509 *x509;
+	char fp[128];
+};
+
+static void raw_new(struct raw_client *r, const char *profiles, int max_version)
+{
+	r->pkey = EVP_EC_gen("P-256");
+	r->x509 = X509_new();
+	ck_assert_ptr_nonnull(r->pkey);
+	ASN1_INTEGER_set(X509_get_serialNumber(r->x509), 1);
+	X509_gmtime_adj(X509_getm_notBefore(r->x509), 0);
+	X509_gmtime_adj(X509_getm_notAfter(r->x509), 3600);
+	X509_NAME_add_entry_by_txt(X509_get_subject_name(r->x509), "CN", MBSTRING_ASC, (const unsigned char *)"browser", -1, -1, 0);
+	X509_set_issuer_name(r->x509, X509_get_subject_name(r->x509));
+	X509_set_pubkey(r->x509, r->pkey);
+	ck_assert_int_gt(X509_sign(r->x509, r->pkey, EVP_sha256()), 0);
+	uint8_t md[32];
+	unsigned n;
+	X509_digest(r->x509, EVP_sha256(), md, &n);
+	for (unsigned i = 0; i < n; i++)
+		snprintf(r->fp + 3 * i, 4, i + 1 < n ? "%02x:" : "%02x", md[i]);
+
+	r->ctx = SSL_CTX_new(DTLS_client_method());
+	SSL_CTX_set_max_proto_version(r->ctx, max_version);
+	SSL_CTX_set_security_level(r->ctx, 0);   /* DTLS 1.0 is below the default level */
+	SSL_CTX_set_cipher_list(r->ctx, "ALL:@SECLEVEL=0");
+	ck_assert_int_eq(SSL_CTX_set_tlsext_use_srtp(r->ctx, profiles), 0);
+	SSL_CTX_use_certificate(r->ctx, r->x509);
+	SSL_CTX_use_PrivateKey(r->ctx, r->pkey);
+	SSL_CTX_set_verify(r->ctx, SSL_VERIFY_NONE, NULL);
+	r->ssl = SSL_new(r->ctx);
+	r->rbio = BIO_new(BIO_s_mem());
+	r->wbio = BIO_new(BIO_s_mem());
+	BIO_set_mem_eof_return(r->rbio, -1);
+	SSL_set_bio(r->ssl, r->rbio, r->wbio);
+	SSL_set_connect_state(r->ssl);
+}
+
+static void raw_free(struct raw_client *r)
+{
+	SSL_free(r->ssl);
+	SSL_CTX_free(r->ctx);
+	X509_free(r->x509);
+	EVP_PKEY_free(r->pkey);
+}
+
+/* Drives the plain client against a plenum server; returns the client's handshake result. */
+static int raw_run(struct raw_client *r, struct pair *p)
+{
+	int ok = 0;
+	for (int round = 0; round < 20; round++) {
+		ok = SSL_do_handshake(r->ssl);
+		char *data;
+		long n = BIO_get_mem_data(r->wbio, &data);
+		if (n > 0)
+			dtls_conn_feed(p->server.conn, (uint8_t *)data, (size_t)n);
+		(void)BIO_reset(r->wbio);
+		for (int i = 0; i < p->to_client.n; i++)
+			BIO_write(r->rbio, p->to_client.buf[i], (int)p->to_client.len[i]);
+		int more = p->to_client.n;
+		p->to_client.n = 0;
+		if (!more && n <= 0)
+			break;
+	}
+	ERR_clear_error();
+	return ok;
+}
+
+/* The server's order wins: GCM whenever the client offers it, in any order (Chromium offers
+ * AES-CM first); AES-CM when that is all it offers. */
+START_TEST(server_picks_profile)
+{
+	static const char *offers[] = { "SRTP_AES128_CM_SHA1_80:SRTP_AEAD_AES_128_GCM", "SRTP_AES128_CM_SHA1_80",
+					"SRTP_AEAD_AES_128_GCM" };
+	static const enum srtp_profile want[] = { SRTP_PROFILE_AEAD_AES_128_GCM, SRTP_PROFILE_AES128_CM_SHA1_80,
+						  SRTP_PROFILE_AEAD_AES_128_GCM };
+	struct pair *p = pair_new(-1, -1);
+	struct raw_client r;
+	raw_new(&r, offers[_i], DTLS1_2_VERSION);
+	ck_assert_int_eq(dtls_conn_set_remote_fingerprint(p->server.conn, "sha-256", r.fp), 0);
+	ck_assert_int_eq(raw_run(&r, p), 1);
+	ck_assert_int_eq(dtls_conn_state(p->server.conn), DTLS_CONNECTED);
+
+	enum srtp_profile prof;
+	uint8_t lk[16], ls[14], rk[16], rs[14], km[60];
+	ck_assert_int_eq(dtls_conn_srtp_keys(p->server.conn, &prof, lk, ls, rk, rs), 0);
+	ck_assert_int_eq(prof, want[_i]);
+	ck_assert_uint_eq(SSL_get_selected_srtp_profile(r.ssl)->id, (unsigned long)want[_i]);
+	size_t kl = srtp_profile_key_len(prof), sl = srtp_profile_salt_len(prof);
+	ck_assert_int_eq(SSL_export_keying_material(r.ssl, km, 2 * (kl + sl), "EXTRACTOR-dtls_srtp", 19, NULL, 0, 0), 1);
+	ck_assert_mem_eq(rk, km, kl);                 /* client write key */
+	ck_assert_mem_eq(lk, km + kl, kl);            /* server write key */
+	ck_assert_mem_eq(rs, km + 2 * kl, sl);
+	ck_assert_mem_eq(ls, km + 2 * kl + sl, sl);
+	raw_free(&r);
+	pair_free(p);
+}
+END_TEST
+
+/* DTLS 1.0 is refused, and so is a client with no SRTP profile in common (its handshake may
+ * complete, but the server fails and closes). */
+START_TEST(refuses_old_or_plain)
+{
+	struct pair *p = pair_new(-1, -1);
+	struct raw_client r;
+	raw_new(&r, _i ? "SRTP_AES128_CM_SHA1_32" : "SRTP_AEAD_AES_128_GCM", _i ? DTLS1_2_VERSION : DTLS1_VERSION);
+	ck_assert_int_eq(dtls_conn_set_remote_fingerprint(p->server.conn, "sha-256", r.fp), 0);
+	int ok = raw_run(&r, p);
+	if (_i == 0)
+		ck_assert_int_ne(ok, 1);
+	ck_assert_int_eq(dtls_conn_state(p->server.conn), DTLS_FAILED);
+	raw_free(&r);
+	pair_free(p);
+}
+END_TEST
+
 static Suite *dtls_suite(void)
 {
 	Suite *s = suite_create("dtls");
@@ -370,6 +497,8 @@ static Suite *dtls_suite(void)
 	tcase_add_test(tc, garbage_input);
 	tcase_add_loop_test(tc, close_notify, 0, 2);
 	tcase_add_test(tc, srtp_with_exported_keys);
+	tcase_add_loop_test(tc, server_picks_profile, 0, 3);
+	tcase_add_loop_test(tc, refuses_old_or_plain, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
