@@ -168,13 +168,14 @@ int sdp_answer_publish(const struct sdp_session *offer, const struct sdp_local *
 		if (chosen[i])
 			mids[n_acc++] = offer->media[i].mid;
 	}
-	/* The transport's own m-line must carry rtcp-mux even when the others are bundle-only. */
+	/* rtcp-mux: on every accepted m-line that is not bundle-only, so on at least one of them, or
+	 * on the m-line whose transport the bundle uses. */
 	const char *ufrag;
 	bool mux = false;
 	sdp_session_transport(offer, &ufrag, NULL, NULL, NULL, NULL);
 	for (size_t i = 0; i < offer->n_media; i++)
-		if (offer->media[i].ice_ufrag == ufrag)
-			mux = offer->media[i].rtcp_mux;
+		if ((chosen[i] || offer->media[i].ice_ufrag == ufrag) && offer->media[i].rtcp_mux)
+			mux = true;
 	if (!n_acc || !mux)
 		return EPROTO;
 	struct sdp_buf b;

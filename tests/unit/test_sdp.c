@@ -289,8 +289,8 @@ END_TEST
 
 /* ---- publish answers for every captured offer ---- */
 
-static const char *const pub_cases[] = { "transceivers", "gum", "datachannel", "datachannel-first", "simulcast" };
-#define N_PUB 5
+static const char *const pub_cases[] = { "transceivers", "gum", "datachannel", "datachannel-first", "maxbundle", "simulcast" };
+#define N_PUB 6
 static const char *const browsers[] = { "chromium", "firefox" };
 
 START_TEST(publish_answer)
@@ -476,6 +476,51 @@ START_TEST(publish_refusals)
 	free(t);
 	free(firefox);
 	free(chrome);
+}
+END_TEST
+
+START_TEST(bundle_edges)
+{
+	/* Firefox with max-bundle: the video m-line has port 0 and a=bundle-only, and is accepted. */
+	char *text = slurp(VEC "firefox-offer-maxbundle.sdp");
+	struct sdp_session *s = parse_ok(text);
+	ck_assert_uint_eq(s->media[1].port, 0);
+	ck_assert(s->media[1].bundle_only);
+	ck_assert(!sdp_media_rejected(&s->media[1]));
+	char answer[16384];
+	struct sdp_publish_media pm[4];
+	size_t n;
+	ck_assert_int_eq(sdp_answer_publish(s, &local, pm, 4, &n, answer, sizeof(answer)), 0);
+	ck_assert(pm[1].accepted);
+	sdp_session_free(s);
+	free(text);
+
+	/* The offerer's BUNDLE tag is the data channel, which plenum rejects: the answer's group
+	 * starts with the first accepted mid. */
+	text = slurp(VEC "chromium-offer-datachannel.sdp");
+	char *t = replace(text, "a=group:BUNDLE 0 1 2", "a=group:BUNDLE 2 0 1");
+	s = parse_ok(t);
+	const char *ufrag;
+	ck_assert_int_eq(sdp_session_transport(s, &ufrag, NULL, NULL, NULL, NULL), 0);
+	ck_assert_ptr_eq(ufrag, s->media[2].ice_ufrag);
+	ck_assert_int_eq(sdp_answer_publish(s, &local, pm, 4, &n, answer, sizeof(answer)), 0);
+	ck_assert(pm[0].accepted && pm[1].accepted && !pm[2].accepted);
+	struct sdp_session *a = parse_ok(answer);
+	ck_assert_uint_eq(a->n_bundle, 2);
+	ck_assert_str_eq(a->bundle[0], "0");
+	ck_assert_uint_eq(a->media[2].port, 0);
+	sdp_session_free(a);
+	sdp_session_free(s);
+	free(t);
+	/* A mid outside the BUNDLE group is rejected. */
+	t = replace(text, "a=group:BUNDLE 0 1 2", "a=group:BUNDLE 0 2");
+	s = parse_ok(t);
+	ck_assert_int_eq(sdp_answer_publish(s, &local, pm, 4, &n, answer, sizeof(answer)), 0);
+	ck_assert(pm[0].accepted && !pm[1].accepted);
+	ck_assert_ptr_nonnull(strstr(answer, "m=video 0 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\n"));
+	sdp_session_free(s);
+	free(t);
+	free(text);
 }
 END_TEST
 
@@ -840,6 +885,7 @@ static Suite *sdp_suite(void)
 	tcase_add_loop_test(tc, publish_answer, 0, 2 * N_PUB);
 	tcase_add_test(tc, browser_acceptance_recorded);
 	tcase_add_test(tc, publish_refusals);
+	tcase_add_test(tc, bundle_edges);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("subscribe");
 	tcase_add_test(tc, subscribe_round_trip);
