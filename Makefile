@@ -3,7 +3,8 @@ CC      ?= gcc
 BUILD   ?= build
 PKGS    := libuv libwebsockets openssl jansson
 OPT     ?= -O2
-CFLAGS  += -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wshadow -Wno-unused-parameter \
+SANFLAGS ?=
+CFLAGS  += $(SANFLAGS) -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wshadow -Wno-unused-parameter \
            -Wstrict-prototypes -Werror=implicit-function-declaration -Isrc \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
@@ -53,7 +54,7 @@ fuzz-replay: $(FUZZ_REPLAY)
 
 asan-unit:
 	$(MAKE) BUILD=build-asan CC=clang OPT=-O1 \
-	  CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  all unit fuzz-replay
 
 deps:

@@ -4,7 +4,7 @@
 # build-fuzz/corpus; copy the small ones worth keeping into fuzz/corpus by hand.
 set -eu
 secs=${1:-60}
-make -s BUILD=build-fuzz CC=clang OPT=-O1 CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" build-fuzz/libplenum.a
+make -s BUILD=build-fuzz CC=clang OPT=-O1 SANFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" build-fuzz/libplenum.a
 for src in fuzz/fuzz_*.c; do
 	name=$(basename "$src" .c); short=${name#fuzz_}
 	mkdir -p build-fuzz/bin build-fuzz/corpus/"$short"
