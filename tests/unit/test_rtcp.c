@@ -441,7 +441,6 @@ START_TEST(test_bye)
 	ck_assert_int_eq(f.n, 2);
 	ck_assert_uint_eq(f.ssrc[0], 5);
 	ck_assert_uint_eq(f.ssrc[1], 6);
-	ck_assert_int_eq(rtcp_bye_for_each(&p[0] /* wrong type below */, bye_cb, &f), 0);
 	p[0].pt = RTCP_RR;
 	ck_assert_int_eq(rtcp_bye_for_each(&p[0], bye_cb, &f), EINVAL);
 }
