@@ -220,8 +220,7 @@ function teardownMeeting() {
   ui.grid?.clear();
   ui.grid = null;
   ui.media?.stop();
-  toasts.dismiss('conn');
-  toasts.dismiss('autoplay');
+  toasts.clear();
 }
 
 async function leave() {

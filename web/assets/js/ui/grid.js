@@ -4,17 +4,24 @@
 import { Tile } from './tiles.js';
 
 const GAP = 12;
-const ASPECT = 16 / 9;
+const WIDE = 16 / 9;
+// On a portrait stage (a phone held upright) squarer tiles use the space far better.
+const PORTRAIT_ASPECTS = [16 / 9, 4 / 3, 1];
 
-/** Best column count and tile width for n tiles in a w x h box. */
+/** Best column count, tile width and aspect ratio for n tiles in a w x h box. */
 export function fit(n, w, h, gap = GAP) {
-  let best = { cols: 1, width: 0 };
-  for (let cols = 1; cols <= n; cols++) {
-    const rows = Math.ceil(n / cols);
-    const byWidth = (w - gap * (cols - 1)) / cols;
-    const byHeight = ((h - gap * (rows - 1)) / rows) * ASPECT;
-    const width = Math.floor(Math.min(byWidth, byHeight));
-    if (width > best.width) best = { cols, width };
+  let best = { cols: 1, width: 0, aspect: WIDE, area: 0 };
+  for (const aspect of h > w ? PORTRAIT_ASPECTS : [WIDE]) {
+    for (let cols = 1; cols <= n; cols++) {
+      const rows = Math.ceil(n / cols);
+      const byWidth = (w - gap * (cols - 1)) / cols;
+      const byHeight = ((h - gap * (rows - 1)) / rows) * aspect;
+      const width = Math.floor(Math.min(byWidth, byHeight));
+      const area = (width * width) / aspect;
+      if (area > best.area * 1.15 || (area >= best.area && aspect === best.aspect)) {
+        best = { cols, width, aspect, area };
+      }
+    }
   }
   return best;
 }
@@ -87,8 +94,9 @@ export class Grid {
     const w = this.stage.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
     const h = this.stage.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom);
     if (w <= 0 || h <= 0) return;
-    const { width } = fit(n, w, h, parseFloat(cs.columnGap) || GAP);
+    const { width, aspect } = fit(n, w, h, parseFloat(cs.columnGap) || GAP);
     this.stage.style.setProperty('--tile-width', `${Math.max(width, 120)}px`);
+    this.stage.style.setProperty('--tile-aspect', String(aspect));
     this.stage.dataset.count = String(n);
   }
 }

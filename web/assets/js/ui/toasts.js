@@ -43,6 +43,12 @@ export class Toasts {
     return remove;
   }
 
+  /** Removes every toast (when the screen changes). */
+  clear() {
+    this.container.replaceChildren();
+    this.byKey.clear();
+  }
+
   dismiss(key) {
     this.byKey.get(key)?.();
   }
