@@ -25,6 +25,7 @@ const ui = {
   session: null,
   grid: null,
   everJoined: false,  // in this meeting: decides between "cannot reach" and "connection lost"
+  quietUntil: 0,      // joins arriving right after our own join are summed up, not read one by one
   busy: { audio: false, video: false },
 };
 
@@ -129,6 +130,11 @@ function enterMeeting(name) {
     if (ui.everJoined) toasts.show(t('conn.restored'), { kind: 'ok', key: 'conn', timeoutMs: 3000 });
     else toasts.dismiss('conn');
     ui.everJoined = true;
+    ui.quietUntil = Date.now() + 1000;
+    setTimeout(() => {
+      const count = (ui.session?.participants.size ?? 0) + 1;
+      toasts.announce(t('announce.self_joined', { room: ui.room, count }));
+    }, 1000);
   });
   session.on('reconnecting', () => {
     toasts.show(t('conn.reconnecting'), { kind: 'warn', timeoutMs: 0, key: 'conn' });
@@ -137,13 +143,13 @@ function enterMeeting(name) {
     ui.grid.upsert(p);
     ui.grid.setMedia(p.id, session.tracksOf(p.id));
     renderCount();
-    toasts.announce(t('announce.joined', { name: p.name }));
+    if (Date.now() > ui.quietUntil) toasts.announce(t('announce.joined', { name: p.name }));
   });
   session.on('participant-updated', (p) => ui.grid.upsert(p));
   session.on('participant-left', (p, reason) => {
     ui.grid.remove(p.id);
     renderCount();
-    if (reason !== 'reconnect') toasts.announce(t('announce.left', { name: p.name }));
+    if (reason !== 'reconnect' && Date.now() > ui.quietUntil) toasts.announce(t('announce.left', { name: p.name }));
   });
   session.on('media', (id, tracks) => ui.grid.setMedia(id, tracks));
   session.on('media-problem', (which) => {
