@@ -17,6 +17,9 @@ FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_REPLAY := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz-replay/%)
 TOOL_SRC := $(sort $(wildcard tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%)
+# Multi-file tools: every directory tools/NAME/ with .c files builds $(BUILD)/tools/NAME.
+TOOL_DIRS := $(patsubst tools/%/,%,$(sort $(dir $(wildcard tools/*/*.c))))
+TOOL_BIN += $(TOOL_DIRS:%=$(BUILD)/tools/%)
 
 .PHONY: all run test unit fuzz fuzz-replay deps bench clean asan-unit
 all: $(BUILD)/plenum $(TOOL_BIN)
@@ -35,6 +38,13 @@ $(BUILD)/plenum: $(BUILD)/obj/src/app/main.o $(BUILD)/libplenum.a
 $(BUILD)/tools/%: tools/%.c $(BUILD)/libplenum.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+define tool_dir_rule
+$(BUILD)/tools/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/$(1)/*.c)) $(BUILD)/libplenum.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach t,$(TOOL_DIRS),$(eval $(call tool_dir_rule,$(t))))
 
 # Unit tests use Check; libsrtp2 is linked as an independent oracle for plenum's own SRTP.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libplenum.a
