@@ -382,7 +382,7 @@ static int line_media(struct parse_ctx *c, struct sdp_sv v)
 		if (sdp_media_codec(m, (uint8_t)pt))
 			continue;
 		if (m->n_codecs >= SDP_MAX_CODECS)
-			return EBADMSG;
+			continue;   /* codecs past the limit are ones plenum would not pick anyway */
 		m->codecs[m->n_codecs++].pt = (uint8_t)pt;
 	}
 	if (!m->fmt_first[0])

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define SDP_MAX_MEDIA 64
-#define SDP_MAX_CODECS 32
+#define SDP_MAX_CODECS 48
 #define SDP_MAX_EXT 16
 #define SDP_MAX_SSRC 8
 
