@@ -796,12 +796,15 @@ START_TEST(oversized)
 	t = repeat_lines("m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n", 100);
 	ck_assert_int_eq(parse_rc(t, strlen(t)), EBADMSG);
 	free(t);
+	/* payload types past SDP_MAX_CODECS are skipped, and the offer still parses */
 	char m[512] = "m=video 9 UDP/TLS/RTP/SAVPF";
 	for (int i = 0; i < SDP_MAX_CODECS; i++)
-		sprintf(m + strlen(m), " %d", 96 + i - 64);
+		sprintf(m + strlen(m), " %d", 127 - SDP_MAX_CODECS + 1 + i);
 	strcat(m, "\r\n");
 	ck_assert_int_eq(rc_of(m), 0);
-	strcpy(m + strlen(m) - 2, " 127\r\n");
+	strcpy(m + strlen(m) - 2, " 20\r\n");
+	ck_assert_int_eq(rc_of(m), 0);
+	strcpy(m + strlen(m) - 2, " 128\r\n");
 	ck_assert_int_eq(rc_of(m), EBADMSG);
 	char *ext = repeat_lines("a=extmap:1 urn:x\r\n", SDP_MAX_EXT + 1);
 	t = replace(ext, "t=0 0\r\n", "t=0 0\r\nm=audio 9 RTP/AVP 0\r\n");
