@@ -39,6 +39,13 @@ $(BUILD)/tools/%: tools/%.c $(BUILD)/libplenum.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# Microbenchmarks: bench/NAME.c builds $(BUILD)/bench/NAME (libsrtp2 linked for comparisons).
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libplenum.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs libsrtp2)
+
 define tool_dir_rule
 $(BUILD)/tools/$(1): $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/$(1)/*.c)) $(BUILD)/libplenum.a
 	@mkdir -p $$(dir $$@)
@@ -80,7 +87,7 @@ test: deps
 fuzz:
 	./scripts/fuzz.sh $(FUZZ_SECONDS)
 
-bench: deps all
+bench: deps all $(BENCH_BIN)
 	./bench/run.sh
 
 clean:

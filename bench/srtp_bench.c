@@ -1,5 +1,5 @@
 /* srtp_bench: µs per protect/unprotect of a 1,100-byte RTP packet, plenum's SRTP vs libsrtp2.
- * Build: make build/libplenum.a && cc -O2 -Isrc bench/srtp_bench.c build/libplenum.a -lsrtp2 -lcrypto -o build/srtp_bench */
+ * Build: make build/bench/srtp_bench
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
