@@ -19,7 +19,7 @@ const $ = (id) => document.getElementById(id);
 const toasts = new Toasts($('toasts'), $('announcer'));
 const ui = {
   state: 'idle',      // idle | prejoin | joining | joined | left | error
-  room: normalizeRoom(decodeURIComponent(location.pathname.slice(1))),
+  room: roomFromPath(location.pathname),
   name: '',
   media: null,
   session: null,
@@ -30,6 +30,14 @@ const ui = {
 };
 
 installDebugHook();
+
+function roomFromPath(path) {
+  try {
+    return normalizeRoom(decodeURIComponent(path.slice(1)));
+  } catch {
+    return path.slice(1); // malformed escapes: roomProblem() reports it
+  }
+}
 
 function installDebugHook() {
   const hook = {};
@@ -73,6 +81,10 @@ async function start() {
   if (roomProblem(ui.room)) {
     showFailure('room_name_invalid');
     return;
+  }
+  if (location.pathname !== `/${ui.room}`) {
+    // Show the canonical name ("/Grüne-Wiese" becomes "/gruene-wiese"), keeping the query.
+    history.replaceState(null, '', `/${ui.room}${location.search}`);
   }
   const params = new URLSearchParams(location.search);
   const name = (params.get('name') || '').trim();

@@ -170,6 +170,8 @@ export class Session extends Emitter {
       }
     }
     this.applyingOffers = false;
+    // Offers that arrived for a new join while the old loop was winding down.
+    if (this.offers.length && gen !== this.generation) this.applyOffers();
   }
 
   async applyOffer(offer, gen) {
