@@ -53,10 +53,8 @@ int net_udp_open(struct net_udp *u, uv_loop_t *loop, const char *ip, uint16_t po
 		uv_recv_buffer_size((uv_handle_t *)&u->handle, &sz);
 		r = uv_udp_recv_start(&u->handle, on_alloc, on_read);
 	}
-	if (r != 0) {
-		net_udp_close(u);
-		return -r;
-	}
+	if (r != 0)
+		return -r;   /* the caller closes u (net_udp_close), which releases the handle */
 	return 0;
 }
 
@@ -85,19 +83,22 @@ int net_udp_send(struct net_udp *u, const uint8_t *buf, size_t len, const struct
 static void on_closed(uv_handle_t *h)
 {
 	struct net_udp *u = h->data;
-	free(u->rxbuf);
-	u->rxbuf = NULL;
+	if (u->closed)
+		u->closed(u->closed_arg);   /* may free the memory that holds u */
 }
 
-void net_udp_close(struct net_udp *u)
+void net_udp_close(struct net_udp *u, void (*closed)(void *arg), void *arg)
 {
+	free(u->rxbuf);   /* no more reads after recv_stop */
+	u->rxbuf = NULL;
+	u->closed = closed;
+	u->closed_arg = arg;
 	if (u->open) {
 		u->open = 0;
 		uv_udp_recv_stop(&u->handle);
 		uv_close((uv_handle_t *)&u->handle, on_closed);
-	} else {
-		free(u->rxbuf);
-		u->rxbuf = NULL;
+	} else if (closed) {
+		closed(arg);
 	}
 }
 

@@ -18,15 +18,19 @@ struct net_udp {
 	size_t rxcap;
 	uint64_t send_errors;
 	int open;
+	void (*closed)(void *arg);
+	void *closed_arg;
 };
 
-/* Binds ip:port (port 0 picks a free one; net_udp_port tells which). 0 or an errno. */
+/* Binds ip:port (port 0 picks a free one; net_udp_port tells which). 0 or an errno; either
+ * way the caller ends with net_udp_close. */
 int net_udp_open(struct net_udp *u, uv_loop_t *loop, const char *ip, uint16_t port,
                  net_udp_recv_fn on_recv, void *arg);
 uint16_t net_udp_port(const struct net_udp *u);
 /* Sends one datagram now (non-blocking); 0 or an errno (the datagram is dropped). */
 int net_udp_send(struct net_udp *u, const uint8_t *buf, size_t len, const struct sockaddr *to);
-void net_udp_close(struct net_udp *u);
+/* Stops receiving and closes; `closed` (may be NULL) runs when libuv released the handle. */
+void net_udp_close(struct net_udp *u, void (*closed)(void *arg), void *arg);
 
 /* A compact key for a socket address (family, port, address bytes): for hash lookups. */
 size_t net_addr_key(const struct sockaddr *sa, uint8_t out[20]);

@@ -132,11 +132,11 @@ void peer_demux_remove(struct peer_demux *d, struct peer *p)
 	p->prev = p->next = NULL;
 }
 
-void peer_demux_close(struct peer_demux *d)
+void peer_demux_close(struct peer_demux *d, void (*closed)(void *arg), void *arg)
 {
 	while (d->peers)
 		peer_free(d->peers);
-	net_udp_close(&d->udp);
+	net_udp_close(&d->udp, closed, arg);
 	hmap_free(&d->by_ufrag);
 	hmap_free(&d->by_addr);
 }

@@ -35,7 +35,8 @@ int peer_demux_open(struct peer_demux *d, uv_loop_t *loop, const char *ip, uint1
                     struct dtls_cert *cert, const struct clock_src *clock);
 /* Drives DTLS retransmissions; call every few tens of milliseconds. */
 void peer_demux_tick(struct peer_demux *d);
-void peer_demux_close(struct peer_demux *d);
+/* Frees every transport and closes the socket; `closed` runs once libuv released it. */
+void peer_demux_close(struct peer_demux *d, void (*closed)(void *arg), void *arg);
 
 /* Used by peer.c */
 void peer_demux_add_addr(struct peer_demux *d, struct peer *p, const struct sockaddr *addr);

@@ -95,6 +95,32 @@ static const struct sdp_codec *plan(const struct sdp_session *s, const struct sd
 	return k;
 }
 
+/* RFC 8853: a video m-line offered with several sending rids is received as simulcast when the
+ * rid header extensions are there to tell the layers apart. */
+static void plan_simulcast(const struct sdp_media *m, struct sdp_publish_media *o)
+{
+	uint8_t rid = ext_id(m, SDP_EXT_RID);
+	if (m->kind != SDP_KIND_VIDEO || !m->has_simulcast || m->n_rids < 2 || !rid)
+		return;
+	o->ext_rid = rid;
+	o->ext_rrid = ext_id(m, SDP_EXT_RRID);
+	o->n_rids = m->n_rids;
+	memcpy(o->rids, m->rids, sizeof o->rids);
+}
+
+static void write_simulcast(struct sdp_buf *b, const struct sdp_publish_media *o)
+{
+	sdp_buf_printf(b, "a=extmap:%u %s\r\n", o->ext_rid, SDP_EXT_RID);
+	if (o->ext_rrid)
+		sdp_buf_printf(b, "a=extmap:%u %s\r\n", o->ext_rrid, SDP_EXT_RRID);
+	for (size_t i = 0; i < o->n_rids; i++)
+		sdp_buf_printf(b, "a=rid:%s recv\r\n", o->rids[i]);
+	sdp_buf_printf(b, "a=simulcast:recv ");
+	for (size_t i = 0; i < o->n_rids; i++)
+		sdp_buf_printf(b, "%s%s", i ? ";" : "", o->rids[i]);
+	sdp_buf_printf(b, "\r\n");
+}
+
 static void write_rejected(struct sdp_buf *b, const struct sdp_media *m)
 {
 	sdp_buf_printf(b, "m=%s 0 %s %s\r\nc=IN IP4 0.0.0.0\r\n", m->media_name, m->proto, m->fmt_first);
@@ -131,13 +157,18 @@ static void write_accepted(struct sdp_buf *b, const struct sdp_local *l, const s
 		if (id && (m->kind == SDP_KIND_AUDIO || strcmp(kept_ext[i], SDP_EXT_AUDIO_LEVEL) != 0))
 			sdp_buf_printf(b, "a=extmap:%u %s\r\n", id, kept_ext[i]);
 	}
+	if (o->n_rids)
+		write_simulcast(b, o);
 	sdp_buf_printf(b, "a=%s\r\na=rtcp-mux\r\n", o->dir == SDP_DIR_RECVONLY ? "recvonly" : "inactive");
 	if (m->rtcp_rsize)
 		sdp_buf_printf(b, "a=rtcp-rsize\r\n");
 	if (m->kind == SDP_KIND_AUDIO) {
 		sdp_buf_printf(b, "a=rtpmap:%u %s/48000/2\r\n", o->pt, k->name);
 		write_fb(b, o, o->pt);
-		sdp_buf_printf(b, "a=fmtp:%u minptime=10;useinbandfec=1%s\r\n", o->pt, o->opus_stereo ? ";stereo=1" : "");
+		if (l->music)   /* music: stereo at a bitrate that carries instruments (RFC 7587 §6.1) */
+			sdp_buf_printf(b, "a=fmtp:%u minptime=10;useinbandfec=1;stereo=1;sprop-stereo=1;maxaveragebitrate=256000\r\n", o->pt);
+		else
+			sdp_buf_printf(b, "a=fmtp:%u minptime=10;useinbandfec=1%s\r\n", o->pt, o->opus_stereo ? ";stereo=1" : "");
 	} else {
 		sdp_buf_printf(b, "a=rtpmap:%u %s/90000\r\n", o->pt, k->name);
 		write_fb(b, o, o->pt);
@@ -165,6 +196,8 @@ int sdp_answer_publish(const struct sdp_session *offer, const struct sdp_local *
 	size_t n_acc = 0;
 	for (size_t i = 0; i < offer->n_media; i++) {
 		chosen[i] = plan(offer, &offer->media[i], &out[i]);
+		if (chosen[i] && local->simulcast)
+			plan_simulcast(&offer->media[i], &out[i]);
 		if (chosen[i])
 			mids[n_acc++] = offer->media[i].mid;
 	}

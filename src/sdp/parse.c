@@ -244,6 +244,21 @@ static int a_rtcp_mux(struct parse_ctx *c, struct sdp_sv v) { c->m->rtcp_mux = t
 static int a_rtcp_rsize(struct parse_ctx *c, struct sdp_sv v) { c->m->rtcp_rsize = true; return 0; }
 static int a_simulcast(struct parse_ctx *c, struct sdp_sv v) { c->m->has_simulcast = true; return 0; }
 static int a_bundle_only(struct parse_ctx *c, struct sdp_sv v) { c->m->bundle_only = true; return 0; }
+
+/* a=rid:<id> <direction> [params] — only sending rids matter (a browser's simulcast layers). */
+static int a_rid(struct parse_ctx *c, struct sdp_sv v)
+{
+	struct sdp_sv id, dir;
+	if (!sdp_sv_token(&v, &id) || !sdp_sv_token(&v, &dir))
+		return EBADMSG;
+	if (!sdp_sv_eq(dir, "send") || c->m->n_rids >= SDP_MAX_RIDS)
+		return 0;
+	char *dst = c->m->rids[c->m->n_rids];
+	if (!sdp_sv_copy(dst, sizeof c->m->rids[0], id) || !sdp_is_token(dst))
+		return EBADMSG;
+	c->m->n_rids++;
+	return 0;
+}
 static int a_ice_lite(struct parse_ctx *c, struct sdp_sv v) { c->s->ice_lite = true; return 0; }
 
 static int copy_value(char *dst, size_t cap, struct sdp_sv v)
@@ -313,7 +328,7 @@ static const struct attr_entry {
 	{ "sendrecv", a_sendrecv, LVL_BOTH },     { "sendonly", a_sendonly, LVL_BOTH },
 	{ "recvonly", a_recvonly, LVL_BOTH },     { "inactive", a_inactive, LVL_BOTH },
 	{ "rtcp-mux", a_rtcp_mux, LVL_MEDIA },    { "rtcp-rsize", a_rtcp_rsize, LVL_MEDIA },
-	{ "simulcast", a_simulcast, LVL_MEDIA },  { "bundle-only", a_bundle_only, LVL_MEDIA },
+	{ "simulcast", a_simulcast, LVL_MEDIA },  { "rid", a_rid, LVL_MEDIA },  { "bundle-only", a_bundle_only, LVL_MEDIA },
 	{ "ice-ufrag", a_ice_ufrag, LVL_BOTH },   { "ice-pwd", a_ice_pwd, LVL_BOTH },
 	{ "fingerprint", a_fingerprint, LVL_BOTH }, { "setup", a_setup, LVL_BOTH },
 	{ "group", a_group, LVL_SESSION },        { "ice-lite", a_ice_lite, LVL_SESSION },

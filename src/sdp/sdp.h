@@ -11,6 +11,7 @@
 #define SDP_MAX_CODECS 48
 #define SDP_MAX_EXT 16
 #define SDP_MAX_SSRC 8
+#define SDP_MAX_RIDS 4
 
 enum sdp_kind { SDP_KIND_AUDIO, SDP_KIND_VIDEO, SDP_KIND_APPLICATION, SDP_KIND_OTHER };
 enum sdp_dir { SDP_DIR_SENDRECV, SDP_DIR_SENDONLY, SDP_DIR_RECVONLY, SDP_DIR_INACTIVE };
@@ -49,6 +50,7 @@ struct sdp_media {
 	char media_name[16];        /* the m= media token, e.g. "audio", "text" */
 	char fmt_first[32];         /* the first format token of the m= line */
 	bool bundle_only;           /* a=bundle-only (port 0 yet not rejected) */
+	char rids[SDP_MAX_RIDS][16]; size_t n_rids;   /* a=rid:<id> send, in order (RFC 8851) */
 };
 
 struct sdp_session {
@@ -79,12 +81,18 @@ uint8_t sdp_media_ext_id(const struct sdp_media *m, const char *uri);
 #define SDP_EXT_AUDIO_LEVEL "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
 #define SDP_EXT_ABS_SEND_TIME "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
 #define SDP_EXT_TWCC "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
+#define SDP_EXT_RID "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id"
+#define SDP_EXT_RRID "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id"
 
 struct sdp_local {   /* plenum's side */
 	const char *ice_ufrag, *ice_pwd;
 	const char *fingerprint;       /* sha-256 "AB:CD:…" */
 	const char *ip; uint16_t port; /* the one host candidate (IPv4 or IPv6 literal) */
 	uint64_t sess_id; uint32_t sess_version;
+	/* options (all off when zero-initialised) */
+	bool simulcast;                /* publish answer: accept rid-based simulcast (RFC 8853) */
+	bool music;                    /* publish answer: ask for stereo, high-bitrate Opus */
+	uint8_t twcc_ext_id;           /* subscribe offer: transport-wide-cc extension id (0: none) */
 };
 
 /* Publish side: what plenum accepted per m-line of the browser's offer. */
@@ -99,6 +107,8 @@ struct sdp_publish_media {
 	enum sdp_dir dir;                /* the answer's direction: RECVONLY, or INACTIVE when the
 	                                    offer sends nothing on this m-line (accepted stays true) */
 	bool fb_transport_cc, fb_goog_remb, fb_nack, fb_nack_pli, fb_ccm_fir;   /* as answered */
+	char rids[SDP_MAX_RIDS][16]; size_t n_rids;   /* simulcast layers accepted, lowest first as offered */
+	uint8_t ext_rid, ext_rrid;       /* rtp-stream-id / repaired-rtp-stream-id ids, 0 = none */
 };
 
 /* Writes the publish answer (ICE-lite, setup:passive, recvonly) to `answer` (NUL-terminated) and

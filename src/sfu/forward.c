@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "codec/vp8.h"
+
 void sfu_fwd_init(struct sfu_fwd *f, bool video, uint32_t clock_rate, uint16_t first_seq, uint32_t first_ts)
 {
 	memset(f, 0, sizeof *f);
@@ -19,9 +21,11 @@ void sfu_fwd_rebase(struct sfu_fwd *f)
 }
 
 bool sfu_fwd_map(struct sfu_fwd *f, uint16_t seq, uint32_t ts, bool keyframe, uint64_t now_us,
-                 uint16_t *seq_out, uint32_t *ts_out)
+                 uint16_t *seq_out, uint32_t *ts_out, bool *rebased)
 {
+	*rebased = false;
 	if (!f->started) {
+		*rebased = true;
 		if (f->video && !keyframe)
 			return false;
 		/* Continue right after the last forwarded packet; advance the timestamp by the
@@ -62,4 +66,28 @@ bool sfu_fwd_unmap_seq(const struct sfu_fwd *f, uint16_t seq_out, uint16_t *src_
 		return false;
 	*src_seq = (uint16_t)(seq_out - f->seq_offset);
 	return true;
+}
+
+void sfu_fwd_vp8(struct sfu_fwd *f, uint8_t *payload, size_t len, bool rebased)
+{
+	struct vp8_desc d;
+	if (vp8_parse_descriptor(&d, payload, len) != 0)
+		return;
+	if (d.has_picture_id) {
+		uint16_t mask = d.picture_id_15bit ? 0x7fff : 0x7f;
+		if (rebased || !f->vp8_started)
+			f->pid_offset = (uint16_t)((f->vp8_started ? f->last_pid_out + 1 : d.picture_id) - d.picture_id);
+		uint16_t out = (uint16_t)((d.picture_id + f->pid_offset) & mask);
+		vp8_rewrite_picture_id(payload, len, out);
+		if ((int16_t)(uint16_t)((out - f->last_pid_out) << 1) > 0 || !f->vp8_started)
+			f->last_pid_out = out;
+	}
+	if (d.has_tl0picidx) {
+		if (rebased || !f->vp8_started)
+			f->tl0_offset = (uint8_t)((f->vp8_started ? f->last_tl0_out + 1 : d.tl0picidx) - d.tl0picidx);
+		uint8_t out = (uint8_t)(d.tl0picidx + f->tl0_offset);
+		vp8_rewrite_tl0picidx(payload, len, out);
+		f->last_tl0_out = out;
+	}
+	f->vp8_started = true;
 }

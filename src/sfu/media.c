@@ -1,6 +1,7 @@
-/* media: the forwarding path — publishers' RTP to every subscriber (rewritten per down-track),
- * subscribers' NACKs answered from the cache, PLI/FIR relayed (throttled) to publishers,
- * receiver reports to publishers and translated sender reports to subscribers (RFC 3550). */
+/* media: the forwarding path — publishers' RTP (each simulcast layer) to every subscriber,
+ * rewritten per down-track; subscribers' NACKs answered from the cache; PLI/FIR relayed
+ * (throttled) to publishers; receiver reports and REMB to publishers and translated sender
+ * reports to subscribers (RFC 3550, RFC 4585, RFC 8853). */
 #include <string.h>
 
 #include "base/log.h"
@@ -10,7 +11,7 @@
 #include "sdp/sdp.h"
 #include "sfu/sfu_internal.h"
 
-#define SFU_REMB_BPS 2500000u   /* what a publisher may send per video track, until BWE lands */
+#define SFU_REMB_BPS 2500000u   /* what a publisher may send per video track (all layers) */
 
 static bool peer_up(const struct peer *p)
 {
@@ -19,86 +20,188 @@ static bool peer_up(const struct peer *p)
 
 /* ---- publisher side ---------------------------------------------------------------------- */
 
-static struct sfu_track *track_by_ssrc(struct sfu_participant *p, const struct rtp_hdr *h, bool *is_rtx)
+struct pkt_src {
+	struct sfu_track *t;
+	int layer;
+	bool rtx;
+};
+
+static bool ext_equals(const struct rtp_hdr *h, uint8_t id, const char *s)
 {
-	*is_rtx = false;
-	for (size_t k = 0; k < p->n_tracks; k++) {
-		struct sfu_track *t = p->tracks[k];
-		if (t->ssrc == h->ssrc)
-			return t;
-		if (t->rtx_ssrc && t->rtx_ssrc == h->ssrc) {
-			*is_rtx = true;
-			return t;
-		}
-	}
-	/* Not signalled (or changed): learn it from the mid header extension (RFC 8843 §15). */
-	for (size_t k = 0; k < p->n_tracks; k++) {
-		struct sfu_track *t = p->tracks[k];
-		const uint8_t *val;
-		size_t len;
-		if (!t->ext_mid || rtp_ext_find(h, t->ext_mid, &val, &len) != 0)
-			continue;
-		if (len != strlen(t->mid) || memcmp(val, t->mid, len) != 0)
-			continue;
-		if (t->rtx_pt && h->pt == t->rtx_pt) {
-			t->rtx_ssrc = h->ssrc;
-			*is_rtx = true;
-		} else if (h->pt == t->pt) {
-			if (t->ssrc && t->receiving)   /* a new source on the same m-line */
-				for (size_t i = 0; i < t->n_downs; i++)
-					sfu_fwd_rebase(&t->downs[i]->fwd);
-			t->ssrc = h->ssrc;
-			t->receiving = false;
-		} else {
-			return NULL;
-		}
-		return t;
-	}
-	return NULL;
+	const uint8_t *val;
+	size_t len;
+	return id && rtp_ext_find(h, id, &val, &len) == 0 && len == strlen(s) && memcmp(val, s, len) == 0;
 }
 
-void sfu_track_request_keyframe(struct sfu_track *t, bool force)
+static int layer_by_rid(const struct sfu_track *t, const struct rtp_hdr *h, uint8_t id)
+{
+	const uint8_t *val;
+	size_t len;
+	if (!id || rtp_ext_find(h, id, &val, &len) != 0)
+		return -1;
+	for (size_t i = 0; i < t->n_layers; i++)
+		if (strlen(t->layers[i].rid) == len && memcmp(t->layers[i].rid, val, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Binds an unknown SSRC through the mid and rid header extensions (RFC 8843 §15, RFC 8852). */
+static bool learn_ssrc(struct sfu_participant *p, const struct rtp_hdr *h, struct pkt_src *o)
+{
+	for (size_t k = 0; k < p->n_tracks; k++) {
+		struct sfu_track *t = p->tracks[k];
+		if (!ext_equals(h, t->ext_mid, t->mid))
+			continue;
+		int layer = 0;
+		bool rtx = t->rtx_pt && h->pt == t->rtx_pt;
+		if (t->simulcast) {
+			layer = layer_by_rid(t, h, rtx ? t->ext_rrid : t->ext_rid);
+			if (layer < 0)
+				return false;
+		} else if (!rtx && h->pt != t->pt) {
+			return false;
+		}
+		struct sfu_layer *l = &t->layers[layer];
+		if (rtx) {
+			l->rtx_ssrc = h->ssrc;
+		} else {
+			if (l->ssrc && l->receiving)   /* a new source on the same m-line */
+				for (size_t i = 0; i < t->n_downs; i++)
+					sfu_fwd_rebase(&t->downs[i]->fwd);
+			l->ssrc = h->ssrc;
+			l->receiving = false;
+		}
+		*o = (struct pkt_src){ t, layer, rtx };
+		return true;
+	}
+	return false;
+}
+
+static bool find_src(struct sfu_participant *p, const struct rtp_hdr *h, struct pkt_src *o)
+{
+	for (size_t k = 0; k < p->n_tracks; k++) {
+		struct sfu_track *t = p->tracks[k];
+		for (size_t i = 0; i < t->n_layers; i++) {
+			if (t->layers[i].ssrc == h->ssrc) {
+				*o = (struct pkt_src){ t, (int)i, false };
+				return true;
+			}
+			if (t->layers[i].rtx_ssrc && t->layers[i].rtx_ssrc == h->ssrc) {
+				*o = (struct pkt_src){ t, (int)i, true };
+				return true;
+			}
+		}
+	}
+	return learn_ssrc(p, h, o);
+}
+
+void sfu_track_request_keyframe(struct sfu_track *t, int layer, bool force)
 {
 	struct sfu_participant *p = t->owner;
 	struct sfu *sfu = p->sfu;
-	if (t->kind != SFU_KIND_VIDEO || !t->ssrc || !peer_up(p->pub))
+	if (layer < 0 || (size_t)layer >= t->n_layers)
+		return;
+	struct sfu_layer *l = &t->layers[layer];
+	if (t->kind != SFU_KIND_VIDEO || !l->ssrc || !peer_up(p->pub))
 		return;
 	uint64_t now = clock_now(sfu->clock);
-	if (!force && t->last_pli_us && now - t->last_pli_us < SFU_PLI_MIN_INTERVAL_US)
+	if (!force && l->last_pli_us && now - l->last_pli_us < SFU_PLI_MIN_INTERVAL_US)
 		return;
-	t->last_pli_us = now;
+	l->last_pli_us = now;
 	uint8_t *buf = sfu->scratch;
 	size_t n = rtcp_write_rr(buf, sizeof sfu->scratch, p->rtcp_ssrc, NULL, 0);
-	n += rtcp_write_pli(buf + n, sizeof sfu->scratch - n, p->rtcp_ssrc, t->ssrc);
+	n += rtcp_write_pli(buf + n, sizeof sfu->scratch - n, p->rtcp_ssrc, l->ssrc);
 	if (peer_send_rtcp(p->pub, buf, n, sizeof sfu->scratch) == 0)
 		sfu->keyframe_requests++;
 }
 
-static void forward(struct sfu_track *t, const struct rtp_hdr *h, uint16_t seq,
+/* Audio goes out for the few loudest speakers, for musicians, and for publishers whose
+ * browser sends no audio levels; never for a participant a host muted. */
+static bool audio_wanted(const struct sfu_track *t)
+{
+	const struct sfu_participant *p = t->owner;
+	if (p->forced_mute[SFU_SOURCE_MICROPHONE])
+		return false;
+	if (p->music || !t->ext_audio_level || !p->room)
+		return true;
+	for (size_t i = 0; i < p->room->n_loudest; i++)
+		if (p->room->loudest[i] == p->id)
+			return true;
+	return false;
+}
+
+static void send_down(struct sfu_down *d, const struct rtp_hdr *h, uint16_t seq, const uint8_t *payload,
+                      size_t payload_len, bool keyframe, uint64_t now)
+{
+	struct sfu *sfu = d->sub->sfu;
+	bool video = d->kind == SFU_KIND_VIDEO, rebased;
+	uint16_t so;
+	uint32_t to;
+	if (!sfu_fwd_map(&d->fwd, seq, h->ts, keyframe, now, &so, &to, &rebased))
+		return;
+	size_t n = rtp_write(sfu->scratch, sizeof sfu->scratch, h->marker, video ? SDP_SUB_VP8_PT : SDP_SUB_OPUS_PT,
+	                     so, to, d->ssrc, NULL, 0, payload, payload_len);
+	if (!n)
+		return;
+	if (video)
+		sfu_fwd_vp8(&d->fwd, sfu->scratch + n - payload_len, payload_len, rebased);
+	if (peer_send_rtp(d->sub->sub, sfu->scratch, n, sizeof sfu->scratch) == 0) {
+		d->packets++;
+		d->octets += payload_len;
+	}
+}
+
+static void forward(const struct pkt_src *s, const struct rtp_hdr *h, uint16_t seq,
                     const uint8_t *payload, size_t payload_len)
 {
+	struct sfu_track *t = s->t;
 	struct sfu *sfu = t->owner->sfu;
 	uint64_t now = clock_now(sfu->clock);
 	bool video = t->kind == SFU_KIND_VIDEO;
 	bool keyframe = video && vp8_is_keyframe(payload, payload_len);
-	uint8_t out_pt = video ? SDP_SUB_VP8_PT : SDP_SUB_OPUS_PT;
+	if (keyframe) {
+		struct sfu_layer *l = &t->layers[s->layer];
+		vp8_keyframe_size(payload, payload_len, &l->width, &l->height);
+	}
+	bool audio_on = video || audio_wanted(t);
+	bool muted = video && t->owner->forced_mute[t->source];
 	for (size_t i = 0; i < t->n_downs; i++) {
 		struct sfu_down *d = t->downs[i];
 		if (!peer_up(d->sub->sub))
 			continue;
-		uint16_t so;
-		uint32_t to;
-		if (!sfu_fwd_map(&d->fwd, seq, h->ts, keyframe, now, &so, &to)) {
-			if (sfu_fwd_waiting(&d->fwd))
-				sfu_track_request_keyframe(t, false);
+		if (!audio_on || muted || d->target_layer < 0) {
+			if (d->fwd.started)
+				sfu_fwd_rebase(&d->fwd);   /* resumes seamlessly later */
+			d->cur_layer = -1;
 			continue;
 		}
-		size_t n = rtp_write(sfu->scratch, sizeof sfu->scratch, h->marker, out_pt, so, to, d->ssrc,
-		                     NULL, 0, payload, payload_len);
-		if (n && peer_send_rtp(d->sub->sub, sfu->scratch, n, sizeof sfu->scratch) == 0) {
-			d->packets++;
-			d->octets += payload_len;
+		if (s->layer != d->cur_layer) {
+			/* switch to the target layer at its next keyframe (RFC 7667 §3.7) */
+			if (s->layer != d->target_layer)
+				continue;
+			if (video && !keyframe) {
+				sfu_track_request_keyframe(t, d->target_layer, false);
+				continue;
+			}
+			if (d->cur_layer >= 0)
+				sfu->layer_switches++;
+			d->cur_layer = s->layer;
+			sfu_fwd_rebase(&d->fwd);
 		}
+		send_down(d, h, seq, payload, payload_len, keyframe, now);
+	}
+}
+
+static void measure(struct sfu_layer *l, size_t len, uint64_t now)
+{
+	if (!l->win_start_us)
+		l->win_start_us = now;
+	l->win_bytes += len;
+	l->last_packet_us = now;
+	if (now - l->win_start_us >= 1000000u) {
+		l->rate_bps = l->win_bytes * 8u * 1000000u / (now - l->win_start_us);
+		l->win_start_us = now;
+		l->win_bytes = 0;
 	}
 }
 
@@ -111,34 +214,42 @@ static void pub_on_rtp(void *arg, struct peer *peer, uint8_t *pkt, size_t len)
 		sfu->dropped_malformed_rtp++;
 		return;
 	}
-	bool is_rtx;
-	struct sfu_track *t = track_by_ssrc(p, &h, &is_rtx);
-	if (!t) {
+	struct pkt_src s;
+	if (!find_src(p, &h, &s)) {
 		sfu->dropped_unknown_ssrc++;
 		return;
 	}
+	struct sfu_track *t = s.t;
+	struct sfu_layer *l = &t->layers[s.layer];
+	uint64_t now = clock_now(sfu->clock);
 	const uint8_t *payload = h.payload;
 	size_t payload_len = h.payload_len;
 	uint16_t seq = h.seq;
-	if (is_rtx) {   /* RFC 4588: the original sequence number leads the payload */
+	if (s.rtx) {   /* RFC 4588: the original sequence number leads the payload */
 		if (payload_len < 2)
 			return;   /* padding-only probe */
 		seq = rd16(payload);
 		payload += 2;
 		payload_len -= 2;
 	} else {
-		uint32_t arrival = (uint32_t)(clock_now(sfu->clock) * t->clock_rate / 1000000u);
-		if (!t->receiving) {
-			rtp_recv_stats_init(&t->rstats, h.seq);
-			t->receiving = true;
+		uint32_t arrival = (uint32_t)(now * t->clock_rate / 1000000u);
+		if (!l->receiving) {
+			rtp_recv_stats_init(&l->rstats, h.seq);
+			l->receiving = true;
 		}
-		rtp_recv_stats_update(&t->rstats, h.seq, h.ts, arrival);
-		if (t->cache)
-			rtp_cache_put(t->cache, h.seq, pkt, len, clock_now(sfu->clock));
+		rtp_recv_stats_update(&l->rstats, h.seq, h.ts, arrival);
+		if (l->cache)
+			rtp_cache_put(l->cache, h.seq, pkt, len, now);
+		measure(l, len, now);
+		const uint8_t *lv;
+		size_t lvlen;
+		if (t->kind == SFU_KIND_AUDIO && t->ext_audio_level &&
+		    rtp_ext_find(&h, t->ext_audio_level, &lv, &lvlen) == 0 && lvlen >= 1)
+			sfu_speaker_observe(&p->speech, lv[0] & 0x7f, now);
 	}
 	if (payload_len == 0)
 		return;   /* padding only */
-	forward(t, &h, seq, payload, payload_len);
+	forward(&s, &h, seq, payload, payload_len);
 }
 
 static void on_sender_report(struct sfu_participant *p, const struct rtcp_pkt *pk)
@@ -150,19 +261,22 @@ static void on_sender_report(struct sfu_participant *p, const struct rtcp_pkt *p
 		return;
 	for (size_t k = 0; k < p->n_tracks; k++) {
 		struct sfu_track *t = p->tracks[k];
-		if (t->ssrc != ssrc)
-			continue;
-		t->sr_ntp_mid = (uint32_t)(ntp >> 16);
-		t->sr_recv_us = clock_now(sfu->clock);
-		/* Translate for each subscriber: same wall clock, its own RTP timeline and counts. */
-		for (size_t i = 0; i < t->n_downs; i++) {
-			struct sfu_down *d = t->downs[i];
-			if (!peer_up(d->sub->sub) || !d->fwd.started)
+		for (size_t li = 0; li < t->n_layers; li++) {
+			struct sfu_layer *l = &t->layers[li];
+			if (l->ssrc != ssrc)
 				continue;
-			size_t n = rtcp_write_sr(sfu->scratch, sizeof sfu->scratch, d->ssrc, ntp, rtp_ts + d->fwd.ts_offset,
-			                         (uint32_t)d->packets, (uint32_t)d->octets, NULL, 0);
-			if (n)
-				peer_send_rtcp(d->sub->sub, sfu->scratch, n, sizeof sfu->scratch);
+			l->sr_ntp_mid = (uint32_t)(ntp >> 16);
+			l->sr_recv_us = clock_now(sfu->clock);
+			/* Translate for subscribers of this layer: same wall clock, their RTP timeline. */
+			for (size_t i = 0; i < t->n_downs; i++) {
+				struct sfu_down *d = t->downs[i];
+				if (!peer_up(d->sub->sub) || !d->fwd.started || d->cur_layer != (int)li)
+					continue;
+				size_t n = rtcp_write_sr(sfu->scratch, sizeof sfu->scratch, d->ssrc, ntp, rtp_ts + d->fwd.ts_offset,
+				                         (uint32_t)d->packets, (uint32_t)d->octets, NULL, 0);
+				if (n)
+					peer_send_rtcp(d->sub->sub, sfu->scratch, n, sizeof sfu->scratch);
+			}
 		}
 	}
 }
@@ -191,7 +305,7 @@ static void on_peer_state(void *arg, struct peer *peer, enum peer_state st)
 	if (st == PEER_CONNECTED && peer == p->sub) {
 		for (size_t i = 0; i < p->n_downs; i++)
 			if (p->downs[i]->src)
-				sfu_track_request_keyframe(p->downs[i]->src, false);
+				sfu_track_request_keyframe(p->downs[i]->src, p->downs[i]->target_layer, false);
 	}
 }
 
@@ -205,25 +319,31 @@ static struct sfu_down *down_by_ssrc(struct sfu_participant *sub, uint32_t ssrc)
 	return NULL;
 }
 
-struct nack_ctx { struct sfu_down *d; };
-
 static void retransmit(void *arg, uint16_t seq_out)
 {
-	struct nack_ctx *c = arg;
-	struct sfu_down *d = c->d;
+	struct sfu_down *d = arg;
 	struct sfu *sfu = d->sub->sfu;
 	uint16_t src_seq;
 	size_t len;
 	uint64_t stored;
-	if (!d->src || !d->src->cache || !sfu_fwd_unmap_seq(&d->fwd, seq_out, &src_seq))
+	if (!d->src || d->cur_layer < 0 || !sfu_fwd_unmap_seq(&d->fwd, seq_out, &src_seq))
 		return;
-	const uint8_t *orig = rtp_cache_get(d->src->cache, src_seq, &len, &stored);
+	struct rtp_cache *cache = d->src->layers[d->cur_layer].cache;
+	const uint8_t *orig = cache ? rtp_cache_get(cache, src_seq, &len, &stored) : NULL;
 	struct rtp_hdr h;
 	if (!orig || rtp_parse(&h, orig, len) != 0)
 		return;
 	size_t n = rtp_write(sfu->scratch, sizeof sfu->scratch, h.marker, SDP_SUB_VP8_PT, seq_out,
 	                     h.ts + d->fwd.ts_offset, d->ssrc, NULL, 0, h.payload, h.payload_len);
-	if (n && peer_send_rtp(d->sub->sub, sfu->scratch, n, sizeof sfu->scratch) == 0)
+	if (!n)
+		return;
+	/* the same picture id as when it was first sent */
+	uint16_t keep_pid = d->fwd.last_pid_out;
+	uint8_t keep_tl0 = d->fwd.last_tl0_out;
+	sfu_fwd_vp8(&d->fwd, sfu->scratch + n - h.payload_len, h.payload_len, false);
+	d->fwd.last_pid_out = keep_pid;
+	d->fwd.last_tl0_out = keep_tl0;
+	if (peer_send_rtp(d->sub->sub, sfu->scratch, n, sizeof sfu->scratch) == 0)
 		sfu->nack_retransmits++;
 }
 
@@ -235,6 +355,16 @@ static void sub_on_rtcp(void *arg, struct peer *peer, uint8_t *pkt, size_t len)
 	int r;
 	rtcp_iter_init(&it, pkt, len);
 	while ((r = rtcp_iter_next(&it, &pk)) == 1) {
+		if (pk.pt == RTCP_PSFB && pk.fmt == RTCP_PSFB_AFB) {
+			uint64_t bps;
+			uint32_t ssrcs[8];
+			size_t n;
+			if (rtcp_remb_parse(&pk, &bps, ssrcs, 8, &n) == 0 && bps != sub->budget_bps) {
+				sub->budget_bps = bps;
+				sfu_layers_assign(sub);
+			}
+			continue;
+		}
 		bool nack = pk.pt == RTCP_RTPFB && pk.fmt == RTCP_RTPFB_NACK;
 		bool kf = pk.pt == RTCP_PSFB && (pk.fmt == RTCP_PSFB_PLI || pk.fmt == RTCP_PSFB_FIR);
 		if (!nack && !kf)
@@ -244,12 +374,10 @@ static void sub_on_rtcp(void *arg, struct peer *peer, uint8_t *pkt, size_t len)
 			d = down_by_ssrc(sub, rd32(pk.buf + 12));   /* FIR names the SSRC in its FCI */
 		if (!d || !d->src)
 			continue;
-		if (nack) {
-			struct nack_ctx c = { d };
-			rtcp_nack_for_each(&pk, retransmit, &c);
-		} else {
-			sfu_track_request_keyframe(d->src, false);
-		}
+		if (nack)
+			rtcp_nack_for_each(&pk, retransmit, d);
+		else
+			sfu_track_request_keyframe(d->src, d->cur_layer >= 0 ? d->cur_layer : d->target_layer, false);
 	}
 	if (r < 0)
 		sub->sfu->dropped_malformed_rtcp++;
@@ -268,30 +396,35 @@ const struct peer_cbs sfu_sub_peer_cbs = { sub_on_rtp, sub_on_rtcp, on_peer_stat
 static void report_to_publisher(struct sfu_participant *p, uint64_t now)
 {
 	struct sfu *sfu = p->sfu;
-	struct rtcp_report_block blocks[SFU_MAX_TRACKS];
-	uint32_t video_ssrcs[SFU_MAX_TRACKS];
-	size_t nb = 0, nv = 0;
+	struct rtcp_report_block blocks[SFU_MAX_TRACKS * SFU_MAX_LAYERS];
+	uint32_t video_ssrcs[SFU_MAX_TRACKS * SFU_MAX_LAYERS];
+	size_t nb = 0, nv = 0, nvt = 0;
 	for (size_t k = 0; k < p->n_tracks; k++) {
 		struct sfu_track *t = p->tracks[k];
-		if (!t->receiving)
-			continue;
-		struct rtcp_report_block *b = &blocks[nb++];
-		memset(b, 0, sizeof *b);
-		b->ssrc = t->ssrc;
-		rtp_recv_stats_report(&t->rstats, &b->fraction_lost, &b->cumulative_lost, &b->ext_highest_seq, &b->jitter);
-		if (t->sr_recv_us) {
-			b->lsr = t->sr_ntp_mid;
-			b->dlsr = (uint32_t)((now - t->sr_recv_us) * 65536u / 1000000u);
-		}
 		if (t->kind == SFU_KIND_VIDEO)
-			video_ssrcs[nv++] = t->ssrc;
+			nvt++;
+		for (size_t li = 0; li < t->n_layers; li++) {
+			struct sfu_layer *l = &t->layers[li];
+			if (!l->receiving)
+				continue;
+			struct rtcp_report_block *b = &blocks[nb++];
+			memset(b, 0, sizeof *b);
+			b->ssrc = l->ssrc;
+			rtp_recv_stats_report(&l->rstats, &b->fraction_lost, &b->cumulative_lost, &b->ext_highest_seq, &b->jitter);
+			if (l->sr_recv_us) {
+				b->lsr = l->sr_ntp_mid;
+				b->dlsr = (uint32_t)((now - l->sr_recv_us) * 65536u / 1000000u);
+			}
+			if (t->kind == SFU_KIND_VIDEO)
+				video_ssrcs[nv++] = l->ssrc;
+		}
 	}
 	if (!nb)
 		return;
 	uint8_t *buf = sfu->scratch;
 	size_t n = rtcp_write_rr(buf, sizeof sfu->scratch, p->rtcp_ssrc, blocks, nb);
 	if (nv)
-		n += rtcp_write_remb(buf + n, sizeof sfu->scratch - n, p->rtcp_ssrc, SFU_REMB_BPS * nv, video_ssrcs, nv);
+		n += rtcp_write_remb(buf + n, sizeof sfu->scratch - n, p->rtcp_ssrc, SFU_REMB_BPS * nvt, video_ssrcs, nv);
 	peer_send_rtcp(p->pub, buf, n, sizeof sfu->scratch);
 }
 

@@ -35,6 +35,7 @@ void sfu_participant_info(const struct sfu_participant *p, struct sfu_participan
 	out->audio_muted = p->audio_muted;
 	out->video_muted = p->video_muted;
 	out->publishing = p->pub != NULL;
+	out->music = p->music;
 }
 
 void sfu_room_add(struct sfu_room *r, struct sfu_participant *p)
@@ -62,8 +63,10 @@ void sfu_room_add(struct sfu_room *r, struct sfu_participant *p)
 			added = true;
 		}
 	}
-	if (added)
+	if (added) {
+		sfu_layers_assign(p);
 		sfu_sub_negotiate(p);
+	}
 }
 
 void sfu_room_remove(struct sfu_room *r, struct sfu_participant *p, enum sfu_leave_reason why)
@@ -84,8 +87,10 @@ void sfu_room_remove(struct sfu_room *r, struct sfu_participant *p, enum sfu_lea
 		}
 		if (o->ev->participant_left)
 			o->ev->participant_left(o->ev_arg, p->id, why);
-		if (removed)
+		if (removed) {
+			sfu_layers_assign(o);
 			sfu_sub_negotiate(o);
+		}
 	}
 	p->room = NULL;
 	if (r->count == 0) {
@@ -102,4 +107,37 @@ void sfu_room_broadcast_update(struct sfu_room *r, const struct sfu_participant 
 	for (struct sfu_participant *o = r->members; o; o = o->next)
 		if (o != p && o->ev->participant_updated)
 			o->ev->participant_updated(o->ev_arg, &info);
+}
+
+void sfu_room_tracks_added(struct sfu_room *r, struct sfu_participant *p, size_t first)
+{
+	if (first >= p->n_tracks)
+		return;
+	for (struct sfu_participant *o = r->members; o; o = o->next) {
+		if (o == p)
+			continue;
+		for (size_t k = first; k < p->n_tracks; k++)
+			sfu_sub_track_added(o, p->tracks[k]);
+		sfu_layers_assign(o);
+		sfu_sub_negotiate(o);
+	}
+}
+
+void sfu_room_track_removed(struct sfu_room *r, struct sfu_track *t)
+{
+	for (struct sfu_participant *o = r->members; o; o = o->next) {
+		if (o == t->owner)
+			continue;
+		sfu_sub_track_removed(o, t);
+		sfu_layers_assign(o);
+		sfu_sub_negotiate(o);
+	}
+}
+
+struct sfu_participant *sfu_room_find(struct sfu_room *r, uint32_t id)
+{
+	for (struct sfu_participant *o = r->members; o; o = o->next)
+		if (o->id == id)
+			return o;
+	return NULL;
 }

@@ -15,6 +15,8 @@
 
 static const char *MOD = "sfu";
 
+static void on_handle_closed(void *arg);
+
 int sfu_room_name_normalize(const char *in, char out[SFU_ROOM_NAME_MAX + 1])
 {
 	size_t n = in ? strlen(in) : 0;
@@ -96,10 +98,12 @@ static void on_tick(uv_timer_t *t)
 	struct sfu *sfu = t->data;
 	peer_demux_tick(&sfu->demux);
 	uint64_t now = clock_now(sfu->clock);
+	struct sfu_room *r;
+	for (size_t i = 0; hmap_next(&sfu->rooms, &i, (void **)&r);)
+		sfu_speakers_update(r, now);
 	if (now - sfu->last_report_us < 1000000u)
 		return;
 	sfu->last_report_us = now;
-	struct sfu_room *r;
 	for (size_t i = 0; hmap_next(&sfu->rooms, &i, (void **)&r);) {
 		/* A drop frees the room only with its last member, after which `next` is NULL. */
 		for (struct sfu_participant *p = r->members, *next; p; p = next) {
@@ -107,6 +111,9 @@ static void on_tick(uv_timer_t *t)
 			check_participant(sfu, p, now);
 		}
 	}
+	/* layer rates were re-measured: refit every subscriber */
+	for (size_t i = 0; hmap_next(&sfu->rooms, &i, (void **)&r);)
+		sfu_layers_room(r);
 	sfu_send_reports(sfu);
 }
 
@@ -131,7 +138,8 @@ int sfu_new(struct sfu **out, uv_loop_t *loop, const struct sfu_config *cfg)
 	err = peer_demux_open(&sfu->demux, loop, bind_ip, cfg->media_port, sfu->cert, sfu->clock);
 	if (err) {
 		dtls_cert_free(sfu->cert);
-		free(sfu);
+		sfu->pending_closes = 1;   /* freed once libuv released the socket handle */
+		peer_demux_close(&sfu->demux, on_handle_closed, sfu);
 		return err;
 	}
 	sfu->cfg.media_port = net_udp_port(&sfu->demux.udp);
@@ -151,6 +159,8 @@ uint16_t sfu_media_port(const struct sfu *sfu)
 static void leave(struct sfu_participant *p, enum sfu_leave_reason why)
 {
 	struct sfu *sfu = p->sfu;
+	free(p->prefs);
+	free(p->pinned);
 	p->leaving = true;
 	if (p->room)
 		sfu_room_remove(p->room, p, why);
@@ -169,10 +179,16 @@ void sfu_participant_drop(struct sfu_participant *p, enum sfu_leave_reason why)
 	leave(p, why);
 }
 
+static void on_handle_closed(void *arg)
+{
+	struct sfu *sfu = arg;
+	if (--sfu->pending_closes == 0)
+		free(sfu);
+}
+
 static void on_timer_closed(uv_handle_t *h)
 {
-	struct sfu *sfu = h->data;
-	free(sfu);
+	on_handle_closed(h->data);
 }
 
 void sfu_free(struct sfu *sfu)
@@ -187,7 +203,9 @@ void sfu_free(struct sfu *sfu)
 			leave(r->members, SFU_LEFT_CLOSED);   /* frees the room */
 	}
 	hmap_free(&sfu->rooms);
-	peer_demux_close(&sfu->demux);
+	/* The sfu holds the UDP and timer handles: it is freed when both finished closing. */
+	sfu->pending_closes = 2;
+	peer_demux_close(&sfu->demux, on_handle_closed, sfu);
 	dtls_cert_free(sfu->cert);
 	uv_timer_stop(&sfu->tick);
 	uv_close((uv_handle_t *)&sfu->tick, on_timer_closed);
@@ -266,6 +284,11 @@ uint32_t sfu_participant_id(const struct sfu_participant *p)
 
 int sfu_set_media_state(struct sfu_participant *p, bool audio_muted, bool video_muted)
 {
+	/* Unmuting oneself lifts a host's mute: a host can mute, only the participant unmutes. */
+	if (!audio_muted)
+		p->forced_mute[SFU_SOURCE_MICROPHONE] = false;
+	if (!video_muted)
+		p->forced_mute[SFU_SOURCE_CAMERA] = false;
 	if (p->audio_muted == audio_muted && p->video_muted == video_muted)
 		return 0;
 	p->audio_muted = audio_muted;
@@ -275,10 +298,55 @@ int sfu_set_media_state(struct sfu_participant *p, bool audio_muted, bool video_
 	return 0;
 }
 
-void sfu_leave(struct sfu_participant *p)
+void sfu_leave(struct sfu_participant *p, enum sfu_leave_reason why)
 {
 	if (!p)
 		return;
 	log_info(MOD, "participant %u left", p->id);
-	leave(p, SFU_LEFT_BYE);
+	leave(p, why);
+}
+
+void sfu_remove(struct sfu_participant *p, enum sfu_leave_reason why)
+{
+	log_info(MOD, "participant %u removed", p->id);
+	sfu_participant_drop(p, why);
+}
+
+int sfu_force_mute(struct sfu_participant *p, enum sfu_source source)
+{
+	if (source >= SFU_SOURCE_COUNT)
+		return EINVAL;
+	p->forced_mute[source] = true;
+	if (source == SFU_SOURCE_MICROPHONE)
+		p->audio_muted = true;
+	else if (source == SFU_SOURCE_CAMERA)
+		p->video_muted = true;
+	if (p->room)
+		sfu_room_broadcast_update(p->room, p);
+	return 0;
+}
+
+int sfu_set_video_prefs(struct sfu_participant *p, unsigned last_n, const struct sfu_video_pref *prefs,
+                        size_t n_prefs, const uint32_t *pinned, size_t n_pinned)
+{
+	struct sfu_video_pref *np = n_prefs ? malloc(n_prefs * sizeof *np) : NULL;
+	uint32_t *nn = n_pinned ? malloc(n_pinned * sizeof *nn) : NULL;
+	if ((n_prefs && !np) || (n_pinned && !nn)) {
+		free(np);
+		free(nn);
+		return ENOMEM;
+	}
+	if (n_prefs)
+		memcpy(np, prefs, n_prefs * sizeof *np);
+	if (n_pinned)
+		memcpy(nn, pinned, n_pinned * sizeof *nn);
+	free(p->prefs);
+	free(p->pinned);
+	p->prefs = np;
+	p->n_prefs = n_prefs;
+	p->pinned = nn;
+	p->n_pinned = n_pinned;
+	p->last_n = last_n;
+	sfu_layers_assign(p);
+	return 0;
 }

@@ -35,12 +35,15 @@ struct sfu_config {
 };
 
 enum sfu_media_kind { SFU_KIND_AUDIO = 0, SFU_KIND_VIDEO = 1 };
+/* What a published track carries; the client labels each m-line of its publish offer. */
+enum sfu_source { SFU_SOURCE_MICROPHONE = 0, SFU_SOURCE_CAMERA, SFU_SOURCE_SCREEN, SFU_SOURCE_COUNT };
 
 /* One track offered to a subscriber, in the order of the m-lines of the subscribe offer. */
 struct sfu_track_info {
 	char mid[16];
 	uint32_t participant_id;    /* whose track it is */
 	enum sfu_media_kind kind;
+	enum sfu_source source;
 	bool active;                /* false: the m-line is kept but inactive (track gone) */
 };
 
@@ -49,9 +52,10 @@ struct sfu_participant_info {
 	const char *name;
 	bool audio_muted, video_muted;
 	bool publishing;
+	bool music;                 /* publishes in music mode */
 };
 
-enum sfu_leave_reason { SFU_LEFT_BYE = 0, SFU_LEFT_TIMEOUT, SFU_LEFT_CLOSED };
+enum sfu_leave_reason { SFU_LEFT_BYE = 0, SFU_LEFT_TIMEOUT, SFU_LEFT_CLOSED, SFU_LEFT_REMOVED, SFU_LEFT_ENDED };
 
 /* Events for one participant's signaling connection. All are called on the loop thread. */
 struct sfu_events {
@@ -61,8 +65,11 @@ struct sfu_events {
 	/* The server's (re-)offer for this participant's subscribe PeerConnection. */
 	void (*subscribe_offer)(void *arg, uint32_t version, const char *sdp,
 	                        const struct sfu_track_info *tracks, size_t n_tracks);
-	/* The server dropped this participant (its media timed out); no more events follow. */
+	/* The server dropped this participant (media timed out, removed by a host, meeting ended);
+	 * no more events follow and the participant is freed right after. */
 	void (*dropped)(void *arg, enum sfu_leave_reason reason);
+	/* The room's dominant speaker changed (RFC 6464 audio levels); 0 = nobody speaks. */
+	void (*active_speaker)(void *arg, uint32_t participant_id);
 };
 
 struct sfu_stats {
@@ -95,13 +102,42 @@ int sfu_join(struct sfu *sfu, const char *room, const char *display_name,
 uint32_t sfu_participant_id(const struct sfu_participant *p);
 /* The room's canonical (lowercase) name. */
 const char *sfu_participant_room(const struct sfu_participant *p);
-/* Handles the browser's publish offer; *answer is malloc'd SDP the caller frees. */
-int sfu_publish(struct sfu_participant *p, const char *offer_sdp, char **answer);
+/* The client's label for one m-line of its publish offer. */
+struct sfu_publish_track {
+	char mid[32];
+	enum sfu_source source;
+};
+struct sfu_publish_opts {
+	bool music;                 /* stereo, high-bitrate Opus for music (no voice processing) */
+	const struct sfu_publish_track *tracks;   /* labels by mid; unlabelled: microphone/camera */
+	size_t n_tracks;
+};
+/* Handles the browser's publish offer — the first, or a renegotiation that adds or removes
+ * tracks (e.g. a screen share); *answer is malloc'd SDP the caller frees. opts may be NULL. */
+int sfu_publish(struct sfu_participant *p, const char *offer_sdp, const struct sfu_publish_opts *opts,
+                char **answer);
 /* The browser's answer to subscribe_offer `version`. */
 int sfu_subscribe_answer(struct sfu_participant *p, uint32_t version, const char *answer_sdp);
 /* Mute state as the participant reports it; others get participant_updated. */
 int sfu_set_media_state(struct sfu_participant *p, bool audio_muted, bool video_muted);
-/* Leaves the room (others are told); p is freed. Safe from any event callback of another participant. */
-void sfu_leave(struct sfu_participant *p);
+/* Leaves the room (others get participant_left with `why`: BYE for a leave request, CLOSED
+ * when the connection closed); p is freed. Not from inside p's own event callbacks. */
+void sfu_leave(struct sfu_participant *p, enum sfu_leave_reason why);
+/* Moderation: removes p (p's `dropped` fires with `why`, the others get participant_left). */
+void sfu_remove(struct sfu_participant *p, enum sfu_leave_reason why);
+/* Moderation: stops forwarding p's track(s) of `source` until p unmutes it itself through
+ * sfu_set_media_state (a host can mute, never unmute). */
+int sfu_force_mute(struct sfu_participant *p, enum sfu_source source);
+
+/* A subscriber's wishes for the video it receives (from its layout): at most `last_n` camera
+ * videos (the most recent speakers first; 0 = server default), pinned participants always,
+ * screens always, and per remote participant the largest tile height it shows. */
+struct sfu_video_pref {
+	uint32_t participant_id;
+	enum sfu_source source;
+	uint16_t max_height;        /* 0: not shown (no video needed) */
+};
+int sfu_set_video_prefs(struct sfu_participant *p, unsigned last_n, const struct sfu_video_pref *prefs,
+                        size_t n_prefs, const uint32_t *pinned, size_t n_pinned);
 
 #endif

@@ -1,5 +1,5 @@
-/* sfu_internal: the SFU's objects — server, room, participant, published track, and the
- * down-track that forwards one published track to one subscriber. Shared by src/sfu/ only. */
+/* sfu_internal: the SFU's objects — server, room, participant, published track with its
+ * simulcast layers, and the down-track that forwards one published track to one subscriber. */
 #ifndef PLENUM_SFU_INTERNAL_H
 #define PLENUM_SFU_INTERNAL_H
 
@@ -12,32 +12,47 @@
 #include "rtp/rtp.h"
 #include "rtp/rtp_cache.h"
 #include "sfu/forward.h"
+#include "sfu/speaker.h"
 
 #define SFU_MAX_DOWNS 256          /* m-lines in one subscribe offer */
 #define SFU_CONSENT_TIMEOUT_US (20 * 1000000ull)   /* RFC 7675 allows 30 s; browsers check every ~5 s */
 #define SFU_PLI_MIN_INTERVAL_US (300 * 1000ull)
 #define SFU_TICK_MS 50
-#define SFU_MAX_TRACKS 4           /* published by one participant: microphone, camera, later screen */
+#define SFU_MAX_TRACKS 4           /* published by one participant: microphone, camera, screen */
+#define SFU_MAX_LAYERS 3           /* simulcast layers of one video track */
+#define SFU_DEFAULT_LAST_N 25      /* camera videos one subscriber gets when it did not say */
 
 struct sfu_room;
 struct sfu_down;
+
+/* One encoding of a published track: the only one, or a simulcast layer (RFC 8853 rid). */
+struct sfu_layer {
+	char rid[16];
+	uint32_t ssrc, rtx_ssrc;      /* 0 until learned */
+	bool receiving;
+	struct rtp_recv_stats rstats;
+	struct rtp_cache *cache;      /* video: recent packets for subscribers' NACKs */
+	uint64_t last_pli_us;
+	uint32_t sr_ntp_mid;          /* middle 32 bits of the last sender report's NTP time */
+	uint64_t sr_recv_us;
+	uint64_t rate_bps;            /* measured over the last second */
+	uint64_t win_start_us, win_bytes;
+	uint64_t last_packet_us;
+	uint16_t width, height;       /* from the last keyframe */
+};
 
 /* A stream one participant publishes (audio or video). */
 struct sfu_track {
 	struct sfu_participant *owner;
 	enum sfu_media_kind kind;
+	enum sfu_source source;
 	char mid[32];
-	uint32_t ssrc, rtx_ssrc;      /* publisher's; 0 until learned */
 	uint8_t pt, rtx_pt;
-	uint8_t ext_mid, ext_audio_level;
+	uint8_t ext_mid, ext_audio_level, ext_rid, ext_rrid;
 	uint32_t clock_rate;
-	bool receiving;               /* a packet has arrived */
-	struct rtp_recv_stats rstats;
-	uint64_t last_pli_us;
-	uint32_t sr_ntp_mid;          /* middle 32 bits of the last sender report's NTP time */
-	uint64_t sr_recv_us;
-	uint8_t fir_seq;
-	struct rtp_cache *cache;      /* video: recent packets for subscribers' NACKs */
+	struct sfu_layer layers[SFU_MAX_LAYERS];   /* lowest quality first */
+	size_t n_layers;
+	bool simulcast;
 	struct sfu_down **downs;      /* subscribers of this track */
 	size_t n_downs, cap_downs;
 	uint32_t track_no;            /* stable per-participant number for msid */
@@ -49,10 +64,13 @@ struct sfu_down {
 	struct sfu_track *src;        /* NULL once the source is gone (m-line inactive) */
 	uint32_t src_participant;
 	enum sfu_media_kind kind;
+	enum sfu_source source;
 	char mid[16];
 	uint32_t ssrc;                /* what the subscriber sees */
 	uint32_t src_track_no;
-	struct sfu_fwd fwd;           /* sequence/timestamp rewriting */
+	struct sfu_fwd fwd;           /* sequence/timestamp/picture-id rewriting */
+	int cur_layer;                /* layer being forwarded; -1 none */
+	int target_layer;             /* layer wanted; -1 = paused (not forwarded) */
 	uint64_t packets, octets;     /* sent, for sender reports */
 };
 
@@ -65,13 +83,17 @@ struct sfu_participant {
 	const struct sfu_events *ev;
 	void *ev_arg;
 	bool audio_muted, video_muted;
+	bool forced_mute[SFU_SOURCE_COUNT];   /* a host muted it: not forwarded until unmuted */
+	bool music;
 	char cname[24];
 	/* publish side */
 	struct peer *pub;
 	struct sfu_track *tracks[SFU_MAX_TRACKS];
 	size_t n_tracks;
-	bool failed;                  /* a transport failed: dropped at the next tick */
+	uint32_t next_track_no;
 	uint32_t rtcp_ssrc;           /* our SSRC in RTCP towards this participant */
+	bool failed;                  /* a transport failed: dropped at the next tick */
+	struct sfu_speaker_state speech;   /* audio level history */
 	/* subscribe side */
 	struct peer *sub;
 	struct sfu_down *downs[SFU_MAX_DOWNS];
@@ -81,6 +103,12 @@ struct sfu_participant {
 	bool awaiting_answer, renegotiate;
 	bool answered;                /* at least one answer applied: the transport exists remotely */
 	bool leaving;
+	unsigned last_n;              /* camera videos wanted (0: default) */
+	struct sfu_video_pref *prefs;
+	size_t n_prefs;
+	uint32_t *pinned;
+	size_t n_pinned;
+	uint64_t budget_bps;          /* what this subscriber's downlink takes (REMB / estimate) */
 };
 
 struct sfu_room {
@@ -88,6 +116,11 @@ struct sfu_room {
 	char name[SFU_ROOM_NAME_MAX + 1];
 	struct sfu_participant *members;
 	unsigned count;
+	uint32_t dominant;            /* current dominant speaker, 0 none */
+	uint32_t recent[SFU_DEFAULT_LAST_N * 2];   /* speakers, most recent first */
+	size_t n_recent;
+	uint32_t loudest[SFU_AUDIO_TOP_N];         /* whose audio is forwarded now */
+	size_t n_loudest;
 };
 
 struct sfu {
@@ -99,11 +132,12 @@ struct sfu {
 	struct peer_demux demux;
 	struct hmap rooms;
 	uv_timer_t tick;
-	uint64_t last_report_us;
+	unsigned pending_closes;      /* libuv handles still closing in sfu_free */
+	uint64_t last_report_us, last_speaker_us;
 	uint32_t next_participant_id;
 	uint64_t participants;
 	uint64_t nack_retransmits, keyframe_requests, dropped_unknown_ssrc, dropped_malformed_rtp,
-	         dropped_malformed_rtcp;
+	         dropped_malformed_rtcp, layer_switches;
 	uint8_t scratch[2048];        /* the one output buffer (the loop is single-threaded) */
 };
 
@@ -113,6 +147,9 @@ void sfu_room_add(struct sfu_room *r, struct sfu_participant *p);
 void sfu_room_remove(struct sfu_room *r, struct sfu_participant *p, enum sfu_leave_reason why);
 void sfu_room_broadcast_update(struct sfu_room *r, const struct sfu_participant *p);
 void sfu_participant_info(const struct sfu_participant *p, struct sfu_participant_info *out);
+void sfu_room_tracks_added(struct sfu_room *r, struct sfu_participant *p, size_t first);
+void sfu_room_track_removed(struct sfu_room *r, struct sfu_track *t);
+struct sfu_participant *sfu_room_find(struct sfu_room *r, uint32_t id);
 
 /* subscribe.c */
 void sfu_sub_track_added(struct sfu_participant *sub, struct sfu_track *t);
@@ -120,9 +157,16 @@ void sfu_sub_track_removed(struct sfu_participant *sub, struct sfu_track *t);
 void sfu_sub_negotiate(struct sfu_participant *sub);
 void sfu_sub_free(struct sfu_participant *sub);
 
+/* layers.c: which layer (or none) each subscriber gets */
+void sfu_layers_assign(struct sfu_participant *sub);
+void sfu_layers_room(struct sfu_room *r);
+
+/* speakers.c: dominant speaker and the loudest few per room */
+void sfu_speakers_update(struct sfu_room *r, uint64_t now_us);
+
 /* media.c */
 extern const struct peer_cbs sfu_pub_peer_cbs, sfu_sub_peer_cbs;
-void sfu_track_request_keyframe(struct sfu_track *t, bool force);
+void sfu_track_request_keyframe(struct sfu_track *t, int layer, bool force);
 void sfu_track_free(struct sfu_track *t);
 void sfu_send_reports(struct sfu *sfu);
 void sfu_participant_drop(struct sfu_participant *p, enum sfu_leave_reason why);

@@ -53,6 +53,9 @@ void sfu_sub_track_added(struct sfu_participant *sub, struct sfu_track *t)
 	d->src_participant = t->owner->id;
 	d->src_track_no = t->track_no;
 	d->kind = t->kind;
+	d->source = t->source;
+	d->cur_layer = -1;
+	d->target_layer = t->kind == SFU_KIND_AUDIO ? 0 : -1;   /* video: sfu_layers_assign decides */
 	snprintf(d->mid, sizeof d->mid, "%u", sub->mid_counter++);
 	d->ssrc = util_random_u32() | 1;
 	sfu_fwd_init(&d->fwd, t->kind == SFU_KIND_VIDEO, t->clock_rate, (uint16_t)util_random_u32(), util_random_u32());
@@ -91,6 +94,7 @@ static void fill_tracks(const struct sfu_participant *sub, struct sdp_sub_track 
 			snprintf(ti[i].mid, sizeof ti[i].mid, "%s", d->mid);
 			ti[i].participant_id = d->src_participant;
 			ti[i].kind = d->kind;
+			ti[i].source = d->source;
 			ti[i].active = d->src != NULL;
 		}
 	}
@@ -164,9 +168,11 @@ int sfu_subscribe_answer(struct sfu_participant *p, uint32_t version, const char
 	p->answered = true;
 	p->awaiting_answer = false;
 	/* New video down-tracks need a keyframe from their sources. */
-	for (size_t i = 0; i < p->n_downs; i++)
-		if (p->downs[i]->src && sfu_fwd_waiting(&p->downs[i]->fwd))
-			sfu_track_request_keyframe(p->downs[i]->src, false);
+	for (size_t i = 0; i < p->n_downs; i++) {
+		struct sfu_down *d = p->downs[i];
+		if (d->src && d->target_layer >= 0 && sfu_fwd_waiting(&d->fwd))
+			sfu_track_request_keyframe(d->src, d->target_layer, false);
+	}
 	if (p->renegotiate)
 		sfu_sub_negotiate(p);
 	return 0;

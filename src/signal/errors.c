@@ -14,7 +14,7 @@ struct err_row {
 static const struct err_row err_table[SIGNAL_ERR_COUNT] = {
 	[SIGNAL_OK] = { "ok", "OK" },
 	[SIGNAL_ERR_BAD_REQUEST] = { "bad_request", "The request is malformed." },
-	[SIGNAL_ERR_MESSAGE_TOO_LARGE] = { "message_too_large", "The message exceeds 65536 bytes." },
+	[SIGNAL_ERR_MESSAGE_TOO_LARGE] = { "message_too_large", "The message exceeds 262144 bytes." },
 	[SIGNAL_ERR_HELLO_REQUIRED] = { "hello_required", "The first request must be hello." },
 	[SIGNAL_ERR_UNSUPPORTED_VERSION] = { "unsupported_version", "This server speaks protocol version 1." },
 	[SIGNAL_ERR_UNKNOWN_METHOD] = { "unknown_method", "Unknown method." },

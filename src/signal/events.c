@@ -8,6 +8,8 @@ static const char *const leave_reasons[] = {
 	[SFU_LEFT_BYE] = "left",
 	[SFU_LEFT_TIMEOUT] = "timeout",
 	[SFU_LEFT_CLOSED] = "closed",
+	[SFU_LEFT_REMOVED] = "removed",
+	[SFU_LEFT_ENDED] = "ended",
 };
 
 static const char *leave_reason(enum sfu_leave_reason reason)

@@ -108,7 +108,7 @@ static enum signal_err m_publish(struct proto_req *r)
 		return err;
 	log_debug("signal", "publish offer:\n%s", sdp);
 	char *answer = NULL;
-	int rc = sfu_publish(r->c->participant, sdp, &answer);
+	int rc = sfu_publish(r->c->participant, sdp, NULL, &answer);
 	if (rc != 0) {
 		free(answer);
 		return signal_err_from_sfu(rc);
@@ -165,7 +165,7 @@ static enum signal_err m_leave(struct proto_req *r)
 	if (!p)
 		return SIGNAL_ERR_NOT_JOINED;
 	r->c->participant = NULL;
-	sfu_leave(p);
+	sfu_leave(p, SFU_LEFT_BYE);
 	r->result = json_object();
 	return SIGNAL_OK;
 }

@@ -46,7 +46,7 @@ void proto_conn_free(struct proto_conn *c)
 	if (c->participant) {
 		struct sfu_participant *p = c->participant;
 		c->participant = NULL;
-		sfu_leave(p);
+		sfu_leave(p, SFU_LEFT_CLOSED);
 	}
 	proto_pending_clear(c);
 	free(c);

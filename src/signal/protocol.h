@@ -10,7 +10,7 @@
 
 #define PROTO_VERSION 1
 #define PROTO_SERVER_VERSION "0.1.0"
-#define PROTO_MAX_MESSAGE 65536   /* bytes of one inbound message */
+#define PROTO_MAX_MESSAGE 262144   /* bytes of one inbound message: SDP of a 120-person room fits */
 
 struct sfu;
 struct proto_conn;

@@ -83,7 +83,7 @@ def test_oversized_message_is_refused(server):
         async with clients(server, "Alice", "Bob") as (a, b):
             await a.hello()
             await a.join("big-room")
-            big = json.dumps({"id": 99, "method": "ping", "params": {"pad": "x" * (65536 + 100)}})
+            big = json.dumps({"id": 99, "method": "ping", "params": {"pad": "x" * (262144 + 100)}})
             await a.send_raw(big)
             await a.wait_for(lambda: a.orphans or a.closed, 10, "an answer to the oversized message")
             if a.orphans:
@@ -93,9 +93,9 @@ def test_oversized_message_is_refused(server):
                 pytest.fail(f"connection closed {a.closed} without a message_too_large error")
             # a message of exactly the limit is fine
             rid = 100
-            pad = 65536 - len(json.dumps({"id": rid, "method": "ping", "params": {"pad": ""}}))
+            pad = 262144 - len(json.dumps({"id": rid, "method": "ping", "params": {"pad": ""}}))
             exact = json.dumps({"id": rid, "method": "ping", "params": {"pad": "y" * pad}})
-            assert len(exact) == 65536
+            assert len(exact) == 262144
             if a.closed is None:
                 fut = asyncio.get_running_loop().create_future()
                 a._pending[rid] = fut
