@@ -1,5 +1,6 @@
 """Meetings of aiortc peers through plenum: each decodes the others' video and receives their audio,
 and a late joiner gets a keyframe quickly (the server forwards its PLI or asks for a keyframe)."""
+import asyncio
 import time
 
 from helpers import clients, run
@@ -51,4 +52,17 @@ def test_late_joiner_decodes_video_within_2s(server):
             # and the existing peers see the late joiner
             await a.wait_media_from(c.participant_id, timeout=10)
             await b.wait_media_from(c.participant_id, timeout=10)
+    run(body(), 60)
+
+
+def test_three_peers_joining_at_once_all_see_each_other(server):
+    """Publishers appear while subscribe offers are outstanding: answers to those offers must still
+    be taken (or be stale_answer, followed by a newer offer)."""
+    async def body():
+        async with clients(server, "Alice", "Bob", "Carol") as cs:
+            await asyncio.gather(*(c.start("all-at-once") for c in cs))
+            for p in cs:
+                for q in cs:
+                    if p is not q:
+                        await p.wait_media_from(q.participant_id, timeout=20)
     run(body(), 60)
