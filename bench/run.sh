@@ -1,0 +1,458 @@
+#!/bin/bash
+# bench/run.sh: the load benchmark behind `make bench` — plenum and Janus on one machine, in one
+# loopback-only network namespace, the same scenarios against each in turn, and their ratios.
+# See bench/README.md for what every number means.
+#
+# Env knobs:
+#   BENCH_DURATION=60            seconds of measured load per run
+#   BENCH_SCENARIOS="web town"   which scenarios, in this order
+#   BENCH_SCALE=1                scales participants (web) or rooms (town); 0.5 halves the load
+#   BENCH_SERVERS="plenum janus" which servers, in this order
+#   BENCH_LOADGEN=build/tools/loadgen   the load generator
+#   BENCH_NO_BUILD=1             skip the build step
+#   BENCH_README=0               leave README.md alone
+#   BENCH_RESULTS=bench/results  where the dated report and latest.json go
+set -eu
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+# Everything runs in a fresh network namespace with nothing but lo (never any other address).
+if [ "${BENCH_IN_NS:-}" != 1 ]; then
+	[ "$(id -u)" = 0 ] || { echo "bench: needs root for unshare -n" >&2; exit 1; }
+	exec unshare -n env BENCH_IN_NS=1 bash -c 'ip link set lo up && exec "$0" "$@"' "$0" "$@"
+fi
+
+DURATION=${BENCH_DURATION:-60}
+SCENARIOS=${BENCH_SCENARIOS:-web town}
+SCALE=${BENCH_SCALE:-1}
+SERVERS=${BENCH_SERVERS:-plenum janus}
+LOADGEN=${BENCH_LOADGEN:-build/tools/loadgen}
+RESULTS=${BENCH_RESULTS:-bench/results}
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+PLENUM_PORT=18080
+PLENUM_MEDIA=10000
+JANUS_RUN=${BENCH_JANUS_RUN:-$root/../shared/peers/janus/run-janus.sh}
+[ -x "$JANUS_RUN" ] || JANUS_RUN=/work/shared/peers/janus/run-janus.sh
+MIN_SCALE=0.1
+
+# name rooms participants cameras screens speakers (speakers: participants with their mic on)
+scenario_def() {
+	case $1 in
+	web) echo "web 1 120 6 1 6" ;;
+	town) echo "town 50 5 5 0 5" ;;
+	*) echo "bench: unknown scenario '$1' (web, town)" >&2; return 1 ;;
+	esac
+}
+scenario_title() {
+	case $1 in
+	web) echo "web meeting" ;;
+	town) echo "town peak" ;;
+	esac
+}
+
+ncpu=$(nproc)
+if [ "$ncpu" -ge 2 ]; then SRV_CPU=1; GEN_CPU=0; else SRV_CPU=0; GEN_CPU=0; fi
+# This shell, the samplers and the load generator stay off the server's CPU.
+taskset -cp "$GEN_CPU" $$ >/dev/null
+
+work=$(mktemp -d /tmp/plenum-bench.XXXXXX)
+pids=""
+cleanup() {
+	local rc=$?
+	for p in $pids; do
+		kill -TERM "$p" 2>/dev/null || true
+	done
+	for p in $pids; do
+		for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL "$p" 2>/dev/null || true
+	done
+	[ "${BENCH_KEEP:-}" = 1 ] && echo "bench: work files kept in $work" >&2 || rm -rf "$work"
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { printf '%s\n' "$*"; }
+now() { date +%s.%N; }
+
+# utime + stime of a process (all its threads), in seconds.
+cpu_s() {
+	local line rest
+	read -r line <"/proc/$1/stat" || return 1
+	rest=${line##*) }
+	# shellcheck disable=SC2086
+	set -- $rest
+	echo "${12} ${13}" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($1 + $2) / hz }'
+}
+status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+
+# Samples a process's CPU every 0.25 s into a file: "monotonic_s cpu_s" per line.
+sampler() {
+	local pid=$1 out=$2 c
+	while kill -0 "$pid" 2>/dev/null; do
+		c=$(cpu_s "$pid" 2>/dev/null) || break
+		echo "$(now) $c" >>"$out"
+		sleep 0.25
+	done
+}
+
+if [ "${BENCH_NO_BUILD:-}" != 1 ]; then
+	say "== build"
+	make -s all build/tools/loadgen build/bench/floor >"$work/build.log" 2>&1 || {
+		tail -30 "$work/build.log" >&2; echo "bench: build failed" >&2; exit 1; }
+fi
+for f in build/plenum build/bench/floor "$LOADGEN"; do
+	[ -x "$f" ] || { echo "bench: $f missing (make all build/tools/loadgen build/bench/floor)" >&2; exit 1; }
+done
+
+stamp=$(date -u +%Y-%m-%d-%H%M)
+mkdir -p "$work/runs"
+{
+	echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "model=$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
+	echo "cpus=$ncpu"
+	echo "kernel=$(uname -r)"
+	echo "mem_kb=$(awk '/MemTotal/ { print $2 }' /proc/meminfo)"
+	echo "commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src 2>/dev/null || echo '+dirty')"
+	echo "janus=Janus $(janus --version 2>/dev/null | sed -n "s/^Janus version: .*(\(.*\))/\1/p" | head -1)"
+	echo "duration=$DURATION"
+	echo "scale=$SCALE"
+	echo "srv_cpu=$SRV_CPU"
+	echo "gen_cpu=$GEN_CPU"
+} >"$work/machine.env"
+say "== machine: $(sed -n 's/^model=//p' "$work/machine.env"), $ncpu CPUs, kernel $(uname -r); server on CPU $SRV_CPU, load generator on CPU $GEN_CPU"
+
+say "== floor (build/bench/floor)"
+build/bench/floor ${BENCH_FLOOR_ARGS:-} --json "$work/floor.json"
+
+start_plenum() { # dir -> pid on stdout
+	taskset -c "$SRV_CPU" build/plenum --listen "127.0.0.1:$PLENUM_PORT" --media-port "$PLENUM_MEDIA" \
+		--log-level warn >"$1/server.log" 2>&1 &
+	local pid=$!
+	for _ in $(seq 100); do
+		curl -sf "http://127.0.0.1:$PLENUM_PORT/healthz" >/dev/null 2>&1 && { echo "$pid"; return 0; }
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "bench: plenum did not come up" >&2; cat "$1/server.log" >&2; echo "$pid"; return 1
+}
+start_janus() { # dir -> pid on stdout
+	# Janus logs at warn (-d 3), as plenum runs at --log-level warn, and runs ICE-lite (-I), as
+	# plenum is. At -d 3 Janus does not print the line run-janus.sh waits for, so its exit status
+	# is ignored here and readiness is checked on the WebSocket and HTTP ports instead.
+	taskset -c "$SRV_CPU" "$JANUS_RUN" "$1/janus" -I -d 3 >"$1/server.log" 2>&1 || true
+	[ -s "$1/janus/janus.pid" ] || { cat "$1/server.log" >&2; return 1; }
+	local pid
+	pid=$(cat "$1/janus/janus.pid")
+	for _ in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		if curl -sf "http://127.0.0.1:8088/janus/info" >/dev/null 2>&1; then
+			local rc=0
+			curl -s -o /dev/null "http://127.0.0.1:8188/" 2>/dev/null || rc=$?
+			[ "$rc" = 7 ] || { echo "$pid"; return 0; } # 7: nothing listens yet
+		fi
+		sleep 0.1
+	done
+	echo "bench: janus did not come up" >&2; tail -20 "$1/janus/janus.log" >&2; echo "$pid"; return 1
+}
+
+# One run: scenario x server at a scale. Leaves $dir/result.json (loadgen JSON + server numbers).
+run_one() {
+	local sc=$1 server=$2 scale=$3 dir=$4
+	local name rooms parts cams screens speakers url pid idle_kb
+	read -r name rooms parts cams screens speakers <<<"$(scenario_def "$sc")"
+	read -r rooms parts <<<"$($PY -c "
+import sys; r, p, s = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+print(max(1, round(r * s)), p) if r > 1 else print(r, max(2, round(p * s)))" "$rooms" "$parts" "$scale")"
+	[ "$cams" -le "$parts" ] || cams=$parts
+	[ "$speakers" -le "$parts" ] || speakers=$parts
+	mkdir -p "$dir"
+	if [ "$server" = plenum ]; then
+		pid=$(start_plenum "$dir") || { [ -n "$pid" ] && pids="$pids $pid"; return 1; }
+		url="ws://127.0.0.1:$PLENUM_PORT/ws"
+	else
+		pid=$(start_janus "$dir") || { [ -n "$pid" ] && pids="$pids $pid"; return 1; }
+		url="ws://127.0.0.1:8188"
+	fi
+	pids="$pids $pid"
+	sleep 1
+	kill -0 "$pid" 2>/dev/null || { echo "bench: $server exited at start" >&2; tail -20 "$dir/server.log" >&2; return 1; }
+	idle_kb=$(status_kb "$pid" VmRSS)
+	sampler "$pid" "$dir/cpu.txt" &
+	local spid=$!
+	pids="$pids $spid"
+	local c0 t0 t1 c1 rc=0
+	t0=$(now); c0=$(cpu_s "$pid")
+	echo "$t0 $c0" >"$dir/cpu.txt"
+	taskset -c "$GEN_CPU" "$LOADGEN" --server "$server" --url "$url" --rooms "$rooms" \
+		--participants "$parts" --cameras "$cams" --screens "$screens" --speakers "$speakers" \
+		--duration "$DURATION" --json "$dir/loadgen.json" --quiet >"$dir/loadgen.out" 2>"$dir/loadgen.err" || rc=$?
+	t1=$(now); c1=$(cpu_s "$pid" 2>/dev/null || echo "")
+	echo "$t1 $c1" >>"$dir/cpu.txt"
+	local hwm_kb rss_kb
+	hwm_kb=$(status_kb "$pid" VmHWM 2>/dev/null || echo 0)
+	rss_kb=$(status_kb "$pid" VmRSS 2>/dev/null || echo 0)
+	local alive=1
+	kill -0 "$pid" 2>/dev/null || alive=0
+	kill -TERM "$pid" 2>/dev/null || true
+	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$pid" 2>/dev/null || true
+	kill "$spid" 2>/dev/null || true
+	wait "$spid" 2>/dev/null || true
+	if [ ! -s "$dir/loadgen.json" ]; then
+		echo "bench: loadgen ($server, $sc) exited $rc without a result:" >&2
+		tail -20 "$dir/loadgen.err" >&2
+		return 1
+	fi
+	$PY - "$dir" "$sc" "$server" "$scale" "$idle_kb" "$hwm_kb" "$rss_kb" "$t0" "$t1" "$alive" "$rc" <<'EOF'
+import json, sys
+d, sc, server, scale, idle_kb, hwm_kb, rss_kb, t0, t1, alive, rc = sys.argv[1:]
+lg = json.load(open(d + "/loadgen.json"))
+samples = []
+for line in open(d + "/cpu.txt"):
+    f = line.split()
+    if len(f) == 2:
+        samples.append((float(f[0]), float(f[1])))
+samples.sort()
+def cpu_at(t):
+    # linear interpolation in the sampled series (0.25 s apart, 10 ms ticks)
+    prev = samples[0]
+    for s in samples:
+        if s[0] >= t:
+            if s[0] == prev[0]:
+                return s[1]
+            return prev[1] + (s[1] - prev[1]) * (t - prev[0]) / (s[0] - prev[0])
+        prev = s
+    return samples[-1][1]
+t0, t1 = float(t0), float(t1)
+dur = float(lg.get("duration_s") or 0)
+# The loadgen's measured window is its last duration_s seconds: it joins everyone first, then
+# measures, then leaves. Server CPU over [exit - duration_s, exit]; the join phase is excluded.
+ws = max(t0, t1 - dur)
+cpu_window = cpu_at(t1) - cpu_at(ws)
+cpu_total = samples[-1][1] - samples[0][1]
+pk = int(lg.get("sub_packets_received") or 0)
+parts = int(lg.get("participants") or 0) * max(1, int(lg.get("rooms") or 1))
+r = {
+    "scenario": sc, "server": server, "scale": float(scale),
+    "loadgen": lg,
+    "server_alive_at_end": alive == "1", "loadgen_exit": int(rc),
+    "idle_rss_kb": int(idle_kb or 0), "peak_rss_kb": int(hwm_kb or 0), "end_rss_kb": int(rss_kb or 0),
+    "run_s": round(t1 - t0, 2), "window_s": round(t1 - ws, 2),
+    "server_cpu_s": round(cpu_window, 3), "server_cpu_total_s": round(cpu_total, 3),
+    "server_core_pct": round(100 * cpu_window / dur, 1) if dur else None,
+    "cpu_us_per_pkt": round(cpu_window * 1e6 / pk, 3) if pk else None,
+    "fwd_pkts_per_s": round(pk / dur, 1) if dur else None,
+    "fwd_bits_per_s": float(lg.get("sub_bitrate_bps") or (8 * int(lg.get("sub_bytes_received") or 0) / dur if dur else 0)),
+    "rss_kb_per_participant": round((int(hwm_kb or 0) - int(idle_kb or 0)) / parts, 1) if parts else None,
+    "loadgen_core_pct": round(100 * float(lg.get("loadgen_cpu_s") or 0) / (t1 - t0), 1),
+}
+json.dump(r, open(d + "/result.json", "w"), indent=2)
+EOF
+	$PY -c '
+import json, sys
+r = json.load(open(sys.argv[1])); lg = r["loadgen"]
+print("   %-6s joined %s/%s  fwd %.0f pkt/s  %.2f Mbit/s  cpu %.2f us/pkt (%.1f%% core)  p50/p99 %s/%s us  loss %s%%  rss %d->%d kB%s" % (
+  r["server"], lg.get("joined"), int(lg.get("participants", 0)) * int(lg.get("rooms", 1)), r["fwd_pkts_per_s"] or 0, r["fwd_bits_per_s"] / 1e6,
+  r["cpu_us_per_pkt"] or 0, r["server_core_pct"] or 0, lg.get("delay_us_p50"), lg.get("delay_us_p99"), lg.get("loss_pct"),
+  r["idle_rss_kb"], r["peak_rss_kb"], "  LOADGEN SATURATED" if lg.get("saturated") else ""))' "$dir/result.json"
+}
+
+# A run counts as saturated when the loadgen says so, or when it used ~all of its one core.
+saturated() {
+	$PY -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+sys.exit(0 if r["loadgen"].get("saturated") or r["loadgen_core_pct"] >= 95 else 1)' "$1/result.json"
+}
+
+for sc in $SCENARIOS; do
+	scenario_def "$sc" >/dev/null
+	scale=$SCALE
+	while :; do
+		say "== $(scenario_title "$sc") (scale $scale, ${DURATION} s)"
+		sat=0
+		for server in $SERVERS; do
+			dir="$work/runs/$sc-$scale-$server"
+			if ! run_one "$sc" "$server" "$scale" "$dir"; then
+				echo "bench: $server failed in $sc at scale $scale" >&2
+				echo '{"failed": true}' >"$dir/failed.json"
+				continue
+			fi
+			saturated "$dir" && sat=1
+		done
+		if [ "$sat" = 1 ]; then
+			next=$($PY -c "import sys; print(round(float(sys.argv[1]) / 2, 3))" "$scale")
+			if $PY -c "import sys; sys.exit(0 if float(sys.argv[1]) >= float(sys.argv[2]) else 1)" "$next" "$MIN_SCALE"; then
+				say "   the load generator saturated its core at scale $scale: re-running at scale $next"
+				touch "$work/runs/$sc-$scale.saturated"
+				scale=$next
+				continue
+			fi
+			say "   the load generator saturated even at scale $scale: numbers for $sc are not reported"
+			touch "$work/runs/$sc-$scale.saturated"
+		fi
+		break
+	done
+done
+
+say "== report"
+mkdir -p "$RESULTS"
+BENCH_README=${BENCH_README:-1} BENCH_SCENARIOS="$SCENARIOS" $PY - "$work" "$RESULTS" "$stamp" <<'EOF'
+import glob, json, os, re, sys
+work, results, stamp = sys.argv[1:]
+env = dict(l.rstrip("\n").split("=", 1) for l in open(work + "/machine.env") if "=" in l)
+floor = json.load(open(work + "/floor.json"))
+runs = []
+for d in sorted(glob.glob(work + "/runs/*/")):
+    if os.path.exists(d + "result.json"):
+        runs.append(json.load(open(d + "result.json")))
+saturated = {os.path.basename(p)[:-len(".saturated")] for p in glob.glob(work + "/runs/*.saturated")}
+titles = {"web": "web meeting", "town": "town peak"}
+order = [s for s in os.environ.get("BENCH_SCENARIOS", "web town").split()]
+
+final = {}  # scenario -> (scale, {server: run})
+for r in runs:
+    cur = final.get(r["scenario"])
+    if cur is None or r["scale"] < cur[0]:
+        final[r["scenario"]] = (r["scale"], {})
+    if final[r["scenario"]][0] == r["scale"]:
+        final[r["scenario"]][1][r["server"]] = r
+# A scenario whose last scale still saturated reports nothing.
+def sat_at(sc, scale):
+    return any(s.startswith(sc + "-") and abs(float(s[len(sc) + 1:]) - scale) < 1e-9 for s in saturated)
+
+def fmt(v, f="%.2f"):
+    return "—" if v is None else f % v
+def ratio(a, b):
+    return None if a in (None, 0) or b in (None, 0) else a / b
+
+rows, notes, targets = [], [], []
+floor_us = floor.get("floor_us_gcm")
+for sc in order:
+    if sc not in final:
+        continue
+    scale, by = final[sc]
+    p, j = by.get("plenum"), by.get("janus")
+    any_r = p or j
+    lg = any_r["loadgen"]
+    total = int(lg.get("participants", 0)) * int(lg.get("rooms", 1))
+    desc = "%s: %s room%s × %s, %s camera%s, %s screen%s" % (
+        titles.get(sc, sc), lg.get("rooms"), "" if lg.get("rooms") == 1 else "s", lg.get("participants"),
+        lg.get("cameras"), "" if lg.get("cameras") == 1 else "s", lg.get("screens"), "" if lg.get("screens") == 1 else "s")
+    if sat_at(sc, scale):
+        notes.append("%s: the load generator saturated its core even at scale %g; no numbers reported." % (titles[sc], scale))
+        continue
+    if scale != float(env.get("scale", 1)):
+        notes.append("%s: the load generator saturated its core at larger scales; scaled down to %g (%d participants)." % (titles[sc], scale, total))
+    def cell(r, k, f="%.2f"):
+        if r is None:
+            return "failed"
+        v = r["loadgen"].get(k) if k in r["loadgen"] else r.get(k)
+        return fmt(v, f)
+    metrics = [
+        ("server CPU µs per forwarded packet", "cpu_us_per_pkt", "%.2f"),
+        ("forwarded packets/s", "fwd_pkts_per_s", "%.0f"),
+        ("forwarded Mbit/s", None, None),
+        ("delay p50 / p99 (ms)", None, None),
+        ("loss %", "loss_pct", "%.2f"),
+        ("server CPU, % of one core", "server_core_pct", "%.1f"),
+        ("idle RSS (MB)", None, None),
+        ("peak RSS (MB)", None, None),
+        ("RSS per participant (kB)", "rss_kb_per_participant", "%.0f"),
+        ("joined", None, None),
+    ]
+    tab = ["| %s, %d participants, %d s | plenum | Janus | plenum/Janus |" % (desc, total, int(lg.get("duration_s", 0))), "|---|---:|---:|---:|"]
+    for label, k, f in metrics:
+        if label == "forwarded Mbit/s":
+            vals = [None if r is None else r["fwd_bits_per_s"] / 1e6 for r in (p, j)]
+            f = "%.1f"
+        elif label == "delay p50 / p99 (ms)":
+            def dl(r):
+                if r is None: return None
+                a, b = r["loadgen"].get("delay_us_p50"), r["loadgen"].get("delay_us_p99")
+                return None if a is None or b is None else (a / 1000, b / 1000)
+            dp, dj = dl(p), dl(j)
+            s = lambda x: "—" if x is None else "%.2f / %.2f" % x
+            rt = "—" if not dp or not dj or not dj[1] else "%.2f (p99)" % (dp[1] / dj[1])
+            tab.append("| %s | %s | %s | %s |" % (label, s(dp), s(dj), rt))
+            continue
+        elif label in ("idle RSS (MB)", "peak RSS (MB)"):
+            kk = "idle_rss_kb" if label.startswith("idle") else "peak_rss_kb"
+            vals = [None if r is None else r[kk] / 1024 for r in (p, j)]
+            f = "%.1f"
+        elif label == "joined":
+            vals = [None if r is None else r["loadgen"].get("joined") for r in (p, j)]
+            tab.append("| joined | %s | %s | |" % tuple("—" if v is None else "%s/%d" % (v, total) for v in vals))
+            continue
+        else:
+            vals = [None if r is None else (r["loadgen"].get(k) if k in r["loadgen"] else r.get(k)) for r in (p, j)]
+        rt = ratio(vals[0], vals[1])
+        tab.append("| %s | %s | %s | %s |" % (label, fmt(vals[0], f), fmt(vals[1], f), fmt(rt, "%.2f")))
+    rows.append("\n".join(tab))
+    # targets
+    if p:
+        rj = ratio(p["cpu_us_per_pkt"], j["cpu_us_per_pkt"]) if j else None
+        if rj is not None:
+            targets.append("%s: plenum CPU per forwarded packet ≤ 1/10 of Janus's — %s (%.2f vs %.2f µs, ratio %.2f)." % (
+                titles[sc], "met" if rj <= 0.1 else "not met", p["cpu_us_per_pkt"], j["cpu_us_per_pkt"], rj))
+        if floor_us and p["cpu_us_per_pkt"] is not None:
+            targets.append("%s: plenum CPU per forwarded packet ≤ 2× the floor — %s (%.2f µs vs 2 × %.2f µs)." % (
+                titles[sc], "met" if p["cpu_us_per_pkt"] <= 2 * floor_us else "not met", p["cpu_us_per_pkt"], floor_us))
+        if sc == "web":
+            lgp = p["loadgen"]
+            p99 = lgp.get("delay_us_p99")
+            if p99 is not None:
+                targets.append("web meeting: p99 delay < 2 ms — %s (%.2f ms)." % ("met" if p99 < 2000 else "not met", p99 / 1000))
+            loss = lgp.get("loss_pct")
+            if loss is not None:
+                targets.append("web meeting: no loss — %s (%.3f %%)." % ("met" if loss == 0 else "not met", loss))
+            if p["server_core_pct"] is not None:
+                targets.append("web meeting: server < 25 %% of one core — %s (%.1f %%)." % ("met" if p["server_core_pct"] < 25 else "not met", p["server_core_pct"]))
+plen = [r for sc in order if sc in final for r in [final[sc][1].get("plenum")] if r]
+if plen:
+    idle = min(r["idle_rss_kb"] for r in plen) / 1024
+    targets.append("idle RSS < 10 MB — %s (%.1f MB)." % ("met" if idle < 10 else "not met", idle))
+    per = max(r["rss_kb_per_participant"] or 0 for r in plen)
+    targets.append("RSS < 200 kB per participant — %s (%.0f kB at most)." % ("met" if per < 200 else "not met", per))
+
+floor_tab = ["| floor: recvmmsg → SRTP unprotect → protect → sendmmsg, batches of %d, %d-byte payload | µs CPU per packet | user | sys |" % (floor["batch"], floor["payload_bytes"]), "|---|---:|---:|---:|"]
+for fr in floor["rows"]:
+    floor_tab.append("| %s, %s | %.2f | %.2f | %.2f |" % (fr["profile"], fr["path"], fr["cpu_us_per_pkt"], fr["user_us"], fr["sys_us"]))
+
+head = "Measured %s on %s (%s CPUs, kernel %s), plenum %s, %s; server pinned to CPU %s, load generator to CPU %s, loopback only." % (
+    env["date"][:10], env["model"], env["cpus"], env["kernel"], env["commit"], env.get("janus", "Janus"), env["srv_cpu"], env["gen_cpu"])
+table_md = head + "\n\n" + "\n\n".join(rows + ["\n".join(floor_tab)])
+if notes:
+    table_md += "\n\n" + "\n".join("Note — " + n for n in notes)
+if targets:
+    table_md += "\n\nTargets (reported, not asserted):\n\n" + "\n".join("- " + t for t in targets)
+
+print(table_md)
+
+latest = {"machine": env, "floor": floor, "runs": runs, "notes": notes, "targets": targets}
+json.dump(latest, open(os.path.join(results, "latest.json"), "w"), indent=2)
+md = ["# plenum benchmark, %s" % env["date"], "",
+      "- machine: %s, %s CPUs, %s kB RAM, kernel %s" % (env["model"], env["cpus"], env["mem_kb"], env["kernel"]),
+      "- plenum commit: %s; reference: %s" % (env["commit"], env.get("janus")),
+      "- duration per run: %s s; requested scale: %s; server on CPU %s, load generator on CPU %s" % (env["duration"], env["scale"], env["srv_cpu"], env["gen_cpu"]),
+      "", "## Results", "", table_md, "", "## Raw numbers", "",
+      "### floor", "", "```json", json.dumps(floor, indent=2), "```", ""]
+for r in runs:
+    md += ["### %s, %s, scale %g" % (titles.get(r["scenario"], r["scenario"]), r["server"], r["scale"]), "", "```json", json.dumps(r, indent=2), "```", ""]
+path = os.path.join(results, stamp + ".md")
+open(path, "w").write("\n".join(md))
+print("\nbench: wrote %s and %s" % (path, os.path.join(results, "latest.json")))
+
+if os.environ.get("BENCH_README") == "1":
+    block = "<!-- bench:begin -->\n" + table_md + "\n\nRaw numbers: [bench/results/](bench/results/); how it is measured: [bench/README.md](bench/README.md).\n<!-- bench:end -->"
+    txt = open("README.md").read()
+    if "<!-- bench:begin -->" in txt and "<!-- bench:end -->" in txt:
+        txt = re.sub(r"<!-- bench:begin -->.*?<!-- bench:end -->", lambda m: block, txt, flags=re.S)
+    else:
+        txt = txt.rstrip("\n") + "\n\n## Performance\n\n" + block + "\n"
+    open("README.md", "w").write(txt)
+    print("bench: README.md performance table updated")
+EOF
