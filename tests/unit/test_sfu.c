@@ -1,0 +1,312 @@
+/* test_sfu: room and participant lifecycle through the sfu API (real loop, port 0), publish
+ * answers for real browser offers, subscribe offers to the others, moderation hooks, and the
+ * per-subscriber layer choice (tile size, last-N, downlink budget). */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sfu/sfu_internal.h"
+
+struct rec {
+	int joined, left, updated, offers, dropped, speakers;
+	uint32_t last_left;
+	enum sfu_leave_reason last_reason, drop_reason;
+	uint32_t offer_version;
+	size_t offer_tracks;
+	struct sfu_track_info tracks[8];
+	bool last_audio_muted;
+};
+
+static void ev_joined(void *arg, const struct sfu_participant_info *p) { ((struct rec *)arg)->joined++; }
+static void ev_left(void *arg, uint32_t id, enum sfu_leave_reason why)
+{
+	struct rec *r = arg;
+	r->left++;
+	r->last_left = id;
+	r->last_reason = why;
+}
+static void ev_updated(void *arg, const struct sfu_participant_info *p)
+{
+	struct rec *r = arg;
+	r->updated++;
+	r->last_audio_muted = p->audio_muted;
+}
+static void ev_offer(void *arg, uint32_t version, const char *sdp, const struct sfu_track_info *t, size_t n)
+{
+	struct rec *r = arg;
+	r->offers++;
+	r->offer_version = version;
+	r->offer_tracks = n;
+	memcpy(r->tracks, t, (n < 8 ? n : 8) * sizeof *t);
+	ck_assert_ptr_nonnull(strstr(sdp, "a=ice-lite"));
+}
+static void ev_dropped(void *arg, enum sfu_leave_reason why)
+{
+	struct rec *r = arg;
+	r->dropped++;
+	r->drop_reason = why;
+}
+static void ev_speaker(void *arg, uint32_t id) { ((struct rec *)arg)->speakers++; }
+
+static const struct sfu_events events = { ev_joined, ev_left, ev_updated, ev_offer, ev_dropped, ev_speaker };
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	char *buf = calloc(1, 1 << 16);
+	size_t n = fread(buf, 1, (1 << 16) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static uv_loop_t loop;
+static struct sfu *sfu;
+
+static void setup(void)
+{
+	uv_loop_init(&loop);
+	struct sfu_config cfg = { .public_ip = "127.0.0.1", .media_port = 0, .max_room_participants = 3 };
+	ck_assert_int_eq(sfu_new(&sfu, &loop, &cfg), 0);
+	ck_assert_uint_gt(sfu_media_port(sfu), 0);
+}
+
+static void teardown(void)
+{
+	sfu_free(sfu);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	ck_assert_int_eq(uv_loop_close(&loop), 0);
+}
+
+START_TEST(names)
+{
+	char out[SFU_ROOM_NAME_MAX + 1];
+	ck_assert_int_eq(sfu_room_name_normalize("Rat-Sitzung_2026.11", out), 0);
+	ck_assert_str_eq(out, "rat-sitzung_2026.11");
+	const char *bad[] = { "", "-lead", "trail.", "has space", "ümlaut", "a/b", NULL };
+	for (int i = 0; bad[i]; i++)
+		ck_assert_int_eq(sfu_room_name_normalize(bad[i], out), -SFU_ERR_ROOM_NAME);
+	char long_name[70];
+	memset(long_name, 'a', 65);
+	long_name[65] = '\0';
+	ck_assert_int_eq(sfu_room_name_normalize(long_name, out), -SFU_ERR_ROOM_NAME);
+	long_name[64] = '\0';
+	ck_assert_int_eq(sfu_room_name_normalize(long_name, out), 0);
+	ck_assert_int_eq(sfu_display_name_check("Jürgen Müller"), 0);
+	ck_assert_int_eq(sfu_display_name_check("李小龙 🎻"), 0);
+	const char *bad_names[] = { "", "   ", "tab\there", "nl\n", "\xc3", "\xc0\xaf", "bidi\xe2\x80\xae", NULL };
+	for (int i = 0; bad_names[i]; i++)
+		ck_assert_int_eq(sfu_display_name_check(bad_names[i]), -SFU_ERR_DISPLAY_NAME);
+}
+END_TEST
+
+START_TEST(lifecycle)
+{
+	struct rec ra = { 0 }, rb = { 0 }, rc = { 0 };
+	struct sfu_participant *a, *b, *c, *d;
+	struct sfu_stats st;
+	ck_assert_int_eq(sfu_join(sfu, "Familie", "Oma", &events, &ra, &a), 0);
+	ck_assert_int_eq(sfu_join(sfu, "familie", "Enkel", &events, &rb, &b), 0);
+	ck_assert_str_eq(sfu_participant_room(b), "familie");
+	ck_assert_int_eq(ra.joined, 1);   /* told about Enkel */
+	ck_assert_int_eq(rb.joined, 1);   /* told about Oma */
+	sfu_get_stats(sfu, &st);
+	ck_assert_uint_eq(st.rooms, 1);
+	ck_assert_uint_eq(st.participants, 2);
+	ck_assert_int_eq(sfu_join(sfu, "familie", "Onkel", &events, &rc, &c), 0);
+	ck_assert_int_eq(sfu_join(sfu, "familie", "Zu viele", &events, &rc, &d), -SFU_ERR_ROOM_FULL);
+	ck_assert_int_eq(sfu_join(sfu, "bad name", "x", &events, &rc, &d), -SFU_ERR_ROOM_NAME);
+	sfu_leave(c, SFU_LEFT_CLOSED);
+	ck_assert_int_eq(ra.left, 1);
+	ck_assert_int_eq(ra.last_reason, SFU_LEFT_CLOSED);
+	/* Oma publishes with a real Chromium offer; Enkel is offered her two tracks */
+	char *offer = slurp("tests/vectors/sdp/chromium-offer-gum.sdp");
+	char *answer = NULL;
+	ck_assert_int_eq(sfu_publish(a, offer, NULL, &answer), 0);
+	ck_assert_ptr_nonnull(strstr(answer, "a=setup:passive"));
+	ck_assert_ptr_nonnull(strstr(answer, "a=recvonly"));
+	ck_assert_int_eq(rb.offers, 1);
+	ck_assert_uint_eq(rb.offer_tracks, 2);
+	ck_assert_int_eq(rb.tracks[0].kind, SFU_KIND_AUDIO);
+	ck_assert_int_eq(rb.tracks[1].kind, SFU_KIND_VIDEO);
+	ck_assert_int_eq(rb.tracks[1].source, SFU_SOURCE_CAMERA);
+	ck_assert_uint_eq(rb.tracks[1].participant_id, sfu_participant_id(a));
+	/* answers: a garbage SDP is refused, an older version is stale */
+	ck_assert_int_eq(sfu_subscribe_answer(b, rb.offer_version, "garbage"), -SFU_ERR_SDP);
+	ck_assert_int_eq(sfu_subscribe_answer(b, rb.offer_version + 1, "v=0"), -SFU_ERR_STATE);
+	free(answer);
+	free(offer);
+	/* a host mutes Oma; Enkel sees it; only Oma unmutes herself */
+	ck_assert_int_eq(sfu_force_mute(a, SFU_SOURCE_MICROPHONE), 0);
+	ck_assert(rb.last_audio_muted);
+	ck_assert(a->forced_mute[SFU_SOURCE_MICROPHONE]);
+	ck_assert_int_eq(sfu_set_media_state(a, false, false), 0);
+	ck_assert(!a->forced_mute[SFU_SOURCE_MICROPHONE]);
+	ck_assert(!rb.last_audio_muted);
+	/* removal: Enkel's own events say so, Oma sees "removed"; the room closes with the last */
+	sfu_remove(b, SFU_LEFT_REMOVED);
+	ck_assert_int_eq(rb.dropped, 1);
+	ck_assert_int_eq(rb.drop_reason, SFU_LEFT_REMOVED);
+	ck_assert_int_eq(ra.last_reason, SFU_LEFT_REMOVED);
+	sfu_leave(a, SFU_LEFT_BYE);
+	sfu_get_stats(sfu, &st);
+	ck_assert_uint_eq(st.rooms, 0);
+	ck_assert_uint_eq(st.participants, 0);
+}
+END_TEST
+
+START_TEST(publish_refuses_bad_offers)
+{
+	struct rec ra = { 0 };
+	struct sfu_participant *a;
+	char *answer = (char *)1;
+	ck_assert_int_eq(sfu_join(sfu, "r", "A", &events, &ra, &a), 0);
+	ck_assert_int_eq(sfu_publish(a, "not sdp at all", NULL, &answer), -SFU_ERR_SDP);
+	ck_assert_ptr_null(answer);
+	ck_assert_int_eq(sfu_publish(a, "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n", NULL, &answer), -SFU_ERR_SDP);
+	/* and a good one still works afterwards */
+	char *offer = slurp("tests/vectors/sdp/firefox-offer-gum.sdp");
+	ck_assert_int_eq(sfu_publish(a, offer, NULL, &answer), 0);
+	free(answer);
+	free(offer);
+	sfu_leave(a, SFU_LEFT_BYE);
+}
+END_TEST
+
+START_TEST(simulcast_answer)
+{
+	struct rec ra = { 0 }, rb = { 0 };
+	struct sfu_participant *a, *b;
+	ck_assert_int_eq(sfu_join(sfu, "sim", "A", &events, &ra, &a), 0);
+	ck_assert_int_eq(sfu_join(sfu, "sim", "B", &events, &rb, &b), 0);
+	char *offer = slurp("tests/vectors/sdp/chromium-offer-simulcast.sdp");
+	char *answer = NULL;
+	ck_assert_int_eq(sfu_publish(a, offer, NULL, &answer), 0);
+	ck_assert_ptr_nonnull(strstr(answer, "a=simulcast:recv"));
+	struct sfu_track *video = NULL;
+	for (size_t k = 0; k < a->n_tracks; k++)
+		if (a->tracks[k]->kind == SFU_KIND_VIDEO)
+			video = a->tracks[k];
+	ck_assert_ptr_nonnull(video);
+	ck_assert(video->simulcast);
+	ck_assert_uint_eq(video->n_layers, 3);
+	free(answer);
+	free(offer);
+	sfu_leave(a, SFU_LEFT_BYE);
+	sfu_leave(b, SFU_LEFT_BYE);
+}
+END_TEST
+
+/* ---- layer choice on hand-built objects (no transports: keyframe requests are no-ops) ---- */
+
+static struct sfu_track *fake_track(struct sfu_participant *owner, enum sfu_source src, size_t layers)
+{
+	struct sfu_track *t = calloc(1, sizeof *t);
+	t->owner = owner;
+	t->kind = SFU_KIND_VIDEO;
+	t->source = src;
+	t->n_layers = layers;
+	t->simulcast = layers > 1;
+	static const uint16_t h[] = { 180, 360, 720 };
+	static const uint64_t bps[] = { 150000, 500000, 1500000 };
+	for (size_t i = 0; i < layers; i++) {
+		t->layers[i].height = h[3 - layers + i];
+		t->layers[i].rate_bps = bps[3 - layers + i];
+	}
+	return t;
+}
+
+START_TEST(layer_choice)
+{
+	struct sfu_room room = { 0 };
+	struct sfu_participant sub = { 0 }, pubs[4] = { { 0 } };
+	struct sfu_down downs[4];
+	struct sfu_track *tracks[4];
+	sub.room = &room;
+	sub.id = 100;
+	for (int i = 0; i < 4; i++) {
+		pubs[i].id = (uint32_t)(i + 1);
+		tracks[i] = fake_track(&pubs[i], i == 3 ? SFU_SOURCE_SCREEN : SFU_SOURCE_CAMERA, i == 3 ? 1 : 3);
+		memset(&downs[i], 0, sizeof downs[i]);
+		downs[i].src = tracks[i];
+		downs[i].kind = SFU_KIND_VIDEO;
+		downs[i].source = tracks[i]->source;
+		downs[i].src_participant = pubs[i].id;
+		downs[i].target_layer = -1;
+		downs[i].cur_layer = -1;
+		sub.downs[sub.n_downs++] = &downs[i];
+	}
+	/* defaults: 360p tiles → middle layer for cameras, the screen's one layer */
+	sfu_layers_assign(&sub);
+	ck_assert_int_eq(downs[0].target_layer, 1);
+	ck_assert_int_eq(downs[3].target_layer, 0);
+	/* the client reports tile sizes: 1 big (720), 2 small (120), 3 hidden (0) */
+	struct sfu_video_pref prefs[] = {
+		{ 1, SFU_SOURCE_CAMERA, 720 }, { 2, SFU_SOURCE_CAMERA, 120 }, { 3, SFU_SOURCE_CAMERA, 0 },
+	};
+	ck_assert_int_eq(sfu_set_video_prefs(&sub, 0, prefs, 3, NULL, 0), 0);
+	ck_assert_int_eq(downs[0].target_layer, 2);
+	ck_assert_int_eq(downs[1].target_layer, 0);
+	ck_assert_int_eq(downs[2].target_layer, -1);
+	ck_assert_int_eq(downs[3].target_layer, 0);
+	/* last-N 1: only the most recent speaker's camera (2 spoke last), screens always */
+	room.recent[0] = 2;
+	room.recent[1] = 1;
+	room.n_recent = 2;
+	struct sfu_video_pref all[] = {
+		{ 1, SFU_SOURCE_CAMERA, 360 }, { 2, SFU_SOURCE_CAMERA, 360 }, { 3, SFU_SOURCE_CAMERA, 360 },
+	};
+	ck_assert_int_eq(sfu_set_video_prefs(&sub, 1, all, 3, NULL, 0), 0);
+	ck_assert_int_eq(downs[1].target_layer, 1);
+	ck_assert_int_eq(downs[0].target_layer, -1);
+	ck_assert_int_eq(downs[2].target_layer, -1);
+	ck_assert_int_eq(downs[3].target_layer, 0);
+	/* pinned 3 comes in too */
+	uint32_t pin = 3;
+	ck_assert_int_eq(sfu_set_video_prefs(&sub, 1, all, 3, &pin, 1), 0);
+	ck_assert_int_eq(downs[2].target_layer, 1);
+	/* a tight downlink: 1.2 Mbit/s for screen (1 Mbit/s nominal) + cameras → cameras step down, then drop */
+	ck_assert_int_eq(sfu_set_video_prefs(&sub, 3, all, 3, NULL, 0), 0);
+	tracks[3]->layers[0].rate_bps = 1000000;
+	sub.budget_bps = 1400000;
+	sfu_layers_assign(&sub);
+	ck_assert_int_eq(downs[3].target_layer, 0);   /* the screen stays */
+	uint64_t sum = 1000000;
+	for (int i = 0; i < 3; i++)
+		if (downs[i].target_layer >= 0)
+			sum += tracks[i]->layers[downs[i].target_layer].rate_bps;
+	ck_assert_uint_le(sum, 1400000);
+	ck_assert_int_ge(downs[1].target_layer, 0);   /* the latest speaker is kept longest */
+	free(sub.prefs);
+	free(sub.pinned);
+	for (int i = 0; i < 4; i++)
+		free(tracks[i]);
+}
+END_TEST
+
+static Suite *sfu_suite(void)
+{
+	Suite *s = suite_create("sfu");
+	TCase *tc = tcase_create("lifecycle");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, lifecycle);
+	tcase_add_test(tc, publish_refuses_bad_offers);
+	tcase_add_test(tc, simulcast_answer);
+	suite_add_tcase(s, tc);
+	TCase *pure = tcase_create("pure");
+	tcase_add_test(pure, names);
+	tcase_add_test(pure, layer_choice);
+	suite_add_tcase(s, pure);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(sfu_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
