@@ -79,7 +79,7 @@ void sfu_fwd_vp8(struct sfu_fwd *f, uint8_t *payload, size_t len, bool rebased)
 			f->pid_offset = (uint16_t)((f->vp8_started ? f->last_pid_out + 1 : d.picture_id) - d.picture_id);
 		uint16_t out = (uint16_t)((d.picture_id + f->pid_offset) & mask);
 		vp8_rewrite_picture_id(payload, len, out);
-		if ((int16_t)(uint16_t)((out - f->last_pid_out) << 1) > 0 || !f->vp8_started)
+		if ((int16_t)(uint16_t)((uint16_t)(out - f->last_pid_out) << 1) > 0 || !f->vp8_started)
 			f->last_pid_out = out;
 	}
 	if (d.has_tl0picidx) {

@@ -37,7 +37,7 @@ static const struct fwd_case fwd_cases[] = {
 		{ "new source continues after a 100 ms gap", true, 300, 9000000, false, 140000, true, 1003, 6920 + 4800 },
 		{ "a packet from before the re-base is refused", false, 299, 8999040, false, 141000, false, 0, 0 },
 		{ "and the new source goes on", false, 301, 9000960, false, 160000, true, 1004, 6920 + 4800 + 960 },
-		{ NULL } } },
+		{ .what = NULL } } },
 	{ "video waits for a keyframe; output wraps", true, 65535, 0xfffffff0u, {
 		{ "delta frame before any keyframe", false, 10, 3000, false, 0, false, 0, 0 },
 		{ "keyframe starts it", false, 11, 3000, true, 1000, true, 65535, 0xfffffff0u },
@@ -47,7 +47,7 @@ static const struct fwd_case fwd_cases[] = {
 		{ "switch: keyframe of the new layer continues seq, ts by wall clock", false, 501, 777, true, 68334, true, 2,
 		  0xfffffff0u + 3000 + 3000 },
 		{ "new layer continues", false, 502, 3777, false, 101666, true, 3, 0xfffffff0u + 6000 + 3000 },
-		{ NULL } } },
+		{ .what = NULL } } },
 };
 
 START_TEST(fwd_table)
