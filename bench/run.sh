@@ -188,7 +188,7 @@ print(max(1, round(r * s)), p) if r > 1 else print(r, max(2, round(p * s)))" "$r
 	echo "$t0 $c0" >"$dir/cpu.txt"
 	taskset -c "$GEN_CPU" "$LOADGEN" --server "$server" --url "$url" --rooms "$rooms" \
 		--participants "$parts" --cameras "$cams" --screens "$screens" --speakers "$speakers" \
-		--duration "$DURATION" --json "$dir/loadgen.json" --quiet >"$dir/loadgen.out" 2>"$dir/loadgen.err" || rc=$?
+		--duration "$DURATION" --server-pid "$pid" --json "$dir/loadgen.json" --quiet >"$dir/loadgen.out" 2>"$dir/loadgen.err" || rc=$?
 	t1=$(now); c1=$(cpu_s "$pid" 2>/dev/null || echo "")
 	echo "$t1 $c1" >>"$dir/cpu.txt"
 	local hwm_kb rss_kb
@@ -228,10 +228,15 @@ def cpu_at(t):
     return samples[-1][1]
 t0, t1 = float(t0), float(t1)
 dur = float(lg.get("duration_s") or 0)
-# The loadgen's measured window is its last duration_s seconds: it joins everyone first, then
-# measures, then leaves. Server CPU over [exit - duration_s, exit]; the join phase is excluded.
+# Server CPU over the loadgen's measured window. The loadgen reads the server's utime + stime
+# itself at the start and the end of its window (--server-pid, field server_cpu_s). Failing that,
+# the window is taken as the loadgen's last duration_s seconds (it joins everyone first, measures,
+# then leaves) and read from this script's 0.25 s samples; the join phase is excluded either way.
 ws = max(t0, t1 - dur)
-cpu_window = cpu_at(t1) - cpu_at(ws)
+if isinstance(lg.get("server_cpu_s"), (int, float)) and lg["server_cpu_s"] >= 0:
+    cpu_window, cpu_source = float(lg["server_cpu_s"]), "loadgen window (--server-pid)"
+else:
+    cpu_window, cpu_source = cpu_at(t1) - cpu_at(ws), "samples, last duration_s of the run"
 cpu_total = samples[-1][1] - samples[0][1]
 pk = int(lg.get("sub_packets_received") or 0)
 parts = int(lg.get("participants") or 0) * max(1, int(lg.get("rooms") or 1))
@@ -241,7 +246,7 @@ r = {
     "server_alive_at_end": alive == "1", "loadgen_exit": int(rc),
     "idle_rss_kb": int(idle_kb or 0), "peak_rss_kb": int(hwm_kb or 0), "end_rss_kb": int(rss_kb or 0),
     "run_s": round(t1 - t0, 2), "window_s": round(t1 - ws, 2),
-    "server_cpu_s": round(cpu_window, 3), "server_cpu_total_s": round(cpu_total, 3),
+    "server_cpu_s": round(cpu_window, 3), "server_cpu_source": cpu_source, "server_cpu_total_s": round(cpu_total, 3),
     "server_core_pct": round(100 * cpu_window / dur, 1) if dur else None,
     "cpu_us_per_pkt": round(cpu_window * 1e6 / pk, 3) if pk else None,
     "fwd_pkts_per_s": round(pk / dur, 1) if dur else None,
