@@ -1,0 +1,248 @@
+/* lg: the load generator's shared types — participants, simulated PeerConnections, RTP streams,
+ * the signaling adapter interface and the measurement state. One process, one libuv loop. */
+#ifndef PLENUM_TOOLS_LOADGEN_LG_H
+#define PLENUM_TOOLS_LOADGEN_LG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "base/clock.h"
+#include "rtp/rtp.h"
+#include "srtp/srtp.h"
+
+#define SRTP_MAX_TRAILER SRTP_SESS_MAX_OVERHEAD
+
+struct dtls_conn;
+struct sdp_session;
+struct dtls_cert;
+struct srtp_sess;
+struct lg;
+struct lg_part;
+struct lg_ws;
+
+#define LG_MTU_PAYLOAD 1200        /* most RTP payload bytes per packet (codec header included) */
+#define LG_PKT_CAP 1500            /* one datagram buffer */
+#define LG_TAG_LEN 16              /* magic(2) id(2) seq(4) send time µs(8) */
+#define LG_TAG_MAGIC 0x4C47        /* "LG" */
+#define LG_HIST 256                /* sent video packets kept per stream for NACKs (power of two) */
+#define LG_TICK_MS 5
+#define LG_MAX_TX 8                /* outgoing RTP streams per publish PC */
+#define LG_BATCH 64                /* datagrams per sendmmsg */
+
+enum lg_kind { LG_AUDIO, LG_VIDEO };
+
+/* ---- outgoing streams (publish side) ---------------------------------------------------------- */
+struct lg_hist_pkt { uint16_t seq, len; uint8_t data[LG_MTU_PAYLOAD + 64]; };
+
+struct lg_tx {
+	enum lg_kind kind;
+	bool active;                 /* negotiated and sent */
+	bool screen;
+	char mid[8], rid[4];
+	uint8_t mline;               /* index into the offer's m-lines */
+	uint32_t ssrc, rtx_ssrc;
+	uint8_t pt, rtx_pt;          /* from the answer */
+	uint16_t seq, rtx_seq;
+	uint32_t ts0;
+	uint16_t tag_id;
+	uint32_t tag_seq;
+	/* video */
+	uint16_t width, height;
+	uint32_t bitrate;
+	unsigned fps;
+	uint16_t picture_id;
+	uint8_t tl0;
+	uint64_t next_frame_us, last_key_us, last_key_req_us;
+	bool key_wanted;
+	/* audio */
+	uint64_t next_audio_us;
+	uint32_t audio_n;
+	/* RTCP sender info */
+	uint32_t pkts, octets;
+	uint64_t keyframes_sent, retransmits;
+	struct lg_hist_pkt *hist;    /* LG_HIST entries, video only */
+};
+
+/* ---- incoming streams (subscribe side) -------------------------------------------------------- */
+struct lg_rx {
+	uint32_t ssrc, rtx_ssrc;
+	enum lg_kind kind;
+	uint8_t pt, rtx_pt;
+	bool nack_ok;
+	char mid[16];
+	bool got_rtp;
+	struct rtp_recv_stats rs;
+	uint64_t first_us, last_pli_us, keyframes;
+	uint64_t pkts, bytes;        /* in the window */
+	/* loss from the tag sequence, per segment of one source id */
+	uint16_t seg_id;
+	bool seg_open;
+	uint32_t seg_base, seg_max, seg_recv;
+	uint64_t bits[8];            /* dedup window: 512 tag sequences up to seg_max */
+	uint64_t expected, received; /* closed segments + current */
+	uint64_t in_window_pkts;
+};
+
+/* ---- one simulated PeerConnection ------------------------------------------------------------- */
+enum lg_pc_state { PC_IDLE, PC_ICE, PC_DTLS, PC_UP, PC_FAILED };
+
+struct lg_pc {
+	struct lg *lg;
+	struct lg_part *part;
+	bool is_pub;
+	int fd;
+	uv_poll_t poll;
+	bool poll_init;
+	uint16_t local_port;
+	struct sockaddr_in remote;
+	bool have_remote;
+	char lufrag[16], lpwd[40], rufrag[256], rpwd[256];
+	char fp_alg[16], fp[160];
+	uint64_t tiebreaker;
+	enum lg_pc_state state;
+	uint64_t t_begin, t_up, next_check_us, next_consent_us, next_rtcp_us, last_resp_us;
+	unsigned checks_sent;
+	uint8_t tid[12];
+	struct dtls_conn *dtls;
+	struct srtp_sess *srtp_tx, *srtp_rx;
+	uint32_t rtcp_ssrc;
+	uint16_t twcc_seq;
+	uint8_t ext_mid, ext_level, ext_rid, ext_rrid, ext_twcc;   /* publish: from the answer */
+	struct lg_tx tx[LG_MAX_TX];
+	size_t n_tx;
+	struct lg_rx *rx;            /* subscribe side */
+	size_t n_rx, cap_rx;
+	size_t rx_last;
+	uint64_t stun_bad, srtp_bad, rtcp_in;
+	char *fail_reason;
+};
+
+/* ---- signaling adapters ----------------------------------------------------------------------- */
+struct lg_sig_ops {
+	const char *name, *subprotocol;
+	void (*open)(struct lg_part *p);                              /* WebSocket is up */
+	void (*message)(struct lg_part *p, const char *text, size_t len);
+	void (*tick)(struct lg_part *p, uint64_t now_us);             /* keepalives, retries */
+	bool (*settled)(const struct lg_part *p);                     /* nothing in flight */
+	void (*free)(struct lg_part *p);
+};
+extern const struct lg_sig_ops lg_sig_plenum, lg_sig_janus;
+
+/* ---- one participant -------------------------------------------------------------------------- */
+struct lg_part {
+	struct lg *lg;
+	unsigned room, index, global_index;
+	char name[32];
+	bool camera, screen, speaker;
+	struct lg_ws *ws;
+	void *sig;                   /* adapter state */
+	bool started, joined, ready, failed, ws_closed;
+	uint64_t t_start, t_joined, t_ready;
+	struct lg_pc *pub, *sub;
+	bool sub_offered;
+	char fail_reason[96];
+};
+
+/* ---- options and the whole run ---------------------------------------------------------------- */
+struct lg_opts {
+	const char *server, *url, *json_path;
+	unsigned rooms, participants, cameras, screens, speakers, duration_s, ramp_ms, setup_timeout_s;
+	bool simulcast, quiet, check, verbose;
+	int server_pid;
+	char host[128], path[256];
+	uint16_t port;
+};
+
+#define LG_HIST_BUCKETS (64 * 16)
+struct lg_hist { uint64_t n, max; uint64_t b[LG_HIST_BUCKETS]; };
+void lg_hist_add(struct lg_hist *h, uint64_t v);
+uint64_t lg_hist_pct(const struct lg_hist *h, double p);
+
+struct lg {
+	uv_loop_t *loop;
+	struct lg_opts o;
+	const struct lg_sig_ops *sig;
+	struct dtls_cert *cert;
+	struct lws_context *lws;
+	struct lg_part *parts;
+	unsigned n_parts, n_started;
+	uv_timer_t tick;
+	uint64_t t0, last_tick_us, window_start_us, window_end_us, all_ready_us;
+	bool measuring, done;
+	uint64_t max_lag_us;
+	uint16_t next_tag_id;
+	/* window counters */
+	uint64_t pub_packets, sub_packets, sub_bytes, retransmits_sent, nacks_sent, plis_sent;
+	struct lg_hist delay;
+	double cpu_window_s, server_cpu_s;
+	int exit_code;
+	/* batch send */
+	struct mmsghdr *mm;
+	struct iovec *iov;
+	uint8_t (*bufs)[LG_PKT_CAP];
+	size_t n_batch;
+	struct lg_pc *batch_pc;
+	/* scratch */
+	uint8_t scratch[LG_PKT_CAP];
+	char *sdp_buf;               /* 256 KB for writing SDP */
+};
+
+/* Logging: errors always, info unless --quiet, debug with --verbose. */
+void lg_log(struct lg *lg, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#define LG_ERR 0
+#define LG_INFO 1
+#define LG_DBG 2
+
+/* ws.c — a WebSocket client on the loop (libwebsockets). */
+int lg_ws_init(struct lg *lg);
+void lg_ws_done(struct lg *lg);
+int lg_ws_open(struct lg_part *p);
+int lg_ws_send(struct lg_part *p, const char *text, size_t len);
+int lg_ws_send_json(struct lg_part *p, json_t *msg);   /* steals msg */
+void lg_ws_close(struct lg_part *p);
+
+/* pc.c — transport of a simulated PeerConnection: socket, ICE (controlling, aggressive
+ * nomination; answers the peer's checks too), DTLS client, SRTP. */
+int lg_pc_new(struct lg *lg, struct lg_part *p, bool is_pub, struct lg_pc **out);
+void lg_pc_free(struct lg_pc *pc);
+/* Remote credentials and candidate from an SDP; starts ICE when they changed. 0 or an errno. */
+int lg_pc_set_remote(struct lg_pc *pc, const char *sdp_text, const struct sdp_session *s);
+void lg_pc_tick(struct lg_pc *pc, uint64_t now);
+void lg_pc_fail(struct lg_pc *pc, const char *why);
+/* Batched, protected sends: take a slot, fill `len` bytes of plain RTP/RTCP, commit. */
+uint8_t *lg_tx_slot(struct lg_pc *pc);
+void lg_tx_commit(struct lg_pc *pc, size_t len, bool rtcp);
+void lg_tx_flush(struct lg *lg);
+int lg_pc_send_raw(struct lg_pc *pc, const uint8_t *buf, size_t len);
+
+/* media.c — synthetic Opus/VP8 publishing, NACK/PLI answers, SR; receive statistics, RR, PLI. */
+void lg_media_tx_init(struct lg *lg, struct lg_pc *pc);
+void lg_media_tx_tick(struct lg_pc *pc, uint64_t now);
+void lg_media_rtcp_in(struct lg_pc *pc, const uint8_t *buf, size_t len, uint64_t now);
+void lg_media_rtp_in(struct lg_pc *pc, const uint8_t *buf, size_t len, size_t wire_len, uint64_t now);
+void lg_media_rx_tick(struct lg_pc *pc, uint64_t now);
+void lg_media_window_start(struct lg_pc *pc);
+struct lg_rx *lg_rx_add(struct lg_pc *pc, uint32_t ssrc);
+
+/* sdpgen.c — the Chromium-shaped publish offer, its answer applied; the subscribe answer. */
+int lg_sdp_publish_offer(struct lg_pc *pc, char *out, size_t cap);
+int lg_sdp_publish_apply_answer(struct lg_pc *pc, const char *sdp);
+/* Builds the answer to a server offer and updates the PC's receive table; starts ICE. */
+int lg_sdp_subscribe_answer(struct lg_pc *pc, const char *offer, char *out, size_t cap);
+
+/* main.c — what adapters call. */
+int lg_part_publish_offer(struct lg_part *p, char **sdp_out);   /* NULL offer: nothing to publish */
+int lg_part_publish_answer(struct lg_part *p, const char *sdp);
+int lg_part_subscribe_offer(struct lg_part *p, const char *sdp, char **answer_out);
+void lg_part_joined(struct lg_part *p);
+void lg_part_fail(struct lg_part *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool lg_part_wants_publish(const struct lg_part *p);
+
+static inline uint64_t lg_now(void) { return clock_mono_us(); }
+
+#endif

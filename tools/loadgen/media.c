@@ -1,0 +1,573 @@
+/* media: synthetic media of the load generator — Opus-like audio with audio levels, VP8 frames
+ * with valid payload descriptors and keyframe headers, NACK/PLI/FIR answers and sender reports on
+ * the publish side; delay, loss, keyframes, receiver reports, NACKs and PLIs on the subscribe side.
+ * RFC 7741 (VP8 RTP), RFC 6386 §9.1, RFC 6464 (audio level), RFC 4588 (RTX), RFC 3550, RFC 4585. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "codec/vp8.h"
+#include "rtcp/rtcp.h"
+#include "rtp/rtp.h"
+
+#include "lg.h"
+
+#define KEY_INTERVAL_US 3000000
+#define KEY_MIN_GAP_US 1000000
+#define AUDIO_PTIME_US 20000
+#define VP8_DESC_LEN 6
+
+/* ---- the 16-byte tag every payload carries ----------------------------------------------------- */
+
+static void tag_write(uint8_t *p, uint16_t id, uint32_t seq, uint64_t now)
+{
+	wr16(p, LG_TAG_MAGIC);
+	wr16(p + 2, id);
+	wr32(p + 4, seq);
+	wr32(p + 8, (uint32_t)(now >> 32));
+	wr32(p + 12, (uint32_t)now);
+}
+
+/* ---- publish ----------------------------------------------------------------------------------- */
+
+static struct lg_tx *tx_add(struct lg *lg, struct lg_pc *pc, enum lg_kind kind, unsigned mline)
+{
+	if (pc->n_tx == LG_MAX_TX)
+		return NULL;
+	struct lg_tx *t = &pc->tx[pc->n_tx++];
+	memset(t, 0, sizeof *t);
+	t->kind = kind;
+	t->mline = (uint8_t)mline;
+	snprintf(t->mid, sizeof t->mid, "%u", mline);
+	t->ssrc = util_random_u32();
+	t->rtx_ssrc = util_random_u32();
+	t->seq = (uint16_t)util_random_u32();
+	t->rtx_seq = (uint16_t)util_random_u32();
+	t->ts0 = util_random_u32();
+	t->tag_id = lg->next_tag_id++;
+	t->picture_id = (uint16_t)(util_random_u32() & 0x7fff);
+	if (kind == LG_VIDEO)
+		t->hist = calloc(LG_HIST, sizeof *t->hist);
+	return t;
+}
+
+static void video_layer(struct lg_tx *t, const char *rid, uint16_t w, uint16_t h, uint32_t bps, unsigned fps)
+{
+	snprintf(t->rid, sizeof t->rid, "%s", rid);
+	t->width = w;
+	t->height = h;
+	t->bitrate = bps;
+	t->fps = fps;
+}
+
+void lg_media_tx_init(struct lg *lg, struct lg_pc *pc)
+{
+	struct lg_part *p = pc->part;
+	unsigned m = 0;
+	uint64_t now = lg_now();
+	uint64_t phase = util_random_u32() % 33000;
+	if (p->speaker) {
+		struct lg_tx *t = tx_add(lg, pc, LG_AUDIO, m++);
+		t->next_audio_us = now + phase % AUDIO_PTIME_US;
+	}
+	if (p->camera) {
+		if (lg->o.simulcast) {
+			video_layer(tx_add(lg, pc, LG_VIDEO, m), "q", 320, 180, 150000, 15);
+			video_layer(tx_add(lg, pc, LG_VIDEO, m), "h", 640, 360, 500000, 30);
+			video_layer(tx_add(lg, pc, LG_VIDEO, m), "f", 1280, 720, 1500000, 30);
+		} else {
+			video_layer(tx_add(lg, pc, LG_VIDEO, m), "", 1280, 720, 1500000, 30);
+		}
+		m++;
+	}
+	if (p->screen) {
+		struct lg_tx *t = tx_add(lg, pc, LG_VIDEO, m++);
+		video_layer(t, "", 1920, 1080, 1000000, 5);
+		t->screen = true;
+	}
+	for (size_t i = 0; i < pc->n_tx; i++) {
+		pc->tx[i].next_frame_us = now + phase;
+		pc->tx[i].last_key_us = 0;
+	}
+}
+
+static size_t ext_build(struct lg_pc *pc, const struct lg_tx *t, struct rtp_ext_elem *e, uint8_t *twcc,
+                        const uint8_t *level, bool repair)
+{
+	size_t n = 0;
+	if (pc->ext_mid)
+		e[n++] = (struct rtp_ext_elem){ pc->ext_mid, (uint8_t)strlen(t->mid), (const uint8_t *)t->mid };
+	if (pc->ext_twcc) {
+		wr16(twcc, pc->twcc_seq++);
+		e[n++] = (struct rtp_ext_elem){ pc->ext_twcc, 2, twcc };
+	}
+	if (level && pc->ext_level)
+		e[n++] = (struct rtp_ext_elem){ pc->ext_level, 1, level };
+	if (t->rid[0]) {
+		uint8_t id = repair ? pc->ext_rrid : pc->ext_rid;
+		if (id)
+			e[n++] = (struct rtp_ext_elem){ id, (uint8_t)strlen(t->rid), (const uint8_t *)t->rid };
+	}
+	return n;
+}
+
+static void send_rtp(struct lg_pc *pc, struct lg_tx *t, bool marker, uint32_t ts, const uint8_t *payload,
+                     size_t plen, const uint8_t *level)
+{
+	struct lg *lg = pc->lg;
+	struct rtp_ext_elem e[5];
+	uint8_t twcc[2];
+	size_t ne = ext_build(pc, t, e, twcc, level, false);
+	uint8_t *slot = lg_tx_slot(pc);
+	uint16_t seq = t->seq++;
+	size_t len = rtp_write(slot, LG_PKT_CAP - SRTP_MAX_TRAILER, marker, t->pt, seq, ts, t->ssrc, e, ne, payload, plen);
+	if (!len)
+		return;
+	if (t->hist && len <= sizeof t->hist[0].data) {
+		struct lg_hist_pkt *hp = &t->hist[seq & (LG_HIST - 1)];
+		hp->seq = seq;
+		hp->len = (uint16_t)len;
+		memcpy(hp->data, slot, len);
+	}
+	t->pkts++;
+	t->octets += (uint32_t)plen;
+	if (lg->measuring)
+		lg->pub_packets++;
+	lg_tx_commit(pc, len, false);
+}
+
+static uint32_t rtp_ts_at(const struct lg *lg, const struct lg_tx *t, uint64_t at)
+{
+	uint64_t rate = t->kind == LG_AUDIO ? 48000 : 90000;
+	return t->ts0 + (uint32_t)((at - lg->t0) * rate / 1000000u);
+}
+
+static void send_audio(struct lg_pc *pc, struct lg_tx *t, uint64_t due, uint64_t now)
+{
+	struct lg *lg = pc->lg;
+	uint8_t *pl = lg->scratch;
+	size_t plen = 60 + util_random_u32() % 41;
+	pl[0] = 0x78;   /* TOC: config 15 (hybrid fullband 20 ms), mono, one frame */
+	tag_write(pl + 1, t->tag_id, t->tag_seq++, now);
+	/* talk spurts: a level between roughly -25 and -60 dBov that drifts */
+	double ph = (double)t->audio_n++ * 0.02;
+	uint8_t lev = (uint8_t)(42 + 15 * sin(ph * 1.3 + t->tag_id) + 5 * sin(ph * 7.1));
+	uint8_t level = 0x80 | (lev & 0x7f);
+	send_rtp(pc, t, false, rtp_ts_at(lg, t, due), pl, plen, &level);
+}
+
+static void send_frame(struct lg_pc *pc, struct lg_tx *t, uint64_t due, uint64_t now)
+{
+	struct lg *lg = pc->lg;
+	bool key = t->last_key_us == 0 || now - t->last_key_us >= KEY_INTERVAL_US ||
+	           (t->key_wanted && now - t->last_key_us >= KEY_MIN_GAP_US);
+	size_t avg = t->bitrate / 8 / t->fps;
+	size_t size = key ? avg * 3 : avg * (85 + util_random_u32() % 31) / 100;
+	const size_t room = LG_MTU_PAYLOAD - VP8_DESC_LEN - LG_TAG_LEN - 10;
+	size_t npk = (size + room - 1) / room;
+	if (!npk)
+		npk = 1;
+	size_t per = size / npk;
+	if (key) {
+		t->last_key_us = now;
+		t->key_wanted = false;
+		t->keyframes_sent++;
+	}
+	t->picture_id = (t->picture_id + 1) & 0x7fff;
+	t->tl0++;
+	uint32_t ts = rtp_ts_at(lg, t, due);
+	for (size_t i = 0; i < npk; i++) {
+		uint8_t *pl = lg->scratch;
+		size_t o = 0;
+		pl[o++] = 0x80 | (i == 0 ? 0x10 : 0);          /* X, S on the first packet, PID 0 */
+		pl[o++] = 0xE0;                                /* I, L, T */
+		pl[o++] = 0x80 | (uint8_t)(t->picture_id >> 8);  /* M: 15-bit picture id */
+		pl[o++] = (uint8_t)t->picture_id;
+		pl[o++] = t->tl0;
+		pl[o++] = 0x20;                                /* TID 0, Y */
+		if (i == 0) {
+			uint32_t first_part = (uint32_t)(per > 64 ? per / 4 : 16);
+			uint32_t tagbits = (key ? 0 : 1) | (0 << 1) | (1 << 4) | (first_part << 5);
+			pl[o++] = (uint8_t)tagbits;
+			pl[o++] = (uint8_t)(tagbits >> 8);
+			pl[o++] = (uint8_t)(tagbits >> 16);
+			if (key) {
+				pl[o++] = 0x9d; pl[o++] = 0x01; pl[o++] = 0x2a;
+				pl[o++] = (uint8_t)t->width; pl[o++] = (uint8_t)(t->width >> 8);
+				pl[o++] = (uint8_t)t->height; pl[o++] = (uint8_t)(t->height >> 8);
+			}
+		}
+		tag_write(pl + o, t->tag_id, t->tag_seq++, now);
+		o += LG_TAG_LEN;
+		size_t plen = per > o ? per : o;
+		if (plen > LG_MTU_PAYLOAD)
+			plen = LG_MTU_PAYLOAD;
+		send_rtp(pc, t, i + 1 == npk, ts, pl, plen, NULL);
+	}
+}
+
+static void send_sr(struct lg_pc *pc, uint64_t now)
+{
+	struct lg *lg = pc->lg;
+	uint8_t *slot = lg_tx_slot(pc);
+	size_t n = 0;
+	uint64_t ntp = clock_ntp_now();
+	for (size_t i = 0; i < pc->n_tx; i++) {
+		struct lg_tx *t = &pc->tx[i];
+		if (!t->active || !t->pkts)
+			continue;
+		size_t w = rtcp_write_sr(slot + n, LG_PKT_CAP - SRTP_MAX_TRAILER - n, t->ssrc, ntp, rtp_ts_at(lg, t, now),
+		                         t->pkts, t->octets, NULL, 0);
+		if (!w)
+			break;
+		n += w;
+	}
+	if (n)
+		lg_tx_commit(pc, n, true);
+}
+
+void lg_media_tx_tick(struct lg_pc *pc, uint64_t now)
+{
+	for (size_t i = 0; i < pc->n_tx; i++) {
+		struct lg_tx *t = &pc->tx[i];
+		if (!t->active)
+			continue;
+		if (t->kind == LG_AUDIO) {
+			if (now - t->next_audio_us > 200000 && now > t->next_audio_us)
+				t->next_audio_us = now;   /* the loop stalled: skip, do not burst */
+			while (now >= t->next_audio_us) {
+				send_audio(pc, t, t->next_audio_us, now);
+				t->next_audio_us += AUDIO_PTIME_US;
+			}
+		} else {
+			uint64_t period = 1000000u / t->fps;
+			if (now > t->next_frame_us && now - t->next_frame_us > 200000)
+				t->next_frame_us = now;
+			if (now >= t->next_frame_us) {
+				send_frame(pc, t, t->next_frame_us, now);
+				t->next_frame_us += period;
+			}
+		}
+	}
+	if (now >= pc->next_rtcp_us) {
+		send_sr(pc, now);
+		pc->next_rtcp_us = now + 1000000;
+	}
+}
+
+static struct lg_tx *tx_by_ssrc(struct lg_pc *pc, uint32_t ssrc)
+{
+	for (size_t i = 0; i < pc->n_tx; i++)
+		if (pc->tx[i].active && pc->tx[i].ssrc == ssrc)
+			return &pc->tx[i];
+	return NULL;
+}
+
+struct nack_ctx { struct lg_pc *pc; struct lg_tx *t; };
+
+static void resend(void *arg, uint16_t seq)
+{
+	struct nack_ctx *c = arg;
+	struct lg_tx *t = c->t;
+	struct lg_pc *pc = c->pc;
+	if (!t->hist)
+		return;
+	struct lg_hist_pkt *hp = &t->hist[seq & (LG_HIST - 1)];
+	if (hp->seq != seq || !hp->len)
+		return;
+	uint8_t *slot = lg_tx_slot(pc);
+	size_t len;
+	if (t->rtx_pt) {
+		struct rtp_hdr h;
+		if (rtp_parse(&h, hp->data, hp->len) != 0)
+			return;
+		uint8_t *pl = pc->lg->scratch;
+		wr16(pl, seq);
+		memcpy(pl + 2, h.payload, h.payload_len);
+		struct rtp_ext_elem e[5];
+		uint8_t twcc[2];
+		size_t ne = ext_build(pc, t, e, twcc, NULL, true);
+		len = rtp_write(slot, LG_PKT_CAP - SRTP_MAX_TRAILER, h.marker, t->rtx_pt, t->rtx_seq++, h.ts, t->rtx_ssrc,
+		                e, ne, pl, h.payload_len + 2);
+		if (!len)
+			return;
+	} else {
+		memcpy(slot, hp->data, hp->len);
+		len = hp->len;
+	}
+	t->retransmits++;
+	if (pc->lg->measuring)
+		pc->lg->retransmits_sent++;
+	lg_tx_commit(pc, len, false);
+}
+
+static void fir_cb(void *arg, uint32_t ssrc, uint8_t seq_nr)
+{
+	struct lg_tx *t = tx_by_ssrc(arg, ssrc);
+	if (t)
+		t->key_wanted = true;
+}
+
+void lg_media_rtcp_in(struct lg_pc *pc, const uint8_t *buf, size_t len, uint64_t now)
+{
+	if (!pc->is_pub)
+		return;
+	struct rtcp_iter it;
+	struct rtcp_pkt p;
+	rtcp_iter_init(&it, buf, len);
+	while (rtcp_iter_next(&it, &p) == 1) {
+		if (p.pt == RTCP_RTPFB && p.fmt == RTCP_RTPFB_NACK) {
+			struct nack_ctx c = { pc, tx_by_ssrc(pc, p.media_ssrc) };
+			if (c.t)
+				rtcp_nack_for_each(&p, resend, &c);
+		} else if (p.pt == RTCP_PSFB && p.fmt == RTCP_PSFB_PLI) {
+			struct lg_tx *t = tx_by_ssrc(pc, p.media_ssrc);
+			if (t)
+				t->key_wanted = true;
+		} else if (p.pt == RTCP_PSFB && p.fmt == RTCP_PSFB_FIR) {
+			rtcp_fir_for_each(&p, fir_cb, pc);
+		}
+	}
+}
+
+/* ---- subscribe --------------------------------------------------------------------------------- */
+
+struct lg_rx *lg_rx_add(struct lg_pc *pc, uint32_t ssrc)
+{
+	for (size_t i = 0; i < pc->n_rx; i++)
+		if (pc->rx[i].ssrc == ssrc)
+			return &pc->rx[i];
+	if (pc->n_rx == pc->cap_rx) {
+		size_t cap = pc->cap_rx ? pc->cap_rx * 2 : 16;
+		struct lg_rx *n = realloc(pc->rx, cap * sizeof *n);
+		if (!n)
+			return NULL;
+		pc->rx = n;
+		pc->cap_rx = cap;
+	}
+	struct lg_rx *r = &pc->rx[pc->n_rx++];
+	memset(r, 0, sizeof *r);
+	r->ssrc = ssrc;
+	return r;
+}
+
+static struct lg_rx *rx_find(struct lg_pc *pc, uint32_t ssrc, bool *is_rtx)
+{
+	*is_rtx = false;
+	if (pc->rx_last < pc->n_rx && pc->rx[pc->rx_last].ssrc == ssrc)
+		return &pc->rx[pc->rx_last];
+	for (size_t i = 0; i < pc->n_rx; i++) {
+		if (pc->rx[i].ssrc == ssrc) {
+			pc->rx_last = i;
+			return &pc->rx[i];
+		}
+		if (pc->rx[i].rtx_ssrc == ssrc) {
+			*is_rtx = true;
+			return &pc->rx[i];
+		}
+	}
+	return NULL;
+}
+
+/* bit k of the window: tag sequence seg_max - k was received */
+static void win_shift(uint64_t *bits, uint32_t d)
+{
+	if (d >= 512) {
+		memset(bits, 0, 8 * sizeof *bits);
+		return;
+	}
+	uint32_t w = d / 64, s = d % 64;
+	for (int i = 7; i >= 0; i--) {
+		uint64_t v = i - (int)w >= 0 ? bits[i - w] << s : 0;
+		if (s && i - (int)w - 1 >= 0)
+			v |= bits[i - w - 1] >> (64 - s);
+		bits[i] = v;
+	}
+}
+
+static void seg_close(struct lg_rx *r)
+{
+	if (r->seg_open) {
+		r->expected += (uint64_t)(r->seg_max - r->seg_base) + 1;
+		r->received += r->seg_recv;
+	}
+	r->seg_open = false;
+}
+
+static void loss_update(struct lg_rx *r, uint16_t id, uint32_t seq)
+{
+	if (!r->seg_open || r->seg_id != id) {
+		seg_close(r);
+		r->seg_open = true;
+		r->seg_id = id;
+		r->seg_base = r->seg_max = seq;
+		r->seg_recv = 1;
+		memset(r->bits, 0, sizeof r->bits);
+		r->bits[0] = 1;
+		return;
+	}
+	int32_t d = (int32_t)(seq - r->seg_max);
+	if (d > 0) {
+		win_shift(r->bits, (uint32_t)d);
+		r->bits[0] |= 1;
+		r->seg_max = seq;
+		r->seg_recv++;
+	} else if ((int32_t)(seq - r->seg_base) >= 0 && -d < 512) {
+		uint32_t k = (uint32_t)-d;
+		if (!(r->bits[k / 64] & (1ull << (k % 64)))) {
+			r->bits[k / 64] |= 1ull << (k % 64);
+			r->seg_recv++;
+		}
+	}
+}
+
+static void send_pli(struct lg_pc *pc, struct lg_rx *r, uint64_t now)
+{
+	uint8_t *slot = lg_tx_slot(pc);
+	size_t n = rtcp_write_pli(slot, LG_PKT_CAP - SRTP_MAX_TRAILER, pc->rtcp_ssrc, r->ssrc);
+	r->last_pli_us = now;
+	if (pc->lg->measuring)
+		pc->lg->plis_sent++;
+	if (n)
+		lg_tx_commit(pc, n, true);
+}
+
+static void send_nack(struct lg_pc *pc, struct lg_rx *r, uint16_t from, uint16_t to)
+{
+	uint16_t seqs[32];
+	size_t n = 0;
+	for (uint16_t s = from; s != to && n < 32; s++)
+		seqs[n++] = s;
+	uint8_t *slot = lg_tx_slot(pc);
+	size_t len = rtcp_write_nack(slot, LG_PKT_CAP - SRTP_MAX_TRAILER, pc->rtcp_ssrc, r->ssrc, seqs, n);
+	if (pc->lg->measuring)
+		pc->lg->nacks_sent++;
+	if (len)
+		lg_tx_commit(pc, len, true);
+}
+
+void lg_media_rtp_in(struct lg_pc *pc, const uint8_t *buf, size_t len, size_t wire_len, uint64_t now)
+{
+	struct lg *lg = pc->lg;
+	struct rtp_hdr h;
+	if (rtp_parse(&h, buf, len) != 0)
+		return;
+	bool is_rtx;
+	struct lg_rx *r = rx_find(pc, h.ssrc, &is_rtx);
+	if (!r) {
+		/* not signalled: an RTX of a known stream by payload type, else a new stream */
+		for (size_t i = 0; i < pc->n_rx; i++)
+			if (pc->rx[i].rtx_pt && pc->rx[i].rtx_pt == h.pt)
+				return;
+		r = lg_rx_add(pc, h.ssrc);
+		if (!r)
+			return;
+		r->kind = h.pt == 111 ? LG_AUDIO : LG_VIDEO;
+		r->pt = h.pt;
+		r->nack_ok = r->kind == LG_VIDEO;
+	}
+	const uint8_t *pl = h.payload;
+	size_t plen = h.payload_len;
+	if (is_rtx || (r->rtx_pt && h.pt == r->rtx_pt && h.ssrc != r->ssrc)) {
+		if (plen < 2)
+			return;
+		is_rtx = true;
+		pl += 2;
+		plen -= 2;
+	} else {
+		uint32_t rate_ts = (uint32_t)(now * (r->kind == LG_AUDIO ? 48 : 90) / 1000);
+		if (!r->got_rtp) {
+			rtp_recv_stats_init(&r->rs, h.seq);
+			r->got_rtp = true;
+			r->first_us = now;
+		} else if (r->nack_ok) {
+			int16_t d = rtp_seq_diff(h.seq, r->rs.max_seq);
+			if (d > 1 && d <= 32)
+				send_nack(pc, r, (uint16_t)(r->rs.max_seq + 1), h.seq);
+		}
+		rtp_recv_stats_update(&r->rs, h.seq, h.ts, rate_ts);
+	}
+	size_t off = 0;
+	if (r->kind == LG_AUDIO) {
+		off = 1;
+	} else {
+		struct vp8_desc d;
+		if (vp8_parse_descriptor(&d, pl, plen) != 0)
+			return;
+		off = d.desc_len;
+		if (d.start_of_partition && d.partition_id == 0) {
+			bool key = vp8_is_keyframe(pl, plen);
+			off += key ? 10 : 3;
+			if (key && !is_rtx)
+				r->keyframes++;
+		}
+		if (!r->keyframes && !is_rtx && now - r->last_pli_us >= KEY_MIN_GAP_US)
+			send_pli(pc, r, now);
+	}
+	if (off + LG_TAG_LEN > plen || rd16(pl + off) != LG_TAG_MAGIC)
+		return;
+	if (!lg->measuring)
+		return;
+	const uint8_t *tag = pl + off;
+	uint64_t sent = (uint64_t)rd32(tag + 8) << 32 | rd32(tag + 12);
+	if (!is_rtx) {
+		r->pkts++;
+		r->bytes += wire_len;
+		lg->sub_packets++;
+		lg->sub_bytes += wire_len;
+		lg_hist_add(&lg->delay, now > sent ? now - sent : 0);
+	}
+	loss_update(r, rd16(tag + 2), rd32(tag + 4));
+}
+
+void lg_media_rx_tick(struct lg_pc *pc, uint64_t now)
+{
+	for (size_t i = 0; i < pc->n_rx; i++) {
+		struct lg_rx *r = &pc->rx[i];
+		if (r->kind == LG_VIDEO && r->got_rtp && !r->keyframes && now - r->last_pli_us >= KEY_MIN_GAP_US)
+			send_pli(pc, r, now);
+	}
+	if (now < pc->next_rtcp_us)
+		return;
+	pc->next_rtcp_us = now + 1000000;
+	struct rtcp_report_block b[RTCP_MAX_REPORT_BLOCKS];
+	size_t nb = 0, done = 0;
+	uint8_t *slot = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i <= pc->n_rx; i++) {
+		if (i < pc->n_rx && pc->rx[i].got_rtp) {
+			struct lg_rx *r = &pc->rx[i];
+			struct rtcp_report_block *rb = &b[nb++];
+			memset(rb, 0, sizeof *rb);
+			rb->ssrc = r->ssrc;
+			rtp_recv_stats_report(&r->rs, &rb->fraction_lost, &rb->cumulative_lost, &rb->ext_highest_seq,
+			                      &rb->jitter);
+		}
+		if (nb && (nb == RTCP_MAX_REPORT_BLOCKS || i == pc->n_rx)) {
+			slot = lg_tx_slot(pc);
+			n = rtcp_write_rr(slot, LG_PKT_CAP - SRTP_MAX_TRAILER, pc->rtcp_ssrc, b, nb);
+			if (n)
+				lg_tx_commit(pc, n, true);
+			done += nb;
+			nb = 0;
+		}
+	}
+	if (!done) {
+		slot = lg_tx_slot(pc);
+		n = rtcp_write_rr(slot, LG_PKT_CAP - SRTP_MAX_TRAILER, pc->rtcp_ssrc, NULL, 0);
+		if (n)
+			lg_tx_commit(pc, n, true);
+	}
+}
+
+void lg_media_window_start(struct lg_pc *pc)
+{
+	for (size_t i = 0; i < pc->n_rx; i++) {
+		struct lg_rx *r = &pc->rx[i];
+		r->seg_open = false;
+		r->expected = r->received = 0;
+		r->pkts = r->bytes = 0;
+	}
+}

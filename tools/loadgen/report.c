@@ -1,0 +1,199 @@
+/* report: the load generator's results — delay histogram (log-linear, ~6 % buckets), join times,
+ * loss and keyframe coverage per received stream, own and server CPU, human summary and JSON. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lg.h"
+
+static unsigned bucket_of(uint64_t v)
+{
+	if (v < 16)
+		return (unsigned)v;
+	unsigned e = 63 - (unsigned)__builtin_clzll(v);   /* >= 4 */
+	unsigned sub = (unsigned)(v >> (e - 4)) & 15;
+	unsigned b = (e - 3) * 16 + sub;
+	return b < LG_HIST_BUCKETS ? b : LG_HIST_BUCKETS - 1;
+}
+
+static uint64_t bucket_value(unsigned b)
+{
+	if (b < 16)
+		return b;
+	unsigned e = b / 16 + 3, sub = b % 16;
+	return ((uint64_t)(16 + sub) << (e - 4)) + ((uint64_t)1 << (e - 4)) / 2;
+}
+
+void lg_hist_add(struct lg_hist *h, uint64_t v)
+{
+	h->b[bucket_of(v)]++;
+	h->n++;
+	if (v > h->max)
+		h->max = v;
+}
+
+uint64_t lg_hist_pct(const struct lg_hist *h, double p)
+{
+	if (!h->n)
+		return 0;
+	uint64_t want = (uint64_t)(p * (double)h->n);
+	if (want >= h->n)
+		want = h->n - 1;
+	uint64_t seen = 0;
+	for (unsigned b = 0; b < LG_HIST_BUCKETS; b++) {
+		seen += h->b[b];
+		if (seen > want) {
+			uint64_t v = bucket_value(b);
+			return v > h->max ? h->max : v;
+		}
+	}
+	return h->max;
+}
+
+double lg_proc_cpu_s(int pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	unsigned long ut = 0, stt = 0;
+	/* after ") ": state(3) ... utime is field 14, stime 15 */
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &stt) != 2)
+		return 0;
+	return (double)(ut + stt) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+void lg_report(struct lg *lg)
+{
+	struct lg_opts *o = &lg->o;
+	double win = (lg->window_end_us - lg->window_start_us) / 1e6;
+	unsigned joined = 0, failed = 0;
+	uint64_t *joins = calloc(lg->n_parts + 1, sizeof *joins);
+	size_t nj = 0;
+	uint64_t expected = 0, received = 0, streams = 0, with_key = 0, video_streams = 0, lossy_streams = 0;
+	unsigned subs_without_key = 0;
+	double worst_loss = 0;
+	for (unsigned i = 0; i < lg->n_parts; i++) {
+		struct lg_part *p = &lg->parts[i];
+		if (p->ready && !p->failed) {
+			joined++;
+			if (joins)
+				joins[nj++] = p->t_ready - p->t_start;
+		} else {
+			failed++;
+			lg_log(lg, LG_INFO, "%s did not join: %s", p->name,
+			       p->fail_reason[0] ? p->fail_reason : !p->joined ? "no join response" :
+			       (lg_part_wants_publish(p) && !(p->pub && p->pub->state == PC_UP)) ? "publish PC not connected"
+			                                                                          : "subscribe PC not connected");
+		}
+		if (!p->sub)
+			continue;
+		bool missing_key = false;
+		for (size_t k = 0; k < p->sub->n_rx; k++) {
+			struct lg_rx *r = &p->sub->rx[k];
+			if (!r->pkts)
+				continue;
+			streams++;
+			uint64_t e = r->expected + (r->seg_open ? (uint64_t)(r->seg_max - r->seg_base) + 1 : 0);
+			uint64_t rc = r->received + (r->seg_open ? r->seg_recv : 0);
+			if (rc > e)
+				rc = e;
+			expected += e;
+			received += rc;
+			double l = e ? 100.0 * (double)(e - rc) / (double)e : 0;
+			if (e >= 50 && l > 1.0)
+				lossy_streams++;
+			if (e >= 50 && l > worst_loss)
+				worst_loss = l;
+			if (r->kind == LG_VIDEO) {
+				video_streams++;
+				if (r->keyframes)
+					with_key++;
+				else
+					missing_key = true;
+			}
+		}
+		subs_without_key += missing_key;
+	}
+	qsort(joins, nj, sizeof *joins, cmp_u64);
+	double j50 = nj ? joins[nj / 2] / 1000.0 : 0, j99 = nj ? joins[(nj * 99) / 100 < nj ? (nj * 99) / 100 : nj - 1] / 1000.0 : 0;
+	free(joins);
+	double loss = expected ? 100.0 * (double)(expected - received) / (double)expected : 0;
+	double bitrate = win > 0 ? lg->sub_bytes * 8.0 / win : 0;
+	double cpu_frac = win > 0 ? lg->cpu_window_s / win : 0;
+	bool saturated = cpu_frac > 0.9 || lg->max_lag_us > 50000;
+	uint64_t d50 = lg_hist_pct(&lg->delay, 0.5), d99 = lg_hist_pct(&lg->delay, 0.99);
+
+	bool check_fail = lossy_streams > 0 || subs_without_key > 0 || failed > 0 || streams == 0;
+	lg->exit_code = joined == 0 ? 1 : (o->check && check_fail) ? 3 : 0;
+
+	printf("loadgen %s: %u room(s) x %u participants, %u cameras%s, %u screens, %u speakers; window %.1f s\n",
+	       o->server, o->rooms, o->participants, o->cameras, o->simulcast ? " (simulcast)" : "", o->screens,
+	       o->speakers, win);
+	printf("  joined %u/%u (failed %u), join time p50 %.0f ms, p99 %.0f ms\n", joined, lg->n_parts, failed, j50, j99);
+	printf("  sent %llu packets, received %llu packets, %.2f Mbit/s, %llu streams (%llu video, %llu with keyframe)\n",
+	       (unsigned long long)lg->pub_packets, (unsigned long long)lg->sub_packets, bitrate / 1e6,
+	       (unsigned long long)streams, (unsigned long long)video_streams, (unsigned long long)with_key);
+	printf("  loss %.3f %% (worst stream %.2f %%, %llu streams over 1 %%), subscribers without keyframe %u\n", loss,
+	       worst_loss, (unsigned long long)lossy_streams, subs_without_key);
+	printf("  delay p50 %.2f ms, p99 %.2f ms, max %.2f ms; NACKs sent %llu, retransmitted %llu, PLIs %llu\n",
+	       d50 / 1000.0, d99 / 1000.0, lg->delay.max / 1000.0, (unsigned long long)lg->nacks_sent,
+	       (unsigned long long)lg->retransmits_sent, (unsigned long long)lg->plis_sent);
+	printf("  loadgen CPU %.2f s (%.0f %% of a core), max loop lag %.1f ms%s\n", lg->cpu_window_s, 100 * cpu_frac,
+	       lg->max_lag_us / 1000.0, saturated ? " -- SATURATED: the numbers are not trustworthy" : "");
+	if (o->server_pid)
+		printf("  server CPU %.2f s (%.0f %% of a core)\n", lg->server_cpu_s,
+		       win > 0 ? 100 * lg->server_cpu_s / win : 0);
+	if (o->check)
+		printf("  check: %s\n", check_fail ? "FAILED" : "passed");
+
+	if (o->json_path) {
+		json_t *j = json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:f, s:i, s:f, s:f, s:i}",
+		                      "server", o->server, "rooms", o->rooms, "participants", o->participants,
+		                      "cameras", o->cameras, "screens", o->screens, "speakers", o->speakers,
+		                      "duration_s", win, "joined", joined, "join_ms_p50", j50, "join_ms_p99", j99,
+		                      "failed_joins", failed);
+		json_object_set_new(j, "pub_packets_sent", json_integer((json_int_t)lg->pub_packets));
+		json_object_set_new(j, "sub_packets_received", json_integer((json_int_t)lg->sub_packets));
+		json_object_set_new(j, "sub_bytes_received", json_integer((json_int_t)lg->sub_bytes));
+		json_object_set_new(j, "sub_bitrate_bps", json_real(bitrate));
+		json_object_set_new(j, "loss_pct", json_real(loss));
+		json_object_set_new(j, "worst_stream_loss_pct", json_real(worst_loss));
+		json_object_set_new(j, "delay_us_p50", json_integer((json_int_t)d50));
+		json_object_set_new(j, "delay_us_p99", json_integer((json_int_t)d99));
+		json_object_set_new(j, "delay_us_max", json_integer((json_int_t)lg->delay.max));
+		json_object_set_new(j, "streams_received", json_integer((json_int_t)streams));
+		json_object_set_new(j, "video_streams_received", json_integer((json_int_t)video_streams));
+		json_object_set_new(j, "streams_with_keyframe", json_integer((json_int_t)with_key));
+		json_object_set_new(j, "subscribers_without_keyframe", json_integer(subs_without_key));
+		json_object_set_new(j, "nacks_sent", json_integer((json_int_t)lg->nacks_sent));
+		json_object_set_new(j, "retransmits_sent", json_integer((json_int_t)lg->retransmits_sent));
+		json_object_set_new(j, "plis_sent", json_integer((json_int_t)lg->plis_sent));
+		json_object_set_new(j, "simulcast", json_boolean(o->simulcast));
+		json_object_set_new(j, "loadgen_cpu_s", json_real(lg->cpu_window_s));
+		json_object_set_new(j, "loadgen_max_lag_ms", json_real(lg->max_lag_us / 1000.0));
+		if (o->server_pid)
+			json_object_set_new(j, "server_cpu_s", json_real(lg->server_cpu_s));
+		json_object_set_new(j, "saturated", json_boolean(saturated));
+		if (o->check)
+			json_object_set_new(j, "check_passed", json_boolean(!check_fail));
+		if (json_dump_file(j, o->json_path, JSON_INDENT(2)) != 0)
+			lg_log(lg, LG_ERR, "cannot write %s", o->json_path);
+		json_decref(j);
+	}
+	fflush(stdout);
+}

@@ -1,0 +1,190 @@
+/* sig_plenum: the load generator speaking plenum's signaling v1 (JSON over the "plenum.v1"
+ * WebSocket): hello → join → publish(offer) → answer; subscribe_offer → subscribe_answer. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lg.h"
+
+enum { REQ_NONE, REQ_HELLO, REQ_JOIN, REQ_PUBLISH, REQ_SUB_ANSWER, REQ_PING };
+
+struct plenum_sig {
+	unsigned next_id;
+	unsigned inflight;
+	unsigned kinds[64];          /* request id % 64 → what it was */
+	json_t *pending_offer;       /* a subscribe_offer that arrived while another was answered */
+	bool answering;
+	uint64_t next_ping_us;
+};
+
+static struct plenum_sig *st(const struct lg_part *p) { return p->sig; }
+
+static void request(struct lg_part *p, unsigned kind, const char *method, json_t *params)
+{
+	struct plenum_sig *s = st(p);
+	unsigned id = ++s->next_id;
+	s->kinds[id % 64] = kind;
+	s->inflight++;
+	json_t *m = json_pack("{s:I, s:s, s:o}", "id", (json_int_t)id, "method", method,
+	                      "params", params ? params : json_object());
+	lg_ws_send_json(p, m);
+}
+
+static void pl_open(struct lg_part *p)
+{
+	if (!p->sig) {
+		p->sig = calloc(1, sizeof(struct plenum_sig));
+		if (!p->sig) {
+			lg_part_fail(p, "out of memory");
+			return;
+		}
+	}
+	request(p, REQ_HELLO, "hello", json_pack("{s:i, s:s}", "version", 1, "client", "plenum-loadgen"));
+}
+
+static void answer_offer(struct lg_part *p, json_t *data)
+{
+	struct plenum_sig *s = st(p);
+	const char *sdp = json_string_value(json_object_get(data, "sdp"));
+	json_t *ver = json_object_get(data, "version");
+	if (!sdp || !json_is_integer(ver)) {
+		lg_part_fail(p, "subscribe_offer without sdp or version");
+		return;
+	}
+	char *answer = NULL;
+	if (lg_part_subscribe_offer(p, sdp, &answer) != 0)
+		return;
+	s->answering = true;
+	request(p, REQ_SUB_ANSWER, "subscribe_answer",
+	        json_pack("{s:I, s:s}", "version", json_integer_value(ver), "sdp", answer));
+	free(answer);
+}
+
+static void on_result(struct lg_part *p, unsigned kind, json_t *result, json_t *error)
+{
+	struct plenum_sig *s = st(p);
+	if (error) {
+		const char *code = json_string_value(json_object_get(error, "code"));
+		const char *msg = json_string_value(json_object_get(error, "message"));
+		if (kind == REQ_SUB_ANSWER && code && strcmp(code, "stale_answer") == 0) {
+			s->answering = false;   /* a newer offer is on its way */
+		} else {
+			lg_part_fail(p, "request %u failed: %s %s", kind, code ? code : "?", msg ? msg : "");
+			return;
+		}
+	}
+	switch (kind) {
+	case REQ_HELLO: {
+		char room[32];
+		snprintf(room, sizeof room, "loadgen-%u", p->room);
+		request(p, REQ_JOIN, "join", json_pack("{s:s, s:s}", "room", room, "name", p->name));
+		break;
+	}
+	case REQ_JOIN: {
+		lg_part_joined(p);
+		char *offer = NULL;
+		if (lg_part_publish_offer(p, &offer) != 0)
+			return;
+		if (offer) {
+			request(p, REQ_PUBLISH, "publish", json_pack("{s:s}", "sdp", offer));
+			free(offer);
+		}
+		break;
+	}
+	case REQ_PUBLISH: {
+		const char *sdp = json_string_value(json_object_get(result, "sdp"));
+		if (!sdp) {
+			lg_part_fail(p, "publish result without sdp");
+			return;
+		}
+		lg_part_publish_answer(p, sdp);
+		break;
+	}
+	case REQ_SUB_ANSWER:
+		s->answering = false;
+		break;
+	default:
+		break;
+	}
+	if (!s->answering && s->pending_offer) {
+		json_t *d = s->pending_offer;
+		s->pending_offer = NULL;
+		answer_offer(p, d);
+		json_decref(d);
+	}
+}
+
+static void pl_message(struct lg_part *p, const char *text, size_t len)
+{
+	struct plenum_sig *s = st(p);
+	json_error_t jerr;
+	json_t *m = json_loadb(text, len, 0, &jerr);
+	if (!m) {
+		lg_part_fail(p, "server sent malformed JSON");
+		return;
+	}
+	if (p->lg->o.verbose)
+		lg_log(p->lg, LG_DBG, "%s <- %.300s", p->name, text);
+	const char *ev = json_string_value(json_object_get(m, "event"));
+	if (ev) {
+		json_t *data = json_object_get(m, "data");
+		if (strcmp(ev, "subscribe_offer") == 0 && data) {
+			if (s->answering || s->inflight > 0) {
+				/* newer offers supersede older ones */
+				json_decref(s->pending_offer);
+				s->pending_offer = json_incref(data);
+			} else {
+				answer_offer(p, data);
+			}
+		} else if (strcmp(ev, "dropped") == 0) {
+			lg_part_fail(p, "dropped by the server");
+		}
+		json_decref(m);
+		return;
+	}
+	json_t *id = json_object_get(m, "id");
+	if (json_is_integer(id)) {
+		unsigned kind = s->kinds[json_integer_value(id) % 64];
+		if (s->inflight)
+			s->inflight--;
+		on_result(p, kind, json_object_get(m, "result"), json_object_get(m, "error"));
+	}
+	json_decref(m);
+}
+
+static void pl_tick(struct lg_part *p, uint64_t now)
+{
+	struct plenum_sig *s = st(p);
+	if (!s)
+		return;
+	if (!s->next_ping_us)
+		s->next_ping_us = now + 20000000;
+	if (now >= s->next_ping_us && p->joined) {
+		request(p, REQ_PING, "ping", NULL);
+		s->next_ping_us = now + 20000000;
+	}
+}
+
+static bool pl_settled(const struct lg_part *p)
+{
+	const struct plenum_sig *s = st(p);
+	return s && s->inflight == 0 && !s->answering && !s->pending_offer;
+}
+
+static void pl_free(struct lg_part *p)
+{
+	struct plenum_sig *s = st(p);
+	if (s)
+		json_decref(s->pending_offer);
+	free(s);
+	p->sig = NULL;
+}
+
+const struct lg_sig_ops lg_sig_plenum = {
+	.name = "plenum",
+	.subprotocol = "plenum.v1",
+	.open = pl_open,
+	.message = pl_message,
+	.tick = pl_tick,
+	.settled = pl_settled,
+	.free = pl_free,
+};
