@@ -259,9 +259,9 @@ EOF
 	$PY -c '
 import json, sys
 r = json.load(open(sys.argv[1])); lg = r["loadgen"]
-print("   %-6s joined %s/%s  fwd %.0f pkt/s  %.2f Mbit/s  cpu %.2f us/pkt (%.1f%% core)  p50/p99 %s/%s us  loss %s%%  rss %d->%d kB%s" % (
+print("   %-6s joined %s/%s  fwd %.0f pkt/s  %.2f Mbit/s  cpu %.2f us/pkt (%.1f%% core)  p50/p99 %s/%s us  loss %.2f%%  rss %d->%d kB%s" % (
   r["server"], lg.get("joined"), int(lg.get("participants", 0)) * int(lg.get("rooms", 1)), r["fwd_pkts_per_s"] or 0, r["fwd_bits_per_s"] / 1e6,
-  r["cpu_us_per_pkt"] or 0, r["server_core_pct"] or 0, lg.get("delay_us_p50"), lg.get("delay_us_p99"), lg.get("loss_pct"),
+  r["cpu_us_per_pkt"] or 0, r["server_core_pct"] or 0, lg.get("delay_us_p50"), lg.get("delay_us_p99"), lg.get("loss_pct") or 0,
   r["idle_rss_kb"], r["peak_rss_kb"], "  LOADGEN SATURATED" if lg.get("saturated") else ""))' "$dir/result.json"
 }
 
@@ -352,6 +352,10 @@ for sc in order:
         continue
     if scale != float(env.get("scale", 1)):
         notes.append("%s: the load generator saturated its core at larger scales; scaled down to %g (%d participants)." % (titles[sc], scale, total))
+    for r in (p, j):
+        if r and int(r["loadgen"].get("joined") or 0) < total:
+            notes.append("%s, %s: only %s of %d participants joined (%s failed joins); its numbers cover those." % (
+                titles[sc], r["server"], r["loadgen"].get("joined"), total, r["loadgen"].get("failed_joins")))
     def cell(r, k, f="%.2f"):
         if r is None:
             return "failed"
