@@ -1,0 +1,51 @@
+/* bwe: send-side bandwidth estimation for one subscriber transport: delay-based (transport-cc
+ * feedback) and loss-based controllers, capped by REMB. draft-ietf-rmcat-gcc-02, draft-holmer-rmcat-transport-wide-cc-extensions-01. */
+#ifndef PLENUM_BWE_BWE_H
+#define PLENUM_BWE_BWE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One per subscriber transport. Deterministic: no clock of its own, every call takes now_us
+ * (plenum's monotonic clock). Fixed size (~70 kB), allocated once in bwe_new; nothing per packet.
+ *
+ * How the estimate is made:
+ *  - delay-based: transport-cc feedback gives each packet's arrival time; packets sent within 5 ms
+ *    form a group; the change in one-way delay between groups feeds a trendline (linear regression
+ *    over 20 groups); its slope against an adaptive threshold says overuse / normal / underuse;
+ *    an AIMD controller acts on it: ×1.08 per second far from the last overuse (faster before the
+ *    first one), additive near it, 0.85 × the acknowledged throughput on overuse; never above
+ *    1.5 × the acknowledged throughput.
+ *  - loss-based: loss above 10 % (receiver reports, or counted from transport-cc feedback) cuts by
+ *    (1 − loss/2), at most once per 300 ms + RTT; below 2 % the cap grows 8 % per second.
+ *  - estimate = min(delay-based, loss-based, REMB received in the last 5 s), within [min, max].
+ *    Without transport-cc feedback the latest REMB stands in for the delay-based estimate. */
+struct bwe;
+
+int bwe_new(struct bwe **out, uint64_t start_bps, uint64_t min_bps, uint64_t max_bps);
+void bwe_free(struct bwe *b);
+/* Every RTP packet plenum sends on that transport, with the transport-wide sequence number it
+ * carried; bytes: the whole packet as sent (after SRTP). */
+void bwe_on_sent(struct bwe *b, uint16_t tseq, size_t bytes, uint64_t now_us);
+/* Transport-cc feedback from the subscriber: one RTCP packet or a compound (other packets are
+ * skipped; malformed input is ignored). */
+void bwe_on_twcc(struct bwe *b, const uint8_t *rtcp_fb, size_t len, uint64_t now_us);
+/* REMB from the subscriber (an upper bound; the estimate itself when no transport-cc arrives). */
+void bwe_on_remb(struct bwe *b, uint64_t bps, uint64_t now_us);
+/* Receiver report loss for the transport (fraction 0..255, RFC 3550 fraction lost). */
+void bwe_on_loss(struct bwe *b, uint8_t fraction_lost, uint64_t now_us);
+/* Bits per second plenum may send now. */
+uint64_t bwe_estimate(const struct bwe *b, uint64_t now_us);
+
+/* For logs, metrics and tests. */
+struct bwe_stats {
+	uint64_t delay_bps, loss_bps, remb_bps;  /* remb_bps 0: none */
+	uint64_t acked_bps;                     /* 0 until measured */
+	uint64_t rtt_us;
+	int signal;                             /* 0 normal, 1 overuse, 2 underuse */
+	uint64_t overuses, loss_cuts;           /* decreases by the delay and the loss controllers */
+	uint64_t feedback, feedback_bad;        /* transport-cc packets used, and dropped as malformed */
+};
+void bwe_get_stats(const struct bwe *b, struct bwe_stats *s);
+
+#endif
