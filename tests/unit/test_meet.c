@@ -1,0 +1,383 @@
+/* test_meet: meeting policy without JSON or sockets — roles and host handover, passwords and
+ * their per-address rate limit on an injected clock, lobby, lock, hands, chat rules, reactions. */
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "meet/meet.h"
+
+#define SEC 1000000ull
+
+static struct meet *mt;
+static struct meet_room *room;
+
+static void setup(void)
+{
+	ck_assert_int_eq(meet_new(&mt), 0);
+	ck_assert_int_eq(meet_room_new(mt, "town-hall", &room), 0);
+}
+
+static void teardown(void)
+{
+	meet_free(mt);
+	mt = NULL;
+	room = NULL;
+}
+
+static struct meet_member *add(uint32_t id)
+{
+	struct meet_member *m = NULL;
+	ck_assert_int_eq(meet_member_add(room, id, "P", NULL, &m), 0);
+	return m;
+}
+
+/* ---- the role table ---- */
+
+START_TEST(role_table)
+{
+	static const struct { enum meet_action a; bool guest; } rows[] = {
+		{ MEET_ACT_SET_PASSWORD, false }, { MEET_ACT_SET_LOBBY, false }, { MEET_ACT_LOBBY_ADMIT, false },
+		{ MEET_ACT_LOBBY_DENY, false }, { MEET_ACT_SET_LOCKED, false }, { MEET_ACT_MAKE_HOST, false },
+		{ MEET_ACT_MUTE, false }, { MEET_ACT_MUTE_ALL, false }, { MEET_ACT_ASK_UNMUTE, false },
+		{ MEET_ACT_REMOVE, false }, { MEET_ACT_END_MEETING, false }, { MEET_ACT_LOWER_OTHER_HAND, false },
+		{ MEET_ACT_SET_ROOM_MUSIC, false }, { MEET_ACT_RAISE_HAND, true }, { MEET_ACT_LOWER_OWN_HAND, true },
+		{ MEET_ACT_REACTION, true }, { MEET_ACT_CHAT, true }, { MEET_ACT_SET_MUSIC, true },
+		{ MEET_ACT_SET_VIDEO_PREFS, true },
+	};
+	ck_assert_int_eq(sizeof rows / sizeof rows[0], MEET_ACT_COUNT);
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		ck_assert_msg(meet_may(MEET_HOST, rows[i].a), "host may do action %d", rows[i].a);
+		ck_assert_msg(meet_may(MEET_GUEST, rows[i].a) == rows[i].guest, "guest and action %d", rows[i].a);
+	}
+	ck_assert(!meet_may(MEET_HOST, MEET_ACT_COUNT));
+}
+END_TEST
+
+START_TEST(first_joiner_is_host)
+{
+	struct meet_member *a = add(10), *b = add(11), *c = add(12);
+	ck_assert_int_eq(a->role, MEET_HOST);
+	ck_assert_int_eq(b->role, MEET_GUEST);
+	ck_assert_int_eq(c->role, MEET_GUEST);
+	uint32_t ids[4];
+	ck_assert_uint_eq(meet_hosts(room, ids, 4), 1);
+	ck_assert_uint_eq(ids[0], 10);
+	ck_assert_ptr_eq(meet_member_find(room, 12), c);
+	ck_assert_ptr_null(meet_member_find(room, 99));
+	ck_assert_uint_eq(room->n_members, 3);
+}
+END_TEST
+
+START_TEST(host_handover)
+{
+	struct meet_member *a = add(1), *b = add(2), *c = add(3);
+	(void)c;
+	/* A guest leaving changes nothing. */
+	ck_assert_ptr_null(meet_member_remove(room, b, NULL));
+	struct meet_member *d = add(4);
+	/* The last host leaves: the longest present (3, not 4) becomes host. */
+	struct meet_member *h = meet_member_remove(room, a, NULL);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_uint_eq(h->id, 3);
+	ck_assert_int_eq(h->role, MEET_HOST);
+	ck_assert_int_eq(d->role, MEET_GUEST);
+	/* With two hosts, one leaving hands over nothing. */
+	ck_assert(meet_make_host(room, d));
+	ck_assert(!meet_make_host(room, d));
+	ck_assert_ptr_null(meet_member_remove(room, h, NULL));
+	ck_assert_int_eq(d->role, MEET_HOST);
+	/* The last member leaves: nobody to hand over to. */
+	ck_assert_ptr_null(meet_member_remove(room, d, NULL));
+	ck_assert_uint_eq(room->n_members, 0);
+	ck_assert_ptr_null(room->members);
+}
+END_TEST
+
+/* ---- password and rate limit ---- */
+
+START_TEST(password_rules)
+{
+	uint64_t retry = 0;
+	ck_assert_int_eq(meet_room_admission(room, 7, NULL, 0, 0, &retry), MEET_OK);
+	ck_assert_int_eq(meet_password_set(room, "geheim", 6), MEET_OK);
+	ck_assert(room->has_password);
+	/* Only a salted hash is kept. */
+	ck_assert_ptr_null(memmem(room, sizeof *room, "geheim", 6));
+	ck_assert_int_eq(meet_room_admission(room, 7, NULL, 0, 0, &retry), MEET_ERR_PASSWORD_REQUIRED);
+	ck_assert_int_eq(meet_room_admission(room, 7, "Geheim", 6, 0, &retry), MEET_ERR_PASSWORD_WRONG);
+	ck_assert_int_eq(meet_room_admission(room, 7, "geheim!", 7, 0, &retry), MEET_ERR_PASSWORD_WRONG);
+	ck_assert_int_eq(meet_room_admission(room, 7, "geheim", 6, 0, &retry), MEET_OK);
+	ck_assert(meet_password_matches(room, "geheim", 6));
+	/* Change: the old one fails, the new one works. */
+	ck_assert_int_eq(meet_password_set(room, "neu \xc3\xa4", 6), MEET_OK);
+	ck_assert_int_eq(meet_room_admission(room, 7, "geheim", 6, 0, &retry), MEET_ERR_PASSWORD_WRONG);
+	ck_assert_int_eq(meet_room_admission(room, 7, "neu \xc3\xa4", 6, 0, &retry), MEET_OK);
+	/* Invalid passwords are refused and leave the current one. */
+	char long_pw[MEET_PASSWORD_MAX + 2];
+	memset(long_pw, 'x', sizeof long_pw);
+	ck_assert_int_eq(meet_password_set(room, long_pw, MEET_PASSWORD_MAX + 1), MEET_ERR_INVALID);
+	ck_assert_int_eq(meet_password_set(room, long_pw, MEET_PASSWORD_MAX), MEET_OK);
+	ck_assert_int_eq(meet_password_set(room, "", 0), MEET_ERR_INVALID);
+	ck_assert_int_eq(meet_password_set(room, "a\0b", 3), MEET_ERR_INVALID);
+	ck_assert_int_eq(meet_password_set(room, "\xff", 1), MEET_ERR_INVALID);
+	ck_assert_int_eq(meet_password_set(room, "\xc3", 1), MEET_ERR_INVALID);
+	ck_assert(meet_password_matches(room, long_pw, MEET_PASSWORD_MAX));
+	/* Remove. */
+	ck_assert_int_eq(meet_password_set(room, NULL, 0), MEET_OK);
+	ck_assert(!room->has_password);
+	ck_assert_int_eq(meet_room_admission(room, 7, NULL, 0, 0, &retry), MEET_OK);
+	ck_assert_int_eq(meet_room_admission(room, 7, "anything", 8, 0, &retry), MEET_OK);
+}
+END_TEST
+
+START_TEST(password_rate_limit)
+{
+	uint64_t retry = 0, t0 = 1000 * SEC;
+	ck_assert_int_eq(meet_password_set(room, "right", 5), MEET_OK);
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(meet_room_admission(room, 42, "wrong", 5, t0 + (uint64_t)i * SEC, &retry),
+		                 MEET_ERR_PASSWORD_WRONG);
+	/* The 6th within the minute is limited, even with the right password. */
+	ck_assert_int_eq(meet_room_admission(room, 42, "wrong", 5, t0 + 5 * SEC, &retry), MEET_ERR_RATE_LIMITED);
+	ck_assert_uint_gt(retry, 0);
+	ck_assert_uint_le(retry, 60 * SEC);
+	ck_assert_int_eq(meet_room_admission(room, 42, "right", 5, t0 + 6 * SEC, &retry), MEET_ERR_RATE_LIMITED);
+	/* Another address is not affected; a missing password costs nothing. */
+	ck_assert_int_eq(meet_room_admission(room, 43, "right", 5, t0 + 6 * SEC, &retry), MEET_OK);
+	ck_assert_int_eq(meet_room_admission(room, 42, NULL, 0, t0 + 6 * SEC, &retry), MEET_ERR_PASSWORD_REQUIRED);
+	/* The same address in another room is not affected. */
+	struct meet_room *other;
+	ck_assert_int_eq(meet_room_new(mt, "other", &other), 0);
+	ck_assert_int_eq(meet_password_set(other, "right", 5), MEET_OK);
+	ck_assert_int_eq(meet_room_admission(other, 42, "wrong", 5, t0 + 6 * SEC, &retry), MEET_ERR_PASSWORD_WRONG);
+	/* The next minute: 5 more tries. */
+	uint64_t t1 = t0 + 61 * SEC;
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(meet_room_admission(room, 42, "wrong", 5, t1, &retry), MEET_ERR_PASSWORD_WRONG);
+	ck_assert_int_eq(meet_room_admission(room, 42, "right", 5, t1, &retry), MEET_ERR_RATE_LIMITED);
+	ck_assert_int_eq(meet_room_admission(room, 42, "right", 5, t1 + 60 * SEC, &retry), MEET_OK);
+	/* Successes cost nothing. */
+	for (int i = 0; i < 20; i++)
+		ck_assert_int_eq(meet_room_admission(room, 44, "right", 5, t1, &retry), MEET_OK);
+}
+END_TEST
+
+START_TEST(limiter_table_full)
+{
+	uint64_t retry = 0;
+	ck_assert_int_eq(meet_password_set(room, "right", 5), MEET_OK);
+	/* More addresses than slots: the table recycles, each new address gets its allowance. */
+	for (uint64_t a = 1; a <= 3 * MEET_LIMITER_SLOTS; a++)
+		ck_assert_int_eq(meet_room_admission(room, a, "x", 1, 5 * SEC, &retry), MEET_ERR_PASSWORD_WRONG);
+	ck_assert_int_eq(meet_room_admission(room, 0, "right", 5, 5 * SEC, &retry), MEET_OK);
+}
+END_TEST
+
+START_TEST(bucket_gcra)
+{
+	struct meet_bucket b = { 0 };
+	const struct meet_limit l = { 10, 10 * SEC };
+	uint64_t retry = 0, t = 50 * SEC;
+	for (int i = 0; i < 10; i++)
+		ck_assert(meet_bucket_take(&b, &l, t, &retry));
+	ck_assert(!meet_bucket_take(&b, &l, t, &retry));
+	ck_assert_uint_eq(retry, 1 * SEC);
+	ck_assert(!meet_bucket_take(&b, &l, t + SEC - 1, &retry));
+	ck_assert(meet_bucket_take(&b, &l, t + SEC, &retry));
+	ck_assert(!meet_bucket_take(&b, &l, t + SEC, &retry));
+	/* Refilled after a full window. */
+	for (int i = 0; i < 10; i++)
+		ck_assert(meet_bucket_take(&b, &l, t + 12 * SEC, &retry));
+}
+END_TEST
+
+/* ---- lobby, lock ---- */
+
+START_TEST(lobby_queue)
+{
+	int x, y, z;
+	uint32_t ia, ib, ic;
+	ck_assert_int_eq(meet_lobby_add(room, "Ann", &x, &ia), 0);
+	ck_assert_int_eq(meet_lobby_add(room, "Bob", &y, &ib), 0);
+	ck_assert_int_eq(meet_lobby_add(room, "Cy", &z, &ic), 0);
+	ck_assert(ia != ib && ib != ic && ia != ic && ia && ib && ic);
+	ck_assert_uint_eq(room->n_waiting, 3);
+	ck_assert_uint_eq(meet_lobby_find_arg(room, &y), ib);
+	ck_assert_uint_eq(meet_lobby_find_arg(room, room), 0);
+	/* Admit or deny by id (the caller decides which). */
+	struct meet_waiter w;
+	ck_assert_int_eq(meet_lobby_take(room, ib, &w), MEET_OK);
+	ck_assert_ptr_eq(w.arg, &y);
+	ck_assert_str_eq(w.name, "Bob");
+	ck_assert_int_eq(meet_lobby_take(room, ib, &w), MEET_ERR_NOT_FOUND);
+	ck_assert_int_eq(meet_lobby_take(room, 9999, NULL), MEET_ERR_NOT_FOUND);
+	/* All: in knock order. */
+	ck_assert(meet_lobby_pop(room, &w));
+	ck_assert_uint_eq(w.lobby_id, ia);
+	ck_assert(meet_lobby_pop(room, &w));
+	ck_assert_uint_eq(w.lobby_id, ic);
+	ck_assert(!meet_lobby_pop(room, &w));
+	ck_assert_uint_eq(room->n_waiting, 0);
+}
+END_TEST
+
+START_TEST(lock)
+{
+	uint64_t retry;
+	room->locked = true;
+	ck_assert_int_eq(meet_room_admission(room, 1, NULL, 0, 0, &retry), MEET_ERR_LOCKED);
+	/* Locked comes before the password: no guessing in a locked room. */
+	ck_assert_int_eq(meet_password_set(room, "pw", 2), MEET_OK);
+	ck_assert_int_eq(meet_room_admission(room, 1, "pw", 2, 0, &retry), MEET_ERR_LOCKED);
+	room->locked = false;
+	ck_assert_int_eq(meet_room_admission(room, 1, "pw", 2, 0, &retry), MEET_OK);
+}
+END_TEST
+
+/* ---- hands ---- */
+
+START_TEST(hands_fifo)
+{
+	struct meet_member *a = add(1), *b = add(2), *c = add(3);
+	ck_assert(meet_hand_raise(room, c));
+	ck_assert(meet_hand_raise(room, a));
+	ck_assert(!meet_hand_raise(room, a));   /* once */
+	ck_assert(meet_hand_raise(room, b));
+	ck_assert_uint_eq(room->n_hands, 3);
+	ck_assert_uint_eq(room->hands[0], 3);
+	ck_assert_uint_eq(room->hands[1], 1);
+	ck_assert_uint_eq(room->hands[2], 2);
+	/* A host lowers someone's hand (the caller checked the role). */
+	ck_assert(meet_may(a->role, MEET_ACT_LOWER_OTHER_HAND));
+	ck_assert(!meet_may(b->role, MEET_ACT_LOWER_OTHER_HAND));
+	ck_assert(meet_hand_lower(room, a));
+	ck_assert(!meet_hand_lower(room, a));
+	ck_assert_uint_eq(room->n_hands, 2);
+	ck_assert_uint_eq(room->hands[0], 3);
+	ck_assert_uint_eq(room->hands[1], 2);
+	/* Raising again goes to the end. */
+	ck_assert(meet_hand_raise(room, a));
+	ck_assert_uint_eq(room->hands[2], 1);
+	/* Leaving lowers the hand. */
+	bool lowered = false;
+	meet_member_remove(room, c, &lowered);
+	ck_assert(lowered);
+	ck_assert_uint_eq(room->n_hands, 2);
+	ck_assert_uint_eq(room->hands[0], 2);
+	ck_assert_uint_eq(room->hands[1], 1);
+}
+END_TEST
+
+/* ---- chat and reactions ---- */
+
+START_TEST(chat_rules)
+{
+	ck_assert_int_eq(meet_chat_check("hi", 2), MEET_OK);
+	ck_assert_int_eq(meet_chat_check("line\nline", 9), MEET_OK);
+	ck_assert_int_eq(meet_chat_check("<b>x</b>", 8), MEET_OK);    /* text, not HTML: kept */
+	ck_assert_int_eq(meet_chat_check("Gr\xc3\xbc\xc3\x9f" "e \xf0\x9f\x91\x8d", 12), MEET_OK);
+	ck_assert_int_eq(meet_chat_check("", 0), MEET_ERR_INVALID);
+	ck_assert_int_eq(meet_chat_check("tab\there", 8), MEET_ERR_INVALID);
+	ck_assert_int_eq(meet_chat_check("cr\r", 3), MEET_ERR_INVALID);
+	ck_assert_int_eq(meet_chat_check("nul\0x", 5), MEET_ERR_INVALID);
+	ck_assert_int_eq(meet_chat_check("del\x7f", 4), MEET_ERR_INVALID);
+	ck_assert_int_eq(meet_chat_check("c1\xc2\x85", 4), MEET_ERR_INVALID);    /* U+0085 */
+	ck_assert_int_eq(meet_chat_check("esc\x1b[31m", 8), MEET_ERR_INVALID);
+	ck_assert_int_eq(meet_chat_check("\xff", 1), MEET_ERR_INVALID);
+	ck_assert_int_eq(meet_chat_check("\xc0\xaf", 2), MEET_ERR_INVALID);       /* overlong */
+	ck_assert_int_eq(meet_chat_check("\xed\xa0\x80", 3), MEET_ERR_INVALID);   /* surrogate */
+	ck_assert_int_eq(meet_chat_check("\xe2\x82", 2), MEET_ERR_INVALID);       /* truncated */
+	char *big = malloc(MEET_CHAT_MAX + 1);
+	memset(big, 'a', MEET_CHAT_MAX + 1);
+	ck_assert_int_eq(meet_chat_check(big, MEET_CHAT_MAX), MEET_OK);
+	ck_assert_int_eq(meet_chat_check(big, MEET_CHAT_MAX + 1), MEET_ERR_INVALID);
+	free(big);
+}
+END_TEST
+
+START_TEST(chat_rate_limit)
+{
+	struct meet_member *a = add(1), *b = add(2);
+	uint64_t retry = 0, t = 100 * SEC;
+	for (int i = 0; i < 10; i++)
+		ck_assert_int_eq(meet_chat_take(a, t, &retry), MEET_OK);
+	ck_assert_int_eq(meet_chat_take(a, t + SEC / 2, &retry), MEET_ERR_RATE_LIMITED);
+	ck_assert_uint_gt(retry, 0);
+	ck_assert_int_eq(meet_chat_take(b, t, &retry), MEET_OK);   /* per participant */
+	ck_assert_int_eq(meet_chat_take(a, t + 10 * SEC, &retry), MEET_OK);
+	/* Reactions: 5 per 10 s. */
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(meet_reaction_take(a, t, &retry), MEET_OK);
+	ck_assert_int_eq(meet_reaction_take(a, t, &retry), MEET_ERR_RATE_LIMITED);
+	ck_assert_int_eq(meet_reaction_take(a, t + 10 * SEC, &retry), MEET_OK);
+}
+END_TEST
+
+START_TEST(reaction_set)
+{
+	static const char *const ok[] = {
+		"\xF0\x9F\x91\x8D", "\xF0\x9F\x91\x8F", "\xE2\x9D\xA4\xEF\xB8\x8F", "\xF0\x9F\x98\x82",
+		"\xF0\x9F\x98\xAE", "\xF0\x9F\x8E\x89",
+	};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+		ck_assert_str_eq(meet_reaction_canonical(ok[i], strlen(ok[i])), ok[i]);
+	ck_assert_str_eq(meet_reaction_canonical("\xE2\x9D\xA4", 3), ok[2]);
+	ck_assert_ptr_null(meet_reaction_canonical("\xF0\x9F\x91\x8E", 4));   /* 👎 */
+	ck_assert_ptr_null(meet_reaction_canonical("<script>", 8));
+	ck_assert_ptr_null(meet_reaction_canonical("", 0));
+	ck_assert_ptr_null(meet_reaction_canonical("\xF0\x9F\x91\x8D\xF0\x9F\x91\x8D", 8));
+	ck_assert_ptr_null(meet_reaction_canonical("\xF0\x9F\x91", 3));
+	ck_assert_ptr_null(meet_reaction_canonical(NULL, 0));
+}
+END_TEST
+
+START_TEST(room_registry)
+{
+	struct meet_room *r2;
+	ck_assert_ptr_eq(meet_room_find(mt, "town-hall"), room);
+	ck_assert_ptr_null(meet_room_find(mt, "nope"));
+	ck_assert_int_eq(meet_room_new(mt, "town-hall", &r2), EEXIST);
+	ck_assert_int_ne(meet_room_new(mt, "", &r2), 0);
+	int x;
+	uint32_t lid;
+	add(1);
+	ck_assert_int_eq(meet_lobby_add(room, "W", &x, &lid), 0);
+	ck_assert_int_eq(meet_password_set(room, "pw", 2), MEET_OK);
+	meet_room_free(room);
+	room = NULL;
+	ck_assert_ptr_null(meet_room_find(mt, "town-hall"));
+}
+END_TEST
+
+static Suite *meet_suite(void)
+{
+	Suite *s = suite_create("meet");
+	TCase *tc = tcase_create("policy");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, role_table);
+	tcase_add_test(tc, first_joiner_is_host);
+	tcase_add_test(tc, host_handover);
+	tcase_add_test(tc, password_rules);
+	tcase_add_test(tc, password_rate_limit);
+	tcase_add_test(tc, limiter_table_full);
+	tcase_add_test(tc, bucket_gcra);
+	tcase_add_test(tc, lobby_queue);
+	tcase_add_test(tc, lock);
+	tcase_add_test(tc, hands_fifo);
+	tcase_add_test(tc, chat_rules);
+	tcase_add_test(tc, chat_rate_limit);
+	tcase_add_test(tc, reaction_set);
+	tcase_add_test(tc, room_registry);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(meet_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
