@@ -67,6 +67,8 @@ int main(int argc, char **argv)
 	signal_free(sig);
 	sfu_free(sfu);
 	uv_run(loop, UV_RUN_DEFAULT);
+	signal_finish(sig);
+	uv_run(loop, UV_RUN_DEFAULT);
 	uv_loop_close(loop);
 	log_info("main", "stopped");
 	return 0;

@@ -24,6 +24,7 @@
 
 struct sfu_room;
 struct sfu_down;
+struct sdp_sub_track;
 
 /* One encoding of a published track: the only one, or a simulcast layer (RFC 8853 rid). */
 struct sfu_layer {
@@ -100,6 +101,8 @@ struct sfu_participant {
 	size_t n_downs;
 	uint32_t mid_counter;
 	uint32_t offer_version;       /* last offer sent */
+	struct sdp_sub_track *offered;   /* its m-lines, to check the answer against */
+	size_t n_offered;
 	bool awaiting_answer, renegotiate;
 	bool answered;                /* at least one answer applied: the transport exists remotely */
 	bool leaving;

@@ -128,6 +128,11 @@ void sfu_sub_negotiate(struct sfu_participant *sub)
 			sub->offer_version++;
 			sub->awaiting_answer = true;
 			sub->renegotiate = false;
+			/* the answer is checked against what was offered, whatever changed since */
+			free(sub->offered);
+			sub->offered = st;
+			sub->n_offered = sub->n_downs;
+			st = NULL;
 			if (sub->ev->subscribe_offer)
 				sub->ev->subscribe_offer(sub->ev_arg, sub->offer_version, sdp, ti, sub->n_downs);
 		} else {
@@ -146,15 +151,11 @@ int sfu_subscribe_answer(struct sfu_participant *p, uint32_t version, const char
 	if (version != p->offer_version)
 		return version < p->offer_version ? -SFU_ERR_STALE : -SFU_ERR_STATE;
 	struct sdp_session *ans = calloc(1, sizeof *ans);
-	struct sdp_sub_track *st = calloc(p->n_downs, sizeof *st);
-	int err = (!ans || !st) ? -SFU_ERR_INTERNAL : 0;
+	int err = !ans ? -SFU_ERR_INTERNAL : 0;
 	if (!err && sdp_parse(ans, answer_sdp, strlen(answer_sdp)) != 0)
 		err = -SFU_ERR_SDP;
-	if (!err) {
-		fill_tracks(p, st, NULL);
-		if (sdp_check_subscribe_answer(ans, st, p->n_downs) != 0)
-			err = -SFU_ERR_SDP;
-	}
+	if (!err && sdp_check_subscribe_answer(ans, p->offered, p->n_offered) != 0)
+		err = -SFU_ERR_SDP;
 	if (!err && !p->answered) {
 		const char *ufrag, *pwd, *fp_alg, *fp, *setup;
 		if (sdp_session_transport(ans, &ufrag, &pwd, &fp_alg, &fp, &setup) != 0 ||
@@ -162,7 +163,6 @@ int sfu_subscribe_answer(struct sfu_participant *p, uint32_t version, const char
 			err = -SFU_ERR_SDP;
 	}
 	free(ans);
-	free(st);
 	if (err)
 		return err;
 	p->answered = true;
@@ -187,6 +187,8 @@ void sfu_sub_free(struct sfu_participant *sub)
 		free(d);
 	}
 	sub->n_downs = 0;
+	free(sub->offered);
+	sub->offered = NULL;
 	peer_free(sub->sub);
 	sub->sub = NULL;
 }

@@ -104,6 +104,7 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
 	info.server_string = "plenum";
 	info.user = s;
 	info.foreign_loops = loops;
+	info.pcontext = &s->ctx;   /* lws clears it once the context is wholly destroyed */
 	info.retry_and_idle_policy = &idle_policy;
 	info.alpn = "http/1.1";
 	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_VALIDATE_UTF8;
@@ -134,10 +135,18 @@ void signal_free(struct signal *s)
 		return;
 	if (s->ctx) {
 		/* Closes every connection now (each ws_conn leaves its room); the libuv handles finish
-		 * closing when the application next runs the loop. */
+		 * closing when the application next runs the loop: signal_finish completes it. */
 		lws_context_destroy(s->ctx);
-		s->ctx = NULL;
 	}
+}
+
+void signal_finish(struct signal *s)
+{
+	if (!s)
+		return;
+	/* With a foreign loop, lws frees the context in a second destroy once its handles closed. */
+	if (s->ctx)
+		lws_context_destroy(s->ctx);
 	free(s->web_root);
 	free(s);
 }

@@ -27,6 +27,8 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
  * close the application's own handles and run the loop until it has no more (uv_run DEFAULT),
  * so that libwebsockets' handles finish closing, before uv_loop_close. */
 void signal_free(struct signal *s);
+/* After that loop run: releases what lws keeps until its handles closed, and s itself. */
+void signal_finish(struct signal *s);
 /* Open WebSocket connections, for metrics. */
 unsigned signal_connections(const struct signal *s);
 /* The TCP port actually listened on (useful with listen_port 0 in tests). */

@@ -586,7 +586,7 @@ START_TEST(dropped_event)
 	/* What the sfu does on consent expiry: the event, then it frees the participant. */
 	proto_sfu_events.dropped(a.c, SFU_LEFT_TIMEOUT);
 	ck_assert(!proto_conn_joined(a.c));
-	sfu_leave(p);
+	sfu_leave(p, SFU_LEFT_BYE);
 	json_t *ev = next(&a);
 	ck_assert_str_eq(event_name(ev), "dropped");
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(ev, "data"), "reason")), "timeout");
