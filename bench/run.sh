@@ -88,6 +88,18 @@ cpu_s() {
 }
 status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
+# The namespace's UDP receive-buffer drops (all sockets: server and load generator).
+udp_snmp() { # udp_snmp FIELD
+	awk -v f="$1" '$1 == "Udp:" { if (!h) { for (i = 2; i <= NF; i++) if ($i == f) c = i; h = 1 } else print $c }' /proc/net/snmp
+}
+udp_rcvbuf_errors() { udp_snmp RcvbufErrors; }
+# Receive-buffer drops of one process's own UDP sockets (/proc/net/udp: inode $10, drops $13).
+udp_drops_of() {
+	local inodes
+	inodes=$(ls -l "/proc/$1/fd" 2>/dev/null | sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p' | tr '\n' ' ')
+	awk -v list=" $inodes " 'FNR > 1 && index(list, " " $10 " ") { s += $13 } END { print s + 0 }' /proc/net/udp /proc/net/udp6
+}
+
 # Samples a process's CPU every 0.25 s into a file: "monotonic_s cpu_s" per line.
 sampler() {
 	local pid=$1 out=$2 c
@@ -184,6 +196,10 @@ print(max(1, round(r * s)), p) if r > 1 else print(r, max(2, round(p * s)))" "$r
 	local spid=$!
 	pids="$pids $spid"
 	local c0 t0 t1 c1 rc=0
+	local drops0
+	drops0=$(udp_rcvbuf_errors)
+	local snd0 snd_err
+	snd0=$(udp_snmp SndbufErrors)
 	t0=$(now); c0=$(cpu_s "$pid")
 	echo "$t0 $c0" >"$dir/cpu.txt"
 	taskset -c "$GEN_CPU" "$LOADGEN" --server "$server" --url "$url" --rooms "$rooms" \
@@ -191,7 +207,10 @@ print(max(1, round(r * s)), p) if r > 1 else print(r, max(2, round(p * s)))" "$r
 		--duration "$DURATION" --server-pid "$pid" --json "$dir/loadgen.json" --quiet >"$dir/loadgen.out" 2>"$dir/loadgen.err" || rc=$?
 	t1=$(now); c1=$(cpu_s "$pid" 2>/dev/null || echo "")
 	echo "$t1 $c1" >>"$dir/cpu.txt"
-	local hwm_kb rss_kb
+	local hwm_kb rss_kb drops_all drops_srv
+	drops_all=$(( $(udp_rcvbuf_errors) - drops0 ))
+	drops_srv=$(udp_drops_of "$pid")
+	snd_err=$(( $(udp_snmp SndbufErrors) - snd0 ))
 	hwm_kb=$(status_kb "$pid" VmHWM 2>/dev/null || echo 0)
 	rss_kb=$(status_kb "$pid" VmRSS 2>/dev/null || echo 0)
 	local alive=1
@@ -206,9 +225,9 @@ print(max(1, round(r * s)), p) if r > 1 else print(r, max(2, round(p * s)))" "$r
 		tail -20 "$dir/loadgen.err" >&2
 		return 1
 	fi
-	$PY - "$dir" "$sc" "$server" "$scale" "$idle_kb" "$hwm_kb" "$rss_kb" "$t0" "$t1" "$alive" "$rc" <<'EOF'
+	$PY - "$dir" "$sc" "$server" "$scale" "$idle_kb" "$hwm_kb" "$rss_kb" "$t0" "$t1" "$alive" "$rc" "$drops_all" "$drops_srv" "$snd_err" <<'EOF'
 import json, sys
-d, sc, server, scale, idle_kb, hwm_kb, rss_kb, t0, t1, alive, rc = sys.argv[1:]
+d, sc, server, scale, idle_kb, hwm_kb, rss_kb, t0, t1, alive, rc, drops_all, drops_srv, snd_err = sys.argv[1:]
 lg = json.load(open(d + "/loadgen.json"))
 samples = []
 for line in open(d + "/cpu.txt"):
@@ -253,16 +272,21 @@ r = {
     "fwd_bits_per_s": float(lg.get("sub_bitrate_bps") or (8 * int(lg.get("sub_bytes_received") or 0) / dur if dur else 0)),
     "rss_kb_per_participant": round((int(hwm_kb or 0) - int(idle_kb or 0)) / parts, 1) if parts else None,
     "loadgen_core_pct": round(100 * float(lg.get("loadgen_cpu_s") or 0) / (t1 - t0), 1),
+    # UDP receive-buffer drops over the whole run: the server's sockets, and the rest (the load
+    # generator's, whose drops are the harness failing to keep up: counted as saturation)
+    "udp_drops_server": int(drops_srv or 0),
+    "udp_drops_loadgen": max(0, int(drops_all or 0) - int(drops_srv or 0)),
+    "udp_sndbuf_errors": int(snd_err or 0),  # sends refused for a full send buffer (any socket)
 }
 json.dump(r, open(d + "/result.json", "w"), indent=2)
 EOF
 	$PY -c '
 import json, sys
 r = json.load(open(sys.argv[1])); lg = r["loadgen"]
-print("   %-6s joined %s/%s  fwd %.0f pkt/s  %.2f Mbit/s  cpu %.2f us/pkt (%.1f%% core)  p50/p99 %s/%s us  loss %.2f%%  rss %d->%d kB%s" % (
+print("   %-6s joined %s/%s  fwd %.0f pkt/s  %.2f Mbit/s  cpu %.2f us/pkt (%.1f%% core)  p50/p99 %s/%s us  loss %.2f%%  rss %d->%d kB  udp drops srv/lg %d/%d%s" % (
   r["server"], lg.get("joined"), int(lg.get("participants", 0)) * int(lg.get("rooms", 1)), r["fwd_pkts_per_s"] or 0, r["fwd_bits_per_s"] / 1e6,
   r["cpu_us_per_pkt"] or 0, r["server_core_pct"] or 0, lg.get("delay_us_p50"), lg.get("delay_us_p99"), lg.get("loss_pct") or 0,
-  r["idle_rss_kb"], r["peak_rss_kb"], "  LOADGEN SATURATED" if lg.get("saturated") else ""))' "$dir/result.json"
+  r["idle_rss_kb"], r["peak_rss_kb"], r["udp_drops_server"], r["udp_drops_loadgen"], "  LOADGEN SATURATED" if lg.get("saturated") else ""))' "$dir/result.json"
 }
 
 # A run counts as saturated when the loadgen says so, or when it used ~all of its one core.
@@ -270,7 +294,9 @@ saturated() {
 	$PY -c '
 import json, sys
 r = json.load(open(sys.argv[1]))
-sys.exit(0 if r["loadgen"].get("saturated") or r["loadgen_core_pct"] >= 95 else 1)' "$1/result.json"
+pk = int(r["loadgen"].get("sub_packets_received") or 0)
+sys.exit(0 if r["loadgen"].get("saturated") or r["loadgen_core_pct"] >= 95
+         or r["udp_drops_loadgen"] > 0.001 * max(pk, 1) else 1)' "$1/result.json"
 }
 
 for sc in $SCENARIOS; do
