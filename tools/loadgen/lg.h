@@ -104,6 +104,7 @@ struct lg_pc {
 	char lufrag[16], lpwd[40], rufrag[256], rpwd[256];
 	char fp_alg[16], fp[160];
 	uint64_t tiebreaker;
+	bool dtls_server;            /* the remote said setup:active */
 	enum lg_pc_state state;
 	uint64_t t_begin, t_up, next_check_us, next_consent_us, next_rtcp_us, last_resp_us;
 	unsigned checks_sent;
@@ -125,6 +126,7 @@ struct lg_pc {
 /* ---- signaling adapters ----------------------------------------------------------------------- */
 struct lg_sig_ops {
 	const char *name, *subprotocol;
+	bool rids_high_first;        /* simulcast encodings listed f;h;q (janus.js) instead of q;h;f */
 	void (*open)(struct lg_part *p);                              /* WebSocket is up */
 	void (*message)(struct lg_part *p, const char *text, size_t len);
 	void (*tick)(struct lg_part *p, uint64_t now_us);             /* keepalives, retries */
@@ -178,7 +180,7 @@ struct lg {
 	uint16_t next_tag_id;
 	/* window counters */
 	uint64_t pub_packets, sub_packets, sub_bytes, retransmits_sent, nacks_sent, plis_sent;
-	struct lg_hist delay;
+	struct lg_hist delay, lag;
 	double cpu_window_s, server_cpu_s;
 	int exit_code;
 	/* batch send */

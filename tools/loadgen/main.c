@@ -160,6 +160,7 @@ int lg_part_publish_offer(struct lg_part *p, char **sdp_out)
 
 int lg_part_publish_answer(struct lg_part *p, const char *sdp)
 {
+	lg_log(p->lg, LG_DBG, "%s publish answer:\n%s", p->name, sdp);
 	int rc = p->pub ? lg_sdp_publish_apply_answer(p->pub, sdp) : EINVAL;
 	if (rc)
 		lg_part_fail(p, "publish answer not usable: %s", strerror(rc));
@@ -170,6 +171,7 @@ int lg_part_subscribe_offer(struct lg_part *p, const char *sdp, char **answer_ou
 {
 	*answer_out = NULL;
 	int rc = p->sub ? 0 : lg_pc_new(p->lg, p, false, &p->sub);
+	lg_log(p->lg, LG_DBG, "%s subscribe offer:\n%s", p->name, sdp);
 	if (rc == 0) {
 		p->sub_offered = true;
 		rc = lg_sdp_subscribe_answer(p->sub, sdp, p->lg->sdp_buf, 1 << 18);
@@ -273,8 +275,10 @@ static void on_tick(uv_timer_t *t)
 	uint64_t now = lg_now();
 	if (lg->last_tick_us && lg->measuring) {
 		uint64_t expect = lg->last_tick_us + LG_TICK_MS * 1000;
-		if (now > expect && now - expect > lg->max_lag_us)
-			lg->max_lag_us = now - expect;
+		uint64_t lag = now > expect ? now - expect : 0;
+		lg_hist_add(&lg->lag, lag);
+		if (lag > lg->max_lag_us)
+			lg->max_lag_us = lag;
 	}
 	lg->last_tick_us = now;
 	while (lg->n_started < lg->n_parts && now >= lg->t0 + (uint64_t)lg->n_started * lg->o.ramp_ms * 1000) {

@@ -73,7 +73,11 @@ void lg_media_tx_init(struct lg *lg, struct lg_pc *pc)
 		t->next_audio_us = now + phase % AUDIO_PTIME_US;
 	}
 	if (p->camera) {
-		if (lg->o.simulcast) {
+		if (lg->o.simulcast && lg->sig->rids_high_first) {
+			video_layer(tx_add(lg, pc, LG_VIDEO, m), "f", 1280, 720, 1500000, 30);
+			video_layer(tx_add(lg, pc, LG_VIDEO, m), "h", 640, 360, 500000, 30);
+			video_layer(tx_add(lg, pc, LG_VIDEO, m), "q", 320, 180, 150000, 15);
+		} else if (lg->o.simulcast) {
 			video_layer(tx_add(lg, pc, LG_VIDEO, m), "q", 320, 180, 150000, 15);
 			video_layer(tx_add(lg, pc, LG_VIDEO, m), "h", 640, 360, 500000, 30);
 			video_layer(tx_add(lg, pc, LG_VIDEO, m), "f", 1280, 720, 1500000, 30);

@@ -143,8 +143,8 @@ static int find_candidate(const char *sdp, struct sockaddr_in *out)
 
 int lg_pc_set_remote(struct lg_pc *pc, const char *sdp_text, const struct sdp_session *s)
 {
-	const char *ufrag, *pwd, *fp_alg, *fp;
-	if (sdp_session_transport(s, &ufrag, &pwd, &fp_alg, &fp, NULL) != 0)
+	const char *ufrag, *pwd, *fp_alg, *fp, *setup;
+	if (sdp_session_transport(s, &ufrag, &pwd, &fp_alg, &fp, &setup) != 0)
 		return EPROTO;
 	bool same = pc->state != PC_IDLE && pc->state != PC_FAILED && strcmp(ufrag, pc->rufrag) == 0 &&
 	            strcmp(pwd, pc->rpwd) == 0 && strcasecmp(fp, pc->fp) == 0;
@@ -162,6 +162,7 @@ int lg_pc_set_remote(struct lg_pc *pc, const char *sdp_text, const struct sdp_se
 	snprintf(pc->rpwd, sizeof pc->rpwd, "%s", pwd);
 	snprintf(pc->fp_alg, sizeof pc->fp_alg, "%s", fp_alg);
 	snprintf(pc->fp, sizeof pc->fp, "%s", fp);
+	pc->dtls_server = setup && strcmp(setup, "active") == 0;
 	if (pc->dtls) {
 		dtls_conn_free(pc->dtls);
 		pc->dtls = NULL;
@@ -199,7 +200,7 @@ static void dtls_send_cb(void *arg, const uint8_t *buf, size_t len)
 
 static void start_dtls(struct lg_pc *pc)
 {
-	if (dtls_conn_new(&pc->dtls, pc->lg->cert, false, dtls_send_cb, pc) != 0) {
+	if (dtls_conn_new(&pc->dtls, pc->lg->cert, pc->dtls_server, dtls_send_cb, pc) != 0) {
 		lg_pc_fail(pc, "dtls_conn_new failed");
 		return;
 	}
@@ -280,6 +281,8 @@ static void stun_in(struct lg_pc *pc, const uint8_t *buf, size_t len, const stru
 
 static void dtls_in(struct lg_pc *pc, const uint8_t *buf, size_t len)
 {
+	if (!pc->dtls && pc->state == PC_ICE && pc->dtls_server)
+		start_dtls(pc);   /* the peer's ClientHello overtook our check's response */
 	if (!pc->dtls)
 		return;
 	enum dtls_state st = dtls_conn_feed(pc->dtls, buf, len);

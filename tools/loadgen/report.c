@@ -153,8 +153,8 @@ void lg_report(struct lg *lg)
 	printf("  delay p50 %.2f ms, p99 %.2f ms, max %.2f ms; NACKs sent %llu, retransmitted %llu, PLIs %llu\n",
 	       d50 / 1000.0, d99 / 1000.0, lg->delay.max / 1000.0, (unsigned long long)lg->nacks_sent,
 	       (unsigned long long)lg->retransmits_sent, (unsigned long long)lg->plis_sent);
-	printf("  loadgen CPU %.2f s (%.0f %% of a core), max loop lag %.1f ms%s\n", lg->cpu_window_s, 100 * cpu_frac,
-	       lg->max_lag_us / 1000.0, saturated ? " -- SATURATED: the numbers are not trustworthy" : "");
+	printf("  loadgen CPU %.2f s (%.0f %% of a core), loop lag p99 %.1f ms, max %.1f ms%s\n", lg->cpu_window_s,
+	       100 * cpu_frac, lg_hist_pct(&lg->lag, 0.99) / 1000.0, lg->max_lag_us / 1000.0, saturated ? " -- SATURATED: the numbers are not trustworthy" : "");
 	if (o->server_pid)
 		printf("  server CPU %.2f s (%.0f %% of a core)\n", lg->server_cpu_s,
 		       win > 0 ? 100 * lg->server_cpu_s / win : 0);
@@ -186,6 +186,7 @@ void lg_report(struct lg *lg)
 		json_object_set_new(j, "simulcast", json_boolean(o->simulcast));
 		json_object_set_new(j, "loadgen_cpu_s", json_real(lg->cpu_window_s));
 		json_object_set_new(j, "loadgen_max_lag_ms", json_real(lg->max_lag_us / 1000.0));
+		json_object_set_new(j, "loadgen_lag_ms_p99", json_real(lg_hist_pct(&lg->lag, 0.99) / 1000.0));
 		if (o->server_pid)
 			json_object_set_new(j, "server_cpu_s", json_real(lg->server_cpu_s));
 		json_object_set_new(j, "saturated", json_boolean(saturated));
