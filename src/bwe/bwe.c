@@ -188,14 +188,18 @@ static void rate_control(struct bwe *b, uint64_t now_us)
 		}
 		if (b->cap_known && acked / 1000 > b->cap_kbps + 3 * cap_std_kbps(b))
 			b->cap_known = false;   /* the link got better: forget its old capacity */
+		double r = b->rate;
 		if (b->startup)
-			b->rate *= pow(1 + STARTUP_GROWTH, dt);
+			r *= pow(1 + STARTUP_GROWTH, dt);
 		else if (b->cap_known)
-			b->rate += additive_bps_per_s(b) * dt;
+			r += additive_bps_per_s(b) * dt;
 		else
-			b->rate *= pow(1 + GROWTH, dt);
-		if (acked > 0)
-			b->rate = fmin(b->rate, ACKED_HEADROOM * acked + 10000);
+			r *= pow(1 + GROWTH, dt);
+		/* grow only while the path shows it carries close to the rate (no growth while the
+		 * application sends far less), but do not cut for that either */
+		if (acked > 0 && r > ACKED_HEADROOM * acked + 10000)
+			r = fmax(b->rate, ACKED_HEADROOM * acked + 10000);
+		b->rate = r;
 		break;
 	}
 	b->rate = clampd(b->rate, (double)b->min_bps, (double)b->max_bps);

@@ -14,8 +14,9 @@
  *    form a group; the change in one-way delay between groups feeds a trendline (linear regression
  *    over 20 groups); its slope against an adaptive threshold says overuse / normal / underuse;
  *    an AIMD controller acts on it: ×1.08 per second far from the last overuse (faster before the
- *    first one), additive near it, 0.85 × the acknowledged throughput on overuse; never above
- *    1.5 × the acknowledged throughput.
+ *    first one), additive near it, 0.85 × the acknowledged throughput on overuse; it does not
+ *    grow past 1.5 × the acknowledged throughput (so while plenum sends less than the estimate,
+ *    the estimate holds instead of climbing; finding room for a higher layer needs probing).
  *  - loss-based: loss above 10 % (receiver reports, or counted from transport-cc feedback) cuts by
  *    (1 − loss/2), at most once per 300 ms + RTT; below 2 % the cap grows 8 % per second.
  *  - estimate = min(delay-based, loss-based, REMB received in the last 5 s), within [min, max].

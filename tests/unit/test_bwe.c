@@ -32,6 +32,8 @@ struct sim_cfg {
 	uint64_t remb_bps;              /* sent every second when non-zero */
 	int no_twcc;                    /* the receiver sends no transport-cc feedback */
 	int no_rr;
+	double app_bps;                 /* the sender has only this much to send until app_until_us */
+	uint64_t app_until_us;
 	uint64_t duration_us;
 	uint32_t seed;
 };
@@ -93,6 +95,8 @@ static void step(struct sim *s)
 {
 	/* sender: paced at the estimate */
 	double est = (double)bwe_estimate(s->b, s->now);
+	if (s->c.app_bps > 0 && s->now < s->c.app_until_us && est > s->c.app_bps)
+		est = s->c.app_bps;
 	s->budget += est * 1e-3;
 	if (s->budget > 2 * PKT_BYTES * 8)
 		s->budget = 2 * PKT_BYTES * 8;
@@ -297,6 +301,23 @@ START_TEST(test_remb_expires)
 }
 END_TEST
 
+START_TEST(test_app_limited)
+{
+	/* a wide link but only 500 kbit/s to send for 20 s, then as much as allowed */
+	struct sim_cfg c = { .start_bps = 300000, .min_bps = 50000, .max_bps = 10000000,
+	                     .cap1_bps = 5e6, .cap2_bps = 5e6, .switch_us = UINT64_MAX,
+	                     .app_bps = 500000, .app_until_us = 20 * S, .duration_us = 35 * S, .seed = 13 };
+	struct sim *s = sim_run(&c);
+	printf("bwe app-limited at 500 kbit/s: %llu at 10 s, %llu at 20 s; unlimited: ≥4M from %.1f s\n",
+	       (unsigned long long)at(s, 10), (unsigned long long)at(s, 20), reaches(s, 4e6));
+	ck_assert_uint_ge(min_est(s, 5, 20), 500000);
+	ck_assert_uint_le(max_est(s, 5, 20), 800000);
+	double t = reaches(s, 4e6);
+	ck_assert(t > 20 && t < 30);
+	sim_free(s);
+}
+END_TEST
+
 START_TEST(test_deterministic)
 {
 	struct sim_cfg c = { .start_bps = 300000, .min_bps = 50000, .max_bps = 10000000,
@@ -389,6 +410,7 @@ static Suite *bwe_suite(void)
 	tcase_add_test(tc, test_capacity_drop);
 	tcase_add_test(tc, test_random_loss);
 	tcase_add_test(tc, test_remb_caps);
+	tcase_add_test(tc, test_app_limited);
 	tcase_add_test(tc, test_deterministic);
 	suite_add_tcase(s, tc);
 	return s;
