@@ -12,6 +12,7 @@
 #include "signal/protocol.h"
 
 static struct sfu *sfu;
+static struct proto_server *srv;
 static uv_loop_t loop;
 
 static int check_send(void *arg, const char *text, size_t len)
@@ -39,6 +40,8 @@ static void setup(void)
 	                          .max_room_participants = 4 };
 	if (sfu_new(&sfu, &loop, &cfg) != 0)
 		abort();
+	if (proto_server_new(&srv, sfu, NULL) != 0)
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -46,11 +49,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!sfu)
 		setup();
 	unsigned sent = 0, requests = 0;
-	struct proto_stats stats = { 0 };
 	struct proto_conn *c, *peer;
 
 	/* One message on a fresh connection: exactly one answer. */
-	if (proto_conn_new(&c, sfu, check_send, &sent, &stats))
+	if (proto_conn_new(&c, srv, check_send, &sent))
 		return 0;
 	proto_conn_receive(c, (const char *)data, size);
 	if (sent != 1)
@@ -59,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* A peer already in the room the seeds use, so joins there produce events. */
 	unsigned peer_sent = 0;
-	if (proto_conn_new(&peer, sfu, check_send, &peer_sent, &stats))
+	if (proto_conn_new(&peer, srv, check_send, &peer_sent))
 		return 0;
 	static const char p_hello[] = "{\"id\":1,\"method\":\"hello\",\"params\":{\"version\":1}}";
 	static const char p_join[] = "{\"id\":2,\"method\":\"join\",\"params\":{\"room\":\"fuzz\",\"name\":\"Peer\"}}";
@@ -68,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* Newline-separated messages after hello: one answer each, plus events. */
 	sent = 0;
-	if (proto_conn_new(&c, sfu, check_send, &sent, &stats) == 0) {
+	if (proto_conn_new(&c, srv, check_send, &sent) == 0) {
 		proto_conn_receive(c, p_hello, strlen(p_hello));
 		const char *p = (const char *)data, *end = p + size;
 		while (p < end && requests < 64) {

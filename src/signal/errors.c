@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "meet/meet.h"
 #include "sfu/sfu.h"
 
 struct err_row {
@@ -30,6 +31,12 @@ static const struct err_row err_table[SIGNAL_ERR_COUNT] = {
 	[SIGNAL_ERR_STALE_ANSWER] = { "stale_answer", "The answer is for an offer that has been superseded." },
 	[SIGNAL_ERR_ROOM_FULL] = { "room_full", "The room is full." },
 	[SIGNAL_ERR_INTERNAL] = { "internal_error", "Internal server error." },
+	[SIGNAL_ERR_FORBIDDEN] = { "forbidden", "Only a host may do this." },
+	[SIGNAL_ERR_NOT_FOUND] = { "not_found", "No such participant or lobby entry." },
+	[SIGNAL_ERR_PASSWORD_REQUIRED] = { "password_required", "This room needs a password." },
+	[SIGNAL_ERR_PASSWORD_WRONG] = { "password_wrong", "The password is wrong." },
+	[SIGNAL_ERR_RATE_LIMITED] = { "rate_limited", "Too many requests; try again later." },
+	[SIGNAL_ERR_ROOM_LOCKED] = { "room_locked", "The room is locked." },
 };
 
 const char *signal_err_code(enum signal_err err)
@@ -76,4 +83,23 @@ enum signal_err signal_err_from_sfu(int rc)
 	if (e >= sizeof from_sfu / sizeof from_sfu[0])
 		return SIGNAL_ERR_INTERNAL;
 	return from_sfu[e];
+}
+
+static const enum signal_err from_meet[] = {
+	[MEET_OK] = SIGNAL_OK,
+	[MEET_ERR_FORBIDDEN] = SIGNAL_ERR_FORBIDDEN,
+	[MEET_ERR_NOT_FOUND] = SIGNAL_ERR_NOT_FOUND,
+	[MEET_ERR_PASSWORD_REQUIRED] = SIGNAL_ERR_PASSWORD_REQUIRED,
+	[MEET_ERR_PASSWORD_WRONG] = SIGNAL_ERR_PASSWORD_WRONG,
+	[MEET_ERR_RATE_LIMITED] = SIGNAL_ERR_RATE_LIMITED,
+	[MEET_ERR_LOCKED] = SIGNAL_ERR_ROOM_LOCKED,
+	[MEET_ERR_INVALID] = SIGNAL_ERR_BAD_REQUEST,
+	[MEET_ERR_NOMEM] = SIGNAL_ERR_INTERNAL,
+};
+
+enum signal_err signal_err_from_meet(int err)
+{
+	if (err < 0 || (size_t)err >= sizeof from_meet / sizeof from_meet[0])
+		return SIGNAL_ERR_INTERNAL;
+	return from_meet[err];
 }

@@ -19,6 +19,12 @@ enum signal_err {
 	SIGNAL_ERR_STALE_ANSWER,
 	SIGNAL_ERR_ROOM_FULL,
 	SIGNAL_ERR_INTERNAL,
+	SIGNAL_ERR_FORBIDDEN,
+	SIGNAL_ERR_NOT_FOUND,
+	SIGNAL_ERR_PASSWORD_REQUIRED,
+	SIGNAL_ERR_PASSWORD_WRONG,
+	SIGNAL_ERR_RATE_LIMITED,
+	SIGNAL_ERR_ROOM_LOCKED,
 	SIGNAL_ERR_COUNT
 };
 
@@ -30,5 +36,7 @@ const char *signal_err_message(enum signal_err err);
 int signal_err_parse(const char *code, enum signal_err *out);
 /* A return value of the sfu API (0 or -SFU_ERR_*) → protocol error (SIGNAL_OK for 0). */
 enum signal_err signal_err_from_sfu(int rc);
+/* A meeting-policy verdict (enum meet_err) → protocol error. */
+enum signal_err signal_err_from_meet(int err);
 
 #endif

@@ -1,5 +1,6 @@
 /* events: the sfu's per-participant callbacks (struct sfu_events) turned into signaling v1
- * events on that participant's connection. Called on the loop thread. */
+ * events on that participant's connection, with the meeting's view (role, hand, …) added.
+ * Called on the loop thread. */
 #include <string.h>
 
 #include "signal/proto_int.h"
@@ -21,32 +22,26 @@ static const char *leave_reason(enum sfu_leave_reason reason)
 
 static void emit_event(struct proto_conn *c, const char *name, json_t *data)
 {
-	if (!data)
-		return;
-	proto_emit(c, json_pack("{s:s, s:o}", "event", name, "data", data), true);
+	proto_event(c, name, data);
 }
 
-static json_t *participant_json(const struct sfu_participant_info *p)
+static json_t *participant_json(struct proto_conn *c, const struct sfu_participant_info *p)
 {
-	json_t *name = json_string(p->name ? p->name : "");
-	if (!name)
-		name = json_string("");   /* not UTF-8: cannot happen after sfu_display_name_check */
-	return json_pack("{s:I, s:o, s:b, s:b}", "id", (json_int_t)p->id, "name", name,
-	                 "audio_muted", p->audio_muted, "video_muted", p->video_muted);
+	return proto_participant_json(c->room, NULL, p);
 }
 
 static void ev_participant_joined(void *arg, const struct sfu_participant_info *p)
 {
 	struct proto_conn *c = arg;
 	if (proto_conn_listening(c))
-		emit_event(c, "participant_joined", participant_json(p));
+		emit_event(c, "participant_joined", participant_json(c, p));
 }
 
 static void ev_participant_updated(void *arg, const struct sfu_participant_info *p)
 {
 	struct proto_conn *c = arg;
 	if (proto_conn_listening(c))
-		emit_event(c, "participant_updated", participant_json(p));
+		emit_event(c, "participant_updated", participant_json(c, p));
 }
 
 static void ev_participant_left(void *arg, uint32_t id, enum sfu_leave_reason reason)
@@ -66,10 +61,11 @@ static void ev_subscribe_offer(void *arg, uint32_t version, const char *sdp,
 	json_t *list = json_array();
 	for (size_t i = 0; list && i < n_tracks; i++) {
 		const struct sfu_track_info *t = &tracks[i];
-		json_array_append_new(list, json_pack("{s:s%, s:I, s:s, s:b}",
+		json_array_append_new(list, json_pack("{s:s%, s:I, s:s, s:s, s:b}",
 			"mid", t->mid, strnlen(t->mid, sizeof t->mid),
 			"participant_id", (json_int_t)t->participant_id,
-			"kind", t->kind == SFU_KIND_VIDEO ? "video" : "audio", "active", t->active));
+			"kind", t->kind == SFU_KIND_VIDEO ? "video" : "audio",
+			"source", proto_source_name(t->source), "active", t->active));
 	}
 	emit_event(c, "subscribe_offer", json_pack("{s:I, s:s, s:o}", "version", (json_int_t)version,
 	                                           "sdp", sdp ? sdp : "", "tracks", list));
@@ -80,9 +76,17 @@ static void ev_dropped(void *arg, enum sfu_leave_reason reason)
 	struct proto_conn *c = arg;
 	if (!proto_conn_listening(c))
 		return;
-	/* The sfu has freed the participant; the client may join again. */
+	/* The sfu frees the participant right after; the client may join again. */
 	c->participant = NULL;
 	emit_event(c, "dropped", json_pack("{s:s}", "reason", leave_reason(reason)));
+	proto_room_forget(c);
+}
+
+static void ev_active_speaker(void *arg, uint32_t participant_id)
+{
+	struct proto_conn *c = arg;
+	if (proto_conn_listening(c))
+		emit_event(c, "active_speaker", json_pack("{s:I}", "id", (json_int_t)participant_id));
 }
 
 const struct sfu_events proto_sfu_events = {
@@ -91,4 +95,5 @@ const struct sfu_events proto_sfu_events = {
 	.participant_updated = ev_participant_updated,
 	.subscribe_offer = ev_subscribe_offer,
 	.dropped = ev_dropped,
+	.active_speaker = ev_active_speaker,
 };

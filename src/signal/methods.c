@@ -1,6 +1,8 @@
-/* methods: the request handlers of signaling v1 and their dispatch table — hello, join, publish,
- * subscribe_answer, media_state, leave, ping. Each validates its params, then calls the sfu. */
+/* methods: the session requests of signaling v1 — hello, join (password, lock, lobby), publish,
+ * subscribe_answer, media_state, leave, ping — the param helpers, and the dispatch table of all
+ * methods (meeting.c and moderation.c hold the rest). */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,8 +11,8 @@
 
 /* A required string param; fails with bad_request when missing or not a string. `nul_err`
  * is the error for a string with an embedded NUL (which no field accepts). */
-static enum signal_err param_string(struct proto_req *r, const char *key, enum signal_err nul_err,
-                                    const char **out)
+enum signal_err proto_param_string(struct proto_req *r, const char *key, enum signal_err nul_err,
+                                   const char **out, size_t *len)
 {
 	const json_t *v = json_object_get(r->params, key);
 	if (!json_is_string(v)) {
@@ -18,12 +20,14 @@ static enum signal_err param_string(struct proto_req *r, const char *key, enum s
 		return SIGNAL_ERR_BAD_REQUEST;
 	}
 	*out = json_string_value(v);
+	if (len)
+		*len = json_string_length(v);
 	if (strlen(*out) != json_string_length(v))
 		return nul_err;
 	return SIGNAL_OK;
 }
 
-static enum signal_err param_bool(struct proto_req *r, const char *key, bool *out)
+enum signal_err proto_param_bool(struct proto_req *r, const char *key, bool *out)
 {
 	const json_t *v = json_object_get(r->params, key);
 	if (!json_is_boolean(v)) {
@@ -34,7 +38,7 @@ static enum signal_err param_bool(struct proto_req *r, const char *key, bool *ou
 	return SIGNAL_OK;
 }
 
-static enum signal_err param_int(struct proto_req *r, const char *key, json_int_t *out)
+enum signal_err proto_param_int(struct proto_req *r, const char *key, json_int_t *out)
 {
 	const json_t *v = json_object_get(r->params, key);
 	if (!json_is_integer(v)) {
@@ -45,6 +49,41 @@ static enum signal_err param_int(struct proto_req *r, const char *key, json_int_
 	return SIGNAL_OK;
 }
 
+enum signal_err proto_param_member(struct proto_req *r, const char *key, struct meet_member **out)
+{
+	json_int_t id;
+	enum signal_err err = proto_param_int(r, key, &id);
+	if (err)
+		return err;
+	*out = (r->c->room && id > 0 && id <= UINT32_MAX) ? meet_member_find(r->c->room, (uint32_t)id) : NULL;
+	return *out ? SIGNAL_OK : SIGNAL_ERR_NOT_FOUND;
+}
+
+static const char *const source_names[SFU_SOURCE_COUNT] = {
+	[SFU_SOURCE_MICROPHONE] = "microphone", [SFU_SOURCE_CAMERA] = "camera", [SFU_SOURCE_SCREEN] = "screen",
+};
+
+int proto_source_parse(const char *s)
+{
+	for (int i = 0; s && i < SFU_SOURCE_COUNT; i++)
+		if (strcmp(s, source_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *proto_source_name(enum sfu_source s)
+{
+	return (unsigned)s < SFU_SOURCE_COUNT ? source_names[s] : "camera";
+}
+
+enum signal_err proto_rate_limited(struct proto_req *r, const char *what, uint64_t retry_us)
+{
+	unsigned secs = (unsigned)((retry_us + 999999u) / 1000000u);
+	snprintf(r->message_buf, sizeof r->message_buf, "Too many %s; try again in %u s.", what, secs ? secs : 1);
+	r->message = r->message_buf;
+	return SIGNAL_ERR_RATE_LIMITED;
+}
+
 static enum signal_err m_hello(struct proto_req *r)
 {
 	json_int_t version;
@@ -53,7 +92,7 @@ static enum signal_err m_hello(struct proto_req *r)
 		r->message = "hello was already sent on this connection.";
 		return SIGNAL_ERR_INVALID_STATE;
 	}
-	if ((err = param_int(r, "version", &version)))
+	if ((err = proto_param_int(r, "version", &version)))
 		return err;
 	const json_t *client = json_object_get(r->params, "client");
 	if (client && !json_is_string(client)) {
@@ -68,33 +107,111 @@ static enum signal_err m_hello(struct proto_req *r)
 	return SIGNAL_OK;
 }
 
+/* The optional password param: absent or null → NULL. */
+static enum signal_err param_password(struct proto_req *r, const char **pw, size_t *len)
+{
+	const json_t *v = json_object_get(r->params, "password");
+	*pw = NULL;
+	*len = 0;
+	if (!v || json_is_null(v))
+		return SIGNAL_OK;
+	if (!json_is_string(v)) {
+		r->message = "password must be a string.";
+		return SIGNAL_ERR_BAD_REQUEST;
+	}
+	*pw = json_string_value(v);
+	*len = json_string_length(v);
+	return SIGNAL_OK;
+}
+
 static enum signal_err m_join(struct proto_req *r)
 {
 	struct proto_conn *c = r->c;
-	const char *room, *name;
+	const char *room, *name, *pw;
+	size_t pw_len;
 	char canon[SFU_ROOM_NAME_MAX + 1];
 	enum signal_err err;
-	if (c->participant)
+	if (c->participant || c->lobby_id)
 		return SIGNAL_ERR_ALREADY_JOINED;
-	if ((err = param_string(r, "room", SIGNAL_ERR_ROOM_NAME_INVALID, &room)) ||
-	    (err = param_string(r, "name", SIGNAL_ERR_DISPLAY_NAME_INVALID, &name)))
+	if ((err = proto_param_string(r, "room", SIGNAL_ERR_ROOM_NAME_INVALID, &room, NULL)) ||
+	    (err = proto_param_string(r, "name", SIGNAL_ERR_DISPLAY_NAME_INVALID, &name, NULL)) ||
+	    (err = param_password(r, &pw, &pw_len)))
 		return err;
 	if (sfu_room_name_normalize(room, canon) != 0)
 		return SIGNAL_ERR_ROOM_NAME_INVALID;
 	if (sfu_display_name_check(name) != 0)
 		return SIGNAL_ERR_DISPLAY_NAME_INVALID;
-	struct sfu_participant *p = NULL;
-	c->joining = true;
-	int rc = sfu_join(c->sfu, canon, name, &proto_sfu_events, c, &p);
-	c->joining = false;
-	if (rc != 0 || !p) {
-		/* Events fired before a failed join belong to no participant. */
-		proto_pending_clear(c);
-		return rc ? signal_err_from_sfu(rc) : SIGNAL_ERR_INTERNAL;
+	struct meet_room *mr = meet_room_find(c->srv->meet, canon);
+	if (mr) {
+		uint64_t retry = 0;
+		enum meet_err me = meet_room_admission(mr, c->addr, pw, pw_len, proto_now_us(c), &retry);
+		if (me == MEET_ERR_RATE_LIMITED) {
+			log_info("signal", "password attempts rate-limited");
+			return proto_rate_limited(r, "wrong passwords", retry);
+		}
+		if (me != MEET_OK)
+			return signal_err_from_meet(me);
+		if (mr->lobby_on) {
+			uint32_t lobby_id;
+			if (meet_lobby_add(mr, name, c, &lobby_id) != 0)
+				return SIGNAL_ERR_INTERNAL;
+			c->room = mr;
+			c->lobby_id = lobby_id;
+			r->result = json_pack("{s:n, s:s, s:b, s:I}", "participant_id", "room", canon, "waiting", 1,
+			                      "lobby_id", (json_int_t)lobby_id);
+			proto_room_lobby_updated(mr, NULL);
+			return SIGNAL_OK;
+		}
 	}
-	c->participant = p;
-	uint32_t pid = sfu_participant_id(p);
-	r->result = json_pack("{s:I, s:s}", "participant_id", (json_int_t)pid, "room", canon);
+	if ((err = proto_room_enter(c, mr, canon, name)))
+		return err;
+	mr = c->room;
+	r->result = json_pack("{s:I, s:s, s:s, s:o}", "participant_id",
+	                      (json_int_t)sfu_participant_id(c->participant), "room", canon,
+	                      "role", c->member->role == MEET_HOST ? "host" : "guest",
+	                      "room_state", proto_room_state_json(mr));
+	if (mr->n_hands)
+		proto_event(c, "hands_updated", proto_hands_json(mr));
+	return SIGNAL_OK;
+}
+
+/* The optional publish labels: tracks [{mid, source}] and music. */
+static enum signal_err publish_opts(struct proto_req *r, struct sfu_publish_track *tracks, size_t cap,
+                                    struct sfu_publish_opts *opts, bool *screen)
+{
+	const json_t *jt = json_object_get(r->params, "tracks"), *jm = json_object_get(r->params, "music");
+	*screen = false;
+	opts->music = r->c->member->music;
+	opts->tracks = tracks;
+	opts->n_tracks = 0;
+	if (jm && !json_is_boolean(jm)) {
+		r->message = "music must be a boolean.";
+		return SIGNAL_ERR_BAD_REQUEST;
+	}
+	if (jm)
+		opts->music = json_is_true(jm);
+	if (!jt || json_is_null(jt))
+		return SIGNAL_OK;
+	if (!json_is_array(jt) || json_array_size(jt) > cap) {
+		r->message = "tracks must be an array of at most 16 {mid, source}.";
+		return SIGNAL_ERR_BAD_REQUEST;
+	}
+	size_t i;
+	json_t *t;
+	json_array_foreach(jt, i, t) {
+		const char *mid = json_string_value(json_object_get(t, "mid"));
+		int src = proto_source_parse(json_string_value(json_object_get(t, "source")));
+		if (!json_is_object(t) || !mid || src < 0 || strlen(mid) >= sizeof tracks[0].mid ||
+		    strlen(mid) != json_string_length(json_object_get(t, "mid"))) {
+			r->message = "Each track is {mid: string, source: \"microphone\"|\"camera\"|\"screen\"}.";
+			return SIGNAL_ERR_BAD_REQUEST;
+		}
+		snprintf(tracks[i].mid, sizeof tracks[i].mid, "%s", mid);
+		tracks[i].source = (enum sfu_source)src;
+		if (src == SFU_SOURCE_SCREEN)
+			*screen = true;
+	}
+	opts->n_tracks = json_array_size(jt);
 	return SIGNAL_OK;
 }
 
@@ -104,12 +221,24 @@ static enum signal_err m_publish(struct proto_req *r)
 	enum signal_err err;
 	if (!r->c->participant)
 		return SIGNAL_ERR_NOT_JOINED;
-	if ((err = param_string(r, "sdp", SIGNAL_ERR_SDP_INVALID, &sdp)))
+	if ((err = proto_param_string(r, "sdp", SIGNAL_ERR_SDP_INVALID, &sdp, NULL)))
+		return err;
+	struct sfu_publish_track tracks[16];
+	struct sfu_publish_opts opts;
+	bool screen;
+	if ((err = publish_opts(r, tracks, 16, &opts, &screen)))
 		return err;
 	log_debug("signal", "publish offer:\n%s", sdp);
+	/* The others' participant_updated (sent by the sfu) shows the new labels. */
+	struct meet_member *m = r->c->member;
+	bool old_music = m->music, old_screen = m->screen;
+	m->music = opts.music;
+	m->screen = screen;
 	char *answer = NULL;
-	int rc = sfu_publish(r->c->participant, sdp, NULL, &answer);
+	int rc = sfu_publish(r->c->participant, sdp, &opts, &answer);
 	if (rc != 0) {
+		m->music = old_music;
+		m->screen = old_screen;
 		free(answer);
 		return signal_err_from_sfu(rc);
 	}
@@ -128,13 +257,13 @@ static enum signal_err m_subscribe_answer(struct proto_req *r)
 	enum signal_err err;
 	if (!r->c->participant)
 		return SIGNAL_ERR_NOT_JOINED;
-	if ((err = param_int(r, "version", &version)))
+	if ((err = proto_param_int(r, "version", &version)))
 		return err;
 	if (version < 0 || version > UINT32_MAX) {
 		r->message = "version is out of range.";
 		return SIGNAL_ERR_BAD_REQUEST;
 	}
-	if ((err = param_string(r, "sdp", SIGNAL_ERR_SDP_INVALID, &sdp)))
+	if ((err = proto_param_string(r, "sdp", SIGNAL_ERR_SDP_INVALID, &sdp, NULL)))
 		return err;
 	log_debug("signal", "subscribe answer %u:\n%s", (unsigned)version, sdp);
 	int rc = sfu_subscribe_answer(r->c->participant, (uint32_t)version, sdp);
@@ -150,8 +279,10 @@ static enum signal_err m_media_state(struct proto_req *r)
 	enum signal_err err;
 	if (!r->c->participant)
 		return SIGNAL_ERR_NOT_JOINED;
-	if ((err = param_bool(r, "audio_muted", &audio)) || (err = param_bool(r, "video_muted", &video)))
+	if ((err = proto_param_bool(r, "audio_muted", &audio)) || (err = proto_param_bool(r, "video_muted", &video)))
 		return err;
+	r->c->member->audio_muted = audio;
+	r->c->member->video_muted = video;
 	int rc = sfu_set_media_state(r->c->participant, audio, video);
 	if (rc != 0)
 		return signal_err_from_sfu(rc);
@@ -162,10 +293,16 @@ static enum signal_err m_media_state(struct proto_req *r)
 static enum signal_err m_leave(struct proto_req *r)
 {
 	struct sfu_participant *p = r->c->participant;
+	if (r->c->lobby_id) {
+		proto_room_lobby_cancel(r->c);
+		r->result = json_object();
+		return SIGNAL_OK;
+	}
 	if (!p)
 		return SIGNAL_ERR_NOT_JOINED;
 	r->c->participant = NULL;
 	sfu_leave(p, SFU_LEFT_BYE);
+	proto_room_forget(r->c);
 	r->result = json_object();
 	return SIGNAL_OK;
 }
@@ -176,15 +313,39 @@ static enum signal_err m_ping(struct proto_req *r)
 	return SIGNAL_OK;
 }
 
+#define J PROTO_JOINED
+#define A (PROTO_JOINED | PROTO_ACTION)
 static const struct proto_method methods[] = {
-	{ "hello", m_hello },
-	{ "join", m_join },
-	{ "publish", m_publish },
-	{ "subscribe_answer", m_subscribe_answer },
-	{ "media_state", m_media_state },
-	{ "leave", m_leave },
-	{ "ping", m_ping },
+	{ "hello", m_hello, 0, 0 },
+	{ "join", m_join, 0, 0 },
+	{ "publish", m_publish, 0, 0 },
+	{ "subscribe_answer", m_subscribe_answer, 0, 0 },
+	{ "media_state", m_media_state, 0, 0 },
+	{ "leave", m_leave, 0, 0 },
+	{ "ping", m_ping, 0, 0 },
+	/* everyone's (meeting.c) */
+	{ "raise_hand", proto_m_raise_hand, A, MEET_ACT_RAISE_HAND },
+	{ "lower_hand", proto_m_lower_hand, A, MEET_ACT_LOWER_OWN_HAND },
+	{ "reaction", proto_m_reaction, A, MEET_ACT_REACTION },
+	{ "chat_send", proto_m_chat_send, A, MEET_ACT_CHAT },
+	{ "set_music", proto_m_set_music, A, MEET_ACT_SET_MUSIC },
+	{ "set_video_prefs", proto_m_set_video_prefs, A, MEET_ACT_SET_VIDEO_PREFS },
+	/* hosts' (moderation.c) */
+	{ "set_password", proto_m_set_password, A, MEET_ACT_SET_PASSWORD },
+	{ "set_lobby", proto_m_set_lobby, A, MEET_ACT_SET_LOBBY },
+	{ "lobby_admit", proto_m_lobby_admit, A, MEET_ACT_LOBBY_ADMIT },
+	{ "lobby_deny", proto_m_lobby_deny, A, MEET_ACT_LOBBY_DENY },
+	{ "set_locked", proto_m_set_locked, A, MEET_ACT_SET_LOCKED },
+	{ "make_host", proto_m_make_host, A, MEET_ACT_MAKE_HOST },
+	{ "mute", proto_m_mute, A, MEET_ACT_MUTE },
+	{ "mute_all", proto_m_mute_all, A, MEET_ACT_MUTE_ALL },
+	{ "ask_unmute", proto_m_ask_unmute, A, MEET_ACT_ASK_UNMUTE },
+	{ "remove", proto_m_remove, A, MEET_ACT_REMOVE },
+	{ "end_meeting", proto_m_end_meeting, A, MEET_ACT_END_MEETING },
+	{ "set_room_music", proto_m_set_room_music, A, MEET_ACT_SET_ROOM_MUSIC },
 };
+#undef J
+#undef A
 
 const struct proto_method *proto_method_find(const char *name)
 {

@@ -1,11 +1,15 @@
-/* proto_int: the connection state shared by protocol.c (framing, dispatch), methods.c (the
- * request handlers) and events.c (sfu events → JSON). Private to src/signal/. */
+/* proto_int: the connection state shared by protocol.c (framing, dispatch), methods.c, meeting.c
+ * and moderation.c (the request handlers), rooms.c (meetings: who is where, room-wide events) and
+ * events.c (sfu events → JSON). Private to src/signal/. */
 #ifndef PLENUM_SIGNAL_PROTO_INT_H
 #define PLENUM_SIGNAL_PROTO_INT_H
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
+#include "base/clock.h"
+#include "meet/meet.h"
 #include "sfu/sfu.h"
 #include "signal/protocol.h"
 
@@ -15,7 +19,16 @@ struct proto_pending {
 	char text[];
 };
 
+struct proto_server {
+	struct sfu *sfu;
+	struct proto_stats *stats;
+	struct meet *meet;                /* meetings by canonical room name; members point to conns */
+	const struct clock_src *clock;    /* monotonic, for rate limits */
+	uint8_t addr_key[32];             /* keys the hash of client addresses */
+};
+
 struct proto_conn {
+	struct proto_server *srv;
 	struct sfu *sfu;
 	proto_send_fn send;
 	void *send_arg;
@@ -23,6 +36,10 @@ struct proto_conn {
 	bool hello_done;
 	bool joining;                     /* inside sfu_join: events are ours before *out is set */
 	struct sfu_participant *participant;
+	struct meet_room *room;           /* the meeting joined, or whose lobby this waits in */
+	struct meet_member *member;       /* set with participant */
+	uint32_t lobby_id;                /* waiting in room's lobby when non-zero */
+	uint64_t addr;                    /* keyed hash of the client address (never logged) */
 	unsigned busy;                    /* handling a request: events wait until its response */
 	struct proto_pending *pending, **pending_tail;
 };
@@ -34,27 +51,101 @@ struct proto_req {
 	json_t *params;                   /* always an object */
 	json_t *result;
 	const char *message;
+	char message_buf[128];            /* for messages built at run time */
 };
 
 typedef enum signal_err (*proto_handler_fn)(struct proto_req *r);
 
+/* Checks the dispatcher runs before a handler (after hello). */
+enum {
+	PROTO_JOINED = 1,                 /* not_joined unless in a room */
+	PROTO_ACTION = 2,                 /* forbidden unless meet_may(role, action) */
+};
+
 struct proto_method {
 	const char *name;
 	proto_handler_fn handler;
+	unsigned checks;
+	enum meet_action action;
 };
 
 /* methods.c: the dispatch table. NULL when the name is unknown. */
 const struct proto_method *proto_method_find(const char *name);
 extern const struct sfu_events proto_sfu_events;
 
+/* Param helpers (methods.c): bad_request with a message when missing or of the wrong type. */
+enum signal_err proto_param_string(struct proto_req *r, const char *key, enum signal_err nul_err,
+                                   const char **out, size_t *len);
+enum signal_err proto_param_bool(struct proto_req *r, const char *key, bool *out);
+enum signal_err proto_param_int(struct proto_req *r, const char *key, json_int_t *out);
+/* A participant id param of this room: bad_request, or not_found when nobody has it. */
+enum signal_err proto_param_member(struct proto_req *r, const char *key, struct meet_member **out);
+/* "microphone" | "camera" | "screen" → enum; -1 when none. */
+int proto_source_parse(const char *s);
+const char *proto_source_name(enum sfu_source s);
+/* rate_limited with a message saying when to retry. */
+enum signal_err proto_rate_limited(struct proto_req *r, const char *what, uint64_t retry_us);
+
+/* Handlers in meeting.c (everyone's) and moderation.c (hosts'). */
+enum signal_err proto_m_raise_hand(struct proto_req *r);
+enum signal_err proto_m_lower_hand(struct proto_req *r);
+enum signal_err proto_m_reaction(struct proto_req *r);
+enum signal_err proto_m_chat_send(struct proto_req *r);
+enum signal_err proto_m_set_music(struct proto_req *r);
+enum signal_err proto_m_set_video_prefs(struct proto_req *r);
+enum signal_err proto_m_set_password(struct proto_req *r);
+enum signal_err proto_m_set_lobby(struct proto_req *r);
+enum signal_err proto_m_lobby_admit(struct proto_req *r);
+enum signal_err proto_m_lobby_deny(struct proto_req *r);
+enum signal_err proto_m_set_locked(struct proto_req *r);
+enum signal_err proto_m_make_host(struct proto_req *r);
+enum signal_err proto_m_mute(struct proto_req *r);
+enum signal_err proto_m_mute_all(struct proto_req *r);
+enum signal_err proto_m_ask_unmute(struct proto_req *r);
+enum signal_err proto_m_remove(struct proto_req *r);
+enum signal_err proto_m_end_meeting(struct proto_req *r);
+enum signal_err proto_m_set_room_music(struct proto_req *r);
+
 /* protocol.c: serialises and sends (or queues while busy); steals `msg`. */
 void proto_emit(struct proto_conn *c, json_t *msg, bool is_event);
+/* An event, {"event": name, "data": data}; steals data (NULL: nothing is sent). */
+void proto_event(struct proto_conn *c, const char *name, json_t *data);
+/* The same, sent now even while busy (it precedes the events the request queued). */
+void proto_event_now(struct proto_conn *c, const char *name, json_t *data);
 /* Drops the events queued while busy. */
 void proto_pending_clear(struct proto_conn *c);
+/* Sends what was queued while busy, when no longer busy. */
+void proto_pending_flush(struct proto_conn *c);
 /* Whether sfu events for this connection are still wanted. */
 static inline bool proto_conn_listening(const struct proto_conn *c)
 {
 	return c->joining || c->participant != NULL;
 }
+
+/* rooms.c: meetings as seen by signaling. */
+json_t *proto_room_state_json(const struct meet_room *r);
+/* A participant as events show it: sfu info (may be NULL) plus the meeting's view of it. */
+json_t *proto_participant_json(struct meet_room *r, const struct meet_member *m,
+                               const struct sfu_participant_info *info);
+/* Sends an event to every member of r (but `except`); steals data. */
+void proto_room_broadcast(struct meet_room *r, const char *name, json_t *data, const struct proto_conn *except);
+void proto_room_broadcast_member(struct meet_room *r, const struct meet_member *m);
+void proto_room_broadcast_state(struct meet_room *r);
+void proto_room_broadcast_hands(struct meet_room *r);
+json_t *proto_hands_json(const struct meet_room *r);
+/* lobby_updated to every host (to: only that one, when not NULL). */
+void proto_room_lobby_updated(struct meet_room *r, struct proto_conn *to);
+/* Joins c to the sfu room `canon` and to the meeting (r NULL: a new one). */
+enum signal_err proto_room_enter(struct proto_conn *c, struct meet_room *r, const char *canon,
+                                 const char *name);
+/* After c left the sfu room: leaves the meeting (host handover, hands, an empty room closes). */
+void proto_room_forget(struct proto_conn *c);
+/* c stops waiting in the lobby (it left, or closed); hosts hear of it. */
+void proto_room_lobby_cancel(struct proto_conn *c);
+/* A waiter's fate: admitted (joins now) or denied with `reason`. */
+void proto_room_admit(struct meet_room *r, const struct meet_waiter *w);
+void proto_room_deny(const struct meet_waiter *w, const char *reason, const char *code);
+/* Monotonic microseconds of the server's clock. */
+uint64_t proto_now_us(const struct proto_conn *c);
 
 #endif

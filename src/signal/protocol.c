@@ -7,24 +7,79 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "base/log.h"
+#include "base/util.h"
 #include "signal/proto_int.h"
 
 #define PROTO_ID_MAX 2147483648LL   /* 2^31 */
 
-int proto_conn_new(struct proto_conn **out, struct sfu *sfu, proto_send_fn send, void *send_arg,
-                   struct proto_stats *stats)
+int proto_server_new(struct proto_server **out, struct sfu *sfu, struct proto_stats *stats)
+{
+	struct proto_server *s = calloc(1, sizeof *s);
+	if (!s)
+		return ENOMEM;
+	s->sfu = sfu;
+	s->stats = stats;
+	s->clock = &clock_system;
+	int err = util_random(s->addr_key, sizeof s->addr_key);
+	if (!err)
+		err = meet_new(&s->meet);
+	if (err) {
+		free(s);
+		return err;
+	}
+	*out = s;
+	return 0;
+}
+
+void proto_server_free(struct proto_server *s)
+{
+	if (!s)
+		return;
+	meet_free(s->meet);
+	free(s);
+}
+
+void proto_server_set_clock(struct proto_server *s, const struct clock_src *clock)
+{
+	s->clock = clock ? clock : &clock_system;
+}
+
+uint64_t proto_now_us(const struct proto_conn *c)
+{
+	return clock_now(c->srv->clock);
+}
+
+int proto_conn_new(struct proto_conn **out, struct proto_server *srv, proto_send_fn send, void *send_arg)
 {
 	struct proto_conn *c = calloc(1, sizeof *c);
 	if (!c)
 		return ENOMEM;
-	c->sfu = sfu;
+	c->srv = srv;
+	c->sfu = srv->sfu;
 	c->send = send;
 	c->send_arg = send_arg;
-	c->stats = stats;
+	c->stats = srv->stats;
 	c->pending_tail = &c->pending;
 	*out = c;
 	return 0;
+}
+
+void proto_conn_set_peer(struct proto_conn *c, const char *address)
+{
+	/* A keyed hash: equal for one address within this process, useless outside it. */
+	uint8_t buf[32 + 128], md[32];
+	unsigned int n = 0;
+	size_t len = address ? strnlen(address, 128) : 0;
+	memcpy(buf, c->srv->addr_key, 32);
+	if (len)
+		memcpy(buf + 32, address, len);
+	c->addr = 0;
+	if (EVP_Digest(buf, 32 + len, md, &n, EVP_sha256(), NULL) == 1 && n == 32)
+		for (int i = 0; i < 8; i++)
+			c->addr = c->addr << 8 | md[i];
 }
 
 void proto_pending_clear(struct proto_conn *c)
@@ -43,10 +98,15 @@ void proto_conn_free(struct proto_conn *c)
 {
 	if (!c)
 		return;
+	/* Leaving may send events to other connections, never to this one. */
+	c->busy++;
+	if (c->lobby_id)
+		proto_room_lobby_cancel(c);
 	if (c->participant) {
 		struct sfu_participant *p = c->participant;
 		c->participant = NULL;
 		sfu_leave(p, SFU_LEFT_CLOSED);
+		proto_room_forget(c);
 	}
 	proto_pending_clear(c);
 	free(c);
@@ -57,8 +117,10 @@ bool proto_conn_joined(const struct proto_conn *c)
 	return c->participant != NULL;
 }
 
-static void pending_flush(struct proto_conn *c)
+void proto_pending_flush(struct proto_conn *c)
 {
+	if (c->busy)
+		return;
 	struct proto_pending *p = c->pending;
 	c->pending = NULL;
 	c->pending_tail = &c->pending;
@@ -100,6 +162,22 @@ void proto_emit(struct proto_conn *c, json_t *msg, bool is_event)
 	free(text);
 }
 
+void proto_event(struct proto_conn *c, const char *name, json_t *data)
+{
+	if (!data)
+		return;
+	proto_emit(c, json_pack("{s:s, s:o}", "event", name, "data", data), true);
+}
+
+void proto_event_now(struct proto_conn *c, const char *name, json_t *data)
+{
+	if (!data)
+		return;
+	if (c->stats)
+		c->stats->events++;
+	proto_emit(c, json_pack("{s:s, s:o}", "event", name, "data", data), false);
+}
+
 static void send_error(struct proto_conn *c, json_int_t id, enum signal_err err, const char *message)
 {
 	if (c->stats)
@@ -139,7 +217,13 @@ static void dispatch(struct proto_conn *c, json_int_t id, const char *name, json
 	}
 	struct proto_req r = { .c = c, .params = params };
 	c->busy++;
-	enum signal_err err = m->handler(&r);
+	enum signal_err err = SIGNAL_OK;
+	if ((m->checks & PROTO_JOINED) && !c->participant)
+		err = SIGNAL_ERR_NOT_JOINED;
+	else if ((m->checks & PROTO_ACTION) && !(c->member && meet_may(c->member->role, m->action)))
+		err = SIGNAL_ERR_FORBIDDEN;
+	else
+		err = m->handler(&r);
 	if (err == SIGNAL_OK && !r.result)
 		err = SIGNAL_ERR_INTERNAL;
 	if (err == SIGNAL_OK)
@@ -149,7 +233,7 @@ static void dispatch(struct proto_conn *c, json_int_t id, const char *name, json
 		send_error(c, id, err, r.message);
 	}
 	if (--c->busy == 0)
-		pending_flush(c);
+		proto_pending_flush(c);
 }
 
 void proto_conn_receive(struct proto_conn *c, const char *msg, size_t len)

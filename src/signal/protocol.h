@@ -13,6 +13,8 @@
 #define PROTO_MAX_MESSAGE 262144   /* bytes of one inbound message: SDP of a 120-person room fits */
 
 struct sfu;
+struct clock_src;
+struct proto_server;
 struct proto_conn;
 
 /* Sends one complete text message (a JSON object, `len` bytes, not NUL-terminated in general).
@@ -25,9 +27,18 @@ struct proto_stats {
 	unsigned long long requests, errors, events, malformed;
 };
 
-int proto_conn_new(struct proto_conn **out, struct sfu *sfu, proto_send_fn send, void *send_arg,
-                   struct proto_stats *stats);
-/* Leaves the room if joined (others see participant_left) and frees the connection state. */
+/* What all connections of one signaling server share: the sfu, the counters, the meetings (roles,
+ * passwords, lobbies, …) and the clock for rate limits. stats may be NULL. Free it after its
+ * connections. */
+int proto_server_new(struct proto_server **out, struct sfu *sfu, struct proto_stats *stats);
+void proto_server_free(struct proto_server *s);
+/* Replaces the monotonic clock of the rate limits (tests); NULL restores the system clock. */
+void proto_server_set_clock(struct proto_server *s, const struct clock_src *clock);
+
+int proto_conn_new(struct proto_conn **out, struct proto_server *srv, proto_send_fn send, void *send_arg);
+/* The client's network address (text), kept only as a keyed hash for per-address rate limits. */
+void proto_conn_set_peer(struct proto_conn *c, const char *address);
+/* Leaves the room (or the lobby) if joined (others see participant_left) and frees the connection state. */
 void proto_conn_free(struct proto_conn *c);
 /* Handles one complete inbound message: exactly one response or error goes out for it,
  * followed by any events it caused. */

@@ -89,6 +89,12 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
 		free(s);
 		return err;
 	}
+	int perr = proto_server_new(&s->proto, sfu, &s->stats);
+	if (perr) {
+		free(s->web_root);
+		free(s);
+		return perr;
+	}
 
 	lws_set_log_level(LLL_ERR | LLL_WARN | (log_get_level() <= LOG_LEVEL_DEBUG ? LLL_NOTICE : 0),
 	                  lws_log_emit);
@@ -118,6 +124,7 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
 	s->ctx = lws_create_context(&info);
 	if (!s->ctx) {
 		log_error("signal", "cannot listen on port %u", (unsigned)cfg->listen_port);
+		proto_server_free(s->proto);
 		free(s->web_root);
 		free(s);
 		return EADDRNOTAVAIL;

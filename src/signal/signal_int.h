@@ -22,6 +22,7 @@ struct signal {
 	void *metrics_arg;
 	unsigned n_ws;
 	struct proto_stats stats;
+	struct proto_server *proto;      /* shared by the connections: meetings, rate limits */
 };
 
 struct ws_conn;

@@ -61,10 +61,14 @@ static int on_established(struct signal *s, struct lws *wsi, struct signal_pss *
 	w->sig = s;
 	w->wsi = wsi;
 	w->out_tail = &w->out;
-	if (proto_conn_new(&w->proto, s->sfu, ws_send, w, &s->stats) != 0) {
+	if (proto_conn_new(&w->proto, s->proto, ws_send, w) != 0) {
 		free(w);
 		return -1;
 	}
+	/* The client address, for per-address rate limits (kept only as a keyed hash). */
+	char peer[128] = "";
+	lws_get_peer_simple(wsi, peer, sizeof peer);
+	proto_conn_set_peer(w->proto, peer);
 	pss->ws = w;
 	s->n_ws++;
 	log_debug("signal", "websocket opened (%u open)", s->n_ws);

@@ -30,6 +30,15 @@ struct client {
 static uv_loop_t loop;
 static struct sfu *sfu;
 static struct proto_stats stats;
+static struct proto_server *srv;
+static uint64_t fake_now = 1000000000ull;   /* the rate limits' clock, driven by the tests */
+
+static uint64_t fake_clock(void *arg)
+{
+	(void)arg;
+	return fake_now;
+}
+static const struct clock_src test_clock = { fake_clock, NULL };
 
 static int wire_send(void *arg, const char *text, size_t len)
 {
@@ -49,10 +58,14 @@ static void setup(void)
 	                          .max_room_participants = 3 };
 	ck_assert_int_eq(sfu_new(&sfu, &loop, &cfg), 0);
 	memset(&stats, 0, sizeof stats);
+	ck_assert_int_eq(proto_server_new(&srv, sfu, &stats), 0);
+	proto_server_set_clock(srv, &test_clock);
 }
 
 static void teardown(void)
 {
+	proto_server_free(srv);
+	srv = NULL;
 	sfu_free(sfu);
 	sfu = NULL;
 	uv_run(&loop, UV_RUN_DEFAULT);
@@ -63,7 +76,8 @@ static void client_open(struct client *cl)
 {
 	memset(cl, 0, sizeof *cl);
 	cl->next_id = 1;
-	ck_assert_int_eq(proto_conn_new(&cl->c, sfu, wire_send, &cl->w, &stats), 0);
+	ck_assert_int_eq(proto_conn_new(&cl->c, srv, wire_send, &cl->w), 0);
+	proto_conn_set_peer(cl->c, "192.0.2.1");
 }
 
 static void client_close(struct client *cl)
@@ -604,7 +618,8 @@ START_TEST(error_table)
 	static const char *const codes[] = {
 		"bad_request", "message_too_large", "hello_required", "unsupported_version", "unknown_method",
 		"not_joined", "already_joined", "room_name_invalid", "display_name_invalid", "sdp_invalid",
-		"invalid_state", "stale_answer", "room_full", "internal_error",
+		"invalid_state", "stale_answer", "room_full", "internal_error", "forbidden", "not_found",
+		"password_required", "password_wrong", "rate_limited", "room_locked",
 	};
 	ck_assert_int_eq(sizeof codes / sizeof codes[0], SIGNAL_ERR_COUNT - 1);
 	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
