@@ -1,16 +1,27 @@
-// Strings from the locale files (assets/i18n/<lang>.json): language choice, lookup with
-// {placeholders} and plural forms, and filling elements marked with data-i18n* attributes.
+// Strings from the locale files (assets/i18n/<lang>.json): language choice (remembered), lookup
+// with {placeholders} and plural forms, filling elements marked with data-i18n* attributes, and
+// locale-aware time and number formatting. Adding a language: a new <lang>.json and one entry in
+// LANGUAGES (its own name for the switch).
 
-const SUPPORTED = ['de', 'en'];
+export const LANGUAGES = { de: 'Deutsch', en: 'English' };
+const SUPPORTED = Object.keys(LANGUAGES);
 const FALLBACK = 'en';
+const LANG_KEY = 'plenum.lang';
 
 let strings = {};
 let lang = FALLBACK;
+const listeners = new Set();
 
-/** German when the browser prefers German over English; ?lang=de|en overrides. */
+function storedLanguage() {
+  try { return localStorage.getItem(LANG_KEY) || ''; } catch { return ''; }
+}
+
+/** ?lang= first, then the user's earlier choice, then the browser's preference (German or English). */
 export function chooseLanguage() {
   const forced = new URLSearchParams(location.search).get('lang');
   if (SUPPORTED.includes(forced)) return forced;
+  const stored = storedLanguage();
+  if (SUPPORTED.includes(stored)) return stored;
   const prefs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ''];
   for (const tag of prefs) {
     const base = String(tag).toLowerCase().split('-')[0];
@@ -19,18 +30,48 @@ export function chooseLanguage() {
   return FALLBACK;
 }
 
+async function load(which) {
+  try {
+    const res = await fetch(`/assets/i18n/${which}.json`, { cache: 'no-cache' });
+    return await res.json();
+  } catch (err) {
+    console.error('plenum: cannot load locale', which, err);
+    return null;
+  }
+}
+
 export async function initI18n() {
   lang = chooseLanguage();
-  try {
-    const res = await fetch(`/assets/i18n/${lang}.json`, { cache: 'no-cache' });
-    strings = await res.json();
-  } catch (err) {
-    console.error('plenum: cannot load locale', lang, err);
-    strings = {};
-  }
+  strings = (await load(lang)) || {};
   document.documentElement.lang = lang;
   applyI18n(document);
   return t;
+}
+
+/** Switches the language now (strings, lang attribute, marked elements) and remembers it. */
+export async function setLanguage(next) {
+  if (!SUPPORTED.includes(next) || next === lang) return;
+  const loaded = await load(next);
+  if (!loaded) return;
+  strings = loaded;
+  lang = next;
+  try { localStorage.setItem(LANG_KEY, next); } catch { /* private mode */ }
+  const url = new URL(location.href);
+  if (url.searchParams.has('lang')) {
+    url.searchParams.set('lang', next);
+    history.replaceState(history.state, '', url);
+  }
+  document.documentElement.lang = lang;
+  applyI18n(document);
+  for (const fn of listeners) {
+    try { fn(lang); } catch (err) { console.error('plenum: language listener failed', err); }
+  }
+}
+
+/** Calls fn(lang) after every language switch; returns an unsubscribe function. */
+export function onLanguageChange(fn) {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
 }
 
 export function language() {
@@ -49,7 +90,19 @@ export function t(key, vars = {}) {
     console.warn('plenum: missing string', key);
     return key;
   }
-  return s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+  return s.replace(/\{(\w+)\}/g, (m, k) => {
+    if (!(k in vars)) return m;
+    return typeof vars[k] === 'number' ? formatNumber(vars[k]) : String(vars[k]);
+  });
+}
+
+/** "14:05" / "2:05 PM" for a time in ms since the epoch, per the current language. */
+export function formatTime(ms) {
+  return new Intl.DateTimeFormat(lang, { hour: 'numeric', minute: '2-digit' }).format(new Date(ms));
+}
+
+export function formatNumber(n) {
+  return new Intl.NumberFormat(lang).format(n);
 }
 
 /**
@@ -67,4 +120,19 @@ export function applyI18n(root) {
     if (el.dataset.i18n) el.textContent = t(el.dataset.i18n);
     for (const [key, attr] of attrs) if (el.dataset[key]) el.setAttribute(attr, t(el.dataset[key]));
   }
+}
+
+/**
+ * Fills a <select> with the supported languages (each in its own language, with lang set) and
+ * switches on change.
+ */
+export function bindLanguageSelect(select) {
+  select.replaceChildren();
+  for (const [code, name] of Object.entries(LANGUAGES)) {
+    const o = new Option(name, code, false, code === lang);
+    o.lang = code;
+    select.append(o);
+  }
+  select.addEventListener('change', () => setLanguage(select.value));
+  onLanguageChange((l) => { select.value = l; });
 }

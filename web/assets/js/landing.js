@@ -1,10 +1,13 @@
 // The landing page: type or generate a room name, then go to /<room>.
 
-import { initI18n, t } from './i18n.js';
+import { initI18n, t, bindLanguageSelect, onLanguageChange } from './i18n.js';
 import { normalizeRoom, roomProblem, generateRoomName } from './names.js';
+import { applySiteLinks } from './site.js';
 
 await initI18n();
 document.title = t('landing.page_title');
+for (const s of document.querySelectorAll('[data-lang-select]')) bindLanguageSelect(s);
+applySiteLinks();
 
 const form = document.getElementById('room-form');
 const input = document.getElementById('room-input');
@@ -22,6 +25,11 @@ function showError(problem) {
   error.hidden = false;
   input.setAttribute('aria-invalid', 'true');
 }
+
+onLanguageChange(() => {
+  document.title = t('landing.page_title');
+  if (!error.hidden) showError(roomProblem(normalizeRoom(input.value)));
+});
 
 input.addEventListener('input', () => {
   // Only correct once the user has been told something is wrong; no nagging while typing.

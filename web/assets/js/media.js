@@ -3,6 +3,8 @@
 
 const VIDEO_CONSTRAINTS = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
 const AUDIO_CONSTRAINTS = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+// Music mode: the instrument as it sounds, in stereo where the microphone has two channels.
+const MUSIC_CONSTRAINTS = { echoCancellation: false, noiseSuppression: false, autoGainControl: false, channelCount: { ideal: 2 } };
 
 export function mediaSupported() {
   return !!(globalThis.navigator?.mediaDevices?.getUserMedia);
@@ -31,7 +33,7 @@ function constraint(base, deviceId) {
  * Returns {stream, audio: track|null, video: track|null, errors: {audio?, video?}} where the
  * errors are failureReason() values for a kind that was wanted but could not be captured.
  */
-export async function capture({ audio = true, video = true, audioDeviceId, videoDeviceId } = {}) {
+export async function capture({ audio = true, video = true, audioDeviceId, videoDeviceId, music = false } = {}) {
   const stream = new MediaStream();
   const result = { stream, audio: null, video: null, errors: {} };
   if (!audio && !video) return result;
@@ -41,7 +43,7 @@ export async function capture({ audio = true, video = true, audioDeviceId, video
     return result;
   }
   const want = {
-    audio: audio ? constraint(AUDIO_CONSTRAINTS, audioDeviceId) : false,
+    audio: audio ? constraint(music ? MUSIC_CONSTRAINTS : AUDIO_CONSTRAINTS, audioDeviceId) : false,
     video: video ? constraint(VIDEO_CONSTRAINTS, videoDeviceId) : false,
   };
   try {
@@ -72,9 +74,9 @@ export function stopStream(stream) {
   stream?.getTracks().forEach((t) => t.stop());
 }
 
-/** Lists {audioinput: [{deviceId, label}], videoinput: [...]}; labels are empty before permission. */
+/** Lists {audioinput, videoinput, audiooutput: [{deviceId, label}]}; labels are empty before permission. */
 export async function listDevices() {
-  const out = { audioinput: [], videoinput: [] };
+  const out = { audioinput: [], videoinput: [], audiooutput: [] };
   if (!globalThis.navigator?.mediaDevices?.enumerateDevices) return out;
   try {
     const devices = await navigator.mediaDevices.enumerateDevices();
@@ -85,6 +87,26 @@ export async function listDevices() {
     console.warn('plenum: cannot list devices', err);
   }
   return out;
+}
+
+/** Whether this browser can share a screen (desktop browsers; not phones). */
+export function screenShareSupported() {
+  return !!(globalThis.navigator?.mediaDevices?.getDisplayMedia);
+}
+
+/** Whether audio output can be chosen (HTMLMediaElement.setSinkId). */
+export function speakerChoiceSupported() {
+  return typeof globalThis.HTMLMediaElement?.prototype?.setSinkId === 'function';
+}
+
+/** Asks the user for a screen, window or tab; resolves to a video track, or null when cancelled. */
+export async function captureScreen() {
+  const stream = await navigator.mediaDevices.getDisplayMedia({
+    video: { frameRate: { ideal: 15, max: 30 } }, audio: false,
+  });
+  const track = stream.getVideoTracks()[0] || null;
+  if (track && 'contentHint' in track) track.contentHint = 'detail';
+  return track;
 }
 
 /** Calls fn when devices are plugged in or removed; returns an unsubscribe function. */
@@ -102,7 +124,8 @@ export function onDeviceChange(fn) {
  * errors {audio?, video?} (failureReason values from the last capture).
  */
 export class LocalMedia {
-  constructor({ audioOn = true, videoOn = true, audioDeviceId = '', videoDeviceId = '' } = {}) {
+  constructor({ audioOn = true, videoOn = true, audioDeviceId = '', videoDeviceId = '', music = false } = {}) {
+    this.music = music;
     this.audio = null;
     this.video = null;
     this.audioOn = audioOn;
@@ -115,7 +138,7 @@ export class LocalMedia {
   /** Captures the microphone (always, if present) and the camera (if switched on). */
   async start() {
     const got = await capture({
-      audio: true, video: this.videoOn,
+      audio: true, video: this.videoOn, music: this.music,
       audioDeviceId: this.audioDeviceId, videoDeviceId: this.videoDeviceId,
     });
     this.errors = got.errors;
@@ -140,7 +163,7 @@ export class LocalMedia {
   /** Turns the microphone on or off; returns false when there is no microphone to turn on. */
   async setAudioOn(on) {
     if (on && !this.audio) {
-      const got = await capture({ audio: true, video: false, audioDeviceId: this.audioDeviceId });
+      const got = await capture({ audio: true, video: false, audioDeviceId: this.audioDeviceId, music: this.music });
       this.errors.audio = got.errors.audio;
       if (!got.audio) return false;
       this.audioOn = true;
@@ -174,13 +197,29 @@ export class LocalMedia {
   async useDevice(kind, deviceId) {
     this[`${kind}DeviceId`] = deviceId;
     if (kind === 'video' && !this.videoOn) return true;
-    const got = await capture({ audio: kind === 'audio', video: kind === 'video', [`${kind}DeviceId`]: deviceId });
+    const got = await capture({ audio: kind === 'audio', video: kind === 'video', [`${kind}DeviceId`]: deviceId, music: this.music });
     if (!got[kind]) {
       this.errors[kind] = got.errors[kind];
       return false;
     }
     delete this.errors[kind];
     this.setTrack(kind, got[kind]);
+    return true;
+  }
+
+  /**
+   * Music mode on or off: captures the microphone again with (or without) voice processing.
+   * Returns false when no microphone could be captured; the old track then stays.
+   */
+  async setMusic(on) {
+    this.music = on;
+    const got = await capture({ audio: true, video: false, audioDeviceId: this.audioDeviceId, music: on });
+    if (!got.audio) {
+      this.errors.audio = got.errors.audio;
+      return false;
+    }
+    delete this.errors.audio;
+    this.setTrack('audio', got.audio);
     return true;
   }
 

@@ -1,36 +1,71 @@
-// A meeting session: join over signaling, the publish PeerConnection (browser offers) and the
-// subscribe PeerConnection (server offers), remote participants and their tracks (by mid).
-// No DOM: the UI listens to the events below.
+// A meeting session: join (password, lobby), the publish PeerConnection (browser offers, and
+// offers again to add or remove a screen share or switch music mode) and the subscribe
+// PeerConnection (server offers), remote participants and their tracks (by mid and source),
+// roles, hands, chat, reactions and the host's moderation. No DOM: the UI listens to events.
 //
-// Events: 'state' (state), 'fatal' (code), 'reconnecting' (), 'participant-joined' (p),
-// 'participant-updated' (p), 'participant-left' (p, reason), 'media' (participantId, {audio, video}),
-// 'media-problem' (what), 'joined' ({participantId, room}).
+// Events: 'state' (state), 'fatal' (code), 'reconnecting' (), 'joined' ({participantId, room, role}),
+// 'password' (code, message), 'lobby-waiting' (), 'lobby-denied' (reason), 'ended' ('removed'|'ended'),
+// 'participant-joined' (p), 'participant-updated' (p, before), 'participant-left' (p, reason),
+// 'self-updated' (self, before), 'media' (participantId, {audio, video, screen}), 'media-problem' (what),
+// 'room' (roomState), 'hands' (queue), 'lobby' (waiting), 'chat' (msg), 'reaction' ({id, emoji}),
+// 'active-speaker' (id), 'muted-by-host' (source), 'unmute-requested' (hostId).
 
 import { Emitter } from './emitter.js';
 
 const PC_CONFIG = { iceServers: [], bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
 const FATAL_JOIN_ERRORS = new Set([
-  'room_name_invalid', 'display_name_invalid', 'room_full', 'unsupported_version', 'bad_request',
+  'room_name_invalid', 'display_name_invalid', 'room_full', 'unsupported_version', 'bad_request', 'room_locked',
 ]);
+const PASSWORD_ERRORS = new Set(['password_required', 'password_wrong', 'rate_limited']);
+// Three simulcast layers for the camera (Chromium); the server picks one per subscriber and tile.
+export const SIMULCAST = [
+  { rid: 'q', scaleResolutionDownBy: 4, maxBitrate: 150000 },
+  { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500000 },
+  { rid: 'f', maxBitrate: 1500000 },
+];
+const EMPTY_ROOM = { locked: false, lobby: false, has_password: false, music: false, hosts: [] };
+
+function participantFrom(d, before = {}) {
+  return {
+    id: d.id,
+    name: d.name ?? before.name ?? '',
+    audio_muted: d.audio_muted ?? before.audio_muted ?? false,
+    video_muted: d.video_muted ?? before.video_muted ?? false,
+    role: d.role ?? before.role ?? 'guest',
+    hand_raised: d.hand_raised ?? before.hand_raised ?? false,
+    music: d.music ?? before.music ?? false,
+    screen: d.screen ?? before.screen ?? false,
+  };
+}
 
 export class Session extends Emitter {
   /**
-   * signaling: a SignalingClient; room, name: strings;
-   * local: {audio: MediaStreamTrack|null, video: MediaStreamTrack|null, audioMuted, videoMuted}.
+   * signaling: a SignalingClient; room, name: strings; password: string or null;
+   * local: {audio, video, screen: MediaStreamTrack|null, audioMuted, videoMuted, music}.
    */
-  constructor({ signaling, room, name, local }) {
+  constructor({ signaling, room, name, password = null, local }) {
     super();
     this.signaling = signaling;
     this.room = room;
     this.name = name;
-    this.local = { audio: null, video: null, audioMuted: false, videoMuted: false, ...local };
-    this.state = 'idle';             // idle | joining | joined | left | error
+    this.password = password;
+    this.local = { audio: null, video: null, screen: null, audioMuted: false, videoMuted: false, music: false, ...local };
+    this.state = 'idle';             // idle | joining | password | lobby | joined | left | ended | error
     this.participantId = null;
-    this.participants = new Map();   // id -> {id, name, audio_muted, video_muted}
-    this.remoteTracks = new Map();   // id -> {audio, video}
+    this.role = 'guest';
+    this.self = null;                // own participant record as the server reports it
+    this.roomState = { ...EMPTY_ROOM };
+    this.participants = new Map();   // id -> {id, name, audio_muted, video_muted, role, hand_raised, music, screen}
+    this.remoteTracks = new Map();   // id -> {audio, video, screen}
+    this.hands = [];                 // participant ids in queue order
+    this.lobby = [];                 // [{lobby_id, name}] (hosts only)
+    this.activeSpeaker = 0;
+    this.videoPrefs = null;          // the last set_video_prefs params, sent again after a re-join
     this.publishPc = null;
     this.subscribePc = null;
-    this.publishTransceivers = { audio: null, video: null };
+    this.publishTransceivers = { audio: null, video: null, screen: null };
+    this.simulcast = false;
+    this.negotiation = Promise.resolve();
     this.offers = [];                // subscribe_offer queue, applied in order
     this.applyingOffers = false;
     this.generation = 0;             // bumps on every (re)join, to drop work of an old one
@@ -43,18 +78,36 @@ export class Session extends Emitter {
     this.emit('state', state);
   }
 
+  get isHost() {
+    return this.role === 'host';
+  }
+
   /** Connects and joins; reconnects and re-joins by itself until leave(). */
   start() {
     const s = this.signaling;
-    this.off.push(
-      s.on('open', () => this.join()),
-      s.on('down', () => this.lostConnection()),
-      s.on('participant_joined', (d) => this.onParticipantJoined(d)),
-      s.on('participant_updated', (d) => this.onParticipantUpdated(d)),
-      s.on('participant_left', (d) => this.onParticipantLeft(d)),
-      s.on('subscribe_offer', (d) => this.onSubscribeOffer(d)),
-      s.on('dropped', () => this.onDropped()),
-    );
+    const handlers = {
+      open: () => this.join(),
+      down: () => this.lostConnection(),
+      participant_joined: (d) => this.onParticipantJoined(d),
+      participant_updated: (d) => this.onParticipantUpdated(d),
+      participant_left: (d) => this.onParticipantLeft(d),
+      subscribe_offer: (d) => this.onSubscribeOffer(d),
+      dropped: () => this.onDropped(),
+      joined: (d) => this.onLobbyJoined(d),
+      lobby_admitted: () => this.emit('lobby-admitted'),
+      lobby_denied: (d) => this.onLobbyDenied(d),
+      lobby_updated: (d) => { this.lobby = Array.isArray(d.waiting) ? d.waiting : []; this.emit('lobby', this.lobby); },
+      room_updated: (d) => this.onRoomState(d),
+      hands_updated: (d) => this.onHands(d),
+      chat: (d) => this.emit('chat', d),
+      reaction: (d) => this.emit('reaction', d),
+      active_speaker: (d) => { this.activeSpeaker = d.id || 0; this.emit('active-speaker', this.activeSpeaker); },
+      muted_by_host: (d) => this.emit('muted-by-host', d.source || 'microphone'),
+      unmute_requested: (d) => this.emit('unmute-requested', d.by),
+      removed: () => this.onEnded('removed'),
+      meeting_ended: () => this.onEnded('ended'),
+    };
+    for (const [name, fn] of Object.entries(handlers)) this.off.push(s.on(name, fn));
     this.setState('joining');
     if (s.ready) this.join();
     else s.open();
@@ -63,12 +116,17 @@ export class Session extends Emitter {
   async join() {
     if (this.state !== 'joining') return;
     const gen = ++this.generation;
+    const params = { room: this.room, name: this.name };
+    if (this.password !== null && this.password !== '') params.password = this.password;
     let result;
     try {
-      result = await this.signaling.request('join', { room: this.room, name: this.name });
+      result = await this.signaling.request('join', params);
     } catch (err) {
       if (gen !== this.generation) return;
-      if (FATAL_JOIN_ERRORS.has(err.code)) {
+      if (PASSWORD_ERRORS.has(err.code)) {
+        this.setState('password');
+        this.emit('password', err.code, err.message);
+      } else if (FATAL_JOIN_ERRORS.has(err.code)) {
         this.fail(err.code);
       } else if (err.code === 'already_joined') {
         // The server still holds us from before a reconnect hiccup: leave, then join afresh.
@@ -81,10 +139,47 @@ export class Session extends Emitter {
       return;
     }
     if (gen !== this.generation) return;
+    if (result.waiting) {
+      this.setState('lobby');
+      this.emit('lobby-waiting', result.lobby_id);
+      return;
+    }
+    await this.completeJoin(result, gen);
+  }
+
+  /** After a password prompt: tries again with this password (and maybe another name). */
+  retryJoin({ password, name } = {}) {
+    if (this.state !== 'password') return;
+    if (password !== undefined) this.password = password;
+    if (name) this.name = name;
+    this.setState('joining');
+    if (this.signaling.ready) this.join();
+  }
+
+  onLobbyJoined(d) {
+    if (this.state !== 'lobby') return;
+    this.setState('joining');
+    this.completeJoin(d, this.generation);
+  }
+
+  onLobbyDenied(d) {
+    if (this.state !== 'lobby') return;
+    this.reset();
+    this.stop();
+    this.setState('left');
+    this.emit('lobby-denied', d.reason || 'denied');
+  }
+
+  async completeJoin(result, gen) {
     this.participantId = result.participant_id;
+    this.role = result.role || 'guest';
+    this.self = participantFrom({ id: this.participantId, name: this.name, role: this.role });
     if (result.room) this.room = result.room;
-    this.emit('joined', { participantId: this.participantId, room: this.room });
+    if (result.room_state) this.onRoomState(result.room_state);
+    this.emit('joined', { participantId: this.participantId, room: this.room, role: this.role });
     this.sendMediaState();
+    if (this.local.music) this.request('set_music', { enabled: true }).catch(() => {});
+    if (this.videoPrefs) this.setVideoPrefs(this.videoPrefs);
     try {
       await this.publish(gen);
     } catch (err) {
@@ -95,19 +190,137 @@ export class Session extends Emitter {
     if (gen === this.generation && this.state === 'joining') this.setState('joined');
   }
 
+  onRoomState(d) {
+    this.roomState = { ...EMPTY_ROOM, ...this.roomState, ...d };
+    if (Array.isArray(d.hosts) && this.participantId !== null) {
+      const role = d.hosts.includes(this.participantId) ? 'host' : 'guest';
+      if (role !== this.role) this.setOwnRole(role);
+    }
+    this.emit('room', this.roomState);
+  }
+
+  setOwnRole(role) {
+    const before = { ...this.self };
+    this.role = role;
+    if (this.self) this.self.role = role;
+    if (role !== 'host') this.lobby = [];
+    this.emit('self-updated', this.self, before);
+  }
+
+  onHands(d) {
+    this.hands = Array.isArray(d.queue) ? d.queue : [];
+    for (const p of this.participants.values()) p.hand_raised = this.hands.includes(p.id);
+    if (this.self) this.self.hand_raised = this.hands.includes(this.participantId);
+    this.emit('hands', this.hands);
+  }
+
+  // ---- requests -----------------------------------------------------------------------------
+
+  /** Any protocol request (host methods, chat, hands, reactions); rejects with ProtocolError. */
+  request(method, params = {}) {
+    return this.signaling.request(method, params);
+  }
+
+  setVideoPrefs(prefs) {
+    this.videoPrefs = prefs;
+    if (this.participantId === null) return Promise.resolve();
+    return this.request('set_video_prefs', prefs).catch((err) => {
+      if (err.code !== 'disconnected') console.warn('plenum: set_video_prefs failed', err.code);
+    });
+  }
+
+  // ---- publishing -----------------------------------------------------------------------------
+
   async publish(gen) {
     const pc = new RTCPeerConnection(PC_CONFIG);
     this.publishPc = pc;
     // Audio first, then video: the server relies on this order. A missing device still gets its
     // transceiver, so a camera switched on later needs no renegotiation (replaceTrack).
     this.publishTransceivers.audio = pc.addTransceiver(this.local.audio || 'audio', { direction: 'sendonly' });
-    this.publishTransceivers.video = pc.addTransceiver(this.local.video || 'video', { direction: 'sendonly' });
+    try {
+      this.publishTransceivers.video = pc.addTransceiver(this.local.video || 'video',
+        { direction: 'sendonly', sendEncodings: SIMULCAST.map((e) => ({ ...e })) });
+      this.simulcast = true;
+    } catch (err) {
+      console.info('plenum: no simulcast here, one layer', err && err.name);
+      this.publishTransceivers.video = pc.addTransceiver(this.local.video || 'video', { direction: 'sendonly' });
+      this.simulcast = false;
+    }
+    if (this.local.screen) {
+      this.publishTransceivers.screen = pc.addTransceiver(this.local.screen, { direction: 'sendonly' });
+    }
     this.watchPc(pc, 'publish', gen);
-    const offer = await pc.createOffer();
-    await pc.setLocalDescription(offer);
-    const { sdp } = await this.signaling.request('publish', { sdp: pc.localDescription.sdp });
-    if (gen !== this.generation) return;
-    await pc.setRemoteDescription({ type: 'answer', sdp });
+    await this.negotiate(pc, gen);
+  }
+
+  /** The labels of our m-lines for the server: microphone, camera, screen. */
+  trackLabels() {
+    const out = [];
+    const sources = { audio: 'microphone', video: 'camera', screen: 'screen' };
+    for (const [kind, tr] of Object.entries(this.publishTransceivers)) {
+      if (tr && tr.mid !== null && !tr.stopped) out.push({ mid: tr.mid, source: sources[kind] });
+    }
+    return out;
+  }
+
+  negotiate(pc, gen) {
+    const run = async () => {
+      if (gen !== this.generation || pc.signalingState === 'closed') return;
+      const offer = await pc.createOffer();
+      await pc.setLocalDescription(offer);
+      let answer;
+      try {
+        answer = await this.request('publish', {
+          sdp: pc.localDescription.sdp, tracks: this.trackLabels(), music: !!this.local.music,
+        });
+      } catch (err) {
+        if (pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' }).catch(() => {});
+        throw err;
+      }
+      if (gen !== this.generation || pc.signalingState === 'closed') return;
+      await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+    };
+    const p = this.negotiation.catch(() => {}).then(run);
+    this.negotiation = p;
+    return p;
+  }
+
+  /** Offers again on the publish PeerConnection (screen share added or removed, music mode). */
+  renegotiate() {
+    if (!this.publishPc || this.participantId === null) return Promise.resolve();
+    return this.negotiate(this.publishPc, this.generation);
+  }
+
+  /** Starts (track) or stops (null) sending a screen share; renegotiates. */
+  async setScreen(track) {
+    this.local.screen = track;
+    const pc = this.publishPc;
+    if (!pc || this.participantId === null) return;
+    let tr = this.publishTransceivers.screen;
+    if (track) {
+      if (tr) {
+        await tr.sender.replaceTrack(track);
+        tr.direction = 'sendonly';
+      } else {
+        tr = pc.addTransceiver(track, { direction: 'sendonly' });
+        this.publishTransceivers.screen = tr;
+      }
+    } else if (tr) {
+      await tr.sender.replaceTrack(null);
+      tr.direction = 'inactive';
+    } else {
+      return;
+    }
+    await this.renegotiate();
+  }
+
+  /** Music mode: the new microphone track is already captured; tells the server and re-offers. */
+  async setMusic(on, audioTrack) {
+    this.local.music = on;
+    if (audioTrack !== undefined) await this.replaceTrack('audio', audioTrack);
+    if (this.participantId === null) return;
+    await this.request('set_music', { enabled: on }).catch((err) => console.warn('plenum: set_music failed', err.code));
+    await this.renegotiate();
   }
 
   watchPc(pc, which, gen) {
@@ -123,29 +336,47 @@ export class Session extends Emitter {
     });
   }
 
+  // ---- participants ---------------------------------------------------------------------------
+
   onParticipantJoined(d) {
-    if (this.participantId === null || d.id === this.participantId) return;
-    const p = { id: d.id, name: d.name, audio_muted: !!d.audio_muted, video_muted: !!d.video_muted };
-    const known = this.participants.has(d.id);
+    if (this.participantId === null) return;
+    if (d.id === this.participantId) return this.onSelfUpdated(d);
+    const before = this.participants.get(d.id);
+    const p = participantFrom(d, before);
     this.participants.set(d.id, p);
-    this.emit(known ? 'participant-updated' : 'participant-joined', p);
+    if (before) this.emit('participant-updated', p, before);
+    else this.emit('participant-joined', p);
   }
 
   onParticipantUpdated(d) {
-    if (this.participantId === null || d.id === this.participantId) return;
-    if (!this.participants.has(d.id)) return this.onParticipantJoined(d);
-    const p = this.participants.get(d.id);
-    Object.assign(p, { name: d.name ?? p.name, audio_muted: !!d.audio_muted, video_muted: !!d.video_muted });
-    this.emit('participant-updated', p);
+    if (this.participantId === null) return;
+    if (d.id === this.participantId) return this.onSelfUpdated(d);
+    const before = this.participants.get(d.id);
+    if (!before) return this.onParticipantJoined(d);
+    const snapshot = { ...before };
+    Object.assign(before, participantFrom(d, before));
+    this.emit('participant-updated', before, snapshot);
+  }
+
+  onSelfUpdated(d) {
+    const before = { ...this.self };
+    this.self = participantFrom(d, this.self || {});
+    this.role = this.self.role;
+    this.emit('self-updated', this.self, before);
   }
 
   onParticipantLeft(d) {
     const p = this.participants.get(d.id);
     if (!p) return;
     this.participants.delete(d.id);
-    this.remoteTracks.delete(d.id);
+    if (this.remoteTracks.has(d.id)) {
+      this.remoteTracks.delete(d.id);
+    }
+    this.hands = this.hands.filter((id) => id !== d.id);
     this.emit('participant-left', p, d.reason);
   }
+
+  // ---- subscribing ----------------------------------------------------------------------------
 
   onSubscribeOffer(d) {
     if (this.participantId === null) return;
@@ -188,28 +419,34 @@ export class Session extends Emitter {
     await this.signaling.request('subscribe_answer', { version: offer.version, sdp: pc.localDescription.sdp });
   }
 
-  /** Rebuilds participant -> tracks from the transceivers' mids and the offer's tracks list. */
+  /** Rebuilds participant -> {audio, video, screen} from the transceivers' mids and the offer's tracks. */
   mapTracks(tracks) {
     const byMid = new Map(tracks.map((t) => [String(t.mid), t]));
     const next = new Map();
     for (const tr of this.subscribePc.getTransceivers()) {
       const t = tr.mid !== null && byMid.get(tr.mid);
       if (!t || !t.active || (t.kind !== 'audio' && t.kind !== 'video')) continue;
-      if (!next.has(t.participant_id)) next.set(t.participant_id, { audio: null, video: null });
-      next.get(t.participant_id)[t.kind] = tr.receiver.track;
+      const slot = t.kind === 'audio' ? 'audio' : (t.source === 'screen' ? 'screen' : 'video');
+      if (!next.has(t.participant_id)) next.set(t.participant_id, { audio: null, video: null, screen: null });
+      next.get(t.participant_id)[slot] = tr.receiver.track;
     }
     const ids = new Set([...this.remoteTracks.keys(), ...next.keys()]);
     for (const id of ids) {
-      const before = this.remoteTracks.get(id) || { audio: null, video: null };
-      const after = next.get(id) || { audio: null, video: null };
-      if (before.audio !== after.audio || before.video !== after.video) this.emit('media', id, after);
+      const before = this.remoteTracks.get(id) || { audio: null, video: null, screen: null };
+      const after = next.get(id) || { audio: null, video: null, screen: null };
+      if (before.audio !== after.audio || before.video !== after.video || before.screen !== after.screen) {
+        this.remoteTracks.set(id, after);
+        this.emit('media', id, after);
+      }
     }
     this.remoteTracks = next;
   }
 
   tracksOf(id) {
-    return this.remoteTracks.get(id) || { audio: null, video: null };
+    return this.remoteTracks.get(id) || { audio: null, video: null, screen: null };
   }
+
+  // ---- local media state ----------------------------------------------------------------------
 
   sendMediaState() {
     if (this.participantId === null) return;
@@ -242,33 +479,49 @@ export class Session extends Emitter {
     }
   }
 
+  // ---- leaving --------------------------------------------------------------------------------
+
   /** Forgets everything bound to the current join (PCs, participants) before joining again. */
   reset() {
     this.generation++;
     this.offers = [];
+    this.negotiation = Promise.resolve();
     for (const pc of [this.publishPc, this.subscribePc]) if (pc) pc.close();
     this.publishPc = null;
     this.subscribePc = null;
-    this.publishTransceivers = { audio: null, video: null };
+    this.publishTransceivers = { audio: null, video: null, screen: null };
     this.participantId = null;
     for (const p of [...this.participants.values()]) {
       this.participants.delete(p.id);
       this.emit('participant-left', p, 'reconnect');
     }
     this.remoteTracks.clear();
+    this.hands = [];
+    this.lobby = [];
+    this.activeSpeaker = 0;
+    this.emit('hands', this.hands);
+    this.emit('lobby', this.lobby);
   }
 
   lostConnection() {
-    if (this.state !== 'joined' && this.state !== 'joining') return;
+    if (!['joined', 'joining', 'lobby'].includes(this.state)) return;
     this.reset();
     this.setState('joining');
     this.emit('reconnecting');
   }
 
   onDropped() {
-    if (this.state !== 'joined' && this.state !== 'joining') return;
+    if (!['joined', 'joining', 'lobby'].includes(this.state)) return;
     this.lostConnection();
     this.join();
+  }
+
+  onEnded(kind) {
+    if (this.state === 'left' || this.state === 'ended') return;
+    this.reset();
+    this.stop();
+    this.setState('ended');
+    this.emit('ended', kind);
   }
 
   fail(code) {
@@ -284,10 +537,10 @@ export class Session extends Emitter {
     this.signaling.close();
   }
 
-  /** Leaves the room and closes the connection. */
+  /** Leaves the room (or the lobby) and closes the connection. */
   async leave() {
-    if (this.state === 'left') return;
-    if (this.signaling.ready && this.participantId !== null) {
+    if (this.state === 'left' || this.state === 'ended') return;
+    if (this.signaling.ready && (this.participantId !== null || this.state === 'lobby')) {
       await Promise.race([
         this.signaling.request('leave').catch(() => {}),
         new Promise((r) => setTimeout(r, 1000)),

@@ -1,5 +1,5 @@
-// Microphone and camera toggles (control bar and pre-join preview), the invite and leave
-// buttons, and the keyboard shortcuts M (microphone) and V (camera).
+// Microphone and camera toggles (control bar and pre-join preview), the keyboard shortcuts
+// (M microphone, V camera, H hand, C chat, S screen, P people, ? the list) and copying links.
 
 import { setIcon } from './icons.js';
 
@@ -29,13 +29,19 @@ function typingInField(ev) {
   return el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
 }
 
-/** Calls toggle('audio'|'video') on M / V unless the user is typing or holds a modifier. */
-export function bindShortcuts(isActive, toggle) {
+/**
+ * Calls actions[key] for a single key (m, v, h, c, s, p, ?) unless the user is typing in a field,
+ * a dialog is open, or a modifier is held.
+ */
+export function bindShortcuts(isActive, actions) {
   const onKey = (ev) => {
     if (!isActive() || ev.repeat || ev.ctrlKey || ev.metaKey || ev.altKey || typingInField(ev)) return;
-    const key = ev.key.toLowerCase();
-    if (key === 'm') { ev.preventDefault(); toggle('audio'); }
-    else if (key === 'v') { ev.preventDefault(); toggle('video'); }
+    if (document.querySelector('dialog[open]')) return;
+    const key = ev.key === '?' ? '?' : ev.key.toLowerCase();
+    const fn = actions[key];
+    if (!fn) return;
+    ev.preventDefault();
+    fn();
   };
   document.addEventListener('keydown', onKey);
   return () => document.removeEventListener('keydown', onKey);

@@ -1,10 +1,16 @@
-// The meeting stage: self view plus one tile per participant, laid out as large as the stage
-// allows at 16:9 (columns chosen from the stage's size and the number of tiles).
+// The meeting stage and its layouts:
+//  - grid: every tile as large as the stage allows at 16:9 (columns from the stage's size; past
+//    25 tiles the stage scrolls),
+//  - speaker: the active speaker large, everybody else in a strip,
+//  - presentation: a shared screen large, the cameras in a strip.
+// 'auto' is the grid, or the presentation while somebody shares a screen. The grid also reports
+// every remote video's rendered height (for simulcast layers and last-N) through onVideoSizes.
 
 import { Tile } from './tiles.js';
 
 const GAP = 12;
 const WIDE = 16 / 9;
+const PAGE = 25;          // tiles fitted into one screenful; more scroll
 // On a portrait stage (a phone held upright) squarer tiles use the space far better.
 const PORTRAIT_ASPECTS = [16 / 9, 4 / 3, 1];
 
@@ -26,46 +32,149 @@ export function fit(n, w, h, gap = GAP) {
   return best;
 }
 
+const keyOf = (id, source = 'camera') => (id === null ? 'self' : String(id)) + (source === 'screen' ? ':screen' : '');
+
 export class Grid {
-  constructor(stage, { t, onAutoplayBlocked }) {
+  constructor(stage, { t, onAutoplayBlocked, onVideoSizes, onLayout, audioSink }) {
     this.stage = stage;
     this.t = t;
     this.onAutoplayBlocked = onAutoplayBlocked;
-    this.tiles = new Map();   // participant id -> Tile
-    this.self = null;
-    this.observer = new ResizeObserver(() => this.layout());
-    this.observer.observe(stage);
+    this.onVideoSizes = onVideoSizes || (() => {});
+    this.onLayout = onLayout || (() => {});
+    this.audioSink = audioSink;
+    this.tiles = new Map();   // key ('self', '12', '12:screen', 'self:screen') -> Tile
+    this.mode = 'auto';       // the user's choice: auto | grid | speaker | presentation
+    this.layoutName = 'grid'; // what is shown
+    this.activeSpeaker = 0;
+    this.audioOnly = false;
+    this.sinkId = '';
+    this.visible = new Map(); // tile element -> intersecting
+    stage.replaceChildren();
+    this.focusBox = document.createElement('div');
+    this.focusBox.className = 'stage__focus';
+    this.tileBox = document.createElement('div');
+    this.tileBox.className = 'stage__tiles';
+    stage.append(this.focusBox, this.tileBox);
+    this.resizeObserver = new ResizeObserver(() => this.layoutSoon());
+    this.resizeObserver.observe(stage);
+    this.sizeObserver = new ResizeObserver(() => this.onVideoSizes());
+    this.intersection = new IntersectionObserver((entries) => {
+      for (const e of entries) this.visible.set(e.target, e.isIntersecting);
+      this.onVideoSizes();
+    }, { root: null, threshold: 0 });
   }
 
-  setSelf({ name, audioMuted, videoOff, track }) {
-    if (!this.self) {
-      this.self = new Tile({ self: true, t: this.t });
-      this.stage.prepend(this.self.el);
-      this.layout();
-    }
-    this.self.update({ name, audioMuted, videoOff });
-    if (track !== undefined) this.self.setVideoTrack(track);
+  get self() {
+    return this.tiles.get('self') || null;
   }
 
-  upsert(p) {
-    let tile = this.tiles.get(p.id);
-    if (!tile) {
-      tile = new Tile({ id: p.id, t: this.t });
-      this.tiles.set(p.id, tile);
-      this.stage.append(tile.el);
-      this.layout();
-    }
-    tile.update({ name: p.name, audioMuted: p.audio_muted, videoOff: p.video_muted });
+  addTile(key, opts) {
+    const tile = new Tile({ t: this.t, audioSink: this.audioSink, ...opts });
+    if (tile.audio && this.sinkId) tile.audio.setSinkId?.(this.sinkId).catch(() => {});
+    this.tiles.set(key, tile);
+    this.tileBox.append(tile.el);
+    this.sizeObserver.observe(tile.video);
+    this.intersection.observe(tile.el);
+    if (opts.source === 'screen') this.mode = 'auto'; // a new share comes to the front by itself
+    this.layout();
     return tile;
   }
 
-  setMedia(id, { audio, video }) {
-    const tile = this.tiles.get(id);
+  removeTile(key) {
+    const tile = this.tiles.get(key);
     if (!tile) return;
-    tile.setVideoTrack(video || null);
+    this.sizeObserver.unobserve(tile.video);
+    this.intersection.unobserve(tile.el);
+    this.visible.delete(tile.el);
+    tile.remove();
+    this.tiles.delete(key);
+    this.layout();
+  }
+
+  setSelf({ name, audioMuted, videoOff, track, host, hand }) {
+    const tile = this.self || this.addTile('self', { self: true });
+    tile.update({ name, audioMuted, videoOff, host, hand });
+    if (track !== undefined) tile.setVideoTrack(track);
+  }
+
+  /** The self view of one's own screen share (track or null). */
+  setSelfScreen(track, name) {
+    if (!track) return this.removeTile('self:screen');
+    const tile = this.tiles.get('self:screen') || this.addTile('self:screen', { self: true, source: 'screen' });
+    tile.update({ name, videoOff: false });
+    tile.setVideoTrack(track);
+  }
+
+  upsert(p, hand = 0) {
+    const key = keyOf(p.id);
+    const tile = this.tiles.get(key) || this.addTile(key, { id: p.id });
+    tile.update({ name: p.name, audioMuted: p.audio_muted, videoOff: p.video_muted || this.audioOnly, host: p.role === 'host', hand });
+    const screen = this.tiles.get(keyOf(p.id, 'screen'));
+    if (screen) screen.update({ name: p.name });
+    return tile;
+  }
+
+  setMedia(id, { audio, video, screen }) {
+    const tile = this.tiles.get(keyOf(id));
+    if (!tile) return;
+    tile.setVideoTrack(this.audioOnly ? null : video || null);
+    tile.cameraTrack = video || null;
     tile.setAudioTrack(audio || null).catch((err) => {
       if (err && err.name === 'NotAllowedError') this.onAutoplayBlocked?.();
     });
+    const skey = keyOf(id, 'screen');
+    if (screen) {
+      const st = this.tiles.get(skey) || this.addTile(skey, { id, source: 'screen' });
+      st.update({ name: tile.info.name, videoOff: false });
+      st.setVideoTrack(screen);
+    } else {
+      this.removeTile(skey);
+    }
+  }
+
+  remove(id) {
+    this.removeTile(keyOf(id));
+    this.removeTile(keyOf(id, 'screen'));
+  }
+
+  /** Audio only: remote cameras are not shown (screens still are). */
+  setAudioOnly(on) {
+    this.audioOnly = on;
+    for (const tile of this.tiles.values()) {
+      if (tile.self || tile.source !== 'camera') continue;
+      tile.setVideoTrack(on ? null : tile.cameraTrack || null);
+      tile.update({ videoOff: on || undefined });
+    }
+    this.onVideoSizes();
+  }
+
+  setActiveSpeaker(id) {
+    this.activeSpeaker = id || 0;
+    for (const tile of this.tiles.values()) {
+      tile.setSpeaking(tile.source === 'camera' && tile.id !== null && tile.id === this.activeSpeaker);
+    }
+    if (this.layoutName === 'speaker') this.layout();
+  }
+
+  showReaction(id, emoji) {
+    const tile = id === null ? this.self : this.tiles.get(keyOf(id));
+    tile?.showReaction(emoji);
+  }
+
+  setHands(queue, selfId) {
+    for (const tile of this.tiles.values()) {
+      if (tile.source !== 'camera') continue;
+      const pid = tile.self ? selfId : tile.id;
+      const pos = queue.indexOf(pid) + 1;
+      tile.update({ hand: pos });
+    }
+  }
+
+  async setSinkId(id) {
+    this.sinkId = id;
+    for (const tile of this.tiles.values()) {
+      if (tile.audio?.setSinkId) await tile.audio.setSinkId(id);
+    }
   }
 
   /** Plays every remote audio element again (after a click, when autoplay was blocked). */
@@ -73,30 +182,102 @@ export class Grid {
     for (const tile of this.tiles.values()) if (tile.audioTrack) tile.audio.play().catch(() => {});
   }
 
-  remove(id) {
-    const tile = this.tiles.get(id);
-    if (!tile) return;
-    tile.remove();
-    this.tiles.delete(id);
-    this.layout();
+  relabel() {
+    for (const tile of this.tiles.values()) tile.relabel();
   }
 
   clear() {
-    for (const id of [...this.tiles.keys()]) this.remove(id);
-    this.self?.remove();
-    this.self = null;
+    for (const key of [...this.tiles.keys()]) this.removeTile(key);
+    this.resizeObserver.disconnect();
+    this.sizeObserver.disconnect();
+    this.intersection.disconnect();
+  }
+
+  setMode(mode) {
+    this.mode = mode;
+    this.layout();
+  }
+
+  /** The heights of the remote videos as shown, for set_video_prefs (0: not visible). */
+  videoSizes() {
+    const dpr = globalThis.devicePixelRatio || 1;
+    const out = [];
+    for (const tile of this.tiles.values()) {
+      if (tile.self || tile.id === null) continue;
+      const shown = this.visible.get(tile.el) !== false && !(this.audioOnly && tile.source === 'camera');
+      const height = shown ? Math.min(2160, Math.round(tile.video.clientHeight * dpr)) : 0;
+      out.push({ id: tile.id, source: tile.source, height });
+    }
+    return out;
+  }
+
+  /** The tile shown large in the speaker and presentation layouts. */
+  focusTile(layout) {
+    const tiles = [...this.tiles.values()];
+    if (layout === 'presentation') {
+      return tiles.find((x) => x.source === 'screen' && !x.self) || tiles.find((x) => x.source === 'screen');
+    }
+    return this.tiles.get(keyOf(this.activeSpeaker || null)) && this.activeSpeaker
+      ? this.tiles.get(keyOf(this.activeSpeaker))
+      : tiles.find((x) => !x.self && x.source === 'camera') || this.self;
+  }
+
+  layoutSoon() {
+    if (this.layoutFrame) return;
+    this.layoutFrame = requestAnimationFrame(() => { this.layoutFrame = 0; this.layout(); });
   }
 
   layout() {
-    const n = this.tiles.size + (this.self ? 1 : 0);
-    if (!n) return;
-    const cs = getComputedStyle(this.stage);
-    const w = this.stage.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
-    const h = this.stage.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom);
-    if (w <= 0 || h <= 0) return;
-    const { width, aspect } = fit(n, w, h, parseFloat(cs.columnGap) || GAP);
-    this.stage.style.setProperty('--tile-width', `${Math.max(width, 120)}px`);
-    this.stage.style.setProperty('--tile-aspect', String(aspect));
-    this.stage.dataset.count = String(n);
+    const tiles = [...this.tiles.values()];
+    if (!tiles.length) return;
+    const hasScreen = tiles.some((x) => x.source === 'screen');
+    let name = this.mode === 'auto' ? (hasScreen ? 'presentation' : 'grid') : this.mode;
+    if (name === 'presentation' && !hasScreen) name = 'speaker';
+    if (name === 'speaker' && tiles.length < 2) name = 'grid';
+    const focus = name === 'grid' ? null : this.focusTile(name);
+    if (!focus) name = 'grid';
+    const changed = name !== this.layoutName;
+    this.layoutName = name;
+    this.stage.dataset.layout = name;
+
+    // Place tiles: the focus tile in its box, the rest in order (screens, self, others).
+    const order = [...tiles].sort((a, b) => rank(a) - rank(b));
+    let moved = false;
+    if (focus && focus.el.parentNode !== this.focusBox) {
+      this.focusBox.append(focus.el);
+      moved = true;
+    }
+    for (const tile of order) {
+      if (tile === focus) continue;
+      if (tile.el.parentNode !== this.tileBox) moved = true;
+      this.tileBox.append(tile.el);  // appending in order keeps the DOM order stable
+    }
+    if (moved) for (const tile of tiles) tile.resume();
+    this.focusBox.hidden = !focus;
+    for (const tile of tiles) tile.el.classList.toggle('tile--focus', tile === focus);
+
+    const n = tiles.length - (focus ? 1 : 0);
+    const box = this.tileBox;
+    if (name === 'grid') {
+      const cs = getComputedStyle(this.stage);
+      const w = this.stage.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+      const h = this.stage.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom);
+      if (w > 0 && h > 0) {
+        const { width, aspect } = fit(Math.min(n, PAGE), w, h, parseFloat(getComputedStyle(box).columnGap) || GAP);
+        box.style.setProperty('--tile-width', `${Math.max(width, 120)}px`);
+        box.style.setProperty('--tile-aspect', String(aspect));
+      }
+    } else {
+      box.style.removeProperty('--tile-width');
+      box.style.removeProperty('--tile-aspect');
+    }
+    this.stage.dataset.count = String(tiles.length);
+    if (changed) this.onLayout(name);
+    this.onVideoSizes();
   }
+}
+
+function rank(tile) {
+  if (tile.source === 'screen') return tile.self ? 1 : 0;
+  return tile.self ? 2 : 3;
 }

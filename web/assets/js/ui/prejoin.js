@@ -41,6 +41,9 @@ export class Prejoin {
     this.micSelect = document.getElementById('mic-select');
     this.micButton = document.getElementById('pre-mic');
     this.camButton = document.getElementById('pre-cam');
+    this.passwordField = document.getElementById('password-field');
+    this.passwordInput = document.getElementById('password-input');
+    this.passwordError = document.getElementById('password-error');
     this.message = document.getElementById('device-message');
     this.messageText = document.getElementById('device-message-text');
     document.getElementById('prejoin-room').textContent = room;
@@ -80,7 +83,7 @@ export class Prejoin {
         return;
       }
       rememberName(name);
-      this.onJoin(name);
+      this.onJoin(name, this.passwordField.hidden ? null : this.passwordInput.value);
     });
   }
 
@@ -95,10 +98,22 @@ export class Prejoin {
     return problem ? null : name;
   }
 
+  /** Shows the password field with why it is needed (password_required, _wrong, rate_limited). */
+  askPassword(code, message) {
+    this.passwordField.hidden = false;
+    const text = code === 'password_required' ? '' : this.t(`password.${code}`, { detail: message || '' });
+    this.passwordError.textContent = text;
+    this.passwordError.hidden = !text;
+    if (text) this.passwordInput.setAttribute('aria-invalid', 'true');
+    else this.passwordInput.removeAttribute('aria-invalid');
+    this.passwordInput.value = '';
+    this.passwordInput.focus();
+  }
+
   async show() {
     this.root.hidden = false;
     this.render();
-    await this.media.start();
+    if (!this.media.audio && !this.media.video) await this.media.start();
     this.render();
     await this.fillDevices();
     this.offDeviceChange = onDeviceChange(() => this.fillDevices());
