@@ -1,5 +1,6 @@
 /* test_signal: the signaling protocol v1 through the transport-free proto layer — hello, framing
- * and id errors, method validation, join/leave with the real sfu, event order and shapes. */
+ * and id errors, method validation, join/leave with the real sfu, event order and shapes, and the
+ * meeting features (roles, password, lobby, lock, hands, chat, reactions, moderation). */
 #include <check.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -12,7 +13,7 @@
 #include "signal/proto_int.h"
 #include "signal/protocol.h"
 
-#define MAX_SENT 64
+#define MAX_SENT 512
 
 /* A fake transport: every message the connection sends, parsed. */
 struct wire {
@@ -106,10 +107,12 @@ static int unread(const struct client *cl)
 	return cl->w.n - cl->w.read;
 }
 
-/* Sends a request (params as JSON text, or NULL) and returns its response. */
+/* Sends a request (params as JSON text, or NULL) and returns its response. Events still unread
+ * when it is sent are skipped. */
 static json_t *call(struct client *cl, const char *method, const char *params)
 {
 	char buf[4096];
+	cl->w.read = cl->w.n;
 	int id = cl->next_id++;
 	if (params)
 		snprintf(buf, sizeof buf, "{\"id\":%d,\"method\":\"%s\",\"params\":%s}", id, method, params);
@@ -611,6 +614,638 @@ START_TEST(dropped_event)
 }
 END_TEST
 
+
+/* ---- meeting features ---- */
+
+/* The data of the next unread event called `name` (earlier unread messages are skipped). */
+static json_t *expect_event(struct client *cl, const char *name)
+{
+	while (cl->w.read < cl->w.n) {
+		json_t *m = cl->w.msg[cl->w.read++];
+		if (strcmp(event_name(m), name) == 0)
+			return json_object_get(m, "data");
+	}
+	ck_abort_msg("expected event %s", name);
+	return NULL;
+}
+
+/* Whether an unread event called `name` is there (nothing is consumed). */
+static bool has_event(const struct client *cl, const char *name)
+{
+	for (int i = cl->w.read; i < cl->w.n; i++)
+		if (strcmp(event_name(cl->w.msg[i]), name) == 0)
+			return true;
+	return false;
+}
+
+static void drain(struct client *cl)
+{
+	cl->w.read = cl->w.n;
+}
+
+static json_int_t jint(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	ck_assert_msg(json_is_integer(v), "%s is not an integer", key);
+	return json_integer_value(v);
+}
+
+static const char *jstr(const json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	ck_assert_msg(v != NULL, "%s is not a string", key);
+	return v;
+}
+
+static void open_joined(struct client *cl, const char *room, const char *name, uint32_t *id)
+{
+	client_open(cl);
+	hello(cl);
+	*id = join(cl, room, name);
+}
+
+START_TEST(roles_and_room_state)
+{
+	struct client a, b;
+	client_open(&a);
+	client_open(&b);
+	hello(&a);
+	hello(&b);
+	json_t *res = assert_result(call(&a, "join", "{\"room\":\"m\",\"name\":\"Ann\"}"));
+	ck_assert_str_eq(jstr(res, "role"), "host");
+	json_t *st = json_object_get(res, "room_state");
+	ck_assert(json_is_false(json_object_get(st, "locked")));
+	ck_assert(json_is_false(json_object_get(st, "lobby")));
+	ck_assert(json_is_false(json_object_get(st, "has_password")));
+	ck_assert(json_is_false(json_object_get(st, "music")));
+	ck_assert_int_eq(json_array_size(json_object_get(st, "hosts")), 1);
+	json_int_t ida = jint(res, "participant_id");
+	ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(st, "hosts"), 0)), ida);
+	res = assert_result(call(&b, "join", "{\"room\":\"m\",\"name\":\"Bob\"}"));
+	ck_assert_str_eq(jstr(res, "role"), "guest");
+	json_int_t idb = jint(res, "participant_id");
+	json_t *d = expect_event(&b, "participant_joined");
+	ck_assert_int_eq(jint(d, "id"), ida);
+	ck_assert_str_eq(jstr(d, "role"), "host");
+	ck_assert(json_is_false(json_object_get(d, "hand_raised")));
+	ck_assert(json_is_false(json_object_get(d, "music")));
+	ck_assert(json_is_false(json_object_get(d, "screen")));
+	d = expect_event(&a, "participant_joined");
+	ck_assert_int_eq(jint(d, "id"), idb);
+	ck_assert_str_eq(jstr(d, "role"), "guest");
+	/* make_host: everybody sees Bob's new role and the hosts list. */
+	assert_error(call(&a, "make_host", "{\"id\":1}"), "not_found");
+	assert_error(call(&a, "make_host", "{}"), "bad_request");
+	char params[64];
+	snprintf(params, sizeof params, "{\"id\":%lld}", (long long)idb);
+	assert_result(call(&a, "make_host", params));
+	d = expect_event(&b, "participant_updated");
+	ck_assert_int_eq(jint(d, "id"), idb);
+	ck_assert_str_eq(jstr(d, "role"), "host");
+	d = expect_event(&a, "room_updated");
+	ck_assert_int_eq(json_array_size(json_object_get(d, "hosts")), 2);
+	client_close(&a);
+	client_close(&b);
+}
+END_TEST
+
+START_TEST(host_handover_on_leave)
+{
+	struct client a, b, c;
+	uint32_t ida, idb, idc;
+	open_joined(&a, "h", "Ann", &ida);
+	open_joined(&b, "h", "Bob", &idb);
+	open_joined(&c, "h", "Cy", &idc);
+	drain(&b);
+	drain(&c);
+	assert_result(call(&a, "leave", NULL));
+	/* Bob has been there longest: he is host now, and everybody hears so. */
+	json_t *d = expect_event(&c, "participant_updated");
+	ck_assert_int_eq(jint(d, "id"), idb);
+	ck_assert_str_eq(jstr(d, "role"), "host");
+	d = expect_event(&c, "room_updated");
+	ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(d, "hosts"), 0)), idb);
+	d = expect_event(&b, "participant_updated");
+	ck_assert_str_eq(jstr(d, "role"), "host");
+	/* Bob may moderate now; Cy still may not. */
+	assert_result(call(&b, "set_locked", "{\"locked\":false}"));
+	assert_error(call(&c, "set_locked", "{\"locked\":false}"), "forbidden");
+	client_close(&a);
+	client_close(&b);
+	client_close(&c);
+}
+END_TEST
+
+START_TEST(host_methods_forbidden_for_guests)
+{
+	static const char *const host_methods[][2] = {
+		{ "set_password", "{\"password\":\"x\"}" }, { "set_lobby", "{\"enabled\":true}" },
+		{ "lobby_admit", "{\"all\":true}" }, { "lobby_deny", "{\"lobby_id\":1}" },
+		{ "set_locked", "{\"locked\":true}" }, { "make_host", "{\"id\":1}" },
+		{ "mute", "{\"id\":1,\"source\":\"microphone\"}" }, { "mute_all", "{}" }, { "ask_unmute", "{\"id\":1}" },
+		{ "remove", "{\"id\":1}" }, { "end_meeting", "{}" }, { "set_room_music", "{\"enabled\":true}" },
+	};
+	struct client a, b, c;
+	uint32_t ida, idb;
+	client_open(&c);
+	hello(&c);
+	for (size_t i = 0; i < sizeof host_methods / sizeof host_methods[0]; i++)
+		assert_error(call(&c, host_methods[i][0], host_methods[i][1]), "not_joined");
+	open_joined(&a, "f", "Ann", &ida);
+	open_joined(&b, "f", "Bob", &idb);
+	drain(&a);
+	drain(&b);
+	char params[128];
+	for (size_t i = 0; i < sizeof host_methods / sizeof host_methods[0]; i++) {
+		/* with valid params, with none, and aimed at the host */
+		assert_error(call(&b, host_methods[i][0], host_methods[i][1]), "forbidden");
+		assert_error(call(&b, host_methods[i][0], NULL), "forbidden");
+		snprintf(params, sizeof params, "{\"id\":%u,\"source\":\"camera\"}", ida);
+		assert_error(call(&b, host_methods[i][0], params), "forbidden");
+	}
+	/* lower_hand for someone else is a host's too. */
+	snprintf(params, sizeof params, "{\"id\":%u}", ida);
+	assert_error(call(&b, "lower_hand", params), "forbidden");
+	/* Nothing happened to anyone. */
+	ck_assert_int_eq(unread(&a), 0);
+	ck_assert(proto_conn_joined(a.c) && proto_conn_joined(b.c));
+	/* Everyone's methods need a room. */
+	static const char *const everyone[] = { "raise_hand", "lower_hand", "reaction", "chat_send",
+	                                        "set_music", "set_video_prefs" };
+	for (size_t i = 0; i < sizeof everyone / sizeof everyone[0]; i++)
+		assert_error(call(&c, everyone[i], "{}"), "not_joined");
+	client_close(&a);
+	client_close(&b);
+	client_close(&c);
+}
+END_TEST
+
+START_TEST(password_flow)
+{
+	struct client a, b;
+	uint32_t ida;
+	open_joined(&a, "pw", "Ann", &ida);
+	client_open(&b);
+	hello(&b);
+	assert_error(call(&a, "set_password", "{}"), "bad_request");
+	assert_error(call(&a, "set_password", "{\"password\":5}"), "bad_request");
+	assert_error(call(&a, "set_password", "{\"password\":\"\"}"), "bad_request");
+	assert_result(call(&a, "set_password", "{\"password\":\"s3cret\"}"));
+	json_t *d = expect_event(&a, "room_updated");
+	ck_assert(json_is_true(json_object_get(d, "has_password")));
+	ck_assert_ptr_null(json_object_get(d, "password"));
+	assert_error(call(&b, "join", "{\"room\":\"pw\",\"name\":\"Bob\"}"), "password_required");
+	assert_error(call(&b, "join", "{\"room\":\"pw\",\"name\":\"Bob\",\"password\":7}"), "bad_request");
+	for (int i = 0; i < 5; i++)
+		assert_error(call(&b, "join", "{\"room\":\"pw\",\"name\":\"Bob\",\"password\":\"guess\"}"),
+		             "password_wrong");
+	/* The 6th guess within the minute: limited, and so is the right password. */
+	json_t *r = call(&b, "join", "{\"room\":\"pw\",\"name\":\"Bob\",\"password\":\"guess\"}");
+	assert_error(r, "rate_limited");
+	const char *msg = json_string_value(json_object_get(json_object_get(r, "error"), "message"));
+	ck_assert_msg(strstr(msg, "try again in"), "message %s", msg);
+	assert_error(call(&b, "join", "{\"room\":\"pw\",\"name\":\"Bob\",\"password\":\"s3cret\"}"), "rate_limited");
+	ck_assert(!proto_conn_joined(b.c));
+	/* A minute later the right one joins. */
+	fake_now += 61000000ull;
+	json_t *res = assert_result(call(&b, "join", "{\"room\":\"pw\",\"name\":\"Bob\",\"password\":\"s3cret\"}"));
+	ck_assert(json_is_true(json_object_get(json_object_get(res, "room_state"), "has_password")));
+	assert_result(call(&b, "leave", NULL));
+	/* Removed: no password needed. */
+	assert_result(call(&a, "set_password", "{\"password\":null}"));
+	d = expect_event(&a, "room_updated");
+	ck_assert(json_is_false(json_object_get(d, "has_password")));
+	join(&b, "pw", "Bob");
+	client_close(&a);
+	client_close(&b);
+}
+END_TEST
+
+START_TEST(lobby_flow)
+{
+	struct client a, b, c, d;
+	uint32_t ida;
+	open_joined(&a, "lob", "Ann", &ida);
+	client_open(&b);
+	client_open(&c);
+	client_open(&d);
+	hello(&b);
+	hello(&c);
+	hello(&d);
+	assert_result(call(&a, "set_lobby", "{\"enabled\":true}"));
+	json_t *st = expect_event(&a, "room_updated");
+	ck_assert(json_is_true(json_object_get(st, "lobby")));
+	json_t *res = assert_result(call(&b, "join", "{\"room\":\"lob\",\"name\":\"Bob\"}"));
+	ck_assert(json_is_null(json_object_get(res, "participant_id")));
+	ck_assert(json_is_true(json_object_get(res, "waiting")));
+	ck_assert_str_eq(jstr(res, "room"), "lob");
+	json_int_t lb = jint(res, "lobby_id");
+	ck_assert(!proto_conn_joined(b.c));
+	json_t *ev = expect_event(&a, "lobby_updated");
+	json_t *w = json_object_get(ev, "waiting");
+	ck_assert_int_eq(json_array_size(w), 1);
+	ck_assert_int_eq(jint(json_array_get(w, 0), "lobby_id"), lb);
+	ck_assert_str_eq(jstr(json_array_get(w, 0), "name"), "Bob");
+	/* Waiting is not joined: no guest methods, no second join. */
+	assert_error(call(&b, "chat_send", "{\"text\":\"hi\"}"), "not_joined");
+	assert_error(call(&b, "join", "{\"room\":\"lob\",\"name\":\"Bob\"}"), "already_joined");
+	res = assert_result(call(&c, "join", "{\"room\":\"lob\",\"name\":\"Cy\"}"));
+	json_int_t lc = jint(res, "lobby_id");
+	ck_assert_int_ne(lb, lc);
+	drain(&a);
+	/* Admit Bob: lobby_admitted, joined, then the participants. */
+	assert_error(call(&a, "lobby_admit", "{\"lobby_id\":99999}"), "not_found");
+	assert_error(call(&a, "lobby_admit", "{}"), "bad_request");
+	char params[64];
+	snprintf(params, sizeof params, "{\"lobby_id\":%lld}", (long long)lb);
+	assert_result(call(&a, "lobby_admit", params));
+	ck_assert_str_eq(event_name(next(&b)), "lobby_admitted");
+	json_t *m = next(&b);
+	ck_assert_str_eq(event_name(m), "joined");
+	json_t *jd = json_object_get(m, "data");
+	ck_assert_str_eq(jstr(jd, "role"), "guest");
+	ck_assert(json_is_true(json_object_get(json_object_get(jd, "room_state"), "lobby")));
+	json_int_t idb = jint(jd, "participant_id");
+	ck_assert(proto_conn_joined(b.c));
+	ck_assert_int_eq(jint(expect_event(&b, "participant_joined"), "id"), ida);
+	ck_assert_int_eq(jint(expect_event(&a, "participant_joined"), "id"), idb);
+	ck_assert_int_eq(json_array_size(json_object_get(expect_event(&a, "lobby_updated"), "waiting")), 1);
+	/* Deny Cy. */
+	snprintf(params, sizeof params, "{\"lobby_id\":%lld}", (long long)lc);
+	assert_result(call(&a, "lobby_deny", params));
+	ck_assert_str_eq(jstr(expect_event(&c, "lobby_denied"), "reason"), "denied");
+	ck_assert(!proto_conn_joined(c.c));
+	/* A waiter may cancel; the hosts hear of it. */
+	res = assert_result(call(&c, "join", "{\"room\":\"lob\",\"name\":\"Cy\"}"));
+	drain(&a);
+	assert_result(call(&c, "leave", NULL));
+	ck_assert_int_eq(json_array_size(json_object_get(expect_event(&a, "lobby_updated"), "waiting")), 0);
+	/* Turning the lobby off admits everyone waiting. */
+	assert_result(call(&c, "join", "{\"room\":\"lob\",\"name\":\"Cy\"}"));
+	assert_result(call(&d, "join", "{\"room\":\"lob\",\"name\":\"Di\"}"));
+	assert_result(call(&a, "set_lobby", "{\"enabled\":false}"));
+	expect_event(&c, "lobby_admitted");
+	expect_event(&c, "joined");
+	ck_assert(proto_conn_joined(c.c));
+	/* The room holds 3 (this test's sfu): Di cannot get in after all. */
+	expect_event(&d, "lobby_admitted");
+	json_t *den = expect_event(&d, "lobby_denied");
+	ck_assert_str_eq(jstr(den, "reason"), "denied");
+	ck_assert_str_eq(jstr(den, "code"), "room_full");
+	ck_assert(!proto_conn_joined(d.c));
+	client_close(&a);
+	client_close(&b);
+	client_close(&c);
+	client_close(&d);
+}
+END_TEST
+
+START_TEST(lobby_all_and_room_end)
+{
+	struct client a, b, c;
+	uint32_t ida;
+	open_joined(&a, "lob2", "Ann", &ida);
+	client_open(&b);
+	client_open(&c);
+	hello(&b);
+	hello(&c);
+	assert_result(call(&a, "set_lobby", "{\"enabled\":true}"));
+	assert_result(call(&b, "join", "{\"room\":\"lob2\",\"name\":\"Bob\"}"));
+	assert_result(call(&c, "join", "{\"room\":\"lob2\",\"name\":\"Cy\"}"));
+	assert_result(call(&a, "lobby_deny", "{\"all\":true}"));
+	expect_event(&b, "lobby_denied");
+	expect_event(&c, "lobby_denied");
+	assert_result(call(&b, "join", "{\"room\":\"lob2\",\"name\":\"Bob\"}"));
+	assert_result(call(&c, "join", "{\"room\":\"lob2\",\"name\":\"Cy\"}"));
+	/* Locking refuses those knocking. */
+	assert_result(call(&a, "set_locked", "{\"locked\":true}"));
+	ck_assert_str_eq(jstr(expect_event(&b, "lobby_denied"), "reason"), "room_locked");
+	ck_assert_str_eq(jstr(expect_event(&c, "lobby_denied"), "reason"), "room_locked");
+	assert_error(call(&b, "join", "{\"room\":\"lob2\",\"name\":\"Bob\"}"), "room_locked");
+	assert_result(call(&a, "set_locked", "{\"locked\":false}"));
+	assert_result(call(&b, "join", "{\"room\":\"lob2\",\"name\":\"Bob\"}"));
+	/* The last member leaves: the waiter hears the room ended. */
+	client_close(&a);
+	ck_assert_str_eq(jstr(expect_event(&b, "lobby_denied"), "reason"), "room_ended");
+	/* A fresh room: Bob is its first, so its host. */
+	json_t *res = assert_result(call(&b, "join", "{\"room\":\"lob2\",\"name\":\"Bob\"}"));
+	ck_assert_str_eq(jstr(res, "role"), "host");
+	client_close(&b);
+	client_close(&c);
+}
+END_TEST
+
+START_TEST(hands_queue)
+{
+	struct client a, b, c;
+	uint32_t ida, idb, idc;
+	open_joined(&a, "hq", "Ann", &ida);
+	open_joined(&b, "hq", "Bob", &idb);
+	open_joined(&c, "hq", "Cy", &idc);
+	drain(&a);
+	drain(&b);
+	drain(&c);
+	assert_result(call(&c, "raise_hand", NULL));
+	json_t *d = expect_event(&a, "participant_updated");
+	ck_assert_int_eq(jint(d, "id"), idc);
+	ck_assert(json_is_true(json_object_get(d, "hand_raised")));
+	d = expect_event(&a, "hands_updated");
+	ck_assert_int_eq(json_array_size(json_object_get(d, "queue")), 1);
+	assert_result(call(&b, "raise_hand", "{}"));
+	assert_result(call(&b, "raise_hand", "{}"));   /* once is enough */
+	d = expect_event(&c, "hands_updated");
+	d = expect_event(&c, "hands_updated");
+	json_t *q = json_object_get(d, "queue");
+	ck_assert_int_eq(json_array_size(q), 2);
+	ck_assert_int_eq(json_integer_value(json_array_get(q, 0)), idc);
+	ck_assert_int_eq(json_integer_value(json_array_get(q, 1)), idb);
+	ck_assert(!has_event(&c, "hands_updated"));
+	/* The host lowers Cy's hand; Bob lowers his own. */
+	char params[64];
+	snprintf(params, sizeof params, "{\"id\":%u}", idc);
+	assert_result(call(&a, "lower_hand", params));
+	q = json_object_get(expect_event(&b, "hands_updated"), "queue");
+	ck_assert_int_eq(json_array_size(q), 1);
+	ck_assert_int_eq(json_integer_value(json_array_get(q, 0)), idb);
+	assert_error(call(&a, "lower_hand", "{\"id\":1}"), "not_found");
+	assert_error(call(&a, "lower_hand", "{\"id\":\"x\"}"), "bad_request");
+	drain(&c);
+	assert_result(call(&b, "lower_hand", NULL));
+	q = json_object_get(expect_event(&c, "hands_updated"), "queue");
+	ck_assert_int_eq(json_array_size(q), 0);
+	client_close(&a);
+	client_close(&b);
+	client_close(&c);
+}
+END_TEST
+
+START_TEST(chat_delivery)
+{
+	struct client a, b, c;
+	uint32_t ida, idb, idc;
+	open_joined(&a, "chat", "Ann", &ida);
+	open_joined(&b, "chat", "Bob", &idb);
+	open_joined(&c, "chat", "Cy", &idc);
+	drain(&a);
+	drain(&b);
+	drain(&c);
+	json_t *res = assert_result(call(&b, "chat_send", "{\"text\":\"<b>hi</b> & \\u00fc\\nline 2\"}"));
+	json_int_t mid = jint(res, "message_id");
+	ck_assert_int_gt(jint(res, "ts"), 1600000000000LL);
+	struct client *all[] = { &a, &b, &c };
+	for (int i = 0; i < 3; i++) {
+		json_t *d = expect_event(all[i], "chat");
+		ck_assert_int_eq(jint(d, "message_id"), mid);
+		ck_assert_int_eq(jint(d, "from"), idb);
+		ck_assert_str_eq(jstr(d, "from_name"), "Bob");
+		ck_assert(json_is_null(json_object_get(d, "to")));
+		ck_assert_str_eq(jstr(d, "text"), "<b>hi</b> & \xc3\xbc\nline 2");
+		ck_assert_int_eq(jint(d, "ts"), jint(res, "ts"));
+	}
+	/* Private: sender and recipient only. */
+	char params[128];
+	snprintf(params, sizeof params, "{\"text\":\"psst\",\"to\":%u}", ida);
+	assert_result(call(&b, "chat_send", params));
+	json_t *d = expect_event(&a, "chat");
+	ck_assert_int_eq(jint(d, "to"), ida);
+	ck_assert_str_eq(jstr(d, "text"), "psst");
+	ck_assert_int_eq(jint(expect_event(&b, "chat"), "to"), ida);
+	ck_assert(!has_event(&c, "chat"));
+	/* Refused text. */
+	assert_error(call(&b, "chat_send", "{\"text\":\"\"}"), "bad_request");
+	assert_error(call(&b, "chat_send", "{\"text\":\"a\\tb\"}"), "bad_request");
+	assert_error(call(&b, "chat_send", "{\"text\":\"a\\u0000b\"}"), "bad_request");
+	assert_error(call(&b, "chat_send", "{\"text\":\"a\\u0085b\"}"), "bad_request");
+	assert_error(call(&b, "chat_send", "{}"), "bad_request");
+	assert_error(call(&b, "chat_send", "{\"text\":\"x\",\"to\":1}"), "not_found");
+	assert_error(call(&b, "chat_send", "{\"text\":\"x\",\"to\":\"Ann\"}"), "bad_request");
+	char *big = malloc(2100);
+	strcpy(big, "{\"text\":\"");
+	memset(big + 9, 'a', 2001);
+	strcpy(big + 9 + 2001, "\"}");
+	assert_error(call(&b, "chat_send", big), "bad_request");
+	big[9 + 2000] = '"';
+	big[9 + 2001] = '}';
+	big[9 + 2002] = 0;
+	/* 2000 bytes fit; with the two above, 3 of the 10 per 10 s are used. */
+	assert_result(call(&b, "chat_send", big));
+	free(big);
+	for (int i = 0; i < 7; i++)
+		assert_result(call(&b, "chat_send", "{\"text\":\"spam\"}"));
+	assert_error(call(&b, "chat_send", "{\"text\":\"spam\"}"), "rate_limited");
+	assert_result(call(&c, "chat_send", "{\"text\":\"me too\"}"));   /* per participant */
+	fake_now += 10000000ull;
+	assert_result(call(&b, "chat_send", "{\"text\":\"later\"}"));
+	client_close(&a);
+	client_close(&b);
+	client_close(&c);
+}
+END_TEST
+
+START_TEST(reactions)
+{
+	struct client a, b;
+	uint32_t ida, idb;
+	open_joined(&a, "re", "Ann", &ida);
+	open_joined(&b, "re", "Bob", &idb);
+	drain(&a);
+	assert_result(call(&b, "reaction", "{\"emoji\":\"\\ud83d\\udc4d\"}"));
+	json_t *d = expect_event(&a, "reaction");
+	ck_assert_int_eq(jint(d, "id"), idb);
+	ck_assert_str_eq(jstr(d, "emoji"), "\xF0\x9F\x91\x8D");
+	assert_error(call(&b, "reaction", "{\"emoji\":\"\\ud83d\\udc4e\"}"), "bad_request");
+	assert_error(call(&b, "reaction", "{\"emoji\":\"<img>\"}"), "bad_request");
+	assert_error(call(&b, "reaction", "{}"), "bad_request");
+	for (int i = 0; i < 4; i++)
+		assert_result(call(&b, "reaction", "{\"emoji\":\"\\ud83c\\udf89\"}"));
+	assert_error(call(&b, "reaction", "{\"emoji\":\"\\ud83c\\udf89\"}"), "rate_limited");
+	fake_now += 10000000ull;
+	assert_result(call(&b, "reaction", "{\"emoji\":\"\\u2764\\ufe0f\"}"));
+	client_close(&a);
+	client_close(&b);
+}
+END_TEST
+
+START_TEST(mute_and_ask)
+{
+	struct client a, b, c;
+	uint32_t ida, idb, idc;
+	open_joined(&a, "mu", "Ann", &ida);
+	open_joined(&b, "mu", "Bob", &idb);
+	open_joined(&c, "mu", "Cy", &idc);
+	drain(&a);
+	drain(&b);
+	drain(&c);
+	char params[128];
+	snprintf(params, sizeof params, "{\"id\":%u,\"source\":\"microphone\"}", idb);
+	assert_result(call(&a, "mute", params));
+	ck_assert_str_eq(jstr(expect_event(&b, "muted_by_host"), "source"), "microphone");
+	json_t *d = expect_event(&b, "participant_updated");
+	ck_assert_int_eq(jint(d, "id"), idb);
+	ck_assert(json_is_true(json_object_get(d, "audio_muted")));
+	d = expect_event(&c, "participant_updated");
+	ck_assert_int_eq(jint(d, "id"), idb);
+	ck_assert(json_is_true(json_object_get(d, "audio_muted")));
+	ck_assert(!has_event(&c, "muted_by_host"));
+	snprintf(params, sizeof params, "{\"id\":%u,\"source\":\"speaker\"}", idb);
+	assert_error(call(&a, "mute", params), "bad_request");
+	assert_error(call(&a, "mute", "{\"id\":1,\"source\":\"camera\"}"), "not_found");
+	/* ask_unmute only asks. */
+	snprintf(params, sizeof params, "{\"id\":%u}", idb);
+	assert_result(call(&a, "ask_unmute", params));
+	ck_assert_int_eq(jint(expect_event(&b, "unmute_requested"), "by"), ida);
+	/* mute_all: everyone's microphone but the caller's and the exceptions'. */
+	assert_result(call(&b, "media_state", "{\"audio_muted\":false,\"video_muted\":false}"));
+	drain(&a);
+	drain(&b);
+	drain(&c);
+	snprintf(params, sizeof params, "{\"except\":[%u]}", idc);
+	assert_result(call(&a, "mute_all", params));
+	ck_assert_str_eq(jstr(expect_event(&b, "muted_by_host"), "source"), "microphone");
+	ck_assert(!has_event(&c, "muted_by_host"));
+	ck_assert(!has_event(&a, "muted_by_host"));
+	assert_error(call(&a, "mute_all", "{\"except\":3}"), "bad_request");
+	client_close(&a);
+	client_close(&b);
+	client_close(&c);
+}
+END_TEST
+
+START_TEST(remove_participant)
+{
+	struct client a, b, c;
+	uint32_t ida, idb, idc;
+	open_joined(&a, "rm", "Ann", &ida);
+	open_joined(&b, "rm", "Bob", &idb);
+	open_joined(&c, "rm", "Cy", &idc);
+	drain(&a);
+	drain(&b);
+	drain(&c);
+	assert_result(call(&b, "raise_hand", NULL));
+	char params[64];
+	snprintf(params, sizeof params, "{\"id\":%u}", ida);
+	assert_error(call(&a, "remove", params), "invalid_state");
+	snprintf(params, sizeof params, "{\"id\":%u}", idb);
+	assert_result(call(&a, "remove", params));
+	ck_assert_int_eq(jint(expect_event(&b, "removed"), "by"), ida);
+	ck_assert(!has_event(&b, "dropped"));
+	ck_assert(!proto_conn_joined(b.c));
+	assert_error(call(&b, "chat_send", "{\"text\":\"x\"}"), "not_joined");
+	json_t *d = expect_event(&c, "participant_left");
+	ck_assert_int_eq(jint(d, "id"), idb);
+	ck_assert_str_eq(jstr(d, "reason"), "removed");
+	d = expect_event(&a, "participant_left");
+	ck_assert_str_eq(jstr(d, "reason"), "removed");
+	assert_error(call(&a, "remove", params), "not_found");
+	client_close(&a);
+	client_close(&b);
+	client_close(&c);
+}
+END_TEST
+
+START_TEST(end_meeting)
+{
+	struct client a, b, c, w;
+	uint32_t ida, idb, idc;
+	open_joined(&a, "end", "Ann", &ida);
+	open_joined(&b, "end", "Bob", &idb);
+	open_joined(&c, "end", "Cy", &idc);
+	client_open(&w);
+	hello(&w);
+	assert_result(call(&a, "set_lobby", "{\"enabled\":true}"));
+	assert_result(call(&w, "join", "{\"room\":\"end\",\"name\":\"Wes\"}"));
+	drain(&a);
+	drain(&b);
+	drain(&c);
+	json_t *r = call(&a, "end_meeting", NULL);
+	assert_result(r);
+	expect_event(&a, "meeting_ended");
+	expect_event(&b, "meeting_ended");
+	ck_assert_str_eq(jstr(expect_event(&c, "participant_left"), "reason"), "ended");
+	ck_assert_str_eq(jstr(expect_event(&w, "lobby_denied"), "reason"), "room_ended");
+	ck_assert(!proto_conn_joined(a.c) && !proto_conn_joined(b.c) && !proto_conn_joined(c.c));
+	ck_assert(!has_event(&b, "dropped"));
+	/* The room is gone: the next one in starts afresh, as host. */
+	json_t *res = assert_result(call(&c, "join", "{\"room\":\"end\",\"name\":\"Cy\"}"));
+	ck_assert_str_eq(jstr(res, "role"), "host");
+	ck_assert(json_is_false(json_object_get(json_object_get(res, "room_state"), "lobby")));
+	client_close(&a);
+	client_close(&b);
+	client_close(&c);
+	client_close(&w);
+}
+END_TEST
+
+START_TEST(music_and_video_prefs)
+{
+	struct client a, b;
+	uint32_t ida, idb;
+	open_joined(&a, "mv", "Ann", &ida);
+	open_joined(&b, "mv", "Bob", &idb);
+	drain(&a);
+	drain(&b);
+	assert_result(call(&b, "set_music", "{\"enabled\":true}"));
+	json_t *d = expect_event(&a, "participant_updated");
+	ck_assert_int_eq(jint(d, "id"), idb);
+	ck_assert(json_is_true(json_object_get(d, "music")));
+	assert_error(call(&b, "set_music", "{\"enabled\":1}"), "bad_request");
+	assert_result(call(&a, "set_room_music", "{\"enabled\":true}"));
+	d = expect_event(&b, "room_updated");
+	ck_assert(json_is_true(json_object_get(d, "music")));
+	char params[256];
+	snprintf(params, sizeof params, "{\"last_n\":4,\"pinned\":[%u],\"tiles\":[{\"id\":%u,\"source\":\"camera\","
+	         "\"height\":360},{\"id\":%u,\"source\":\"screen\",\"height\":1080}]}", ida, ida, ida);
+	assert_result(call(&b, "set_video_prefs", params));
+	assert_result(call(&b, "set_video_prefs", "{}"));
+	assert_error(call(&b, "set_video_prefs", "{\"last_n\":51}"), "bad_request");
+	assert_error(call(&b, "set_video_prefs", "{\"pinned\":[\"x\"]}"), "bad_request");
+	assert_error(call(&b, "set_video_prefs", "{\"tiles\":[{\"id\":1,\"source\":\"microphone\",\"height\":1}]}"),
+	             "bad_request");
+	assert_error(call(&b, "set_video_prefs", "{\"tiles\":[{\"id\":1,\"source\":\"camera\",\"height\":2161}]}"),
+	             "bad_request");
+	/* publish labels: wrong shapes are refused before the SDP is looked at */
+	assert_error(call(&b, "publish", "{\"sdp\":\"v=0\",\"tracks\":[{\"mid\":\"0\",\"source\":\"tv\"}]}"),
+	             "bad_request");
+	assert_error(call(&b, "publish", "{\"sdp\":\"v=0\",\"music\":\"yes\"}"), "bad_request");
+	assert_error(call(&b, "publish", "{\"sdp\":\"v=0\",\"tracks\":[{\"mid\":\"0\",\"source\":\"screen\"}]}"),
+	             "sdp_invalid");
+	/* A newcomer to a music room gets music mode on. */
+	struct client c;
+	uint32_t idc;
+	open_joined(&c, "mv", "Cy", &idc);
+	d = expect_event(&a, "participant_joined");
+	ck_assert_int_eq(jint(d, "id"), idc);
+	client_close(&a);
+	client_close(&b);
+	client_close(&c);
+}
+END_TEST
+
+START_TEST(speaker_and_track_sources)
+{
+	struct client a;
+	uint32_t ida;
+	open_joined(&a, "sp", "Ann", &ida);
+	proto_sfu_events.active_speaker(a.c, 42);
+	json_t *d = expect_event(&a, "active_speaker");
+	ck_assert_int_eq(jint(d, "id"), 42);
+	const struct sfu_track_info tracks[2] = {
+		{ .mid = "0", .participant_id = 9, .kind = SFU_KIND_AUDIO, .source = SFU_SOURCE_MICROPHONE, .active = true },
+		{ .mid = "1", .participant_id = 9, .kind = SFU_KIND_VIDEO, .source = SFU_SOURCE_SCREEN, .active = true },
+	};
+	proto_sfu_events.subscribe_offer(a.c, 1, "v=0\r\n", tracks, 2);
+	json_t *t = json_object_get(expect_event(&a, "subscribe_offer"), "tracks");
+	ck_assert_str_eq(jstr(json_array_get(t, 0), "source"), "microphone");
+	ck_assert_str_eq(jstr(json_array_get(t, 1), "source"), "screen");
+	client_close(&a);
+	/* Not joined: no speaker events. */
+	client_open(&a);
+	proto_sfu_events.active_speaker(a.c, 42);
+	ck_assert_int_eq(unread(&a), 0);
+	client_close(&a);
+}
+END_TEST
+
 /* ---- the error table ---- */
 
 START_TEST(error_table)
@@ -666,6 +1301,23 @@ static Suite *signal_suite(void)
 	tcase_add_test(tc, subscribe_offer_event);
 	tcase_add_test(tc, dropped_event);
 	suite_add_tcase(s, tc);
+	TCase *tm = tcase_create("meeting");
+	tcase_add_checked_fixture(tm, setup, teardown);
+	tcase_add_test(tm, roles_and_room_state);
+	tcase_add_test(tm, host_handover_on_leave);
+	tcase_add_test(tm, host_methods_forbidden_for_guests);
+	tcase_add_test(tm, password_flow);
+	tcase_add_test(tm, lobby_flow);
+	tcase_add_test(tm, lobby_all_and_room_end);
+	tcase_add_test(tm, hands_queue);
+	tcase_add_test(tm, chat_delivery);
+	tcase_add_test(tm, reactions);
+	tcase_add_test(tm, mute_and_ask);
+	tcase_add_test(tm, remove_participant);
+	tcase_add_test(tm, end_meeting);
+	tcase_add_test(tm, music_and_video_prefs);
+	tcase_add_test(tm, speaker_and_track_sources);
+	suite_add_tcase(s, tm);
 	TCase *te = tcase_create("errors");
 	tcase_add_test(te, error_table);
 	suite_add_tcase(s, te);
