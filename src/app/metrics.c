@@ -49,6 +49,10 @@ size_t app_metrics_write(void *arg, char *out, size_t cap)
 	metric(&o, "plenum_rtcp_packets_sent_total", "counter", "RTCP compound packets sent.", st.rtcp_packets_sent);
 	metric(&o, "plenum_nack_retransmissions_total", "counter", "Packets resent to answer subscribers' NACKs.", st.nack_retransmits);
 	metric(&o, "plenum_keyframe_requests_total", "counter", "PLIs sent to publishers.", st.keyframe_requests);
+	metric(&o, "plenum_simulcast_layer_switches_total", "counter", "Subscribers moved to another simulcast layer.", st.layer_switches);
+	metric(&o, "plenum_twcc_feedback_received_total", "counter", "Transport-cc feedback packets from subscribers.", st.twcc_feedback_received);
+	metric(&o, "plenum_twcc_feedback_sent_total", "counter", "Transport-cc feedback packets sent to publishers.", st.twcc_feedback_sent);
+	metric(&o, "plenum_downlink_estimate_bps_sum", "gauge", "Sum of the subscribers' estimated downlinks.", st.subscriber_estimate_bps_sum);
 	const struct { const char *reason; uint64_t v; } drops[] = {
 		{ "malformed_stun", st.dropped_malformed_stun },
 		{ "malformed_rtp", st.dropped_malformed_rtp },

@@ -47,8 +47,12 @@ static void write_track(struct sdp_buf *b, const struct sdp_local *l, const stru
 	else
 		sdp_buf_printf(b, "a=inactive\r\n");
 	sdp_buf_printf(b, "a=rtcp-mux\r\na=rtcp-rsize\r\n");
+	if (l->twcc_ext_id)   /* transport-wide sequence numbers for plenum's bandwidth estimation */
+		sdp_buf_printf(b, "a=extmap:%u %s\r\n", l->twcc_ext_id, SDP_EXT_TWCC);
 	if (video) {
 		sdp_buf_printf(b, "a=rtpmap:%u VP8/90000\r\n", SDP_SUB_VP8_PT);
+		if (l->twcc_ext_id)
+			sdp_buf_printf(b, "a=rtcp-fb:%u transport-cc\r\n", SDP_SUB_VP8_PT);
 		sdp_buf_printf(b, "a=rtcp-fb:%u ccm fir\r\na=rtcp-fb:%u nack\r\na=rtcp-fb:%u nack pli\r\n",
 		               SDP_SUB_VP8_PT, SDP_SUB_VP8_PT, SDP_SUB_VP8_PT);
 		if (rtx)
@@ -57,6 +61,8 @@ static void write_track(struct sdp_buf *b, const struct sdp_local *l, const stru
 	} else {
 		sdp_buf_printf(b, "a=rtpmap:%u opus/48000/2\r\na=fmtp:%u minptime=10;useinbandfec=1\r\n",
 		               SDP_SUB_OPUS_PT, SDP_SUB_OPUS_PT);
+		if (l->twcc_ext_id)
+			sdp_buf_printf(b, "a=rtcp-fb:%u transport-cc\r\n", SDP_SUB_OPUS_PT);
 	}
 	if (t->active) {
 		if (rtx)

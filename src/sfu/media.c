@@ -130,6 +130,32 @@ static bool audio_wanted(const struct sfu_track *t)
 	return false;
 }
 
+/* Writes an RTP packet for subscriber `sub` with its next transport-wide sequence number
+ * into the scratch buffer; returns its length (0 when it does not fit). */
+static size_t write_for(struct sfu_participant *sub, bool marker, uint8_t pt, uint16_t seq, uint32_t ts,
+                        uint32_t ssrc, const uint8_t *payload, size_t payload_len, uint16_t *tseq)
+{
+	struct sfu *sfu = sub->sfu;
+	uint8_t tw[2];
+	*tseq = sub->twcc_seq;
+	wr16(tw, *tseq);
+	struct rtp_ext_elem ext = { SFU_TWCC_EXT_ID, 2, tw };
+	return rtp_write(sfu->scratch, sizeof sfu->scratch, marker, pt, seq, ts, ssrc, &ext, 1, payload, payload_len);
+}
+
+/* Protects and sends the scratch packet; tells the bandwidth estimator. */
+static int send_scratch(struct sfu_participant *sub, size_t n, uint16_t tseq)
+{
+	struct sfu *sfu = sub->sfu;
+	int err = peer_send_rtp(sub->sub, sfu->scratch, n, sizeof sfu->scratch);
+	if (err)
+		return err;
+	sub->twcc_seq++;
+	if (sub->bwe)
+		bwe_on_sent(sub->bwe, tseq, n + srtp_profile_rtp_overhead(sub->sub->profile), clock_now(sfu->clock));
+	return 0;
+}
+
 static void send_down(struct sfu_down *d, const struct rtp_hdr *h, uint16_t seq, const uint8_t *payload,
                       size_t payload_len, bool keyframe, uint64_t now)
 {
@@ -139,13 +165,14 @@ static void send_down(struct sfu_down *d, const struct rtp_hdr *h, uint16_t seq,
 	uint32_t to;
 	if (!sfu_fwd_map(&d->fwd, seq, h->ts, keyframe, now, &so, &to, &rebased))
 		return;
-	size_t n = rtp_write(sfu->scratch, sizeof sfu->scratch, h->marker, video ? SDP_SUB_VP8_PT : SDP_SUB_OPUS_PT,
-	                     so, to, d->ssrc, NULL, 0, payload, payload_len);
+	uint16_t tseq;
+	size_t n = write_for(d->sub, h->marker, video ? SDP_SUB_VP8_PT : SDP_SUB_OPUS_PT, so, to, d->ssrc,
+	                     payload, payload_len, &tseq);
 	if (!n)
 		return;
 	if (video)
 		sfu_fwd_vp8(&d->fwd, sfu->scratch + n - payload_len, payload_len, rebased);
-	if (peer_send_rtp(d->sub->sub, sfu->scratch, n, sizeof sfu->scratch) == 0) {
+	if (send_scratch(d->sub, n, tseq) == 0) {
 		d->packets++;
 		d->octets += payload_len;
 	}
@@ -241,6 +268,10 @@ static void pub_on_rtp(void *arg, struct peer *peer, uint8_t *pkt, size_t len)
 		if (l->cache)
 			rtp_cache_put(l->cache, h.seq, pkt, len, now);
 		measure(l, len, now);
+		const uint8_t *tw;
+		size_t twlen;
+		if (p->twcc_rec && rtp_ext_find(&h, p->pub_twcc_ext, &tw, &twlen) == 0 && twlen >= 2)
+			twcc_recorder_add(p->twcc_rec, rd16(tw), now);
 		const uint8_t *lv;
 		size_t lvlen;
 		if (t->kind == SFU_KIND_AUDIO && t->ext_audio_level &&
@@ -333,8 +364,9 @@ static void retransmit(void *arg, uint16_t seq_out)
 	struct rtp_hdr h;
 	if (!orig || rtp_parse(&h, orig, len) != 0)
 		return;
-	size_t n = rtp_write(sfu->scratch, sizeof sfu->scratch, h.marker, SDP_SUB_VP8_PT, seq_out,
-	                     h.ts + d->fwd.ts_offset, d->ssrc, NULL, 0, h.payload, h.payload_len);
+	uint16_t tseq;
+	size_t n = write_for(d->sub, h.marker, SDP_SUB_VP8_PT, seq_out, h.ts + d->fwd.ts_offset, d->ssrc,
+	                     h.payload, h.payload_len, &tseq);
 	if (!n)
 		return;
 	/* the same picture id as when it was first sent */
@@ -343,7 +375,7 @@ static void retransmit(void *arg, uint16_t seq_out)
 	sfu_fwd_vp8(&d->fwd, sfu->scratch + n - h.payload_len, h.payload_len, false);
 	d->fwd.last_pid_out = keep_pid;
 	d->fwd.last_tl0_out = keep_tl0;
-	if (peer_send_rtp(d->sub->sub, sfu->scratch, n, sizeof sfu->scratch) == 0)
+	if (send_scratch(d->sub, n, tseq) == 0)
 		sfu->nack_retransmits++;
 }
 
@@ -354,14 +386,30 @@ static void sub_on_rtcp(void *arg, struct peer *peer, uint8_t *pkt, size_t len)
 	struct rtcp_pkt pk;
 	int r;
 	rtcp_iter_init(&it, pkt, len);
+	uint64_t now = clock_now(sub->sfu->clock);
 	while ((r = rtcp_iter_next(&it, &pk)) == 1) {
+		if (pk.pt == RTCP_RTPFB && pk.fmt == RTCP_RTPFB_TWCC) {
+			if (sub->bwe)
+				bwe_on_twcc(sub->bwe, pk.buf, pk.len, now);
+			sub->sfu->twcc_feedback_rx++;
+			continue;
+		}
 		if (pk.pt == RTCP_PSFB && pk.fmt == RTCP_PSFB_AFB) {
 			uint64_t bps;
 			uint32_t ssrcs[8];
 			size_t n;
-			if (rtcp_remb_parse(&pk, &bps, ssrcs, 8, &n) == 0 && bps != sub->budget_bps) {
-				sub->budget_bps = bps;
-				sfu_layers_assign(sub);
+			if (sub->bwe && rtcp_remb_parse(&pk, &bps, ssrcs, 8, &n) == 0)
+				bwe_on_remb(sub->bwe, bps, now);
+			continue;
+		}
+		if (pk.pt == RTCP_RR || pk.pt == RTCP_SR) {
+			struct rtcp_report_block b[8];
+			size_t n = 0;
+			uint8_t worst = 0;
+			if (sub->bwe && rtcp_report_blocks(&pk, b, 8, &n) == 0 && n) {
+				for (size_t i = 0; i < n; i++)
+					worst = b[i].fraction_lost > worst ? b[i].fraction_lost : worst;
+				bwe_on_loss(sub->bwe, worst, now);
 			}
 			continue;
 		}
@@ -436,4 +484,35 @@ void sfu_send_reports(struct sfu *sfu)
 		for (struct sfu_participant *p = r->members; p; p = p->next)
 			if (peer_up(p->pub))
 				report_to_publisher(p, now);
+}
+
+/* ---- congestion control feedback --------------------------------------------------------- */
+
+void sfu_send_feedback(struct sfu_participant *p)
+{
+	struct sfu *sfu = p->sfu;
+	if (!p->twcc_rec || !twcc_recorder_pending(p->twcc_rec) || !peer_up(p->pub))
+		return;
+	uint32_t media_ssrc = 0;
+	for (size_t k = 0; k < p->n_tracks && !media_ssrc; k++)
+		media_ssrc = p->tracks[k]->layers[0].ssrc;
+	uint8_t fb[1400];
+	size_t n = twcc_recorder_write(p->twcc_rec, fb, sizeof fb, p->rtcp_ssrc, media_ssrc);
+	/* one datagram per feedback packet: each may carry padding */
+	for (size_t off = 0; off + 4 <= n;) {
+		size_t len = ((size_t)rd16(fb + off + 2) + 1) * 4;
+		if (off + len > n || len > sizeof sfu->scratch - 32)
+			break;
+		memcpy(sfu->scratch, fb + off, len);
+		if (peer_send_rtcp(p->pub, sfu->scratch, len, sizeof sfu->scratch) == 0)
+			sfu->twcc_feedback_tx++;
+		off += len;
+	}
+}
+
+void sfu_update_budget(struct sfu_participant *sub)
+{
+	if (sub->bwe && sub->sub && peer_up(sub->sub))
+		sub->budget_bps = bwe_estimate(sub->bwe, clock_now(sub->sfu->clock));
+	sfu_layers_assign(sub);
 }

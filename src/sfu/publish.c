@@ -142,6 +142,13 @@ static int apply_tracks(struct sfu_participant *p, const struct sdp_publish_medi
 		struct sfu_track *t;
 		if (track_new(p, m, source_of(opts, m), &t) != 0)
 			return -SFU_ERR_INTERNAL;
+		if (m->ext_twcc && !p->pub_twcc_ext) {
+			p->twcc_rec = calloc(1, sizeof *p->twcc_rec);
+			if (!p->twcc_rec)
+				return -SFU_ERR_INTERNAL;
+			twcc_recorder_init(p->twcc_rec);
+			p->pub_twcc_ext = m->ext_twcc;
+		}
 		p->tracks[p->n_tracks++] = t;
 	}
 	return 0;

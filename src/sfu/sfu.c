@@ -99,8 +99,11 @@ static void on_tick(uv_timer_t *t)
 	peer_demux_tick(&sfu->demux);
 	uint64_t now = clock_now(sfu->clock);
 	struct sfu_room *r;
-	for (size_t i = 0; hmap_next(&sfu->rooms, &i, (void **)&r);)
+	for (size_t i = 0; hmap_next(&sfu->rooms, &i, (void **)&r);) {
 		sfu_speakers_update(r, now);
+		for (struct sfu_participant *p = r->members; p; p = p->next)
+			sfu_send_feedback(p);
+	}
 	if (now - sfu->last_report_us < 1000000u)
 		return;
 	sfu->last_report_us = now;
@@ -111,9 +114,10 @@ static void on_tick(uv_timer_t *t)
 			check_participant(sfu, p, now);
 		}
 	}
-	/* layer rates were re-measured: refit every subscriber */
+	/* layer rates were re-measured and downlinks re-estimated: refit every subscriber */
 	for (size_t i = 0; hmap_next(&sfu->rooms, &i, (void **)&r);)
-		sfu_layers_room(r);
+		for (struct sfu_participant *p = r->members; p; p = p->next)
+			sfu_update_budget(p);
 	sfu_send_reports(sfu);
 }
 
@@ -167,6 +171,7 @@ static void leave(struct sfu_participant *p, enum sfu_leave_reason why)
 	sfu_sub_free(p);
 	for (size_t k = 0; k < p->n_tracks; k++)
 		sfu_track_free(p->tracks[k]);
+	free(p->twcc_rec);
 	peer_free(p->pub);
 	sfu->participants--;
 	free(p);
@@ -233,6 +238,13 @@ void sfu_get_stats(const struct sfu *sfu, struct sfu_stats *st)
 	st->dropped_send = ps->drop_send;
 	st->nack_retransmits = sfu->nack_retransmits;
 	st->keyframe_requests = sfu->keyframe_requests;
+	st->layer_switches = sfu->layer_switches;
+	st->twcc_feedback_received = sfu->twcc_feedback_rx;
+	st->twcc_feedback_sent = sfu->twcc_feedback_tx;
+	struct sfu_room *r;
+	for (size_t i = 0; hmap_next(&sfu->rooms, &i, (void **)&r);)
+		for (struct sfu_participant *p = r->members; p; p = p->next)
+			st->subscriber_estimate_bps_sum += p->budget_bps;
 }
 
 int sfu_join(struct sfu *sfu, const char *room, const char *display_name,

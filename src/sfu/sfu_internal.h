@@ -13,6 +13,8 @@
 #include "rtp/rtp_cache.h"
 #include "sfu/forward.h"
 #include "sfu/speaker.h"
+#include "bwe/bwe.h"
+#include "rtcp/twcc.h"
 
 #define SFU_MAX_DOWNS 256          /* m-lines in one subscribe offer */
 #define SFU_CONSENT_TIMEOUT_US (20 * 1000000ull)   /* RFC 7675 allows 30 s; browsers check every ~5 s */
@@ -21,6 +23,10 @@
 #define SFU_MAX_TRACKS 4           /* published by one participant: microphone, camera, screen */
 #define SFU_MAX_LAYERS 3           /* simulcast layers of one video track */
 #define SFU_DEFAULT_LAST_N 25      /* camera videos one subscriber gets when it did not say */
+#define SFU_TWCC_EXT_ID 5          /* transport-wide-cc extension id in plenum's subscribe offers */
+#define SFU_BWE_START_BPS 1500000u
+#define SFU_BWE_MIN_BPS 150000u
+#define SFU_BWE_MAX_BPS 30000000u
 
 struct sfu_room;
 struct sfu_down;
@@ -95,6 +101,8 @@ struct sfu_participant {
 	uint32_t rtcp_ssrc;           /* our SSRC in RTCP towards this participant */
 	bool failed;                  /* a transport failed: dropped at the next tick */
 	struct sfu_speaker_state speech;   /* audio level history */
+	uint8_t pub_twcc_ext;         /* transport-wide-cc id the publisher sends, 0 none */
+	struct twcc_recorder *twcc_rec;   /* arrivals to report back (publisher's own BWE) */
 	/* subscribe side */
 	struct peer *sub;
 	struct sfu_down *downs[SFU_MAX_DOWNS];
@@ -112,6 +120,8 @@ struct sfu_participant {
 	uint32_t *pinned;
 	size_t n_pinned;
 	uint64_t budget_bps;          /* what this subscriber's downlink takes (REMB / estimate) */
+	struct bwe *bwe;              /* estimate of this subscriber's downlink from its feedback */
+	uint16_t twcc_seq;            /* next transport-wide sequence number towards it */
 };
 
 struct sfu_room {
@@ -140,7 +150,7 @@ struct sfu {
 	uint32_t next_participant_id;
 	uint64_t participants;
 	uint64_t nack_retransmits, keyframe_requests, dropped_unknown_ssrc, dropped_malformed_rtp,
-	         dropped_malformed_rtcp, layer_switches;
+	         dropped_malformed_rtcp, layer_switches, twcc_feedback_rx, twcc_feedback_tx;
 	uint8_t scratch[2048];        /* the one output buffer (the loop is single-threaded) */
 };
 
@@ -172,6 +182,8 @@ extern const struct peer_cbs sfu_pub_peer_cbs, sfu_sub_peer_cbs;
 void sfu_track_request_keyframe(struct sfu_track *t, int layer, bool force);
 void sfu_track_free(struct sfu_track *t);
 void sfu_send_reports(struct sfu *sfu);
+void sfu_send_feedback(struct sfu_participant *p);   /* transport-cc feedback to a publisher */
+void sfu_update_budget(struct sfu_participant *sub);
 void sfu_participant_drop(struct sfu_participant *p, enum sfu_leave_reason why);
 
 #endif

@@ -113,6 +113,10 @@ void sfu_sub_negotiate(struct sfu_participant *sub)
 		log_error(MOD, "cannot create a subscribe transport");
 		return;
 	}
+	if (!sub->bwe && bwe_new(&sub->bwe, SFU_BWE_START_BPS, SFU_BWE_MIN_BPS, SFU_BWE_MAX_BPS) != 0) {
+		log_error(MOD, "cannot create a bandwidth estimator");
+		return;
+	}
 	struct sdp_sub_track *st = calloc(sub->n_downs, sizeof *st);
 	struct sfu_track_info *ti = calloc(sub->n_downs, sizeof *ti);
 	char *sdp = malloc(SFU_SDP_CAP);
@@ -123,6 +127,7 @@ void sfu_sub_negotiate(struct sfu_participant *sub)
 			.fingerprint = dtls_cert_fingerprint(sfu->cert),
 			.ip = sfu->public_ip, .port = sfu->cfg.media_port,
 			.sess_id = ((uint64_t)sub->id << 24) | 1, .sess_version = sub->offer_version + 1,
+			.twcc_ext_id = SFU_TWCC_EXT_ID,
 		};
 		if (sdp_write_subscribe_offer(&local, st, sub->n_downs, sdp, SFU_SDP_CAP) == 0) {
 			sub->offer_version++;
@@ -189,6 +194,8 @@ void sfu_sub_free(struct sfu_participant *sub)
 	sub->n_downs = 0;
 	free(sub->offered);
 	sub->offered = NULL;
+	bwe_free(sub->bwe);
+	sub->bwe = NULL;
 	peer_free(sub->sub);
 	sub->sub = NULL;
 }
