@@ -154,6 +154,8 @@ void signal_finish(struct signal *s)
 	/* With a foreign loop, lws frees the context in a second destroy once its handles closed. */
 	if (s->ctx)
 		lws_context_destroy(s->ctx);
+	/* every connection has closed (and left its meeting) by now */
+	proto_server_free(s->proto);
 	free(s->web_root);
 	free(s);
 }
