@@ -133,6 +133,18 @@ static int set_max_room(struct app_config *c, const char *v, FILE *err)
 	return 0;
 }
 
+static int set_workers(struct app_config *c, const char *v, FILE *err)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || n < 0 || n > 64) {
+		fprintf(err, "plenum: --workers must be 0..64 (got '%s')\n", v);
+		return -1;
+	}
+	c->workers = (unsigned)n;
+	return 0;
+}
+
 static const struct flag flags[] = {
 	{ "--listen", "HOST:PORT", "HTTP(S) and WebSocket address (default 127.0.0.1:8080)", set_listen },
 	{ "--media-port", "PORT", "the one UDP port for all media (default 10000)", set_media_port },
@@ -141,6 +153,7 @@ static const struct flag flags[] = {
 	{ "--key", "FILE", "TLS private key (PEM)", set_key },
 	{ "--web-root", "DIR", "the web client's files (default: web/ next to the binary's build dir)", set_web_root },
 	{ "--max-room-size", "N", "most participants in one room (default 200)", set_max_room },
+	{ "--workers", "N", "media threads, each on its own UDP port from --media-port on (default: one per core; 0: media on the main thread)", set_workers },
 	{ "--log-level", "LEVEL", "debug, info, warn, error or off (default info)", set_log_level },
 };
 
@@ -158,7 +171,7 @@ void app_config_usage(FILE *out)
 
 static const char *default_web_root(const char *argv0)
 {
-	static char path[4096];
+	static char path[4200];
 	char exe[4096];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (n > 0) {
@@ -188,6 +201,8 @@ int app_config_parse(struct app_config *c, int argc, char **argv, FILE *err)
 	snprintf(c->public_ip, sizeof c->public_ip, "127.0.0.1");
 	c->log_level = LOG_LEVEL_INFO;
 	c->max_room_participants = 200;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	c->workers = cores > 0 ? (unsigned)(cores < 64 ? cores : 64) : 1;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -221,6 +236,10 @@ int app_config_parse(struct app_config *c, int argc, char **argv, FILE *err)
 		}
 		if (f->apply(c, val, err) != 0)
 			return CONFIG_ERROR;
+	}
+	if (c->workers > 1 && (unsigned)c->media_port + c->workers - 1 > 65535) {
+		fprintf(err, "plenum: --media-port %u leaves no room for %u workers' ports\n", c->media_port, c->workers);
+		return CONFIG_ERROR;
 	}
 	if (!c->cert_path != !c->key_path) {
 		fprintf(err, "plenum: --cert and --key go together\n");

@@ -16,6 +16,7 @@ struct app_config {
 	const char *web_root;
 	enum log_level log_level;
 	unsigned max_room_participants;
+	unsigned workers;             /* media threads; 0 = on the main loop */
 };
 
 enum { CONFIG_OK = 0, CONFIG_EXIT_OK = 1, CONFIG_ERROR = 2 };

@@ -32,7 +32,7 @@ int main(int argc, char **argv)
 	uv_loop_t *loop = uv_default_loop();
 	struct sfu_config scfg = {
 		.public_ip = cfg.public_ip, .media_port = cfg.media_port,
-		.max_room_participants = cfg.max_room_participants,
+		.max_room_participants = cfg.max_room_participants, .workers = cfg.workers,
 	};
 	struct sfu *sfu;
 	if ((r = sfu_new(&sfu, loop, &scfg)) != 0) {
@@ -57,8 +57,14 @@ int main(int argc, char **argv)
 	uv_signal_init(loop, &sigterm);
 	uv_signal_start(&sigint, on_signal, SIGINT);
 	uv_signal_start(&sigterm, on_signal, SIGTERM);
-	log_info("main", "plenum listening on %s://%s:%u, media on udp %u", cfg.cert_path ? "https" : "http",
-	         cfg.listen_host, cfg.listen_port, sfu_media_port(sfu));
+	unsigned nw = sfu_worker_count(sfu);
+	if (nw > 1)
+		log_info("main", "plenum listening on %s://%s:%u, media on udp %u-%u (%u workers)",
+		         cfg.cert_path ? "https" : "http", cfg.listen_host, cfg.listen_port, sfu_media_port(sfu),
+		         sfu_media_port(sfu) + nw - 1, nw);
+	else
+		log_info("main", "plenum listening on %s://%s:%u, media on udp %u", cfg.cert_path ? "https" : "http",
+		         cfg.listen_host, cfg.listen_port, sfu_media_port(sfu));
 
 	uv_run(loop, UV_RUN_DEFAULT);
 

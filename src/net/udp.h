@@ -28,6 +28,8 @@ struct net_udp {
 	uint64_t send_errors, send_batches, sent, recv_batches, received;
 	int open;
 	int pending_closes;
+	uv_mutex_t *lock;             /* optional: held while a receive batch is handled */
+	int in_batch;
 	void (*closed)(void *arg);
 	void *closed_arg;
 };

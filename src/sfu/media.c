@@ -98,7 +98,7 @@ static bool find_src(struct sfu_participant *p, const struct rtp_hdr *h, struct 
 void sfu_track_request_keyframe(struct sfu_track *t, int layer, bool force)
 {
 	struct sfu_participant *p = t->owner;
-	struct sfu *sfu = p->sfu;
+	struct sfu_worker *sfu = p->w;
 	if (layer < 0 || (size_t)layer >= t->n_layers)
 		return;
 	struct sfu_layer *l = &t->layers[layer];
@@ -135,7 +135,7 @@ static bool audio_wanted(const struct sfu_track *t)
 static size_t write_for(struct sfu_participant *sub, bool marker, uint8_t pt, uint16_t seq, uint32_t ts,
                         uint32_t ssrc, const uint8_t *payload, size_t payload_len, uint16_t *tseq)
 {
-	struct sfu *sfu = sub->sfu;
+	struct sfu_worker *sfu = sub->w;
 	uint8_t tw[2];
 	*tseq = sub->twcc_seq;
 	wr16(tw, *tseq);
@@ -146,7 +146,7 @@ static size_t write_for(struct sfu_participant *sub, bool marker, uint8_t pt, ui
 /* Protects and sends the scratch packet; tells the bandwidth estimator. */
 static int send_scratch(struct sfu_participant *sub, size_t n, uint16_t tseq)
 {
-	struct sfu *sfu = sub->sfu;
+	struct sfu_worker *sfu = sub->w;
 	int err = peer_send_rtp(sub->sub, sfu->scratch, n, sizeof sfu->scratch);
 	if (err)
 		return err;
@@ -159,7 +159,7 @@ static int send_scratch(struct sfu_participant *sub, size_t n, uint16_t tseq)
 static void send_down(struct sfu_down *d, const struct rtp_hdr *h, uint16_t seq, const uint8_t *payload,
                       size_t payload_len, bool keyframe, uint64_t now)
 {
-	struct sfu *sfu = d->sub->sfu;
+	struct sfu_worker *sfu = d->sub->w;
 	bool video = d->kind == SFU_KIND_VIDEO, rebased;
 	uint16_t so;
 	uint32_t to;
@@ -182,7 +182,7 @@ static void forward(const struct pkt_src *s, const struct rtp_hdr *h, uint16_t s
                     const uint8_t *payload, size_t payload_len)
 {
 	struct sfu_track *t = s->t;
-	struct sfu *sfu = t->owner->sfu;
+	struct sfu_worker *sfu = t->owner->w;
 	uint64_t now = clock_now(sfu->clock);
 	bool video = t->kind == SFU_KIND_VIDEO;
 	bool keyframe = video && vp8_is_keyframe(payload, payload_len);
@@ -235,7 +235,7 @@ static void measure(struct sfu_layer *l, size_t len, uint64_t now)
 static void pub_on_rtp(void *arg, struct peer *peer, uint8_t *pkt, size_t len)
 {
 	struct sfu_participant *p = arg;
-	struct sfu *sfu = p->sfu;
+	struct sfu_worker *sfu = p->w;
 	struct rtp_hdr h;
 	if (rtp_parse(&h, pkt, len) != 0) {
 		sfu->dropped_malformed_rtp++;
@@ -285,7 +285,7 @@ static void pub_on_rtp(void *arg, struct peer *peer, uint8_t *pkt, size_t len)
 
 static void on_sender_report(struct sfu_participant *p, const struct rtcp_pkt *pk)
 {
-	struct sfu *sfu = p->sfu;
+	struct sfu_worker *sfu = p->w;
 	uint32_t ssrc, rtp_ts, pkts, octets;
 	uint64_t ntp;
 	if (rtcp_sr_parse(pk, &ssrc, &ntp, &rtp_ts, &pkts, &octets) != 0)
@@ -323,7 +323,7 @@ static void pub_on_rtcp(void *arg, struct peer *peer, uint8_t *pkt, size_t len)
 		if (pk.pt == RTCP_SR)
 			on_sender_report(p, &pk);
 	if (r < 0)
-		p->sfu->dropped_malformed_rtcp++;
+		p->w->dropped_malformed_rtcp++;
 }
 
 static void on_peer_state(void *arg, struct peer *peer, enum peer_state st)
@@ -353,7 +353,7 @@ static struct sfu_down *down_by_ssrc(struct sfu_participant *sub, uint32_t ssrc)
 static void retransmit(void *arg, uint16_t seq_out)
 {
 	struct sfu_down *d = arg;
-	struct sfu *sfu = d->sub->sfu;
+	struct sfu_worker *sfu = d->sub->w;
 	uint16_t src_seq;
 	size_t len;
 	uint64_t stored;
@@ -386,12 +386,12 @@ static void sub_on_rtcp(void *arg, struct peer *peer, uint8_t *pkt, size_t len)
 	struct rtcp_pkt pk;
 	int r;
 	rtcp_iter_init(&it, pkt, len);
-	uint64_t now = clock_now(sub->sfu->clock);
+	uint64_t now = clock_now(sub->w->clock);
 	while ((r = rtcp_iter_next(&it, &pk)) == 1) {
 		if (pk.pt == RTCP_RTPFB && pk.fmt == RTCP_RTPFB_TWCC) {
 			if (sub->bwe)
 				bwe_on_twcc(sub->bwe, pk.buf, pk.len, now);
-			sub->sfu->twcc_feedback_rx++;
+			sub->w->twcc_feedback_rx++;
 			continue;
 		}
 		if (pk.pt == RTCP_PSFB && pk.fmt == RTCP_PSFB_AFB) {
@@ -428,7 +428,7 @@ static void sub_on_rtcp(void *arg, struct peer *peer, uint8_t *pkt, size_t len)
 			sfu_track_request_keyframe(d->src, d->cur_layer >= 0 ? d->cur_layer : d->target_layer, false);
 	}
 	if (r < 0)
-		sub->sfu->dropped_malformed_rtcp++;
+		sub->w->dropped_malformed_rtcp++;
 }
 
 static void sub_on_rtp(void *arg, struct peer *peer, uint8_t *pkt, size_t len)
@@ -443,7 +443,7 @@ const struct peer_cbs sfu_sub_peer_cbs = { sub_on_rtp, sub_on_rtcp, on_peer_stat
 
 static void report_to_publisher(struct sfu_participant *p, uint64_t now)
 {
-	struct sfu *sfu = p->sfu;
+	struct sfu_worker *sfu = p->w;
 	struct rtcp_report_block blocks[SFU_MAX_TRACKS * SFU_MAX_LAYERS];
 	uint32_t video_ssrcs[SFU_MAX_TRACKS * SFU_MAX_LAYERS];
 	size_t nb = 0, nv = 0, nvt = 0;
@@ -476,21 +476,27 @@ static void report_to_publisher(struct sfu_participant *p, uint64_t now)
 	peer_send_rtcp(p->pub, buf, n, sizeof sfu->scratch);
 }
 
-void sfu_send_reports(struct sfu *sfu)
+void sfu_worker_reports(struct sfu_worker *w)
 {
-	uint64_t now = clock_now(sfu->clock);
-	struct sfu_room *r;
-	for (size_t i = 0; hmap_next(&sfu->rooms, &i, (void **)&r);)
+	uint64_t now = clock_now(w->clock);
+	for (struct sfu_room *r = w->rooms; r; r = r->wnext)
 		for (struct sfu_participant *p = r->members; p; p = p->next)
 			if (peer_up(p->pub))
 				report_to_publisher(p, now);
+}
+
+void sfu_worker_feedback(struct sfu_worker *w)
+{
+	for (struct sfu_room *r = w->rooms; r; r = r->wnext)
+		for (struct sfu_participant *p = r->members; p; p = p->next)
+			sfu_send_feedback(p);
 }
 
 /* ---- congestion control feedback --------------------------------------------------------- */
 
 void sfu_send_feedback(struct sfu_participant *p)
 {
-	struct sfu *sfu = p->sfu;
+	struct sfu_worker *sfu = p->w;
 	if (!p->twcc_rec || !twcc_recorder_pending(p->twcc_rec) || !peer_up(p->pub))
 		return;
 	uint32_t media_ssrc = 0;
@@ -513,6 +519,6 @@ void sfu_send_feedback(struct sfu_participant *p)
 void sfu_update_budget(struct sfu_participant *sub)
 {
 	if (sub->bwe && sub->sub && peer_up(sub->sub))
-		sub->budget_bps = bwe_estimate(sub->bwe, clock_now(sub->sfu->clock));
+		sub->budget_bps = bwe_estimate(sub->bwe, clock_now(sub->w->clock));
 	sfu_layers_assign(sub);
 }

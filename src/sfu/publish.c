@@ -100,14 +100,14 @@ static int answer_offer(struct sfu_participant *p, const struct sdp_session *off
 	if (sdp_session_transport(offer, &ufrag, &pwd, &fp_alg, &fp, &setup) != 0)
 		return -SFU_ERR_SDP;
 	bool fresh = !p->pub;
-	if (fresh && peer_new(&p->pub, &sfu->demux, &sfu_pub_peer_cbs, p) != 0)
+	if (fresh && peer_new(&p->pub, &p->w->demux, &sfu_pub_peer_cbs, p) != 0)
 		return -SFU_ERR_INTERNAL;
 	if (fresh && peer_set_remote(p->pub, ufrag, pwd, fp_alg, fp) != 0)
 		return -SFU_ERR_SDP;
 	struct sdp_local local = {
 		.ice_ufrag = p->pub->ice.local_ufrag, .ice_pwd = p->pub->ice.local_pwd,
 		.fingerprint = dtls_cert_fingerprint(sfu->cert),
-		.ip = sfu->public_ip, .port = sfu->cfg.media_port,
+		.ip = sfu->public_ip, .port = p->w->port,
 		.sess_id = ((uint64_t)p->id << 20) | 7, .sess_version = 1 + p->next_track_no,
 		.simulcast = true, .music = p->music,
 	};
@@ -154,7 +154,7 @@ static int apply_tracks(struct sfu_participant *p, const struct sdp_publish_medi
 	return 0;
 }
 
-int sfu_publish(struct sfu_participant *p, const char *offer_sdp, const struct sfu_publish_opts *opts, char **answer)
+static int publish(struct sfu_participant *p, const char *offer_sdp, const struct sfu_publish_opts *opts, char **answer)
 {
 	*answer = NULL;
 	if (opts)
@@ -190,4 +190,13 @@ int sfu_publish(struct sfu_participant *p, const char *offer_sdp, const struct s
 		sfu_room_broadcast_update(p->room, p);
 	}
 	return 0;
+}
+
+int sfu_publish(struct sfu_participant *p, const char *offer_sdp, const struct sfu_publish_opts *opts, char **answer)
+{
+	struct sfu_worker *w = p->w;
+	sfu_worker_lock(w);
+	int err = publish(p, offer_sdp, opts, answer);
+	sfu_worker_unlock(w);
+	return err;
 }

@@ -18,10 +18,23 @@ int sfu_room_get(struct sfu *sfu, const char *name, struct sfu_room **out)
 			return ENOMEM;
 		r->sfu = sfu;
 		strcpy(r->name, name);
+		/* the worker with the fewest rooms takes it */
+		struct sfu_worker *w = sfu->workers[0];
+		for (unsigned i = 1; i < sfu->n_workers; i++)
+			if (sfu->workers[i]->n_rooms < w->n_rooms)
+				w = sfu->workers[i];
+		r->w = w;
 		if (hmap_put(&sfu->rooms, r->name, strlen(r->name), r) != 0) {
 			free(r);
 			return ENOMEM;
 		}
+		sfu_worker_lock(r->w);
+		r->wnext = r->w->rooms;
+		if (r->wnext)
+			r->wnext->wprev = r;
+		r->w->rooms = r;
+		r->w->n_rooms++;
+		sfu_worker_unlock(r->w);
 		log_info(MOD, "room created (%zu rooms)", sfu->rooms.count);
 	}
 	*out = r;
@@ -94,6 +107,14 @@ void sfu_room_remove(struct sfu_room *r, struct sfu_participant *p, enum sfu_lea
 	}
 	p->room = NULL;
 	if (r->count == 0) {
+		struct sfu_worker *w = r->w;   /* locked by the caller */
+		if (r->wprev)
+			r->wprev->wnext = r->wnext;
+		else
+			w->rooms = r->wnext;
+		if (r->wnext)
+			r->wnext->wprev = r->wprev;
+		w->n_rooms--;
 		hmap_del(&r->sfu->rooms, r->name, strlen(r->name), r);
 		log_info(MOD, "room closed (%zu rooms)", r->sfu->rooms.count);
 		free(r);

@@ -32,6 +32,8 @@ struct sfu_config {
 	uint16_t media_port;        /* the one UDP port for all media */
 	const char *bind_ip;        /* address the UDP socket binds to (default: public_ip) */
 	unsigned max_room_participants;
+	unsigned workers;           /* media threads, each with its own UDP port (media_port + i);
+	                               0: media on the caller's loop, one port */
 };
 
 enum sfu_media_kind { SFU_KIND_AUDIO = 0, SFU_KIND_VIDEO = 1 };
@@ -89,6 +91,8 @@ void sfu_free(struct sfu *sfu);
 void sfu_get_stats(const struct sfu *sfu, struct sfu_stats *st);
 /* The media port actually bound (useful when configured as 0). */
 uint16_t sfu_media_port(const struct sfu *sfu);
+/* Media threads (1 when media runs on the caller's loop). */
+unsigned sfu_worker_count(const struct sfu *sfu);
 
 /* Lowercases and checks a room name: 1..64 chars of [a-z0-9._-] after lowercasing, no leading
  * or trailing '.', '-' or '_'. Writes the canonical form; 0 or -SFU_ERR_ROOM_NAME. */

@@ -13,6 +13,7 @@
 #include "rtp/rtp_cache.h"
 #include "sfu/forward.h"
 #include "sfu/speaker.h"
+#include "sfu/worker.h"
 #include "bwe/bwe.h"
 #include "rtcp/twcc.h"
 
@@ -83,6 +84,7 @@ struct sfu_down {
 
 struct sfu_participant {
 	struct sfu *sfu;
+	struct sfu_worker *w;         /* its room's media worker */
 	struct sfu_room *room;
 	struct sfu_participant *prev, *next;
 	uint32_t id;
@@ -126,6 +128,8 @@ struct sfu_participant {
 
 struct sfu_room {
 	struct sfu *sfu;
+	struct sfu_worker *w;         /* the media worker this room lives on */
+	struct sfu_room *wprev, *wnext;   /* the worker's rooms */
 	char name[SFU_ROOM_NAME_MAX + 1];
 	struct sfu_participant *members;
 	unsigned count;
@@ -137,21 +141,19 @@ struct sfu_room {
 };
 
 struct sfu {
-	uv_loop_t *loop;
+	uv_loop_t *loop;              /* the main (signaling) loop */
 	struct sfu_config cfg;
 	char public_ip[64];
 	const struct clock_src *clock;
 	struct dtls_cert *cert;
-	struct peer_demux demux;
-	struct hmap rooms;
+	struct hmap rooms;            /* touched by the main thread only */
 	uv_timer_t tick;
 	unsigned pending_closes;      /* libuv handles still closing in sfu_free */
-	uint64_t last_report_us, last_speaker_us;
+	uint64_t last_report_us;
 	uint32_t next_participant_id;
 	uint64_t participants;
-	uint64_t nack_retransmits, keyframe_requests, dropped_unknown_ssrc, dropped_malformed_rtp,
-	         dropped_malformed_rtcp, layer_switches, twcc_feedback_rx, twcc_feedback_tx;
-	uint8_t scratch[2048];        /* the one output buffer (the loop is single-threaded) */
+	struct sfu_worker **workers;
+	unsigned n_workers;
 };
 
 /* room.c */
@@ -181,7 +183,8 @@ void sfu_speakers_update(struct sfu_room *r, uint64_t now_us);
 extern const struct peer_cbs sfu_pub_peer_cbs, sfu_sub_peer_cbs;
 void sfu_track_request_keyframe(struct sfu_track *t, int layer, bool force);
 void sfu_track_free(struct sfu_track *t);
-void sfu_send_reports(struct sfu *sfu);
+void sfu_worker_reports(struct sfu_worker *w);   /* RTCP reports of the worker's rooms */
+void sfu_worker_feedback(struct sfu_worker *w);  /* transport-cc feedback of its rooms */
 void sfu_send_feedback(struct sfu_participant *p);   /* transport-cc feedback to a publisher */
 void sfu_update_budget(struct sfu_participant *sub);
 void sfu_participant_drop(struct sfu_participant *p, enum sfu_leave_reason why);

@@ -109,7 +109,7 @@ void sfu_sub_negotiate(struct sfu_participant *sub)
 		sub->renegotiate = true;
 		return;
 	}
-	if (!sub->sub && peer_new(&sub->sub, &sfu->demux, &sfu_sub_peer_cbs, sub) != 0) {
+	if (!sub->sub && peer_new(&sub->sub, &sub->w->demux, &sfu_sub_peer_cbs, sub) != 0) {
 		log_error(MOD, "cannot create a subscribe transport");
 		return;
 	}
@@ -125,7 +125,7 @@ void sfu_sub_negotiate(struct sfu_participant *sub)
 		struct sdp_local local = {
 			.ice_ufrag = sub->sub->ice.local_ufrag, .ice_pwd = sub->sub->ice.local_pwd,
 			.fingerprint = dtls_cert_fingerprint(sfu->cert),
-			.ip = sfu->public_ip, .port = sfu->cfg.media_port,
+			.ip = sfu->public_ip, .port = sub->w->port,
 			.sess_id = ((uint64_t)sub->id << 24) | 1, .sess_version = sub->offer_version + 1,
 			.twcc_ext_id = SFU_TWCC_EXT_ID,
 		};
@@ -149,7 +149,7 @@ void sfu_sub_negotiate(struct sfu_participant *sub)
 	free(sdp);
 }
 
-int sfu_subscribe_answer(struct sfu_participant *p, uint32_t version, const char *answer_sdp)
+static int subscribe_answer(struct sfu_participant *p, uint32_t version, const char *answer_sdp)
 {
 	if (!p->awaiting_answer)
 		return version < p->offer_version ? -SFU_ERR_STALE : -SFU_ERR_STATE;
@@ -198,4 +198,13 @@ void sfu_sub_free(struct sfu_participant *sub)
 	sub->bwe = NULL;
 	peer_free(sub->sub);
 	sub->sub = NULL;
+}
+
+int sfu_subscribe_answer(struct sfu_participant *p, uint32_t version, const char *answer_sdp)
+{
+	struct sfu_worker *w = p->w;
+	sfu_worker_lock(w);
+	int err = subscribe_answer(p, version, answer_sdp);
+	sfu_worker_unlock(w);
+	return err;
 }

@@ -224,6 +224,9 @@ START_TEST(layer_choice)
 	struct sfu_participant sub = { 0 }, pubs[4] = { { 0 } };
 	struct sfu_down downs[4];
 	struct sfu_track *tracks[4];
+	static struct sfu_worker w;
+	uv_mutex_init_recursive(&w.lock);
+	sub.w = &w;
 	sub.room = &room;
 	sub.id = 100;
 	for (int i = 0; i < 4; i++) {
