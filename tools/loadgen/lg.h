@@ -107,8 +107,9 @@ struct lg_pc {
 	bool dtls_server;            /* the remote said setup:active */
 	enum lg_pc_state state;
 	uint64_t t_begin, t_up, next_check_us, next_consent_us, next_rtcp_us, last_resp_us;
-	unsigned checks_sent;
-	uint8_t tid[12];
+	unsigned checks_sent, stun_errors, last_stun_error;
+	uint8_t tid[16][12];          /* outstanding checks: a loaded server answers late */
+	unsigned tid_next;
 	struct dtls_conn *dtls;
 	struct srtp_sess *srtp_tx, *srtp_rx;
 	uint32_t rtcp_ssrc;
@@ -132,6 +133,7 @@ struct lg_sig_ops {
 	void (*tick)(struct lg_part *p, uint64_t now_us);             /* keepalives, retries */
 	bool (*settled)(const struct lg_part *p);                     /* nothing in flight */
 	void (*free)(struct lg_part *p);
+	void (*describe)(const struct lg_part *p, char *out, size_t cap);   /* for failure reports */
 };
 extern const struct lg_sig_ops lg_sig_plenum, lg_sig_janus;
 

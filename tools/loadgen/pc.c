@@ -184,10 +184,11 @@ static void send_check(struct lg_pc *pc, uint64_t now, bool nominate)
 {
 	uint8_t buf[512];
 	size_t len;
-	util_random(pc->tid, sizeof pc->tid);
+	uint8_t *tid = pc->tid[pc->tid_next++ % 16];
+	util_random(tid, 12);
 	/* host candidate priority as RFC 8445 §5.1.2.1 with type preference 126 */
 	uint32_t prio = (126u << 24) | (65535u << 8) | 255u;
-	if (ice_write_check(buf, sizeof buf, &len, pc->tid, pc->rufrag, pc->lufrag, pc->rpwd, prio,
+	if (ice_write_check(buf, sizeof buf, &len, tid, pc->rufrag, pc->lufrag, pc->rpwd, prio,
 	                    pc->tiebreaker, nominate) == 0)
 		lg_pc_send_raw(pc, buf, len);
 	pc->checks_sent++;
@@ -263,10 +264,15 @@ static void stun_in(struct lg_pc *pc, const uint8_t *buf, size_t len, const stru
 		answer_check(pc, &m, from);
 		return;
 	}
-	if (m.type != STUN_BINDING_SUCCESS || memcmp(m.tid, pc->tid, 12) != 0 ||
+	bool ours = false;
+	for (unsigned i = 0; i < 16 && !ours; i++)
+		ours = memcmp(m.tid, pc->tid[i], 12) == 0;
+	if (m.type != STUN_BINDING_SUCCESS || !ours ||
 	    !stun_msg_integrity_ok(&m, (const uint8_t *)pc->rpwd, strlen(pc->rpwd))) {
-		if (m.type == STUN_BINDING_ERROR)
-			lg_log(pc->lg, LG_DBG, "%s: STUN error %u", pc->part->name, m.error_code);
+		if (m.type == STUN_BINDING_ERROR) {
+			pc->stun_errors++;
+			pc->last_stun_error = m.error_code;
+		}
 		return;
 	}
 	pc->last_resp_us = now;
@@ -360,8 +366,12 @@ void lg_pc_tick(struct lg_pc *pc, uint64_t now)
 			send_check(pc, now, true);
 			pc->next_check_us = now + CHECK_INTERVAL_US;
 		}
-		if (now - pc->t_begin > CONNECT_TIMEOUT_US)
-			lg_pc_fail(pc, "ICE timed out");
+		if (now - pc->t_begin > CONNECT_TIMEOUT_US) {
+			char why[96];
+			snprintf(why, sizeof why, "ICE timed out (%u checks, %u errors, last %u, %llu bad)", pc->checks_sent,
+			         pc->stun_errors, pc->last_stun_error, (unsigned long long)pc->stun_bad);
+			lg_pc_fail(pc, why);
+		}
 		break;
 	case PC_DTLS:
 		if (dtls_conn_timeout_ms(pc->dtls) == 0) {

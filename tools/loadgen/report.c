@@ -95,7 +95,10 @@ void lg_report(struct lg *lg)
 				joins[nj++] = p->t_ready - p->t_start;
 		} else {
 			failed++;
-			lg_log(lg, LG_INFO, "%s did not join: %s", p->name,
+			char sig[160] = "";
+			if (lg->sig->describe)
+				lg->sig->describe(p, sig, sizeof sig);
+			lg_log(lg, LG_INFO, "%s did not join (%s): %s", p->name, sig,
 			       p->fail_reason[0] ? p->fail_reason : !p->joined ? "no join response" :
 			       (lg_part_wants_publish(p) && !(p->pub && p->pub->state == PC_UP)) ? "publish PC not connected"
 			                                                                          : "subscribe PC not connected");

@@ -13,6 +13,7 @@ struct plenum_sig {
 	unsigned kinds[64];          /* request id % 64 → what it was */
 	json_t *pending_offer;       /* a subscribe_offer that arrived while another was answered */
 	bool answering;
+	unsigned offers, answers_ok, answers_stale;
 	uint64_t next_ping_us;
 };
 
@@ -50,6 +51,7 @@ static void answer_offer(struct lg_part *p, json_t *data)
 		lg_part_fail(p, "subscribe_offer without sdp or version");
 		return;
 	}
+	s->offers++;
 	char *answer = NULL;
 	if (lg_part_subscribe_offer(p, sdp, &answer) != 0)
 		return;
@@ -67,6 +69,7 @@ static void on_result(struct lg_part *p, unsigned kind, json_t *result, json_t *
 		const char *msg = json_string_value(json_object_get(error, "message"));
 		if (kind == REQ_SUB_ANSWER && code && strcmp(code, "stale_answer") == 0) {
 			s->answering = false;   /* a newer offer is on its way */
+			s->answers_stale++;
 		} else {
 			lg_part_fail(p, "request %u failed: %s %s", kind, code ? code : "?", msg ? msg : "");
 			return;
@@ -101,6 +104,8 @@ static void on_result(struct lg_part *p, unsigned kind, json_t *result, json_t *
 	}
 	case REQ_SUB_ANSWER:
 		s->answering = false;
+		if (!error)
+			s->answers_ok++;
 		break;
 	default:
 		break;
@@ -170,6 +175,14 @@ static bool pl_settled(const struct lg_part *p)
 	return s && s->inflight == 0 && !s->answering && !s->pending_offer;
 }
 
+static void pl_describe(const struct lg_part *p, char *out, size_t cap)
+{
+	const struct plenum_sig *s = st(p);
+	if (s)
+		snprintf(out, cap, "offers %u, answers accepted %u, stale %u, in flight %u%s%s", s->offers, s->answers_ok,
+		         s->answers_stale, s->inflight, s->answering ? ", answering" : "", s->pending_offer ? ", offer queued" : "");
+}
+
 static void pl_free(struct lg_part *p)
 {
 	struct plenum_sig *s = st(p);
@@ -187,4 +200,5 @@ const struct lg_sig_ops lg_sig_plenum = {
 	.tick = pl_tick,
 	.settled = pl_settled,
 	.free = pl_free,
+	.describe = pl_describe,
 };
