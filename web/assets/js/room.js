@@ -373,6 +373,7 @@ async function onPasswordNeeded(code, message) {
     ui.prejoin.root.hidden = false;
     ui.prejoin.render();
   }
+  ui.state = 'password';
   ui.prejoin.nameInput.value = ui.name;
   ui.prejoin.askPassword(code, message);
   if (code !== 'password_required') toasts.announce($('password-error').textContent);

@@ -238,6 +238,7 @@ export class Session extends Emitter {
     // transceiver, so a camera switched on later needs no renegotiation (replaceTrack).
     this.publishTransceivers.audio = pc.addTransceiver(this.local.audio || 'audio', { direction: 'sendonly' });
     try {
+      if (new URLSearchParams(globalThis.location?.search || '').get('simulcast') === '0') throw new Error('simulcast off');
       this.publishTransceivers.video = pc.addTransceiver(this.local.video || 'video',
         { direction: 'sendonly', sendEncodings: SIMULCAST.map((e) => ({ ...e })) });
       this.simulcast = true;

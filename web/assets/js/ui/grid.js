@@ -242,17 +242,14 @@ export class Grid {
 
     // Place tiles: the focus tile in its box, the rest in order (screens, self, others).
     const order = [...tiles].sort((a, b) => rank(a) - rank(b));
-    let moved = false;
-    if (focus && focus.el.parentNode !== this.focusBox) {
-      this.focusBox.append(focus.el);
-      moved = true;
+    if (focus && focus.el.parentNode !== this.focusBox) this.focusBox.append(focus.el);
+    const want = order.filter((x) => x !== focus).map((x) => x.el);
+    const have = [...this.tileBox.children];
+    if (want.length !== have.length || want.some((e, i) => e !== have[i])) {
+      for (const e of want) this.tileBox.append(e);  // appending in order keeps the DOM order stable
     }
-    for (const tile of order) {
-      if (tile === focus) continue;
-      if (tile.el.parentNode !== this.tileBox) moved = true;
-      this.tileBox.append(tile.el);  // appending in order keeps the DOM order stable
-    }
-    if (moved) for (const tile of tiles) tile.resume();
+    // Moving a media element in the page pauses it in Chromium: play again.
+    for (const tile of tiles) tile.resume();
     this.focusBox.hidden = !focus;
     for (const tile of tiles) tile.el.classList.toggle('tile--focus', tile === focus);
 

@@ -1,0 +1,165 @@
+// Shared helpers for plenum's browser tests: start ./build/plenum on free loopback ports (run the
+// tests inside `unshare -n` so nothing leaves 127.0.0.1), launch Debian's Chromium through
+// playwright-core, open meeting pages, wait with useful diagnostics, read getStats().
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createSocket } from 'node:dgram';
+import { mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const OUT = join(ROOT, 'tests', 'output');
+const BIN = resolve(ROOT, process.env.PLENUM_BIN || 'build/plenum');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+  '--auto-select-desktop-capture-source=Entire screen', '--enable-usermedia-screen-capturing',
+  '--autoplay-policy=no-user-gesture-required'];
+const SANITIZER = /ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|SUMMARY: \w+Sanitizer/;
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function freePort(kind) {
+  return new Promise((res, rej) => {
+    const s = kind === 'udp' ? createSocket('udp4') : createServer();
+    s.on('error', rej);
+    const done = () => { const p = s.address().port; s.close(() => res(p)); };
+    if (kind === 'udp') s.bind(0, '127.0.0.1', done); else s.listen(0, '127.0.0.1', done);
+  });
+}
+
+/** Starts plenum and Chromium; returns {base, browser, stop(), logTail(), open(...)}. */
+export async function startPlenum(name, { extraArgs = [] } = {}) {
+  mkdirSync(join(OUT, 'browser'), { recursive: true });
+  const port = await freePort('tcp');
+  let mport = await freePort('udp');
+  while (mport === port) mport = await freePort('udp');
+  const base = `http://127.0.0.1:${port}`;
+  const logPath = join(OUT, 'browser', `${name}.server.log`);
+  const fd = openSync(logPath, 'w');
+  const server = spawn(BIN, ['--listen', `127.0.0.1:${port}`, '--media-port', String(mport), '--public-ip', '127.0.0.1',
+    '--log-level', 'debug', ...extraArgs], { cwd: ROOT, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  const exited = new Promise((res) => server.on('exit', (code, sig) => res({ code, sig })));
+  const logTail = (n = 30) => { try { return readFileSync(logPath, 'utf8').split('\n').slice(-n).join('\n'); } catch { return ''; } };
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`server exited (${server.exitCode}) before answering /healthz\n${logTail()}`);
+    try {
+      const r = await fetch(`${base}/healthz`);
+      if (r.status === 200) break;
+    } catch { /* not up yet */ }
+    if (Date.now() > deadline) throw new Error(`server did not answer /healthz within 15 s\n${logTail()}`);
+    await sleep(100);
+  }
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 30000 });
+  const env = {
+    base, browser, logTail, logPath,
+    /** Stops Chromium and plenum; returns problems found (non-zero exit, sanitizer reports). */
+    async stop() {
+      await browser.close().catch(() => {});
+      if (server.exitCode === null) server.kill('SIGTERM');
+      const res = await Promise.race([exited, sleep(10000).then(() => null)]);
+      if (res === null) server.kill('SIGKILL');
+      const log = readFileSync(logPath, 'utf8');
+      const problems = [];
+      if (res === null) problems.push('server did not stop within 10 s of SIGTERM');
+      else if (res.code !== 0) problems.push(`server exit ${JSON.stringify(res)}`);
+      if (SANITIZER.test(log)) problems.push(`sanitizer report in ${logPath}`);
+      return problems;
+    },
+    /**
+     * Opens a page. With name and join (default): direct join /<room>?name=…&join=1 (+password).
+     * Options: viewport, lang ('de'|'en'), query (extra search params), join (false: pre-join).
+     */
+    async open(room, name, { viewport = { width: 1280, height: 720 }, lang = 'en', join = true, query = {}, requests } = {}) {
+      const context = await browser.newContext({ viewport, locale: lang === 'de' ? 'de-DE' : 'en-US' });
+      const page = await context.newPage();
+      const lines = [];
+      page.on('console', (m) => lines.push(`${name} console.${m.type()}: ${m.text()}`));
+      page.on('pageerror', (e) => lines.push(`${name} pageerror: ${e.message}`));
+      if (requests) {
+        page.on('request', (r) => requests.push(r.url()));
+        page.on('websocket', (ws) => requests.push(ws.url().replace(/^ws/, 'http')));
+      }
+      page.consoleLines = lines;
+      page.label = name;
+      const q = new URLSearchParams({ lang, ...query });
+      if (join && name) { q.set('name', name); q.set('join', '1'); }
+      await page.goto(`${base}/${room}?${q}`);
+      return page;
+    },
+    /** waitForFunction with the page's state, console and the server log on failure. */
+    async waitFor(page, what, fn, arg, timeout = 20000) {
+      try {
+        return await page.waitForFunction(fn, arg, { timeout, polling: 200 });
+      } catch (e) {
+        const state = await page.evaluate(() => window.plenum && ({ state: window.plenum.state, id: window.plenum.participantId,
+          role: window.plenum.role, pub: window.plenum.publishPc?.connectionState, sub: window.plenum.subscribePc?.connectionState,
+          screen: document.body.dataset.screen })).catch(() => null);
+        throw new Error(`${page.label}: ${what}: ${e.message.split('\n')[0]}\nstate ${JSON.stringify(state)}\n`
+          + `${page.consoleLines.slice(-15).join('\n')}\n--- server ---\n${logTail(15)}`);
+      }
+    },
+  };
+  return env;
+}
+
+export async function joined(env, page) {
+  await env.waitFor(page, 'joined', () => window.plenum && window.plenum.state === 'joined');
+  return page.evaluate(() => window.plenum.participantId);
+}
+
+/** inbound-rtp totals of the subscribe PeerConnection, per kind, plus per-stream video entries. */
+export async function inbound(page) {
+  return page.evaluate(async () => {
+    const pc = window.plenum.subscribePc;
+    const out = { video: { framesDecoded: 0, packetsReceived: 0, frameHeight: 0, streams: [] }, audio: { packetsReceived: 0 } };
+    if (!pc) return out;
+    const mids = new Map(pc.getTransceivers().map((tr) => [tr.receiver.track.id, tr.mid]));
+    (await pc.getStats()).forEach((s) => {
+      if (s.type !== 'inbound-rtp') return;
+      const o = out[s.kind];
+      o.packetsReceived += s.packetsReceived || 0;
+      if (s.kind === 'video') {
+        o.framesDecoded += s.framesDecoded || 0;
+        o.frameHeight = Math.max(o.frameHeight, s.frameHeight || 0);
+        o.streams.push({ mid: s.mid ?? mids.get(s.trackIdentifier), framesDecoded: s.framesDecoded || 0, frameHeight: s.frameHeight || 0 });
+      }
+    });
+    return out;
+  });
+}
+
+/** outbound-rtp audio packetsSent of the publish PeerConnection. */
+export async function outboundAudio(page) {
+  return page.evaluate(async () => {
+    const pc = window.plenum.publishPc;
+    let sent = 0;
+    if (pc) (await pc.getStats()).forEach((s) => { if (s.type === 'outbound-rtp' && s.kind === 'audio') sent += s.packetsSent || 0; });
+    return sent;
+  });
+}
+
+/** Whether the server knows a method yet (asked over a fresh WebSocket from the page). */
+export async function serverHas(page, method) {
+  return page.evaluate((m) => new Promise((res) => {
+    const ws = new WebSocket(`${location.origin.replace('http', 'ws')}/ws`, 'plenum.v1');
+    const timer = setTimeout(() => { ws.close(); res(false); }, 3000);
+    ws.onopen = () => {
+      ws.send(JSON.stringify({ id: 1, method: 'hello', params: { version: 1 } }));
+      ws.send(JSON.stringify({ id: 2, method: m, params: {} }));
+    };
+    ws.onmessage = (ev) => {
+      const msg = JSON.parse(ev.data);
+      if (msg.id !== 2) return;
+      clearTimeout(timer);
+      ws.close();
+      res(!(msg.error && msg.error.code === 'unknown_method'));
+    };
+    ws.onerror = () => { clearTimeout(timer); res(false); };
+  }), method);
+}
