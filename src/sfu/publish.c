@@ -150,6 +150,9 @@ static int apply_tracks(struct sfu_participant *p, const struct sdp_publish_medi
 			p->pub_twcc_ext = m->ext_twcc;
 		}
 		p->tracks[p->n_tracks++] = t;
+		/* sharing a screen anew is the participant's own decision: a host's earlier stop ends */
+		if (t->source == SFU_SOURCE_SCREEN)
+			p->forced_mute[SFU_SOURCE_SCREEN] = false;
 	}
 	return 0;
 }
