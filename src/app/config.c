@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -145,6 +146,30 @@ static int set_workers(struct app_config *c, const char *v, FILE *err)
 	return 0;
 }
 
+/* A link for the pages: an absolute http(s) URL or a path on this server, no quotes or spaces. */
+static int link_ok(const char *flag, const char *v, FILE *err)
+{
+	bool scheme = strncmp(v, "https://", 8) == 0 || strncmp(v, "http://", 7) == 0;
+	bool ok = (scheme || v[0] == '/') && strlen(v) < 1024 && !strpbrk(v, " \"'<>\\");
+	for (const char *p = v; ok && *p; p++)
+		ok = (unsigned char)*p > 0x20 && *p != 0x7f;
+	if (!ok)
+		fprintf(err, "plenum: %s wants an https:// URL or a /path (got '%s')\n", flag, v);
+	return ok ? 0 : -1;
+}
+
+static int set_imprint(struct app_config *c, const char *v, FILE *err)
+{
+	c->imprint_url = v;
+	return link_ok("--imprint-url", v, err);
+}
+
+static int set_privacy(struct app_config *c, const char *v, FILE *err)
+{
+	c->privacy_url = v;
+	return link_ok("--privacy-url", v, err);
+}
+
 static const struct flag flags[] = {
 	{ "--listen", "HOST:PORT", "HTTP(S) and WebSocket address (default 127.0.0.1:8080)", set_listen },
 	{ "--media-port", "PORT", "the one UDP port for all media (default 10000)", set_media_port },
@@ -154,6 +179,8 @@ static const struct flag flags[] = {
 	{ "--web-root", "DIR", "the web client's files (default: web/ next to the binary's build dir)", set_web_root },
 	{ "--max-room-size", "N", "most participants in one room (default 200)", set_max_room },
 	{ "--workers", "N", "media threads, each on its own UDP port from --media-port on (default: one per core; 0: media on the main thread)", set_workers },
+	{ "--imprint-url", "URL", "the operator's imprint (Impressum), linked on every page", set_imprint },
+	{ "--privacy-url", "URL", "the operator's privacy notice (Datenschutz), linked on every page", set_privacy },
 	{ "--log-level", "LEVEL", "debug, info, warn, error or off (default info)", set_log_level },
 };
 

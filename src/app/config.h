@@ -14,6 +14,7 @@ struct app_config {
 	char public_ip[64];
 	const char *cert_path, *key_path;
 	const char *web_root;
+	const char *imprint_url, *privacy_url;
 	enum log_level log_level;
 	unsigned max_room_participants;
 	unsigned workers;             /* media threads; 0 = on the main loop */

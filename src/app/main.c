@@ -43,6 +43,7 @@ int main(int argc, char **argv)
 	struct signal_config sigcfg = {
 		.listen_host = cfg.listen_host, .listen_port = cfg.listen_port, .web_root = cfg.web_root,
 		.cert_path = cfg.cert_path, .key_path = cfg.key_path,
+		.imprint_url = cfg.imprint_url, .privacy_url = cfg.privacy_url,
 	};
 	struct signal *sig;
 	if ((r = signal_new(&sig, loop, sfu, &sigcfg, app_metrics_write, &msrc)) != 0) {

@@ -183,6 +183,8 @@ static int route(struct signal *s, struct lws *wsi, struct signal_pss *pss, cons
 	if (strcmp(path, SIGNAL_WS_PATH) == 0)
 		return respond_text(wsi, pss, 426, "text/plain; charset=utf-8",
 		                    "WebSocket upgrade required (subprotocol " SIGNAL_WS_PROTOCOL ")\n");
+	if (strcmp(path, "/assets/site.json") == 0 && s->site_json)
+		return respond_text(wsi, pss, 200, "application/json", s->site_json);
 	if (strncmp(path, "/assets/", 8) == 0) {
 		if (!asset_path_ok(path + 8))
 			return not_found(wsi, pss);

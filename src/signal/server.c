@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <jansson.h>
 #include <string.h>
 
 #include "base/log.h"
@@ -82,6 +83,10 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
 	s->sfu = sfu;
 	s->metrics = metrics;
 	s->metrics_arg = metrics_arg;
+	json_t *site = json_pack("{s:s, s:s}", "imprint_url", cfg->imprint_url ? cfg->imprint_url : "",
+	                         "privacy_url", cfg->privacy_url ? cfg->privacy_url : "");
+	s->site_json = site ? json_dumps(site, JSON_INDENT(2)) : NULL;
+	json_decref(site);
 	s->web_root = realpath(cfg->web_root, NULL);
 	if (!s->web_root) {
 		int err = errno;
@@ -157,6 +162,7 @@ void signal_finish(struct signal *s)
 	/* every connection has closed (and left its meeting) by now */
 	proto_server_free(s->proto);
 	free(s->web_root);
+	free(s->site_json);
 	free(s);
 }
 

@@ -15,6 +15,7 @@ struct signal_config {
 	uint16_t listen_port;            /* default 8080; see signal_port() */
 	const char *web_root;            /* directory with index.html, room.html, assets/ */
 	const char *cert_path, *key_path; /* both set: HTTPS/WSS; else plain HTTP */
+	const char *imprint_url, *privacy_url;   /* the operator's legal pages, linked on every page */
 };
 
 /* Writes the Prometheus text for /metrics into out (at most cap bytes); returns the length. */

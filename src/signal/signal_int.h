@@ -18,6 +18,7 @@ struct signal {
 	struct lws_context *ctx;
 	struct lws_vhost *vhost;
 	char *web_root;                  /* canonical absolute path */
+	char *site_json;                 /* /assets/site.json: the operator's settings for the client */
 	signal_metrics_fn metrics;
 	void *metrics_arg;
 	unsigned n_ws;
