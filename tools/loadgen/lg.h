@@ -24,6 +24,7 @@ struct srtp_sess;
 struct lg;
 struct lg_part;
 struct lg_ws;
+struct twcc_recorder;
 
 #define LG_MTU_PAYLOAD 1200        /* most RTP payload bytes per packet (codec header included) */
 #define LG_PKT_CAP 1500            /* one datagram buffer */
@@ -68,6 +69,17 @@ struct lg_tx {
 	struct lg_hist_pkt *hist;    /* LG_HIST entries, video only */
 };
 
+/* A sequence-number window: runs of one id, 512 numbers deep for reordering and duplicates. */
+struct lg_seqwin {
+	bool open;
+	uint16_t id;
+	uint32_t base, max, recv;
+	uint64_t bits[8];            /* bit k: number max - k was seen */
+	uint64_t expected, received; /* closed runs */
+};
+void lg_seqwin_add(struct lg_seqwin *w, uint16_t id, uint32_t seq);
+void lg_seqwin_totals(const struct lg_seqwin *w, uint64_t *expected, uint64_t *received);
+
 /* ---- incoming streams (subscribe side) -------------------------------------------------------- */
 struct lg_rx {
 	uint32_t ssrc, rtx_ssrc;
@@ -79,13 +91,11 @@ struct lg_rx {
 	struct rtp_recv_stats rs;
 	uint64_t first_us, last_pli_us, keyframes;
 	uint64_t pkts, bytes;        /* in the window */
-	/* loss from the tag sequence, per segment of one source id */
-	uint16_t seg_id;
-	bool seg_open;
-	uint32_t seg_base, seg_max, seg_recv;
-	uint64_t bits[8];            /* dedup window: 512 tag sequences up to seg_max */
-	uint64_t expected, received; /* closed segments + current */
-	uint64_t in_window_pkts;
+	/* loss: gaps in the RTP sequence as received (what a browser reports; RTX repairs count as
+	 * received) and gaps in the publisher's tag sequence (packets the server did not forward,
+	 * by choice — layer switches, loudest-N, last-N — or lost) */
+	struct lg_seqwin rtp, src;
+	uint32_t ext_max;            /* extended RTP sequence of the newest packet */
 };
 
 /* ---- one simulated PeerConnection ------------------------------------------------------------- */
@@ -114,7 +124,9 @@ struct lg_pc {
 	struct srtp_sess *srtp_tx, *srtp_rx;
 	uint32_t rtcp_ssrc;
 	uint16_t twcc_seq;
-	uint8_t ext_mid, ext_level, ext_rid, ext_rrid, ext_twcc;   /* publish: from the answer */
+	uint8_t ext_mid, ext_level, ext_rid, ext_rrid, ext_twcc;   /* publish: from the answer; subscribe: twcc */
+	struct twcc_recorder *twcc;  /* subscribe: arrivals for transport-cc feedback */
+	uint64_t next_twcc_us;
 	struct lg_tx tx[LG_MAX_TX];
 	size_t n_tx;
 	struct lg_rx *rx;            /* subscribe side */

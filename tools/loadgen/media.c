@@ -10,6 +10,7 @@
 #include "base/util.h"
 #include "codec/vp8.h"
 #include "rtcp/rtcp.h"
+#include "rtcp/twcc.h"
 #include "rtp/rtp.h"
 
 #include "lg.h"
@@ -375,7 +376,7 @@ static struct lg_rx *rx_find(struct lg_pc *pc, uint32_t ssrc, bool *is_rtx)
 	return NULL;
 }
 
-/* bit k of the window: tag sequence seg_max - k was received */
+/* bit k of the window: number max - k was seen */
 static void win_shift(uint64_t *bits, uint32_t d)
 {
 	if (d >= 512) {
@@ -391,38 +392,40 @@ static void win_shift(uint64_t *bits, uint32_t d)
 	}
 }
 
-static void seg_close(struct lg_rx *r)
+void lg_seqwin_totals(const struct lg_seqwin *w, uint64_t *expected, uint64_t *received)
 {
-	if (r->seg_open) {
-		r->expected += (uint64_t)(r->seg_max - r->seg_base) + 1;
-		r->received += r->seg_recv;
-	}
-	r->seg_open = false;
+	*expected = w->expected + (w->open ? (uint64_t)(w->max - w->base) + 1 : 0);
+	*received = w->received + (w->open ? w->recv : 0);
+	if (*received > *expected)
+		*received = *expected;
 }
 
-static void loss_update(struct lg_rx *r, uint16_t id, uint32_t seq)
+void lg_seqwin_add(struct lg_seqwin *w, uint16_t id, uint32_t seq)
 {
-	if (!r->seg_open || r->seg_id != id) {
-		seg_close(r);
-		r->seg_open = true;
-		r->seg_id = id;
-		r->seg_base = r->seg_max = seq;
-		r->seg_recv = 1;
-		memset(r->bits, 0, sizeof r->bits);
-		r->bits[0] = 1;
+	if (!w->open || w->id != id) {
+		if (w->open) {
+			w->expected += (uint64_t)(w->max - w->base) + 1;
+			w->received += w->recv;
+		}
+		w->open = true;
+		w->id = id;
+		w->base = w->max = seq;
+		w->recv = 1;
+		memset(w->bits, 0, sizeof w->bits);
+		w->bits[0] = 1;
 		return;
 	}
-	int32_t d = (int32_t)(seq - r->seg_max);
+	int32_t d = (int32_t)(seq - w->max);
 	if (d > 0) {
-		win_shift(r->bits, (uint32_t)d);
-		r->bits[0] |= 1;
-		r->seg_max = seq;
-		r->seg_recv++;
-	} else if ((int32_t)(seq - r->seg_base) >= 0 && -d < 512) {
+		win_shift(w->bits, (uint32_t)d);
+		w->bits[0] |= 1;
+		w->max = seq;
+		w->recv++;
+	} else if ((int32_t)(seq - w->base) >= 0 && -d < 512) {
 		uint32_t k = (uint32_t)-d;
-		if (!(r->bits[k / 64] & (1ull << (k % 64)))) {
-			r->bits[k / 64] |= 1ull << (k % 64);
-			r->seg_recv++;
+		if (!(w->bits[k / 64] & (1ull << (k % 64)))) {
+			w->bits[k / 64] |= 1ull << (k % 64);
+			w->recv++;
 		}
 	}
 }
@@ -458,6 +461,12 @@ void lg_media_rtp_in(struct lg_pc *pc, const uint8_t *buf, size_t len, size_t wi
 	struct rtp_hdr h;
 	if (rtp_parse(&h, buf, len) != 0)
 		return;
+	if (pc->twcc) {
+		const uint8_t *v;
+		size_t vl;
+		if (rtp_ext_find(&h, pc->ext_twcc, &v, &vl) == 0 && vl == 2)
+			twcc_recorder_add(pc->twcc, rd16(v), now);
+	}
 	bool is_rtx;
 	struct lg_rx *r = rx_find(pc, h.ssrc, &is_rtx);
 	if (!r) {
@@ -474,10 +483,12 @@ void lg_media_rtp_in(struct lg_pc *pc, const uint8_t *buf, size_t len, size_t wi
 	}
 	const uint8_t *pl = h.payload;
 	size_t plen = h.payload_len;
+	uint16_t media_seq = h.seq;
 	if (is_rtx || (r->rtx_pt && h.pt == r->rtx_pt && h.ssrc != r->ssrc)) {
-		if (plen < 2)
+		if (plen < 2 || !r->got_rtp)
 			return;
 		is_rtx = true;
+		media_seq = rd16(pl);   /* OSN */
 		pl += 2;
 		plen -= 2;
 	} else {
@@ -486,6 +497,7 @@ void lg_media_rtp_in(struct lg_pc *pc, const uint8_t *buf, size_t len, size_t wi
 			rtp_recv_stats_init(&r->rs, h.seq);
 			r->got_rtp = true;
 			r->first_us = now;
+			r->ext_max = h.seq;
 		} else if (r->nack_ok) {
 			int16_t d = rtp_seq_diff(h.seq, r->rs.max_seq);
 			if (d > 1 && d <= 32)
@@ -512,8 +524,12 @@ void lg_media_rtp_in(struct lg_pc *pc, const uint8_t *buf, size_t len, size_t wi
 	}
 	if (off + LG_TAG_LEN > plen || rd16(pl + off) != LG_TAG_MAGIC)
 		return;
+	uint32_t ext = r->ext_max + (uint32_t)(int32_t)rtp_seq_diff(media_seq, (uint16_t)r->ext_max);
+	if ((int32_t)(ext - r->ext_max) > 0)
+		r->ext_max = ext;
 	if (!lg->measuring)
 		return;
+	lg_seqwin_add(&r->rtp, 0, ext);
 	const uint8_t *tag = pl + off;
 	uint64_t sent = (uint64_t)rd32(tag + 8) << 32 | rd32(tag + 12);
 	if (!is_rtx) {
@@ -523,7 +539,7 @@ void lg_media_rtp_in(struct lg_pc *pc, const uint8_t *buf, size_t len, size_t wi
 		lg->sub_bytes += wire_len;
 		lg_hist_add(&lg->delay, now > sent ? now - sent : 0);
 	}
-	loss_update(r, rd16(tag + 2), rd32(tag + 4));
+	lg_seqwin_add(&r->src, rd16(tag + 2), rd32(tag + 4));
 }
 
 void lg_media_rx_tick(struct lg_pc *pc, uint64_t now)
@@ -532,6 +548,16 @@ void lg_media_rx_tick(struct lg_pc *pc, uint64_t now)
 		struct lg_rx *r = &pc->rx[i];
 		if (r->kind == LG_VIDEO && r->got_rtp && !r->keyframes && now - r->last_pli_us >= KEY_MIN_GAP_US)
 			send_pli(pc, r, now);
+	}
+	if (pc->twcc && now >= pc->next_twcc_us) {
+		pc->next_twcc_us = now + 50000;
+		if (twcc_recorder_pending(pc->twcc)) {
+			uint8_t *slot = lg_tx_slot(pc);
+			size_t n = twcc_recorder_write(pc->twcc, slot, LG_PKT_CAP - SRTP_MAX_TRAILER, pc->rtcp_ssrc,
+			                               pc->n_rx ? pc->rx[0].ssrc : 0);
+			if (n)
+				lg_tx_commit(pc, n, true);
+		}
 	}
 	if (now < pc->next_rtcp_us)
 		return;
@@ -570,8 +596,8 @@ void lg_media_window_start(struct lg_pc *pc)
 {
 	for (size_t i = 0; i < pc->n_rx; i++) {
 		struct lg_rx *r = &pc->rx[i];
-		r->seg_open = false;
-		r->expected = r->received = 0;
+		memset(&r->rtp, 0, sizeof r->rtp);
+		memset(&r->src, 0, sizeof r->src);
 		r->pkts = r->bytes = 0;
 	}
 }

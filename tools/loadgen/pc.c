@@ -78,6 +78,7 @@ static void pc_close_cb(uv_handle_t *h)
 	for (size_t i = 0; i < pc->n_tx; i++)
 		free(pc->tx[i].hist);
 	free(pc->rx);
+	free(pc->twcc);
 	free(pc->fail_reason);
 	free(pc);
 }

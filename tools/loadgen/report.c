@@ -84,6 +84,7 @@ void lg_report(struct lg *lg)
 	unsigned joined = 0, failed = 0;
 	uint64_t *joins = calloc(lg->n_parts + 1, sizeof *joins);
 	size_t nj = 0;
+	uint64_t src_expected = 0, src_received = 0;
 	uint64_t expected = 0, received = 0, streams = 0, with_key = 0, video_streams = 0, lossy_streams = 0;
 	unsigned subs_without_key = 0;
 	double worst_loss = 0;
@@ -111,10 +112,11 @@ void lg_report(struct lg *lg)
 			if (!r->pkts)
 				continue;
 			streams++;
-			uint64_t e = r->expected + (r->seg_open ? (uint64_t)(r->seg_max - r->seg_base) + 1 : 0);
-			uint64_t rc = r->received + (r->seg_open ? r->seg_recv : 0);
-			if (rc > e)
-				rc = e;
+			uint64_t e, rc, se, sr;
+			lg_seqwin_totals(&r->rtp, &e, &rc);
+			lg_seqwin_totals(&r->src, &se, &sr);
+			src_expected += se;
+			src_received += sr;
 			expected += e;
 			received += rc;
 			double l = e ? 100.0 * (double)(e - rc) / (double)e : 0;
@@ -136,6 +138,7 @@ void lg_report(struct lg *lg)
 	double j50 = nj ? joins[nj / 2] / 1000.0 : 0, j99 = nj ? joins[(nj * 99) / 100 < nj ? (nj * 99) / 100 : nj - 1] / 1000.0 : 0;
 	free(joins);
 	double loss = expected ? 100.0 * (double)(expected - received) / (double)expected : 0;
+	double not_fwd = src_expected ? 100.0 * (double)(src_expected - src_received) / (double)src_expected : 0;
 	double bitrate = win > 0 ? lg->sub_bytes * 8.0 / win : 0;
 	double cpu_frac = win > 0 ? lg->cpu_window_s / win : 0;
 	bool saturated = cpu_frac > 0.9 || lg->max_lag_us > 50000;
@@ -153,6 +156,8 @@ void lg_report(struct lg *lg)
 	       (unsigned long long)streams, (unsigned long long)video_streams, (unsigned long long)with_key);
 	printf("  loss %.3f %% (worst stream %.2f %%, %llu streams over 1 %%), subscribers without keyframe %u\n", loss,
 	       worst_loss, (unsigned long long)lossy_streams, subs_without_key);
+	printf("  of the publishers' packets on received streams %.2f %% were not forwarded (layer switches, "
+	       "loudest-N, last-N, or loss)\n", not_fwd);
 	printf("  delay p50 %.2f ms, p99 %.2f ms, max %.2f ms; NACKs sent %llu, retransmitted %llu, PLIs %llu\n",
 	       d50 / 1000.0, d99 / 1000.0, lg->delay.max / 1000.0, (unsigned long long)lg->nacks_sent,
 	       (unsigned long long)lg->retransmits_sent, (unsigned long long)lg->plis_sent);
@@ -176,6 +181,7 @@ void lg_report(struct lg *lg)
 		json_object_set_new(j, "sub_bitrate_bps", json_real(bitrate));
 		json_object_set_new(j, "loss_pct", json_real(loss));
 		json_object_set_new(j, "worst_stream_loss_pct", json_real(worst_loss));
+		json_object_set_new(j, "not_forwarded_pct", json_real(not_fwd));
 		json_object_set_new(j, "delay_us_p50", json_integer((json_int_t)d50));
 		json_object_set_new(j, "delay_us_p99", json_integer((json_int_t)d99));
 		json_object_set_new(j, "delay_us_max", json_integer((json_int_t)lg->delay.max));

@@ -10,6 +10,7 @@
 
 #include "base/util.h"
 #include "dtls/dtls.h"
+#include "rtcp/twcc.h"
 #include "sdp/sdp.h"
 
 #include "lg.h"
@@ -299,6 +300,11 @@ int lg_sdp_subscribe_answer(struct lg_pc *pc, const char *offer, char *out, size
 			sb_add(&b, "a=rtpmap:%u rtx/90000\r\na=fmtp:%u apt=%u\r\n", rtx->pt, rtx->pt, c->pt);
 		if (sends)
 			rx_from_media(pc, m, c->pt, rtx ? rtx->pt : 0, c->fb_nack);
+		uint8_t tw = sdp_media_ext_id(m, SDP_EXT_TWCC);
+		if (tw && c->fb_transport_cc && !pc->twcc && (pc->twcc = malloc(sizeof *pc->twcc)) != NULL) {
+			twcc_recorder_init(pc->twcc);
+			pc->ext_twcc = tw;
+		}
 	}
 	if (b.overflow)
 		return ENOSPC;
