@@ -7,26 +7,14 @@
 #include <stdio.h>
 #include <sys/resource.h>
 
+#include "base/strbuf.h"
 #include "sfu/sfu.h"
 #include "signal/signal.h"
 
-struct out { char *buf; size_t cap, len; };
 
-static void put(struct out *o, const char *fmt, ...)
+static void metric(struct strbuf *o, const char *name, const char *type, const char *help, uint64_t v)
 {
-	if (o->len >= o->cap)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		o->len += (size_t)n < o->cap - o->len ? (size_t)n : o->cap - o->len - 1;
-}
-
-static void metric(struct out *o, const char *name, const char *type, const char *help, uint64_t v)
-{
-	put(o, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name, type, name, (unsigned long long)v);
+	strbuf_printf(o, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name, type, name, (unsigned long long)v);
 }
 
 size_t app_metrics_write(void *arg, char *out, size_t cap)
@@ -34,9 +22,8 @@ size_t app_metrics_write(void *arg, char *out, size_t cap)
 	struct app_metrics_src *src = arg;
 	struct sfu_stats st;
 	sfu_get_stats(src->sfu, &st);
-	struct out o = { out, cap, 0 };
-	if (cap)
-		out[0] = '\0';
+	struct strbuf o;
+	strbuf_init(&o, out, cap);
 	metric(&o, "plenum_rooms", "gauge", "Rooms with at least one participant.", st.rooms);
 	metric(&o, "plenum_participants", "gauge", "Participants in all rooms.", st.participants);
 	metric(&o, "plenum_websocket_connections", "gauge", "Open signaling connections.",
@@ -63,16 +50,16 @@ size_t app_metrics_write(void *arg, char *out, size_t cap)
 		{ "dtls", st.dropped_dtls },
 		{ "send_failed", st.dropped_send },
 	};
-	put(&o, "# HELP plenum_packets_dropped_total Datagrams dropped, by reason.\n"
+	strbuf_printf(&o, "# HELP plenum_packets_dropped_total Datagrams dropped, by reason.\n"
 	        "# TYPE plenum_packets_dropped_total counter\n");
 	for (size_t i = 0; i < sizeof drops / sizeof drops[0]; i++)
-		put(&o, "plenum_packets_dropped_total{reason=\"%s\"} %llu\n", drops[i].reason, (unsigned long long)drops[i].v);
+		strbuf_printf(&o, "plenum_packets_dropped_total{reason=\"%s\"} %llu\n", drops[i].reason, (unsigned long long)drops[i].v);
 	struct rusage ru;
 	if (getrusage(RUSAGE_SELF, &ru) == 0) {
 		double cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-		put(&o, "# HELP process_cpu_seconds_total User and system CPU time.\n# TYPE process_cpu_seconds_total counter\n"
+		strbuf_printf(&o, "# HELP process_cpu_seconds_total User and system CPU time.\n# TYPE process_cpu_seconds_total counter\n"
 		        "process_cpu_seconds_total %.3f\n", cpu);
-		put(&o, "# HELP process_max_resident_memory_bytes Peak resident memory.\n# TYPE process_max_resident_memory_bytes gauge\n"
+		strbuf_printf(&o, "# HELP process_max_resident_memory_bytes Peak resident memory.\n# TYPE process_max_resident_memory_bytes gauge\n"
 		        "process_max_resident_memory_bytes %ld\n", ru.ru_maxrss * 1024L);
 	}
 	return o.len;

@@ -4,6 +4,8 @@
 
 #include "meet/meet.h"
 
+#include "base/utf8.h"
+
 static const bool host_only[MEET_ACT_COUNT] = {
 	[MEET_ACT_SET_PASSWORD] = true, [MEET_ACT_SET_LOBBY] = true, [MEET_ACT_LOBBY_ADMIT] = true,
 	[MEET_ACT_LOBBY_DENY] = true, [MEET_ACT_SET_LOCKED] = true, [MEET_ACT_MAKE_HOST] = true,
@@ -59,28 +61,6 @@ enum meet_err meet_reaction_take(struct meet_member *m, uint64_t now_us, uint64_
 	                                                                               : MEET_ERR_RATE_LIMITED;
 }
 
-/* One UTF-8 sequence (RFC 3629: shortest form, no surrogates, ≤ U+10FFFF); its length or 0. */
-static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	size_t len = (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
-	if (!len || len > n)
-		return 0;
-	uint32_t v = s[0] & (0x7F >> len);
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		v = v << 6 | (s[i] & 0x3F);
-	}
-	static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
-	if (v < min[len] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	*cp = v;
-	return len;
-}
 
 /* Valid UTF-8 of 1..max bytes; control characters refused unless allow_nl and '\n'. */
 static enum meet_err text_check(const char *text, size_t len, size_t max, bool controls_ok_nl)

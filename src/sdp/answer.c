@@ -108,72 +108,72 @@ static void plan_simulcast(const struct sdp_media *m, struct sdp_publish_media *
 	memcpy(o->rids, m->rids, sizeof o->rids);
 }
 
-static void write_simulcast(struct sdp_buf *b, const struct sdp_publish_media *o)
+static void write_simulcast(struct strbuf *b, const struct sdp_publish_media *o)
 {
-	sdp_buf_printf(b, "a=extmap:%u %s\r\n", o->ext_rid, SDP_EXT_RID);
+	strbuf_printf(b, "a=extmap:%u %s\r\n", o->ext_rid, SDP_EXT_RID);
 	if (o->ext_rrid)
-		sdp_buf_printf(b, "a=extmap:%u %s\r\n", o->ext_rrid, SDP_EXT_RRID);
+		strbuf_printf(b, "a=extmap:%u %s\r\n", o->ext_rrid, SDP_EXT_RRID);
 	for (size_t i = 0; i < o->n_rids; i++)
-		sdp_buf_printf(b, "a=rid:%s recv\r\n", o->rids[i]);
-	sdp_buf_printf(b, "a=simulcast:recv ");
+		strbuf_printf(b, "a=rid:%s recv\r\n", o->rids[i]);
+	strbuf_printf(b, "a=simulcast:recv ");
 	for (size_t i = 0; i < o->n_rids; i++)
-		sdp_buf_printf(b, "%s%s", i ? ";" : "", o->rids[i]);
-	sdp_buf_printf(b, "\r\n");
+		strbuf_printf(b, "%s%s", i ? ";" : "", o->rids[i]);
+	strbuf_printf(b, "\r\n");
 }
 
-static void write_rejected(struct sdp_buf *b, const struct sdp_media *m)
+static void write_rejected(struct strbuf *b, const struct sdp_media *m)
 {
-	sdp_buf_printf(b, "m=%s 0 %s %s\r\nc=IN IP4 0.0.0.0\r\n", m->media_name, m->proto, m->fmt_first);
+	strbuf_printf(b, "m=%s 0 %s %s\r\nc=IN IP4 0.0.0.0\r\n", m->media_name, m->proto, m->fmt_first);
 	if (m->mid[0])
-		sdp_buf_printf(b, "a=mid:%s\r\n", m->mid);
+		strbuf_printf(b, "a=mid:%s\r\n", m->mid);
 }
 
-static void write_fb(struct sdp_buf *b, const struct sdp_publish_media *o, uint8_t pt)
+static void write_fb(struct strbuf *b, const struct sdp_publish_media *o, uint8_t pt)
 {
 	if (o->fb_goog_remb)
-		sdp_buf_printf(b, "a=rtcp-fb:%u goog-remb\r\n", pt);
+		strbuf_printf(b, "a=rtcp-fb:%u goog-remb\r\n", pt);
 	if (o->fb_transport_cc)
-		sdp_buf_printf(b, "a=rtcp-fb:%u transport-cc\r\n", pt);
+		strbuf_printf(b, "a=rtcp-fb:%u transport-cc\r\n", pt);
 	if (o->fb_ccm_fir)
-		sdp_buf_printf(b, "a=rtcp-fb:%u ccm fir\r\n", pt);
+		strbuf_printf(b, "a=rtcp-fb:%u ccm fir\r\n", pt);
 	if (o->fb_nack)
-		sdp_buf_printf(b, "a=rtcp-fb:%u nack\r\n", pt);
+		strbuf_printf(b, "a=rtcp-fb:%u nack\r\n", pt);
 	if (o->fb_nack_pli)
-		sdp_buf_printf(b, "a=rtcp-fb:%u nack pli\r\n", pt);
+		strbuf_printf(b, "a=rtcp-fb:%u nack pli\r\n", pt);
 }
 
-static void write_accepted(struct sdp_buf *b, const struct sdp_local *l, const struct sdp_media *m,
+static void write_accepted(struct strbuf *b, const struct sdp_local *l, const struct sdp_media *m,
                            const struct sdp_publish_media *o, const struct sdp_codec *k)
 {
 	const struct sdp_codec *rtx = o->rtx_pt ? sdp_media_codec(m, o->rtx_pt) : NULL;
-	sdp_buf_printf(b, "m=%s %u %s %u", m->media_name, (unsigned)l->port, m->proto, o->pt);
+	strbuf_printf(b, "m=%s %u %s %u", m->media_name, (unsigned)l->port, m->proto, o->pt);
 	if (rtx)
-		sdp_buf_printf(b, " %u", rtx->pt);
-	sdp_buf_printf(b, "\r\n");
+		strbuf_printf(b, " %u", rtx->pt);
+	strbuf_printf(b, "\r\n");
 	sdp_write_transport(b, l, "passive");
-	sdp_buf_printf(b, "a=mid:%s\r\n", m->mid);
+	strbuf_printf(b, "a=mid:%s\r\n", m->mid);
 	for (size_t i = 0; i < sizeof(kept_ext) / sizeof(kept_ext[0]); i++) {
 		uint8_t id = ext_id(m, kept_ext[i]);
 		if (id && (m->kind == SDP_KIND_AUDIO || strcmp(kept_ext[i], SDP_EXT_AUDIO_LEVEL) != 0))
-			sdp_buf_printf(b, "a=extmap:%u %s\r\n", id, kept_ext[i]);
+			strbuf_printf(b, "a=extmap:%u %s\r\n", id, kept_ext[i]);
 	}
 	if (o->n_rids)
 		write_simulcast(b, o);
-	sdp_buf_printf(b, "a=%s\r\na=rtcp-mux\r\n", o->dir == SDP_DIR_RECVONLY ? "recvonly" : "inactive");
+	strbuf_printf(b, "a=%s\r\na=rtcp-mux\r\n", o->dir == SDP_DIR_RECVONLY ? "recvonly" : "inactive");
 	if (m->rtcp_rsize)
-		sdp_buf_printf(b, "a=rtcp-rsize\r\n");
+		strbuf_printf(b, "a=rtcp-rsize\r\n");
 	if (m->kind == SDP_KIND_AUDIO) {
-		sdp_buf_printf(b, "a=rtpmap:%u %s/48000/2\r\n", o->pt, k->name);
+		strbuf_printf(b, "a=rtpmap:%u %s/48000/2\r\n", o->pt, k->name);
 		write_fb(b, o, o->pt);
 		if (l->music)   /* music: stereo at a bitrate that carries instruments (RFC 7587 §6.1) */
-			sdp_buf_printf(b, "a=fmtp:%u minptime=10;useinbandfec=1;stereo=1;sprop-stereo=1;maxaveragebitrate=256000\r\n", o->pt);
+			strbuf_printf(b, "a=fmtp:%u minptime=10;useinbandfec=1;stereo=1;sprop-stereo=1;maxaveragebitrate=256000\r\n", o->pt);
 		else
-			sdp_buf_printf(b, "a=fmtp:%u minptime=10;useinbandfec=1%s\r\n", o->pt, o->opus_stereo ? ";stereo=1" : "");
+			strbuf_printf(b, "a=fmtp:%u minptime=10;useinbandfec=1%s\r\n", o->pt, o->opus_stereo ? ";stereo=1" : "");
 	} else {
-		sdp_buf_printf(b, "a=rtpmap:%u %s/90000\r\n", o->pt, k->name);
+		strbuf_printf(b, "a=rtpmap:%u %s/90000\r\n", o->pt, k->name);
 		write_fb(b, o, o->pt);
 		if (rtx)
-			sdp_buf_printf(b, "a=rtpmap:%u %s/%u\r\na=fmtp:%u apt=%u\r\n", rtx->pt, rtx->name,
+			strbuf_printf(b, "a=rtpmap:%u %s/%u\r\na=fmtp:%u apt=%u\r\n", rtx->pt, rtx->name,
 			               (unsigned)rtx->clock, rtx->pt, o->pt);
 	}
 	sdp_write_candidate(b, l);
@@ -211,8 +211,8 @@ int sdp_answer_publish(const struct sdp_session *offer, const struct sdp_local *
 			mux = true;
 	if (!n_acc || !mux)
 		return EPROTO;
-	struct sdp_buf b;
-	sdp_buf_init(&b, answer, cap);
+	struct strbuf b;
+	strbuf_init(&b, answer, cap);
 	sdp_write_session_head(&b, local, mids, n_acc);
 	for (size_t i = 0; i < offer->n_media; i++) {
 		if (chosen[i])
@@ -220,7 +220,7 @@ int sdp_answer_publish(const struct sdp_session *offer, const struct sdp_local *
 		else
 			write_rejected(&b, &offer->media[i]);
 	}
-	int err = sdp_buf_result(&b);
+	int err = strbuf_result(&b);
 	if (err) {
 		answer[0] = '\0';
 		return err;

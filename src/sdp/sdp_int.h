@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/strbuf.h"
 #include "sdp/sdp.h"
 
 /* A borrowed slice of text, not NUL-terminated. */
@@ -28,20 +29,13 @@ bool sdp_sv_copy(char *dst, size_t cap, struct sdp_sv s);
 /* RFC 8866 token-char: printable ASCII except space and a few separators. */
 bool sdp_is_token(const char *s);
 
-/* Appends text to a caller's buffer, remembering overflow instead of writing past it. */
-struct sdp_buf { char *p; size_t cap, len; bool overflow; };
-void sdp_buf_init(struct sdp_buf *b, char *p, size_t cap);
-void sdp_buf_printf(struct sdp_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* 0, or ENOSPC when anything did not fit. */
-int sdp_buf_result(const struct sdp_buf *b);
-
 /* The session-level lines both writers share: v=, o=, s=, t=, BUNDLE group of the given mids,
  * ice-lite. */
-void sdp_write_session_head(struct sdp_buf *b, const struct sdp_local *l, const char *const *mids, size_t n_mids);
+void sdp_write_session_head(struct strbuf *b, const struct sdp_local *l, const char *const *mids, size_t n_mids);
 /* c= line and the transport attributes of one m-line (ufrag, pwd, fingerprint, setup). */
-void sdp_write_transport(struct sdp_buf *b, const struct sdp_local *l, const char *setup);
+void sdp_write_transport(struct strbuf *b, const struct sdp_local *l, const char *setup);
 /* The host candidate and end-of-candidates. */
-void sdp_write_candidate(struct sdp_buf *b, const struct sdp_local *l);
+void sdp_write_candidate(struct strbuf *b, const struct sdp_local *l);
 /* Checks plenum's own sdp_local: non-empty tokens, an IP literal, a port. */
 bool sdp_local_valid(const struct sdp_local *l);
 

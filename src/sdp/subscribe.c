@@ -25,16 +25,16 @@ static bool track_valid(const struct sdp_sub_track *t)
 	return true;
 }
 
-static void write_track(struct sdp_buf *b, const struct sdp_local *l, const struct sdp_sub_track *t)
+static void write_track(struct strbuf *b, const struct sdp_local *l, const struct sdp_sub_track *t)
 {
 	bool video = t->kind == SDP_KIND_VIDEO, rtx = video && t->active && t->rtx_ssrc;
 	if (video)
-		sdp_buf_printf(b, rtx ? "m=video %u UDP/TLS/RTP/SAVPF %u %u\r\n" : "m=video %u UDP/TLS/RTP/SAVPF %u\r\n",
+		strbuf_printf(b, rtx ? "m=video %u UDP/TLS/RTP/SAVPF %u %u\r\n" : "m=video %u UDP/TLS/RTP/SAVPF %u\r\n",
 		               (unsigned)l->port, SDP_SUB_VP8_PT, SDP_SUB_VP8_RTX_PT);
 	else
-		sdp_buf_printf(b, "m=audio %u UDP/TLS/RTP/SAVPF %u\r\n", (unsigned)l->port, SDP_SUB_OPUS_PT);
+		strbuf_printf(b, "m=audio %u UDP/TLS/RTP/SAVPF %u\r\n", (unsigned)l->port, SDP_SUB_OPUS_PT);
 	sdp_write_transport(b, l, "actpass");
-	sdp_buf_printf(b, "a=mid:%s\r\n", t->mid);
+	strbuf_printf(b, "a=mid:%s\r\n", t->mid);
 	const char *stream = t->stream_id[0] ? t->stream_id : "-";
 	const char *cname = t->cname[0] ? t->cname : "plenum";
 	char msid[140];
@@ -43,34 +43,34 @@ static void write_track(struct sdp_buf *b, const struct sdp_local *l, const stru
 	else
 		snprintf(msid, sizeof(msid), "%s", stream);
 	if (t->active)
-		sdp_buf_printf(b, "a=sendonly\r\na=msid:%s\r\n", msid);
+		strbuf_printf(b, "a=sendonly\r\na=msid:%s\r\n", msid);
 	else
-		sdp_buf_printf(b, "a=inactive\r\n");
-	sdp_buf_printf(b, "a=rtcp-mux\r\na=rtcp-rsize\r\n");
+		strbuf_printf(b, "a=inactive\r\n");
+	strbuf_printf(b, "a=rtcp-mux\r\na=rtcp-rsize\r\n");
 	if (l->twcc_ext_id)   /* transport-wide sequence numbers for plenum's bandwidth estimation */
-		sdp_buf_printf(b, "a=extmap:%u %s\r\n", l->twcc_ext_id, SDP_EXT_TWCC);
+		strbuf_printf(b, "a=extmap:%u %s\r\n", l->twcc_ext_id, SDP_EXT_TWCC);
 	if (video) {
-		sdp_buf_printf(b, "a=rtpmap:%u VP8/90000\r\n", SDP_SUB_VP8_PT);
+		strbuf_printf(b, "a=rtpmap:%u VP8/90000\r\n", SDP_SUB_VP8_PT);
 		if (l->twcc_ext_id)
-			sdp_buf_printf(b, "a=rtcp-fb:%u transport-cc\r\n", SDP_SUB_VP8_PT);
-		sdp_buf_printf(b, "a=rtcp-fb:%u ccm fir\r\na=rtcp-fb:%u nack\r\na=rtcp-fb:%u nack pli\r\n",
+			strbuf_printf(b, "a=rtcp-fb:%u transport-cc\r\n", SDP_SUB_VP8_PT);
+		strbuf_printf(b, "a=rtcp-fb:%u ccm fir\r\na=rtcp-fb:%u nack\r\na=rtcp-fb:%u nack pli\r\n",
 		               SDP_SUB_VP8_PT, SDP_SUB_VP8_PT, SDP_SUB_VP8_PT);
 		if (rtx)
-			sdp_buf_printf(b, "a=rtpmap:%u rtx/90000\r\na=fmtp:%u apt=%u\r\n", SDP_SUB_VP8_RTX_PT,
+			strbuf_printf(b, "a=rtpmap:%u rtx/90000\r\na=fmtp:%u apt=%u\r\n", SDP_SUB_VP8_RTX_PT,
 			               SDP_SUB_VP8_RTX_PT, SDP_SUB_VP8_PT);
 	} else {
-		sdp_buf_printf(b, "a=rtpmap:%u opus/48000/2\r\na=fmtp:%u minptime=10;useinbandfec=1\r\n",
+		strbuf_printf(b, "a=rtpmap:%u opus/48000/2\r\na=fmtp:%u minptime=10;useinbandfec=1\r\n",
 		               SDP_SUB_OPUS_PT, SDP_SUB_OPUS_PT);
 		if (l->twcc_ext_id)
-			sdp_buf_printf(b, "a=rtcp-fb:%u transport-cc\r\n", SDP_SUB_OPUS_PT);
+			strbuf_printf(b, "a=rtcp-fb:%u transport-cc\r\n", SDP_SUB_OPUS_PT);
 	}
 	if (t->active) {
 		if (rtx)
-			sdp_buf_printf(b, "a=ssrc-group:FID %u %u\r\n", (unsigned)t->ssrc, (unsigned)t->rtx_ssrc);
-		sdp_buf_printf(b, "a=ssrc:%u cname:%s\r\na=ssrc:%u msid:%s\r\n", (unsigned)t->ssrc, cname,
+			strbuf_printf(b, "a=ssrc-group:FID %u %u\r\n", (unsigned)t->ssrc, (unsigned)t->rtx_ssrc);
+		strbuf_printf(b, "a=ssrc:%u cname:%s\r\na=ssrc:%u msid:%s\r\n", (unsigned)t->ssrc, cname,
 		               (unsigned)t->ssrc, msid);
 		if (rtx)
-			sdp_buf_printf(b, "a=ssrc:%u cname:%s\r\na=ssrc:%u msid:%s\r\n", (unsigned)t->rtx_ssrc, cname,
+			strbuf_printf(b, "a=ssrc:%u cname:%s\r\na=ssrc:%u msid:%s\r\n", (unsigned)t->rtx_ssrc, cname,
 			               (unsigned)t->rtx_ssrc, msid);
 	}
 	sdp_write_candidate(b, l);
@@ -91,12 +91,12 @@ int sdp_write_subscribe_offer(const struct sdp_local *local, const struct sdp_su
 				return EINVAL;
 		mids[i] = tracks[i].mid;
 	}
-	struct sdp_buf b;
-	sdp_buf_init(&b, out, cap);
+	struct strbuf b;
+	strbuf_init(&b, out, cap);
 	sdp_write_session_head(&b, local, mids, n);
 	for (size_t i = 0; i < n; i++)
 		write_track(&b, local, &tracks[i]);
-	int err = sdp_buf_result(&b);
+	int err = strbuf_result(&b);
 	if (err)
 		out[0] = '\0';
 	return err;

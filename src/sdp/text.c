@@ -104,63 +104,32 @@ bool sdp_is_token(const char *s)
 	return true;
 }
 
-void sdp_buf_init(struct sdp_buf *b, char *p, size_t cap)
-{
-	b->p = p;
-	b->cap = cap;
-	b->len = 0;
-	b->overflow = cap == 0;
-	if (cap)
-		p[0] = '\0';
-}
-
-void sdp_buf_printf(struct sdp_buf *b, const char *fmt, ...)
-{
-	if (b->overflow)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= b->cap - b->len) {
-		b->overflow = true;
-		b->p[b->len] = '\0';
-		return;
-	}
-	b->len += (size_t)n;
-}
-
-int sdp_buf_result(const struct sdp_buf *b)
-{
-	return b->overflow ? ENOSPC : 0;
-}
-
 static bool is_ip6(const char *ip) { return strchr(ip, ':') != NULL; }
 
-void sdp_write_session_head(struct sdp_buf *b, const struct sdp_local *l, const char *const *mids, size_t n_mids)
+void sdp_write_session_head(struct strbuf *b, const struct sdp_local *l, const char *const *mids, size_t n_mids)
 {
-	sdp_buf_printf(b, "v=0\r\no=- %llu %u IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n",
+	strbuf_printf(b, "v=0\r\no=- %llu %u IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n",
 	               (unsigned long long)l->sess_id, (unsigned)l->sess_version);
 	if (n_mids) {
-		sdp_buf_printf(b, "a=group:BUNDLE");
+		strbuf_printf(b, "a=group:BUNDLE");
 		for (size_t i = 0; i < n_mids; i++)
-			sdp_buf_printf(b, " %s", mids[i]);
-		sdp_buf_printf(b, "\r\n");
+			strbuf_printf(b, " %s", mids[i]);
+		strbuf_printf(b, "\r\n");
 	}
-	sdp_buf_printf(b, "a=ice-lite\r\na=msid-semantic: WMS *\r\n");
+	strbuf_printf(b, "a=ice-lite\r\na=msid-semantic: WMS *\r\n");
 }
 
-void sdp_write_transport(struct sdp_buf *b, const struct sdp_local *l, const char *setup)
+void sdp_write_transport(struct strbuf *b, const struct sdp_local *l, const char *setup)
 {
-	sdp_buf_printf(b, "c=IN %s %s\r\n", is_ip6(l->ip) ? "IP6" : "IP4", l->ip);
-	sdp_buf_printf(b, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", l->ice_ufrag, l->ice_pwd);
-	sdp_buf_printf(b, "a=fingerprint:sha-256 %s\r\na=setup:%s\r\n", l->fingerprint, setup);
+	strbuf_printf(b, "c=IN %s %s\r\n", is_ip6(l->ip) ? "IP6" : "IP4", l->ip);
+	strbuf_printf(b, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", l->ice_ufrag, l->ice_pwd);
+	strbuf_printf(b, "a=fingerprint:sha-256 %s\r\na=setup:%s\r\n", l->fingerprint, setup);
 }
 
-void sdp_write_candidate(struct sdp_buf *b, const struct sdp_local *l)
+void sdp_write_candidate(struct strbuf *b, const struct sdp_local *l)
 {
 	/* RFC 8839 §5.1; priority = 2^24·126 + 2^8·65535 + 255 for the one host candidate. */
-	sdp_buf_printf(b, "a=candidate:1 1 udp 2130706431 %s %u typ host\r\na=end-of-candidates\r\n",
+	strbuf_printf(b, "a=candidate:1 1 udp 2130706431 %s %u typ host\r\na=end-of-candidates\r\n",
 	               l->ip, (unsigned)l->port);
 }
 

@@ -7,22 +7,8 @@
 #include <string.h>
 
 #include "rtcp/rtcp.h"
+#include "test_util.h"
 
-static size_t hex(const char *s, uint8_t *out)
-{
-	size_t n = 0;
-	while (*s) {
-		if (*s == ' ') {
-			s++;
-			continue;
-		}
-		unsigned v;
-		ck_assert_int_eq(sscanf(s, "%2x", &v), 1);
-		out[n++] = (uint8_t)v;
-		s += 2;
-	}
-	return n;
-}
 
 /* Collects the packets of a compound; returns the count, or -1 when iteration failed. */
 static int collect(const uint8_t *buf, size_t len, struct rtcp_pkt *pkts, int cap)

@@ -8,22 +8,8 @@
 
 #include "rtcp/rtcp.h"
 #include "rtcp/twcc.h"
+#include "test_util.h"
 
-static size_t hex(const char *s, uint8_t *out)
-{
-	size_t n = 0;
-	while (*s) {
-		if (*s == ' ') {
-			s++;
-			continue;
-		}
-		unsigned v;
-		ck_assert_int_eq(sscanf(s, "%2x", &v), 1);
-		out[n++] = (uint8_t)v;
-		s += 2;
-	}
-	return n;
-}
 
 /* ---- parse table ---- */
 

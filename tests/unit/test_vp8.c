@@ -6,22 +6,8 @@
 #include <string.h>
 
 #include "codec/vp8.h"
+#include "test_util.h"
 
-static size_t hex(const char *s, uint8_t *out)
-{
-	size_t n = 0;
-	while (*s) {
-		if (*s == ' ') {
-			s++;
-			continue;
-		}
-		unsigned v;
-		ck_assert_int_eq(sscanf(s, "%2x", &v), 1);
-		out[n++] = (uint8_t)v;
-		s += 2;
-	}
-	return n;
-}
 
 struct desc_case {
 	const char *name, *hex;

@@ -1,0 +1,12 @@
+/* utf8: decoding one UTF-8 sequence strictly (RFC 3629), for validating names and texts. */
+#ifndef PLENUM_BASE_UTF8_H
+#define PLENUM_BASE_UTF8_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Decodes the sequence at s (n bytes available): shortest form only, no surrogates,
+ * ≤ U+10FFFF. Returns its length and sets *cp, or 0 when invalid. */
+size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp);
+
+#endif
