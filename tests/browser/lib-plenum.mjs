@@ -163,3 +163,21 @@ export async function serverHas(page, method) {
     ws.onerror = () => { clearTimeout(timer); res(false); };
   }), method);
 }
+
+/** Records everything said in the live regions (the announcer is reused, so texts replace each other). */
+export async function recordAnnouncements(page) {
+  await page.evaluate(() => {
+    if (window.__said) return;
+    window.__said = [];
+    for (const id of ['announcer', 'announcer-assertive']) {
+      const el = document.getElementById(id);
+      new MutationObserver(() => { if (el.textContent) window.__said.push(el.textContent); })
+        .observe(el, { childList: true, characterData: true, subtree: true });
+    }
+  });
+}
+
+/** Waits until something matching re (a RegExp source string) was announced. */
+export function announced(env, page, what, re) {
+  return env.waitFor(page, what, (src) => (window.__said || []).some((s) => new RegExp(src).test(s)), re);
+}

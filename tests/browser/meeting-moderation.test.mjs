@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startPlenum, joined, inbound, sleep, OUT } from './lib-plenum.mjs';
+import { startPlenum, joined, inbound, sleep, OUT, recordAnnouncements, announced } from './lib-plenum.mjs';
 
 let env;
 before(async () => { env = await startPlenum('meeting-moderation'); });
@@ -62,11 +62,12 @@ test('lobby: the host is told, admits one and denies another', async () => {
   await env.waitFor(host, 'lobby on', () => window.plenum.roomState.lobby === true);
   await host.click('#room-dialog-close');
 
+  await recordAnnouncements(host);
   const g1 = await env.open(room, 'Ida');
   await env.waitFor(g1, 'waiting screen', () => window.plenum.state === 'lobby' && document.body.dataset.screen === 'lobby-wait');
   await env.waitFor(host, 'host sees Ida waiting', () => window.plenum.lobby.some((w) => w.name === 'Ida')
     && [...document.querySelectorAll('#lobby-list li')].some((li) => li.textContent.includes('Ida')));
-  await env.waitFor(host, 'knock announced', () => /Ida is waiting/.test(document.getElementById('announcer').textContent));
+  await announced(env, host, 'knock announced', 'Ida is waiting');
   await g1.screenshot({ path: join(OUT, 'lobby-waiting.png') });
   await host.screenshot({ path: join(OUT, 'lobby-host.png') });
   await host.getByRole('button', { name: 'Admit Ida' }).click();
@@ -120,13 +121,14 @@ test('a host removes a guest, then ends the meeting for everyone', async () => {
   const id1 = await joined(env, g1);
   const g2 = await env.open(room, 'Mats');
   await joined(env, g2);
+  await recordAnnouncements(g2);
   await env.waitFor(host, 'Lena listed', (id) => window.plenum.participants.has(id), id1);
   await hostActions(host, 'Lena');
   await host.getByRole('button', { name: 'Remove from meeting: Lena' }).click();
   await env.waitFor(g1, 'removed screen', () => document.body.dataset.screen === 'left'
     && /removed/.test(document.getElementById('left-title').textContent));
   await env.waitFor(host, 'Lena gone', (id) => !window.plenum.participants.has(id), id1);
-  await env.waitFor(g2, 'removal announced', () => /Lena was removed/.test(document.getElementById('announcer').textContent));
+  await announced(env, g2, 'removal announced', 'Lena was removed');
 
   await openRoomSettings(host);
   await host.click('#room-end');
@@ -147,11 +149,12 @@ test('raised hands keep their order; a host lowers one', async () => {
   const g2 = await env.open(room, 'Otto');
   const id2 = await joined(env, g2);
   await env.waitFor(host, 'both listed', (ids) => ids.every((i) => window.plenum.participants.has(i)), [id1, id2]);
+  await recordAnnouncements(host);
   await g1.keyboard.press('h');           // the shortcut
   await env.waitFor(host, 'Nora first', (id) => window.plenum.hands[0] === id, id1);
   await g2.click('#ctl-hand');            // the button
   await env.waitFor(host, 'queue Nora, Otto', (ids) => JSON.stringify(window.plenum.hands) === JSON.stringify(ids), [id1, id2]);
-  await env.waitFor(host, 'hand announced', () => /Otto raised their hand, number 2/.test(document.getElementById('announcer').textContent));
+  await announced(env, host, 'hand announced', 'Otto raised their hand, number 2');
   await host.click('#ctl-people');
   const names = await host.$$eval('#hands-list li .people__name', (els) => els.map((e) => e.textContent));
   assert.deepEqual(names, ['Nora', 'Otto']);
