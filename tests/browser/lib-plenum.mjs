@@ -75,8 +75,8 @@ export async function startPlenum(name, { extraArgs = [] } = {}) {
      * Opens a page. With name and join (default): direct join /<room>?name=…&join=1 (+password).
      * Options: viewport, lang ('de'|'en'), query (extra search params), join (false: pre-join).
      */
-    async open(room, name, { viewport = { width: 1280, height: 720 }, lang = 'en', join = true, query = {}, requests } = {}) {
-      const context = await browser.newContext({ viewport, locale: lang === 'de' ? 'de-DE' : 'en-US' });
+    async open(room, name, { viewport = { width: 1280, height: 720 }, lang = 'en', join = true, query = {}, requests, bypassCSP = false } = {}) {
+      const context = await browser.newContext({ viewport, locale: lang === 'de' ? 'de-DE' : 'en-US', bypassCSP });
       const page = await context.newPage();
       const lines = [];
       page.on('console', (m) => lines.push(`${name} console.${m.type()}: ${m.text()}`));

@@ -159,7 +159,7 @@ test('raised hands keep their order; a host lowers one', async () => {
   const names = await host.$$eval('#hands-list li .people__name', (els) => els.map((e) => e.textContent));
   assert.deepEqual(names, ['Nora', 'Otto']);
   assert.equal(await g2.getAttribute('#ctl-hand', 'aria-pressed'), 'true');
-  await host.getByRole('button', { name: 'Lower the hand of Nora' }).click();
+  await host.getByRole('button', { name: 'Lower hand: Nora' }).click();
   await env.waitFor(host, 'queue Otto', (id) => JSON.stringify(window.plenum.hands) === JSON.stringify([id]), id2);
   await env.waitFor(g1, 'Nora sees her hand lowered', () => document.getElementById('ctl-hand').getAttribute('aria-pressed') === 'false');
   await close(host, g1, g2);

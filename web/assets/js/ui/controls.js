@@ -18,10 +18,16 @@ export function renderToggle(button, kind, on, t, available = true) {
   button.classList.toggle('is-off', !on);
   const action = on ? t(`controls.${k.strings}_off`) : t(`controls.${k.strings}_on`);
   const hint = available ? t('controls.shortcut', { action, key: k.key }) : t(`controls.${k.strings}_missing`);
-  button.setAttribute('aria-label', action);
   button.title = hint;
   const label = button.querySelector('.control__label');
-  if (label) label.textContent = on ? t(`controls.${k.strings}_is_on`) : t(`controls.${k.strings}_is_off`);
+  if (label) {
+    // The visible state comes first in the name (WCAG 2.5.3 label in name), then the action.
+    const state = on ? t(`controls.${k.strings}_is_on`) : t(`controls.${k.strings}_is_off`);
+    label.textContent = state;
+    button.setAttribute('aria-label', `${state}: ${action}`);
+  } else {
+    button.setAttribute('aria-label', action);
+  }
 }
 
 function typingInField(ev) {

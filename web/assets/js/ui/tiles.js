@@ -94,7 +94,8 @@ export class Tile {
     this.hostBadge.hidden = !host || this.source === 'screen';
     this.hostBadge.textContent = t('tile.host');
     this.handEl.hidden = !hand || this.source === 'screen';
-    this.handEl.textContent = hand ? `✋ ${hand}` : '';
+    this.handEl.replaceChildren();
+    if (hand) this.handEl.append(icon('hand'), String(hand));
     this.handEl.setAttribute('aria-label', hand ? t('tile.hand', { position: hand }) : '');
     this.handEl.setAttribute('role', 'img');
     this.el.classList.toggle('tile--video-off', this.info.videoOff || !this.videoTrack);
