@@ -115,6 +115,9 @@ struct lg_pc {
 	char fp_alg[16], fp[160];
 	uint64_t tiebreaker;
 	bool dtls_server;            /* the remote said setup:active */
+	bool dtls_heard;             /* a DTLS record came from the peer */
+	uint64_t dtls_start_us;
+	unsigned dtls_restarts;
 	enum lg_pc_state state;
 	uint64_t t_begin, t_up, next_check_us, next_consent_us, next_rtcp_us, last_resp_us;
 	unsigned checks_sent, stun_errors, last_stun_error;

@@ -175,6 +175,7 @@ int lg_pc_set_remote(struct lg_pc *pc, const char *sdp_text, const struct sdp_se
 	pc->t_begin = lg_now();
 	pc->next_check_us = 0;
 	pc->checks_sent = 0;
+	pc->dtls_restarts = 0;
 	lg_pc_tick(pc, pc->t_begin);
 	return 0;
 }
@@ -211,6 +212,8 @@ static void start_dtls(struct lg_pc *pc)
 		return;
 	}
 	pc->state = PC_DTLS;
+	pc->dtls_heard = false;
+	pc->dtls_start_us = lg_now();
 	if (dtls_conn_start(pc->dtls) == DTLS_FAILED)
 		lg_pc_fail(pc, "DTLS start failed");
 }
@@ -292,6 +295,7 @@ static void dtls_in(struct lg_pc *pc, const uint8_t *buf, size_t len)
 		start_dtls(pc);   /* the peer's ClientHello overtook our check's response */
 	if (!pc->dtls)
 		return;
+	pc->dtls_heard = true;
 	enum dtls_state st = dtls_conn_feed(pc->dtls, buf, len);
 	if (st == DTLS_CONNECTED && pc->state == PC_DTLS)
 		dtls_connected(pc);
@@ -375,6 +379,15 @@ void lg_pc_tick(struct lg_pc *pc, uint64_t now)
 		}
 		break;
 	case PC_DTLS:
+		/* Browsers retransmit the first flight after 50 ms; libplenum's timer starts at 250 ms. A
+		 * server whose DTLS was not ready for the first ClientHello gets a fresh one. */
+		if (!pc->dtls_server && !pc->dtls_heard && pc->dtls_restarts < 3 && now - pc->dtls_start_us >= 60000) {
+			pc->dtls_restarts++;
+			dtls_conn_free(pc->dtls);
+			pc->dtls = NULL;
+			start_dtls(pc);
+			break;
+		}
 		if (dtls_conn_timeout_ms(pc->dtls) == 0) {
 			if (dtls_conn_on_timer(pc->dtls) == DTLS_FAILED)
 				lg_pc_fail(pc, "DTLS timed out");
