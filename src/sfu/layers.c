@@ -66,6 +66,34 @@ static unsigned rank_of(const struct sfu_participant *sub, const struct sfu_down
 	return 2 + SFU_DEFAULT_LAST_N * 2;   /* never spoke: join order breaks the tie */
 }
 
+/* A layer counts as arriving when a packet came within the last second. */
+static bool arriving(const struct sfu_track *t, int i, uint64_t now)
+{
+	const struct sfu_layer *l = &t->layers[i];
+	return l->last_packet_us && now - l->last_packet_us < 1000000u;
+}
+
+/* The highest arriving layer that fits the tile; else the lowest arriving one (the publisher
+ * may send only its low layers while its own bandwidth estimate ramps up); before anything
+ * arrives, the layer that fits. */
+static int pick_layer(const struct sfu_track *t, unsigned height, uint64_t now)
+{
+	int fit = 0, fit_arriving = -1, lowest_arriving = -1;
+	for (int li = (int)t->n_layers - 1; li >= 0; li--) {
+		bool fits = layer_height(t, li) <= height * 5 / 4;
+		if (fits && !fit)
+			fit = li;
+		if (arriving(t, li, now)) {
+			lowest_arriving = li;
+			if (fits && fit_arriving < 0)
+				fit_arriving = li;
+		}
+	}
+	if (fit_arriving >= 0)
+		return fit_arriving;
+	return lowest_arriving >= 0 ? lowest_arriving : fit;
+}
+
 struct cand {
 	struct sfu_down *d;
 	unsigned rank;
@@ -89,6 +117,7 @@ static void apply(struct sfu_down *d, int layer)
 
 void sfu_layers_assign(struct sfu_participant *sub)
 {
+	uint64_t now = clock_now(sub->w->clock);
 	struct cand c[SFU_MAX_DOWNS];
 	size_t n = 0, audio = 0;
 	for (size_t i = 0; i < sub->n_downs; i++) {
@@ -116,13 +145,7 @@ void sfu_layers_assign(struct sfu_participant *sub)
 		}
 		if (camera)
 			cams++;
-		int layer = 0;
-		for (int li = (int)t->n_layers - 1; li >= 0; li--) {
-			if (layer_height(t, li) <= height * 5 / 4) {
-				layer = li;
-				break;
-			}
-		}
+		int layer = pick_layer(t, height, now);
 		c[i].layer = layer;
 		want += layer_bps(t, layer);
 	}

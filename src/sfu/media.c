@@ -241,9 +241,16 @@ static void pub_on_rtp(void *arg, struct peer *peer, uint8_t *pkt, size_t len)
 		sfu->dropped_malformed_rtp++;
 		return;
 	}
+	/* Every packet counts for the publisher's congestion control — retransmissions and
+	 * padding-only bandwidth probes too, even before their SSRC is known. */
+	const uint8_t *tw;
+	size_t twlen;
+	if (p->twcc_rec && rtp_ext_find(&h, p->pub_twcc_ext, &tw, &twlen) == 0 && twlen >= 2)
+		twcc_recorder_add(p->twcc_rec, rd16(tw), clock_now(sfu->clock));
 	struct pkt_src s;
 	if (!find_src(p, &h, &s)) {
-		sfu->dropped_unknown_ssrc++;
+		if (h.payload_len)
+			sfu->dropped_unknown_ssrc++;   /* padding on an RTX SSRC not yet seen is no loss */
 		return;
 	}
 	struct sfu_track *t = s.t;
@@ -268,10 +275,6 @@ static void pub_on_rtp(void *arg, struct peer *peer, uint8_t *pkt, size_t len)
 		if (l->cache)
 			rtp_cache_put(l->cache, h.seq, pkt, len, now);
 		measure(l, len, now);
-		const uint8_t *tw;
-		size_t twlen;
-		if (p->twcc_rec && rtp_ext_find(&h, p->pub_twcc_ext, &tw, &twlen) == 0 && twlen >= 2)
-			twcc_recorder_add(p->twcc_rec, rd16(tw), now);
 		const uint8_t *lv;
 		size_t lvlen;
 		if (t->kind == SFU_KIND_AUDIO && t->ext_audio_level &&

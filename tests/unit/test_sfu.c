@@ -226,6 +226,7 @@ START_TEST(layer_choice)
 	struct sfu_track *tracks[4];
 	static struct sfu_worker w;
 	uv_mutex_init_recursive(&w.lock);
+	w.clock = &clock_system;
 	sub.w = &w;
 	sub.room = &room;
 	sub.id = 100;
@@ -282,6 +283,19 @@ START_TEST(layer_choice)
 			sum += tracks[i]->layers[downs[i].target_layer].rate_bps;
 	ck_assert_uint_le(sum, 1400000);
 	ck_assert_int_ge(downs[1].target_layer, 0);   /* the latest speaker is kept longest */
+	/* the publisher sends only its low layer (its own estimate is still low): a big tile gets
+	 * what arrives instead of waiting for a layer that does not */
+	sub.budget_bps = 0;
+	struct sfu_video_pref big[] = { { 1, SFU_SOURCE_CAMERA, 720 } };
+	tracks[0]->layers[0].last_packet_us = clock_now(&clock_system);
+	ck_assert_int_eq(sfu_set_video_prefs(&sub, 0, big, 1, NULL, 0), 0);
+	ck_assert_int_eq(downs[0].target_layer, 0);
+	tracks[0]->layers[1].last_packet_us = clock_now(&clock_system);
+	ck_assert_int_eq(sfu_set_video_prefs(&sub, 0, big, 1, NULL, 0), 0);
+	ck_assert_int_eq(downs[0].target_layer, 1);
+	tracks[0]->layers[2].last_packet_us = clock_now(&clock_system);
+	ck_assert_int_eq(sfu_set_video_prefs(&sub, 0, big, 1, NULL, 0), 0);
+	ck_assert_int_eq(downs[0].target_layer, 2);
 	free(sub.prefs);
 	free(sub.pinned);
 	for (int i = 0; i < 4; i++)
