@@ -51,6 +51,7 @@ count() {
 		/^# pass [0-9]+$/ { p += $3 }
 		/^# fail [0-9]+$/ { fl += $3 }
 		/^fuzz-replay: [0-9]+ targets replayed, [0-9]+ failed/ { p += $2; fl += $5 }
+		/^load: [0-9]+ passed, [0-9]+ failed$/ { p += $2; fl += $4 }
 		END { printf "p=%d; f=%d\n", p, fl }' "$1")"
 	passed=$((passed + p)); failed=$((failed + f))
 }
@@ -76,8 +77,8 @@ netns() {
 	wait "$pid"
 }
 
-# TEST_PARTS picks parts (default all): build unit asan interop browser.
-PARTS=${TEST_PARTS:-build unit asan interop browser}
+# TEST_PARTS picks parts (default all): build unit asan interop load browser.
+PARTS=${TEST_PARTS:-build unit asan interop load browser}
 want() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 if want build; then
@@ -105,6 +106,13 @@ ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1} \
 	step interop netns /usr/bin/python3 -m pytest -p no:cacheprovider -rfE --durations=5 tests/interop
 rc=$?
 if [ "$rc" -eq 5 ]; then echo "interop: pytest collected no tests"; failed=$((failed + 1)); finish 1; fi
+if [ "$rc" -ne 0 ]; then [ "$failed" -gt 0 ] || failed=$((failed + 1)); finish 1; fi
+fi
+
+if want load; then
+section "short load run (loadgen, 20 participants, 10 s) against build/plenum, loopback-only namespace"
+step load netns ./tests/load/short-load.sh
+rc=$?
 if [ "$rc" -ne 0 ]; then [ "$failed" -gt 0 ] || failed=$((failed + 1)); finish 1; fi
 fi
 
