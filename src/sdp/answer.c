@@ -110,9 +110,10 @@ static void plan_simulcast(const struct sdp_media *m, struct sdp_publish_media *
 
 static void write_simulcast(struct strbuf *b, const struct sdp_publish_media *o)
 {
-	strbuf_printf(b, "a=extmap:%u %s\r\n", o->ext_rid, SDP_EXT_RID);
+	/* received only (RFC 8285 §6: the answer's direction for what the offer sends) */
+	strbuf_printf(b, "a=extmap:%u/recvonly %s\r\n", o->ext_rid, SDP_EXT_RID);
 	if (o->ext_rrid)
-		strbuf_printf(b, "a=extmap:%u %s\r\n", o->ext_rrid, SDP_EXT_RRID);
+		strbuf_printf(b, "a=extmap:%u/recvonly %s\r\n", o->ext_rrid, SDP_EXT_RRID);
 	for (size_t i = 0; i < o->n_rids; i++)
 		strbuf_printf(b, "a=rid:%s recv\r\n", o->rids[i]);
 	strbuf_printf(b, "a=simulcast:recv ");
