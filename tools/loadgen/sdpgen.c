@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/strbuf.h"
 #include "base/util.h"
 #include "dtls/dtls.h"
 #include "rtcp/twcc.h"
@@ -20,23 +21,6 @@
 
 static struct sdp_session *parsed;   /* one parse buffer for the process (half a megabyte) */
 
-struct sb { char *p; size_t cap, len; bool overflow; };
-
-static void sb_add(struct sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_add(struct sb *b, const char *fmt, ...)
-{
-	if (b->overflow)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= b->cap - b->len) {
-		b->overflow = true;
-		return;
-	}
-	b->len += (size_t)n;
-}
 
 static int parse(const char *text)
 {
@@ -45,13 +29,13 @@ static int parse(const char *text)
 	return sdp_parse(parsed, text, strlen(text));
 }
 
-static void transport_lines(struct sb *b, struct lg_pc *pc, const char *setup, bool candidate)
+static void transport_lines(struct strbuf *b, struct lg_pc *pc, const char *setup, bool candidate)
 {
-	sb_add(b, "c=IN IP4 127.0.0.1\r\na=rtcp:9 IN IP4 0.0.0.0\r\n");
+	strbuf_printf(b, "c=IN IP4 127.0.0.1\r\na=rtcp:9 IN IP4 0.0.0.0\r\n");
 	if (candidate)
-		sb_add(b, "a=candidate:1 1 udp 2122260223 127.0.0.1 %u typ host generation 0 network-id 1\r\n",
+		strbuf_printf(b, "a=candidate:1 1 udp 2122260223 127.0.0.1 %u typ host generation 0 network-id 1\r\n",
 		       (unsigned)pc->local_port);
-	sb_add(b, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\na=ice-options:trickle\r\n"
+	strbuf_printf(b, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\na=ice-options:trickle\r\n"
 	          "a=fingerprint:sha-256 %s\r\na=setup:%s\r\n",
 	       pc->lufrag, pc->lpwd, dtls_cert_fingerprint(pc->lg->cert), setup);
 }
@@ -60,7 +44,8 @@ static void transport_lines(struct sb *b, struct lg_pc *pc, const char *setup, b
 
 int lg_sdp_publish_offer(struct lg_pc *pc, char *out, size_t cap)
 {
-	struct sb b = { out, cap, 0, false };
+	struct strbuf b;
+	strbuf_init(&b, out, cap);
 	struct lg_part *p = pc->part;
 	unsigned n_ml = 0;
 	for (size_t i = 0; i < pc->n_tx; i++)
@@ -68,11 +53,11 @@ int lg_sdp_publish_offer(struct lg_pc *pc, char *out, size_t cap)
 			n_ml = pc->tx[i].mline + 1u;
 	char stream[40];
 	snprintf(stream, sizeof stream, "lg-%u-%u", p->room, p->index);
-	sb_add(&b, "v=0\r\no=- %u%06u 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE", util_random_u32(),
+	strbuf_printf(&b, "v=0\r\no=- %u%06u 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE", util_random_u32(),
 	       util_random_u32() % 1000000);
 	for (unsigned m = 0; m < n_ml; m++)
-		sb_add(&b, " %u", m);
-	sb_add(&b, "\r\na=extmap-allow-mixed\r\na=msid-semantic: WMS %s\r\n", stream);
+		strbuf_printf(&b, " %u", m);
+	strbuf_printf(&b, "\r\na=extmap-allow-mixed\r\na=msid-semantic: WMS %s\r\n", stream);
 	for (unsigned m = 0; m < n_ml; m++) {
 		struct lg_tx *first = NULL;
 		size_t n_layers = 0;
@@ -85,9 +70,9 @@ int lg_sdp_publish_offer(struct lg_pc *pc, char *out, size_t cap)
 		if (!first)
 			continue;
 		if (first->kind == LG_AUDIO) {
-			sb_add(&b, "m=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126\r\n");
+			strbuf_printf(&b, "m=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8 13 110 126\r\n");
 			transport_lines(&b, pc, "actpass", m == 0);
-			sb_add(&b, "a=mid:%u\r\n"
+			strbuf_printf(&b, "a=mid:%u\r\n"
 			       "a=extmap:1 urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n"
 			       "a=extmap:2 " SDP_EXT_ABS_SEND_TIME "\r\n"
 			       "a=extmap:3 " SDP_EXT_TWCC "\r\n"
@@ -103,9 +88,9 @@ int lg_sdp_publish_offer(struct lg_pc *pc, char *out, size_t cap)
 			continue;
 		}
 		const char *track = first->screen ? "screen" : "cam";
-		sb_add(&b, "m=video 9 UDP/TLS/RTP/SAVPF 96 97 98 99 102 103\r\n");
+		strbuf_printf(&b, "m=video 9 UDP/TLS/RTP/SAVPF 96 97 98 99 102 103\r\n");
 		transport_lines(&b, pc, "actpass", m == 0);
-		sb_add(&b, "a=mid:%u\r\n"
+		strbuf_printf(&b, "a=mid:%u\r\n"
 		       "a=extmap:14 urn:ietf:params:rtp-hdrext:toffset\r\n"
 		       "a=extmap:2 " SDP_EXT_ABS_SEND_TIME "\r\n"
 		       "a=extmap:13 urn:3gpp:video-orientation\r\n"
@@ -121,35 +106,35 @@ int lg_sdp_publish_offer(struct lg_pc *pc, char *out, size_t cap)
 		       m, stream, stream, track);
 		static const char fb[] = "a=rtcp-fb:%u goog-remb\r\na=rtcp-fb:%u transport-cc\r\na=rtcp-fb:%u ccm fir\r\n"
 		                         "a=rtcp-fb:%u nack\r\na=rtcp-fb:%u nack pli\r\n";
-		sb_add(&b, "a=rtpmap:96 VP8/90000\r\n");
-		sb_add(&b, fb, 96, 96, 96, 96, 96);
-		sb_add(&b, "a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\na=rtpmap:98 VP9/90000\r\n");
-		sb_add(&b, fb, 98, 98, 98, 98, 98);
-		sb_add(&b, "a=fmtp:98 profile-id=0\r\na=rtpmap:99 rtx/90000\r\na=fmtp:99 apt=98\r\n"
+		strbuf_printf(&b, "a=rtpmap:96 VP8/90000\r\n");
+		strbuf_printf(&b, fb, 96, 96, 96, 96, 96);
+		strbuf_printf(&b, "a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\na=rtpmap:98 VP9/90000\r\n");
+		strbuf_printf(&b, fb, 98, 98, 98, 98, 98);
+		strbuf_printf(&b, "a=fmtp:98 profile-id=0\r\na=rtpmap:99 rtx/90000\r\na=fmtp:99 apt=98\r\n"
 		           "a=rtpmap:102 H264/90000\r\n");
-		sb_add(&b, fb, 102, 102, 102, 102, 102);
-		sb_add(&b, "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f\r\n"
+		strbuf_printf(&b, fb, 102, 102, 102, 102, 102);
+		strbuf_printf(&b, "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f\r\n"
 		           "a=rtpmap:103 rtx/90000\r\na=fmtp:103 apt=102\r\n");
 		if (n_layers > 1) {
 			for (size_t i = 0; i < pc->n_tx; i++)
 				if (pc->tx[i].mline == m)
-					sb_add(&b, "a=rid:%s send\r\n", pc->tx[i].rid);
-			sb_add(&b, "a=simulcast:send ");
+					strbuf_printf(&b, "a=rid:%s send\r\n", pc->tx[i].rid);
+			strbuf_printf(&b, "a=simulcast:send ");
 			bool sep = false;
 			for (size_t i = 0; i < pc->n_tx; i++)
 				if (pc->tx[i].mline == m) {
-					sb_add(&b, "%s%s", sep ? ";" : "", pc->tx[i].rid);
+					strbuf_printf(&b, "%s%s", sep ? ";" : "", pc->tx[i].rid);
 					sep = true;
 				}
-			sb_add(&b, "\r\n");
+			strbuf_printf(&b, "\r\n");
 		} else {
-			sb_add(&b, "a=ssrc-group:FID %u %u\r\na=ssrc:%u cname:%s\r\na=ssrc:%u msid:%s %s-%s\r\n"
+			strbuf_printf(&b, "a=ssrc-group:FID %u %u\r\na=ssrc:%u cname:%s\r\na=ssrc:%u msid:%s %s-%s\r\n"
 			       "a=ssrc:%u cname:%s\r\na=ssrc:%u msid:%s %s-%s\r\n",
 			       first->ssrc, first->rtx_ssrc, first->ssrc, p->name, first->ssrc, stream, stream, track,
 			       first->rtx_ssrc, p->name, first->rtx_ssrc, stream, stream, track);
 		}
 	}
-	return b.overflow ? ENOSPC : 0;
+	return strbuf_result(&b);
 }
 
 static const struct sdp_media *media_by_mid(const struct sdp_session *s, const char *mid)
@@ -248,8 +233,9 @@ int lg_sdp_subscribe_answer(struct lg_pc *pc, const char *offer, char *out, size
 	if (rc != 0)
 		return rc;
 	const struct sdp_session *s = parsed;
-	struct sb b = { out, cap, 0, false };
-	sb_add(&b, "v=0\r\no=- %u%06u 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE", util_random_u32(),
+	struct strbuf b;
+	strbuf_init(&b, out, cap);
+	strbuf_printf(&b, "v=0\r\no=- %u%06u 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE", util_random_u32(),
 	       util_random_u32() % 1000000);
 	bool accepted[SDP_MAX_MEDIA] = { false };
 	for (size_t i = 0; i < s->n_media; i++) {
@@ -257,14 +243,14 @@ int lg_sdp_subscribe_answer(struct lg_pc *pc, const char *offer, char *out, size
 		accepted[i] = !sdp_media_rejected(m) && (m->kind == SDP_KIND_AUDIO || m->kind == SDP_KIND_VIDEO) &&
 		              codec_named(m, m->kind == SDP_KIND_AUDIO ? "opus" : "VP8");
 		if (accepted[i])
-			sb_add(&b, " %s", m->mid);
+			strbuf_printf(&b, " %s", m->mid);
 	}
-	sb_add(&b, "\r\na=msid-semantic: WMS\r\n");
+	strbuf_printf(&b, "\r\na=msid-semantic: WMS\r\n");
 	bool first = true;
 	for (size_t i = 0; i < s->n_media; i++) {
 		const struct sdp_media *m = &s->media[i];
 		if (!accepted[i]) {
-			sb_add(&b, "m=%s 0 %s %s\r\nc=IN IP4 0.0.0.0\r\na=mid:%s\r\na=inactive\r\n",
+			strbuf_printf(&b, "m=%s 0 %s %s\r\nc=IN IP4 0.0.0.0\r\na=mid:%s\r\na=inactive\r\n",
 			       m->media_name[0] ? m->media_name : "audio", m->proto[0] ? m->proto : "UDP/TLS/RTP/SAVPF",
 			       m->fmt_first[0] ? m->fmt_first : "0", m->mid);
 			continue;
@@ -272,32 +258,32 @@ int lg_sdp_subscribe_answer(struct lg_pc *pc, const char *offer, char *out, size
 		const struct sdp_codec *c = codec_named(m, m->kind == SDP_KIND_AUDIO ? "opus" : "VP8");
 		const struct sdp_codec *rtx = m->kind == SDP_KIND_VIDEO ? rtx_for(m, c->pt) : NULL;
 		if (rtx)
-			sb_add(&b, "m=%s 9 UDP/TLS/RTP/SAVPF %u %u\r\n", m->media_name, c->pt, rtx->pt);
+			strbuf_printf(&b, "m=%s 9 UDP/TLS/RTP/SAVPF %u %u\r\n", m->media_name, c->pt, rtx->pt);
 		else
-			sb_add(&b, "m=%s 9 UDP/TLS/RTP/SAVPF %u\r\n", m->media_name, c->pt);
+			strbuf_printf(&b, "m=%s 9 UDP/TLS/RTP/SAVPF %u\r\n", m->media_name, c->pt);
 		transport_lines(&b, pc, "active", first);
 		first = false;
-		sb_add(&b, "a=mid:%s\r\n", m->mid);
+		strbuf_printf(&b, "a=mid:%s\r\n", m->mid);
 		for (size_t e = 0; e < m->n_ext; e++)
 			if (ext_known(m->ext[e].uri))
-				sb_add(&b, "a=extmap:%u %s\r\n", m->ext[e].id, m->ext[e].uri);
+				strbuf_printf(&b, "a=extmap:%u %s\r\n", m->ext[e].id, m->ext[e].uri);
 		bool sends = m->dir == SDP_DIR_SENDONLY || m->dir == SDP_DIR_SENDRECV;
-		sb_add(&b, "a=%s\r\na=rtcp-mux\r\na=rtcp-rsize\r\n", sends ? "recvonly" : "inactive");
-		sb_add(&b, "a=rtpmap:%u %s/%u%s\r\n", c->pt, c->name, c->clock, m->kind == SDP_KIND_AUDIO ? "/2" : "");
+		strbuf_printf(&b, "a=%s\r\na=rtcp-mux\r\na=rtcp-rsize\r\n", sends ? "recvonly" : "inactive");
+		strbuf_printf(&b, "a=rtpmap:%u %s/%u%s\r\n", c->pt, c->name, c->clock, m->kind == SDP_KIND_AUDIO ? "/2" : "");
 		if (c->fb_transport_cc)
-			sb_add(&b, "a=rtcp-fb:%u transport-cc\r\n", c->pt);
+			strbuf_printf(&b, "a=rtcp-fb:%u transport-cc\r\n", c->pt);
 		if (c->fb_ccm_fir)
-			sb_add(&b, "a=rtcp-fb:%u ccm fir\r\n", c->pt);
+			strbuf_printf(&b, "a=rtcp-fb:%u ccm fir\r\n", c->pt);
 		if (c->fb_nack)
-			sb_add(&b, "a=rtcp-fb:%u nack\r\n", c->pt);
+			strbuf_printf(&b, "a=rtcp-fb:%u nack\r\n", c->pt);
 		if (c->fb_nack_pli)
-			sb_add(&b, "a=rtcp-fb:%u nack pli\r\n", c->pt);
+			strbuf_printf(&b, "a=rtcp-fb:%u nack pli\r\n", c->pt);
 		if (c->fb_goog_remb)
-			sb_add(&b, "a=rtcp-fb:%u goog-remb\r\n", c->pt);
+			strbuf_printf(&b, "a=rtcp-fb:%u goog-remb\r\n", c->pt);
 		if (m->kind == SDP_KIND_AUDIO)
-			sb_add(&b, "a=fmtp:%u minptime=10;useinbandfec=1\r\n", c->pt);
+			strbuf_printf(&b, "a=fmtp:%u minptime=10;useinbandfec=1\r\n", c->pt);
 		if (rtx)
-			sb_add(&b, "a=rtpmap:%u rtx/90000\r\na=fmtp:%u apt=%u\r\n", rtx->pt, rtx->pt, c->pt);
+			strbuf_printf(&b, "a=rtpmap:%u rtx/90000\r\na=fmtp:%u apt=%u\r\n", rtx->pt, rtx->pt, c->pt);
 		if (sends)
 			rx_from_media(pc, m, c->pt, rtx ? rtx->pt : 0, c->fb_nack);
 		uint8_t tw = sdp_media_ext_id(m, SDP_EXT_TWCC);
