@@ -1,4 +1,4 @@
-/* test_twcc: transport-cc feedback parsing (hand-built and Chromium packets, malformed ones) and
+/* test_twcc: transport-cc feedback parsing (hand-built and captured Chromium packets, malformed ones) and
  * recorder→writer→parser round trips. draft-holmer-rmcat-transport-wide-cc-extensions-01. */
 #include <check.h>
 #include <errno.h>
@@ -26,12 +26,12 @@ struct parse_case {
 
 #define LOST { 0, 0 }
 static const struct parse_case parse_cases[] = {
-	/* Chromium as subscriber (sender SSRC 0xfa17fa17 is libwebrtc's receive-only SSRC), padded with
-	 * the P bit as libwebrtc writes it; as published in pion/rtcp's test data. */
-	{ "chromium: one packet", "af cd 00 05 fa 17 fa 17 43 03 2f a0 00 99 00 01 3d e8 02 17 20 01 94 01",
-	  0, 153, 4057090, 23, 1, { { 1, 37000 } } },
-	{ "chromium: run of 7 small", "af cd 00 07 fa 17 fa 17 19 3d d8 bb 00 04 00 07 10 63 6e 01 20 07 4c 24 24 10 0c 0c 10 00 00 03",
-	  0, 4, 1074030, 1, 7, { { 1, 19000 }, { 1, 28000 }, { 1, 37000 }, { 1, 41000 }, { 1, 44000 }, { 1, 47000 }, { 1, 51000 } } },
+	/* Chromium 156 as a plenum subscriber (sender SSRC 0xfa17fa17: a receive-only libwebrtc),
+	 * decrypted by plenum during a two-browser meeting; the second is padded with the P bit. */
+	{ "chromium: run of 6 small", "8f cd 00 06 fa 17 fa 17 27 c8 17 8f 00 45 00 06 02 99 e8 18 20 06 73 00 26 70 26 07",
+	  0, 69, 170472, 24, 6, { { 1, 28750 }, { 1, 28750 }, { 1, 38250 }, { 1, 66250 }, { 1, 75750 }, { 1, 77500 } } },
+	{ "chromium: run of 5 small, padded", "af cd 00 06 fa 17 fa 17 a9 4c e7 65 00 a6 00 05 02 9a 00 31 20 05 9b 00 0d 9d 00 01",
+	  0, 166, 170496, 49, 5, { { 1, 38750 }, { 1, 38750 }, { 1, 42000 }, { 1, 81250 }, { 1, 81250 } } },
 	/* hand-built, in the draft's terms */
 	{ "run of 3 small, zero padded without P", "8f cd 00 06 00 00 00 01 11 22 33 44 00 01 00 03 00 00 10 01 20 03 01 04 08 00 00 00",
 	  0, 1, 16, 1, 3, { { 1, 250 }, { 1, 1250 }, { 1, 3250 } } },
