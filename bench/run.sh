@@ -365,7 +365,7 @@ for sc in $SCENARIOS; do
 		if [ "$sat" = 1 ]; then
 			next=$($PY -c "import sys; print(round(float(sys.argv[1]) / 2, 3))" "$scale")
 			if $PY -c "import sys; sys.exit(0 if float(sys.argv[1]) >= float(sys.argv[2]) else 1)" "$next" "$MIN_SCALE"; then
-				say "   the load generator saturated its core at scale $scale: re-running at scale $next"
+				say "   the load generator could not keep up (saturated) at scale $scale: re-running at scale $next"
 				touch "$work/runs/$sc-$scale.saturated"
 				scale=$next
 				continue
@@ -427,10 +427,10 @@ for sc in order:
         titles.get(sc, sc), lg.get("rooms"), "" if lg.get("rooms") == 1 else "s", lg.get("participants"),
         lg.get("cameras"), "" if lg.get("cameras") == 1 else "s", lg.get("screens"), "" if lg.get("screens") == 1 else "s")
     if sat_at(sc, scale):
-        notes.append("%s: the load generator saturated its core even at scale %g; no numbers reported." % (titles[sc], scale))
+        notes.append("%s: the load generator could not keep up (saturated) even at scale %g; no numbers reported." % (titles[sc], scale))
         continue
     if scale != float(env.get("scale", 1)):
-        notes.append("%s: the load generator saturated its core at larger scales; scaled down to %g (%d participants)." % (titles[sc], scale, total))
+        notes.append("%s: the load generator could not keep up (saturated) at larger scales; scaled down to %g (%d participants)." % (titles[sc], scale, total))
     for r in (p, j):
         if r and int(r["loadgen"].get("joined") or 0) < total:
             notes.append("%s, %s: only %s of %d participants joined (%s failed joins); its numbers cover those." % (
