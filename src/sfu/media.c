@@ -219,6 +219,27 @@ static void forward(const struct pkt_src *s, const struct rtp_hdr *h, uint16_t s
 	}
 }
 
+static bool layer_forwarded(const struct sfu_track *t, int layer)
+{
+	for (size_t i = 0; i < t->n_downs; i++)
+		if (t->downs[i]->cur_layer == layer)
+			return true;
+	return false;
+}
+
+/* The retransmission cache of a layer someone receives, made on first use: the top layer keeps
+ * about a second at 1.5 Mbit/s, lower layers less; layers nobody receives keep nothing. */
+static struct rtp_cache *cache_for(struct sfu_track *t, int layer)
+{
+	struct sfu_layer *l = &t->layers[layer];
+	if (!l->cache) {
+		size_t slots = (size_t)layer == t->n_layers - 1 ? SFU_CACHE_SLOTS_TOP : SFU_CACHE_SLOTS_LOW;
+		if (rtp_cache_new(&l->cache, slots, SFU_CACHE_PACKET_MAX) != 0)
+			l->cache = NULL;
+	}
+	return l->cache;
+}
+
 static void measure(struct sfu_layer *l, size_t len, uint64_t now)
 {
 	if (!l->win_start_us)
@@ -272,7 +293,7 @@ static void pub_on_rtp(void *arg, struct peer *peer, uint8_t *pkt, size_t len)
 			l->receiving = true;
 		}
 		rtp_recv_stats_update(&l->rstats, h.seq, h.ts, arrival);
-		if (l->cache)
+		if (t->kind == SFU_KIND_VIDEO && layer_forwarded(t, s.layer) && cache_for(t, s.layer))
 			rtp_cache_put(l->cache, h.seq, pkt, len, now);
 		measure(l, len, now);
 		const uint8_t *lv;

@@ -49,10 +49,6 @@ static int track_new(struct sfu_participant *p, const struct sdp_publish_media *
 		struct sfu_layer *l = &t->layers[i];
 		if (t->simulcast)
 			snprintf(l->rid, sizeof l->rid, "%s", m->rids[i]);
-		if (t->kind == SFU_KIND_VIDEO && rtp_cache_new(&l->cache, 512, 1500) != 0) {
-			sfu_track_free(t);
-			return ENOMEM;
-		}
 	}
 	if (!t->simulcast) {
 		t->layers[0].ssrc = m->ssrc;
