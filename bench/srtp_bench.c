@@ -1,5 +1,5 @@
 /* srtp_bench: µs per protect/unprotect of a 1,100-byte RTP packet, plenum's SRTP vs libsrtp2.
- * Build: make build/bench/srtp_bench
+ * Build: make build/bench/srtp_bench */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
