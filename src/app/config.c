@@ -170,6 +170,18 @@ static int set_privacy(struct app_config *c, const char *v, FILE *err)
 	return link_ok("--privacy-url", v, err);
 }
 
+static int set_max_videos(struct app_config *c, const char *v, FILE *err)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || n < 1 || n > 100) {
+		fprintf(err, "plenum: --max-videos must be 1..100 (got '%s')\n", v);
+		return -1;
+	}
+	c->max_videos = (unsigned)n;
+	return 0;
+}
+
 static const struct flag flags[] = {
 	{ "--listen", "HOST:PORT", "HTTP(S) and WebSocket address (default 127.0.0.1:8080)", set_listen },
 	{ "--media-port", "PORT", "the one UDP port for all media (default 10000)", set_media_port },
@@ -178,6 +190,7 @@ static const struct flag flags[] = {
 	{ "--key", "FILE", "TLS private key (PEM)", set_key },
 	{ "--web-root", "DIR", "the web client's files (default: web/ next to the binary's build dir)", set_web_root },
 	{ "--max-room-size", "N", "most participants in one room (default 200)", set_max_room },
+	{ "--max-videos", "N", "most camera videos one participant receives, the latest speakers first (default 25)", set_max_videos },
 	{ "--workers", "N", "media threads, each on its own UDP port from --media-port on (default: one per core; 0: media on the main thread)", set_workers },
 	{ "--imprint-url", "URL", "the operator's imprint (Impressum), linked on every page", set_imprint },
 	{ "--privacy-url", "URL", "the operator's privacy notice (Datenschutz), linked on every page", set_privacy },
@@ -228,6 +241,7 @@ int app_config_parse(struct app_config *c, int argc, char **argv, FILE *err)
 	snprintf(c->public_ip, sizeof c->public_ip, "127.0.0.1");
 	c->log_level = LOG_LEVEL_INFO;
 	c->max_room_participants = 200;
+	c->max_videos = 25;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	c->workers = cores > 0 ? (unsigned)(cores < 64 ? cores : 64) : 1;
 	for (int i = 1; i < argc; i++) {

@@ -18,6 +18,7 @@ struct app_config {
 	enum log_level log_level;
 	unsigned max_room_participants;
 	unsigned workers;             /* media threads; 0 = on the main loop */
+	unsigned max_videos;          /* camera videos one subscriber receives at most */
 };
 
 enum { CONFIG_OK = 0, CONFIG_EXIT_OK = 1, CONFIG_ERROR = 2 };

@@ -33,6 +33,7 @@ int main(int argc, char **argv)
 	struct sfu_config scfg = {
 		.public_ip = cfg.public_ip, .media_port = cfg.media_port,
 		.max_room_participants = cfg.max_room_participants, .workers = cfg.workers,
+		.max_videos = cfg.max_videos,
 	};
 	struct sfu *sfu;
 	if ((r = sfu_new(&sfu, loop, &scfg)) != 0) {

@@ -131,7 +131,11 @@ void sfu_layers_assign(struct sfu_participant *sub)
 		c[n++] = (struct cand){ d, rank_of(sub, d), 0 };
 	}
 	qsort(c, n, sizeof c[0], by_rank);   /* stable enough: equal ranks keep offer order mostly */
+	/* the client's wish (its layout), never past the operator's cap */
+	unsigned cap = sub->sfu && sub->sfu->cfg.max_videos ? sub->sfu->cfg.max_videos : SFU_DEFAULT_LAST_N;
 	unsigned last_n = sub->last_n ? sub->last_n : SFU_DEFAULT_LAST_N;
+	if (last_n > cap)
+		last_n = cap;
 	unsigned cams = 0;
 	uint64_t want = (uint64_t)(audio < SFU_AUDIO_TOP_N ? audio : SFU_AUDIO_TOP_N) * SFU_AUDIO_BPS;
 	for (size_t i = 0; i < n; i++) {

@@ -388,11 +388,18 @@ static void retransmit(void *arg, uint16_t seq_out)
 	struct rtp_hdr h;
 	if (!orig || rtp_parse(&h, orig, len) != 0)
 		return;
+	/* RFC 4588: on the RTX stream, the original sequence number ahead of the payload */
+	uint8_t body[SFU_CACHE_PACKET_MAX + 2];
+	if (h.payload_len > SFU_CACHE_PACKET_MAX)
+		return;
+	wr16(body, seq_out);
+	memcpy(body + 2, h.payload, h.payload_len);
 	uint16_t tseq;
-	size_t n = write_for(d->sub, h.marker, SDP_SUB_VP8_PT, seq_out, h.ts + d->fwd.ts_offset, d->ssrc,
-	                     h.payload, h.payload_len, &tseq);
+	size_t n = write_for(d->sub, h.marker, SDP_SUB_VP8_RTX_PT, d->rtx_seq, h.ts + d->fwd.ts_offset, d->rtx_ssrc,
+	                     body, h.payload_len + 2, &tseq);
 	if (!n)
 		return;
+	d->rtx_seq++;
 	/* the same picture id as when it was first sent */
 	uint16_t keep_pid = d->fwd.last_pid_out;
 	uint8_t keep_tl0 = d->fwd.last_tl0_out;

@@ -32,6 +32,7 @@ struct sfu_config {
 	uint16_t media_port;        /* the one UDP port for all media */
 	const char *bind_ip;        /* address the UDP socket binds to (default: public_ip) */
 	unsigned max_room_participants;
+	unsigned max_videos;        /* most camera videos forwarded to one subscriber (0: 25) */
 	unsigned workers;           /* media threads, each with its own UDP port (media_port + i);
 	                               0: media on the caller's loop, one port */
 };

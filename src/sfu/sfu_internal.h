@@ -78,6 +78,8 @@ struct sfu_down {
 	enum sfu_source source;
 	char mid[16];
 	uint32_t ssrc;                /* what the subscriber sees */
+	uint32_t rtx_ssrc;            /* video: its retransmissions (RFC 4588) */
+	uint16_t rtx_seq;
 	uint32_t src_track_no;
 	struct sfu_fwd fwd;           /* sequence/timestamp/picture-id rewriting */
 	int cur_layer;                /* layer being forwarded; -1 none */

@@ -58,6 +58,12 @@ void sfu_sub_track_added(struct sfu_participant *sub, struct sfu_track *t)
 	d->target_layer = t->kind == SFU_KIND_AUDIO ? 0 : -1;   /* video: sfu_layers_assign decides */
 	snprintf(d->mid, sizeof d->mid, "%u", sub->mid_counter++);
 	d->ssrc = util_random_u32() | 1;
+	if (t->kind == SFU_KIND_VIDEO) {
+		do
+			d->rtx_ssrc = util_random_u32() | 1;
+		while (d->rtx_ssrc == d->ssrc);
+		d->rtx_seq = (uint16_t)util_random_u32();
+	}
 	sfu_fwd_init(&d->fwd, t->kind == SFU_KIND_VIDEO, t->clock_rate, (uint16_t)util_random_u32(), util_random_u32());
 	if (track_downs_add(t, d) != 0) {
 		free(d);
@@ -86,6 +92,7 @@ static void fill_tracks(const struct sfu_participant *sub, struct sdp_sub_track 
 		st[i].kind = d->kind == SFU_KIND_AUDIO ? SDP_KIND_AUDIO : SDP_KIND_VIDEO;
 		st[i].active = d->src != NULL;
 		st[i].ssrc = d->ssrc;
+		st[i].rtx_ssrc = d->rtx_ssrc;
 		snprintf(st[i].stream_id, sizeof st[i].stream_id, "p%u", d->src_participant);
 		snprintf(st[i].track_id, sizeof st[i].track_id, "p%u-t%u", d->src_participant, d->src_track_no);
 		snprintf(st[i].cname, sizeof st[i].cname, "plenum-%u", d->src_participant);

@@ -171,6 +171,7 @@ struct lg_part {
 struct lg_opts {
 	const char *server, *url, *json_path;
 	unsigned rooms, participants, cameras, screens, speakers, duration_s, ramp_ms, setup_timeout_s;
+	unsigned drop_pct;   /* subscribers discard this share of first-time video packets (simulated loss) */
 	bool simulcast, quiet, check, verbose;
 	int server_pid;
 	char host[128], path[256];
@@ -197,6 +198,7 @@ struct lg {
 	uint16_t next_tag_id;
 	/* window counters */
 	uint64_t pub_packets, sub_packets, sub_bytes, retransmits_sent, nacks_sent, plis_sent;
+	uint64_t dropped_on_purpose, repaired;   /* --drop-pct: discarded, and recovered by retransmission */
 	struct lg_hist delay, lag;
 	double cpu_window_s, server_cpu_s;
 	int exit_code;

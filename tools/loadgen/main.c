@@ -43,6 +43,7 @@ static void usage(FILE *f)
 	        "  --simulcast on|off   camera as q/h/f simulcast (default on)\n"
 	        "  --ramp-ms MS         one participant joins every MS (default 20)\n"
 	        "  --setup-timeout SECS wait this long after the ramp for every PC (default 30)\n"
+	        "  --drop-pct P         subscribers discard P %% of video packets (simulated loss; NACK/RTX repair it)\n"
 	        "  --json FILE          write the results as JSON\n"
 	        "  --server-pid PID     also report the server's CPU time over the window\n"
 	        "  --check              exit 3 on loss > 1 %%, a subscriber without keyframe or a failed join\n"
@@ -84,7 +85,7 @@ static int parse_args(struct lg_opts *o, int argc, char **argv)
 #define NUM(flag, field) if (strcmp(a, flag) == 0 && v) { o->field = (unsigned)strtoul(v, NULL, 10); i++; continue; }
 		NUM("--rooms", rooms) NUM("--participants", participants) NUM("--cameras", cameras)
 		NUM("--screens", screens) NUM("--speakers", speakers) NUM("--duration", duration_s)
-		NUM("--ramp-ms", ramp_ms) NUM("--setup-timeout", setup_timeout_s)
+		NUM("--ramp-ms", ramp_ms) NUM("--setup-timeout", setup_timeout_s) NUM("--drop-pct", drop_pct)
 #undef NUM
 		if (strcmp(a, "--server") == 0 && v) { o->server = v; i++; continue; }
 		if (strcmp(a, "--url") == 0 && v) { o->url = v; i++; continue; }

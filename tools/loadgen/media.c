@@ -469,6 +469,12 @@ void lg_media_rtp_in(struct lg_pc *pc, const uint8_t *buf, size_t len, size_t wi
 	}
 	bool is_rtx;
 	struct lg_rx *r = rx_find(pc, h.ssrc, &is_rtx);
+	/* simulated loss on the way in: video only, retransmissions always arrive */
+	if (lg->o.drop_pct && r && !is_rtx && r->kind == LG_VIDEO && r->got_rtp && h.pt != r->rtx_pt &&
+	    util_random_u32() % 100 < lg->o.drop_pct) {
+		lg->dropped_on_purpose++;
+		return;
+	}
 	if (!r) {
 		/* not signalled: an RTX of a known stream by payload type, else a new stream */
 		for (size_t i = 0; i < pc->n_rx; i++)
@@ -488,6 +494,7 @@ void lg_media_rtp_in(struct lg_pc *pc, const uint8_t *buf, size_t len, size_t wi
 		if (plen < 2 || !r->got_rtp)
 			return;
 		is_rtx = true;
+		lg->repaired++;
 		media_seq = rd16(pl);   /* OSN */
 		pl += 2;
 		plen -= 2;

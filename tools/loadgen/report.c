@@ -161,6 +161,9 @@ void lg_report(struct lg *lg)
 	printf("  delay p50 %.2f ms, p99 %.2f ms, max %.2f ms; NACKs sent %llu, retransmitted %llu, PLIs %llu\n",
 	       d50 / 1000.0, d99 / 1000.0, lg->delay.max / 1000.0, (unsigned long long)lg->nacks_sent,
 	       (unsigned long long)lg->retransmits_sent, (unsigned long long)lg->plis_sent);
+	if (o->drop_pct)
+		printf("  simulated loss: %llu video packets discarded, %llu retransmissions received\n",
+		       (unsigned long long)lg->dropped_on_purpose, (unsigned long long)lg->repaired);
 	printf("  loadgen CPU %.2f s (%.0f %% of a core), loop lag p99 %.1f ms, max %.1f ms%s\n", lg->cpu_window_s,
 	       100 * cpu_frac, lg_hist_pct(&lg->lag, 0.99) / 1000.0, lg->max_lag_us / 1000.0, saturated ? " -- SATURATED: the numbers are not trustworthy" : "");
 	if (o->server_pid)
@@ -190,6 +193,8 @@ void lg_report(struct lg *lg)
 		json_object_set_new(j, "streams_with_keyframe", json_integer((json_int_t)with_key));
 		json_object_set_new(j, "subscribers_without_keyframe", json_integer(subs_without_key));
 		json_object_set_new(j, "nacks_sent", json_integer((json_int_t)lg->nacks_sent));
+		json_object_set_new(j, "dropped_on_purpose", json_integer((json_int_t)lg->dropped_on_purpose));
+		json_object_set_new(j, "retransmissions_received", json_integer((json_int_t)lg->repaired));
 		json_object_set_new(j, "retransmits_sent", json_integer((json_int_t)lg->retransmits_sent));
 		json_object_set_new(j, "plis_sent", json_integer((json_int_t)lg->plis_sent));
 		json_object_set_new(j, "simulcast", json_boolean(o->simulcast));
