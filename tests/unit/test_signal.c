@@ -664,6 +664,18 @@ static void open_joined(struct client *cl, const char *room, const char *name, u
 	*id = join(cl, room, name);
 }
 
+/* Ann (host), Bob and Cy in one room, with the events of their joining read. */
+static void open_three(struct client *a, struct client *b, struct client *c, const char *room,
+                       uint32_t *ida, uint32_t *idb, uint32_t *idc)
+{
+	open_joined(a, room, "Ann", ida);
+	open_joined(b, room, "Bob", idb);
+	open_joined(c, room, "Cy", idc);
+	drain(a);
+	drain(b);
+	drain(c);
+}
+
 START_TEST(roles_and_room_state)
 {
 	struct client a, b;
@@ -939,12 +951,7 @@ START_TEST(hands_queue)
 {
 	struct client a, b, c;
 	uint32_t ida, idb, idc;
-	open_joined(&a, "hq", "Ann", &ida);
-	open_joined(&b, "hq", "Bob", &idb);
-	open_joined(&c, "hq", "Cy", &idc);
-	drain(&a);
-	drain(&b);
-	drain(&c);
+	open_three(&a, &b, &c, "hq", &ida, &idb, &idc);
 	assert_result(call(&c, "raise_hand", NULL));
 	json_t *d = expect_event(&a, "participant_updated");
 	ck_assert_int_eq(jint(d, "id"), idc);
@@ -983,12 +990,7 @@ START_TEST(chat_delivery)
 {
 	struct client a, b, c;
 	uint32_t ida, idb, idc;
-	open_joined(&a, "chat", "Ann", &ida);
-	open_joined(&b, "chat", "Bob", &idb);
-	open_joined(&c, "chat", "Cy", &idc);
-	drain(&a);
-	drain(&b);
-	drain(&c);
+	open_three(&a, &b, &c, "chat", &ida, &idb, &idc);
 	json_t *res = assert_result(call(&b, "chat_send", "{\"text\":\"<b>hi</b> & \\u00fc\\nline 2\"}"));
 	json_int_t mid = jint(res, "message_id");
 	ck_assert_int_gt(jint(res, "ts"), 1600000000000LL);
@@ -1070,12 +1072,7 @@ START_TEST(mute_and_ask)
 {
 	struct client a, b, c;
 	uint32_t ida, idb, idc;
-	open_joined(&a, "mu", "Ann", &ida);
-	open_joined(&b, "mu", "Bob", &idb);
-	open_joined(&c, "mu", "Cy", &idc);
-	drain(&a);
-	drain(&b);
-	drain(&c);
+	open_three(&a, &b, &c, "mu", &ida, &idb, &idc);
 	char params[128];
 	snprintf(params, sizeof params, "{\"id\":%u,\"source\":\"microphone\"}", idb);
 	assert_result(call(&a, "mute", params));
@@ -1115,12 +1112,7 @@ START_TEST(remove_participant)
 {
 	struct client a, b, c;
 	uint32_t ida, idb, idc;
-	open_joined(&a, "rm", "Ann", &ida);
-	open_joined(&b, "rm", "Bob", &idb);
-	open_joined(&c, "rm", "Cy", &idc);
-	drain(&a);
-	drain(&b);
-	drain(&c);
+	open_three(&a, &b, &c, "rm", &ida, &idb, &idc);
 	assert_result(call(&b, "raise_hand", NULL));
 	char params[64];
 	snprintf(params, sizeof params, "{\"id\":%u}", ida);
