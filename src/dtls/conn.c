@@ -221,6 +221,14 @@ static void read_records(struct dtls_conn *c)
 		if (r > 0)
 			continue;
 		dtls_conn_flush(c);
+		/* RFC 6347 §4.1.2.7: a datagram that is not a valid record is dropped. Only an alert the
+		 * peer sent (or its close_notify) ends an established association; keys stay as they are,
+		 * and consent freshness notices a peer that went away. */
+		unsigned long err = ERR_peek_error();
+		if (SSL_get_error(c->ssl, r) == SSL_ERROR_SSL && ERR_GET_REASON(err) < SSL_AD_REASON_OFFSET) {
+			log_debug(MOD, "dropped an invalid record after the handshake");
+			return;
+		}
 		on_ssl_result(c, r, "read");
 		return;
 	}
