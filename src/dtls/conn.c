@@ -191,6 +191,35 @@ static void on_ssl_result(struct dtls_conn *c, int r, const char *what)
 	}
 }
 
+/* The shortest record the negotiated AEAD can produce: AES-GCM's 8-byte explicit nonce and 16-byte
+ * tag, ChaCha20-Poly1305's tag alone (no CBC suites are offered; cert.c). */
+static size_t protected_min_len(const SSL_CIPHER *ciph)
+{
+	const EVP_CIPHER *ec = ciph ? EVP_get_cipherbynid(SSL_CIPHER_get_cipher_nid(ciph)) : NULL;
+	if (ec && EVP_CIPHER_get_mode(ec) == EVP_CIPH_GCM_MODE)
+		return EVP_GCM_TLS_EXPLICIT_IV_LEN + EVP_GCM_TLS_TAG_LEN;
+	return EVP_CHACHAPOLY_TLS_TAG_LEN;
+}
+
+/* OpenSSL 3.0 does not drop a protected record shorter than its cipher's overhead: it fails the
+ * read with an empty error queue, and every later read too. Such a record (or one longer than any
+ * record may be) is invalid, so its datagram is dropped here (RFC 6347 §4.1.2.7). Records that
+ * run past the datagram's end are left to OpenSSL, which drops them. */
+static bool has_malformed_record(const struct dtls_conn *c, const uint8_t *buf, size_t len)
+{
+	for (size_t off = 0; len - off >= DTLS1_RT_HEADER_LENGTH;) {
+		const uint8_t *h = buf + off;
+		unsigned epoch = (unsigned)h[3] << 8 | h[4];
+		size_t rlen = (size_t)h[11] << 8 | h[12];
+		if (rlen > len - off - DTLS1_RT_HEADER_LENGTH)
+			return false;
+		if (epoch != 0 && (rlen < c->min_protected || rlen > SSL3_RT_MAX_ENCRYPTED_LENGTH))
+			return true;
+		off += DTLS1_RT_HEADER_LENGTH + rlen;
+	}
+	return false;
+}
+
 static void handshake(struct dtls_conn *c)
 {
 	ERR_clear_error();
@@ -207,6 +236,7 @@ static void handshake(struct dtls_conn *c)
 		c->state = DTLS_FAILED;
 		return;
 	}
+	c->min_protected = protected_min_len(SSL_get_current_cipher(c->ssl));
 	c->state = DTLS_CONNECTED;
 }
 
@@ -252,8 +282,12 @@ enum dtls_state dtls_conn_feed(struct dtls_conn *c, const uint8_t *buf, size_t l
 		return c->state;
 	if (c->state == DTLS_HANDSHAKING)
 		handshake(c);
-	if (c->state == DTLS_CONNECTED)
-		read_records(c);
+	if (c->state == DTLS_CONNECTED) {
+		if (has_malformed_record(c, buf, len))
+			log_debug(MOD, "dropped a datagram with a record malformed for its cipher");
+		else
+			read_records(c);
+	}
 	(void)BIO_reset(c->rbio);
 	return c->state;
 }

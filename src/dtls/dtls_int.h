@@ -26,6 +26,7 @@ struct dtls_conn {
 	const EVP_MD *fp_md;        /* NULL until the remote fingerprint is set */
 	uint8_t fp[EVP_MAX_MD_SIZE];
 	unsigned fp_len;
+	size_t min_protected;       /* shortest valid record of the negotiated AEAD (epoch ≥ 1) */
 	size_t out_len;
 	uint8_t out[DTLS_MTU + 512];   /* the datagram being assembled */
 };

@@ -13,6 +13,7 @@
 
 #include "base/util.h"
 #include "dtls/dtls.h"
+#include "dtls/dtls_int.h"   /* the client's SSL, to offer one cipher suite */
 #include "srtp/srtp.h"
 
 #define QMAX 64
@@ -293,6 +294,51 @@ START_TEST(garbage_input)
 	}
 	ck_assert_int_eq(dtls_conn_feed(p->server.conn, junk, 0), DTLS_CONNECTED);
 	check_keys(p, SRTP_PROFILE_AEAD_AES_128_GCM);
+	dtls_conn_close(p->client.conn);   /* the association still works: close_notify is heard */
+	deliver(&p->to_server, p->server.conn);
+	ck_assert_int_eq(dtls_conn_state(p->server.conn), DTLS_CLOSED);
+	pair_free(p);
+}
+END_TEST
+
+/* Records of the connected epoch shorter than the cipher's overhead (GCM: nonce and tag, 24 bytes;
+ * ChaCha20-Poly1305: tag, 16), or forged at any length, of every content type, are dropped; the
+ * association still ends on the peer's close_notify. A CBC suite is refused. */
+START_TEST(forged_records_dropped)
+{
+	static const char *suites[] = { "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305",
+					"ECDHE-ECDSA-AES128-SHA" };
+	struct pair *p = pair_new(-1, -1);
+	ck_assert_int_eq(SSL_set_cipher_list(p->client.conn->ssl, suites[_i]), 1);
+	dtls_conn_start(p->client.conn);
+	run(p);
+	if (_i == 2) {
+		ck_assert_int_eq(dtls_conn_state(p->server.conn), DTLS_FAILED);
+		pair_free(p);
+		return;
+	}
+	ck_assert_int_eq(dtls_conn_state(p->server.conn), DTLS_CONNECTED);
+	ck_assert_str_eq(SSL_CIPHER_get_name(SSL_get_current_cipher(p->server.conn->ssl)), suites[_i]);
+	uint8_t rec[13 + 64];
+	for (uint8_t type = 20; type <= 23; type++) {
+		for (size_t len = 0; len <= 64; len++) {
+			memset(rec, 0x5a, sizeof rec);
+			rec[0] = type;
+			rec[1] = 0xfe;
+			rec[2] = 0xfd;
+			rec[3] = 0;
+			rec[4] = 1;   /* epoch 1 */
+			memset(rec + 5, 0, 6);
+			rec[10] = (uint8_t)(50 + len);   /* a sequence number ahead of the real ones */
+			rec[11] = 0;
+			rec[12] = (uint8_t)len;
+			ck_assert_int_eq(dtls_conn_feed(p->server.conn, rec, 13 + len), DTLS_CONNECTED);
+			ck_assert_int_eq(dtls_conn_feed(p->client.conn, rec, 13 + len), DTLS_CONNECTED);
+		}
+	}
+	dtls_conn_close(p->client.conn);
+	deliver(&p->to_server, p->server.conn);
+	ck_assert_int_eq(dtls_conn_state(p->server.conn), DTLS_CLOSED);
 	pair_free(p);
 }
 END_TEST
@@ -495,6 +541,7 @@ static Suite *dtls_suite(void)
 	tcase_add_test(tc, no_fingerprint_refused);
 	tcase_add_loop_test(tc, lost_datagram, 0, 4);
 	tcase_add_test(tc, garbage_input);
+	tcase_add_loop_test(tc, forged_records_dropped, 0, 3);
 	tcase_add_loop_test(tc, close_notify, 0, 2);
 	tcase_add_test(tc, srtp_with_exported_keys);
 	tcase_add_loop_test(tc, server_picks_profile, 0, 3);
