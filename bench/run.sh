@@ -39,11 +39,14 @@ JANUS_RUN=${BENCH_JANUS_RUN:-$root/../shared/peers/janus/run-janus.sh}
 [ -x "$JANUS_RUN" ] || JANUS_RUN=/work/shared/peers/janus/run-janus.sh
 MIN_SCALE=0.1
 
-# name rooms participants cameras screens speakers (speakers: participants with their mic on)
+# name rooms participants cameras screens speakers tile (speakers: participants with their mic on;
+# tile: the camera tile height every subscriber reports, as the web client lays the meeting out on a
+# 1920×1080 window — with a shared screen the presentation layout's strip of 176×99 px tiles, in a
+# five-person grid tiles of about 349 px; both servers then send the layer that fits)
 scenario_def() {
 	case $1 in
-	web) echo "web 1 120 6 1 6" ;;
-	town) echo "town 50 5 5 0 5" ;;
+	web) echo "web 1 120 6 1 6 99" ;;
+	town) echo "town 50 5 5 0 5 349" ;;
 	*) echo "bench: unknown scenario '$1' (web, town)" >&2; return 1 ;;
 	esac
 }
@@ -197,8 +200,8 @@ start_janus() { # dir -> pid on stdout
 # One run: scenario x server at a scale. Leaves $dir/result.json (loadgen JSON + server numbers).
 run_one() {
 	local sc=$1 server=$2 scale=$3 dir=$4
-	local name rooms parts cams screens speakers url pid idle_kb
-	read -r name rooms parts cams screens speakers <<<"$(scenario_def "$sc")"
+	local name rooms parts cams screens speakers tile url pid idle_kb
+	read -r name rooms parts cams screens speakers tile <<<"$(scenario_def "$sc")"
 	read -r rooms parts <<<"$($PY -c "
 import sys; r, p, s = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 print(max(1, round(r * s)), p) if r > 1 else print(r, max(2, round(p * s)))" "$rooms" "$parts" "$scale")"
@@ -232,7 +235,7 @@ print(max(1, round(r * s)), p) if r > 1 else print(r, max(2, round(p * s)))" "$r
 	[ -x /usr/bin/time ] && timer="/usr/bin/time -f %U+%S -o $dir/loadgen.time"
 	$timer taskset -c "$GEN_CPU" "$LOADGEN" --server "$server" --url "$url" --rooms "$rooms" \
 		--participants "$parts" --cameras "$cams" --screens "$screens" --speakers "$speakers" \
-		--duration "$DURATION" --server-pid "$pid" --json "$dir/loadgen.json" --quiet >"$dir/loadgen.out" 2>"$dir/loadgen.err" || rc=$?
+		--camera-tile "$tile" --duration "$DURATION" --server-pid "$pid" --json "$dir/loadgen.json" --quiet >"$dir/loadgen.out" 2>"$dir/loadgen.err" || rc=$?
 	t1=$(now); c1=$(cpu_s "$pid" 2>/dev/null || echo "")
 	busy1=$(machine_busy_s)
 	[ -s "$dir/loadgen.time" ] && lg_cpu=$(tail -1 "$dir/loadgen.time" | awk -F+ '{ print $1 + $2 }')
@@ -426,6 +429,8 @@ for sc in order:
     desc = "%s: %s room%s × %s, %s camera%s, %s screen%s" % (
         titles.get(sc, sc), lg.get("rooms"), "" if lg.get("rooms") == 1 else "s", lg.get("participants"),
         lg.get("cameras"), "" if lg.get("cameras") == 1 else "s", lg.get("screens"), "" if lg.get("screens") == 1 else "s")
+    if lg.get("camera_tile"):
+        desc += ", camera tiles %s px" % lg.get("camera_tile")
     if sat_at(sc, scale):
         notes.append("%s: the load generator could not keep up (saturated) even at scale %g; no numbers reported." % (titles[sc], scale))
         continue

@@ -172,6 +172,7 @@ struct lg_opts {
 	const char *server, *url, *json_path;
 	unsigned rooms, participants, cameras, screens, speakers, duration_s, ramp_ms, setup_timeout_s;
 	unsigned drop_pct;   /* subscribers discard this share of first-time video packets (simulated loss) */
+	unsigned camera_tile;   /* height of each camera tile a subscriber reports, as the web client does; 0: none */
 	bool simulcast, quiet, check, verbose;
 	int server_pid;
 	char host[128], path[256];
@@ -215,6 +216,9 @@ struct lg {
 
 /* Logging: errors always, info unless --quiet, debug with --verbose. */
 void lg_log(struct lg *lg, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The simulcast layer (0 = lowest of q/h/f) a server picks for a tile of that height: the highest whose
+ * height is at most 5/4 of the tile's, as plenum's layer choice does. */
+unsigned lg_layer_for_tile(unsigned tile_height);
 #define LG_ERR 0
 #define LG_INFO 1
 #define LG_DBG 2

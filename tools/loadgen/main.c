@@ -44,6 +44,9 @@ static void usage(FILE *f)
 	        "  --ramp-ms MS         one participant joins every MS (default 20)\n"
 	        "  --setup-timeout SECS wait this long after the ramp for every PC (default 30)\n"
 	        "  --drop-pct P         subscribers discard P %% of video packets (simulated loss; NACK/RTX repair it)\n"
+	        "  --camera-tile H      subscribers show every camera H px high and say so, as the web client\n"
+	        "                       does (plenum: set_video_prefs; Janus: the matching substream); 0: not\n"
+	        "                       said, the server's default (default 0)\n"
 	        "  --json FILE          write the results as JSON\n"
 	        "  --server-pid PID     also report the server's CPU time over the window\n"
 	        "  --check              exit 3 on loss > 1 %%, a subscriber without keyframe or a failed join\n"
@@ -86,6 +89,7 @@ static int parse_args(struct lg_opts *o, int argc, char **argv)
 		NUM("--rooms", rooms) NUM("--participants", participants) NUM("--cameras", cameras)
 		NUM("--screens", screens) NUM("--speakers", speakers) NUM("--duration", duration_s)
 		NUM("--ramp-ms", ramp_ms) NUM("--setup-timeout", setup_timeout_s) NUM("--drop-pct", drop_pct)
+		NUM("--camera-tile", camera_tile)
 #undef NUM
 		if (strcmp(a, "--server") == 0 && v) { o->server = v; i++; continue; }
 		if (strcmp(a, "--url") == 0 && v) { o->url = v; i++; continue; }

@@ -63,6 +63,16 @@ static void video_layer(struct lg_tx *t, const char *rid, uint16_t w, uint16_t h
 	t->fps = fps;
 }
 
+unsigned lg_layer_for_tile(unsigned tile_height)
+{
+	static const unsigned heights[] = { 180, 360, 720 };   /* q, h, f as published below */
+	unsigned layer = 0;
+	for (unsigned i = 0; i < 3; i++)
+		if (heights[i] <= tile_height * 5 / 4)
+			layer = i;
+	return layer;
+}
+
 void lg_media_tx_init(struct lg *lg, struct lg_pc *pc)
 {
 	struct lg_part *p = pc->part;

@@ -178,6 +178,7 @@ void lg_report(struct lg *lg)
 		                      "cameras", o->cameras, "screens", o->screens, "speakers", o->speakers,
 		                      "duration_s", win, "joined", joined, "join_ms_p50", j50, "join_ms_p99", j99,
 		                      "failed_joins", failed);
+		json_object_set_new(j, "camera_tile", json_integer(o->camera_tile));
 		json_object_set_new(j, "pub_packets_sent", json_integer((json_int_t)lg->pub_packets));
 		json_object_set_new(j, "sub_packets_received", json_integer((json_int_t)lg->sub_packets));
 		json_object_set_new(j, "sub_bytes_received", json_integer((json_int_t)lg->sub_bytes));

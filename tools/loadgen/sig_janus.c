@@ -111,7 +111,11 @@ static void subscribe_pending(struct lg_part *p, uint64_t now)
 		return;
 	json_t *streams = json_array();
 	for (size_t i = 0; i < s->pending.n; i++) {
-		json_array_append_new(streams, json_pack("{s:I}", "feed", s->pending.v[i]));
+		json_t *want = json_pack("{s:I}", "feed", s->pending.v[i]);
+		/* --camera-tile: the substream a tile of that size wants, as janus.js sets it per stream */
+		if (p->lg->o.camera_tile)
+			json_object_set_new(want, "substream", json_integer(lg_layer_for_tile(p->lg->o.camera_tile)));
+		json_array_append_new(streams, want);
 		feeds_add(&s->asked, s->pending.v[i]);
 	}
 	s->pending.n = 0;

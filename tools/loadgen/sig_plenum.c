@@ -5,7 +5,7 @@
 
 #include "lg.h"
 
-enum { REQ_NONE, REQ_HELLO, REQ_JOIN, REQ_PUBLISH, REQ_SUB_ANSWER, REQ_PING };
+enum { REQ_NONE, REQ_HELLO, REQ_JOIN, REQ_PUBLISH, REQ_SUB_ANSWER, REQ_PING, REQ_PREFS };
 
 struct plenum_sig {
 	unsigned next_id;
@@ -15,6 +15,7 @@ struct plenum_sig {
 	bool answering;
 	unsigned offers, answers_ok, answers_stale;
 	uint64_t next_ping_us;
+	char *tiles_sent;            /* the tiles of the last set_video_prefs, as JSON */
 };
 
 static struct plenum_sig *st(const struct lg_part *p) { return p->sig; }
@@ -42,6 +43,39 @@ static void pl_open(struct lg_part *p)
 	request(p, REQ_HELLO, "hello", json_pack("{s:i, s:s}", "version", 1, "client", "plenum-loadgen"));
 }
 
+/* With --camera-tile, tells the server each remote video's tile height, as the web client's
+ * grid does after every change: cameras at the given height, screens shown large. */
+static void report_tiles(struct lg_part *p, json_t *tracks)
+{
+	struct plenum_sig *s = st(p);
+	unsigned cam = p->lg->o.camera_tile;
+	if (!cam || !json_is_array(tracks))
+		return;
+	json_t *tiles = json_array();
+	size_t i;
+	json_t *t;
+	json_array_foreach(tracks, i, t) {
+		const char *kind = json_string_value(json_object_get(t, "kind"));
+		const char *source = json_string_value(json_object_get(t, "source"));
+		json_t *id = json_object_get(t, "participant_id");
+		if (!kind || strcmp(kind, "video") != 0 || !source || !json_is_integer(id) ||
+		    !json_is_true(json_object_get(t, "active")))
+			continue;
+		bool screen = strcmp(source, "screen") == 0;
+		json_array_append_new(tiles, json_pack("{s:O, s:s, s:i}", "id", id, "source", source, "height",
+		                                       screen ? 1080 : (int)cam));
+	}
+	char *text = json_dumps(tiles, JSON_COMPACT);
+	if (text && (!s->tiles_sent || strcmp(text, s->tiles_sent) != 0)) {
+		free(s->tiles_sent);
+		s->tiles_sent = text;
+		request(p, REQ_PREFS, "set_video_prefs", json_pack("{s:O}", "tiles", tiles));
+	} else {
+		free(text);
+	}
+	json_decref(tiles);
+}
+
 static void answer_offer(struct lg_part *p, json_t *data)
 {
 	struct plenum_sig *s = st(p);
@@ -59,6 +93,7 @@ static void answer_offer(struct lg_part *p, json_t *data)
 	request(p, REQ_SUB_ANSWER, "subscribe_answer",
 	        json_pack("{s:I, s:s}", "version", json_integer_value(ver), "sdp", answer));
 	free(answer);
+	report_tiles(p, json_object_get(data, "tracks"));
 }
 
 static void on_result(struct lg_part *p, unsigned kind, json_t *result, json_t *error)
@@ -186,8 +221,10 @@ static void pl_describe(const struct lg_part *p, char *out, size_t cap)
 static void pl_free(struct lg_part *p)
 {
 	struct plenum_sig *s = st(p);
-	if (s)
+	if (s) {
 		json_decref(s->pending_offer);
+		free(s->tiles_sent);
+	}
 	free(s);
 	p->sig = NULL;
 }
