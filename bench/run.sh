@@ -380,6 +380,18 @@ for sc in $SCENARIOS; do
 	done
 done
 
+# A real browser in the web meeting: does the layer it receives follow its tile's size?
+if [[ " $SCENARIOS " == *" web "* ]] && [ "${BENCH_BROWSER:-1}" = 1 ]; then
+	say "== web meeting with Chromium: the layer follows the tile (bench/layers-in-meeting.mjs)"
+	if command -v node >/dev/null && [ -x "${CHROMIUM:-/usr/bin/chromium}" ] && [ -d tests/browser/node_modules/playwright-core ]; then
+		LOADGEN="$LOADGEN" node bench/layers-in-meeting.mjs >"$work/layers.json" 2>"$work/layers.err" || true
+		[ -s "$work/layers.json" ] || echo '{"ok": false, "error": "no result; see layers.err"}' >"$work/layers.json"
+		cat "$work/layers.json"
+	else
+		echo '{"skipped": "node, Debian chromium or tests/browser/node_modules missing (make deps)"}' >"$work/layers.json"
+	fi
+fi
+
 say "== report"
 mkdir -p "$RESULTS"
 BENCH_README=${BENCH_README:-1} BENCH_SCENARIOS="$SCENARIOS" $PY - "$work" "$RESULTS" "$stamp" <<'EOF'
@@ -509,6 +521,17 @@ for sc in order:
                 targets.append("web meeting: no loss — %s (%.3f %%)." % ("met" if loss == 0 else "not met", loss))
             if p["server_core_pct"] is not None:
                 targets.append("web meeting: server < 25 %% of one core — %s (%.1f %%)." % ("met" if p["server_core_pct"] < 25 else "not met", p["server_core_pct"]))
+layers = json.load(open(work + "/layers.json")) if os.path.exists(work + "/layers.json") else None
+if layers is not None:
+    if layers.get("skipped"):
+        targets.append("web meeting: a Chromium subscriber among 120 switches layers with its tile — not measured (%s)." % layers["skipped"])
+    else:
+        steps = "; ".join("%s: frameHeight %s at a %s px tile%s" % (
+            st["step"], st["frame_height"], st["tile_height"], "" if st["ok"] else " (NOT as expected)") +
+            (" after %.1f s" % st["seconds"] if st["ok"] else "") for st in layers.get("steps", []))
+        targets.append("web meeting: a Chromium subscriber among %s participants switches layers with its tile — %s (%s)%s." % (
+            layers.get("participants") or "?", "met" if layers.get("ok") else "not met", steps or "no step ran",
+            "; " + layers["error"] if layers.get("error") else ""))
 plen = [r for sc in order if sc in final for r in [final[sc][1].get("plenum")] if r]
 if plen:
     idle = min(r["idle_rss_kb"] for r in plen) / 1024
@@ -530,7 +553,7 @@ if targets:
 
 print(table_md)
 
-latest = {"machine": env, "floor": floor, "runs": runs, "notes": notes, "targets": targets}
+latest = {"machine": env, "floor": floor, "runs": runs, "notes": notes, "targets": targets, "layers_in_meeting": layers}
 json.dump(latest, open(os.path.join(results, "latest.json"), "w"), indent=2)
 md = ["# plenum benchmark, %s" % env["date"], "",
       "- machine: %s, %s CPUs, %s kB RAM, kernel %s" % (env["model"], env["cpus"], env["mem_kb"], env["kernel"]),
@@ -538,6 +561,8 @@ md = ["# plenum benchmark, %s" % env["date"], "",
       "- duration per run: %s s; requested scale: %s; server on CPU %s, load generator on CPU %s" % (env["duration"], env["scale"], env["srv_cpu"], env["gen_cpu"]),
       "", "## Results", "", table_md, "", "## Raw numbers", "",
       "### floor", "", "```json", json.dumps(floor, indent=2), "```", ""]
+if layers is not None:
+    md += ["### web meeting with Chromium: the layer follows the tile", "", "```json", json.dumps(layers, indent=2), "```", ""]
 for r in runs:
     md += ["### %s, %s, scale %g" % (titles.get(r["scenario"], r["scenario"]), r["server"], r["scale"]), "", "```json", json.dumps(r, indent=2), "```", ""]
 path = os.path.join(results, stamp + ".md")

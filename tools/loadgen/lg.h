@@ -31,7 +31,7 @@ struct twcc_recorder;
 #define LG_TAG_LEN 16              /* magic(2) id(2) seq(4) send time µs(8) */
 #define LG_TAG_MAGIC 0x4C47        /* "LG" */
 #define LG_HIST 256                /* sent video packets kept per stream for NACKs (power of two) */
-#define LG_TICK_MS 5
+#define LG_TICK_MS 1
 #define LG_MAX_TX 8                /* outgoing RTP streams per publish PC */
 #define LG_BATCH 64                /* datagrams per sendmmsg */
 
@@ -60,6 +60,13 @@ struct lg_tx {
 	uint8_t tl0;
 	uint64_t next_frame_us, last_key_us, last_key_req_us;
 	bool key_wanted;
+	/* the frame being paced out, as libwebrtc's pacer does: 2.5× the layer's rate in 5 ms steps */
+	uint32_t frame_ts;
+	uint16_t frame_npk, frame_next;
+	uint32_t frame_per;
+	bool frame_key;
+	int64_t pace_bytes;          /* what may be sent now (negative: sent ahead) */
+	uint64_t pace_at_us;
 	/* audio */
 	uint64_t next_audio_us;
 	uint32_t audio_n;

@@ -173,9 +173,61 @@ static void send_audio(struct lg_pc *pc, struct lg_tx *t, uint64_t due, uint64_t
 	send_rtp(pc, t, false, rtp_ts_at(lg, t, due), pl, plen, &level);
 }
 
-static void send_frame(struct lg_pc *pc, struct lg_tx *t, uint64_t due, uint64_t now)
+/* Packet i of the current frame: VP8 descriptor, the frame tag (and keyframe header) on the first,
+ * the loadgen tag with the send time. */
+static void send_frame_packet(struct lg_pc *pc, struct lg_tx *t, unsigned i, uint64_t now)
 {
 	struct lg *lg = pc->lg;
+	uint8_t *pl = lg->scratch;
+	size_t o = 0, per = t->frame_per;
+	bool key = t->frame_key;
+	pl[o++] = 0x80 | (i == 0 ? 0x10 : 0);          /* X, S on the first packet, PID 0 */
+	pl[o++] = 0xE0;                                /* I, L, T */
+	pl[o++] = 0x80 | (uint8_t)(t->picture_id >> 8);  /* M: 15-bit picture id */
+	pl[o++] = (uint8_t)t->picture_id;
+	pl[o++] = t->tl0;
+	pl[o++] = 0x20;                                /* TID 0, Y */
+	if (i == 0) {
+		uint32_t first_part = (uint32_t)(per > 64 ? per / 4 : 16);
+		uint32_t tagbits = (key ? 0 : 1) | (0 << 1) | (1 << 4) | (first_part << 5);
+		pl[o++] = (uint8_t)tagbits;
+		pl[o++] = (uint8_t)(tagbits >> 8);
+		pl[o++] = (uint8_t)(tagbits >> 16);
+		if (key) {
+			pl[o++] = 0x9d; pl[o++] = 0x01; pl[o++] = 0x2a;
+			pl[o++] = (uint8_t)t->width; pl[o++] = (uint8_t)(t->width >> 8);
+			pl[o++] = (uint8_t)t->height; pl[o++] = (uint8_t)(t->height >> 8);
+		}
+	}
+	tag_write(pl + o, t->tag_id, t->tag_seq++, now);
+	o += LG_TAG_LEN;
+	size_t plen = per > o ? per : o;
+	if (plen > LG_MTU_PAYLOAD)
+		plen = LG_MTU_PAYLOAD;
+	send_rtp(pc, t, i + 1 == t->frame_npk, t->frame_ts, pl, plen, NULL);
+	t->pace_bytes -= (int64_t)plen;
+}
+
+/* Sends what the pacer allows of the current frame (all of it with drain). */
+static void pace_frame(struct lg_pc *pc, struct lg_tx *t, uint64_t now, bool drain)
+{
+	int64_t rate = (int64_t)t->bitrate * 5 / 2 / 8;   /* bytes per second */
+	if (t->pace_at_us && now > t->pace_at_us) {
+		t->pace_bytes += rate * (int64_t)(now - t->pace_at_us) / 1000000;
+		int64_t cap = rate / 100 > LG_MTU_PAYLOAD ? rate / 100 : LG_MTU_PAYLOAD;   /* 10 ms worth */
+		if (t->pace_bytes > cap)
+			t->pace_bytes = cap;
+	}
+	t->pace_at_us = now;
+	while (t->frame_next < t->frame_npk && (drain || t->pace_bytes > 0))
+		send_frame_packet(pc, t, t->frame_next++, now);
+}
+
+/* A new frame is due: what is left of the last one goes first (a pacer that fell behind catches
+ * up), then the new one starts, paced. */
+static void send_frame(struct lg_pc *pc, struct lg_tx *t, uint64_t due, uint64_t now)
+{
+	pace_frame(pc, t, now, true);
 	bool key = t->last_key_us == 0 || now - t->last_key_us >= KEY_INTERVAL_US ||
 	           (t->key_wanted && now - t->last_key_us >= KEY_MIN_GAP_US);
 	size_t avg = t->bitrate / 8 / t->fps;
@@ -184,7 +236,6 @@ static void send_frame(struct lg_pc *pc, struct lg_tx *t, uint64_t due, uint64_t
 	size_t npk = (size + room - 1) / room;
 	if (!npk)
 		npk = 1;
-	size_t per = size / npk;
 	if (key) {
 		t->last_key_us = now;
 		t->key_wanted = false;
@@ -192,35 +243,12 @@ static void send_frame(struct lg_pc *pc, struct lg_tx *t, uint64_t due, uint64_t
 	}
 	t->picture_id = (t->picture_id + 1) & 0x7fff;
 	t->tl0++;
-	uint32_t ts = rtp_ts_at(lg, t, due);
-	for (size_t i = 0; i < npk; i++) {
-		uint8_t *pl = lg->scratch;
-		size_t o = 0;
-		pl[o++] = 0x80 | (i == 0 ? 0x10 : 0);          /* X, S on the first packet, PID 0 */
-		pl[o++] = 0xE0;                                /* I, L, T */
-		pl[o++] = 0x80 | (uint8_t)(t->picture_id >> 8);  /* M: 15-bit picture id */
-		pl[o++] = (uint8_t)t->picture_id;
-		pl[o++] = t->tl0;
-		pl[o++] = 0x20;                                /* TID 0, Y */
-		if (i == 0) {
-			uint32_t first_part = (uint32_t)(per > 64 ? per / 4 : 16);
-			uint32_t tagbits = (key ? 0 : 1) | (0 << 1) | (1 << 4) | (first_part << 5);
-			pl[o++] = (uint8_t)tagbits;
-			pl[o++] = (uint8_t)(tagbits >> 8);
-			pl[o++] = (uint8_t)(tagbits >> 16);
-			if (key) {
-				pl[o++] = 0x9d; pl[o++] = 0x01; pl[o++] = 0x2a;
-				pl[o++] = (uint8_t)t->width; pl[o++] = (uint8_t)(t->width >> 8);
-				pl[o++] = (uint8_t)t->height; pl[o++] = (uint8_t)(t->height >> 8);
-			}
-		}
-		tag_write(pl + o, t->tag_id, t->tag_seq++, now);
-		o += LG_TAG_LEN;
-		size_t plen = per > o ? per : o;
-		if (plen > LG_MTU_PAYLOAD)
-			plen = LG_MTU_PAYLOAD;
-		send_rtp(pc, t, i + 1 == npk, ts, pl, plen, NULL);
-	}
+	t->frame_ts = rtp_ts_at(pc->lg, t, due);
+	t->frame_npk = (uint16_t)npk;
+	t->frame_per = (uint32_t)(size / npk);
+	t->frame_key = key;
+	t->frame_next = 0;
+	pace_frame(pc, t, now, false);
 }
 
 static void send_sr(struct lg_pc *pc, uint64_t now)
@@ -263,6 +291,8 @@ void lg_media_tx_tick(struct lg_pc *pc, uint64_t now)
 			if (now >= t->next_frame_us) {
 				send_frame(pc, t, t->next_frame_us, now);
 				t->next_frame_us += period;
+			} else {
+				pace_frame(pc, t, now, false);
 			}
 		}
 	}

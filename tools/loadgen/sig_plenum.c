@@ -76,6 +76,25 @@ static void report_tiles(struct lg_part *p, json_t *tracks)
 	json_decref(tiles);
 }
 
+/* The publish offer's m-lines by source, as the web client labels them (mid = m-line index). */
+static json_t *track_labels(const struct lg_part *p)
+{
+	json_t *tracks = json_array();
+	const struct lg_pc *pc = p->pub;
+	int last = -1;
+	for (size_t i = 0; pc && i < pc->n_tx; i++) {
+		const struct lg_tx *t = &pc->tx[i];
+		if (t->mline == last)
+			continue;   /* the other simulcast layers of the same m-line */
+		last = t->mline;
+		char mid[8];
+		snprintf(mid, sizeof mid, "%u", t->mline);
+		json_array_append_new(tracks, json_pack("{s:s, s:s}", "mid", mid, "source",
+		                                        t->kind == LG_AUDIO ? "microphone" : t->screen ? "screen" : "camera"));
+	}
+	return tracks;
+}
+
 static void answer_offer(struct lg_part *p, json_t *data)
 {
 	struct plenum_sig *s = st(p);
@@ -123,7 +142,7 @@ static void on_result(struct lg_part *p, unsigned kind, json_t *result, json_t *
 		if (lg_part_publish_offer(p, &offer) != 0)
 			return;
 		if (offer) {
-			request(p, REQ_PUBLISH, "publish", json_pack("{s:s}", "sdp", offer));
+			request(p, REQ_PUBLISH, "publish", json_pack("{s:s, s:o}", "sdp", offer, "tracks", track_labels(p)));
 			free(offer);
 		}
 		break;
