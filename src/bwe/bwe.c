@@ -12,7 +12,7 @@
 #include "rtcp/rtcp.h"
 #include "rtcp/twcc.h"
 
-#define HIST 4096                   /* sent packets remembered (power of 2) */
+#define HIST 1024                   /* sent packets remembered (power of 2): ~1 s at 10 Mbit/s, feedback comes every 50-100 ms */
 #define HIST_MAX_AGE_US 10000000    /* feedback for older packets is ignored */
 #define ACK_BUCKET_US 50000         /* acknowledged throughput: 10 buckets of 50 ms of arrival time */
 #define ACK_BUCKETS 10

@@ -97,6 +97,7 @@ static SSL_CTX *make_ctx(struct dtls_cert *c, bool server)
 	SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_QUERY_MTU | SSL_OP_NO_TICKET |
 				 SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 	SSL_CTX_set_cert_verify_callback(ctx, dtls_conn_verify_cb, NULL);
 	if (SSL_CTX_set_min_proto_version(ctx, DTLS1_2_VERSION) != 1 ||

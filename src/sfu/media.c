@@ -227,13 +227,15 @@ static bool layer_forwarded(const struct sfu_track *t, int layer)
 	return false;
 }
 
-/* The retransmission cache of a layer someone receives, made on first use: the top layer keeps
- * about a second at 1.5 Mbit/s, lower layers less; layers nobody receives keep nothing. */
+/* The retransmission cache of a layer someone receives, made on first use: each layer keeps a
+ * second or more of its packets at the rates browsers send simulcast with (the top layer ~1.5
+ * Mbit/s, each one below about a third); layers nobody receives keep nothing. */
 static struct rtp_cache *cache_for(struct sfu_track *t, int layer)
 {
 	struct sfu_layer *l = &t->layers[layer];
 	if (!l->cache) {
-		size_t slots = (size_t)layer == t->n_layers - 1 ? SFU_CACHE_SLOTS_TOP : SFU_CACHE_SLOTS_LOW;
+		int below_top = (int)t->n_layers - 1 - layer;
+		size_t slots = below_top == 0 ? SFU_CACHE_SLOTS_TOP : below_top == 1 ? SFU_CACHE_SLOTS_MID : SFU_CACHE_SLOTS_LOW;
 		if (rtp_cache_new(&l->cache, slots, SFU_CACHE_PACKET_MAX) != 0)
 			l->cache = NULL;
 	}

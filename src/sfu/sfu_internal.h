@@ -24,8 +24,9 @@
 #define SFU_MAX_TRACKS 4           /* published by one participant: microphone, camera, screen */
 #define SFU_MAX_LAYERS 3           /* simulcast layers of one video track */
 #define SFU_DEFAULT_LAST_N 25      /* camera videos one subscriber gets when it did not say */
-#define SFU_CACHE_SLOTS_TOP 256       /* NACK cache of a track's top (or only) layer */
-#define SFU_CACHE_SLOTS_LOW 128
+#define SFU_CACHE_SLOTS_TOP 256       /* NACK cache of a track's top (or only) layer: ~1.6 s at 1.5 Mbit/s */
+#define SFU_CACHE_SLOTS_MID 64        /* the layer below it (~500 kbit/s): ~1.2 s */
+#define SFU_CACHE_SLOTS_LOW 32        /* the one below that (~150 kbit/s, 15 fps): ~1.6 s */
 #define SFU_CACHE_PACKET_MAX 1280      /* longer packets are not kept (browsers send ≤ 1200 + header) */
 #define SFU_TWCC_EXT_ID 5          /* transport-wide-cc extension id in plenum's subscribe offers */
 #define SFU_BWE_START_BPS 1500000u
