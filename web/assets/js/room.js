@@ -275,7 +275,8 @@ function enterMeeting(name, password = null) {
     ui.grid.remove(p.id);
     renderCount();
     renderPeople();
-    if (reason === 'reconnect' || Date.now() <= ui.quietUntil) return;
+    // Only joins right after our own are summed up; a departure is always read out.
+    if (reason === 'reconnect') return;
     const key = reason === 'removed' ? 'announce.removed_other' : 'announce.left';
     toasts.announce(t(key, { name: p.name }));
   });
