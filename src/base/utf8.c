@@ -24,3 +24,17 @@ size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
 	*cp = v;
 	return len;
 }
+
+bool utf8_valid(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	for (size_t i = 0, len; i < n; i += len)
+		if (!(len = utf8_next(s + i, n - i, &cp)))
+			return false;
+	return true;
+}
+
+bool utf8_is_control(uint32_t cp)
+{
+	return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F);
+}

@@ -73,8 +73,7 @@ static enum meet_err text_check(const char *text, size_t len, size_t max, bool c
 		size_t n = utf8_next(s + i, len - i, &cp);
 		if (!n)
 			return MEET_ERR_INVALID;
-		bool control = cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F);
-		if (control && !(controls_ok_nl && cp == '\n'))
+		if (utf8_is_control(cp) && !(controls_ok_nl && cp == '\n'))
 			return MEET_ERR_INVALID;
 		i += n;
 	}
@@ -89,16 +88,9 @@ enum meet_err meet_chat_check(const char *text, size_t len)
 /* Used by password.c: passwords are UTF-8 without NUL; other characters are the user's choice. */
 enum meet_err meet_password_valid(const char *pw, size_t len)
 {
-	if (!pw || len == 0 || len > MEET_PASSWORD_MAX || memchr(pw, 0, len))
+	if (!pw || len == 0 || len > MEET_PASSWORD_MAX || memchr(pw, 0, len) ||
+	    !utf8_valid((const unsigned char *)pw, len))
 		return MEET_ERR_INVALID;
-	const unsigned char *s = (const unsigned char *)pw;
-	for (size_t i = 0; i < len;) {
-		uint32_t cp;
-		size_t n = utf8_next(s + i, len - i, &cp);
-		if (!n)
-			return MEET_ERR_INVALID;
-		i += n;
-	}
 	return MEET_OK;
 }
 

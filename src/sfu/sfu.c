@@ -47,7 +47,7 @@ int sfu_display_name_check(const char *name)
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
 		size_t len = utf8_next(s + i, n - i, &cp);
-		if (!len || cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) ||
+		if (!len || utf8_is_control(cp) ||
 		    cp == 0x2028 || cp == 0x2029 || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
 			return -SFU_ERR_DISPLAY_NAME;
 		if (cp != ' ')
