@@ -42,7 +42,25 @@ class ProtocolError(Exception):
         self.reply = reply
 
 
-class ColourBarsTrack(MediaStreamTrack):
+class PacedTrack(MediaStreamTrack):
+    """A synthetic track whose frames leave in real time: frame n waits until its offset from the first."""
+
+    def __init__(self):
+        super().__init__()
+        self._start = None
+        self._n = 0
+
+    async def _wait_for(self, offset_s):
+        if self.readyState != "live":
+            raise MediaStreamError
+        if self._start is None:
+            self._start = time.monotonic()
+        delay = self._start + offset_s - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+class ColourBarsTrack(PacedTrack):
     """Moving colour bars with a frame counter stripe, at `fps` frames per second."""
     kind = "video"
 
@@ -52,18 +70,9 @@ class ColourBarsTrack(MediaStreamTrack):
         bars = numpy.array([[255, 255, 255], [0, 255, 255], [255, 255, 0], [0, 255, 0],
                             [255, 0, 255], [0, 0, 255], [255, 0, 0], [0, 0, 0]], numpy.uint8)
         self._row = bars[numpy.arange(width) * len(bars) // width]
-        self._start = None
-        self._n = 0
 
     async def recv(self):
-        if self.readyState != "live":
-            raise MediaStreamError
-        if self._start is None:
-            self._start = time.monotonic()
-        else:
-            delay = self._start + self._n / self.fps - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
+        await self._wait_for(self._n / self.fps)
         row = numpy.roll(self._row, (self._n * 4) % self.width, axis=0)
         img = numpy.broadcast_to(row, (self.height, self.width, 3)).copy()
         img[: self.height // 8, : (self._n % self.width)] = 128
@@ -74,7 +83,7 @@ class ColourBarsTrack(MediaStreamTrack):
         return frame
 
 
-class SineTrack(MediaStreamTrack):
+class SineTrack(PacedTrack):
     """A 48 kHz mono sine tone in 20 ms frames."""
     kind = "audio"
     RATE = 48000
@@ -83,25 +92,17 @@ class SineTrack(MediaStreamTrack):
     def __init__(self, freq=440.0):
         super().__init__()
         self.freq = freq
-        self._start = None
-        self._ts = 0
 
     async def recv(self):
-        if self.readyState != "live":
-            raise MediaStreamError
-        if self._start is None:
-            self._start = time.monotonic()
-        else:
-            self._ts += self.SAMPLES
-            delay = self._start + self._ts / self.RATE - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-        t = (numpy.arange(self.SAMPLES) + self._ts) / self.RATE
+        ts = self._n * self.SAMPLES
+        await self._wait_for(ts / self.RATE)
+        t = (numpy.arange(self.SAMPLES) + ts) / self.RATE
         data = (numpy.sin(2 * math.pi * self.freq * t) * 8000).astype(numpy.int16)
         frame = av.AudioFrame.from_ndarray(data.reshape(1, -1), format="s16", layout="mono")
-        frame.pts = self._ts
+        frame.pts = ts
         frame.sample_rate = self.RATE
         frame.time_base = fractions.Fraction(1, self.RATE)
+        self._n += 1
         return frame
 
 
