@@ -63,12 +63,17 @@ static void video_layer(struct lg_tx *t, const char *rid, uint16_t w, uint16_t h
 	t->fps = fps;
 }
 
+/* The camera's simulcast layers, lowest first (as Chromium sends a 720p camera). */
+static const struct { const char *rid; uint16_t w, h; uint32_t bps; unsigned fps; } CAMERA[] = {
+	{ "q", 320, 180, 150000, 15 }, { "h", 640, 360, 500000, 30 }, { "f", 1280, 720, 1500000, 30 },
+};
+#define N_CAMERA (sizeof CAMERA / sizeof CAMERA[0])
+
 unsigned lg_layer_for_tile(unsigned tile_height)
 {
-	static const unsigned heights[] = { 180, 360, 720 };   /* q, h, f as published below */
 	unsigned layer = 0;
-	for (unsigned i = 0; i < 3; i++)
-		if (heights[i] <= tile_height * 5 / 4)
+	for (unsigned i = 0; i < N_CAMERA; i++)
+		if (CAMERA[i].h <= tile_height * 5 / 4)
 			layer = i;
 	return layer;
 }
@@ -84,16 +89,15 @@ void lg_media_tx_init(struct lg *lg, struct lg_pc *pc)
 		t->next_audio_us = now + phase % AUDIO_PTIME_US;
 	}
 	if (p->camera) {
-		if (lg->o.simulcast && lg->sig->rids_high_first) {
-			video_layer(tx_add(lg, pc, LG_VIDEO, m), "f", 1280, 720, 1500000, 30);
-			video_layer(tx_add(lg, pc, LG_VIDEO, m), "h", 640, 360, 500000, 30);
-			video_layer(tx_add(lg, pc, LG_VIDEO, m), "q", 320, 180, 150000, 15);
-		} else if (lg->o.simulcast) {
-			video_layer(tx_add(lg, pc, LG_VIDEO, m), "q", 320, 180, 150000, 15);
-			video_layer(tx_add(lg, pc, LG_VIDEO, m), "h", 640, 360, 500000, 30);
-			video_layer(tx_add(lg, pc, LG_VIDEO, m), "f", 1280, 720, 1500000, 30);
+		if (lg->o.simulcast) {
+			for (unsigned k = 0; k < N_CAMERA; k++) {
+				unsigned i = lg->sig->rids_high_first ? N_CAMERA - 1 - k : k;
+				video_layer(tx_add(lg, pc, LG_VIDEO, m), CAMERA[i].rid, CAMERA[i].w, CAMERA[i].h, CAMERA[i].bps,
+				            CAMERA[i].fps);
+			}
 		} else {
-			video_layer(tx_add(lg, pc, LG_VIDEO, m), "", 1280, 720, 1500000, 30);
+			const unsigned top = N_CAMERA - 1;
+			video_layer(tx_add(lg, pc, LG_VIDEO, m), "", CAMERA[top].w, CAMERA[top].h, CAMERA[top].bps, CAMERA[top].fps);
 		}
 		m++;
 	}
