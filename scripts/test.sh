@@ -8,7 +8,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 1
 out=tests/output
 mkdir -p "$out"
-passed=0; failed=0; t_start=$(date +%s)
+passed=0; failed=0; skipped=0; t_start=$(date +%s)
 PIDFILE=$out/.netns-pids
 : >"$PIDFILE"
 
@@ -31,14 +31,15 @@ section() {
 finish() {
 	cleanup
 	printf '\n======== summary (%ss) ========\n' "$(( $(date +%s) - t_start ))"
-	echo "$passed passed, $failed failed"
+	echo "$passed passed, $failed failed, $skipped skipped"
 	[ "$failed" -eq 0 ] && [ "$1" -eq 0 ] && exit 0
 	exit 1
 }
 
 # Adds the counts in a log's summary lines to the totals. Check prints
-# "100%: Checks: 12, Failures: 0, Errors: 0"; pytest "3 passed, 1 failed, 2 errors in 9.1s";
-# node --test "# pass 2" / "# fail 0"; the fuzz replay "fuzz-replay: N targets replayed, M failed".
+# "100%: Checks: 12, Failures: 0, Errors: 0"; pytest "3 passed, 1 failed, 2 skipped, 2 errors in 9.1s";
+# node --test "# pass 2" / "# fail 0" / "# skipped 1"; the fuzz replay "fuzz-replay: N targets replayed,
+# M failed". Skipped tests are counted and named at the end of the part that skipped them.
 count() {
 	eval "$(awk '
 		/Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+/ {
@@ -47,13 +48,19 @@ count() {
 			p += c - f; fl += f; c = 0; f = 0 }
 		/^=+ .*(passed|failed|error).* in [0-9.]+s/ {
 			for (i = 2; i <= NF; i++) { v = $(i-1); gsub(/[^0-9]/, "", v); w = $i; gsub(/[^a-z]/, "", w)
-				if (w == "passed") p += v; if (w == "failed" || w == "errors" || w == "error") fl += v } }
+				if (w == "passed") p += v; if (w == "skipped") sk += v
+				if (w == "failed" || w == "errors" || w == "error") fl += v } }
 		/^# pass [0-9]+$/ { p += $3 }
 		/^# fail [0-9]+$/ { fl += $3 }
+		/^# skipped [0-9]+$/ { sk += $3 }
 		/^fuzz-replay: [0-9]+ targets replayed, [0-9]+ failed/ { p += $2; fl += $5 }
 		/^load: [0-9]+ passed, [0-9]+ failed$/ { p += $2; fl += $4 }
-		END { printf "p=%d; f=%d\n", p, fl }' "$1")"
-	passed=$((passed + p)); failed=$((failed + f))
+		END { printf "p=%d; f=%d; sk=%d\n", p, fl, sk }' "$1")"
+	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + sk))
+	if [ "$sk" -gt 0 ]; then
+		echo "$name: $sk skipped:"
+		grep -E '^SKIPPED|# SKIP' "$1" | sed 's/^/  /'
+	fi
 }
 
 # Runs "$@", output to the terminal and to $out/$name.log; counts its summaries; returns its status.
@@ -77,8 +84,8 @@ netns() {
 	wait "$pid"
 }
 
-# TEST_PARTS picks parts (default all): build unit asan interop load browser.
-PARTS=${TEST_PARTS:-build unit asan interop load browser}
+# TEST_PARTS picks parts (default all): build unit asan interop abuse load web browser.
+PARTS=${TEST_PARTS:-build unit asan interop abuse load web browser}
 want() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 if want build; then
@@ -103,15 +110,37 @@ bin=${INTEROP_BIN:-build-asan/plenum}
 rm -rf "$out/interop"
 PLENUM_BIN=$(realpath "$bin") \
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1} \
-	step interop netns /usr/bin/python3 -m pytest -p no:cacheprovider -rfE --durations=5 tests/interop
+	step interop netns /usr/bin/python3 -m pytest -p no:cacheprovider -rfEs --durations=5 tests/interop
 rc=$?
 if [ "$rc" -eq 5 ]; then echo "interop: pytest collected no tests"; failed=$((failed + 1)); finish 1; fi
+if [ "$rc" -ne 0 ]; then [ "$failed" -gt 0 ] || failed=$((failed + 1)); finish 1; fi
+fi
+
+if want abuse; then
+section "abuse tests (hostile clients, pytest) against build-asan/plenum, loopback-only namespace"
+bin=${INTEROP_BIN:-build-asan/plenum}
+[ -x "$bin" ] || { echo "$bin missing"; failed=$((failed + 1)); finish 1; }
+rm -rf "$out/abuse"
+PLENUM_BIN=$(realpath "$bin") \
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1} \
+	step abuse netns /usr/bin/python3 -m pytest -p no:cacheprovider -rfEs --durations=5 tests/abuse
+rc=$?
+if [ "$rc" -eq 5 ]; then echo "abuse: pytest collected no tests"; failed=$((failed + 1)); finish 1; fi
 if [ "$rc" -ne 0 ]; then [ "$failed" -gt 0 ] || failed=$((failed + 1)); finish 1; fi
 fi
 
 if want load; then
 section "short load run (loadgen, 20 participants, 10 s) against build/plenum, loopback-only namespace"
 step load netns ./tests/load/short-load.sh
+rc=$?
+if [ "$rc" -ne 0 ]; then [ "$failed" -gt 0 ] || failed=$((failed + 1)); finish 1; fi
+fi
+
+if want web; then
+section "web client unit tests (node --test, fake WebSocket): tests/web"
+set -- tests/web/*.test.mjs
+[ -e "$1" ] || { echo "tests/web: no test files"; failed=$((failed + 1)); finish 1; }
+step web node --test --test-reporter=tap "$@"
 rc=$?
 if [ "$rc" -ne 0 ]; then [ "$failed" -gt 0 ] || failed=$((failed + 1)); finish 1; fi
 fi

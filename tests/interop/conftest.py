@@ -30,9 +30,14 @@ def free_port(kind):
 
 
 class Server:
-    def __init__(self, binary, log_path):
+    """One plenum process. `args` are extra command-line flags; `nofile` lowers RLIMIT_NOFILE (as a
+    systemd unit's LimitNOFILE would) before it starts."""
+
+    def __init__(self, binary, log_path, args=(), nofile=None):
         self.binary = binary
         self.log_path = log_path
+        self.args = list(args)
+        self.nofile = nofile
         self.port = free_port(socket.SOCK_STREAM)
         self.media_port = free_port(socket.SOCK_DGRAM)
         while self.media_port == self.port:
@@ -53,11 +58,18 @@ class Server:
         env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
         self.log = open(self.log_path, "wb")
         cmd = [self.binary, "--listen", f"127.0.0.1:{self.port}", "--media-port", str(self.media_port),
-               "--public-ip", "127.0.0.1", "--log-level", "debug"]
+               "--public-ip", "127.0.0.1", "--log-level", "debug"] + self.args
         self.log.write(("$ " + " ".join(cmd) + "\n").encode())
         self.log.flush()
+        preexec = None
+        if self.nofile is not None:
+            import resource
+            limit = self.nofile
+
+            def preexec():
+                resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+                                     stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=preexec)
         deadline = time.monotonic() + 15
         while True:
             if self.proc.poll() is not None:
@@ -111,18 +123,39 @@ class Server:
         return problems
 
 
-@pytest.fixture
-def server(request):
+def server_binary():
     binary = os.environ.get("PLENUM_BIN", os.path.join(ROOT, "build", "plenum"))
     if not os.path.isabs(binary):
         binary = os.path.join(ROOT, binary)
     if not os.access(binary, os.X_OK):
         pytest.fail(f"server binary {binary} missing (build it: make, or make asan-unit)")
-    os.makedirs(OUTPUT, exist_ok=True)
+    return binary
+
+
+@pytest.fixture
+def start_server(request):
+    """A factory: start_server(args=[...], nofile=N) starts a plenum for this test (several may run);
+    each is stopped and checked (clean exit, no sanitizer report) when the test ends."""
+    started = []
+    output = os.environ.get("PLENUM_TEST_OUTPUT", OUTPUT)
+    os.makedirs(output, exist_ok=True)
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
-    srv = Server(binary, os.path.join(OUTPUT, f"{name}.server.log"))
-    srv.start()
-    yield srv
-    problems = srv.stop()
+
+    def start(args=(), nofile=None):
+        suffix = f".{len(started)}" if started else ""
+        srv = Server(server_binary(), os.path.join(output, f"{name}{suffix}.server.log"), args, nofile)
+        started.append(srv)
+        srv.start()
+        return srv
+
+    yield start
+    problems = []
+    for srv in started:
+        problems += srv.stop()
     if problems:
-        pytest.fail("\n".join(problems) + "\n" + srv.log_tail(20), pytrace=False)
+        pytest.fail("\n".join(problems) + "\n" + started[-1].log_tail(20), pytrace=False)
+
+
+@pytest.fixture
+def server(start_server):
+    return start_server()
