@@ -1,4 +1,4 @@
-/* main: the load generator's command line, scenario (rooms × participants with cameras, screens,
+/* lg_main: the load generator's command line, scenario (rooms × participants with cameras, screens,
  * speakers), ramp, the 5 ms tick that drives media and timers, and the measurement window. */
 #include <errno.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* rtcp: protect and unprotect SRTCP packets: the E flag and SRTCP index, replay, transforms.
+/* srtp_rtcp: protect and unprotect SRTCP packets: the E flag and SRTCP index, replay, transforms.
  * RFC 3711 §3.4 (SRTCP), RFC 7714 §9 (AEAD SRTCP: AAD is the first 8 octets and E || index). */
 #include "srtp/srtp_int.h"
 

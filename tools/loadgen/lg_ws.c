@@ -1,4 +1,4 @@
-/* ws: the load generator's WebSocket clients — one per participant, libwebsockets on the shared
+/* lg_ws: the load generator's WebSocket clients — one per participant, libwebsockets on the shared
  * libuv loop, a queue of outgoing text messages, fragments joined into whole messages. RFC 6455. */
 #include <errno.h>
 #include <stdlib.h>

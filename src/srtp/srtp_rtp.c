@@ -1,4 +1,4 @@
-/* rtp: protect and unprotect SRTP packets: header parsing, index and ROC, replay, transforms.
+/* srtp_rtp: protect and unprotect SRTP packets: header parsing, index and ROC, replay, transforms.
  * RFC 3711 §3.1/§3.3 (SRTP packet processing), RFC 7714 §8 (AEAD: the header is the AAD). */
 #include "srtp/srtp_int.h"
 

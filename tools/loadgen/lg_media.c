@@ -1,4 +1,4 @@
-/* media: synthetic media of the load generator — Opus-like audio with audio levels, VP8 frames
+/* lg_media: synthetic media of the load generator — Opus-like audio with audio levels, VP8 frames
  * with valid payload descriptors and keyframe headers, NACK/PLI/FIR answers and sender reports on
  * the publish side; delay, loss, keyframes, receiver reports, NACKs and PLIs on the subscribe side.
  * RFC 7741 (VP8 RTP), RFC 6386 §9.1, RFC 6464 (audio level), RFC 4588 (RTX), RFC 3550, RFC 4585. */

@@ -1,4 +1,4 @@
-/* subscribe: plenum's offer for a participant's subscribe PeerConnection and the check of the
+/* subscribe_offer: plenum's offer for a participant's subscribe PeerConnection and the check of the
  * browser's answer; the bundle's transport credentials. RFC 8829 §5.2/§5.10, RFC 8843, RFC 8830. */
 #include <errno.h>
 #include <stdio.h>
