@@ -54,7 +54,7 @@ static int set_listen(struct app_config *c, const char *v, FILE *err)
 		fprintf(err, "plenum: --listen: '%s' is not an IP address\n", host);
 		return -1;
 	}
-	if (parse_port(colon + 1, &c->listen_port, 0) != 0) {
+	if (parse_port(colon + 1, &c->listen_port, 1) != 0) {
 		fprintf(err, "plenum: --listen: port must be 0..65535 (got '%s')\n", colon + 1);
 		return -1;
 	}
@@ -64,7 +64,7 @@ static int set_listen(struct app_config *c, const char *v, FILE *err)
 
 static int set_media_port(struct app_config *c, const char *v, FILE *err)
 {
-	if (parse_port(v, &c->media_port, 1) != 0) {
+	if (parse_port(v, &c->media_port, 0) != 0) {
 		fprintf(err, "plenum: --media-port must be 1..65535 (got '%s')\n", v);
 		return -1;
 	}

@@ -1,0 +1,324 @@
+/* test_config: every command-line flag of src/app/config.c — its default, a good value parsed, bad
+ * values refused with the exact message the operator sees, and the checks across flags. */
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/config.h"
+
+static char err_text[4096];
+
+/* Parses "plenum" followed by the NULL-terminated arguments; what went to err is in err_text. */
+static int parse_v(struct app_config *c, va_list ap)
+{
+	char *argv[32];
+	int argc = 0;
+	argv[argc++] = "plenum";
+	for (char *a; (a = va_arg(ap, char *));) {
+		ck_assert_int_lt(argc, 31);
+		argv[argc++] = a;
+	}
+	argv[argc] = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *err = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(err);
+	int rc = app_config_parse(c, argc, argv, err);
+	fclose(err);
+	snprintf(err_text, sizeof err_text, "%s", buf ? buf : "");
+	free(buf);
+	return rc;
+}
+
+static int parse(struct app_config *c, ...)
+{
+	va_list ap;
+	va_start(ap, c);
+	int rc = parse_v(c, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* The arguments are refused with exactly `msg` (one line) on err. */
+static void refused(const char *msg, ...)
+{
+	struct app_config c;
+	va_list ap;
+	va_start(ap, msg);
+	int rc = parse_v(&c, ap);
+	va_end(ap);
+	ck_assert_int_eq(rc, CONFIG_ERROR);
+	ck_assert_str_eq(err_text, msg);
+}
+
+START_TEST(defaults)
+{
+	struct app_config c;
+	ck_assert_int_eq(parse(&c, NULL), CONFIG_OK);
+	ck_assert_str_eq(err_text, "");
+	ck_assert_str_eq(c.listen_host, "127.0.0.1");
+	ck_assert_uint_eq(c.listen_port, 8080);
+	ck_assert_uint_eq(c.media_port, 10000);
+	ck_assert_str_eq(c.public_ip, "127.0.0.1");
+	ck_assert_ptr_null(c.cert_path);
+	ck_assert_ptr_null(c.key_path);
+	ck_assert_ptr_nonnull(c.web_root);
+	ck_assert_ptr_null(c.imprint_url);
+	ck_assert_ptr_null(c.privacy_url);
+	ck_assert_int_eq(c.log_level, LOG_LEVEL_INFO);
+	ck_assert_uint_eq(c.max_room_participants, 200);
+	ck_assert_uint_eq(c.max_videos, 25);
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	ck_assert_uint_eq(c.workers, cores > 64 ? 64 : (unsigned)cores);
+}
+END_TEST
+
+START_TEST(listen)
+{
+	struct app_config c;
+	ck_assert_int_eq(parse(&c, "--listen", "0.0.0.0:443", NULL), CONFIG_OK);
+	ck_assert_str_eq(c.listen_host, "0.0.0.0");
+	ck_assert_uint_eq(c.listen_port, 443);
+	ck_assert_int_eq(parse(&c, "--listen=[::1]:0", NULL), CONFIG_OK);
+	ck_assert_str_eq(c.listen_host, "::1");
+	ck_assert_uint_eq(c.listen_port, 0);
+	ck_assert_int_eq(parse(&c, "--listen", "localhost:9000", NULL), CONFIG_OK);
+	ck_assert_str_eq(c.listen_host, "localhost");
+
+	refused("plenum: --listen wants HOST:PORT, e.g. 127.0.0.1:8080 (got '8080')\n", "--listen", "8080", NULL);
+	refused("plenum: --listen wants HOST:PORT, e.g. 127.0.0.1:8080 (got ':80')\n", "--listen", ":80", NULL);
+	refused("plenum: --listen: 'example.org' is not an IP address\n", "--listen", "example.org:80", NULL);
+	refused("plenum: --listen: '' is not an IP address\n", "--listen", "[]:80", NULL);
+	refused("plenum: --listen: port must be 0..65535 (got '65536')\n", "--listen", "127.0.0.1:65536", NULL);
+	refused("plenum: --listen: port must be 0..65535 (got '')\n", "--listen", "127.0.0.1:", NULL);
+	refused("plenum: --listen: port must be 0..65535 (got '80x')\n", "--listen", "127.0.0.1:80x", NULL);
+	/* a host longer than the field is refused, not cut */
+	char long_host[100];
+	memset(long_host, '1', 80);
+	strcpy(long_host + 80, ":80");
+	char want[200];
+	snprintf(want, sizeof want, "plenum: --listen wants HOST:PORT, e.g. 127.0.0.1:8080 (got '%s')\n", long_host);
+	refused(want, "--listen", long_host, NULL);
+}
+END_TEST
+
+START_TEST(media_port)
+{
+	struct app_config c;
+	ck_assert_int_eq(parse(&c, "--media-port", "40000", "--workers", "2", NULL), CONFIG_OK);
+	ck_assert_uint_eq(c.media_port, 40000);
+	ck_assert_int_eq(parse(&c, "--media-port=65535", "--workers", "1", NULL), CONFIG_OK);
+	ck_assert_uint_eq(c.media_port, 65535);
+	refused("plenum: --media-port must be 1..65535 (got '0')\n", "--media-port", "0", NULL);
+	refused("plenum: --media-port must be 1..65535 (got '-1')\n", "--media-port", "-1", NULL);
+	refused("plenum: --media-port must be 1..65535 (got '99999999999999999999')\n", "--media-port",
+	        "99999999999999999999", NULL);
+	refused("plenum: --media-port must be 1..65535 (got '')\n", "--media-port=", NULL);
+	/* every worker needs its own port above --media-port */
+	refused("plenum: --media-port 65535 leaves no room for 2 workers' ports\n", "--media-port", "65535",
+	        "--workers", "2", NULL);
+	ck_assert_int_eq(parse(&c, "--media-port", "65534", "--workers", "2", NULL), CONFIG_OK);
+}
+END_TEST
+
+START_TEST(public_ip)
+{
+	struct app_config c;
+	ck_assert_int_eq(parse(&c, "--public-ip", "192.0.2.7", NULL), CONFIG_OK);
+	ck_assert_str_eq(c.public_ip, "192.0.2.7");
+	ck_assert_int_eq(parse(&c, "--public-ip=2001:db8::1", NULL), CONFIG_OK);
+	ck_assert_str_eq(c.public_ip, "2001:db8::1");
+	refused("plenum: --public-ip must be an IPv4 or IPv6 address (got 'meet.example.org')\n", "--public-ip",
+	        "meet.example.org", NULL);
+	refused("plenum: --public-ip must be an IPv4 or IPv6 address (got '1.2.3')\n", "--public-ip", "1.2.3", NULL);
+}
+END_TEST
+
+START_TEST(cert_and_key)
+{
+	char path[] = "/tmp/plenum-test-config-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	struct app_config c;
+	ck_assert_int_eq(parse(&c, "--cert", path, "--key", path, NULL), CONFIG_OK);
+	ck_assert_str_eq(c.cert_path, path);
+	ck_assert_str_eq(c.key_path, path);
+	refused("plenum: --cert and --key go together\n", "--cert", path, NULL);
+	refused("plenum: --cert and --key go together\n", "--key", path, NULL);
+	unlink(path);
+	char want[200];
+	snprintf(want, sizeof want, "plenum: --cert: cannot read '%s': No such file or directory\n", path);
+	refused(want, "--cert", path, "--key", path, NULL);
+	snprintf(want, sizeof want, "plenum: --key: cannot read '%s': No such file or directory\n", path);
+	refused(want, "--key", path, NULL);
+}
+END_TEST
+
+START_TEST(web_root)
+{
+	struct app_config c;
+	ck_assert_int_eq(parse(&c, "--web-root", "/tmp", NULL), CONFIG_OK);
+	ck_assert_str_eq(c.web_root, "/tmp");
+	refused("plenum: --web-root: '/nonexistent-plenum' is not a directory\n", "--web-root", "/nonexistent-plenum", NULL);
+	refused("plenum: --web-root: '/dev/null' is not a directory\n", "--web-root", "/dev/null", NULL);
+}
+END_TEST
+
+START_TEST(max_room_size)
+{
+	struct app_config c;
+	ck_assert_int_eq(parse(&c, "--max-room-size", "2", NULL), CONFIG_OK);
+	ck_assert_uint_eq(c.max_room_participants, 2);
+	ck_assert_int_eq(parse(&c, "--max-room-size=1000", NULL), CONFIG_OK);
+	ck_assert_uint_eq(c.max_room_participants, 1000);
+	refused("plenum: --max-room-size must be 2..1000 (got '1')\n", "--max-room-size", "1", NULL);
+	refused("plenum: --max-room-size must be 2..1000 (got '1001')\n", "--max-room-size", "1001", NULL);
+	refused("plenum: --max-room-size must be 2..1000 (got '10k')\n", "--max-room-size", "10k", NULL);
+	refused("plenum: --max-room-size must be 2..1000 (got '')\n", "--max-room-size", "", NULL);
+}
+END_TEST
+
+START_TEST(max_videos)
+{
+	struct app_config c;
+	ck_assert_int_eq(parse(&c, "--max-videos", "1", NULL), CONFIG_OK);
+	ck_assert_uint_eq(c.max_videos, 1);
+	ck_assert_int_eq(parse(&c, "--max-videos=100", NULL), CONFIG_OK);
+	ck_assert_uint_eq(c.max_videos, 100);
+	refused("plenum: --max-videos must be 1..100 (got '0')\n", "--max-videos", "0", NULL);
+	refused("plenum: --max-videos must be 1..100 (got '101')\n", "--max-videos", "101", NULL);
+	refused("plenum: --max-videos must be 1..100 (got 'all')\n", "--max-videos", "all", NULL);
+}
+END_TEST
+
+START_TEST(workers)
+{
+	struct app_config c;
+	ck_assert_int_eq(parse(&c, "--workers", "0", NULL), CONFIG_OK);
+	ck_assert_uint_eq(c.workers, 0);
+	ck_assert_int_eq(parse(&c, "--workers=64", NULL), CONFIG_OK);
+	ck_assert_uint_eq(c.workers, 64);
+	refused("plenum: --workers must be 0..64 (got '65')\n", "--workers", "65", NULL);
+	refused("plenum: --workers must be 0..64 (got '-1')\n", "--workers", "-1", NULL);
+	refused("plenum: --workers must be 0..64 (got 'auto')\n", "--workers", "auto", NULL);
+}
+END_TEST
+
+START_TEST(links)
+{
+	struct app_config c;
+	ck_assert_int_eq(parse(&c, "--imprint-url", "https://example.org/impressum", "--privacy-url", "/privacy.html", NULL),
+	                 CONFIG_OK);
+	ck_assert_str_eq(c.imprint_url, "https://example.org/impressum");
+	ck_assert_str_eq(c.privacy_url, "/privacy.html");
+	ck_assert_int_eq(parse(&c, "--privacy-url=http://intranet.example/datenschutz", NULL), CONFIG_OK);
+	ck_assert_str_eq(c.privacy_url, "http://intranet.example/datenschutz");
+	refused("plenum: --imprint-url wants an https:// URL or a /path (got 'javascript:alert(1)')\n", "--imprint-url",
+	        "javascript:alert(1)", NULL);
+	refused("plenum: --imprint-url wants an https:// URL or a /path (got 'https://a.example/\"onmouseover')\n",
+	        "--imprint-url", "https://a.example/\"onmouseover", NULL);
+	refused("plenum: --privacy-url wants an https:// URL or a /path (got '/a b')\n", "--privacy-url", "/a b", NULL);
+	refused("plenum: --privacy-url wants an https:// URL or a /path (got '/a\tb')\n", "--privacy-url", "/a\tb", NULL);
+	refused("plenum: --privacy-url wants an https:// URL or a /path (got 'privacy.html')\n", "--privacy-url",
+	        "privacy.html", NULL);
+	char long_url[1100] = "https://";
+	memset(long_url + 8, 'a', 1050);
+	long_url[1058] = '\0';
+	ck_assert_int_eq(parse(&c, "--imprint-url", long_url, NULL), CONFIG_ERROR);
+	ck_assert_ptr_nonnull(strstr(err_text, "plenum: --imprint-url wants an https:// URL or a /path"));
+}
+END_TEST
+
+START_TEST(log_level)
+{
+	static const char *const names[] = { "debug", "info", "warn", "error", "off" };
+	static const enum log_level levels[] = { LOG_LEVEL_DEBUG, LOG_LEVEL_INFO, LOG_LEVEL_WARN, LOG_LEVEL_ERROR,
+	                                         LOG_LEVEL_OFF };
+	struct app_config c;
+	for (size_t i = 0; i < 5; i++) {
+		ck_assert_int_eq(parse(&c, "--log-level", names[i], NULL), CONFIG_OK);
+		ck_assert_int_eq(c.log_level, levels[i]);
+	}
+	refused("plenum: --log-level must be debug, info, warn, error or off (got 'verbose')\n", "--log-level", "verbose",
+	        NULL);
+	refused("plenum: --log-level must be debug, info, warn, error or off (got 'INFO')\n", "--log-level", "INFO", NULL);
+}
+END_TEST
+
+START_TEST(syntax)
+{
+	struct app_config c;
+	refused("plenum: unknown option '--frobnicate' (see --help)\n", "--frobnicate", NULL);
+	refused("plenum: unknown option '--listenx=1' (see --help)\n", "--listenx=1", NULL);
+	refused("plenum: unknown option 'extra' (see --help)\n", "extra", NULL);
+	refused("plenum: --workers needs a value (N)\n", "--workers", NULL);
+	refused("plenum: --listen needs a value (HOST:PORT)\n", "--max-videos", "3", "--listen", NULL);
+	/* the first bad flag stops parsing; later ones are not looked at */
+	refused("plenum: --workers must be 0..64 (got 'x')\n", "--workers", "x", "--frobnicate", NULL);
+	/* a later flag overrides an earlier one */
+	ck_assert_int_eq(parse(&c, "--max-videos", "3", "--max-videos", "4", NULL), CONFIG_OK);
+	ck_assert_uint_eq(c.max_videos, 4);
+	/* --help and --version end parsing with CONFIG_EXIT_OK and nothing on err */
+	FILE *saved = stdout;
+	stdout = fopen("/dev/null", "w");
+	ck_assert_int_eq(parse(&c, "--help", NULL), CONFIG_EXIT_OK);
+	ck_assert_int_eq(parse(&c, "-h", "--frobnicate", NULL), CONFIG_EXIT_OK);
+	ck_assert_int_eq(parse(&c, "--version", NULL), CONFIG_EXIT_OK);
+	fclose(stdout);
+	stdout = saved;
+	ck_assert_str_eq(err_text, "");
+}
+END_TEST
+
+START_TEST(usage_lists_every_flag)
+{
+	static const char *const names[] = { "--listen", "--media-port", "--public-ip", "--cert", "--key", "--web-root",
+	                                     "--max-room-size", "--max-videos", "--workers", "--imprint-url",
+	                                     "--privacy-url", "--log-level", "--help", "--version" };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	app_config_usage(out);
+	fclose(out);
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		char want[40];
+		snprintf(want, sizeof want, "  %s ", names[i]);
+		ck_assert_msg(strstr(buf, want) != NULL, "usage lacks %s", names[i]);
+	}
+	free(buf);
+}
+END_TEST
+
+static Suite *config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("flags");
+	tcase_add_test(tc, defaults);
+	tcase_add_test(tc, listen);
+	tcase_add_test(tc, media_port);
+	tcase_add_test(tc, public_ip);
+	tcase_add_test(tc, cert_and_key);
+	tcase_add_test(tc, web_root);
+	tcase_add_test(tc, max_room_size);
+	tcase_add_test(tc, max_videos);
+	tcase_add_test(tc, workers);
+	tcase_add_test(tc, links);
+	tcase_add_test(tc, log_level);
+	tcase_add_test(tc, syntax);
+	tcase_add_test(tc, usage_lists_every_flag);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(config_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
