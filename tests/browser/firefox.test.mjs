@@ -66,7 +66,9 @@ test('Firefox ESR publishes into a meeting and Chromium decodes it (and the othe
   try {
     const room = 'firefox-meeting';
     const rtp0 = await rtpReceived(env.base);
-    ff = await launchFirefox(`${env.base}/${room}?name=Fuchs&join=1&lang=en`, { logPath: join(OUT, 'browser', 'firefox.log') });
+    ff = await launchFirefox(`${env.base}/${room}?name=Fuchs&lang=en`, { logPath: join(OUT, 'browser', 'firefox.log') });
+    await ff.bidi.waitFor('pre-join ready', () => window.plenum && window.plenum.state === 'prejoin');
+    await ff.bidi.evaluate(() => { document.getElementById('join-button').click(); return true; });
     const ffId = await ff.bidi.waitFor('joined', () => window.plenum && window.plenum.state === 'joined' && window.plenum.participantId);
     await ff.bidi.waitFor('publish PeerConnection connected', () => window.plenum.publishPc?.connectionState === 'connected');
 

@@ -72,7 +72,8 @@ export async function startPlenum(name, { extraArgs = [] } = {}) {
       return problems;
     },
     /**
-     * Opens a page. With name and join (default): direct join /<room>?name=…&join=1 (+password).
+     * Opens a page. With name and join (default): /<room>?name=… (the name prefilled), then the
+     * click on "Join" a person makes; links never join by themselves.
      * Options: viewport, lang ('de'|'en'), query (extra search params), join (false: pre-join).
      */
     async open(room, name, { viewport = { width: 1280, height: 720 }, lang = 'en', join = true, query = {}, requests, bypassCSP = false } = {}) {
@@ -88,9 +89,15 @@ export async function startPlenum(name, { extraArgs = [] } = {}) {
       page.consoleLines = lines;
       page.label = name;
       const q = new URLSearchParams({ lang, ...query });
-      if (join && name) { q.set('name', name); q.set('join', '1'); }
+      if (join && name) q.set('name', name);
       await page.goto(`${base}/${room}?${q}`);
+      if (join && name) await env.clickJoin(page);
       return page;
+    },
+    /** Waits for the pre-join screen (devices asked for) and clicks its join button. */
+    async clickJoin(page) {
+      await env.waitFor(page, 'pre-join ready', () => window.plenum && window.plenum.state === 'prejoin');
+      await page.click('#join-button');
     },
     /** waitForFunction with the page's state, console and the server log on failure. */
     async waitFor(page, what, fn, arg, timeout = 20000) {

@@ -19,7 +19,8 @@ test('200 % zoom: the whole control bar stays in view, no sideways scrolling', a
   const page = await context.newPage();
   page.label = 'Carla';
   page.consoleLines = [];
-  await page.goto(`${env.base}/zoom-room?name=Carla&join=1&lang=de`);
+  await page.goto(`${env.base}/zoom-room?name=Carla&lang=de`);
+  await env.clickJoin(page);
   await env.waitFor(page, 'joined', () => window.plenum.state === 'joined');
   const layout = await page.evaluate(() => ({
     overflow: document.documentElement.scrollWidth > document.documentElement.clientWidth,

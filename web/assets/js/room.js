@@ -7,8 +7,9 @@ import { initI18n, t, bindLanguageSelect, onLanguageChange, language } from './i
 import { SignalingClient, defaultUrl } from './protocol.js';
 import { LocalMedia, listDevices, captureScreen, screenShareSupported, speakerChoiceSupported, onDeviceChange } from './media.js';
 import { Session } from './session.js';
-import { normalizeRoom, roomProblem, displayNameProblem } from './names.js';
-import { Prejoin, deviceMessage, rememberName } from './ui/prejoin.js';
+import { normalizeRoom, roomProblem } from './names.js';
+import { takeLinkParams } from './link.js';
+import { Prejoin, deviceMessage } from './ui/prejoin.js';
 import { Grid } from './ui/grid.js';
 import { Toasts } from './ui/toasts.js';
 import { Chat } from './ui/chat.js';
@@ -127,38 +128,26 @@ async function start() {
     showFailure('room_name_invalid');
     return;
   }
-  if (location.pathname !== `/${ui.room}`) {
-    // Show the canonical name ("/Grüne-Wiese" becomes "/gruene-wiese"), keeping the query.
-    history.replaceState(null, '', `/${ui.room}${location.search}`);
-  }
-  const params = new URLSearchParams(location.search);
-  const name = (params.get('name') || '').trim();
-  if (params.get('join') === '1' && name && !displayNameProblem(name)) {
-    // Direct join for portals and automated tests: camera and microphone on, no questions.
-    ui.media = new LocalMedia({ audioOn: true, videoOn: true });
-    await ui.media.start();
-    const msg = deviceMessage(ui.media.errors, t);
-    rememberName(name);
-    enterMeeting(name, params.get('password'));
-    if (msg) toasts.show(msg, { kind: 'warn', timeoutMs: 10000 });
-    return;
-  }
-  if (name) rememberName(name);
+  // A link only prefills the name: it never joins, never turns a device on by itself and never
+  // brings a password; the query leaves the address bar here (the language was read already).
+  const link = takeLinkParams(ui.room);
+  ui.simulcast = link.simulcast;
+  if (link.ignored.length) console.info('plenum: link parameters ignored:', link.ignored.join(', '));
   ui.media = new LocalMedia();
-  await showPrejoin();
+  await showPrejoin(link.name);
 }
 
-async function showPrejoin() {
-  ui.state = 'prejoin';
+async function showPrejoin(name = '') {
   showScreen('prejoin');
   if (!ui.prejoin) {
     ui.prejoin = new Prejoin({
-      t, media: ui.media, room: ui.room,
+      t, media: ui.media, room: ui.room, name,
       onJoin: (n, password) => onPrejoinSubmit(n, password),
     });
   }
   ui.prejoin.media = ui.media;
   await ui.prejoin.show();
+  if (ui.state === 'idle') ui.state = 'prejoin';
 }
 
 function onPrejoinSubmit(name, password) {
@@ -197,7 +186,7 @@ function enterMeeting(name, password = null) {
   const signaling = new SignalingClient(defaultUrl());
   const m = ui.media;
   const session = new Session({
-    signaling, room: ui.room, name, password: ui.password,
+    signaling, room: ui.room, name, password: ui.password, simulcast: ui.simulcast !== false,
     local: { audio: m.audio, video: m.video, audioMuted: !m.audioOn, videoMuted: !m.videoOn, music: m.music },
   });
   ui.session = session;

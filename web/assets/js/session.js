@@ -40,11 +40,12 @@ function participantFrom(d, before = {}) {
 
 export class Session extends Emitter {
   /**
-   * signaling: a SignalingClient; room, name: strings; password: string or null;
+   * signaling: a SignalingClient; room, name: strings; password: string or null; simulcast: false for one layer;
    * local: {audio, video, screen: MediaStreamTrack|null, audioMuted, videoMuted, music}.
    */
-  constructor({ signaling, room, name, password = null, local }) {
+  constructor({ signaling, room, name, password = null, local, simulcast = true }) {
     super();
+    this.simulcastWanted = simulcast;
     this.signaling = signaling;
     this.room = room;
     this.name = name;
@@ -238,7 +239,7 @@ export class Session extends Emitter {
     // transceiver, so a camera switched on later needs no renegotiation (replaceTrack).
     this.publishTransceivers.audio = pc.addTransceiver(this.local.audio || 'audio', { direction: 'sendonly' });
     try {
-      if (new URLSearchParams(globalThis.location?.search || '').get('simulcast') === '0') throw new Error('simulcast off');
+      if (!this.simulcastWanted) throw new Error('simulcast off');
       this.publishTransceivers.video = pc.addTransceiver(this.local.video || 'video',
         { direction: 'sendonly', sendEncodings: SIMULCAST.map((e) => ({ ...e })) });
       this.simulcast = true;

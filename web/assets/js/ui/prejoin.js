@@ -27,8 +27,11 @@ export function deviceMessage(errors, t) {
 }
 
 export class Prejoin {
-  constructor({ t, media, room, onJoin }) {
+  /** name: a name to prefill (from a link), else the remembered one. */
+  constructor({ t, media, room, name = '', onJoin }) {
     this.t = t;
+    this.prefill = name;
+    this.starting = Promise.resolve();
     this.media = media;
     this.onJoin = onJoin;
     this.root = document.getElementById('prejoin');
@@ -52,7 +55,7 @@ export class Prejoin {
   }
 
   bind() {
-    this.nameInput.value = rememberedName();
+    this.nameInput.value = this.prefill || rememberedName();
     this.nameInput.addEventListener('input', () => {
       this.renderAvatar();
       if (!this.nameError.hidden) this.checkName();
@@ -75,8 +78,9 @@ export class Prejoin {
       await this.media.useDevice('audio', this.micSelect.value);
       this.render();
     });
-    document.getElementById('prejoin-form').addEventListener('submit', (ev) => {
+    document.getElementById('prejoin-form').addEventListener('submit', async (ev) => {
       ev.preventDefault();
+      await this.starting;   // the devices asked for before the click, not half of them
       const name = this.checkName();
       if (name === null) {
         this.nameInput.focus();
@@ -113,7 +117,10 @@ export class Prejoin {
   async show() {
     this.root.hidden = false;
     this.render();
-    if (!this.media.audio && !this.media.video) await this.media.start();
+    if (!this.media.audio && !this.media.video) {
+      this.starting = this.media.start().catch(() => {});
+      await this.starting;
+    }
     this.render();
     await this.fillDevices();
     this.offDeviceChange = onDeviceChange(() => this.fillDevices());
