@@ -1,6 +1,7 @@
 // plenum signaling client: JSON over WebSocket (protocol v1, subprotocol "plenum.v1").
 // Requests by id with promises, pushed events, hello on every (re)connect, reconnect with backoff.
-// No DOM here: this module only needs WebSocket and timers.
+// No DOM here: WebSocket and timers are passed in (browser globals by default), so node's tests
+// drive it with a fake socket and a fake clock.
 
 import { Emitter } from './emitter.js';
 
@@ -8,7 +9,18 @@ const SUBPROTOCOL = 'plenum.v1';
 const PROTOCOL_VERSION = 1;
 const REQUEST_TIMEOUT_MS = 10000;
 const PING_INTERVAL_MS = 20000;
-const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
+export const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
+export { REQUEST_TIMEOUT_MS, PING_INTERVAL_MS };
+const OPEN = 1;                  // WebSocket.OPEN
+
+/** Browser timers and randomness; tests pass their own clock with the same four functions. */
+const SYSTEM_CLOCK = {
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (t) => globalThis.clearTimeout(t),
+  setInterval: (fn, ms) => globalThis.setInterval(fn, ms),
+  clearInterval: (t) => globalThis.clearInterval(t),
+  random: () => Math.random(),
+};
 
 /** An error answered by the server ({code, message}) or raised locally (code "disconnected", "timeout"). */
 export class ProtocolError extends Error {
@@ -31,9 +43,12 @@ export function defaultUrl(loc = globalThis.location) {
  * on('event', fn(name, data)), and on(<event name>, fn(data)) for each server event.
  */
 export class SignalingClient extends Emitter {
-  constructor(url, { client = 'plenum-web' } = {}) {
+  /** Options: client (name sent in hello), WebSocket (constructor), clock (timers, random). */
+  constructor(url, { client = 'plenum-web', WebSocket: Socket = globalThis.WebSocket, clock = SYSTEM_CLOCK } = {}) {
     super();
     this.url = url;
+    this.Socket = Socket;
+    this.clock = { ...SYSTEM_CLOCK, ...clock };
     this.clientName = client;
     this.ws = null;
     this.ready = false;          // hello answered on the current socket
@@ -56,7 +71,7 @@ export class SignalingClient extends Emitter {
   /** Closes for good: no reconnect, pending requests fail with "disconnected". */
   close() {
     this.wanted = false;
-    clearTimeout(this.retryTimer);
+    this.clock.clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.teardown();
   }
@@ -72,7 +87,7 @@ export class SignalingClient extends Emitter {
     this.retryTimer = null;
     let ws;
     try {
-      ws = new WebSocket(this.url, SUBPROTOCOL);
+      ws = new this.Socket(this.url, SUBPROTOCOL);
     } catch (err) {
       console.error('plenum: cannot create WebSocket', err);
       this.scheduleRetry();
@@ -124,7 +139,7 @@ export class SignalingClient extends Emitter {
     const p = msg && this.pending.get(msg.id);
     if (!p) return;
     this.pending.delete(msg.id);
-    clearTimeout(p.timer);
+    this.clock.clearTimeout(p.timer);
     if (msg.error) p.reject(new ProtocolError(msg.error.code, msg.error.message));
     else p.resolve(msg.result || {});
   }
@@ -138,7 +153,7 @@ export class SignalingClient extends Emitter {
   teardown() {
     const wasReady = this.ready;
     this.ready = false;
-    clearInterval(this.pingTimer);
+    this.clock.clearInterval(this.pingTimer);
     this.pingTimer = null;
     const ws = this.ws;
     this.ws = null;
@@ -147,7 +162,7 @@ export class SignalingClient extends Emitter {
       try { ws.close(1000); } catch { /* already closed */ }
     }
     for (const [, p] of this.pending) {
-      clearTimeout(p.timer);
+      this.clock.clearTimeout(p.timer);
       p.reject(new ProtocolError('disconnected', 'connection closed'));
     }
     this.pending.clear();
@@ -157,15 +172,15 @@ export class SignalingClient extends Emitter {
   scheduleRetry() {
     if (this.retryTimer) return;
     const base = BACKOFF_MS[Math.min(this.attempt, BACKOFF_MS.length - 1)];
-    const delayMs = Math.round(base * (0.8 + Math.random() * 0.4));
+    const delayMs = Math.round(base * (0.8 + this.clock.random() * 0.4));
     this.attempt += 1;
     this.emit('close', { attempt: this.attempt, delayMs });
-    this.retryTimer = setTimeout(() => this.connect(), delayMs);
+    this.retryTimer = this.clock.setTimeout(() => this.connect(), delayMs);
   }
 
   startPing() {
-    clearInterval(this.pingTimer);
-    this.pingTimer = setInterval(() => {
+    this.clock.clearInterval(this.pingTimer);
+    this.pingTimer = this.clock.setInterval(() => {
       this.request('ping').catch((err) => {
         if (err.code === 'timeout') this.reconnectNow();
       });
@@ -180,13 +195,13 @@ export class SignalingClient extends Emitter {
 
   send(method, params, beforeHello) {
     const ws = this.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN || (!beforeHello && !this.ready)) {
+    if (!ws || ws.readyState !== OPEN || (!beforeHello && !this.ready)) {
       return Promise.reject(new ProtocolError('disconnected', 'not connected'));
     }
     const id = this.nextId;
     this.nextId = this.nextId >= 0x7fffffff ? 1 : this.nextId + 1;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         this.pending.delete(id);
         reject(new ProtocolError('timeout', `${method} timed out`));
       }, REQUEST_TIMEOUT_MS);

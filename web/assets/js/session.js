@@ -7,8 +7,10 @@
 // 'password' (code, message), 'lobby-waiting' (), 'lobby-denied' (reason), 'ended' ('removed'|'ended'),
 // 'participant-joined' (p), 'participant-updated' (p, before), 'participant-left' (p, reason),
 // 'self-updated' (self, before), 'media' (participantId, {audio, video, screen}), 'media-problem' (what),
-// 'room' (roomState), 'hands' (queue), 'lobby' (waiting), 'chat' (msg), 'reaction' ({id, emoji}),
-// 'active-speaker' (id), 'muted-by-host' (source), 'unmute-requested' (hostId).
+// 'room' (roomState), 'hands' (queue), 'lobby' (waiting, change), 'chat' (msg), 'reaction' ({id, emoji}),
+// 'active-speaker' (id), 'muted-by-host' (source), 'unmute-requested' (hostId),
+// 'password-guard' ({failures, delay_s}), 'rate-limited' (method).
+// Only PeerConnections come from the browser (createPeerConnection), so node's tests run it.
 
 import { Emitter } from './emitter.js';
 
@@ -24,6 +26,12 @@ export const SIMULCAST = [
   { rid: 'f', maxBitrate: 1500000 },
 ];
 const EMPTY_ROOM = { locked: false, lobby: false, has_password: false, music: false, hosts: [] };
+// Requests the server budgets per participant because they fan out to everyone: a rate_limited
+// answer is shown once (event 'rate-limited') and never retried by a timer.
+export const FAN_OUT = new Set(['raise_hand', 'lower_hand', 'media_state', 'set_music', 'reaction', 'chat_send']);
+// The lobby list a host keeps from the snapshot and the deltas; the server caps the lobby too.
+export const LOBBY_MAX = 500;
+const NAME_MAX = 200;
 
 function participantFrom(d, before = {}) {
   return {
@@ -43,9 +51,13 @@ export class Session extends Emitter {
    * signaling: a SignalingClient; room, name: strings; password: string or null; simulcast: false for one layer;
    * local: {audio, video, screen: MediaStreamTrack|null, audioMuted, videoMuted, music}.
    */
-  constructor({ signaling, room, name, password = null, local, simulcast = true }) {
+  constructor({ signaling, room, name, password = null, local, simulcast = true,
+    createPeerConnection = (config) => new RTCPeerConnection(config) }) {
     super();
     this.simulcastWanted = simulcast;
+    this.createPeerConnection = createPeerConnection;
+    this.rejoinToken = null;         // from the last join; memory only, sent once when rejoining after a drop
+    this.passwordGuard = null;       // {failures, delay_s} (hosts only)
     this.signaling = signaling;
     this.room = room;
     this.name = name;
@@ -97,7 +109,10 @@ export class Session extends Emitter {
       joined: (d) => this.onLobbyJoined(d),
       lobby_admitted: () => this.emit('lobby-admitted'),
       lobby_denied: (d) => this.onLobbyDenied(d),
-      lobby_updated: (d) => { this.lobby = Array.isArray(d.waiting) ? d.waiting : []; this.emit('lobby', this.lobby); },
+      lobby_updated: (d) => this.onLobbySnapshot(d),
+      lobby_knock: (d) => this.onLobbyKnock(d),
+      lobby_left: (d) => this.onLobbyLeft(d),
+      password_guard: (d) => this.onPasswordGuard(d),
       room_updated: (d) => this.onRoomState(d),
       hands_updated: (d) => this.onHands(d),
       chat: (d) => this.emit('chat', d),
@@ -119,6 +134,11 @@ export class Session extends Emitter {
     const gen = ++this.generation;
     const params = { room: this.room, name: this.name };
     if (this.password !== null && this.password !== '') params.password = this.password;
+    if (this.rejoinToken) {
+      // Single use: the seat kept since the drop is claimed now; a new token comes with the result.
+      params.rejoin_token = this.rejoinToken;
+      this.rejoinToken = null;
+    }
     let result;
     try {
       result = await this.signaling.request('join', params);
@@ -173,6 +193,7 @@ export class Session extends Emitter {
 
   async completeJoin(result, gen) {
     this.participantId = result.participant_id;
+    this.rejoinToken = typeof result.rejoin_token === 'string' && result.rejoin_token ? result.rejoin_token : null;
     this.role = result.role || 'guest';
     this.self = participantFrom({ id: this.participantId, name: this.name, role: this.role });
     if (result.room) this.room = result.room;
@@ -204,7 +225,12 @@ export class Session extends Emitter {
     const before = { ...this.self };
     this.role = role;
     if (this.self) this.self.role = role;
-    if (role !== 'host') this.lobby = [];
+    if (role !== 'host') {
+      this.lobby = [];
+      this.passwordGuard = null;
+      this.emit('lobby', this.lobby, { snapshot: true });
+      this.emit('password-guard', null);
+    }
     this.emit('self-updated', this.self, before);
   }
 
@@ -215,11 +241,58 @@ export class Session extends Emitter {
     this.emit('hands', this.hands);
   }
 
+  // ---- lobby (hosts): a snapshot once, then deltas ----------------------------------------------
+
+  onLobbySnapshot(d) {
+    const list = Array.isArray(d.waiting) ? d.waiting : [];
+    this.lobby = [];
+    for (const w of list) this.addWaiting(w);
+    this.emit('lobby', this.lobby, { snapshot: true });
+  }
+
+  onLobbyKnock(d) {
+    const w = this.addWaiting(d);
+    if (w) this.emit('lobby', this.lobby, { knocked: w });
+  }
+
+  onLobbyLeft(d) {
+    const i = this.lobby.findIndex((w) => w.lobby_id === d.lobby_id);
+    if (i < 0) return;
+    const [gone] = this.lobby.splice(i, 1);
+    this.emit('lobby', this.lobby, { left: gone });
+  }
+
+  /** Adds or renames one waiting person; returns the entry, or null for junk or a full list. */
+  addWaiting(d) {
+    if (!d || (typeof d.lobby_id !== 'number' && typeof d.lobby_id !== 'string')) return null;
+    const w = { lobby_id: d.lobby_id, name: String(d.name ?? '').slice(0, NAME_MAX) };
+    const i = this.lobby.findIndex((x) => x.lobby_id === w.lobby_id);
+    if (i >= 0) this.lobby[i] = w;
+    else if (this.lobby.length >= LOBBY_MAX) return null;
+    else this.lobby.push(w);
+    return w;
+  }
+
+  onPasswordGuard(d) {
+    if (!this.isHost) return;
+    const n = (x) => (Number.isFinite(x) && x > 0 ? Math.floor(x) : 0);
+    this.passwordGuard = { failures: n(d.failures), delay_s: n(d.delay_s) };
+    this.emit('password-guard', this.passwordGuard);
+  }
+
   // ---- requests -----------------------------------------------------------------------------
 
-  /** Any protocol request (host methods, chat, hands, reactions); rejects with ProtocolError. */
+  /**
+   * Any protocol request (host methods, chat, hands, reactions); rejects with ProtocolError.
+   * A rate_limited answer to a fan-out request is also reported once as 'rate-limited'.
+   */
   request(method, params = {}) {
-    return this.signaling.request(method, params);
+    const p = this.signaling.request(method, params);
+    if (!FAN_OUT.has(method)) return p;
+    return p.catch((err) => {
+      if (err.code === 'rate_limited') this.emit('rate-limited', method);
+      throw err;
+    });
   }
 
   setVideoPrefs(prefs) {
@@ -233,7 +306,7 @@ export class Session extends Emitter {
   // ---- publishing -----------------------------------------------------------------------------
 
   async publish(gen) {
-    const pc = new RTCPeerConnection(PC_CONFIG);
+    const pc = this.createPeerConnection(PC_CONFIG);
     this.publishPc = pc;
     // Audio first, then video: the server relies on this order. A missing device still gets its
     // transceiver, so a camera switched on later needs no renegotiation (replaceTrack).
@@ -361,9 +434,10 @@ export class Session extends Emitter {
   }
 
   onSelfUpdated(d) {
+    const role = participantFrom(d, this.self || {}).role;
+    if (role !== this.role) this.setOwnRole(role);
     const before = { ...this.self };
     this.self = participantFrom(d, this.self || {});
-    this.role = this.self.role;
     this.emit('self-updated', this.self, before);
   }
 
@@ -409,7 +483,7 @@ export class Session extends Emitter {
 
   async applyOffer(offer, gen) {
     if (!this.subscribePc) {
-      this.subscribePc = new RTCPeerConnection(PC_CONFIG);
+      this.subscribePc = this.createPeerConnection(PC_CONFIG);
       this.watchPc(this.subscribePc, 'subscribe', gen);
     }
     const pc = this.subscribePc;
@@ -452,11 +526,11 @@ export class Session extends Emitter {
 
   sendMediaState() {
     if (this.participantId === null) return;
-    this.signaling.request('media_state', {
+    this.request('media_state', {
       audio_muted: !!this.local.audioMuted || !this.local.audio,
       video_muted: !!this.local.videoMuted || !this.local.video,
     }).catch((err) => {
-      if (err.code !== 'disconnected') console.warn('plenum: media_state failed', err);
+      if (err.code !== 'disconnected' && err.code !== 'rate_limited') console.warn('plenum: media_state failed', err.code);
     });
   }
 
@@ -500,9 +574,11 @@ export class Session extends Emitter {
     this.remoteTracks.clear();
     this.hands = [];
     this.lobby = [];
+    this.passwordGuard = null;
     this.activeSpeaker = 0;
     this.emit('hands', this.hands);
-    this.emit('lobby', this.lobby);
+    this.emit('lobby', this.lobby, { snapshot: true });
+    this.emit('password-guard', null);
   }
 
   lostConnection() {
@@ -527,6 +603,7 @@ export class Session extends Emitter {
   }
 
   fail(code) {
+    this.rejoinToken = null;
     this.reset();
     this.stop();
     this.setState('error');
@@ -534,6 +611,7 @@ export class Session extends Emitter {
   }
 
   stop() {
+    this.rejoinToken = null;
     this.off.forEach((off) => off());
     this.off = [];
     this.signaling.close();

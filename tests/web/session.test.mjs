@@ -1,0 +1,170 @@
+// Unit tests of web/assets/js/session.js over a fake WebSocket, a fake clock and fake
+// PeerConnections: the join, the rejoin_token sent once after a dropped connection (never after a
+// leave), the lobby list kept from a snapshot and deltas, password_guard for hosts, and
+// rate_limited answers reported once and never retried.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SignalingClient, BACKOFF_MS } from '../../web/assets/js/protocol.js';
+import { Session, LOBBY_MAX } from '../../web/assets/js/session.js';
+import { FakeClock, fakeSocketClass, fakePeerConnection, connect, flush } from './fakes.mjs';
+
+function setup({ role = 'host', token = 'tok-1' } = {}) {
+  const clock = new FakeClock(0.5);
+  const Socket = fakeSocketClass();
+  const signaling = new SignalingClient('ws://127.0.0.1:1/ws', { WebSocket: Socket, clock: clock.api });
+  const session = new Session({
+    signaling, room: 'rathaus', name: 'Ada', local: {}, createPeerConnection: () => fakePeerConnection(),
+  });
+  const seen = [];
+  for (const name of ['lobby', 'rate-limited', 'password-guard', 'joined', 'reconnecting', 'state']) {
+    session.on(name, (...args) => seen.push([name, ...args]));
+  }
+  /** Connects the newest socket and answers join (with role, token) and publish. */
+  const answerJoin = async (result = {}) => {
+    const ws = await connect(Socket);
+    const join = ws.last('join');
+    assert.ok(join, 'join sent after hello');
+    const base = { participant_id: 11, role, room: 'rathaus' };
+    if (token !== null) base.rejoin_token = token;
+    ws.reply(join, { ...base, ...result });
+    await flush();
+    const pub = ws.last('publish');
+    if (pub) ws.reply(pub, { sdp: 'v=0 fake answer' });
+    await flush();
+    return { ws, join };
+  };
+  return { clock, Socket, signaling, session, seen, answerJoin };
+}
+
+test('the first join carries no rejoin_token; the one from its result is kept in memory', async () => {
+  const { session, answerJoin } = setup();
+  session.start();
+  const { join } = await answerJoin();
+  assert.deepEqual(join.params, { room: 'rathaus', name: 'Ada' });
+  assert.equal(session.state, 'joined');
+  assert.equal(session.rejoinToken, 'tok-1');
+  assert.equal(session.role, 'host');
+});
+
+test('after a dropped connection the automatic rejoin sends the token once; the new one replaces it', async () => {
+  const { session, clock, Socket, seen, answerJoin } = setup();
+  session.start();
+  const first = await answerJoin({ rejoin_token: 'tok-1' });
+  first.ws.drop();
+  assert.equal(session.state, 'joining');
+  assert.ok(seen.some(([n]) => n === 'reconnecting'));
+  await clock.advance(BACKOFF_MS[0]);
+  assert.equal(Socket.made.length, 2, 'reconnected after the first backoff step');
+  const second = await answerJoin({ rejoin_token: 'tok-2' });
+  assert.equal(second.join.params.rejoin_token, 'tok-1', 'the token of the dropped seat');
+  assert.equal(session.rejoinToken, 'tok-2', 'single use: the result brings the next one');
+  assert.equal(session.role, 'host');
+  // Dropped again before any answer: the token was spent on the last join, the next one is tok-2.
+  second.ws.drop();
+  await clock.advance(BACKOFF_MS[0]);
+  const ws3 = await connect(Socket);
+  assert.equal(ws3.last('join').params.rejoin_token, 'tok-2');
+  ws3.drop();
+  await clock.advance(BACKOFF_MS[0]);
+  const ws4 = await connect(Socket);
+  assert.equal('rejoin_token' in ws4.last('join').params, false, 'a token is sent at most once');
+});
+
+test('a server without rejoin_token: nothing is sent on rejoin', async () => {
+  const { session, clock, answerJoin } = setup({ token: null });
+  session.start();
+  const first = await answerJoin();
+  assert.equal(session.rejoinToken, null);
+  first.ws.drop();
+  await clock.advance(BACKOFF_MS[0]);
+  const second = await answerJoin();
+  assert.deepEqual(second.join.params, { room: 'rathaus', name: 'Ada' });
+});
+
+test('after leave() the token is forgotten', async () => {
+  const { session, answerJoin } = setup();
+  session.start();
+  const { ws } = await answerJoin();
+  const leaving = session.leave();
+  await flush();
+  ws.reply(ws.last('leave'), {});
+  await leaving;
+  assert.equal(session.state, 'left');
+  assert.equal(session.rejoinToken, null);
+});
+
+test('hosts keep the lobby from the snapshot and the knock/left deltas', async () => {
+  const { session, seen, answerJoin } = setup();
+  session.start();
+  const { ws } = await answerJoin();
+  ws.event('lobby_updated', { waiting: [{ lobby_id: 1, name: 'Berta' }, { lobby_id: 2, name: 'Cem' }] });
+  assert.deepEqual(session.lobby.map((w) => w.lobby_id), [1, 2]);
+  ws.event('lobby_knock', { lobby_id: 3, name: 'Dora' });
+  ws.event('lobby_knock', { lobby_id: 4, name: 'Emil' });
+  ws.event('lobby_left', { lobby_id: 2 });
+  ws.event('lobby_left', { lobby_id: 42 });            // unknown: nothing changes
+  ws.event('lobby_knock', { lobby_id: 3, name: 'Dora B.' }); // the same one again: renamed, not doubled
+  ws.event('lobby_knock', { name: 'no id' });          // junk: ignored
+  assert.deepEqual(session.lobby, [{ lobby_id: 1, name: 'Berta' }, { lobby_id: 3, name: 'Dora B.' }, { lobby_id: 4, name: 'Emil' }]);
+  const changes = seen.filter(([n]) => n === 'lobby').map(([, , change]) => change);
+  assert.ok(changes.some((c) => c && c.knocked && c.knocked.name === 'Emil'), 'a knock is reported as such');
+  assert.ok(changes.some((c) => c && c.left && c.left.name === 'Cem'), 'a departure is reported as such');
+  // An old server's snapshot still replaces the whole list.
+  ws.event('lobby_updated', { waiting: [{ lobby_id: 9, name: 'Fritz' }] });
+  assert.deepEqual(session.lobby, [{ lobby_id: 9, name: 'Fritz' }]);
+  // No longer host: the list is gone.
+  ws.event('room_updated', { hosts: [99] });
+  assert.equal(session.role, 'guest');
+  assert.deepEqual(session.lobby, []);
+});
+
+test('the lobby list is bounded', async () => {
+  const { session, answerJoin } = setup();
+  session.start();
+  const { ws } = await answerJoin();
+  for (let i = 0; i < LOBBY_MAX + 50; i++) ws.event('lobby_knock', { lobby_id: i, name: `p${i}`.repeat(100) });
+  assert.equal(session.lobby.length, LOBBY_MAX);
+  assert.ok(session.lobby.every((w) => w.name.length <= 200), 'names are cut');
+});
+
+test('password_guard reaches hosts only; reset is a plain request', async () => {
+  const { session, seen, answerJoin } = setup();
+  session.start();
+  const { ws } = await answerJoin();
+  ws.event('password_guard', { failures: 7, delay_s: 16 });
+  assert.deepEqual(session.passwordGuard, { failures: 7, delay_s: 16 });
+  ws.event('password_guard', { failures: -3, delay_s: 'x' });
+  assert.deepEqual(session.passwordGuard, { failures: 0, delay_s: 0 }, 'junk becomes zero');
+  const reset = session.request('password_guard_reset', {});
+  ws.reply(ws.last('password_guard_reset'), {});
+  assert.deepEqual(await reset, {});
+  ws.event('room_updated', { hosts: [99] });
+  assert.equal(session.passwordGuard, null, 'a guest sees no guard');
+  ws.event('password_guard', { failures: 1, delay_s: 0 });
+  assert.equal(session.passwordGuard, null);
+  assert.ok(seen.some(([n, g]) => n === 'password-guard' && g && g.failures === 7));
+});
+
+test('rate_limited on a fan-out request is reported once and never retried', async () => {
+  const { session, clock, seen, answerJoin } = setup({ role: 'guest' });
+  session.start();
+  const { ws } = await answerJoin();
+  const count = (m) => ws.sent.filter((x) => x.method === m).length;
+  const hand = session.request('raise_hand', {});
+  ws.fail(ws.last('raise_hand'), 'rate_limited', 'too many');
+  await assert.rejects(hand, (e) => e.code === 'rate_limited');
+  const mediaBefore = count('media_state');
+  session.setAudioMuted(true);
+  ws.fail(ws.last('media_state'), 'rate_limited', 'too many');
+  await flush();
+  await clock.advance(15000);   // any retry timer would have fired (the first ping comes at 20 s)
+  assert.equal(count('raise_hand'), 1, 'raise_hand sent once, not retried');
+  assert.equal(count('media_state'), mediaBefore + 1, 'media_state sent once, not retried');
+  const limited = seen.filter(([n]) => n === 'rate-limited').map(([, m]) => m);
+  assert.deepEqual(limited, ['raise_hand', 'media_state']);
+  // Other errors and other methods are not reported as rate limits.
+  const other = session.request('set_lobby', { enabled: true });
+  ws.fail(ws.last('set_lobby'), 'rate_limited');
+  await assert.rejects(other);
+  assert.equal(seen.filter(([n]) => n === 'rate-limited').length, 2);
+});
