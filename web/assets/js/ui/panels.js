@@ -1,0 +1,49 @@
+// The side panels of the meeting (chat, people): at most one open, its control button pressed,
+// focus moved into it on open and back to the button on close.
+
+const $ = (id) => document.getElementById(id);
+const PANELS = { chat: ['chat-panel', 'ctl-chat'], people: ['people-panel', 'ctl-people'] };
+
+export class Panels {
+  /** onOpen(which): the chat marks messages read, the people panel renders; onLayout(): the stage resizes. */
+  constructor({ onOpen, onLayout }) {
+    this.onOpen = onOpen;
+    this.onLayout = onLayout;
+    this.current = null;   // 'chat' | 'people' | null
+    $('ctl-chat').addEventListener('click', () => this.toggle('chat'));
+    $('ctl-people').addEventListener('click', () => this.toggle('people'));
+    $('chat-close').addEventListener('click', () => this.closeToButton());
+    $('people-close').addEventListener('click', () => this.closeToButton());
+  }
+
+  open(which) {
+    for (const [name, [panelId, buttonId]] of Object.entries(PANELS)) {
+      const open = name === which;
+      $(panelId).hidden = !open;
+      $(buttonId).setAttribute('aria-expanded', String(open));
+      $(buttonId).classList.toggle('is-active', open);
+    }
+    this.current = which;
+    document.body.classList.toggle('has-panel', !!which);
+    if (which) this.onOpen(which);
+    if (which === 'chat') {
+      $('chat-input').focus();
+    } else if (which === 'people') {
+      $('people-title').setAttribute('tabindex', '-1');
+      $('people-title').focus();
+    }
+    this.onLayout();
+  }
+
+  toggle(which) {
+    if (this.current === which) this.closeToButton();
+    else this.open(which);
+  }
+
+  /** Closes the open panel and puts focus back on its button. */
+  closeToButton() {
+    const which = this.current;
+    this.open(null);
+    if (which) $(PANELS[which][1]).focus();
+  }
+}
