@@ -182,6 +182,95 @@ static int set_max_videos(struct app_config *c, const char *v, FILE *err)
 	return 0;
 }
 
+static int set_allowed_origin(struct app_config *c, const char *v, FILE *err)
+{
+	if (c->n_allowed_origins >= CONFIG_LIST_MAX) {
+		fprintf(err, "plenum: --allowed-origin given more than %d times\n", CONFIG_LIST_MAX);
+		return -1;
+	}
+	if (signal_origin_check(v) != 0) {
+		fprintf(err, "plenum: --allowed-origin wants http(s)://HOST[:PORT] without a path (got '%s')\n", v);
+		return -1;
+	}
+	c->allowed_origins[c->n_allowed_origins++] = v;
+	return 0;
+}
+
+/* A DNS name (letters, digits, '-', '.'; labels of 1..63) or an IP literal, at most 253 characters. */
+static bool host_name_ok(const char *v)
+{
+	size_t n = strlen(v), label = 0;
+	if (n == 0 || n > 253)
+		return false;
+	if (valid_ip(v))
+		return true;
+	for (const char *p = v; *p; p++) {
+		char ch = *p;
+		if (ch == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-'))
+			return false;
+		if (++label > 63)
+			return false;
+	}
+	return label > 0 || v[n - 1] == '.';
+}
+
+static int set_server_name(struct app_config *c, const char *v, FILE *err)
+{
+	if (c->n_server_names >= CONFIG_LIST_MAX) {
+		fprintf(err, "plenum: --server-name given more than %d times\n", CONFIG_LIST_MAX);
+		return -1;
+	}
+	if (!host_name_ok(v) || strchr(v, ':')) {
+		fprintf(err, "plenum: --server-name wants a host name such as meet.example.org (got '%s')\n", v);
+		return -1;
+	}
+	c->server_names[c->n_server_names++] = v;
+	return 0;
+}
+
+static int set_metrics_allow(struct app_config *c, const char *v, FILE *err)
+{
+	if (c->n_metrics_allow >= CONFIG_LIST_MAX) {
+		fprintf(err, "plenum: --metrics-allow given more than %d times\n", CONFIG_LIST_MAX);
+		return -1;
+	}
+	if (signal_cidr_parse(v, &c->metrics_allow[c->n_metrics_allow]) != 0) {
+		fprintf(err, "plenum: --metrics-allow wants ADDRESS[/PREFIX], e.g. 10.0.0.0/8 (got '%s')\n", v);
+		return -1;
+	}
+	c->n_metrics_allow++;
+	return 0;
+}
+
+static int parse_count(const char *flag, const char *v, long lo, long hi, unsigned *out, FILE *err)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno || *v == '\0' || *end != '\0' || n < lo || n > hi) {
+		fprintf(err, "plenum: %s must be %ld..%ld (got '%s')\n", flag, lo, hi, v);
+		return -1;
+	}
+	*out = (unsigned)n;
+	return 0;
+}
+
+static int set_max_connections(struct app_config *c, const char *v, FILE *err)
+{
+	return parse_count("--max-connections", v, 16, 1000000, &c->max_connections, err);
+}
+
+static int set_max_connections_per_ip(struct app_config *c, const char *v, FILE *err)
+{
+	return parse_count("--max-connections-per-ip", v, 1, 1000000, &c->max_connections_per_ip, err);
+}
+
 static const struct flag flags[] = {
 	{ "--listen", "HOST:PORT", "HTTP(S) and WebSocket address (default 127.0.0.1:8080)", set_listen },
 	{ "--media-port", "PORT", "the one UDP port for all media (default 10000)", set_media_port },
@@ -194,6 +283,11 @@ static const struct flag flags[] = {
 	{ "--workers", "N", "media threads, each on its own UDP port from --media-port on (default: one per core; 0: media on the main thread)", set_workers },
 	{ "--imprint-url", "URL", "the operator's imprint (Impressum), linked on every page", set_imprint },
 	{ "--privacy-url", "URL", "the operator's privacy notice (Datenschutz), linked on every page", set_privacy },
+	{ "--server-name", "NAME", "a host name this server answers to in Host (repeatable; default: IP addresses and localhost only)", set_server_name },
+	{ "--allowed-origin", "ORIGIN", "a page origin besides the server's own that may open sessions, e.g. https://meet.example.org (repeatable)", set_allowed_origin },
+	{ "--max-connections", "N", "TCP connections in all (default: from the fd limit, RLIMIT_NOFILE - 64 - 1/8)", set_max_connections },
+	{ "--max-connections-per-ip", "N", "TCP connections from one IPv4 address or IPv6 /64 (default: 1/8 of the total, 8..64)", set_max_connections_per_ip },
+	{ "--metrics-allow", "CIDR", "who may read /metrics (repeatable; default 127.0.0.0/8 and ::1)", set_metrics_allow },
 	{ "--log-level", "LEVEL", "debug, info, warn, error or off (default info)", set_log_level },
 };
 

@@ -6,6 +6,9 @@
 #include <stdio.h>
 
 #include "base/log.h"
+#include "signal/signal.h"
+
+#define CONFIG_LIST_MAX 16        /* values of one repeatable flag */
 
 struct app_config {
 	char listen_host[64];
@@ -19,6 +22,14 @@ struct app_config {
 	unsigned max_room_participants;
 	unsigned workers;             /* media threads; 0 = on the main loop */
 	unsigned max_videos;          /* camera videos one subscriber receives at most */
+	const char *allowed_origins[CONFIG_LIST_MAX];   /* --allowed-origin, repeatable */
+	size_t n_allowed_origins;
+	const char *server_names[CONFIG_LIST_MAX];      /* --server-name, repeatable */
+	size_t n_server_names;
+	struct signal_cidr metrics_allow[CONFIG_LIST_MAX]; /* --metrics-allow, repeatable */
+	size_t n_metrics_allow;
+	unsigned max_connections;         /* 0: derived from RLIMIT_NOFILE */
+	unsigned max_connections_per_ip;  /* 0: derived from max_connections */
 };
 
 enum { CONFIG_OK = 0, CONFIG_EXIT_OK = 1, CONFIG_ERROR = 2 };

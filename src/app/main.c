@@ -45,6 +45,10 @@ int main(int argc, char **argv)
 		.listen_host = cfg.listen_host, .listen_port = cfg.listen_port, .web_root = cfg.web_root,
 		.cert_path = cfg.cert_path, .key_path = cfg.key_path,
 		.imprint_url = cfg.imprint_url, .privacy_url = cfg.privacy_url,
+		.allowed_origins = cfg.allowed_origins, .n_allowed_origins = cfg.n_allowed_origins,
+		.server_names = cfg.server_names, .n_server_names = cfg.n_server_names,
+		.metrics_allow = cfg.metrics_allow, .n_metrics_allow = cfg.n_metrics_allow,
+		.max_connections = cfg.max_connections, .max_connections_per_ip = cfg.max_connections_per_ip,
 	};
 	struct signal *sig;
 	if ((r = signal_new(&sig, loop, sfu, &sigcfg, app_metrics_write, &msrc)) != 0) {

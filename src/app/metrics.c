@@ -28,6 +28,18 @@ size_t app_metrics_write(void *arg, char *out, size_t cap)
 	metric(&o, "plenum_participants", "gauge", "Participants in all rooms.", st.participants);
 	metric(&o, "plenum_websocket_connections", "gauge", "Open signaling connections.",
 	       src->signal ? signal_connections(src->signal) : 0);
+	struct signal_conn_stats cs;
+	signal_get_conn_stats(src->signal, &cs);
+	metric(&o, "plenum_connections", "gauge", "Open TCP connections of signaling (HTTP and WebSocket).", cs.open);
+	metric(&o, "plenum_connections_max", "gauge", "Most TCP connections in all (--max-connections).", cs.max_connections);
+	strbuf_printf(&o, "# HELP plenum_connections_refused_total Connections refused or closed by the limits, by reason.\n"
+	        "# TYPE plenum_connections_refused_total counter\n"
+	        "plenum_connections_refused_total{reason=\"per_ip\"} %llu\n"
+	        "plenum_connections_refused_total{reason=\"total\"} %llu\n"
+	        "plenum_connections_refused_total{reason=\"evicted_idle\"} %llu\n"
+	        "plenum_connections_refused_total{reason=\"hello_timeout\"} %llu\n",
+	        (unsigned long long)cs.refused_per_ip, (unsigned long long)cs.refused_total,
+	        (unsigned long long)cs.evicted_idle, (unsigned long long)cs.hello_timeout);
 	metric(&o, "plenum_rtp_packets_received_total", "counter", "RTP packets received from publishers.", st.rtp_packets_received);
 	metric(&o, "plenum_rtp_bytes_received_total", "counter", "RTP bytes received (decrypted).", st.rtp_bytes_received);
 	metric(&o, "plenum_rtp_packets_sent_total", "counter", "RTP packets sent to subscribers.", st.rtp_packets_sent);

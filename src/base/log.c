@@ -47,8 +47,10 @@ int log_limit_allow(struct log_limit *l, uint64_t now_us)
 		l->window_start_us = now_us;
 		l->count = 0;
 	}
-	if (l->count >= (l->per_sec ? l->per_sec : 10))
+	if (l->count >= (l->per_sec ? l->per_sec : 10)) {
+		l->dropped++;
 		return 0;
+	}
 	l->count++;
 	return 1;
 }

@@ -19,8 +19,9 @@ void log_write(enum log_level level, const char *module, const char *fmt, ...)
 #define log_warn(mod, ...)  log_write(LOG_LEVEL_WARN, mod, __VA_ARGS__)
 #define log_error(mod, ...) log_write(LOG_LEVEL_ERROR, mod, __VA_ARGS__)
 
-/* A token bucket for logs on hot paths: at most `per_sec` lines a second. */
-struct log_limit { uint64_t window_start_us; uint32_t count; uint32_t per_sec; };
+/* A token bucket for logs on hot paths: at most `per_sec` lines a second (0: 10); `dropped`
+ * counts the lines refused, for a "N lines not logged" summary (the caller resets it). */
+struct log_limit { uint64_t window_start_us; uint32_t count; uint32_t per_sec; uint32_t dropped; };
 int log_limit_allow(struct log_limit *l, uint64_t now_us);
 
 #endif

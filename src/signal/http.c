@@ -1,5 +1,6 @@
-/* http: the HTTP routes — "/" and "/<room>" pages, "/assets/..." files, /healthz, /metrics,
- * 404 otherwise — with a Content-Type per extension and nothing served outside the web root. */
+/* http: the HTTP routes (RFC 9110) — "/" and "/<room>" pages, "/assets/..." files, /healthz,
+ * /metrics for allowed addresses, 404 otherwise; GET and HEAD; nothing served outside the web root. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -81,7 +82,60 @@ static bool asset_path_ok(const char *rel)
 	return !seg_start;
 }
 
-/* Starts an in-memory response; `body` (malloc'd, may be NULL when len is 0) is taken over. */
+int signal_cidr_parse(const char *text, struct signal_cidr *out)
+{
+	char addr[64];
+	const char *slash = strchr(text, '/');
+	size_t n = slash ? (size_t)(slash - text) : strlen(text);
+	if (n == 0 || n >= sizeof addr)
+		return -1;
+	memcpy(addr, text, n);
+	addr[n] = '\0';
+	memset(out, 0, sizeof *out);
+	if (inet_pton(AF_INET, addr, out->addr) == 1)
+		out->family = AF_INET;
+	else if (inet_pton(AF_INET6, addr, out->addr) == 1)
+		out->family = AF_INET6;
+	else
+		return -1;
+	unsigned max = out->family == AF_INET ? 32 : 128;
+	out->prefix = max;
+	if (slash) {
+		char *end;
+		errno = 0;
+		long p = strtol(slash + 1, &end, 10);
+		if (errno || slash[1] == '\0' || *end != '\0' || p < 0 || p > (long)max)
+			return -1;
+		out->prefix = (unsigned)p;
+	}
+	return 0;
+}
+
+bool signal_cidr_contains(const struct signal_cidr *c, int family, const uint8_t *addr)
+{
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	if (family == AF_INET6 && c->family == AF_INET && memcmp(addr, mapped, 12) == 0) {
+		family = AF_INET;
+		addr += 12;
+	}
+	if (family != c->family)
+		return false;
+	unsigned full = c->prefix / 8, bits = c->prefix % 8;
+	if (memcmp(addr, c->addr, full) != 0)
+		return false;
+	if (!bits)
+		return true;
+	uint8_t mask = (uint8_t)(0xff << (8 - bits));
+	return (addr[full] & mask) == (c->addr[full] & mask);
+}
+
+static bool is_head(struct lws *wsi)
+{
+	return lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI) > 0;
+}
+
+/* Starts an in-memory response; `body` (malloc'd, may be NULL when len is 0) is taken over. A HEAD
+ * request gets the same headers (Content-Length included) and no body. */
 static int respond(struct lws *wsi, struct signal_pss *pss, unsigned status, const char *type,
                    char *body, size_t len)
 {
@@ -97,7 +151,7 @@ static int respond(struct lws *wsi, struct signal_pss *pss, unsigned status, con
 	pss->body = body;
 	pss->body_len = len;
 	pss->body_sent = 0;
-	if (len == 0) {
+	if (len == 0 || is_head(wsi)) {
 		free(pss->body);
 		pss->body = NULL;
 		return lws_http_transaction_completed(wsi) ? -1 : 0;
@@ -138,6 +192,18 @@ static int serve_file(struct signal *s, struct lws *wsi, struct signal_pss *pss,
 		free(real);
 		return not_found(wsi, pss);
 	}
+	if (is_head(wsi)) {
+		/* the file's headers without its bytes */
+		unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
+		int bad = lws_add_http_common_headers(wsi, 200, mime_type(real), (lws_filepos_t)st.st_size, &p, end) ||
+		          lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+		                                      (const unsigned char *)"no-cache", 8, &p, end) ||
+		          lws_finalize_write_http_header(wsi, start, &p, end);
+		free(real);
+		if (bad)
+			return 1;
+		return lws_http_transaction_completed(wsi) ? -1 : 0;
+	}
 	unsigned char hdr[256], *p = hdr, *end = hdr + sizeof hdr;
 	if (lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
 	                                (const unsigned char *)"no-cache", 8, &p, end)) {
@@ -153,8 +219,23 @@ static int serve_file(struct signal *s, struct lws *wsi, struct signal_pss *pss,
 	return 0;
 }
 
+/* Whether the peer (the TCP peer, never a forwarded-for header) may read /metrics. */
+static bool metrics_allowed(const struct signal *s, struct lws *wsi)
+{
+	int family;
+	uint8_t addr[16];
+	if (signal_peer_addr(wsi, &family, addr) != 0)
+		return false;
+	for (size_t i = 0; i < s->n_metrics_allow; i++)
+		if (signal_cidr_contains(&s->metrics_allow[i], family, addr))
+			return true;
+	return false;
+}
+
 static int serve_metrics(struct signal *s, struct lws *wsi, struct signal_pss *pss)
 {
+	if (!metrics_allowed(s, wsi))
+		return respond_text(wsi, pss, 403, "text/plain; charset=utf-8", "forbidden (see --metrics-allow)\n");
 	char *body = malloc(METRICS_CAP);
 	if (!body)
 		return 1;
@@ -172,8 +253,12 @@ static bool is_single_segment(const char *path)
 
 static int route(struct signal *s, struct lws *wsi, struct signal_pss *pss, const char *path)
 {
-	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0)
+	signal_conns_progress(s, wsi);
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0 && !is_head(wsi))
 		return respond_text(wsi, pss, 405, "text/plain; charset=utf-8", "method not allowed\n");
+	if (!signal_host_allowed(s, wsi))
+		return respond_text(wsi, pss, 421, "text/plain; charset=utf-8",
+		                    "this server does not serve that host name\n");
 	if (strcmp(path, "/") == 0)
 		return serve_file(s, wsi, pss, "index.html");
 	if (strcmp(path, "/healthz") == 0)

@@ -117,6 +117,11 @@ bool proto_conn_joined(const struct proto_conn *c)
 	return c->participant != NULL;
 }
 
+bool proto_conn_greeted(const struct proto_conn *c)
+{
+	return c->hello_done;
+}
+
 void proto_pending_flush(struct proto_conn *c)
 {
 	if (c->busy)

@@ -47,5 +47,7 @@ void proto_conn_receive(struct proto_conn *c, const char *msg, size_t len);
  * message NULL: the table's default. */
 void proto_conn_reject(struct proto_conn *c, enum signal_err err, const char *message);
 bool proto_conn_joined(const struct proto_conn *c);
+/* Whether the client has said hello (the transport closes connections that never do). */
+bool proto_conn_greeted(const struct proto_conn *c);
 
 #endif

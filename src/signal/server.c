@@ -1,13 +1,19 @@
 /* server: the libwebsockets context on the application's libuv loop — one vhost, two protocols
- * (HTTP in protocols[0], "plenum.v1" WebSocket), security headers, lws logs into plenum's log. */
+ * (HTTP in protocols[0], "plenum.v1" WebSocket), security headers (RFC 6797 HSTS), TLS suites,
+ * timeouts, and lws' logs into plenum's log under a rate limit. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <jansson.h>
+#include <openssl/ssl.h>
 #include <string.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "signal/signal_int.h"
+
+#define HTTP_TIMEOUT_S 10        /* to send the request headers, and for a held header buffer */
+#define HTTP_KEEPALIVE_S 5       /* an idle keep-alive connection is closed after this */
 
 static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
@@ -17,8 +23,16 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 	if (!s)
 		return lws_callback_http_dummy(wsi, reason, user, in, len);
 	switch (reason) {
+	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+		return signal_conns_filter(s, wsi, (int)(lws_intptr_t)in);
+	case LWS_CALLBACK_WSI_CREATE:
+		signal_conns_created(s, wsi);
+		return 0;
+	case LWS_CALLBACK_WSI_DESTROY:
+		signal_conns_destroyed(s, wsi);
+		return 0;
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-		return signal_ws_allowed(wsi) ? 0 : 1;
+		return signal_ws_allowed(s, wsi) ? 0 : 1;
 	case LWS_CALLBACK_ESTABLISHED:
 	case LWS_CALLBACK_RECEIVE:
 	case LWS_CALLBACK_SERVER_WRITEABLE:
@@ -40,9 +54,18 @@ static const struct lws_protocols protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
-/* Added to every HTTP response. */
+/* Added to every HTTP response. The client uses camera, microphone, screen sharing, speaker
+ * choice, autoplay, fullscreen and the clipboard (copying the link); everything else is off. */
+static const struct lws_protocol_vhost_options hdr_permissions = {
+	NULL, NULL, "permissions-policy:",
+	"camera=(self), microphone=(self), display-capture=(self), speaker-selection=(self), "
+	"autoplay=(self), fullscreen=(self), clipboard-write=(self), geolocation=(), payment=(), usb=(), "
+	"serial=(), hid=(), bluetooth=(), midi=(), accelerometer=(), gyroscope=(), magnetometer=(), "
+	"ambient-light-sensor=(), picture-in-picture=(), screen-wake-lock=(), idle-detection=(), "
+	"publickey-credentials-get=(), xr-spatial-tracking=(), browsing-topics=()"
+};
 static const struct lws_protocol_vhost_options hdr_referrer = {
-	NULL, NULL, "referrer-policy:", "no-referrer"
+	&hdr_permissions, NULL, "referrer-policy:", "no-referrer"
 };
 static const struct lws_protocol_vhost_options hdr_nosniff = {
 	&hdr_referrer, NULL, "x-content-type-options:", "nosniff"
@@ -52,6 +75,15 @@ static const struct lws_protocol_vhost_options security_headers = {
 	"default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
 	"object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 };
+/* Only over TLS (RFC 6797 §7.2: not over plain HTTP); one year, no preload (the operator's choice). */
+static const struct lws_protocol_vhost_options tls_headers = {
+	&security_headers, NULL, "strict-transport-security:", "max-age=31536000"
+};
+
+/* TLS 1.2: forward-secret AEAD suites only (no CBC, no RSA key exchange); TLS 1.3 keeps its defaults. */
+static const char tls12_ciphers[] =
+	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+	"ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
 /* Idle WebSockets get a ping after 30 s and are closed when nothing came back for 60 s. */
 static const lws_retry_bo_t idle_policy = {
@@ -59,9 +91,23 @@ static const lws_retry_bo_t idle_policy = {
 	.secs_since_valid_hangup = 60,
 };
 
-/* lws' own lines go to plenum's log; they can name peers, so below errors only at debug. */
+/* lws' lines: an outsider can cause most of them, so a few a second at most (process-wide, as
+ * lws' log hook is). */
+static struct log_limit lws_log_limit = { .per_sec = 20 };
+
+/* lws' own lines go to plenum's log; they can name peers, so below errors only at debug. A failed
+ * accept (no fd left) drains one waiting connection, so the listener does not stay readable. */
 static void lws_log_emit(int level, const char *line)
 {
+	int err = errno;
+	if ((level & LLL_ERR) && (err == EMFILE || err == ENFILE) && strstr(line, "accept"))
+		signal_conns_emfile();
+	if (!log_limit_allow(&lws_log_limit, clock_mono_us()))
+		return;
+	if (lws_log_limit.dropped) {
+		log_warn("lws", "%u lines of libwebsockets not logged (rate limit)", lws_log_limit.dropped);
+		lws_log_limit.dropped = 0;
+	}
 	size_t n = strlen(line);
 	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		n--;
@@ -69,6 +115,38 @@ static void lws_log_emit(int level, const char *line)
 		log_warn("lws", "%.*s", (int)n, line);
 	else
 		log_debug("lws", "%.*s", (int)n, line);
+}
+
+static void on_sweep(uv_timer_t *t)
+{
+	signal_ws_sweep(t->data, clock_mono_us());
+}
+
+static void signal_release(struct signal *s)
+{
+	signal_origins_free(s);
+	signal_conns_free(s);
+	free(s->metrics_allow);
+	free(s->web_root);
+	free(s->site_json);
+	free(s);
+}
+
+static int copy_metrics_allow(struct signal *s, const struct signal_config *cfg)
+{
+	static const char *const loopback[] = { "127.0.0.0/8", "::1/128" };
+	size_t n = cfg->n_metrics_allow ? cfg->n_metrics_allow : 2;
+	s->metrics_allow = calloc(n, sizeof *s->metrics_allow);
+	if (!s->metrics_allow)
+		return ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		if (cfg->n_metrics_allow)
+			s->metrics_allow[i] = cfg->metrics_allow[i];
+		else if (signal_cidr_parse(loopback[i], &s->metrics_allow[i]) != 0)
+			return EINVAL;
+	}
+	s->n_metrics_allow = n;
+	return 0;
 }
 
 int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const struct signal_config *cfg,
@@ -83,6 +161,17 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
 	s->sfu = sfu;
 	s->metrics = metrics;
 	s->metrics_arg = metrics_arg;
+	s->tls = cfg->cert_path && cfg->key_path;
+	int cerr = signal_origins_init(s, cfg);
+	if (!cerr)
+		cerr = copy_metrics_allow(s, cfg);
+	if (cerr) {
+		signal_origins_free(s);
+		free(s->metrics_allow);
+		free(s);
+		return cerr;
+	}
+	signal_conns_init(s, cfg);
 	json_t *site = json_pack("{s:s, s:s}", "imprint_url", cfg->imprint_url ? cfg->imprint_url : "",
 	                         "privacy_url", cfg->privacy_url ? cfg->privacy_url : "");
 	s->site_json = site ? json_dumps(site, JSON_INDENT(2)) : NULL;
@@ -91,13 +180,12 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
 	if (!s->web_root) {
 		int err = errno;
 		log_error("signal", "web root %s: %s", cfg->web_root, strerror(err));
-		free(s);
+		signal_release(s);
 		return err;
 	}
 	int perr = proto_server_new(&s->proto, sfu, &s->stats);
 	if (perr) {
-		free(s->web_root);
-		free(s);
+		signal_release(s);
 		return perr;
 	}
 
@@ -111,13 +199,19 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
 	info.iface = host;
 	info.port = cfg->listen_port;
 	info.protocols = protocols;
-	info.headers = &security_headers;
+	info.headers = s->tls ? &tls_headers : &security_headers;
 	info.server_string = "plenum";
 	info.user = s;
 	info.foreign_loops = loops;
 	info.pcontext = &s->ctx;   /* lws clears it once the context is wholly destroyed */
 	info.retry_and_idle_policy = &idle_policy;
 	info.alpn = "http/1.1";
+	info.timeout_secs = HTTP_TIMEOUT_S;
+	info.timeout_secs_ah_idle = HTTP_TIMEOUT_S;
+	info.keepalive_timeout = HTTP_KEEPALIVE_S;
+	/* lws' table holds the connections, the listener and lws' own pipe; when it is full lws stops
+	 * polling the listener instead of failing accepts. */
+	info.fd_limit_per_thread = s->max_conns + 64;
 	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_VALIDATE_UTF8;
 	if (strchr(host, '.'))
 		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
@@ -125,15 +219,23 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 		info.ssl_cert_filepath = cfg->cert_path;
 		info.ssl_private_key_filepath = cfg->key_path;
+		info.ssl_cipher_list = tls12_ciphers;
+		info.ssl_options_set = SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 | SSL_OP_CIPHER_SERVER_PREFERENCE;
 	}
 	s->ctx = lws_create_context(&info);
 	if (!s->ctx) {
 		log_error("signal", "cannot listen on port %u", (unsigned)cfg->listen_port);
 		proto_server_free(s->proto);
-		free(s->web_root);
-		free(s);
+		signal_release(s);
 		return EADDRNOTAVAIL;
 	}
+	uv_timer_init(loop, &s->sweep);
+	s->sweep.data = s;
+	uv_timer_start(&s->sweep, on_sweep, 1000, 1000);
+	s->sweep_started = true;
+	if (!s->n_server_names && strcmp(host, "127.0.0.1") != 0 && strcmp(host, "::1") != 0 &&
+	    strcmp(host, "localhost") != 0)
+		log_warn("signal", "no --server-name: only IP addresses and localhost are accepted in Host");
 	s->vhost = lws_get_vhost_by_name(s->ctx, "default");
 	log_info("signal", "listening on port %u (%s)", (unsigned)signal_port(s),
 	         info.ssl_cert_filepath ? "https" : "http");
@@ -145,6 +247,11 @@ void signal_free(struct signal *s)
 {
 	if (!s)
 		return;
+	if (s->sweep_started) {
+		uv_timer_stop(&s->sweep);
+		uv_close((uv_handle_t *)&s->sweep, NULL);
+		s->sweep_started = false;
+	}
 	if (s->ctx) {
 		/* Closes every connection now (each ws_conn leaves its room); the libuv handles finish
 		 * closing when the application next runs the loop: signal_finish completes it. */
@@ -161,9 +268,7 @@ void signal_finish(struct signal *s)
 		lws_context_destroy(s->ctx);
 	/* every connection has closed (and left its meeting) by now */
 	proto_server_free(s->proto);
-	free(s->web_root);
-	free(s->site_json);
-	free(s);
+	signal_release(s);
 }
 
 unsigned signal_connections(const struct signal *s)

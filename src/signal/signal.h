@@ -3,6 +3,7 @@
 #ifndef PLENUM_SIGNAL_SIGNAL_H
 #define PLENUM_SIGNAL_SIGNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
@@ -10,12 +11,46 @@
 struct signal;
 struct sfu;
 
+/* An address range ("127.0.0.0/8", "::1/128", "10.1.2.3"): family AF_INET or AF_INET6. */
+struct signal_cidr {
+	int family;
+	uint8_t addr[16];
+	unsigned prefix;
+};
+/* Parses "ADDRESS[/PREFIX]" (no prefix: the single address); 0, or -1 when malformed. */
+int signal_cidr_parse(const char *text, struct signal_cidr *out);
+/* Whether the address (4 or 16 bytes of `family`; IPv4-mapped IPv6 counts as IPv4) is in c. */
+bool signal_cidr_contains(const struct signal_cidr *c, int family, const uint8_t *addr);
+
+/* Checks whether text is an origin "http(s)://host[:port]" (no path); 0 or -1. */
+int signal_origin_check(const char *text);
+
+#define SIGNAL_HELLO_TIMEOUT_S 10        /* a WebSocket that has not said hello by then is closed */
+
 struct signal_config {
 	const char *listen_host;         /* default 127.0.0.1 */
 	uint16_t listen_port;            /* default 8080; see signal_port() */
 	const char *web_root;            /* directory with index.html, room.html, assets/ */
 	const char *cert_path, *key_path; /* both set: HTTPS/WSS; else plain HTTP */
 	const char *imprint_url, *privacy_url;   /* the operator's legal pages, linked on every page */
+	/* Origins besides this server's own (scheme://host[:port]), e.g. a proxy's public name. */
+	const char *const *allowed_origins;
+	size_t n_allowed_origins;
+	/* Host names accepted in Host (DNS rebinding); none given: IP literals and localhost only. */
+	const char *const *server_names;
+	size_t n_server_names;
+	/* Who may read /metrics; none given: 127.0.0.0/8 and ::1. */
+	const struct signal_cidr *metrics_allow;
+	size_t n_metrics_allow;
+	unsigned max_connections;        /* TCP connections in all; 0: derived from RLIMIT_NOFILE */
+	unsigned max_connections_per_ip; /* per IPv4 address or IPv6 /64; 0: derived from the total */
+};
+
+/* Connections refused or closed by the limits, for metrics. */
+struct signal_conn_stats {
+	uint64_t open;                   /* TCP connections now (HTTP and WebSocket) */
+	uint64_t refused_per_ip, refused_total, evicted_idle, hello_timeout;
+	unsigned max_connections, max_connections_per_ip;   /* the limits in force */
 };
 
 /* Writes the Prometheus text for /metrics into out (at most cap bytes); returns the length. */
@@ -32,6 +67,7 @@ void signal_free(struct signal *s);
 void signal_finish(struct signal *s);
 /* Open WebSocket connections, for metrics. */
 unsigned signal_connections(const struct signal *s);
+void signal_get_conn_stats(const struct signal *s, struct signal_conn_stats *out);
 /* The TCP port actually listened on (useful with listen_port 0 in tests). */
 uint16_t signal_port(const struct signal *s);
 

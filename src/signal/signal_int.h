@@ -6,11 +6,23 @@
 #include <libwebsockets.h>
 #include <stdbool.h>
 
+#include "base/hmap.h"
+#include "base/log.h"
 #include "signal/protocol.h"
 #include "signal/signal.h"
 
 #define SIGNAL_WS_PROTOCOL "plenum.v1"
 #define SIGNAL_WS_PATH "/ws"
+
+/* An origin or a Host authority, host lower-cased; port 0 in a Host without one. */
+struct signal_origin {
+	bool https;
+	char host[256];
+	uint16_t port;
+};
+
+struct signal_peer;
+struct ws_conn;
 
 struct signal {
 	uv_loop_t *loop;
@@ -24,9 +36,28 @@ struct signal {
 	unsigned n_ws;
 	struct proto_stats stats;
 	struct proto_server *proto;      /* shared by the connections: meetings, rate limits */
+	bool tls;
+	char listen_host[64];
+	struct signal_origin *allowed;   /* --allowed-origin */
+	size_t n_allowed;
+	char **server_names;             /* --server-name, lower-cased */
+	size_t n_server_names;
+	struct signal_cidr *metrics_allow;
+	size_t n_metrics_allow;
+	/* conns.c: every accepted TCP connection, grouped by address (IPv6 by /64) */
+	struct hmap groups;
+	struct hmap peers;               /* wsi → struct signal_peer */
+	struct signal_peer *pending_head, *pending_tail;   /* accepted, no request yet: oldest first */
+	struct signal_peer *accepting;   /* between FILTER_NETWORK_CONNECTION and WSI_CREATE */
+	unsigned n_open, n_dying, max_conns, max_per_ip;
+	uint64_t refused_per_ip, refused_total, evicted_idle, hello_timeout;
+	struct log_limit log_refused;
+	/* ws.c: WebSocket connections, oldest first, swept for the hello timeout */
+	struct ws_conn *ws_head, *ws_tail;
+	uv_timer_t sweep;
+	bool sweep_started;
+	struct log_limit log_ws;
 };
-
-struct ws_conn;
 
 /* Per-connection user space lws allocates for both protocols (HTTP and WebSocket). */
 struct signal_pss {
@@ -38,8 +69,35 @@ struct signal_pss {
 /* ws.c: the WebSocket reasons of the shared lws callback. */
 int signal_ws_callback(struct signal *s, struct lws *wsi, enum lws_callback_reasons reason,
                        struct signal_pss *pss, void *in, size_t len);
-/* Whether an upgrade to the protocol of wsi may proceed (path, subprotocol, Origin). */
-bool signal_ws_allowed(struct lws *wsi);
+/* Whether an upgrade to the protocol of wsi may proceed (path, subprotocol, Host, Origin). */
+bool signal_ws_allowed(struct signal *s, struct lws *wsi);
+/* Closes WebSockets that have not said hello within SIGNAL_HELLO_TIMEOUT_S (called each second). */
+void signal_ws_sweep(struct signal *s, uint64_t now_us);
+
+/* origin.c: Origin and Host checks (RFC 6454, RFC 9110 §7.2). */
+int signal_origin_parse(const char *text, struct signal_origin *out);
+int signal_authority_parse(const char *text, bool https, struct signal_origin *out);
+/* Whether wsi's Host names this server: 1 yes, 0 no (a missing Host is allowed: not a browser). */
+bool signal_host_allowed(struct signal *s, struct lws *wsi);
+/* Whether wsi's Origin is absent or one of this server's origins. */
+bool signal_origin_allowed(struct signal *s, struct lws *wsi);
+int signal_origins_init(struct signal *s, const struct signal_config *cfg);
+void signal_origins_free(struct signal *s);
+
+/* conns.c: connection limits (per address and in total), through lws' accept callbacks. */
+void signal_conns_init(struct signal *s, const struct signal_config *cfg);
+void signal_conns_free(struct signal *s);
+/* LWS_CALLBACK_FILTER_NETWORK_CONNECTION: 0 admits the accepted fd, 1 closes it. */
+int signal_conns_filter(struct signal *s, struct lws *listen_wsi, int fd);
+void signal_conns_created(struct signal *s, struct lws *wsi);
+void signal_conns_destroyed(struct signal *s, struct lws *wsi);
+/* The connection made a request (HTTP) or an upgrade: no longer evicted as idle. */
+void signal_conns_progress(struct signal *s, struct lws *wsi);
+/* The peer's address of wsi as family and 4 or 16 bytes; 0 or -1. */
+int signal_peer_addr(struct lws *wsi, int *family, uint8_t addr[16]);
+/* Called when accept() failed for lack of fds: accept one waiting connection on a reserve fd
+ * and close it, so a full fd table never leaves the listener readable in a loop. */
+void signal_conns_emfile(void);
 
 /* http.c: the HTTP reasons. */
 int signal_http_callback(struct signal *s, struct lws *wsi, enum lws_callback_reasons reason,

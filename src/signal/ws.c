@@ -1,11 +1,12 @@
 /* ws: WebSocket connections of signaling (RFC 6455 via libwebsockets) — message reassembly up to
- * PROTO_MAX_MESSAGE, an outbound queue drained on SERVER_WRITEABLE, Origin checks, and the
- * hand-off of each complete message to the protocol layer. */
+ * PROTO_MAX_MESSAGE, an outbound queue drained on SERVER_WRITEABLE, the upgrade checks, the hello
+ * timeout, and the hand-off of each complete message to the protocol layer. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "signal/signal_int.h"
 
@@ -27,6 +28,9 @@ struct ws_conn {
 	struct ws_msg *out, **out_tail;
 	size_t out_bytes;
 	bool overflow;              /* the client stopped reading: close on the next write */
+	bool expired;               /* closed for not saying hello in time */
+	uint64_t opened_us;
+	struct ws_conn *prev, *next;   /* sig's list, oldest first */
 };
 
 static int ws_send(void *arg, const char *text, size_t len)
@@ -35,7 +39,8 @@ static int ws_send(void *arg, const char *text, size_t len)
 	if (w->overflow)
 		return EPIPE;
 	if (w->out_bytes + len > WS_OUT_MAX) {
-		log_info("signal", "closing a connection whose client does not read");
+		if (log_limit_allow(&w->sig->log_ws, clock_mono_us()))
+			log_info("signal", "closing a connection whose client does not read");
 		w->overflow = true;
 		lws_callback_on_writable(w->wsi);
 		return ENOBUFS;
@@ -70,8 +75,17 @@ static int on_established(struct signal *s, struct lws *wsi, struct signal_pss *
 	lws_get_peer_simple(wsi, peer, sizeof peer);
 	proto_conn_set_peer(w->proto, peer);
 	pss->ws = w;
+	w->opened_us = clock_mono_us();
+	w->prev = s->ws_tail;
+	if (s->ws_tail)
+		s->ws_tail->next = w;
+	else
+		s->ws_head = w;
+	s->ws_tail = w;
 	s->n_ws++;
-	log_debug("signal", "websocket opened (%u open)", s->n_ws);
+	signal_conns_progress(s, wsi);
+	if (log_limit_allow(&s->log_ws, w->opened_us))
+		log_debug("signal", "websocket opened (%u open)", s->n_ws);
 	return 0;
 }
 
@@ -166,9 +180,18 @@ static void on_closed(struct signal *s, struct signal_pss *pss)
 		m = next;
 	}
 	free(w->rx);
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		s->ws_head = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	else
+		s->ws_tail = w->prev;
 	free(w);
 	s->n_ws--;
-	log_debug("signal", "websocket closed (%u open)", s->n_ws);
+	if (log_limit_allow(&s->log_ws, clock_mono_us()))
+		log_debug("signal", "websocket closed (%u open)", s->n_ws);
 }
 
 int signal_ws_callback(struct signal *s, struct lws *wsi, enum lws_callback_reasons reason,
@@ -193,16 +216,21 @@ int signal_ws_callback(struct signal *s, struct lws *wsi, enum lws_callback_reas
 	}
 }
 
-/* The authority of an Origin ("https://host:port" → "host:port"), compared with Host. */
-static bool origin_matches_host(const char *origin, const char *host)
+void signal_ws_sweep(struct signal *s, uint64_t now_us)
 {
-	const char *sep = strstr(origin, "://");
-	if (!sep)
-		return false;
-	return strcasecmp(sep + 3, host) == 0;
+	const uint64_t limit = (uint64_t)SIGNAL_HELLO_TIMEOUT_S * 1000000u;
+	/* Oldest first: stop at the first connection younger than the timeout. */
+	for (struct ws_conn *w = s->ws_head; w && now_us - w->opened_us >= limit; w = w->next) {
+		if (w->expired || !w->proto || proto_conn_greeted(w->proto))
+			continue;
+		w->expired = true;
+		s->hello_timeout++;
+		lws_close_reason(w->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)"no hello", 8);
+		lws_set_timeout(w->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+	}
 }
 
-bool signal_ws_allowed(struct lws *wsi)
+bool signal_ws_allowed(struct signal *s, struct lws *wsi)
 {
 	const struct lws_protocols *proto = lws_get_protocol(wsi);
 	if (!proto || !proto->name || strcmp(proto->name, SIGNAL_WS_PROTOCOL) != 0)
@@ -210,15 +238,13 @@ bool signal_ws_allowed(struct lws *wsi)
 	char uri[64];
 	if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0 || strcmp(uri, SIGNAL_WS_PATH) != 0)
 		return false;
-	/* A browser on another site must not open a session here (cross-site WebSocket hijacking);
-	 * clients that send no Origin (tools, tests) are not browsers. */
-	char origin[256], host[256];
-	if (lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) <= 0)
-		return true;
-	if (lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) <= 0)
+	/* A browser on another site must not open a session here (cross-site WebSocket hijacking),
+	 * nor a page whose name was rebound to this server's address. */
+	if (!signal_host_allowed(s, wsi))
 		return false;
-	if (!origin_matches_host(origin, host)) {
-		log_debug("signal", "websocket from a foreign origin refused");
+	if (!signal_origin_allowed(s, wsi)) {
+		if (log_limit_allow(&s->log_ws, clock_mono_us()))
+			log_debug("signal", "websocket from a foreign origin refused");
 		return false;
 	}
 	return true;
