@@ -1,5 +1,6 @@
 /* test_sdp: parsing real Chromium and Firefox offers, plenum's publish answers and subscribe offers,
- * the check of browser answers, and malformed input. RFC 8866, RFC 8829, RFC 8843. */
+ * the check of browser answers, and malformed input. RFC 8866, RFC 8829, RFC 8843. That the
+ * captured answers are what the production path writes is test_sdp_capture's part. */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +11,7 @@
 
 #define VEC "tests/vectors/sdp/"
 
-/* The same local side as tests/vectors/sdp/capture/sdptool.c, so stored answers compare byte for byte. */
+/* A fixed local side, so the texts written here are the same on every run. */
 static const struct sdp_local local = {
 	.ice_ufrag = "plnm",
 	.ice_pwd = "plenumplenumplenumplenum",
@@ -110,15 +111,6 @@ static unsigned scan_ext(const char *text, int m, const char *uri)
 			return id;
 	}
 	return 0;
-}
-
-/* Equal texts, or a failure naming the first difference. */
-static void same_text(const char *got, const char *want, const char *what)
-{
-	size_t i = 0;
-	while (got[i] && got[i] == want[i])
-		i++;
-	ck_assert_msg(got[i] == want[i], "%s differs at byte %zu: got \"%.40s\", want \"%.40s\"", what, i, got + i, want + i);
 }
 
 static struct sdp_session *parse_ok(const char *text)
@@ -267,6 +259,17 @@ START_TEST(simulcast_offers)
 		ck_assert_ptr_null(strstr(answer, "a=rid"));
 		ck_assert_ptr_null(strstr(answer, "a=simulcast"));
 		ck_assert(pm[1].accepted);
+		ck_assert_uint_eq(pm[1].n_rids, 0);
+		/* with simulcast on (as the server answers), the three layers are taken, lowest first */
+		struct sdp_local sim = local;
+		sim.simulcast = true;
+		ck_assert_int_eq(sdp_answer_publish(s, &sim, pm, 4, &n, answer, sizeof(answer)), 0);
+		ck_assert_ptr_nonnull(strstr(answer, "a=rid:q recv\r\na=rid:h recv\r\na=rid:f recv\r\na=simulcast:recv q;h;f\r\n"));
+		ck_assert_uint_eq(pm[1].n_rids, 3);
+		ck_assert_str_eq(pm[1].rids[0], "q");
+		ck_assert_str_eq(pm[1].rids[2], "f");
+		ck_assert_uint_ne(pm[1].ext_rid, 0);
+		ck_assert_uint_eq(pm[0].n_rids, 0);
 		sdp_session_free(s);
 		free(text);
 	}
@@ -299,8 +302,6 @@ START_TEST(publish_answer)
 	const char *b = browsers[_i / N_PUB], *c = pub_cases[_i % N_PUB];
 	snprintf(path, sizeof(path), VEC "%s-offer-%s.sdp", b, c);
 	char *text = slurp(path);
-	snprintf(path, sizeof(path), VEC "%s-publish-answer-%s.sdp", b, c);
-	char *stored = slurp(path);
 	struct sdp_session *offer = parse_ok(text);
 
 	char answer[16384];
@@ -308,8 +309,6 @@ START_TEST(publish_answer)
 	size_t n = 99;
 	ck_assert_int_eq(sdp_answer_publish(offer, &local, pm, SDP_MAX_MEDIA, &n, answer, sizeof(answer)), 0);
 	ck_assert_uint_eq(n, offer->n_media);
-	/* What the browser accepted when the vectors were captured is what plenum writes now. */
-	same_text(answer, stored, path);
 
 	struct sdp_session *ans = parse_ok(answer);
 	ck_assert(ans->ice_lite);
@@ -382,27 +381,7 @@ START_TEST(publish_answer)
 	ck_assert_str_eq(setup, "passive");
 	sdp_session_free(ans);
 	sdp_session_free(offer);
-	free(stored);
 	free(text);
-}
-END_TEST
-
-START_TEST(browser_acceptance_recorded)
-{
-	/* The capture script records whether each browser applied plenum's answers and offer. */
-	for (size_t i = 0; i < 2; i++) {
-		char path[256];
-		snprintf(path, sizeof(path), VEC "%s-results.txt", browsers[i]);
-		char *r = slurp(path);
-		ck_assert_ptr_null(strstr(r, "ERROR"));
-		for (size_t c = 0; c < N_PUB; c++) {
-			char want[64];
-			snprintf(want, sizeof(want), "publish %s: accepted", pub_cases[c]);
-			ck_assert_ptr_nonnull(strstr(r, want));
-		}
-		ck_assert_ptr_nonnull(strstr(r, "subscribe: accepted (0:audio:recvonly 1:video:recvonly 2:video:inactive)"));
-		free(r);
-	}
 }
 END_TEST
 
@@ -530,9 +509,6 @@ START_TEST(subscribe_round_trip)
 {
 	char offer[16384];
 	ck_assert_int_eq(sdp_write_subscribe_offer(&local, tracks, 3, offer, sizeof(offer)), 0);
-	char *stored = slurp(VEC "plenum-subscribe-offer.sdp");
-	same_text(offer, stored, "subscribe offer");   /* the offer both browsers were given */
-	free(stored);
 	struct sdp_session *s = parse_ok(offer);
 	ck_assert(s->ice_lite);
 	ck_assert_uint_eq(s->sess_id, 4242424242u);
@@ -660,7 +636,8 @@ START_TEST(subscribe_answers)
 	char path[256];
 	snprintf(path, sizeof(path), VEC "%s-subscribe-answer.sdp", b);
 	char *text = slurp(path);
-	ck_assert_int_eq(check_rc(text, tracks, 3), 0);
+	/* the answer to the server's offer of an audio and a video track (mids 0 and 1) */
+	ck_assert_int_eq(check_rc(text, tracks, 2), 0);
 	struct sdp_session *s = parse_ok(text);
 	const char *ufrag, *pwd, *alg, *fp, *setup;
 	ck_assert_int_eq(sdp_session_transport(s, &ufrag, &pwd, &alg, &fp, &setup), 0);
@@ -669,32 +646,34 @@ START_TEST(subscribe_answers)
 	ck_assert_str_eq(alg, "sha-256");
 	ck_assert_str_eq(fp, scan(text, "a=fingerprint:sha-256 ", 0));
 	ck_assert_str_eq(setup, "active");
+	ck_assert_uint_eq(s->n_media, 2);
 	ck_assert_int_eq(s->media[0].dir, SDP_DIR_RECVONLY);
-	ck_assert_int_eq(s->media[2].dir, SDP_DIR_INACTIVE);
+	ck_assert_int_eq(s->media[1].dir, SDP_DIR_RECVONLY);
 	sdp_session_free(s);
 
-	ck_assert_int_eq(check_rc(text, tracks, 2), EPROTO);   /* count differs */
+	ck_assert_int_eq(check_rc(text, tracks, 3), EPROTO);   /* count differs */
+	ck_assert_int_eq(check_rc(text, tracks, 1), EPROTO);
 	char *t = replace(text, "a=setup:active", "a=setup:passive");
-	ck_assert_int_eq(check_rc(t, tracks, 3), EPROTO);
+	ck_assert_int_eq(check_rc(t, tracks, 2), EPROTO);
 	free(t);
 	t = drop_lines(text, "a=fingerprint:");
-	ck_assert_int_eq(check_rc(t, tracks, 3), EPROTO);
+	ck_assert_int_eq(check_rc(t, tracks, 2), EPROTO);
 	free(t);
 	t = drop_lines(text, "a=ice-pwd:");
-	ck_assert_int_eq(check_rc(t, tracks, 3), EPROTO);
+	ck_assert_int_eq(check_rc(t, tracks, 2), EPROTO);
 	free(t);
 	t = replace(text, "a=mid:1", "a=mid:9");
-	ck_assert_int_eq(check_rc(t, tracks, 3), EPROTO);
+	ck_assert_int_eq(check_rc(t, tracks, 2), EPROTO);
 	free(t);
 	t = replace(text, "m=audio 9", "m=audio 0");   /* the active audio track rejected */
-	ck_assert_int_eq(check_rc(t, tracks, 3), EPROTO);
+	ck_assert_int_eq(check_rc(t, tracks, 2), EPROTO);
 	free(t);
 	t = replace(text, "VP8/90000", "H264/90000");
-	ck_assert_int_eq(check_rc(t, tracks, 3), EPROTO);
+	ck_assert_int_eq(check_rc(t, tracks, 2), EPROTO);
 	free(t);
-	struct sdp_sub_track swapped[3] = { tracks[0], tracks[1], tracks[2] };
+	struct sdp_sub_track swapped[2] = { tracks[0], tracks[1] };
 	swapped[0].kind = SDP_KIND_VIDEO;
-	ck_assert_int_eq(check_rc(text, swapped, 3), EPROTO);
+	ck_assert_int_eq(check_rc(text, swapped, 2), EPROTO);
 	free(text);
 }
 END_TEST
@@ -886,7 +865,6 @@ static Suite *sdp_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("publish");
 	tcase_add_loop_test(tc, publish_answer, 0, 2 * N_PUB);
-	tcase_add_test(tc, browser_acceptance_recorded);
 	tcase_add_test(tc, publish_refusals);
 	tcase_add_test(tc, bundle_edges);
 	suite_add_tcase(s, tc);
