@@ -2,6 +2,7 @@
 tests/output/interop/<test>.server.log and checked on the way out (clean exit, no sanitizer report)."""
 import os
 import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -18,7 +19,7 @@ from plenum_client import http_get  # noqa: E402
 
 OUTPUT = os.path.join(ROOT, "tests", "output", "interop")
 SANITIZER_RE = re.compile(r"(ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|"
-                          r"WARNING: AddressSanitizer|SUMMARY: \w+Sanitizer)")
+                          r"WARNING: AddressSanitizer|WARNING: ThreadSanitizer|SUMMARY: \w+Sanitizer)")
 
 
 def free_port(kind):
@@ -58,7 +59,8 @@ class Server:
         env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
         self.log = open(self.log_path, "wb")
         cmd = [self.binary, "--listen", f"127.0.0.1:{self.port}", "--media-port", str(self.media_port),
-               "--public-ip", "127.0.0.1", "--log-level", "debug"] + self.args
+               "--public-ip", "127.0.0.1", "--log-level", "debug"] + \
+            shlex.split(os.environ.get("PLENUM_EXTRA_ARGS", "")) + self.args
         self.log.write(("$ " + " ".join(cmd) + "\n").encode())
         self.log.flush()
         preexec = None
