@@ -76,7 +76,7 @@ START_TEST(defaults)
 }
 END_TEST
 
-START_TEST(listen)
+START_TEST(listen_flag)
 {
 	struct app_config c;
 	ck_assert_int_eq(parse(&c, "--listen", "0.0.0.0:443", NULL), CONFIG_OK);
@@ -298,7 +298,7 @@ static Suite *config_suite(void)
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("flags");
 	tcase_add_test(tc, defaults);
-	tcase_add_test(tc, listen);
+	tcase_add_test(tc, listen_flag);
 	tcase_add_test(tc, media_port);
 	tcase_add_test(tc, public_ip);
 	tcase_add_test(tc, cert_and_key);

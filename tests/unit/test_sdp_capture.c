@@ -54,7 +54,7 @@ static void norm_line(char *out, size_t cap, const char *line, struct names *ssr
 	char *w = out + o;
 	size_t room = cap - o;
 	unsigned long long a, b, c;
-	char rest[512], kind[16];
+	char rest[512], kind[64];
 	int n;
 	if (sscanf(line, "o=- %llu %llu %511[^\n]", &a, &b, rest) == 3)
 		snprintf(w, room, "o=- <session> %llu %s", b, rest);
@@ -64,7 +64,7 @@ static void norm_line(char *out, size_t cap, const char *line, struct names *ssr
 		snprintf(w, room, "a=ice-pwd:<pwd>");
 	else if (strncmp(line, "a=fingerprint:sha-256 ", 22) == 0)
 		snprintf(w, room, "a=fingerprint:sha-256 <fingerprint>");
-	else if (sscanf(line, "m=%15s %llu %511[^\n]", kind, &a, rest) == 3 && a != 0)
+	else if (sscanf(line, "m=%63s %llu %511[^\n]", kind, &a, rest) == 3 && a != 0)
 		snprintf(w, room, "m=%s <port> %s", kind, rest);
 	else if (sscanf(line, "a=candidate:1 1 udp %llu %63[^ ] %llu %511[^\n]", &a, kind, &b, rest) == 4)
 		snprintf(w, room, "a=candidate:1 1 udp %llu %s <port> %s", a, kind, rest);

@@ -3,13 +3,16 @@
 // page: joins a room per scenario over the signaling protocol, publishes the browser's offer, applies
 // the server's answer; then answers the server's subscribe offer for a second participant. The
 // offers, answers and results land in tests/vectors/sdp/ (test_sdp compares them with what the
-// current code generates). Run inside scripts/netns.sh; see capture.sh.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// current code generates). With --check nothing is written: the run only tells whether both
+// browsers still take what the server writes now. Run inside scripts/netns.sh; see capture.sh.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, OUT, startPlenum } from '../../../browser/lib-plenum.mjs';
 import { firefoxInstalled, launchFirefox } from '../../../browser/lib-firefox.mjs';
 
-const VEC = join(ROOT, 'tests', 'vectors', 'sdp');
+const CHECK = process.argv.includes('--check');
+const VEC = CHECK ? mkdtempSync(join(tmpdir(), 'plenum-sdp-check-')) : join(ROOT, 'tests', 'vectors', 'sdp');
 
 // Runs in the page (its source is sent to the browser, so it uses nothing from outside).
 async function scenarios(arg) {
@@ -168,5 +171,8 @@ try {
     console.log(`server: ${problems.join('; ')}`);
     failed++;
   }
+  if (CHECK) rmSync(VEC, { recursive: true, force: true });
 }
+console.log(failed ? 'capture: FAILED' : CHECK ? 'capture: both browsers take the SDP the server writes now'
+  : `capture: vectors written to ${VEC}`);
 process.exit(failed ? 1 : 0);
