@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignalingClient, BACKOFF_MS } from '../../web/assets/js/protocol.js';
-import { Session, LOBBY_MAX } from '../../web/assets/js/session.js';
+import { Session, LOBBY_MAX, JOIN_TRIES } from '../../web/assets/js/session.js';
 import { FakeClock, fakeSocketClass, fakePeerConnection, connect, flush } from './fakes.mjs';
 
 function setup({ role = 'host', token = 'tok-1' } = {}) {
@@ -167,4 +167,59 @@ test('rate_limited on a fan-out request is reported once and never retried', asy
   ws.fail(ws.last('set_lobby'), 'rate_limited');
   await assert.rejects(other);
   assert.equal(seen.filter(([n]) => n === 'rate-limited').length, 2);
+});
+
+/** Starts a session whose every join is refused with `code`; returns the joins sent after 60 s. */
+async function refusedJoins(code, { password = null } = {}) {
+  const { session, clock, Socket } = setup();
+  if (password) session.password = password;
+  const fatal = [];
+  session.on('fatal', (c) => fatal.push(c));
+  session.on('password', (c) => fatal.push(`password:${c}`));
+  session.start();
+  let joins = 0;
+  for (let round = 0; round < 40; round++) {
+    const ws = Socket.made[Socket.made.length - 1];
+    if (ws.readyState === 0) {
+      ws.open();
+      await flush();
+      const hello = ws.last('hello');
+      if (hello) ws.reply(hello, { version: 1 });
+      await flush();
+    }
+    for (const m of ws.sent) {
+      if (m.answered) continue;
+      m.answered = true;
+      if (m.method === 'join') { joins++; ws.fail(m, code); }
+      if (m.method === 'leave') ws.reply(m, {});
+      await flush();
+    }
+    await clock.advance(1500);
+  }
+  return { joins, fatal, state: session.state, sockets: Socket.made.length };
+}
+
+test('a full lobby or knocking too often ends the attempt: one join, a clear code, no loop', async () => {
+  for (const code of ['lobby_full', 'rate_limited']) {
+    const r = await refusedJoins(code);
+    assert.equal(r.joins, 1, `${code}: joins sent ${r.joins}`);
+    assert.deepEqual(r.fatal, [code]);
+    assert.equal(r.state, 'error');
+  }
+});
+
+test('rate_limited after a wrong password is the password question again, asked once', async () => {
+  const r = await refusedJoins('rate_limited', { password: 'geheim' });
+  assert.equal(r.joins, 1);
+  assert.deepEqual(r.fatal, ['password:rate_limited']);
+  assert.equal(r.state, 'password');
+});
+
+test('unexplained join failures give up after JOIN_TRIES instead of looping', async () => {
+  for (const code of ['internal', 'already_joined', 'timeout']) {
+    const r = await refusedJoins(code);
+    assert.equal(r.joins, JOIN_TRIES, `${code}: joins sent ${r.joins}`);
+    assert.deepEqual(r.fatal, [code]);
+    assert.equal(r.state, 'error');
+  }
 });

@@ -16,8 +16,11 @@ import { Emitter } from './emitter.js';
 
 const PC_CONFIG = { iceServers: [], bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
 const FATAL_JOIN_ERRORS = new Set([
-  'room_name_invalid', 'display_name_invalid', 'room_full', 'unsupported_version', 'bad_request', 'room_locked',
+  'room_name_invalid', 'display_name_invalid', 'room_full', 'unsupported_version', 'bad_request', 'room_locked', 'lobby_full',
 ]);
+// Join failures without a known cause in a row (timeouts, odd codes) before the session gives up
+// instead of asking again and again.
+export const JOIN_TRIES = 3;
 const PASSWORD_ERRORS = new Set(['password_required', 'password_wrong', 'rate_limited']);
 // Three simulcast layers for the camera (Chromium); the server picks one per subscriber and tile.
 export const SIMULCAST = [
@@ -56,6 +59,7 @@ export class Session extends Emitter {
     super();
     this.simulcastWanted = simulcast;
     this.createPeerConnection = createPeerConnection;
+    this.joinFailures = 0;           // unexplained join failures in a row (JOIN_TRIES)
     this.rejoinToken = null;         // from the last join; memory only, sent once when rejoining after a drop
     this.passwordGuard = null;       // {failures, delay_s} (hosts only)
     this.signaling = signaling;
@@ -144,22 +148,30 @@ export class Session extends Emitter {
       result = await this.signaling.request('join', params);
     } catch (err) {
       if (gen !== this.generation) return;
-      if (PASSWORD_ERRORS.has(err.code)) {
+      if (err.code === 'rate_limited' && !params.password) {
+        this.fail('rate_limited');   // knocking or joining too often: no password question, no retry
+      } else if (PASSWORD_ERRORS.has(err.code)) {
         this.setState('password');
         this.emit('password', err.code, err.message);
       } else if (FATAL_JOIN_ERRORS.has(err.code)) {
+        this.fail(err.code);
+      } else if (err.code === 'disconnected') {
+        // the next hello joins again
+      } else if (++this.joinFailures >= JOIN_TRIES) {
+        console.error('plenum: join failed', JOIN_TRIES, 'times, last', err.code);
         this.fail(err.code);
       } else if (err.code === 'already_joined') {
         // The server still holds us from before a reconnect hiccup: leave, then join afresh.
         await this.signaling.request('leave').catch(() => {});
         if (gen === this.generation) this.join();
-      } else if (err.code !== 'disconnected') {
-        console.error('plenum: join failed', err);
+      } else {
+        console.warn('plenum: join failed', err.code);
         this.signaling.reconnectNow();
       }
       return;
     }
     if (gen !== this.generation) return;
+    this.joinFailures = 0;
     if (result.waiting) {
       this.setState('lobby');
       this.emit('lobby-waiting', result.lobby_id);

@@ -2,7 +2,9 @@
 // the message screen after leaving, removal, the end or a lobby refusal, and the failure screen.
 
 const $ = (id) => document.getElementById(id);
-const KNOWN_FAILURES = ['room_name_invalid', 'display_name_invalid', 'room_full', 'unsupported_version', 'room_locked'];
+const KNOWN_FAILURES = ['room_name_invalid', 'display_name_invalid', 'room_full', 'unsupported_version', 'room_locked',
+  'lobby_full', 'rate_limited'];
+const RETRYABLE = ['room_full', 'room_locked', 'lobby_full', 'rate_limited'];
 
 export class Screens {
   /** room(): the room name shown in the texts. */
@@ -31,7 +33,7 @@ export class Screens {
     const key = KNOWN_FAILURES.includes(code) ? code : 'generic';
     $('failed-title').textContent = this.t(`failed.${key}.title`);
     $('failed-text').textContent = this.t(`failed.${key}.text`, { room: this.room() });
-    $('retry').hidden = code !== 'room_full' && code !== 'room_locked';
+    $('retry').hidden = !RETRYABLE.includes(code);
     this.show('failed');
     $('failed-title').focus?.();
   }
