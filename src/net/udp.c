@@ -31,10 +31,6 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 static void on_read(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf, const struct sockaddr *addr, unsigned flags)
 {
 	struct net_udp *u = h->data;
-	if (u->lock && !u->in_batch) {   /* once per batch, not per datagram */
-		uv_mutex_lock(u->lock);
-		u->in_batch = 1;
-	}
 	if (nread > 0 && addr && !(flags & UV_UDP_PARTIAL)) {
 		u->received++;
 		u->on_recv(u->arg, (uint8_t *)buf->base, (size_t)nread, addr);
@@ -43,21 +39,13 @@ static void on_read(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf, const struc
 	if (!(flags & UV_UDP_MMSG_CHUNK)) {
 		u->recv_batches++;
 		net_udp_flush(u);
-		if (u->in_batch) {
-			u->in_batch = 0;
-			uv_mutex_unlock(u->lock);
-		}
 	}
 }
 
 static void on_prepare(uv_prepare_t *p)
 {
 	struct net_udp *u = p->data;
-	if (u->lock)
-		uv_mutex_lock(u->lock);
 	net_udp_flush(u);
-	if (u->lock)
-		uv_mutex_unlock(u->lock);
 }
 
 int net_udp_open(struct net_udp *u, uv_loop_t *loop, const char *ip, uint16_t port,

@@ -1,6 +1,7 @@
 /* udp: the one UDP socket that carries all media (STUN, DTLS, SRTP), on a libuv loop.
  * Receives in batches (recvmmsg through libuv) and sends in batches (sendmmsg): datagrams
- * queued while handling a batch go out together before the loop next waits. */
+ * queued while handling a batch go out together before the loop next waits. One socket belongs to
+ * the thread whose loop it runs on; nothing here locks. */
 #ifndef PLENUM_NET_UDP_H
 #define PLENUM_NET_UDP_H
 
@@ -28,8 +29,6 @@ struct net_udp {
 	uint64_t send_errors, send_batches, sent, recv_batches, received;
 	int open;
 	int pending_closes;
-	uv_mutex_t *lock;             /* optional: held while a receive batch is handled */
-	int in_batch;
 	void (*closed)(void *arg);
 	void *closed_arg;
 };

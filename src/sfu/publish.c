@@ -191,11 +191,24 @@ static int publish(struct sfu_participant *p, const char *offer_sdp, const struc
 	return 0;
 }
 
+struct publish_call {
+	struct sfu_participant *p;
+	const char *offer;
+	const struct sfu_publish_opts *opts;
+	char *answer;
+	int err;
+};
+
+static void publish_on_worker(void *arg)
+{
+	struct publish_call *c = arg;
+	c->err = c->p->gone ? -SFU_ERR_STATE : publish(c->p, c->offer, c->opts, &c->answer);
+}
+
 int sfu_publish(struct sfu_participant *p, const char *offer_sdp, const struct sfu_publish_opts *opts, char **answer)
 {
-	struct sfu_worker *w = p->w;
-	sfu_worker_lock(w);
-	int err = publish(p, offer_sdp, opts, answer);
-	sfu_worker_unlock(w);
-	return err;
+	struct publish_call c = { p, offer_sdp, opts, NULL, 0 };
+	sfu_worker_call(p->w, publish_on_worker, &c);
+	*answer = c.answer;
+	return c.err;
 }

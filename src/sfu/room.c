@@ -1,5 +1,6 @@
 /* room: a named set of participants; created on first join, destroyed with its last member.
- * Tells every member about joins, leaves and changes, and wires published tracks to subscribers. */
+ * Tells every member about joins, leaves and changes, and wires published tracks to subscribers.
+ * The main thread keeps the table of rooms; a room's members live on its worker. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,24 +22,41 @@ int sfu_room_get(struct sfu *sfu, const char *name, struct sfu_room **out)
 		/* the worker with the fewest rooms takes it */
 		struct sfu_worker *w = sfu->workers[0];
 		for (unsigned i = 1; i < sfu->n_workers; i++)
-			if (sfu->workers[i]->n_rooms < w->n_rooms)
+			if (sfu->workers[i]->main_rooms < w->main_rooms)
 				w = sfu->workers[i];
 		r->w = w;
 		if (hmap_put(&sfu->rooms, r->name, strlen(r->name), r) != 0) {
 			free(r);
 			return ENOMEM;
 		}
-		sfu_worker_lock(r->w);
-		r->wnext = r->w->rooms;
-		if (r->wnext)
-			r->wnext->wprev = r;
-		r->w->rooms = r;
-		r->w->n_rooms++;
-		sfu_worker_unlock(r->w);
+		w->main_rooms++;
 		log_info(MOD, "room created (%zu rooms)", sfu->rooms.count);
 	}
 	*out = r;
 	return 0;
+}
+
+void sfu_room_release(struct sfu_room *r)
+{
+	if (--r->main_count)
+		return;
+	/* none joined and unreleased: the worker holds no member and has unlinked it */
+	struct sfu *sfu = r->sfu;
+	hmap_del(&sfu->rooms, r->name, strlen(r->name), r);
+	r->w->main_rooms--;
+	log_info(MOD, "room closed (%zu rooms)", sfu->rooms.count);
+	free(r);
+}
+
+void sfu_room_attach(struct sfu_room *r)
+{
+	struct sfu_worker *w = r->w;
+	r->wprev = NULL;
+	r->wnext = w->rooms;
+	if (r->wnext)
+		r->wnext->wprev = r;
+	w->rooms = r;
+	r->attached = true;
 }
 
 void sfu_participant_info(const struct sfu_participant *p, struct sfu_participant_info *out)
@@ -106,18 +124,18 @@ void sfu_room_remove(struct sfu_room *r, struct sfu_participant *p, enum sfu_lea
 		}
 	}
 	p->room = NULL;
-	if (r->count == 0) {
-		struct sfu_worker *w = r->w;   /* locked by the caller */
+	if (r->count == 0) {   /* off the worker's list; the main thread frees it after the releases */
+		struct sfu_worker *w = r->w;
 		if (r->wprev)
 			r->wprev->wnext = r->wnext;
 		else
 			w->rooms = r->wnext;
 		if (r->wnext)
 			r->wnext->wprev = r->wprev;
-		w->n_rooms--;
-		hmap_del(&r->sfu->rooms, r->name, strlen(r->name), r);
-		log_info(MOD, "room closed (%zu rooms)", r->sfu->rooms.count);
-		free(r);
+		r->wprev = r->wnext = NULL;
+		r->attached = false;
+		r->dominant = 0;
+		r->n_recent = r->n_loudest = 0;
 	}
 }
 

@@ -1,5 +1,5 @@
-/* sfu: the media server object — its UDP port and certificate, the room table, the periodic
- * tick (DTLS timers, consent freshness per RFC 7675, RTCP reports), and the join/leave API. */
+/* sfu: the media server object — its workers and certificate, the room table, the per-room
+ * tick (speakers, budgets, consent freshness per RFC 7675), and the join/leave API. */
 #include "sfu/sfu.h"
 
 #include <arpa/inet.h>
@@ -15,8 +15,6 @@
 #include "sfu/sfu_internal.h"
 
 static const char *MOD = "sfu";
-
-static int force_mute(struct sfu_participant *p, enum sfu_source source);
 
 int sfu_room_name_normalize(const char *in, char out[SFU_ROOM_NAME_MAX + 1])
 {
@@ -57,7 +55,7 @@ int sfu_display_name_check(const char *name)
 	return visible ? 0 : -SFU_ERR_DISPLAY_NAME;
 }
 
-static void check_participant(struct sfu *sfu, struct sfu_participant *p, uint64_t now)
+static void check_participant(struct sfu_participant *p, uint64_t now)
 {
 	if (p->failed) {
 		sfu_participant_drop(p, SFU_LEFT_CLOSED);
@@ -72,31 +70,21 @@ static void check_participant(struct sfu *sfu, struct sfu_participant *p, uint64
 	}
 }
 
-/* The main thread's periodic work, room by room under its worker's lock: speakers (and the
- * events they cause), consent and failed transports, and the downlink budgets. */
-static void on_tick(uv_timer_t *t)
+/* The worker's per-room work: speakers every tick; once a second the downlink budgets (layer
+ * rates were re-measured, downlinks re-estimated), consent and failed transports. */
+void sfu_rooms_tick(struct sfu_worker *w, uint64_t now, bool second)
 {
-	struct sfu *sfu = t->data;
-	uint64_t now = clock_now(sfu->clock);
-	bool second = now - sfu->last_report_us >= 1000000u;
-	if (second)
-		sfu->last_report_us = now;
-	struct sfu_room *r;
-	for (size_t i = 0; hmap_next(&sfu->rooms, &i, (void **)&r);) {
-		struct sfu_worker *w = r->w;
-		sfu_worker_lock(w);
+	for (struct sfu_room *r = w->rooms, *rnext; r; r = rnext) {
+		rnext = r->wnext;   /* a drop of the last member unlinks r (the main thread frees it) */
 		sfu_speakers_update(r, now);
-		if (second) {
-			/* layer rates were re-measured and downlinks re-estimated: refit every subscriber */
-			for (struct sfu_participant *p = r->members; p; p = p->next)
-				sfu_update_budget(p);
-			/* A drop frees the room only with its last member, after which `next` is NULL. */
-			for (struct sfu_participant *p = r->members, *next; p; p = next) {
-				next = p->next;
-				check_participant(sfu, p, now);
-			}
+		if (!second)
+			continue;
+		for (struct sfu_participant *p = r->members; p; p = p->next)
+			sfu_update_budget(p);
+		for (struct sfu_participant *p = r->members, *next; p; p = next) {
+			next = p->next;
+			check_participant(p, now);
 		}
-		sfu_worker_unlock(w);
 	}
 }
 
@@ -106,8 +94,8 @@ static void free_when_closed(void *arg)
 	if (--sfu->pending_closes)
 		return;
 	for (unsigned i = 0; i < sfu->n_workers; i++) {
-		if (sfu->workers[i] && !sfu->workers[i]->threaded)
-			uv_mutex_destroy(&sfu->workers[i]->lock);
+		if (sfu->workers[i] && sfu->workers[i]->qlock_ready)
+			uv_mutex_destroy(&sfu->workers[i]->qlock);
 		free(sfu->workers[i]);
 	}
 	free(sfu->workers);
@@ -115,24 +103,15 @@ static void free_when_closed(void *arg)
 	free(sfu);
 }
 
-static void on_timer_closed(uv_handle_t *h)
-{
-	free_when_closed(h->data);
-}
-
 /* Stops every worker and frees sfu once all handles closed (some only as the loop runs). */
-static void shut_down(struct sfu *sfu, bool timer)
+static void shut_down(struct sfu *sfu)
 {
-	sfu->pending_closes = 1 + (timer ? 1 : 0);
+	sfu->pending_closes = 1;
 	for (unsigned i = 0; i < sfu->n_workers; i++) {
 		if (!sfu->workers[i])
 			continue;
 		sfu->pending_closes++;
 		sfu_worker_stop(sfu->workers[i], free_when_closed, sfu);
-	}
-	if (timer) {
-		uv_timer_stop(&sfu->tick);
-		uv_close((uv_handle_t *)&sfu->tick, on_timer_closed);
 	}
 	free_when_closed(sfu);
 }
@@ -173,14 +152,10 @@ int sfu_new(struct sfu **out, uv_loop_t *loop, const struct sfu_config *cfg)
 		err = sfu_worker_start(w, sfu, i, loop, threaded, bind_ip, port);
 	}
 	if (err) {
-		shut_down(sfu, false);
+		shut_down(sfu);
 		return err;
 	}
 	sfu->cfg.media_port = sfu->workers[0]->port;
-	uv_timer_init(loop, &sfu->tick);
-	sfu->tick.data = sfu;
-	uv_timer_start(&sfu->tick, on_tick, SFU_TICK_MS, SFU_TICK_MS);
-	sfu->last_report_us = clock_now(sfu->clock);
 	*out = sfu;
 	return 0;
 }
@@ -195,47 +170,103 @@ unsigned sfu_worker_count(const struct sfu *sfu)
 	return sfu->n_workers;
 }
 
-/* Caller holds p's worker lock. */
+/* Worker: takes p out of its room and frees its media state; the struct itself goes when the
+ * main thread gets the release. Once only: later commands on p find it gone. */
 static void leave(struct sfu_participant *p, enum sfu_leave_reason why)
 {
-	struct sfu *sfu = p->sfu;
+	if (p->gone)
+		return;
+	p->gone = true;
+	p->leaving = true;
 	free(p->prefs);
 	free(p->pinned);
-	p->leaving = true;
+	p->prefs = NULL;
+	p->pinned = NULL;
+	p->n_prefs = p->n_pinned = 0;
 	if (p->room)
 		sfu_room_remove(p->room, p, why);
 	sfu_sub_free(p);
 	for (size_t k = 0; k < p->n_tracks; k++)
 		sfu_track_free(p->tracks[k]);
+	p->n_tracks = 0;
 	free(p->twcc_rec);
+	p->twcc_rec = NULL;
 	peer_free(p->pub);
-	sfu->participants--;
-	free(p);
+	p->pub = NULL;
+	sfu_worker_post_release(p);
 }
 
 void sfu_participant_drop(struct sfu_participant *p, enum sfu_leave_reason why)
 {
+	if (p->gone)
+		return;
 	if (p->ev->dropped)
 		p->ev->dropped(p->ev_arg, why);
 	leave(p, why);
+}
+
+void sfu_participant_release(struct sfu_participant *p)
+{
+	p->sfu->participants--;
+	sfu_room_release(p->home);
+	free(p);
 }
 
 void sfu_free(struct sfu *sfu)
 {
 	if (!sfu)
 		return;
-	struct sfu_room *r;
-	for (size_t i = 0; hmap_next(&sfu->rooms, &i, (void **)&r);) {
-		struct sfu_worker *w = r->w;
-		sfu_worker_lock(w);
-		while (r->members && r->count > 1)
-			leave(r->members, SFU_LEFT_CLOSED);
-		if (r->members)
-			leave(r->members, SFU_LEFT_CLOSED);   /* frees the room */
-		sfu_worker_unlock(w);
+	sfu->closing = true;
+	/* the threads end first; then this thread owns every room and lets each member go */
+	for (unsigned i = 0; i < sfu->n_workers; i++)
+		sfu_worker_halt(sfu->workers[i]);
+	for (unsigned i = 0; i < sfu->n_workers; i++) {
+		struct sfu_worker *w = sfu->workers[i];
+		while (w->rooms) {
+			struct sfu_room *r = w->rooms;
+			while (r->members)
+				leave(r->members, SFU_LEFT_CLOSED);   /* the last one unlinks r */
+		}
+		sfu_worker_drain(w);   /* releases: participants and rooms are freed */
 	}
 	hmap_free(&sfu->rooms);
-	shut_down(sfu, true);
+	shut_down(sfu);
+}
+
+struct stats_call {
+	struct sfu_worker *w;
+	struct sfu_stats *st;
+};
+
+/* Worker: adds its counters to st (the main thread waits). */
+static void worker_stats(void *arg)
+{
+	struct stats_call *c = arg;
+	struct sfu_worker *w = c->w;
+	struct sfu_stats *st = c->st;
+	const struct peer_stats *ps = &w->demux.stats;
+	st->rtp_packets_received += ps->rtp_rx;
+	st->rtp_bytes_received += ps->rtp_rx_bytes;
+	st->rtp_packets_sent += ps->rtp_tx;
+	st->rtp_bytes_sent += ps->rtp_tx_bytes;
+	st->rtcp_packets_received += ps->rtcp_rx;
+	st->rtcp_packets_sent += ps->rtcp_tx;
+	st->dropped_malformed_stun += ps->drop_stun_malformed + ps->drop_stun_auth;
+	st->dropped_malformed_rtp += w->dropped_malformed_rtp + ps->drop_srtp_malformed;
+	st->dropped_malformed_rtcp += w->dropped_malformed_rtcp;
+	st->dropped_srtp_auth += ps->drop_srtp_auth + ps->drop_srtp_replay;
+	st->dropped_unknown_source += ps->drop_unknown_source + ps->drop_unknown_kind;
+	st->dropped_dtls += ps->drop_dtls;
+	st->dropped_unknown_ssrc += w->dropped_unknown_ssrc;
+	st->dropped_send += ps->drop_send + w->demux.udp.send_errors;
+	st->nack_retransmits += w->nack_retransmits;
+	st->keyframe_requests += w->keyframe_requests;
+	st->layer_switches += w->layer_switches;
+	st->twcc_feedback_received += w->twcc_feedback_rx;
+	st->twcc_feedback_sent += w->twcc_feedback_tx;
+	for (struct sfu_room *r = w->rooms; r; r = r->wnext)
+		for (struct sfu_participant *p = r->members; p; p = p->next)
+			st->subscriber_estimate_bps_sum += p->budget_bps;
 }
 
 void sfu_get_stats(const struct sfu *sfu, struct sfu_stats *st)
@@ -244,33 +275,30 @@ void sfu_get_stats(const struct sfu *sfu, struct sfu_stats *st)
 	st->rooms = sfu->rooms.count;
 	st->participants = sfu->participants;
 	for (unsigned i = 0; i < sfu->n_workers; i++) {
-		struct sfu_worker *w = sfu->workers[i];
-		sfu_worker_lock(w);
-		const struct peer_stats *ps = &w->demux.stats;
-		st->rtp_packets_received += ps->rtp_rx;
-		st->rtp_bytes_received += ps->rtp_rx_bytes;
-		st->rtp_packets_sent += ps->rtp_tx;
-		st->rtp_bytes_sent += ps->rtp_tx_bytes;
-		st->rtcp_packets_received += ps->rtcp_rx;
-		st->rtcp_packets_sent += ps->rtcp_tx;
-		st->dropped_malformed_stun += ps->drop_stun_malformed + ps->drop_stun_auth;
-		st->dropped_malformed_rtp += w->dropped_malformed_rtp + ps->drop_srtp_malformed;
-		st->dropped_malformed_rtcp += w->dropped_malformed_rtcp;
-		st->dropped_srtp_auth += ps->drop_srtp_auth + ps->drop_srtp_replay;
-		st->dropped_unknown_source += ps->drop_unknown_source + ps->drop_unknown_kind;
-		st->dropped_dtls += ps->drop_dtls;
-		st->dropped_unknown_ssrc += w->dropped_unknown_ssrc;
-		st->dropped_send += ps->drop_send + w->demux.udp.send_errors;
-		st->nack_retransmits += w->nack_retransmits;
-		st->keyframe_requests += w->keyframe_requests;
-		st->layer_switches += w->layer_switches;
-		st->twcc_feedback_received += w->twcc_feedback_rx;
-		st->twcc_feedback_sent += w->twcc_feedback_tx;
-		for (struct sfu_room *r = w->rooms; r; r = r->wnext)
-			for (struct sfu_participant *p = r->members; p; p = p->next)
-				st->subscriber_estimate_bps_sum += p->budget_bps;
-		sfu_worker_unlock(w);
+		struct stats_call c = { sfu->workers[i], st };
+		sfu_worker_call(sfu->workers[i], worker_stats, &c);
 	}
+}
+
+struct join_call {
+	struct sfu_room *r;
+	struct sfu_participant *p;
+	int err;
+};
+
+/* Worker: p enters r, hearing about everyone there (and they about p). */
+static void join_on_worker(void *arg)
+{
+	struct join_call *c = arg;
+	struct sfu *sfu = c->p->sfu;
+	if (sfu->cfg.max_room_participants && c->r->count >= sfu->cfg.max_room_participants) {
+		c->err = -SFU_ERR_ROOM_FULL;
+		return;
+	}
+	if (!c->r->attached)
+		sfu_room_attach(c->r);
+	sfu_room_add(c->r, c->p);
+	log_info(MOD, "participant %u joined a room of %u", c->p->id, c->r->count);
 }
 
 int sfu_join(struct sfu *sfu, const char *room, const char *display_name,
@@ -286,41 +314,40 @@ int sfu_join(struct sfu *sfu, const char *room, const char *display_name,
 	struct sfu_room *r;
 	if (sfu_room_get(sfu, canon, &r) != 0)
 		return -SFU_ERR_INTERNAL;
-	struct sfu_worker *w = r->w;
-	sfu_worker_lock(w);
-	if (sfu->cfg.max_room_participants && r->count >= sfu->cfg.max_room_participants) {
-		sfu_worker_unlock(w);
-		return -SFU_ERR_ROOM_FULL;
-	}
 	struct sfu_participant *p = calloc(1, sizeof *p);
 	if (!p) {
-		if (r->count == 0) {
-			r->count = 1;   /* let the room's removal path unlink and free it */
-			struct sfu_participant ghost = { .sfu = sfu, .w = w, .ev = events, .ev_arg = arg };
-			sfu_room_remove(r, &ghost, SFU_LEFT_CLOSED);
-		}
-		sfu_worker_unlock(w);
+		r->main_count++;
+		sfu_room_release(r);   /* frees a room made for this join */
 		return -SFU_ERR_INTERNAL;
 	}
 	p->sfu = sfu;
-	p->w = w;
+	p->w = r->w;
+	p->home = r;
+	snprintf(p->room_name, sizeof p->room_name, "%s", r->name);
 	p->id = sfu->next_participant_id++;
 	snprintf(p->name, sizeof p->name, "%s", display_name);
-	p->ev = events;
-	p->ev_arg = arg;
+	p->user_ev = events;
+	p->user_arg = arg;
+	p->ev = &sfu_worker_proxy_events;
+	p->ev_arg = p;
 	p->rtcp_ssrc = util_random_u32() | 1;
 	snprintf(p->cname, sizeof p->cname, "plenum-%u", p->id);
+	/* counted before the call: the events it causes may already include p's release */
+	r->main_count++;
 	sfu->participants++;
-	sfu_room_add(r, p);
-	log_info(MOD, "participant %u joined a room of %u", p->id, r->count);
-	sfu_worker_unlock(w);
+	struct join_call c = { r, p, 0 };
+	sfu_worker_call(r->w, join_on_worker, &c);
+	if (c.err) {
+		sfu_participant_release(p);
+		return c.err;
+	}
 	*out = p;
 	return 0;
 }
 
 const char *sfu_participant_room(const struct sfu_participant *p)
 {
-	return p->room ? p->room->name : "";
+	return p->room_name;
 }
 
 uint32_t sfu_participant_id(const struct sfu_participant *p)
@@ -328,105 +355,34 @@ uint32_t sfu_participant_id(const struct sfu_participant *p)
 	return p->id;
 }
 
-static int set_media_state(struct sfu_participant *p, bool audio_muted, bool video_muted)
-{
-	/* Unmuting oneself lifts a host's mute: a host can mute, only the participant unmutes. */
-	if (!audio_muted)
-		p->forced_mute[SFU_SOURCE_MICROPHONE] = false;
-	if (!video_muted)
-		p->forced_mute[SFU_SOURCE_CAMERA] = false;
-	if (p->audio_muted == audio_muted && p->video_muted == video_muted)
-		return 0;
-	p->audio_muted = audio_muted;
-	p->video_muted = video_muted;
-	if (p->room)
-		sfu_room_broadcast_update(p->room, p);
-	return 0;
-}
+struct leave_call {
+	struct sfu_participant *p;
+	enum sfu_leave_reason why;
+	bool drop;
+};
 
-int sfu_set_media_state(struct sfu_participant *p, bool audio_muted, bool video_muted)
+static void leave_on_worker(void *arg)
 {
-	struct sfu_worker *w = p->w;
-	sfu_worker_lock(w);
-	int err = set_media_state(p, audio_muted, video_muted);
-	sfu_worker_unlock(w);
-	return err;
+	struct leave_call *c = arg;
+	if (c->drop)
+		sfu_participant_drop(c->p, c->why);
+	else
+		leave(c->p, c->why);
 }
 
 void sfu_leave(struct sfu_participant *p, enum sfu_leave_reason why)
 {
 	if (!p)
 		return;
-	struct sfu_worker *w = p->w;
 	log_info(MOD, "participant %u left", p->id);
-	sfu_worker_lock(w);
-	leave(p, why);
-	sfu_worker_unlock(w);
+	p->main_gone = true;   /* no events for it from now on */
+	struct leave_call c = { p, why, false };
+	sfu_worker_call(p->w, leave_on_worker, &c);   /* its release, and so its free, are delivered here */
 }
 
 void sfu_remove(struct sfu_participant *p, enum sfu_leave_reason why)
 {
-	struct sfu_worker *w = p->w;
 	log_info(MOD, "participant %u removed", p->id);
-	sfu_worker_lock(w);
-	sfu_participant_drop(p, why);
-	sfu_worker_unlock(w);
-}
-
-int sfu_force_mute(struct sfu_participant *p, enum sfu_source source)
-{
-	struct sfu_worker *w = p->w;
-	sfu_worker_lock(w);
-	int err = force_mute(p, source);
-	sfu_worker_unlock(w);
-	return err;
-}
-
-static int force_mute(struct sfu_participant *p, enum sfu_source source)
-{
-	if (source >= SFU_SOURCE_COUNT)
-		return EINVAL;
-	p->forced_mute[source] = true;
-	if (source == SFU_SOURCE_MICROPHONE)
-		p->audio_muted = true;
-	else if (source == SFU_SOURCE_CAMERA)
-		p->video_muted = true;
-	if (p->room)
-		sfu_room_broadcast_update(p->room, p);
-	return 0;
-}
-
-static int set_video_prefs(struct sfu_participant *p, unsigned last_n, const struct sfu_video_pref *prefs,
-                           size_t n_prefs, const uint32_t *pinned, size_t n_pinned)
-{
-	struct sfu_video_pref *np = n_prefs ? malloc(n_prefs * sizeof *np) : NULL;
-	uint32_t *nn = n_pinned ? malloc(n_pinned * sizeof *nn) : NULL;
-	if ((n_prefs && !np) || (n_pinned && !nn)) {
-		free(np);
-		free(nn);
-		return ENOMEM;
-	}
-	if (n_prefs)
-		memcpy(np, prefs, n_prefs * sizeof *np);
-	if (n_pinned)
-		memcpy(nn, pinned, n_pinned * sizeof *nn);
-	free(p->prefs);
-	free(p->pinned);
-	p->prefs = np;
-	p->n_prefs = n_prefs;
-	p->pinned = nn;
-	p->n_pinned = n_pinned;
-	p->last_n = last_n;
-	sfu_layers_assign(p);
-	return 0;
-}
-
-int sfu_set_video_prefs(struct sfu_participant *p, unsigned last_n, const struct sfu_video_pref *prefs,
-                        size_t n_prefs, const uint32_t *pinned, size_t n_pinned)
-{
-	struct sfu_worker *w = p->w;
-	sfu_worker_lock(w);
-	int err = set_video_prefs(p, last_n, prefs, n_prefs, pinned, n_pinned);
-	sfu_worker_unlock(w);
-	return err;
+	struct leave_call c = { p, why, true };
+	sfu_worker_call(p->w, leave_on_worker, &c);   /* `dropped`, then the release */
 }

@@ -88,14 +88,21 @@ struct sfu_down {
 	uint64_t packets, octets;     /* sent, for sender reports */
 };
 
+/* Who owns which field: see src/sfu/worker.h. */
 struct sfu_participant {
 	struct sfu *sfu;
 	struct sfu_worker *w;         /* its room's media worker */
-	struct sfu_room *room;
+	struct sfu_room *home;        /* immutable: the room it joined (main thread's accounting) */
+	char room_name[SFU_ROOM_NAME_MAX + 1];   /* immutable copy of home's name */
+	const struct sfu_events *user_ev;   /* main-owned: signaling's callbacks */
+	void *user_arg;
+	bool main_gone;               /* main-owned: no more events for signaling (left or dropped) */
+	bool gone;                    /* worker-owned: left its room; commands on it fail */
+	struct sfu_room *room;        /* worker-owned: NULL once it left */
 	struct sfu_participant *prev, *next;
 	uint32_t id;
 	char name[SFU_DISPLAY_NAME_MAX + 1];
-	const struct sfu_events *ev;
+	const struct sfu_events *ev;  /* worker side: sfu_worker_proxy_events, ev_arg = the participant */
 	void *ev_arg;
 	bool audio_muted, video_muted;
 	bool forced_mute[SFU_SOURCE_COUNT];   /* a host muted it: not forwarded until unmuted */
@@ -135,7 +142,9 @@ struct sfu_participant {
 struct sfu_room {
 	struct sfu *sfu;
 	struct sfu_worker *w;         /* the media worker this room lives on */
-	struct sfu_room *wprev, *wnext;   /* the worker's rooms */
+	struct sfu_room *wprev, *wnext;   /* the worker's rooms (worker-owned) */
+	bool attached;                /* worker-owned: in the worker's list (has members) */
+	unsigned main_count;          /* main-owned: joined and not yet released participants */
 	char name[SFU_ROOM_NAME_MAX + 1];
 	struct sfu_participant *members;
 	unsigned count;
@@ -153,9 +162,8 @@ struct sfu {
 	const struct clock_src *clock;
 	struct dtls_cert *cert;
 	struct hmap rooms;            /* touched by the main thread only */
-	uv_timer_t tick;
 	unsigned pending_closes;      /* libuv handles still closing in sfu_free */
-	uint64_t last_report_us;
+	bool closing;                 /* sfu_free runs: events reach nobody */
 	uint32_t next_participant_id;
 	uint64_t participants;
 	struct sfu_worker **workers;
@@ -163,7 +171,9 @@ struct sfu {
 };
 
 /* room.c */
-int sfu_room_get(struct sfu *sfu, const char *name, struct sfu_room **out);
+int sfu_room_get(struct sfu *sfu, const char *name, struct sfu_room **out);   /* main thread */
+void sfu_room_release(struct sfu_room *r);   /* main thread: one member fewer; freed at none */
+void sfu_room_attach(struct sfu_room *r);    /* worker: links r into its worker's rooms */
 void sfu_room_add(struct sfu_room *r, struct sfu_participant *p);
 void sfu_room_remove(struct sfu_room *r, struct sfu_participant *p, enum sfu_leave_reason why);
 void sfu_room_broadcast_update(struct sfu_room *r, const struct sfu_participant *p);
@@ -194,5 +204,9 @@ void sfu_worker_feedback(struct sfu_worker *w);  /* transport-cc feedback of its
 void sfu_send_feedback(struct sfu_participant *p);   /* transport-cc feedback to a publisher */
 void sfu_update_budget(struct sfu_participant *sub);
 void sfu_participant_drop(struct sfu_participant *p, enum sfu_leave_reason why);
+
+/* sfu.c */
+void sfu_rooms_tick(struct sfu_worker *w, uint64_t now_us, bool second);   /* worker: speakers, budgets, consent */
+void sfu_participant_release(struct sfu_participant *p);   /* main thread: after the worker let go of p */
 
 #endif

@@ -207,11 +207,22 @@ void sfu_sub_free(struct sfu_participant *sub)
 	sub->sub = NULL;
 }
 
+struct answer_call {
+	struct sfu_participant *p;
+	uint32_t version;
+	const char *sdp;
+	int err;
+};
+
+static void answer_on_worker(void *arg)
+{
+	struct answer_call *c = arg;
+	c->err = c->p->gone ? -SFU_ERR_STATE : subscribe_answer(c->p, c->version, c->sdp);
+}
+
 int sfu_subscribe_answer(struct sfu_participant *p, uint32_t version, const char *answer_sdp)
 {
-	struct sfu_worker *w = p->w;
-	sfu_worker_lock(w);
-	int err = subscribe_answer(p, version, answer_sdp);
-	sfu_worker_unlock(w);
-	return err;
+	struct answer_call c = { p, version, answer_sdp, 0 };
+	sfu_worker_call(p->w, answer_on_worker, &c);
+	return c.err;
 }

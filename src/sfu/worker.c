@@ -1,5 +1,5 @@
 /* worker: a media thread with its own loop and port. Its periodic work (DTLS retransmissions,
- * transport-cc feedback, RTCP reports) runs here; the main thread's SFU calls lock it. */
+ * transport-cc feedback, RTCP reports, speakers, budgets, consent per RFC 7675) runs here. */
 #include "sfu/worker.h"
 
 #include <errno.h>
@@ -13,21 +13,21 @@ static const char *MOD = "worker";
 static void on_tick(uv_timer_t *t)
 {
 	struct sfu_worker *w = t->data;
-	sfu_worker_lock(w);
 	peer_demux_tick(&w->demux);
 	sfu_worker_feedback(w);
 	uint64_t now = clock_now(w->clock);
-	if (now - w->last_report_us >= 1000000u) {
+	bool second = now - w->last_report_us >= 1000000u;
+	if (second) {
 		w->last_report_us = now;
 		sfu_worker_reports(w);
 	}
-	sfu_worker_unlock(w);
+	sfu_rooms_tick(w, now, second);
+	net_udp_flush(&w->demux.udp);
 }
 
-void sfu_worker_unlock(struct sfu_worker *w)
+static void on_cmd(uv_async_t *a)
 {
-	net_udp_flush(&w->demux.udp);
-	uv_mutex_unlock(&w->lock);
+	sfu_worker_run_commands(a->data);
 }
 
 static void on_stop(uv_async_t *a)
@@ -49,19 +49,21 @@ int sfu_worker_start(struct sfu_worker *w, struct sfu *sfu, unsigned index, uv_l
 	w->index = index;
 	w->threaded = threaded;
 	w->clock = sfu->clock;
-	if (uv_mutex_init_recursive(&w->lock) != 0)
+	w->ev_drop_log.per_sec = 1;
+	if (sfu_worker_queues_init(w, main_loop) != 0)
 		return ENOMEM;
 	w->loop = threaded ? &w->own_loop : main_loop;
 	if (threaded && uv_loop_init(w->loop) != 0)
 		return ENOMEM;
 	int err = peer_demux_open(&w->demux, w->loop, ip, port, sfu->cert, sfu->clock);
-	w->demux.udp.lock = &w->lock;
 	w->port = net_udp_port(&w->demux.udp);
 	uv_timer_init(w->loop, &w->tick);
 	w->tick.data = w;
 	if (threaded) {
 		uv_async_init(w->loop, &w->stop, on_stop);
 		w->stop.data = w;
+		uv_async_init(w->loop, &w->cmd_wake, on_cmd);
+		w->cmd_wake.data = w;
 	}
 	if (err)
 		return err;
@@ -76,6 +78,15 @@ int sfu_worker_start(struct sfu_worker *w, struct sfu *sfu, unsigned index, uv_l
 	return 0;
 }
 
+void sfu_worker_halt(struct sfu_worker *w)
+{
+	if (!w->running)
+		return;
+	uv_async_send(&w->stop);
+	uv_thread_join(&w->thread);
+	w->running = false;
+}
+
 static void handle_closed(void *arg)
 {
 	struct sfu_worker *w = arg;
@@ -88,34 +99,37 @@ static void uv_handle_closed(uv_handle_t *h)
 	handle_closed(h->data);
 }
 
-static void close_handles(struct sfu_worker *w)
+/* The handles on the worker's loop (the main loop when not threaded). */
+static void close_loop_handles(struct sfu_worker *w)
 {
-	w->pending_closes = w->threaded ? 3 : 2;
 	uv_timer_stop(&w->tick);
 	uv_close((uv_handle_t *)&w->tick, uv_handle_closed);
-	if (w->threaded)
+	if (w->threaded) {
 		uv_close((uv_handle_t *)&w->stop, uv_handle_closed);
+		uv_close((uv_handle_t *)&w->cmd_wake, uv_handle_closed);
+	}
 	peer_demux_close(&w->demux, handle_closed, w);
 }
 
 void sfu_worker_stop(struct sfu_worker *w, void (*closed)(void *arg), void *arg)
 {
-	if (!w->threaded) {
+	sfu_worker_halt(w);
+	w->on_closed = closed;
+	w->on_closed_arg = arg;
+	/* ev_wake on the main loop, plus the tick, the demux and (threaded) two asyncs */
+	w->pending_closes = 1 + 2 + (w->threaded ? 2 : 0);
+	if (w->threaded) {
+		/* the thread is gone: close its handles on its loop from here */
+		w->on_closed = NULL;
+		close_loop_handles(w);
+		uv_run(w->loop, UV_RUN_DEFAULT);
+		uv_loop_close(w->loop);
 		w->on_closed = closed;
-		w->on_closed_arg = arg;
-		close_handles(w);   /* finishes as the main loop runs */
-		return;
+	} else {
+		close_loop_handles(w);   /* finishes as the main loop runs */
 	}
-	if (w->running) {
-		uv_async_send(&w->stop);
-		uv_thread_join(&w->thread);
-		w->running = false;
-	}
-	/* the thread is gone: close its handles on its loop from here */
-	w->on_closed = NULL;
-	close_handles(w);
-	uv_run(w->loop, UV_RUN_DEFAULT);
-	uv_loop_close(w->loop);
-	uv_mutex_destroy(&w->lock);
-	closed(arg);
+	if (w->qlock_ready)
+		uv_close((uv_handle_t *)&w->ev_wake, uv_handle_closed);
+	else
+		handle_closed(w);
 }

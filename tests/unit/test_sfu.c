@@ -224,8 +224,7 @@ START_TEST(layer_choice)
 	struct sfu_participant sub = { 0 }, pubs[4] = { { 0 } };
 	struct sfu_down downs[4];
 	struct sfu_track *tracks[4];
-	static struct sfu_worker w;
-	uv_mutex_init_recursive(&w.lock);
+	static struct sfu_worker w;   /* no thread: its commands run inline */
 	w.clock = &clock_system;
 	sub.w = &w;
 	sub.room = &room;
