@@ -147,6 +147,10 @@ static int on_writeable(struct ws_conn *w)
 		lws_close_reason(w->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)"too slow", 8);
 		return -1;
 	}
+	if (w->expired) {
+		lws_close_reason(w->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)"no hello", 8);
+		return -1;
+	}
 	struct ws_msg *m = w->out;
 	if (!m)
 		return 0;
@@ -225,8 +229,7 @@ void signal_ws_sweep(struct signal *s, uint64_t now_us)
 			continue;
 		w->expired = true;
 		s->hello_timeout++;
-		lws_close_reason(w->wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)"no hello", 8);
-		lws_set_timeout(w->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+		lws_callback_on_writable(w->wsi);   /* closes it there */
 	}
 }
 
