@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "app/config.h"
@@ -274,11 +275,102 @@ START_TEST(syntax)
 }
 END_TEST
 
+START_TEST(security_defaults)
+{
+	struct app_config c;
+	ck_assert_int_eq(parse(&c, NULL), CONFIG_OK);
+	ck_assert_uint_eq(c.n_allowed_origins, 0);
+	ck_assert_uint_eq(c.n_server_names, 0);
+	ck_assert_uint_eq(c.n_metrics_allow, 0);      /* the server then allows 127.0.0.0/8 and ::1 */
+	ck_assert_uint_eq(c.max_connections, 0);      /* derived from RLIMIT_NOFILE by the server */
+	ck_assert_uint_eq(c.max_connections_per_ip, 0);
+}
+END_TEST
+
+START_TEST(origins_and_names)
+{
+	struct app_config c;
+	ck_assert_int_eq(parse(&c, "--allowed-origin", "https://meet.example.org", "--allowed-origin=http://10.0.0.5:8080",
+	                       "--server-name", "meet.example.org", "--server-name=Meet2.Example.org", NULL), CONFIG_OK);
+	ck_assert_uint_eq(c.n_allowed_origins, 2);
+	ck_assert_str_eq(c.allowed_origins[0], "https://meet.example.org");
+	ck_assert_str_eq(c.allowed_origins[1], "http://10.0.0.5:8080");
+	ck_assert_uint_eq(c.n_server_names, 2);
+	ck_assert_str_eq(c.server_names[1], "Meet2.Example.org");
+	refused("plenum: --allowed-origin wants http(s)://HOST[:PORT] without a path (got 'meet.example.org')\n",
+	        "--allowed-origin", "meet.example.org", NULL);
+	refused("plenum: --allowed-origin wants http(s)://HOST[:PORT] without a path (got 'https://a.example/')\n",
+	        "--allowed-origin", "https://a.example/", NULL);
+	refused("plenum: --allowed-origin wants http(s)://HOST[:PORT] without a path (got 'ftp://a.example')\n",
+	        "--allowed-origin", "ftp://a.example", NULL);
+	refused("plenum: --allowed-origin wants http(s)://HOST[:PORT] without a path (got 'https://a.example:0')\n",
+	        "--allowed-origin", "https://a.example:0", NULL);
+	refused("plenum: --server-name wants a host name such as meet.example.org (got 'meet.example.org:443')\n",
+	        "--server-name", "meet.example.org:443", NULL);
+	refused("plenum: --server-name wants a host name such as meet.example.org (got 'a..b')\n",
+	        "--server-name", "a..b", NULL);
+	refused("plenum: --server-name wants a host name such as meet.example.org (got 'https://a.example')\n",
+	        "--server-name", "https://a.example", NULL);
+	char *argv[2 * (CONFIG_LIST_MAX + 1) + 1];
+	int n = 0;
+	argv[n++] = "plenum";
+	for (int i = 0; i <= CONFIG_LIST_MAX; i++) {
+		argv[n++] = "--server-name";
+		argv[n++] = "meet.example.org";
+	}
+	FILE *err = fopen("/dev/null", "w");
+	ck_assert_int_eq(app_config_parse(&c, n, argv, err), CONFIG_ERROR);
+	fclose(err);
+}
+END_TEST
+
+START_TEST(connection_limits)
+{
+	struct app_config c;
+	ck_assert_int_eq(parse(&c, "--max-connections", "500", "--max-connections-per-ip=20", NULL), CONFIG_OK);
+	ck_assert_uint_eq(c.max_connections, 500);
+	ck_assert_uint_eq(c.max_connections_per_ip, 20);
+	refused("plenum: --max-connections must be 16..1000000 (got '15')\n", "--max-connections", "15", NULL);
+	refused("plenum: --max-connections must be 16..1000000 (got 'many')\n", "--max-connections", "many", NULL);
+	refused("plenum: --max-connections-per-ip must be 1..1000000 (got '0')\n", "--max-connections-per-ip", "0",
+	        NULL);
+	refused("plenum: --max-connections-per-ip must be 1..1000000 (got '99999999999999999999')\n",
+	        "--max-connections-per-ip", "99999999999999999999", NULL);
+}
+END_TEST
+
+START_TEST(metrics_allow)
+{
+	struct app_config c;
+	ck_assert_int_eq(parse(&c, "--metrics-allow", "10.0.0.0/8", "--metrics-allow=2001:db8::/32",
+	                       "--metrics-allow", "192.0.2.7", NULL), CONFIG_OK);
+	ck_assert_uint_eq(c.n_metrics_allow, 3);
+	ck_assert_uint_eq(c.metrics_allow[0].prefix, 8);
+	ck_assert_uint_eq(c.metrics_allow[1].prefix, 32);
+	ck_assert_uint_eq(c.metrics_allow[2].prefix, 32);
+	const uint8_t inside[4] = { 10, 200, 3, 4 }, outside[4] = { 11, 0, 0, 1 };
+	ck_assert(signal_cidr_contains(&c.metrics_allow[0], AF_INET, inside));
+	ck_assert(!signal_cidr_contains(&c.metrics_allow[0], AF_INET, outside));
+	/* an IPv4-mapped IPv6 peer counts as its IPv4 address */
+	uint8_t mapped[16] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 1, 2, 3 };
+	ck_assert(signal_cidr_contains(&c.metrics_allow[0], AF_INET6, mapped));
+	ck_assert(!signal_cidr_contains(&c.metrics_allow[1], AF_INET6, mapped));
+	refused("plenum: --metrics-allow wants ADDRESS[/PREFIX], e.g. 10.0.0.0/8 (got '10.0.0.0/33')\n",
+	        "--metrics-allow", "10.0.0.0/33", NULL);
+	refused("plenum: --metrics-allow wants ADDRESS[/PREFIX], e.g. 10.0.0.0/8 (got 'localhost')\n",
+	        "--metrics-allow", "localhost", NULL);
+	refused("plenum: --metrics-allow wants ADDRESS[/PREFIX], e.g. 10.0.0.0/8 (got '::1/')\n",
+	        "--metrics-allow", "::1/", NULL);
+}
+END_TEST
+
 START_TEST(usage_lists_every_flag)
 {
 	static const char *const names[] = { "--listen", "--media-port", "--public-ip", "--cert", "--key", "--web-root",
 	                                     "--max-room-size", "--max-videos", "--workers", "--imprint-url",
-	                                     "--privacy-url", "--log-level", "--help", "--version" };
+	                                     "--privacy-url", "--log-level", "--server-name", "--allowed-origin",
+	                                     "--max-connections", "--max-connections-per-ip", "--metrics-allow",
+	                                     "--help", "--version" };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);
@@ -309,6 +401,10 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, links);
 	tcase_add_test(tc, log_level);
 	tcase_add_test(tc, syntax);
+	tcase_add_test(tc, security_defaults);
+	tcase_add_test(tc, origins_and_names);
+	tcase_add_test(tc, connection_limits);
+	tcase_add_test(tc, metrics_allow);
 	tcase_add_test(tc, usage_lists_every_flag);
 	suite_add_tcase(s, tc);
 	return s;
