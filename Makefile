@@ -21,7 +21,7 @@ TOOL_BIN := $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%)
 TOOL_DIRS := $(patsubst tools/%/,%,$(sort $(dir $(wildcard tools/*/*.c))))
 TOOL_BIN += $(TOOL_DIRS:%=$(BUILD)/tools/%)
 
-.PHONY: all run test unit fuzz fuzz-replay deps bench clean asan-unit
+.PHONY: all run test unit fuzz fuzz-replay deps bench clean asan-unit tsan-unit
 all: $(BUILD)/plenum $(TOOL_BIN)
 
 $(BUILD)/obj/%.o: %.c
@@ -74,6 +74,12 @@ asan-unit:
 	  SANFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  all unit fuzz-replay
 
+# ThreadSanitizer: plenum and the unit tests (test_sfu runs media workers on their own threads);
+# a report ends the test that caused it. scripts/test.sh then runs interop tests on build-tsan/plenum.
+tsan-unit:
+	TSAN_OPTIONS=$${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
+	$(MAKE) BUILD=build-tsan CC=clang OPT=-O1 SANFLAGS="-fsanitize=thread -fno-omit-frame-pointer" all unit
+
 deps:
 	./scripts/deps.sh
 
@@ -91,6 +97,6 @@ bench: deps all $(BENCH_BIN)
 	./bench/run.sh
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-tsan build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

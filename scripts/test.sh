@@ -1,7 +1,7 @@
 #!/bin/sh
 # The whole test suite, as `make test` runs it (after ./scripts/deps.sh): gcc build, unit tests, the
 # clang ASan+UBSan build with unit tests and fuzz-corpus replay, interop tests (aiortc) against the
-# sanitizer build, browser tests (Chromium) against the gcc build. Media tests run in network and
+# sanitizer build, the ThreadSanitizer build (unit tests, interop subset with two media workers), browser tests (Chromium) against the gcc build. Media tests run in network and
 # PID namespaces that have only loopback (scripts/netns.sh). Logs: tests/output/. Stops at the first failing part; ends with "N passed, N failed".
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -84,8 +84,8 @@ netns() {
 	wait "$pid"
 }
 
-# TEST_PARTS picks parts (default all): build unit asan interop abuse load web browser.
-PARTS=${TEST_PARTS:-build unit asan interop abuse load web browser}
+# TEST_PARTS picks parts (default all): build unit asan interop abuse tsan load web browser.
+PARTS=${TEST_PARTS:-build unit asan interop abuse tsan load web browser}
 want() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 if want build; then
@@ -126,6 +126,21 @@ ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1} \
 	step abuse netns /usr/bin/python3 -m pytest -p no:cacheprovider -rfEs --durations=5 tests/abuse
 rc=$?
 if [ "$rc" -eq 5 ]; then echo "abuse: pytest collected no tests"; failed=$((failed + 1)); finish 1; fi
+if [ "$rc" -ne 0 ]; then [ "$failed" -gt 0 ] || failed=$((failed + 1)); finish 1; fi
+fi
+
+if want tsan; then
+section "threads (clang ThreadSanitizer): make tsan-unit, then interop tests on build-tsan/plenum --workers 2"
+TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
+	step tsan-unit make -j"$(nproc)" tsan-unit || { [ "$failed" -gt 0 ] || failed=$((failed + 1)); finish 1; }
+# a representative subset: meetings with media, lost peers and moderation cross the thread boundary
+rm -rf "$out/tsan-interop"
+PLENUM_BIN=$root/build-tsan/plenum PLENUM_EXTRA_ARGS="--workers 2" PLENUM_TEST_OUTPUT=$root/$out/tsan-interop \
+TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
+	step tsan-interop netns /usr/bin/python3 -m pytest -p no:cacheprovider -rfEs --durations=5 \
+	tests/interop/test_meeting.py tests/interop/test_peer_loss.py tests/interop/test_moderation.py
+rc=$?
+if [ "$rc" -eq 5 ]; then echo "tsan-interop: pytest collected no tests"; failed=$((failed + 1)); finish 1; fi
 if [ "$rc" -ne 0 ]; then [ "$failed" -gt 0 ] || failed=$((failed + 1)); finish 1; fi
 fi
 

@@ -125,7 +125,7 @@ int sfu_new(struct sfu **out, uv_loop_t *loop, const struct sfu_config *cfg)
 	sfu->cfg = *cfg;
 	snprintf(sfu->public_ip, sizeof sfu->public_ip, "%s", cfg->public_ip ? cfg->public_ip : "127.0.0.1");
 	sfu->cfg.public_ip = sfu->public_ip;
-	sfu->clock = &clock_system;
+	sfu->clock = cfg->clock ? cfg->clock : &clock_system;
 	sfu->next_participant_id = 1 + (util_random_u32() % 1000);
 	hmap_init(&sfu->rooms);
 	int err = dtls_cert_new(&sfu->cert);

@@ -14,6 +14,7 @@
 
 struct sfu;
 struct sfu_participant;
+struct clock_src;
 
 /* Errors returned (negated) by the functions below; signaling maps each to a protocol code. */
 enum sfu_err {
@@ -35,6 +36,7 @@ struct sfu_config {
 	unsigned max_videos;        /* most camera videos forwarded to one subscriber (0: 25) */
 	unsigned workers;           /* media threads, each with its own UDP port (media_port + i);
 	                               0: media on the caller's loop, one port */
+	const struct clock_src *clock;   /* NULL: the system's monotonic clock (tests drive time) */
 };
 
 enum sfu_media_kind { SFU_KIND_AUDIO = 0, SFU_KIND_VIDEO = 1 };
@@ -60,7 +62,8 @@ struct sfu_participant_info {
 
 enum sfu_leave_reason { SFU_LEFT_BYE = 0, SFU_LEFT_TIMEOUT, SFU_LEFT_CLOSED, SFU_LEFT_REMOVED, SFU_LEFT_ENDED };
 
-/* Events for one participant's signaling connection. All are called on the loop thread. */
+/* Events for one participant's signaling connection. All are called on the thread of the loop
+ * given to sfu_new (the media workers queue them there). */
 struct sfu_events {
 	void (*participant_joined)(void *arg, const struct sfu_participant_info *p);
 	void (*participant_left)(void *arg, uint32_t id, enum sfu_leave_reason reason);

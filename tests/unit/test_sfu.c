@@ -1,7 +1,9 @@
 /* test_sfu: room and participant lifecycle through the sfu API (real loop, port 0), publish
- * answers for real browser offers, subscribe offers to the others, moderation hooks, and the
- * per-subscriber layer choice (tile size, last-N, downlink budget). */
+ * answers for real browser offers, subscribe offers to the others, moderation hooks, media
+ * workers on their own threads (events on the main thread, drops from the worker's tick), and
+ * the per-subscriber layer choice (tile size, last-N, downlink budget). */
 #include <check.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 
 struct rec {
 	int joined, left, updated, offers, dropped, speakers;
+	int off_main;               /* callbacks that ran on another thread than the test's */
 	uint32_t last_left;
 	enum sfu_leave_reason last_reason, drop_reason;
 	uint32_t offer_version;
@@ -18,10 +21,24 @@ struct rec {
 	bool last_audio_muted;
 };
 
-static void ev_joined(void *arg, const struct sfu_participant_info *p) { ((struct rec *)arg)->joined++; }
+static uv_thread_t main_thread;
+
+static void note_thread(struct rec *r)
+{
+	uv_thread_t self = uv_thread_self();
+	if (!uv_thread_equal(&self, &main_thread))
+		r->off_main++;
+}
+
+static void ev_joined(void *arg, const struct sfu_participant_info *p)
+{
+	note_thread(arg);
+	((struct rec *)arg)->joined++;
+}
 static void ev_left(void *arg, uint32_t id, enum sfu_leave_reason why)
 {
 	struct rec *r = arg;
+	note_thread(r);
 	r->left++;
 	r->last_left = id;
 	r->last_reason = why;
@@ -29,12 +46,14 @@ static void ev_left(void *arg, uint32_t id, enum sfu_leave_reason why)
 static void ev_updated(void *arg, const struct sfu_participant_info *p)
 {
 	struct rec *r = arg;
+	note_thread(r);
 	r->updated++;
 	r->last_audio_muted = p->audio_muted;
 }
 static void ev_offer(void *arg, uint32_t version, const char *sdp, const struct sfu_track_info *t, size_t n)
 {
 	struct rec *r = arg;
+	note_thread(r);
 	r->offers++;
 	r->offer_version = version;
 	r->offer_tracks = n;
@@ -44,10 +63,15 @@ static void ev_offer(void *arg, uint32_t version, const char *sdp, const struct 
 static void ev_dropped(void *arg, enum sfu_leave_reason why)
 {
 	struct rec *r = arg;
+	note_thread(r);
 	r->dropped++;
 	r->drop_reason = why;
 }
-static void ev_speaker(void *arg, uint32_t id) { ((struct rec *)arg)->speakers++; }
+static void ev_speaker(void *arg, uint32_t id)
+{
+	note_thread(arg);
+	((struct rec *)arg)->speakers++;
+}
 
 static const struct sfu_events events = { ev_joined, ev_left, ev_updated, ev_offer, ev_dropped, ev_speaker };
 
@@ -67,6 +91,7 @@ static struct sfu *sfu;
 
 static void setup(void)
 {
+	main_thread = uv_thread_self();
 	uv_loop_init(&loop);
 	struct sfu_config cfg = { .public_ip = "127.0.0.1", .media_port = 0, .max_room_participants = 3 };
 	ck_assert_int_eq(sfu_new(&sfu, &loop, &cfg), 0);
@@ -79,6 +104,183 @@ static void teardown(void)
 	uv_run(&loop, UV_RUN_DEFAULT);
 	ck_assert_int_eq(uv_loop_close(&loop), 0);
 }
+
+/* ---- media workers on their own threads ---- */
+
+/* The test's clock: the real one plus a jump the test makes (read by the workers' threads). */
+static _Atomic uint64_t clock_jump_us;
+static uint64_t test_now(void *arg) { return clock_mono_us() + atomic_load(&clock_jump_us); }
+static const struct clock_src test_clock = { test_now, NULL };
+
+static void setup_threaded(void)
+{
+	main_thread = uv_thread_self();
+	atomic_store(&clock_jump_us, 0);
+	uv_loop_init(&loop);
+	struct sfu_config cfg = { .public_ip = "127.0.0.1", .media_port = 0, .max_room_participants = 3,
+	                          .workers = 2, .clock = &test_clock };
+	ck_assert_int_eq(sfu_new(&sfu, &loop, &cfg), 0);
+	ck_assert_uint_eq(sfu_worker_count(sfu), 2);
+}
+
+START_TEST(threaded_lifecycle)
+{
+	struct rec ra = { 0 }, rb = { 0 }, rc = { 0 };
+	struct sfu_participant *a, *b, *c;
+	struct sfu_stats st;
+	ck_assert_int_eq(sfu_join(sfu, "familie", "Oma", &events, &ra, &a), 0);
+	ck_assert_int_eq(sfu_join(sfu, "familie", "Enkel", &events, &rb, &b), 0);
+	ck_assert_int_eq(sfu_join(sfu, "nachbarn", "Nachbar", &events, &rc, &c), 0);
+	ck_assert_ptr_ne(a->w, c->w);   /* two rooms, one per worker */
+	ck_assert_int_eq(ra.joined, 1);
+	ck_assert_int_eq(rb.joined, 1);   /* delivered before sfu_join returned */
+	char *offer = slurp("tests/vectors/sdp/chromium-offer-gum.sdp");
+	char *answer = NULL;
+	ck_assert_int_eq(sfu_publish(a, offer, NULL, &answer), 0);
+	ck_assert_ptr_nonnull(strstr(answer, "a=setup:passive"));
+	ck_assert_int_eq(rb.offers, 1);
+	ck_assert_uint_eq(rb.offer_tracks, 2);
+	free(answer);
+	answer = NULL;
+	ck_assert_int_eq(sfu_publish(c, offer, NULL, &answer), 0);   /* alone: nobody is offered */
+	free(answer);
+	free(offer);
+	ck_assert_int_eq(sfu_subscribe_answer(b, rb.offer_version, "garbage"), -SFU_ERR_SDP);
+	ck_assert_int_eq(sfu_force_mute(a, SFU_SOURCE_MICROPHONE), 0);
+	ck_assert(rb.last_audio_muted);
+	ck_assert_int_eq(sfu_set_media_state(a, false, false), 0);
+	ck_assert(!rb.last_audio_muted);
+	struct sfu_video_pref pref = { sfu_participant_id(a), SFU_SOURCE_CAMERA, 720 };
+	ck_assert_int_eq(sfu_set_video_prefs(b, 2, &pref, 1, NULL, 0), 0);
+	/* counters come from the workers while their ticks run */
+	for (int i = 0; i < 50; i++) {
+		sfu_get_stats(sfu, &st);
+		ck_assert_uint_eq(st.rooms, 2);
+		ck_assert_uint_eq(st.participants, 3);
+		uv_run(&loop, UV_RUN_NOWAIT);
+		uv_sleep(2);
+	}
+	sfu_remove(b, SFU_LEFT_REMOVED);
+	ck_assert_int_eq(rb.dropped, 1);
+	ck_assert_int_eq(ra.last_reason, SFU_LEFT_REMOVED);
+	sfu_leave(a, SFU_LEFT_BYE);
+	sfu_leave(c, SFU_LEFT_BYE);
+	sfu_get_stats(sfu, &st);
+	ck_assert_uint_eq(st.rooms, 0);
+	ck_assert_uint_eq(st.participants, 0);
+	ck_assert_int_eq(ra.off_main + rb.off_main + rc.off_main, 0);   /* every event on this thread */
+}
+END_TEST
+
+/* Waits (bounded) until `*count` reaches `want`. The main loop does not run: what the workers
+ * queued is delivered by the next sfu call (here sfu_get_stats). */
+static void wait_for(const int *count, int want)
+{
+	struct sfu_stats st;
+	for (int i = 0; i < 500 && *count < want; i++) {
+		uv_sleep(10);
+		sfu_get_stats(sfu, &st);
+	}
+}
+
+/* Waits (bounded) until w's event queue holds `want` events; returns how many it holds. */
+static size_t wait_queued(struct sfu_worker *w, size_t want)
+{
+	size_t queued = 0;
+	for (int i = 0; i < 500 && queued < want; i++) {
+		uv_sleep(10);
+		uv_mutex_lock(&w->qlock);
+		queued = w->n_events;
+		uv_mutex_unlock(&w->qlock);
+	}
+	return queued;
+}
+
+/* Consent is checked on the worker's own tick: a participant whose transport saw no ICE
+ * consent is dropped by its worker, and signaling hears it on the main thread. */
+START_TEST(worker_tick_drops_timed_out)
+{
+	struct rec ra = { 0 }, rb = { 0 };
+	struct sfu_participant *a, *b;
+	struct sfu_stats st;
+	ck_assert_int_eq(sfu_join(sfu, "rat", "A", &events, &ra, &a), 0);
+	ck_assert_int_eq(sfu_join(sfu, "rat", "B", &events, &rb, &b), 0);
+	char *offer = slurp("tests/vectors/sdp/chromium-offer-gum.sdp");
+	char *answer = NULL;
+	ck_assert_int_eq(sfu_publish(a, offer, NULL, &answer), 0);
+	free(answer);
+	free(offer);
+	atomic_store(&clock_jump_us, SFU_CONSENT_TIMEOUT_US + 2000000u);
+	wait_for(&ra.dropped, 1);
+	ck_assert_int_eq(ra.dropped, 1);
+	ck_assert_int_eq(ra.drop_reason, SFU_LEFT_TIMEOUT);
+	ck_assert_int_eq(rb.left, 1);
+	ck_assert_int_eq(rb.last_reason, SFU_LEFT_TIMEOUT);
+	ck_assert_int_eq(rb.dropped, 0);   /* B publishes nothing and was offered no answer yet */
+	sfu_get_stats(sfu, &st);
+	ck_assert_uint_eq(st.participants, 1);   /* A is freed after its `dropped` */
+	ck_assert_int_eq(ra.off_main + rb.off_main, 0);
+	sfu_leave(b, SFU_LEFT_BYE);
+	sfu_get_stats(sfu, &st);
+	ck_assert_uint_eq(st.rooms, 0);
+}
+END_TEST
+
+/* Signaling leaves a participant whose worker just dropped it (the drop still queued): the
+ * participant is released once, hears nothing more, and the others hear of it once. */
+START_TEST(leave_racing_a_drop)
+{
+	struct rec ra = { 0 }, rb = { 0 };
+	struct sfu_participant *a, *b;
+	struct sfu_stats st;
+	ck_assert_int_eq(sfu_join(sfu, "rat", "A", &events, &ra, &a), 0);
+	ck_assert_int_eq(sfu_join(sfu, "rat", "B", &events, &rb, &b), 0);
+	char *offer = slurp("tests/vectors/sdp/chromium-offer-gum.sdp");
+	char *answer = NULL;
+	ck_assert_int_eq(sfu_publish(a, offer, NULL, &answer), 0);
+	free(answer);
+	free(offer);
+	atomic_store(&clock_jump_us, SFU_CONSENT_TIMEOUT_US + 2000000u);
+	/* a's `dropped`, B's participant_left, a's release */
+	ck_assert_uint_ge(wait_queued(a->w, 3), 3);
+	sfu_leave(a, SFU_LEFT_BYE);   /* the worker has let go of a already; a is freed here */
+	ck_assert_int_eq(ra.dropped, 0);
+	ck_assert_int_eq(rb.left, 1);
+	ck_assert_int_eq(rb.last_reason, SFU_LEFT_TIMEOUT);
+	sfu_get_stats(sfu, &st);
+	ck_assert_uint_eq(st.participants, 1);
+	sfu_leave(b, SFU_LEFT_BYE);
+	sfu_get_stats(sfu, &st);
+	ck_assert_uint_eq(st.participants, 0);
+	ck_assert_uint_eq(st.rooms, 0);
+}
+END_TEST
+
+/* A command reaches the worker after it dropped the participant: it fails with a state error,
+ * and the drop it overtook is delivered on its way back. */
+START_TEST(command_racing_a_drop)
+{
+	struct rec ra = { 0 }, rb = { 0 };
+	struct sfu_participant *a, *b;
+	struct sfu_stats st;
+	ck_assert_int_eq(sfu_join(sfu, "rat", "A", &events, &ra, &a), 0);
+	ck_assert_int_eq(sfu_join(sfu, "rat", "B", &events, &rb, &b), 0);
+	char *offer = slurp("tests/vectors/sdp/chromium-offer-gum.sdp");
+	char *answer = NULL;
+	ck_assert_int_eq(sfu_publish(a, offer, NULL, &answer), 0);
+	free(answer);
+	free(offer);
+	atomic_store(&clock_jump_us, SFU_CONSENT_TIMEOUT_US + 2000000u);
+	ck_assert_uint_ge(wait_queued(a->w, 3), 3);
+	int updates = rb.updated;
+	ck_assert_int_eq(sfu_force_mute(a, SFU_SOURCE_MICROPHONE), -SFU_ERR_STATE);
+	ck_assert_int_eq(ra.dropped, 1);   /* and a is gone now, as `dropped` promises */
+	ck_assert_int_eq(rb.updated, updates);   /* the mute reached nobody */
+	sfu_get_stats(sfu, &st);
+	ck_assert_uint_eq(st.participants, 1);
+	sfu_leave(b, SFU_LEFT_BYE);
+}
+END_TEST
 
 START_TEST(names)
 {
@@ -311,6 +513,14 @@ static Suite *sfu_suite(void)
 	tcase_add_test(tc, publish_refuses_bad_offers);
 	tcase_add_test(tc, simulcast_answer);
 	suite_add_tcase(s, tc);
+	TCase *threads = tcase_create("threads");
+	tcase_add_checked_fixture(threads, setup_threaded, teardown);
+	tcase_set_timeout(threads, 60);
+	tcase_add_test(threads, threaded_lifecycle);
+	tcase_add_test(threads, worker_tick_drops_timed_out);
+	tcase_add_test(threads, leave_racing_a_drop);
+	tcase_add_test(threads, command_racing_a_drop);
+	suite_add_tcase(s, threads);
 	TCase *pure = tcase_create("pure");
 	tcase_add_test(pure, names);
 	tcase_add_test(pure, layer_choice);
