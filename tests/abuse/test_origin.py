@@ -130,10 +130,11 @@ def test_names_are_refused_in_host_by_default(server):
 
 def test_plain_http_checks_host_too(start_server):
     srv = start_server(args=["--server-name", "meet.example.org"])
-    for host, want in ((f"evil.example:{srv.port}", 421), (f"meet.example.org:{srv.port}", 200),
-                       ("x" * 300, 421)):
+    for path, host, want in (("/", f"evil.example:{srv.port}", 421), ("/", f"meet.example.org:{srv.port}", 200),
+                             ("/metrics", f"evil.example:{srv.port}", 421), ("/", "x" * 300, 421),
+                             ("/healthz", f"lb-internal.example:{srv.port}", 200)):
         s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
-        s.sendall(f"GET /healthz HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        s.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
         data = b""
         while True:
             chunk = s.recv(4096)
@@ -141,4 +142,4 @@ def test_plain_http_checks_host_too(start_server):
                 break
             data += chunk
         s.close()
-        assert data.startswith(f"HTTP/1.1 {want}".encode()), (host, data[:80])
+        assert data.startswith(f"HTTP/1.1 {want}".encode()), (path, host, data[:80])
