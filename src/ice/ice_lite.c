@@ -73,6 +73,76 @@ static bool ice_username_ok(const struct ice_lite *ice, const struct stun_msg *m
 	return m->username_len == ll + 1 + rl && !memcmp(m->username + ll + 1, ice->remote_ufrag, rl);
 }
 
+/* ---- error budget per source address ------------------------------------------------------- */
+
+static sa_family_t ice_ip_key(const struct sockaddr *a, uint8_t ip[16])
+{
+	memset(ip, 0, 16);
+	if (a->sa_family == AF_INET) {
+		memcpy(ip, &((const struct sockaddr_in *)a)->sin_addr, 4);
+		return AF_INET;
+	}
+	memcpy(ip, &((const struct sockaddr_in6 *)a)->sin6_addr, 16);
+	return AF_INET6;
+}
+
+/* Refills in whole thousandths of a response; the remainder of the time stays for the next call. */
+static void ice_err_refill(struct ice_err_source *e, uint64_t now_us)
+{
+	const uint64_t full = ICE_ERR_BURST * 1000ull, step_us = 1000000u / (ICE_ERR_PER_SEC * 1000u);
+	if (now_us <= e->last_us)
+		return;
+	uint64_t add = (now_us - e->last_us) / step_us;
+	if (e->tokens_milli + add >= full) {
+		e->tokens_milli = (uint32_t)full;
+		e->last_us = now_us;
+	} else {
+		e->tokens_milli += (uint32_t)add;
+		e->last_us += add * step_us;
+	}
+}
+
+bool ice_err_limit_allow(struct ice_err_limit *l, const struct sockaddr *from, uint64_t now_us)
+{
+	uint8_t ip[16];
+	sa_family_t fam = ice_ip_key(from, ip);
+	struct ice_err_source *e = NULL, *reuse = NULL;
+	for (size_t i = 0; i < ICE_ERR_SOURCES && !e; i++) {
+		struct ice_err_source *c = &l->src[i];
+		if (c->family == fam && !memcmp(c->ip, ip, 16)) {
+			e = c;
+		} else if (!reuse) {
+			/* a free entry, or one whose bucket has refilled: forgetting it changes nothing */
+			if (!c->family)
+				reuse = c;
+			else if (now_us >= c->last_us &&
+				 now_us - c->last_us >= 1000000ull * ICE_ERR_BURST / ICE_ERR_PER_SEC)
+				reuse = c;
+		}
+	}
+	if (!e) {
+		if (!reuse) {
+			l->suppressed++;
+			return false;
+		}
+		e = reuse;
+		memcpy(e->ip, ip, 16);
+		e->family = fam;
+		e->tokens_milli = ICE_ERR_BURST * 1000u;
+		e->last_us = now_us;
+	}
+	ice_err_refill(e, now_us);
+	if (e->tokens_milli < 1000u) {
+		l->suppressed++;
+		return false;
+	}
+	e->tokens_milli -= 1000u;
+	l->sent++;
+	return true;
+}
+
+/* ---- responses ------------------------------------------------------------------------------ */
+
 static const char *ice_reason(uint16_t code)
 {
 	switch (code) {
@@ -142,11 +212,17 @@ enum ice_result ice_lite_handle_request(struct ice_lite *ice, const struct stun_
 	/* RFC 8445 §7.2.2: checks carry FINGERPRINT; without a valid one this is not our STUN. */
 	if (!m->has_fingerprint || !m->fingerprint_ok)
 		return ICE_IGNORE;
+	uint16_t unauth = 0;
 	if (!m->username || !m->has_integrity)
-		return ice_error(ice, m, STUN_ERR_BAD_REQUEST, false, resp, resp_cap, resp_len);
-	if (!ice_username_ok(ice, m) ||
-	    !stun_msg_integrity_ok(m, (const uint8_t *)ice->local_pwd, strlen(ice->local_pwd)))
-		return ice_error(ice, m, STUN_ERR_UNAUTHORIZED, false, resp, resp_cap, resp_len);
+		unauth = STUN_ERR_BAD_REQUEST;
+	else if (!ice_username_ok(ice, m) ||
+		 !stun_msg_integrity_ok(m, (const uint8_t *)ice->local_pwd, strlen(ice->local_pwd)))
+		unauth = STUN_ERR_UNAUTHORIZED;
+	if (unauth) {
+		if (!ice_err_limit_allow(&ice->err_limit, from, now_us))
+			return ICE_RESPOND_ERROR;   /* over budget: counted, nothing sent */
+		return ice_error(ice, m, unauth, false, resp, resp_cap, resp_len);
+	}
 	if (m->unknown_required)
 		return ice_error(ice, m, STUN_ERR_UNKNOWN_ATTRIBUTE, true, resp, resp_cap, resp_len);
 	if (m->ice_controlled)

@@ -15,6 +15,26 @@
 /* RFC 7675 §5.1: consent expires 30 s after the last authenticated check. */
 #define ICE_CONSENT_TIMEOUT_US 30000000ull
 
+/* Unauthenticated error responses (400, 401) per source IP address: a bucket of
+ * ICE_ERR_BURST refilled at ICE_ERR_PER_SEC, in a table of ICE_ERR_SOURCES addresses per agent.
+ * A source that finds the table full (every entry used within the last burst/rate seconds)
+ * gets no error response: the table fails closed. Authenticated checks are never limited. */
+#define ICE_ERR_SOURCES 8
+#define ICE_ERR_PER_SEC 5
+#define ICE_ERR_BURST 10
+
+struct ice_err_source {
+	uint8_t ip[16];               /* IPv4 in the first 4 bytes, zeros after */
+	sa_family_t family;           /* 0: free */
+	uint32_t tokens_milli;        /* responses left, in thousandths */
+	uint64_t last_us;
+};
+
+struct ice_err_limit {
+	struct ice_err_source src[ICE_ERR_SOURCES];
+	uint64_t sent, suppressed;    /* error responses written, and withheld */
+};
+
 struct ice_lite {
 	char local_ufrag[16], local_pwd[40];
 	char remote_ufrag[256], remote_pwd[256];
@@ -22,6 +42,7 @@ struct ice_lite {
 	bool has_selected;
 	bool nominated; /* the controlling peer sent USE-CANDIDATE for `selected` */
 	uint64_t last_consent_us, created_us;
+	struct ice_err_limit err_limit;
 };
 
 /* Random ufrag (8 ice-chars) and pwd (24). The consent clock starts now, so an agent that is
@@ -41,7 +62,8 @@ enum ice_result { ICE_IGNORE = 0, ICE_RESPOND, ICE_RESPOND_NOMINATED, ICE_RESPON
  * missing or wrong FINGERPRINT → ICE_IGNORE (nothing written).
  * Missing USERNAME or MESSAGE-INTEGRITY → 400; USERNAME not "local:remote" (remote part checked
  * only when remote_ufrag is set) or bad integrity (key local_pwd) → 401, both without
- * MESSAGE-INTEGRITY. Then an unknown comprehension-required attribute → 420 with
+ * MESSAGE-INTEGRITY, and only while the source's error budget lasts (struct ice_err_limit):
+ * beyond it → ICE_RESPOND_ERROR with *resp_len 0 (nothing to send), counted as suppressed. Then an unknown comprehension-required attribute → 420 with
  * UNKNOWN-ATTRIBUTES, ICE-CONTROLLED from the peer (a lite agent is always controlled) → 487;
  * these two carry MESSAGE-INTEGRITY. Otherwise a success response (XOR-MAPPED-ADDRESS = from, MESSAGE-INTEGRITY,
  * FINGERPRINT): `from` is selected when nothing is selected yet and not nominated, or when the
@@ -49,6 +71,10 @@ enum ice_result { ICE_IGNORE = 0, ICE_RESPOND, ICE_RESPOND_NOMINATED, ICE_RESPON
  * refreshes consent. ICE_IGNORE too when resp_cap is too small. */
 enum ice_result ice_lite_handle_request(struct ice_lite *ice, const struct stun_msg *m, const struct sockaddr *from,
 					uint64_t now_us, uint8_t *resp, size_t resp_cap, size_t *resp_len);
+
+/* Takes one unauthenticated error response from the budget of `from`'s IP address; false when
+ * that source has none left or the table is full of other recent sources (fail closed). */
+bool ice_err_limit_allow(struct ice_err_limit *l, const struct sockaddr *from, uint64_t now_us);
 
 /* True when no authenticated check from the selected address came within timeout_us. */
 bool ice_lite_consent_expired(const struct ice_lite *ice, uint64_t now_us, uint64_t timeout_us);

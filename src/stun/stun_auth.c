@@ -4,6 +4,8 @@
 #include "stun/stun_internal.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -68,26 +70,96 @@ uint32_t stun_fingerprint(const uint8_t *buf, size_t len)
 	return (c ^ 0xFFFFFFFFu) ^ STUN_FINGERPRINT_XOR;
 }
 
+/* HMAC-SHA1 state of one thread: the HMAC implementation is fetched once per process (a fetched
+ * EVP_MAC may be shared by threads), each thread keeps its own EVP_MAC_CTX (a context may not be)
+ * and remembers the key it was last initialised with, so that checks against the same ICE
+ * password only restart the MAC. Freed when the thread exits. */
+struct stun_hmac_tls {
+	EVP_MAC_CTX *ctx;
+	bool keyed;
+	uint64_t setups;   /* inits with a new key */
+	size_t key_len;
+	uint8_t key[STUN_HMAC_KEY_MAX];
+};
+
+static EVP_MAC *stun_mac;
+static pthread_once_t stun_mac_once = PTHREAD_ONCE_INIT;
+static pthread_key_t stun_hmac_key;
+static bool stun_hmac_key_ok;
+
+static void stun_hmac_tls_free(void *arg)
+{
+	struct stun_hmac_tls *t = arg;
+	if (!t)
+		return;
+	EVP_MAC_CTX_free(t->ctx);
+	OPENSSL_cleanse(t->key, sizeof t->key);
+	free(t);
+}
+
+static void stun_mac_fetch(void)
+{
+	stun_mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	stun_hmac_key_ok = pthread_key_create(&stun_hmac_key, stun_hmac_tls_free) == 0;
+}
+
+static struct stun_hmac_tls *stun_hmac_state(void)
+{
+	pthread_once(&stun_mac_once, stun_mac_fetch);
+	if (!stun_mac || !stun_hmac_key_ok)
+		return NULL;
+	struct stun_hmac_tls *t = pthread_getspecific(stun_hmac_key);
+	if (t)
+		return t;
+	t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	t->ctx = EVP_MAC_CTX_new(stun_mac);
+	if (!t->ctx || pthread_setspecific(stun_hmac_key, t) != 0) {
+		stun_hmac_tls_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+uint64_t stun_hmac_thread_setups(void)
+{
+	struct stun_hmac_tls *t = stun_hmac_state();
+	return t ? t->setups : 0;
+}
+
 int stun_hmac_sha1(const uint8_t *key, size_t key_len, const uint8_t *a, size_t a_len,
 		   const uint8_t *b, size_t b_len, uint8_t out[STUN_MI_LEN])
 {
 	static const char digest[] = "SHA1";
-	int err = EIO;
-	EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	EVP_MAC_CTX *ctx = mac ? EVP_MAC_CTX_new(mac) : NULL;
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0),
-		OSSL_PARAM_construct_end(),
-	};
 	static const uint8_t empty_key[1];
+	struct stun_hmac_tls *t = stun_hmac_state();
+	if (!t)
+		return EIO;
+	if (!key_len)
+		key = empty_key;
+	int ok;
+	if (t->keyed && t->key_len == key_len && !memcmp(t->key, key, key_len)) {
+		ok = EVP_MAC_init(t->ctx, NULL, 0, NULL) == 1;   /* same key: restart only */
+	} else {
+		OSSL_PARAM params[] = {
+			OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0),
+			OSSL_PARAM_construct_end(),
+		};
+		ok = EVP_MAC_init(t->ctx, key, key_len, params) == 1;
+		t->keyed = ok && key_len <= sizeof t->key;
+		if (t->keyed) {
+			memcpy(t->key, key, key_len);
+			t->key_len = key_len;
+		}
+		t->setups++;
+	}
 	size_t out_len = 0;
-	if (ctx && EVP_MAC_init(ctx, key_len ? key : empty_key, key_len, params) == 1 &&
-	    EVP_MAC_update(ctx, a, a_len) == 1 && EVP_MAC_update(ctx, b, b_len) == 1 &&
-	    EVP_MAC_final(ctx, out, &out_len, STUN_MI_LEN) == 1 && out_len == STUN_MI_LEN)
-		err = 0;
-	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(mac);
-	return err;
+	if (ok && EVP_MAC_update(t->ctx, a, a_len) == 1 && EVP_MAC_update(t->ctx, b, b_len) == 1 &&
+	    EVP_MAC_final(t->ctx, out, &out_len, STUN_MI_LEN) == 1 && out_len == STUN_MI_LEN)
+		return 0;
+	t->keyed = false;
+	return EIO;
 }
 
 bool stun_msg_integrity_ok(const struct stun_msg *m, const uint8_t *key, size_t key_len)

@@ -378,6 +378,73 @@ START_TEST(write_check_contents)
 }
 END_TEST
 
+/* A flood of wrong-password checks from one address is answered within the error budget only;
+ * the rest are withheld and counted, and the right password is still answered at once. */
+START_TEST(error_responses_rate_limited)
+{
+	struct sockaddr_in bad = addr4("127.0.0.9", 5000), good = addr4("127.0.0.1", 40000);
+	write_check(1, "wrongwrongwrongwrongwron", false);
+	unsigned sent = 0, withheld = 0;
+	uint64_t now = SEC;
+	for (int i = 0; i < 100000; i++, now += 4) {   /* 250,000 checks per second for 0.4 s */
+		ck_assert_int_eq(deliver(&bad, now), ICE_RESPOND_ERROR);
+		if (resp_len)
+			sent++;
+		else
+			withheld++;
+	}
+	unsigned cap = ICE_ERR_BURST + (unsigned)((now - SEC) * ICE_ERR_PER_SEC / SEC) + 1;
+	ck_assert_uint_le(sent, cap);
+	ck_assert_uint_ge(sent, ICE_ERR_BURST);
+	ck_assert_uint_eq(sent + withheld, 100000);
+	ck_assert_uint_eq(ice.err_limit.suppressed, withheld);
+	ck_assert_uint_eq(ice.err_limit.sent, sent);
+	write_check(2, ice.local_pwd, true);
+	ck_assert_int_eq(deliver(&good, now), ICE_RESPOND_NOMINATED);
+	/* Another port of the same address shares its budget. */
+	struct sockaddr_in bad2 = addr4("127.0.0.9", 5001);
+	write_check(3, "wrongwrongwrongwrongwron", false);
+	deliver(&bad, now);   /* takes what refilled meanwhile, if anything */
+	ck_assert_int_eq(deliver(&bad2, now), ICE_RESPOND_ERROR);
+	ck_assert_uint_eq(resp_len, 0);
+	/* Time refills it: after a quiet second, ICE_ERR_PER_SEC more. */
+	now += SEC;
+	sent = 0;
+	for (int i = 0; i < 100; i++, now += 4) {
+		deliver(&bad, now);
+		sent += resp_len > 0;
+	}
+	ck_assert_uint_eq(sent, ICE_ERR_PER_SEC);
+}
+END_TEST
+
+/* More sources than the table holds: the newcomers get no error response (fail closed) until an
+ * entry's bucket has refilled; authenticated checks from anywhere are still answered. */
+START_TEST(error_table_fails_closed)
+{
+	char ip[32];
+	uint64_t now = SEC;
+	write_check(1, "wrongwrongwrongwrongwron", false);
+	for (int i = 0; i < ICE_ERR_SOURCES; i++) {
+		snprintf(ip, sizeof ip, "127.0.1.%d", i + 1);
+		struct sockaddr_in a = addr4(ip, 7000);
+		ck_assert_int_eq(deliver(&a, now), ICE_RESPOND_ERROR);
+		ck_assert_uint_gt(resp_len, 0);
+	}
+	struct sockaddr_in extra = addr4("127.0.2.1", 7000);
+	ck_assert_int_eq(deliver(&extra, now), ICE_RESPOND_ERROR);
+	ck_assert_uint_eq(resp_len, 0);
+	ck_assert_uint_eq(ice.err_limit.suppressed, 1);
+	write_check(2, ice.local_pwd, false);
+	ck_assert_int_eq(deliver(&extra, now), ICE_RESPOND);
+	/* Once an entry has been quiet for burst/rate seconds, it is given to the newcomer. */
+	now += SEC * ICE_ERR_BURST / ICE_ERR_PER_SEC;
+	write_check(3, "wrongwrongwrongwrongwron", false);
+	ck_assert_int_eq(deliver(&extra, now), ICE_RESPOND_ERROR);
+	ck_assert_uint_gt(resp_len, 0);
+}
+END_TEST
+
 static Suite *ice_suite(void)
 {
 	Suite *s = suite_create("ice");
@@ -396,6 +463,8 @@ static Suite *ice_suite(void)
 	tcase_add_test(t, consent_expiry);
 	tcase_add_test(t, local_ufrag_extraction);
 	tcase_add_test(t, write_check_contents);
+	tcase_add_test(t, error_responses_rate_limited);
+	tcase_add_test(t, error_table_fails_closed);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -9,6 +9,9 @@
 
 #include "base/util.h"
 #include "stun/stun.h"
+#include "stun/stun_internal.h"
+
+#include <pthread.h>
 
 /* "00 01 a4 ..." → bytes; returns the count. */
 static size_t hex(uint8_t *out, size_t cap, const char *s)
@@ -506,6 +509,66 @@ START_TEST(xor_address_family)
 }
 END_TEST
 
+/* The thread's HMAC context is set up once per key: a flood of checks against one password costs
+ * no setup per check, and switching keys back and forth still gives each key's own MAC. */
+START_TEST(hmac_context_reused)
+{
+	uint8_t b[256], lt[256], key[16];
+	size_t n = hex(b, sizeof b, vec_request), ln = hex(lt, sizeof lt, vec_long_term);
+	struct stun_msg m, l;
+	ck_assert_int_eq(stun_msg_decode(&m, b, n), 0);
+	ck_assert_int_eq(stun_msg_decode(&l, lt, ln), 0);
+	ck_assert_int_eq(stun_long_term_key(key, lt_username, "example.org", "TheMatrIX"), 0);
+	ck_assert(stun_msg_integrity_ok(&m, PWD(short_term_pwd)));
+	uint64_t before = stun_hmac_thread_setups();
+	for (int i = 0; i < 1000; i++)
+		ck_assert(stun_msg_integrity_ok(&m, PWD(short_term_pwd)));
+	ck_assert_uint_eq(stun_hmac_thread_setups(), before);
+	for (int i = 0; i < 10; i++) {
+		ck_assert(stun_msg_integrity_ok(&l, key, sizeof key));
+		ck_assert(!stun_msg_integrity_ok(&m, key, sizeof key));
+		ck_assert(stun_msg_integrity_ok(&m, PWD(short_term_pwd)));
+		ck_assert(!stun_msg_integrity_ok(&l, PWD(short_term_pwd)));
+	}
+	ck_assert_uint_eq(stun_hmac_thread_setups(), before + 20);   /* one per change of key */
+	/* keys beyond what is remembered are still used in full */
+	char longkey[STUN_HMAC_KEY_MAX + 10];
+	memset(longkey, 'k', sizeof longkey);
+	ck_assert(!stun_msg_integrity_ok(&m, (const uint8_t *)longkey, sizeof longkey));
+	ck_assert(stun_msg_integrity_ok(&m, PWD(short_term_pwd)));
+}
+END_TEST
+
+struct hmac_thread { const uint8_t *buf; size_t len; int ok; };
+
+static void *hmac_worker(void *arg)
+{
+	struct hmac_thread *t = arg;
+	struct stun_msg m;
+	t->ok = stun_msg_decode(&m, t->buf, t->len) == 0;
+	for (int i = 0; i < 2000 && t->ok; i++)
+		t->ok = stun_msg_integrity_ok(&m, PWD(short_term_pwd)) && !stun_msg_integrity_ok(&m, PWD("wrong"));
+	return NULL;
+}
+
+/* Media workers are threads: each has its own context, and all of them agree with the vectors. */
+START_TEST(hmac_per_thread)
+{
+	uint8_t b[256];
+	size_t n = hex(b, sizeof b, vec_request);
+	struct hmac_thread t[4];
+	pthread_t th[4];
+	for (int i = 0; i < 4; i++) {
+		t[i] = (struct hmac_thread){ b, n, 0 };
+		ck_assert_int_eq(pthread_create(&th[i], NULL, hmac_worker, &t[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		ck_assert(t[i].ok);
+	}
+}
+END_TEST
+
 static Suite *stun_suite(void)
 {
 	Suite *s = suite_create("stun");
@@ -518,6 +581,8 @@ static Suite *stun_suite(void)
 	tcase_add_test(v, writer_reproduces_ipv6_response);
 	tcase_add_test(v, writer_reproduces_request);
 	tcase_add_test(v, writer_reproduces_long_term);
+	tcase_add_test(v, hmac_context_reused);
+	tcase_add_test(v, hmac_per_thread);
 	suite_add_tcase(s, v);
 	TCase *c = tcase_create("codec");
 	tcase_add_test(c, writer_round_trip);
