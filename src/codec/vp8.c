@@ -70,22 +70,28 @@ int vp8_parse_descriptor(struct vp8_desc *d, const uint8_t *payload, size_t len)
 	return 0;
 }
 
-bool vp8_is_keyframe(const uint8_t *payload, size_t len)
+/* The descriptor's fields sit at fixed places after the first two bytes: the picture id, then
+ * TL0PICIDX; a parsed descriptor says which are there, so rewriting needs no second parse. */
+#define VP8_PID_OFF 2u   /* byte 0, the X byte, then the picture id */
+static size_t vp8_tl0_off(const struct vp8_desc *d)
 {
-	struct vp8_desc d;
-	if (vp8_parse_descriptor(&d, payload, len))
-		return false;
-	return d.start_of_partition && d.partition_id == 0 && !(payload[d.desc_len] & 0x01);
+	return VP8_PID_OFF + (d->has_picture_id ? (d->picture_id_15bit ? 2u : 1u) : 0u);
 }
 
-int vp8_keyframe_size(const uint8_t *payload, size_t len, uint16_t *width, uint16_t *height)
+bool vp8_desc_is_keyframe(const struct vp8_desc *d, const uint8_t *payload, size_t len)
 {
-	struct vp8_desc d;
-	if (vp8_parse_descriptor(&d, payload, len))
+	return d->desc_len < len && d->start_of_partition && d->partition_id == 0 &&
+	       !(payload[d->desc_len] & 0x01);
+}
+
+int vp8_desc_keyframe_size(const struct vp8_desc *d, const uint8_t *payload, size_t len, uint16_t *width,
+			   uint16_t *height)
+{
+	if (d->desc_len >= len)
 		return EBADMSG;
-	const uint8_t *f = payload + d.desc_len;
-	size_t n = len - d.desc_len;
-	if (!d.start_of_partition || d.partition_id != 0 || (f[0] & 0x01))
+	const uint8_t *f = payload + d->desc_len;
+	size_t n = len - d->desc_len;
+	if (!d->start_of_partition || d->partition_id != 0 || (f[0] & 0x01))
 		return ENOENT;
 	/* 3-byte frame tag, start code 9d 01 2a, then 16-bit little-endian width and height (2 scaling bits each) */
 	if (n < 10 || f[3] != 0x9d || f[4] != 0x01 || f[5] != 0x2a)
@@ -95,20 +101,55 @@ int vp8_keyframe_size(const uint8_t *payload, size_t len, uint16_t *width, uint1
 	return 0;
 }
 
+int vp8_desc_rewrite_picture_id(uint8_t *payload, size_t len, const struct vp8_desc *d, uint16_t picture_id)
+{
+	if (!d->has_picture_id)
+		return ENOENT;
+	size_t off = VP8_PID_OFF;
+	if (off + (d->picture_id_15bit ? 2u : 1u) > d->desc_len || d->desc_len > len)
+		return EBADMSG;
+	if (d->picture_id_15bit) {
+		payload[off] = (uint8_t)(VP8_M | ((picture_id >> 8) & 0x7f));
+		payload[off + 1] = (uint8_t)picture_id;
+	} else {
+		payload[off] = (uint8_t)(picture_id & 0x7f);
+	}
+	return 0;
+}
+
+int vp8_desc_rewrite_tl0picidx(uint8_t *payload, size_t len, const struct vp8_desc *d, uint8_t tl0picidx)
+{
+	if (!d->has_tl0picidx)
+		return ENOENT;
+	size_t off = vp8_tl0_off(d);
+	if (off >= d->desc_len || d->desc_len > len)
+		return EBADMSG;
+	payload[off] = tl0picidx;
+	return 0;
+}
+
+/* ---- the same on a payload not parsed yet --------------------------------------------------- */
+
+bool vp8_is_keyframe(const uint8_t *payload, size_t len)
+{
+	struct vp8_desc d;
+	return vp8_parse_descriptor(&d, payload, len) == 0 && vp8_desc_is_keyframe(&d, payload, len);
+}
+
+int vp8_keyframe_size(const uint8_t *payload, size_t len, uint16_t *width, uint16_t *height)
+{
+	struct vp8_desc d;
+	if (vp8_parse_descriptor(&d, payload, len))
+		return EBADMSG;
+	return vp8_desc_keyframe_size(&d, payload, len, width, height);
+}
+
 int vp8_rewrite_picture_id(uint8_t *payload, size_t len, uint16_t picture_id)
 {
 	struct vp8_desc d;
 	if (vp8_parse_descriptor(&d, payload, len))
 		return EBADMSG;
-	if (!d.has_picture_id)
-		return ENOENT;
-	if (d.picture_id_15bit) {
-		payload[2] = (uint8_t)(VP8_M | ((picture_id >> 8) & 0x7f));
-		payload[3] = (uint8_t)picture_id;
-	} else {
-		payload[2] = (uint8_t)(picture_id & 0x7f);
-	}
-	return 0;
+	return vp8_desc_rewrite_picture_id(payload, len, &d, picture_id);
 }
 
 int vp8_rewrite_tl0picidx(uint8_t *payload, size_t len, uint8_t tl0picidx)
@@ -116,9 +157,5 @@ int vp8_rewrite_tl0picidx(uint8_t *payload, size_t len, uint8_t tl0picidx)
 	struct vp8_desc d;
 	if (vp8_parse_descriptor(&d, payload, len))
 		return EBADMSG;
-	if (!d.has_tl0picidx)
-		return ENOENT;
-	size_t off = 2 + (d.has_picture_id ? (d.picture_id_15bit ? 2 : 1) : 0);
-	payload[off] = tl0picidx;
-	return 0;
+	return vp8_desc_rewrite_tl0picidx(payload, len, &d, tl0picidx);
 }

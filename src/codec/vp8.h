@@ -24,6 +24,15 @@ struct vp8_desc {
 
 /* 0 or EBADMSG (truncated descriptor, or no VP8 payload byte after it). */
 int vp8_parse_descriptor(struct vp8_desc *d, const uint8_t *payload, size_t len);
+/* From a descriptor parsed from this payload once (the forwarding path parses each received
+ * packet once and rewrites every subscriber's copy from it): the same results as the functions
+ * below, which parse first. The payload (or a copy of it) must be the one d was parsed from. */
+bool vp8_desc_is_keyframe(const struct vp8_desc *d, const uint8_t *payload, size_t len);
+int vp8_desc_keyframe_size(const struct vp8_desc *d, const uint8_t *payload, size_t len, uint16_t *width,
+			   uint16_t *height);
+int vp8_desc_rewrite_picture_id(uint8_t *payload, size_t len, const struct vp8_desc *d, uint16_t picture_id);
+int vp8_desc_rewrite_tl0picidx(uint8_t *payload, size_t len, const struct vp8_desc *d, uint8_t tl0picidx);
+
 /* S=1, PID=0, and the frame tag's P bit == 0. */
 bool vp8_is_keyframe(const uint8_t *payload, size_t len);
 /* Width and height (14 bits each, scaling bits dropped) from the keyframe header after start code 9d 01 2a.

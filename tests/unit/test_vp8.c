@@ -163,6 +163,84 @@ START_TEST(test_rewrite_tl0picidx)
 }
 END_TEST
 
+/* The rewrites as plenum did them before the parsed descriptor was passed in: parse again, then
+ * write at the offsets that parse gives. The reference for the test below. */
+static int ref_rewrite_picture_id(uint8_t *payload, size_t len, uint16_t picture_id)
+{
+	struct vp8_desc d;
+	if (vp8_parse_descriptor(&d, payload, len))
+		return EBADMSG;
+	if (!d.has_picture_id)
+		return ENOENT;
+	if (d.picture_id_15bit) {
+		payload[2] = (uint8_t)(0x80 | ((picture_id >> 8) & 0x7f));
+		payload[3] = (uint8_t)picture_id;
+	} else {
+		payload[2] = (uint8_t)(picture_id & 0x7f);
+	}
+	return 0;
+}
+
+static int ref_rewrite_tl0picidx(uint8_t *payload, size_t len, uint8_t tl0picidx)
+{
+	struct vp8_desc d;
+	if (vp8_parse_descriptor(&d, payload, len))
+		return EBADMSG;
+	if (!d.has_tl0picidx)
+		return ENOENT;
+	payload[2 + (d.has_picture_id ? (d.picture_id_15bit ? 2 : 1) : 0)] = tl0picidx;
+	return 0;
+}
+
+/* Every descriptor shape (each X-byte flag combination, 7- and 15-bit ids, each length up to
+ * eight bytes, keyframe or not): parsing once and rewriting from the descriptor gives the same
+ * bytes, return codes and keyframe answers as parsing inside each call. */
+START_TEST(test_rewrite_from_descriptor_equals_reparse)
+{
+	unsigned compared = 0, rewritten = 0;
+	for (unsigned b0 = 0; b0 < 4; b0++)
+		for (unsigned x = 0; x < 16; x++)
+			for (unsigned m = 0; m < 2; m++)
+				for (size_t len = 1; len <= 14; len++)
+					for (unsigned key = 0; key < 2; key++) {
+						static const uint8_t first[4] = { 0x90, 0x80, 0xb0, 0x10 };
+						uint8_t src[16], a[16], b[16];
+						for (size_t k = 0; k < sizeof src; k++)
+							src[k] = (uint8_t)(0x11 * k + 3);
+						src[0] = first[b0];
+						src[1] = (uint8_t)(x << 4);
+						src[2] = (uint8_t)(m ? 0x81 : 0x05);
+						if (len > 6) {   /* a keyframe header after the longest descriptor */
+							src[6] = key ? 0x10 : 0x11;
+							src[9] = 0x9d, src[10] = 0x01, src[11] = 0x2a;
+						}
+						struct vp8_desc d;
+						int prc = vp8_parse_descriptor(&d, src, len);
+						if (prc)
+							continue;
+						memcpy(a, src, len);
+						memcpy(b, src, len);
+						int r1 = ref_rewrite_picture_id(a, len, 0x1234);
+						int r2 = vp8_desc_rewrite_picture_id(b, len, &d, 0x1234);
+						ck_assert_int_eq(r1, r2);
+						r1 = ref_rewrite_tl0picidx(a, len, 0x5a);
+						r2 = vp8_desc_rewrite_tl0picidx(b, len, &d, 0x5a);
+						ck_assert_int_eq(r1, r2);
+						ck_assert_mem_eq(a, b, len);
+						rewritten += memcmp(a, src, len) != 0;
+						ck_assert(vp8_is_keyframe(src, len) == vp8_desc_is_keyframe(&d, src, len));
+						uint16_t w1 = 0, h1 = 0, w2 = 0, h2 = 0;
+						ck_assert_int_eq(vp8_keyframe_size(src, len, &w1, &h1),
+								 vp8_desc_keyframe_size(&d, src, len, &w2, &h2));
+						ck_assert(w1 == w2 && h1 == h2);
+						compared++;
+					}
+	printf("vp8: %u descriptors compared, %u rewritten\n", compared, rewritten);
+	ck_assert_uint_gt(compared, 500);
+	ck_assert_uint_gt(rewritten, 200);
+}
+END_TEST
+
 static Suite *vp8_suite(void)
 {
 	Suite *s = suite_create("vp8");
@@ -175,6 +253,7 @@ static Suite *vp8_suite(void)
 	tc = tcase_create("rewrite");
 	tcase_add_test(tc, test_rewrite_picture_id);
 	tcase_add_test(tc, test_rewrite_tl0picidx);
+	tcase_add_test(tc, test_rewrite_from_descriptor_equals_reparse);
 	suite_add_tcase(s, tc);
 	return s;
 }
