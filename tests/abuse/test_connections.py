@@ -191,3 +191,33 @@ def test_websocket_without_hello_is_closed(server):
     run(scenario(), 45)
     m = metrics(server)
     assert metric(m, "plenum_connections_refused_total", reason="hello_timeout") == 1
+
+
+def test_no_fd_left_does_not_spin(start_server):
+    """The fd limit lowered under a running server (below what its connection cap assumed): accept
+    fails for lack of fds, and the server neither spins nor floods its log, and recovers."""
+    raise_own_fd_limit()
+    srv = start_server(nofile=NOFILE)
+    in_use = len(os.listdir(f"/proc/{srv.proc.pid}/fd"))
+    resource.prlimit(srv.proc.pid, resource.RLIMIT_NOFILE, (in_use + 4, NOFILE))   # the soft limit
+    log_before = len(srv.log_text().encode())
+    socks = flood(srv.port, [f"127.0.0.{10 + i}" for i in range(50)], 100)
+    try:
+        time.sleep(1.5)
+        c0 = cpu_seconds(srv.proc.pid)
+        time.sleep(IDLE_WINDOW)
+        cpu = cpu_seconds(srv.proc.pid) - c0
+        grown = len(srv.log_text().encode()) - log_before
+        print(f"fds exhausted ({in_use + 4} allowed): server CPU {cpu:.2f} s in a {IDLE_WINDOW:.0f} s window, "
+              f"log +{grown} bytes")
+        assert srv.alive()
+        assert cpu < IDLE_WINDOW * 0.5, f"the server spins on accept ({cpu:.2f} s CPU in {IDLE_WINDOW} s)"
+        assert grown < LOG_GROWTH_MAX, f"the log grew by {grown} bytes"
+    finally:
+        for s in socks:
+            s.close()
+    resource.prlimit(srv.proc.pid, resource.RLIMIT_NOFILE, (NOFILE, NOFILE))
+    deadline = time.monotonic() + 30
+    while http_from(MONITOR, srv.port, "/healthz") != (200, "ok"):
+        assert time.monotonic() < deadline, "/healthz not answered again after the flood"
+        time.sleep(0.5)
