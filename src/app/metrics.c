@@ -47,6 +47,8 @@ size_t app_metrics_write(void *arg, char *out, size_t cap)
 	metric(&o, "plenum_rtcp_packets_received_total", "counter", "RTCP compound packets received.", st.rtcp_packets_received);
 	metric(&o, "plenum_rtcp_packets_sent_total", "counter", "RTCP compound packets sent.", st.rtcp_packets_sent);
 	metric(&o, "plenum_nack_retransmissions_total", "counter", "Packets resent to answer subscribers' NACKs.", st.nack_retransmits);
+	metric(&o, "plenum_nack_retransmits_dropped_total", "counter", "NACKed packets not resent: over the subscriber's retransmission budget.", st.nack_retransmits_dropped);
+	metric(&o, "plenum_nack_duplicates_total", "counter", "NACKed packets not resent: resent within the last 100 ms already.", st.nack_duplicates);
 	metric(&o, "plenum_keyframe_requests_total", "counter", "PLIs sent to publishers.", st.keyframe_requests);
 	metric(&o, "plenum_simulcast_layer_switches_total", "counter", "Subscribers moved to another simulcast layer.", st.layer_switches);
 	metric(&o, "plenum_twcc_feedback_received_total", "counter", "Transport-cc feedback packets from subscribers.", st.twcc_feedback_received);

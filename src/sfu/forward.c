@@ -68,17 +68,15 @@ bool sfu_fwd_unmap_seq(const struct sfu_fwd *f, uint16_t seq_out, uint16_t *src_
 	return true;
 }
 
-void sfu_fwd_vp8(struct sfu_fwd *f, uint8_t *payload, size_t len, bool rebased)
+void sfu_fwd_vp8(struct sfu_fwd *f, uint8_t *payload, size_t len, const struct vp8_desc *desc, bool rebased)
 {
-	struct vp8_desc d;
-	if (vp8_parse_descriptor(&d, payload, len) != 0)
-		return;
+	const struct vp8_desc d = *desc;
 	if (d.has_picture_id) {
 		uint16_t mask = d.picture_id_15bit ? 0x7fff : 0x7f;
 		if (rebased || !f->vp8_started)
 			f->pid_offset = (uint16_t)((f->vp8_started ? f->last_pid_out + 1 : d.picture_id) - d.picture_id);
 		uint16_t out = (uint16_t)((d.picture_id + f->pid_offset) & mask);
-		vp8_rewrite_picture_id(payload, len, out);
+		vp8_desc_rewrite_picture_id(payload, len, &d, out);
 		if ((int16_t)(uint16_t)((uint16_t)(out - f->last_pid_out) << 1) > 0 || !f->vp8_started)
 			f->last_pid_out = out;
 	}
@@ -86,7 +84,7 @@ void sfu_fwd_vp8(struct sfu_fwd *f, uint8_t *payload, size_t len, bool rebased)
 		if (rebased || !f->vp8_started)
 			f->tl0_offset = (uint8_t)((f->vp8_started ? f->last_tl0_out + 1 : d.tl0picidx) - d.tl0picidx);
 		uint8_t out = (uint8_t)(d.tl0picidx + f->tl0_offset);
-		vp8_rewrite_tl0picidx(payload, len, out);
+		vp8_desc_rewrite_tl0picidx(payload, len, &d, out);
 		f->last_tl0_out = out;
 	}
 	f->vp8_started = true;

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "codec/vp8.h"
+
 struct sfu_fwd {
 	bool video;
 	bool started;            /* something was forwarded since the last (re)base */
@@ -37,8 +39,9 @@ bool sfu_fwd_map(struct sfu_fwd *f, uint16_t seq, uint32_t ts, bool keyframe, ui
  * sent since the last re-base. */
 bool sfu_fwd_unmap_seq(const struct sfu_fwd *f, uint16_t seq_out, uint16_t *src_seq);
 /* Rewrites the VP8 payload descriptor of an already mapped packet in place (picture id and
- * TL0PICIDX continue across re-bases). Call right after sfu_fwd_map accepted the packet. */
-void sfu_fwd_vp8(struct sfu_fwd *f, uint8_t *payload, size_t len, bool rebased);
+ * TL0PICIDX continue across re-bases). Call right after sfu_fwd_map accepted the packet. `d` is
+ * the descriptor parsed once from the received packet this payload copies. */
+void sfu_fwd_vp8(struct sfu_fwd *f, uint8_t *payload, size_t len, const struct vp8_desc *d, bool rebased);
 /* True while a video forwarder waits for a keyframe. */
 static inline bool sfu_fwd_waiting(const struct sfu_fwd *f) { return f->video && !f->started; }
 

@@ -175,3 +175,10 @@ void sfu_layers_room(struct sfu_room *r)
 	for (struct sfu_participant *p = r->members; p; p = p->next)
 		sfu_layers_assign(p);
 }
+
+void sfu_update_budget(struct sfu_participant *sub)
+{
+	if (sub->bwe && sub->sub && sfu_peer_up(sub->sub))
+		sub->budget_bps = bwe_estimate(sub->bwe, clock_now(sub->w->clock));
+	sfu_layers_assign(sub);
+}

@@ -260,6 +260,8 @@ static void worker_stats(void *arg)
 	st->dropped_unknown_ssrc += w->dropped_unknown_ssrc;
 	st->dropped_send += ps->drop_send + w->demux.udp.send_errors;
 	st->nack_retransmits += w->nack_retransmits;
+	st->nack_retransmits_dropped += w->nack_retransmits_dropped;
+	st->nack_duplicates += w->nack_duplicates;
 	st->keyframe_requests += w->keyframe_requests;
 	st->layer_switches += w->layer_switches;
 	st->twcc_feedback_received += w->twcc_feedback_rx;

@@ -86,6 +86,7 @@ struct sfu_stats {
 	uint64_t dropped_srtp_auth, dropped_unknown_source, dropped_dtls, dropped_unknown_ssrc;
 	uint64_t dropped_send;
 	uint64_t nack_retransmits, keyframe_requests;
+	uint64_t nack_retransmits_dropped, nack_duplicates;
 	uint64_t layer_switches, twcc_feedback_received, twcc_feedback_sent;
 	uint64_t subscriber_estimate_bps_sum;   /* sum of subscribers' downlink estimates */
 };

@@ -12,6 +12,7 @@
 #include "rtp/rtp.h"
 #include "rtp/rtp_cache.h"
 #include "sfu/forward.h"
+#include "sfu/repair.h"
 #include "sfu/speaker.h"
 #include "sfu/worker.h"
 #include "bwe/bwe.h"
@@ -86,6 +87,7 @@ struct sfu_down {
 	int cur_layer;                /* layer being forwarded; -1 none */
 	int target_layer;             /* layer wanted; -1 = paused (not forwarded) */
 	uint64_t packets, octets;     /* sent, for sender reports */
+	struct sfu_rtx_recent rtx_recent;   /* NACKed packets resent lately (duplicates ignored) */
 };
 
 /* Who owns which field: see src/sfu/worker.h. */
@@ -137,6 +139,7 @@ struct sfu_participant {
 	uint64_t budget_bps;          /* what this subscriber's downlink takes (REMB / estimate) */
 	struct bwe *bwe;              /* estimate of this subscriber's downlink from its feedback */
 	uint16_t twcc_seq;            /* next transport-wide sequence number towards it */
+	struct sfu_rtx_budget rtx_budget;   /* retransmissions it may still ask for */
 };
 
 struct sfu_room {
@@ -195,14 +198,31 @@ void sfu_layers_room(struct sfu_room *r);
 /* speakers.c: dominant speaker and the loudest few per room */
 void sfu_speakers_update(struct sfu_room *r, uint64_t now_us);
 
-/* media.c */
+/* media.c: forwarding publishers' RTP to subscribers */
 extern const struct peer_cbs sfu_pub_peer_cbs, sfu_sub_peer_cbs;
-void sfu_track_request_keyframe(struct sfu_track *t, int layer, bool force);
+bool sfu_peer_up(const struct peer *p);
+/* An RTP packet for `sub` in the worker's scratch buffer, with its next transport-wide
+ * sequence number in *tseq; its length, 0 when it does not fit. */
+size_t sfu_media_write(struct sfu_participant *sub, bool marker, uint8_t pt, uint16_t seq, uint32_t ts,
+                       uint32_t ssrc, const uint8_t *payload, size_t payload_len, uint16_t *tseq);
+/* Protects and sends the scratch packet to `sub`, tells its bandwidth estimator; 0 or an errno. */
+int sfu_media_send(struct sfu_participant *sub, size_t n, uint16_t tseq);
 void sfu_track_free(struct sfu_track *t);
+
+/* repair.c: NACKs (retransmission budget, duplicates), PLI/FIR, keyframe requests */
+struct rtcp_pkt;
+void sfu_repair_on_feedback(struct sfu_participant *sub, const struct rtcp_pkt *pk);
+void sfu_track_request_keyframe(struct sfu_track *t, int layer, bool force);
+
+/* reports.c: RTCP from and to peers */
+void sfu_reports_pub_rtcp(void *arg, struct peer *peer, uint8_t *pkt, size_t len);
+void sfu_reports_sub_rtcp(void *arg, struct peer *peer, uint8_t *pkt, size_t len);
 void sfu_worker_reports(struct sfu_worker *w);   /* RTCP reports of the worker's rooms */
 void sfu_worker_feedback(struct sfu_worker *w);  /* transport-cc feedback of its rooms */
 void sfu_send_feedback(struct sfu_participant *p);   /* transport-cc feedback to a publisher */
-void sfu_update_budget(struct sfu_participant *sub);
+
+/* layers.c */
+void sfu_update_budget(struct sfu_participant *sub);   /* estimate → layers */
 void sfu_participant_drop(struct sfu_participant *p, enum sfu_leave_reason why);
 
 /* sfu.c */

@@ -71,6 +71,7 @@ struct sfu_worker {
 	/* counters of its packet path */
 	uint64_t nack_retransmits, keyframe_requests, dropped_unknown_ssrc, dropped_malformed_rtp,
 	         dropped_malformed_rtcp, layer_switches, twcc_feedback_rx, twcc_feedback_tx;
+	uint64_t nack_retransmits_dropped, nack_duplicates;   /* over a subscriber's budget; resent lately */
 	uint8_t scratch[2048];        /* the one output buffer of this thread */
 };
 

@@ -137,7 +137,8 @@ START_TEST(vp8_picture_id_continues_across_switch)
 		size_t n = vp8_pkt(b, steps[i].pid, steps[i].tl0, steps[i].key);
 		ck_assert(vp8_is_keyframe(b, n) == steps[i].key);
 		ck_assert(sfu_fwd_map(&f, (uint16_t)(10 * i), (uint32_t)(3000 * i), steps[i].key, 33000 * i, &so, &to, &rebased));
-		sfu_fwd_vp8(&f, b, n, rebased);
+		ck_assert_int_eq(vp8_parse_descriptor(&d, b, n), 0);
+		sfu_fwd_vp8(&f, b, n, &d, rebased);
 		ck_assert_int_eq(vp8_parse_descriptor(&d, b, n), 0);
 		ck_assert_msg(d.picture_id == steps[i].want_pid, "step %zu: pid %u want %u", i, d.picture_id, steps[i].want_pid);
 		ck_assert_msg(d.tl0picidx == steps[i].want_tl0, "step %zu: tl0 %u want %u", i, d.tl0picidx, steps[i].want_tl0);
