@@ -248,6 +248,20 @@ static int set_metrics_allow(struct app_config *c, const char *v, FILE *err)
 	return 0;
 }
 
+static int set_per_ip_exempt(struct app_config *c, const char *v, FILE *err)
+{
+	if (c->n_per_ip_exempt >= CONFIG_LIST_MAX) {
+		fprintf(err, "plenum: --per-ip-exempt given more than %d times\n", CONFIG_LIST_MAX);
+		return -1;
+	}
+	if (signal_cidr_parse(v, &c->per_ip_exempt[c->n_per_ip_exempt]) != 0) {
+		fprintf(err, "plenum: --per-ip-exempt wants ADDRESS[/PREFIX], e.g. 192.0.2.10 (got '%s')\n", v);
+		return -1;
+	}
+	c->n_per_ip_exempt++;
+	return 0;
+}
+
 static int parse_count(const char *flag, const char *v, long lo, long hi, unsigned *out, FILE *err)
 {
 	char *end;
@@ -287,6 +301,7 @@ static const struct flag flags[] = {
 	{ "--allowed-origin", "ORIGIN", "a page origin besides the server's own that may open sessions, e.g. https://meet.example.org (repeatable)", set_allowed_origin },
 	{ "--max-connections", "N", "TCP connections in all (default: from the fd limit, RLIMIT_NOFILE - 64 - 1/8)", set_max_connections },
 	{ "--max-connections-per-ip", "N", "TCP connections from one IPv4 address or IPv6 /64 (default: 1/8 of the total, 8..64)", set_max_connections_per_ip },
+	{ "--per-ip-exempt", "CIDR", "peers --max-connections-per-ip does not apply to, e.g. a reverse proxy (repeatable; default 127.0.0.1 and ::1)", set_per_ip_exempt },
 	{ "--metrics-allow", "CIDR", "who may read /metrics (repeatable; default 127.0.0.0/8 and ::1)", set_metrics_allow },
 	{ "--log-level", "LEVEL", "debug, info, warn, error or off (default info)", set_log_level },
 };

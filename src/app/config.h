@@ -28,6 +28,8 @@ struct app_config {
 	size_t n_server_names;
 	struct signal_cidr metrics_allow[CONFIG_LIST_MAX]; /* --metrics-allow, repeatable */
 	size_t n_metrics_allow;
+	struct signal_cidr per_ip_exempt[CONFIG_LIST_MAX]; /* --per-ip-exempt, repeatable */
+	size_t n_per_ip_exempt;
 	unsigned max_connections;         /* 0: derived from RLIMIT_NOFILE */
 	unsigned max_connections_per_ip;  /* 0: derived from max_connections */
 };

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -50,8 +51,20 @@ static void derive_limits(unsigned *total, unsigned *per_ip)
 	*per_ip = p < 8 ? 8 : p > 64 ? 64 : p;
 }
 
+static const char *const default_exempt[] = { "127.0.0.1", "::1" };
+
 void signal_conns_init(struct signal *s, const struct signal_config *cfg)
 {
+	/* This machine itself (a reverse proxy on it carries everybody) is not limited per address. */
+	size_t n = cfg->n_per_ip_exempt ? cfg->n_per_ip_exempt : 2;
+	s->per_ip_exempt = calloc(n, sizeof *s->per_ip_exempt);
+	for (size_t i = 0; s->per_ip_exempt && i < n; i++) {
+		if (cfg->n_per_ip_exempt)
+			s->per_ip_exempt[i] = cfg->per_ip_exempt[i];
+		else
+			signal_cidr_parse(default_exempt[i], &s->per_ip_exempt[i]);
+	}
+	s->n_per_ip_exempt = s->per_ip_exempt ? n : 0;
 	unsigned total, per_ip;
 	derive_limits(&total, &per_ip);
 	s->max_conns = total;
@@ -70,7 +83,8 @@ void signal_conns_init(struct signal *s, const struct signal_config *cfg)
 	s->log_refused.per_sec = 5;
 	if (reserve_fd < 0)
 		reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	log_info("signal", "at most %u connections, %u per address", s->max_conns, s->max_per_ip);
+	log_info("signal", "at most %u connections, %u per address (%zu ranges exempt)", s->max_conns, s->max_per_ip,
+	         s->n_per_ip_exempt);
 }
 
 void signal_conns_free(struct signal *s)
@@ -82,38 +96,54 @@ void signal_conns_free(struct signal *s)
 		free(val);
 	hmap_free(&s->peers);
 	hmap_free(&s->groups);
+	free(s->per_ip_exempt);
+	s->per_ip_exempt = NULL;
+	s->n_per_ip_exempt = 0;
 	free(s->accepting);
 	s->accepting = NULL;
 	listen_fd = -1;
 }
 
-/* The group key of a socket's peer; 0, or -1 when it has no IP peer. */
-static int peer_key(int fd, uint8_t key[9], uint8_t *klen)
+/* The peer of socket fd as family and 4 or 16 address bytes; 0, or -1 when it has no IP peer. */
+static int fd_peer(int fd, int *family, uint8_t addr[16])
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
+	if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
 		return -1;
 	if (ss.ss_family == AF_INET) {
-		key[0] = 4;
-		memcpy(key + 1, &((struct sockaddr_in *)&ss)->sin_addr, 4);
-		*klen = 5;
+		*family = AF_INET;
+		memcpy(addr, &((struct sockaddr_in *)&ss)->sin_addr, 4);
 		return 0;
 	}
-	if (ss.ss_family != AF_INET6)
-		return -1;
-	const uint8_t *a = ((struct sockaddr_in6 *)&ss)->sin6_addr.s6_addr;
+	if (ss.ss_family == AF_INET6) {
+		*family = AF_INET6;
+		memcpy(addr, ((struct sockaddr_in6 *)&ss)->sin6_addr.s6_addr, 16);
+		return 0;
+	}
+	return -1;
+}
+
+/* The group of an address: IPv4 (IPv4-mapped IPv6 too) by address, IPv6 by its /64 — what one
+ * subscriber line usually gets. */
+static void group_key(int family, const uint8_t *addr, uint8_t key[9], uint8_t *klen)
+{
 	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	if (memcmp(a, mapped, 12) == 0) {
-		key[0] = 4;
-		memcpy(key + 1, a + 12, 4);
-		*klen = 5;
-		return 0;
+	if (family == AF_INET6 && memcmp(addr, mapped, 12) == 0) {
+		family = AF_INET;
+		addr += 12;
 	}
-	key[0] = 6;
-	memcpy(key + 1, a, 8);   /* one /64: what one subscriber line usually gets */
-	*klen = 9;
-	return 0;
+	key[0] = family == AF_INET ? 4 : 6;
+	memcpy(key + 1, addr, family == AF_INET ? 4 : 8);
+	*klen = family == AF_INET ? 5 : 9;
+}
+
+static bool exempt(const struct signal *s, int family, const uint8_t *addr)
+{
+	for (size_t i = 0; i < s->n_per_ip_exempt; i++)
+		if (signal_cidr_contains(&s->per_ip_exempt[i], family, addr))
+			return true;
+	return false;
 }
 
 static void pending_remove(struct signal *s, struct signal_peer *p)
@@ -187,12 +217,13 @@ int signal_conns_filter(struct signal *s, struct lws *listen_wsi, int fd)
 		peer_release(s, s->accepting);
 		s->accepting = NULL;
 	}
-	uint8_t key[9];
-	uint8_t klen;
-	if (peer_key(fd, key, &klen) != 0)
+	int family;
+	uint8_t addr[16], key[9], klen;
+	if (fd_peer(fd, &family, addr) != 0)
 		return 1;
+	group_key(family, addr, key, &klen);
 	struct signal_group *g = hmap_get(&s->groups, key, klen);
-	if (g && g->count >= s->max_per_ip) {
+	if (g && g->count >= s->max_per_ip && !exempt(s, family, addr)) {
 		s->refused_per_ip++;
 		log_refusal(s, "too many from one address");
 		return 1;
@@ -255,22 +286,7 @@ void signal_conns_progress(struct signal *s, struct lws *wsi)
 
 int signal_peer_addr(struct lws *wsi, int *family, uint8_t addr[16])
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-	int fd = lws_get_socket_fd(lws_get_network_wsi(wsi));
-	if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
-		return -1;
-	if (ss.ss_family == AF_INET) {
-		*family = AF_INET;
-		memcpy(addr, &((struct sockaddr_in *)&ss)->sin_addr, 4);
-		return 0;
-	}
-	if (ss.ss_family == AF_INET6) {
-		*family = AF_INET6;
-		memcpy(addr, ((struct sockaddr_in6 *)&ss)->sin6_addr.s6_addr, 16);
-		return 0;
-	}
-	return -1;
+	return fd_peer(lws_get_socket_fd(lws_get_network_wsi(wsi)), family, addr);
 }
 
 void signal_conns_emfile(void)

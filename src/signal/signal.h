@@ -44,6 +44,9 @@ struct signal_config {
 	size_t n_metrics_allow;
 	unsigned max_connections;        /* TCP connections in all; 0: derived from RLIMIT_NOFILE */
 	unsigned max_connections_per_ip; /* per IPv4 address or IPv6 /64; 0: derived from the total */
+	/* Peers the per-address cap does not apply to; none given: 127.0.0.1 and ::1 (a local proxy). */
+	const struct signal_cidr *per_ip_exempt;
+	size_t n_per_ip_exempt;
 };
 
 /* Connections refused or closed by the limits, for metrics. */

@@ -50,6 +50,8 @@ struct signal {
 	struct signal_peer *pending_head, *pending_tail;   /* accepted, no request yet: oldest first */
 	struct signal_peer *accepting;   /* between FILTER_NETWORK_CONNECTION and WSI_CREATE */
 	unsigned n_open, n_dying, max_conns, max_per_ip;
+	struct signal_cidr *per_ip_exempt;   /* addresses the per-address cap does not apply to */
+	size_t n_per_ip_exempt;
 	uint64_t refused_per_ip, refused_total, evicted_idle, hello_timeout;
 	struct log_limit log_refused;
 	/* ws.c: WebSocket connections, oldest first, swept for the hello timeout */

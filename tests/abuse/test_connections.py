@@ -157,7 +157,7 @@ def check_flood(srv, sources, label):
 def test_fd_flood_from_one_address(start_server):
     raise_own_fd_limit()
     srv = start_server(nofile=NOFILE)
-    m = check_flood(srv, ["127.0.0.1"], "one")
+    m = check_flood(srv, ["127.0.0.2"], "one")   # 127.0.0.1 is this machine: exempt (a local proxy)
     per_ip = metric(m, "plenum_connections_refused_total", reason="per_ip")
     assert per_ip >= FLOOD // 2, f"only {per_ip} connections refused for their address"
 
@@ -170,6 +170,29 @@ def test_fd_flood_from_many_addresses(start_server):
     limited = (metric(m, "plenum_connections_refused_total", reason="total") +
                metric(m, "plenum_connections_refused_total", reason="evicted_idle"))
     assert limited >= FLOOD - metric(m, "plenum_connections_max"), f"only {limited} refused or evicted"
+
+
+def held(srv, source, count):
+    """count connections from source, held idle for a moment; the per_ip refusals they caused."""
+    before = metric(metrics(srv), "plenum_connections_refused_total", reason="per_ip")
+    socks = flood(srv.port, [source], count)
+    try:
+        time.sleep(1.0)
+        return metric(metrics(srv), "plenum_connections_refused_total", reason="per_ip") - before
+    finally:
+        for s in socks:
+            s.close()
+
+
+def test_per_address_cap_and_its_exemptions(start_server):
+    """127.0.0.1 and ::1 (a reverse proxy on the same machine) are exempt by default; --per-ip-exempt
+    replaces that list."""
+    srv = start_server(nofile=NOFILE, args=["--max-connections-per-ip", "10"])
+    assert held(srv, "127.0.0.1", 40) == 0
+    assert held(srv, "127.0.0.3", 40) == 30
+    srv2 = start_server(nofile=NOFILE, args=["--max-connections-per-ip", "10", "--per-ip-exempt", "127.0.0.3/32"])
+    assert held(srv2, "127.0.0.3", 40) == 0
+    assert held(srv2, "127.0.0.1", 40) == 30
 
 
 def test_websocket_without_hello_is_closed(server):

@@ -284,6 +284,7 @@ START_TEST(security_defaults)
 	ck_assert_uint_eq(c.n_metrics_allow, 0);      /* the server then allows 127.0.0.0/8 and ::1 */
 	ck_assert_uint_eq(c.max_connections, 0);      /* derived from RLIMIT_NOFILE by the server */
 	ck_assert_uint_eq(c.max_connections_per_ip, 0);
+	ck_assert_uint_eq(c.n_per_ip_exempt, 0);      /* the server then exempts 127.0.0.1 and ::1 */
 }
 END_TEST
 
@@ -336,6 +337,12 @@ START_TEST(connection_limits)
 	        NULL);
 	refused("plenum: --max-connections-per-ip must be 1..1000000 (got '99999999999999999999')\n",
 	        "--max-connections-per-ip", "99999999999999999999", NULL);
+	ck_assert_int_eq(parse(&c, "--per-ip-exempt", "192.0.2.10", "--per-ip-exempt=2001:db8::/64", NULL), CONFIG_OK);
+	ck_assert_uint_eq(c.n_per_ip_exempt, 2);
+	ck_assert_uint_eq(c.per_ip_exempt[0].prefix, 32);
+	ck_assert_uint_eq(c.per_ip_exempt[1].prefix, 64);
+	refused("plenum: --per-ip-exempt wants ADDRESS[/PREFIX], e.g. 192.0.2.10 (got 'proxy.local')\n",
+	        "--per-ip-exempt", "proxy.local", NULL);
 }
 END_TEST
 
@@ -369,7 +376,8 @@ START_TEST(usage_lists_every_flag)
 	static const char *const names[] = { "--listen", "--media-port", "--public-ip", "--cert", "--key", "--web-root",
 	                                     "--max-room-size", "--max-videos", "--workers", "--imprint-url",
 	                                     "--privacy-url", "--log-level", "--server-name", "--allowed-origin",
-	                                     "--max-connections", "--max-connections-per-ip", "--metrics-allow",
+	                                     "--max-connections", "--max-connections-per-ip", "--per-ip-exempt",
+	                                     "--metrics-allow",
 	                                     "--help", "--version" };
 	char *buf = NULL;
 	size_t len = 0;
