@@ -41,15 +41,22 @@ bool sfu_rtx_budget_take(struct sfu_rtx_budget *b, uint32_t rate_pps, uint64_t n
 	return true;
 }
 
-bool sfu_rtx_recent_check(struct sfu_rtx_recent *r, uint16_t seq, uint64_t now_us)
+static uint32_t rtx_ms(uint64_t now_us)
 {
-	uint32_t now_ms = (uint32_t)(now_us / 1000u) | 1u;   /* never 0, which marks a free slot */
+	return (uint32_t)(now_us / 1000u) | 1u;   /* never 0, which marks a free slot */
+}
+
+bool sfu_rtx_recent_seen(const struct sfu_rtx_recent *r, uint16_t seq, uint64_t now_us)
+{
 	size_t i = seq & (SFU_RTX_RECENT - 1);
-	if (r->at_ms[i] && r->seq[i] == seq && (uint32_t)(now_ms - r->at_ms[i]) < SFU_RTX_DEDUP_US / 1000u)
-		return true;
+	return r->at_ms[i] && r->seq[i] == seq && (uint32_t)(rtx_ms(now_us) - r->at_ms[i]) < SFU_RTX_DEDUP_US / 1000u;
+}
+
+void sfu_rtx_recent_mark(struct sfu_rtx_recent *r, uint16_t seq, uint64_t now_us)
+{
+	size_t i = seq & (SFU_RTX_RECENT - 1);
 	r->seq[i] = seq;
-	r->at_ms[i] = now_ms;
-	return false;
+	r->at_ms[i] = rtx_ms(now_us);
 }
 
 /* ---- NACK answers --------------------------------------------------------------------------- */
@@ -71,7 +78,7 @@ static void retransmit(void *arg, uint16_t seq_out)
 	struct rtp_hdr h;
 	if (!orig || rtp_parse(&h, orig, len) != 0 || h.payload_len > SFU_CACHE_PACKET_MAX)
 		return;
-	if (sfu_rtx_recent_check(&d->rtx_recent, seq_out, now)) {
+	if (sfu_rtx_recent_seen(&d->rtx_recent, seq_out, now)) {
 		sfu->nack_duplicates++;
 		return;
 	}
@@ -99,6 +106,7 @@ static void retransmit(void *arg, uint16_t seq_out)
 		d->fwd.last_pid_out = keep_pid;
 		d->fwd.last_tl0_out = keep_tl0;
 	}
+	sfu_rtx_recent_mark(&d->rtx_recent, seq_out, now);
 	if (sfu_media_send(sub, n, tseq) == 0)
 		sfu->nack_retransmits++;
 }

@@ -33,8 +33,8 @@ struct sfu_rtx_recent {
 uint32_t sfu_rtx_rate_pps(uint64_t budget_bps);
 /* Takes one retransmission from the bucket (filled at rate_pps); false when none is left. */
 bool sfu_rtx_budget_take(struct sfu_rtx_budget *b, uint32_t rate_pps, uint64_t now_us);
-/* True when output packet seq was resent within SFU_RTX_DEDUP_US; otherwise records it as
- * resent now and returns false. */
-bool sfu_rtx_recent_check(struct sfu_rtx_recent *r, uint16_t seq, uint64_t now_us);
+/* True when output packet seq was resent within SFU_RTX_DEDUP_US (as sfu_rtx_recent_mark said). */
+bool sfu_rtx_recent_seen(const struct sfu_rtx_recent *r, uint16_t seq, uint64_t now_us);
+void sfu_rtx_recent_mark(struct sfu_rtx_recent *r, uint16_t seq, uint64_t now_us);
 
 #endif
