@@ -163,3 +163,23 @@ def test_tls12_cbc_suites_are_refused(tls_server):
         assert tls12(port, cbc) is None, f"TLS 1.2 with {cbc} was accepted"
     assert tls12(port, "ECDHE-ECDSA-AES128-GCM-SHA256") == "ECDHE-ECDSA-AES128-GCM-SHA256"
     assert tls12(port, "ECDHE-ECDSA-CHACHA20-POLY1305") == "ECDHE-ECDSA-CHACHA20-POLY1305"
+
+
+def test_origin_scheme_over_tls(tls_server):
+    """Over TLS the server's own origin is https://HOST:PORT; an http:// Origin is another site."""
+    port, ctx = tls_server
+
+    def upgrade(origin):
+        s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=5))
+        s.sendall((f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                   f"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                   f"Sec-WebSocket-Protocol: plenum.v1\r\nOrigin: {origin}\r\n\r\n").encode())
+        try:
+            head = s.recv(4096)
+        except (ssl.SSLError, ConnectionResetError, socket.timeout):
+            head = b""
+        s.close()
+        return head[9:12] == b"101"
+
+    assert upgrade(f"https://127.0.0.1:{port}")
+    assert not upgrade(f"http://127.0.0.1:{port}")
