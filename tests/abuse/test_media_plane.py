@@ -42,6 +42,13 @@ def dropped(text, reason):
     return int(m.group(1)) if m else 0
 
 
+def cpu_seconds(proc):
+    """User plus system CPU time the server process has used (Linux /proc)."""
+    with open(f"/proc/{proc.pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def ice_ufrag(sdp):
     m = re.search(r"^a=ice-ufrag:(\S+)", sdp, re.M)
     assert m, sdp
@@ -142,7 +149,9 @@ def test_wrong_password_flood_answered_within_budget(server):
             before_text = metrics(server)
             v0, a0 = b.video_frames[a.participant_id], b.audio_frames[a.participant_id]
             flood = Flood(server, "127.0.0.23", payloads, FLOOD_PACKETS, FLOOD_MAX_S)
+            cpu0 = cpu_seconds(server.proc)
             await flood.run()
+            cpu = cpu_seconds(server.proc) - cpu0
             after_text = metrics(server)
             seen = dropped(after_text, "malformed_stun") - dropped(before_text, "malformed_stun")
             window = flood.elapsed + 1.5     # the sending time and the draining after it
@@ -150,7 +159,8 @@ def test_wrong_password_flood_answered_within_budget(server):
             print(f"\nflood: {flood.sent} checks sent in {flood.elapsed:.2f} s "
                   f"({flood.sent / max(flood.elapsed, 1e-6):.0f}/s); server refused {seen} "
                   f"({seen / max(flood.elapsed, 1e-6):.0f}/s); error responses received {flood.errors} "
-                  f"(cap {cap:.0f}); other datagrams {flood.other}")
+                  f"(cap {cap:.0f}); other datagrams {flood.other}; server CPU {cpu:.2f} s "
+                  f"= {cpu * 1e6 / max(seen, 1):.2f} us per check, all of its media included")
             assert server.alive()
             assert seen > 0, "the flood never reached the ICE agent"
             assert flood.errors >= 1, "not even the first wrong check was answered"
