@@ -13,7 +13,18 @@
 #define MEET_NAME_MAX 64            /* display name bytes */
 #define MEET_PASSWORD_MAX 128       /* bytes of UTF-8 */
 #define MEET_CHAT_MAX 2000          /* bytes of UTF-8 */
-#define MEET_LIMITER_SLOTS 256      /* client addresses remembered per room for the password limit */
+#define MEET_GROUP_SLOTS 256        /* address groups remembered per room (then one shared overflow slot) */
+#define MEET_GUARD_BUDGET 30        /* wrong passwords per room, all addresses together, before backoff */
+#define MEET_GUARD_FREE 3           /* wrong passwords per address group before its delay grows */
+#define MEET_GUARD_DELAY_MAX_US 30000000u   /* longest delay of one address group after a failure */
+#define MEET_GUARD_ROOM_MIN_US 2000000u     /* in backoff: at most one guess per this (growing) … */
+#define MEET_GUARD_ROOM_MAX_US 30000000u    /* … up to one per this */
+#define MEET_GROUP_FORGET_US 600000000u     /* a group slot quiet this long is free again (10 min) */
+#define MEET_LOBBY_MAX 100          /* waiting in one room's lobby */
+#define MEET_LOBBY_PER_GROUP 3      /* waiting from one address group */
+#define MEET_SEAT_GRACE_US 30000000u        /* a dropped host's seat is kept this long */
+#define MEET_SEATS_MAX 32           /* held seats per room */
+#define MEET_TOKEN_LEN 32           /* hex characters of a rejoin token */
 
 enum meet_err {
 	MEET_OK = 0,
@@ -25,6 +36,7 @@ enum meet_err {
 	MEET_ERR_LOCKED,
 	MEET_ERR_INVALID,           /* input outside the rules (length, characters, value) */
 	MEET_ERR_NOMEM,
+	MEET_ERR_LOBBY_FULL,
 };
 
 enum meet_role { MEET_GUEST = 0, MEET_HOST = 1 };
@@ -57,6 +69,11 @@ bool meet_bucket_ready(const struct meet_bucket *b, const struct meet_limit *l, 
 extern const struct meet_limit meet_limit_password;   /* 5 wrong passwords per minute per address */
 extern const struct meet_limit meet_limit_chat;       /* 10 messages per 10 s per participant */
 extern const struct meet_limit meet_limit_reaction;   /* 5 reactions per 10 s per participant */
+extern const struct meet_limit meet_limit_hand;       /* 10 raise/lower per 10 s per participant */
+extern const struct meet_limit meet_limit_media;      /* 20 media_state per 10 s per participant */
+extern const struct meet_limit meet_limit_music;      /* 5 set_music per 10 s per participant */
+extern const struct meet_limit meet_limit_knock_room; /* 20 knocks per 10 s per room */
+extern const struct meet_limit meet_limit_knock_group;/* 5 knocks per minute per address group */
 
 /* ---- chat and reactions ---- */
 /* 1..2000 bytes of valid UTF-8, no control characters but '\n'. MEET_OK or MEET_ERR_INVALID. */
@@ -74,19 +91,42 @@ struct meet_member {
 	/* presentation state the caller keeps here for events */
 	char name[MEET_NAME_MAX + 1];
 	bool audio_muted, video_muted, music, screen;
-	struct meet_bucket chat, reaction;
+	struct meet_bucket chat, reaction, hand, media, music_limit;
+	char token[MEET_TOKEN_LEN + 1];   /* single-use rejoin token of this seat */
+};
+
+/* A dropped host's seat, held for MEET_SEAT_GRACE_US. */
+struct meet_seat {
+	char token[MEET_TOKEN_LEN + 1];
+	enum meet_role role;
+	uint64_t expires_us;
 };
 
 struct meet_waiter {
 	struct meet_waiter *next;   /* in knock order */
 	uint32_t lobby_id;
 	void *arg;
+	uint64_t group;             /* the knocking address group */
 	char name[MEET_NAME_MAX + 1];
 };
 
-struct meet_addr_bucket {
-	uint64_t addr;              /* keyed hash of the client address; 0 = free slot */
-	struct meet_bucket b;
+/* What a room remembers of one address group (IPv4 /32, IPv6 /64, as a keyed hash). */
+struct meet_group {
+	uint64_t group;             /* 0 = free slot */
+	uint32_t failures;          /* wrong passwords */
+	uint64_t next_us;           /* no guess of this group is evaluated before this */
+	uint64_t last_us;           /* last activity, for forgetting quiet slots */
+	struct meet_bucket knock;
+};
+
+/* The room-wide password guard: failures of all groups; past the budget, guesses are evaluated
+ * at a bounded room-wide rate. */
+struct meet_guard {
+	uint32_t failures;
+	uint64_t next_us;           /* in backoff: next room-wide evaluation */
+	uint32_t notified_failures; /* what the hosts were last told … */
+	uint32_t notified_delay_s;
+	uint64_t notified_us;       /* … and when */
 };
 
 struct meet_room {
@@ -101,7 +141,12 @@ struct meet_room {
 	uint8_t salt[16], hash[32];   /* SHA-256(salt ‖ password); the password itself is not kept */
 	uint32_t *hands;              /* raised hands, FIFO */
 	size_t n_hands, cap_hands;
-	struct meet_addr_bucket limits[MEET_LIMITER_SLOTS];
+	struct meet_group groups[MEET_GROUP_SLOTS];
+	struct meet_group overflow; /* every group that found the table full shares this one */
+	struct meet_guard guard;
+	struct meet_bucket knock;   /* the room's knock rate */
+	struct meet_seat seats[MEET_SEATS_MAX];
+	unsigned n_seats;
 	uint32_t next_lobby_id;
 	uint64_t next_message_id;
 };
@@ -119,10 +164,26 @@ int meet_room_new(struct meet *m, const char *name, struct meet_room **out);
 /* Removes and frees a room; the caller has told members and waiters. */
 void meet_room_free(struct meet_room *r);
 
-/* Whether a newcomer from `addr` may enter (or knock): locked, then password (rate-limited per
- * address: wrong passwords use up tokens). *retry_us is set for MEET_ERR_RATE_LIMITED. */
-enum meet_err meet_room_admission(struct meet_room *r, uint64_t addr, const char *password, size_t len,
+/* Whether a newcomer from address group `group` may enter (or knock): locked, then password.
+ * A guess is evaluated only when both the group's delay (growing with its failures past
+ * MEET_GUARD_FREE) and, once the room's budget of MEET_GUARD_BUDGET failures is spent, the
+ * room-wide backoff allow it; else MEET_ERR_RATE_LIMITED with *retry_us. A right password clears
+ * the group's failures. */
+enum meet_err meet_room_admission(struct meet_room *r, uint64_t group, const char *password, size_t len,
                                   uint64_t now_us, uint64_t *retry_us);
+/* The slot of one address group: found, a free (or long quiet) one, else the shared overflow
+ * slot — a full table never hands out a fresh allowance. */
+struct meet_group *meet_group_get(struct meet_room *r, uint64_t group, uint64_t now_us);
+/* The room's backoff in whole seconds (0: none). */
+uint32_t meet_guard_delay_s(const struct meet_room *r, uint64_t now_us);
+/* Whether the hosts should hear of the guard now (changed, and not told within a second);
+ * marks it told. */
+bool meet_guard_notify_due(struct meet_room *r, uint64_t now_us);
+/* Clears the room's failure budget, backoff and every group's failures (a host's reset). */
+void meet_guard_reset(struct meet_room *r);
+/* A keyed 64-bit hash of an address group: IPv4 (and v4-mapped IPv6) by /32, IPv6 by /64;
+ * text that is no address is hashed as it is. Never 0. */
+uint64_t meet_addr_group(const uint8_t key[32], const char *address);
 
 /* Members. The first member of a room is host. */
 int meet_member_add(struct meet_room *r, uint32_t id, const char *name, void *arg, struct meet_member **out);
@@ -141,14 +202,30 @@ enum meet_err meet_password_valid(const char *password, size_t len);
 enum meet_err meet_password_set(struct meet_room *r, const char *password, size_t len);
 bool meet_password_matches(const struct meet_room *r, const char *password, size_t len);
 
-/* Lobby. */
-int meet_lobby_add(struct meet_room *r, const char *name, void *arg, uint32_t *lobby_id);
+/* Lobby: at most MEET_LOBBY_MAX waiting (MEET_LOBBY_PER_GROUP per group), knocks rate-limited per
+ * room and per group: MEET_OK, MEET_ERR_LOBBY_FULL, MEET_ERR_RATE_LIMITED (*retry_us) or
+ * MEET_ERR_NOMEM. */
+enum meet_err meet_lobby_add(struct meet_room *r, const char *name, void *arg, uint64_t group, uint64_t now_us,
+                             uint32_t *lobby_id, uint64_t *retry_us);
 /* Removes the waiter (copied into *out, may be NULL); MEET_ERR_NOT_FOUND when unknown. */
 enum meet_err meet_lobby_take(struct meet_room *r, uint32_t lobby_id, struct meet_waiter *out);
 /* The first waiter, removed (false when none). */
 bool meet_lobby_pop(struct meet_room *r, struct meet_waiter *out);
 /* The lobby_id waiting with this arg, or 0. */
 uint32_t meet_lobby_find_arg(const struct meet_room *r, const void *arg);
+
+/* Rejoin seats. A member gets a fresh token at each join (meet_member_add). meet_member_drop
+ * removes m like meet_member_remove but holds a host's seat for MEET_SEAT_GRACE_US: nobody is
+ * promoted meanwhile, and a newcomer to a room without members is no host. */
+struct meet_member *meet_member_drop(struct meet_room *r, struct meet_member *m, uint64_t now_us,
+                                     bool *hand_lowered);
+/* Takes the seat of `token` (single use): its role, or -1 when unknown or expired. */
+int meet_seat_take(struct meet_room *r, const char *token, uint64_t now_us);
+/* Forgets expired seats; when that leaves no host while members remain, the longest present
+ * becomes host and is returned. */
+struct meet_member *meet_seats_expire(struct meet_room *r, uint64_t now_us);
+/* Whether a live host seat is held (a newcomer then joins as guest). */
+bool meet_seat_host_held(const struct meet_room *r, uint64_t now_us);
 
 /* Hands: FIFO by time of raising. Both return whether anything changed. */
 bool meet_hand_raise(struct meet_room *r, struct meet_member *m);
@@ -157,5 +234,7 @@ bool meet_hand_lower(struct meet_room *r, struct meet_member *m);
 /* Chat and reactions of one member, rate-limited. */
 enum meet_err meet_chat_take(struct meet_member *m, uint64_t now_us, uint64_t *retry_us);
 enum meet_err meet_reaction_take(struct meet_member *m, uint64_t now_us, uint64_t *retry_us);
+/* One fan-out request of m against one of its buckets (hand, media, music). */
+enum meet_err meet_take(struct meet_bucket *b, const struct meet_limit *l, uint64_t now_us, uint64_t *retry_us);
 
 #endif

@@ -24,6 +24,11 @@ bool meet_may(enum meet_role role, enum meet_action action)
 const struct meet_limit meet_limit_password = { 5, 60000000u };
 const struct meet_limit meet_limit_chat = { 10, 10000000u };
 const struct meet_limit meet_limit_reaction = { 5, 10000000u };
+const struct meet_limit meet_limit_hand = { 10, 10000000u };
+const struct meet_limit meet_limit_media = { 20, 10000000u };
+const struct meet_limit meet_limit_music = { 5, 10000000u };
+const struct meet_limit meet_limit_knock_room = { 20, 10000000u };
+const struct meet_limit meet_limit_knock_group = { 5, 60000000u };
 
 /* GCRA: each event moves the theoretical arrival time by T = window/burst; an event is allowed
  * while tat - now ≤ window - T, i.e. at most `burst` at once and `burst` per window after. */
@@ -48,6 +53,11 @@ bool meet_bucket_take(struct meet_bucket *b, const struct meet_limit *l, uint64_
 	uint64_t tat = b->tat > now_us ? b->tat : now_us;
 	b->tat = tat + l->window_us / (l->burst ? l->burst : 1);
 	return true;
+}
+
+enum meet_err meet_take(struct meet_bucket *b, const struct meet_limit *l, uint64_t now_us, uint64_t *retry_us)
+{
+	return meet_bucket_take(b, l, now_us, retry_us) ? MEET_OK : MEET_ERR_RATE_LIMITED;
 }
 
 enum meet_err meet_chat_take(struct meet_member *m, uint64_t now_us, uint64_t *retry_us)

@@ -1,11 +1,13 @@
 /* room: the meeting state of one room — members and their roles (the first is host; a host is
- * never missing while anyone is present), the lobby queue, and the FIFO of raised hands. */
+ * never missing while anyone is present but a dropped host's held seat), the bounded lobby queue,
+ * rejoin seats, and the FIFO of raised hands. */
 #include <errno.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "meet/meet.h"
 
 int meet_new(struct meet **out)
@@ -93,8 +95,15 @@ int meet_member_add(struct meet_room *r, uint32_t id, const char *name, void *ar
 		return ENOMEM;
 	m->id = id;
 	m->arg = arg;
-	m->role = r->members ? MEET_GUEST : MEET_HOST;
+	m->role = r->members || meet_seat_host_held(r, 0) ? MEET_GUEST : MEET_HOST;
 	snprintf(m->name, sizeof m->name, "%s", name ? name : "");
+	uint8_t raw[MEET_TOKEN_LEN / 2];
+	if (util_random(raw, sizeof raw) != 0) {
+		free(m);
+		return ENOMEM;
+	}
+	for (size_t i = 0; i < sizeof raw; i++)
+		snprintf(m->token + 2 * i, 3, "%02x", raw[i]);
 	struct meet_member **tail = &r->members;
 	while (*tail)
 		tail = &(*tail)->next;
@@ -126,13 +135,76 @@ struct meet_member *meet_member_remove(struct meet_room *r, struct meet_member *
 		}
 	}
 	bool was_host = m->role == MEET_HOST;
+	OPENSSL_cleanse(m->token, sizeof m->token);
 	free(m);
-	if (!was_host || !r->members)
+	if (!was_host || !r->members || meet_seat_host_held(r, 0))
 		return NULL;
 	for (struct meet_member *o = r->members; o; o = o->next)
 		if (o->role == MEET_HOST)
 			return NULL;
 	r->members->role = MEET_HOST;   /* the longest present */
+	return r->members;
+}
+
+/* ---- rejoin seats ---- */
+
+bool meet_seat_host_held(const struct meet_room *r, uint64_t now_us)
+{
+	for (unsigned i = 0; i < r->n_seats; i++)
+		if (r->seats[i].role == MEET_HOST && (!now_us || r->seats[i].expires_us > now_us))
+			return true;
+	return false;
+}
+
+struct meet_member *meet_member_drop(struct meet_room *r, struct meet_member *m, uint64_t now_us,
+                                     bool *hand_lowered)
+{
+	if (m->role == MEET_HOST && r->n_seats < MEET_SEATS_MAX) {
+		struct meet_seat *s = &r->seats[r->n_seats++];
+		memcpy(s->token, m->token, sizeof s->token);
+		s->role = m->role;
+		s->expires_us = now_us + MEET_SEAT_GRACE_US;
+	}
+	return meet_member_remove(r, m, hand_lowered);
+}
+
+static void seat_del(struct meet_room *r, unsigned i)
+{
+	OPENSSL_cleanse(&r->seats[i], sizeof r->seats[i]);
+	r->seats[i] = r->seats[--r->n_seats];
+}
+
+int meet_seat_take(struct meet_room *r, const char *token, uint64_t now_us)
+{
+	if (!token || strlen(token) != MEET_TOKEN_LEN)
+		return -1;
+	for (unsigned i = 0; i < r->n_seats; i++) {
+		if (CRYPTO_memcmp(r->seats[i].token, token, MEET_TOKEN_LEN) != 0)
+			continue;
+		int role = r->seats[i].expires_us > now_us ? (int)r->seats[i].role : -1;
+		seat_del(r, i);
+		return role;
+	}
+	return -1;
+}
+
+struct meet_member *meet_seats_expire(struct meet_room *r, uint64_t now_us)
+{
+	bool expired = false;
+	for (unsigned i = 0; i < r->n_seats;) {
+		if (r->seats[i].expires_us <= now_us) {
+			seat_del(r, i);
+			expired = true;
+		} else {
+			i++;
+		}
+	}
+	if (!expired || !r->members || meet_seat_host_held(r, 0))
+		return NULL;
+	for (struct meet_member *o = r->members; o; o = o->next)
+		if (o->role == MEET_HOST)
+			return NULL;
+	r->members->role = MEET_HOST;
 	return r->members;
 }
 
@@ -159,11 +231,27 @@ size_t meet_hosts(const struct meet_room *r, uint32_t *ids, size_t cap)
 
 /* ---- lobby ---- */
 
-int meet_lobby_add(struct meet_room *r, const char *name, void *arg, uint32_t *lobby_id)
+enum meet_err meet_lobby_add(struct meet_room *r, const char *name, void *arg, uint64_t group, uint64_t now_us,
+                             uint32_t *lobby_id, uint64_t *retry_us)
 {
+	if (r->n_waiting >= MEET_LOBBY_MAX)
+		return MEET_ERR_LOBBY_FULL;
+	unsigned same = 0;
+	for (const struct meet_waiter *o = r->lobby; o; o = o->next)
+		same += o->group == group;
+	if (same >= MEET_LOBBY_PER_GROUP)
+		return MEET_ERR_LOBBY_FULL;
+	struct meet_group *g = meet_group_get(r, group, now_us);
+	if (!meet_bucket_ready(&g->knock, &meet_limit_knock_group, now_us, retry_us) ||
+	    !meet_bucket_ready(&r->knock, &meet_limit_knock_room, now_us, retry_us))
+		return MEET_ERR_RATE_LIMITED;
 	struct meet_waiter *w = calloc(1, sizeof *w);
 	if (!w)
-		return ENOMEM;
+		return MEET_ERR_NOMEM;
+	meet_bucket_take(&g->knock, &meet_limit_knock_group, now_us, NULL);
+	meet_bucket_take(&r->knock, &meet_limit_knock_room, now_us, NULL);
+	g->last_us = now_us;
+	w->group = group;
 	w->lobby_id = r->next_lobby_id++;
 	if (r->next_lobby_id == 0 || r->next_lobby_id > 0x7fffffff)
 		r->next_lobby_id = 1;
@@ -175,7 +263,7 @@ int meet_lobby_add(struct meet_room *r, const char *name, void *arg, uint32_t *l
 	*tail = w;
 	r->n_waiting++;
 	*lobby_id = w->lobby_id;
-	return 0;
+	return MEET_OK;
 }
 
 enum meet_err meet_lobby_take(struct meet_room *r, uint32_t lobby_id, struct meet_waiter *out)

@@ -37,6 +37,7 @@ static const struct err_row err_table[SIGNAL_ERR_COUNT] = {
 	[SIGNAL_ERR_PASSWORD_WRONG] = { "password_wrong", "The password is wrong." },
 	[SIGNAL_ERR_RATE_LIMITED] = { "rate_limited", "Too many requests; try again later." },
 	[SIGNAL_ERR_ROOM_LOCKED] = { "room_locked", "The room is locked." },
+	[SIGNAL_ERR_LOBBY_FULL] = { "lobby_full", "The lobby of this room is full; try again later." },
 };
 
 const char *signal_err_code(enum signal_err err)
@@ -95,6 +96,7 @@ static const enum signal_err from_meet[] = {
 	[MEET_ERR_LOCKED] = SIGNAL_ERR_ROOM_LOCKED,
 	[MEET_ERR_INVALID] = SIGNAL_ERR_BAD_REQUEST,
 	[MEET_ERR_NOMEM] = SIGNAL_ERR_INTERNAL,
+	[MEET_ERR_LOBBY_FULL] = SIGNAL_ERR_LOBBY_FULL,
 };
 
 enum signal_err signal_err_from_meet(int err)

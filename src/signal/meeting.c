@@ -22,6 +22,9 @@ static void hand_changed(struct meet_room *room, struct meet_member *m)
 enum signal_err proto_m_raise_hand(struct proto_req *r)
 {
 	struct proto_conn *c = r->c;
+	uint64_t retry = 0;
+	if (meet_take(&c->member->hand, &meet_limit_hand, proto_now_us(c), &retry) != MEET_OK)
+		return proto_rate_limited(r, "hand changes", retry);
 	if (meet_hand_raise(c->room, c->member))
 		hand_changed(c->room, c->member);
 	r->result = json_object();
@@ -34,6 +37,9 @@ enum signal_err proto_m_lower_hand(struct proto_req *r)
 	struct proto_conn *c = r->c;
 	struct meet_member *m = c->member;
 	const json_t *jid = json_object_get(r->params, "id");
+	uint64_t retry = 0;
+	if (meet_take(&c->member->hand, &meet_limit_hand, proto_now_us(c), &retry) != MEET_OK)
+		return proto_rate_limited(r, "hand changes", retry);
 	if (jid && !json_is_null(jid)) {
 		if (!json_is_integer(jid)) {
 			r->message = "id must be an integer.";
@@ -121,6 +127,9 @@ enum signal_err proto_m_set_music(struct proto_req *r)
 	if (err)
 		return err;
 	struct meet_member *m = r->c->member;
+	uint64_t retry = 0;
+	if (meet_take(&m->music_limit, &meet_limit_music, proto_now_us(r->c), &retry) != MEET_OK)
+		return proto_rate_limited(r, "music changes", retry);
 	if (m->music != on) {
 		m->music = on;
 		proto_room_broadcast_member(r->c->room, m);

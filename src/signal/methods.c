@@ -124,6 +124,48 @@ static enum signal_err param_password(struct proto_req *r, const char **pw, size
 	return SIGNAL_OK;
 }
 
+/* The optional rejoin_token param: absent, null or not a token → NULL. */
+static const char *param_token(struct proto_req *r)
+{
+	const json_t *v = json_object_get(r->params, "rejoin_token");
+	if (!json_is_string(v) || json_string_length(v) != MEET_TOKEN_LEN)
+		return NULL;
+	return json_string_value(v);
+}
+
+/* Not admitted yet: locked, password (under the room's guard), then the lobby. SIGNAL_OK with
+ * r->result set when c now waits in the lobby; SIGNAL_OK without it when c may enter. */
+static enum signal_err admit(struct proto_req *r, struct meet_room *mr, const char *canon, const char *name,
+                             const char *pw, size_t pw_len)
+{
+	struct proto_conn *c = r->c;
+	uint64_t retry = 0, now = proto_now_us(c);
+	enum meet_err me = meet_room_admission(mr, c->addr, pw, pw_len, now, &retry);
+	if (me == MEET_ERR_PASSWORD_WRONG || me == MEET_ERR_RATE_LIMITED)
+		proto_room_guard_notify(mr, now, false);
+	if (me == MEET_ERR_RATE_LIMITED) {
+		if (log_limit_allow(&c->srv->log_guess, now))
+			log_info("signal", "password attempts held back");
+		return proto_rate_limited(r, "wrong passwords", retry);
+	}
+	if (me != MEET_OK)
+		return signal_err_from_meet(me);
+	if (!mr->lobby_on)
+		return SIGNAL_OK;
+	uint32_t lobby_id;
+	me = meet_lobby_add(mr, name, c, c->addr, now, &lobby_id, &retry);
+	if (me == MEET_ERR_RATE_LIMITED)
+		return proto_rate_limited(r, "knocks", retry);
+	if (me != MEET_OK)
+		return signal_err_from_meet(me);
+	c->room = mr;
+	c->lobby_id = lobby_id;
+	r->result = json_pack("{s:n, s:s, s:b, s:I}", "participant_id", "room", canon, "waiting", 1,
+	                      "lobby_id", (json_int_t)lobby_id);
+	proto_room_lobby_knock(mr, lobby_id, name);
+	return SIGNAL_OK;
+}
+
 static enum signal_err m_join(struct proto_req *r)
 {
 	struct proto_conn *c = r->c;
@@ -141,37 +183,36 @@ static enum signal_err m_join(struct proto_req *r)
 		return SIGNAL_ERR_ROOM_NAME_INVALID;
 	if (sfu_display_name_check(name) != 0)
 		return SIGNAL_ERR_DISPLAY_NAME_INVALID;
+	proto_room_seats_check(c);
 	struct meet_room *mr = meet_room_find(c->srv->meet, canon);
+	int seat = -1;
 	if (mr) {
-		uint64_t retry = 0;
-		enum meet_err me = meet_room_admission(mr, c->addr, pw, pw_len, proto_now_us(c), &retry);
-		if (me == MEET_ERR_RATE_LIMITED) {
-			log_info("signal", "password attempts rate-limited");
-			return proto_rate_limited(r, "wrong passwords", retry);
-		}
-		if (me != MEET_OK)
-			return signal_err_from_meet(me);
-		if (mr->lobby_on) {
-			uint32_t lobby_id;
-			if (meet_lobby_add(mr, name, c, &lobby_id) != 0)
-				return SIGNAL_ERR_INTERNAL;
-			c->room = mr;
-			c->lobby_id = lobby_id;
-			r->result = json_pack("{s:n, s:s, s:b, s:I}", "participant_id", "room", canon, "waiting", 1,
-			                      "lobby_id", (json_int_t)lobby_id);
-			proto_room_lobby_updated(mr, NULL);
-			return SIGNAL_OK;
+		struct meet_member *promoted = meet_seats_expire(mr, proto_now_us(c));
+		if (promoted)
+			proto_room_host_announce(mr, promoted);
+		/* A held seat's token returns its holder past lock, password and lobby. */
+		seat = meet_seat_take(mr, param_token(r), proto_now_us(c));
+		if (seat < 0) {
+			if ((err = admit(r, mr, canon, name, pw, pw_len)) || r->result)
+				return err;
 		}
 	}
 	if ((err = proto_room_enter(c, mr, canon, name)))
 		return err;
 	mr = c->room;
-	r->result = json_pack("{s:I, s:s, s:s, s:o}", "participant_id",
+	if (seat == MEET_HOST && meet_make_host(mr, c->member)) {
+		log_info("signal", "participant %u is host again", c->member->id);
+		proto_room_broadcast_member(mr, c->member);
+		proto_room_broadcast_state(mr);
+	}
+	r->result = json_pack("{s:I, s:s, s:s, s:o, s:s}", "participant_id",
 	                      (json_int_t)sfu_participant_id(c->participant), "room", canon,
 	                      "role", c->member->role == MEET_HOST ? "host" : "guest",
-	                      "room_state", proto_room_state_json(mr));
+	                      "room_state", proto_room_state_json(mr), "rejoin_token", c->member->token);
 	if (mr->n_hands)
 		proto_event(c, "hands_updated", proto_hands_json(mr));
+	if (c->member->role == MEET_HOST)
+		proto_room_lobby_updated(mr, c);
 	return SIGNAL_OK;
 }
 
@@ -281,6 +322,9 @@ static enum signal_err m_media_state(struct proto_req *r)
 		return SIGNAL_ERR_NOT_JOINED;
 	if ((err = proto_param_bool(r, "audio_muted", &audio)) || (err = proto_param_bool(r, "video_muted", &video)))
 		return err;
+	uint64_t retry = 0;
+	if (meet_take(&r->c->member->media, &meet_limit_media, proto_now_us(r->c), &retry) != MEET_OK)
+		return proto_rate_limited(r, "media state changes", retry);
 	r->c->member->audio_muted = audio;
 	r->c->member->video_muted = video;
 	int rc = sfu_set_media_state(r->c->participant, audio, video);
@@ -343,6 +387,7 @@ static const struct proto_method methods[] = {
 	{ "remove", proto_m_remove, A, MEET_ACT_REMOVE },
 	{ "end_meeting", proto_m_end_meeting, A, MEET_ACT_END_MEETING },
 	{ "set_room_music", proto_m_set_room_music, A, MEET_ACT_SET_ROOM_MUSIC },
+	{ "password_guard_reset", proto_m_password_guard_reset, A, MEET_ACT_SET_PASSWORD },
 };
 #undef J
 #undef A

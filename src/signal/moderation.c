@@ -1,5 +1,5 @@
-/* moderation: the hosts' requests — password, lobby, lock, make_host, mute, ask_unmute, remove,
- * end_meeting, lower someone's hand, room music. The dispatcher has checked the role already. */
+/* moderation: the hosts' requests — password and its guard, lobby, lock, make_host, mute,
+ * ask_unmute, remove, end_meeting, lower someone's hand, room music. The dispatcher has checked the role already. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,8 +40,10 @@ enum signal_err proto_m_set_password(struct proto_req *r)
 static void admit_all(struct meet_room *room)
 {
 	struct meet_waiter w;
-	while (meet_lobby_pop(room, &w))
+	while (meet_lobby_pop(room, &w)) {
+		proto_room_lobby_left(room, w.lobby_id);
 		proto_room_admit(room, &w);
+	}
 }
 
 enum signal_err proto_m_set_lobby(struct proto_req *r)
@@ -55,10 +57,8 @@ enum signal_err proto_m_set_lobby(struct proto_req *r)
 		room->lobby_on = on;
 		proto_room_broadcast_state(room);
 	}
-	if (!on && room->lobby) {
+	if (!on && room->lobby)
 		admit_all(room);
-		proto_room_lobby_updated(room, NULL);
-	}
 	return ok(r);
 }
 
@@ -74,6 +74,7 @@ static enum signal_err lobby_decide(struct proto_req *r, bool admit)
 	struct meet_waiter w;
 	if (json_is_true(all)) {
 		while (meet_lobby_pop(room, &w)) {
+			proto_room_lobby_left(room, w.lobby_id);
 			if (admit)
 				proto_room_admit(room, &w);
 			else
@@ -86,12 +87,12 @@ static enum signal_err lobby_decide(struct proto_req *r, bool admit)
 			return err;
 		if (id <= 0 || id > UINT32_MAX || meet_lobby_take(room, (uint32_t)id, &w) != MEET_OK)
 			return SIGNAL_ERR_NOT_FOUND;
+		proto_room_lobby_left(room, w.lobby_id);
 		if (admit)
 			proto_room_admit(room, &w);
 		else
 			proto_room_deny(&w, "denied", NULL);
 	}
-	proto_room_lobby_updated(room, NULL);
 	return ok(r);
 }
 
@@ -119,9 +120,10 @@ enum signal_err proto_m_set_locked(struct proto_req *r)
 	if (on && room->lobby) {
 		/* Nobody new, not even those knocking. */
 		struct meet_waiter w;
-		while (meet_lobby_pop(room, &w))
+		while (meet_lobby_pop(room, &w)) {
+			proto_room_lobby_left(room, w.lobby_id);
 			proto_room_deny(&w, "room_locked", NULL);
-		proto_room_lobby_updated(room, NULL);
+		}
 	}
 	return ok(r);
 }
@@ -133,12 +135,8 @@ enum signal_err proto_m_make_host(struct proto_req *r)
 	enum signal_err err = proto_param_member(r, "id", &m);
 	if (err)
 		return err;
-	if (meet_make_host(room, m)) {
-		proto_room_broadcast_member(room, m);
-		proto_room_broadcast_state(room);
-		if (room->lobby)
-			proto_room_lobby_updated(room, m->arg);
-	}
+	if (meet_make_host(room, m))
+		proto_room_host_announce(room, m);
 	return ok(r);
 }
 
@@ -289,5 +287,15 @@ enum signal_err proto_m_set_room_music(struct proto_req *r)
 		room->music = on;
 		proto_room_broadcast_state(room);
 	}
+	return ok(r);
+}
+
+/* Clears the room's failure budget and backoff; the hosts see password_guard {0, 0}. */
+enum signal_err proto_m_password_guard_reset(struct proto_req *r)
+{
+	struct meet_room *room = r->c->room;
+	meet_guard_reset(room);
+	log_info("signal", "password guard reset by a host");
+	proto_room_guard_notify(room, proto_now_us(r->c), true);
 	return ok(r);
 }

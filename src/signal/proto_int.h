@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "base/clock.h"
+#include "base/log.h"
 #include "meet/meet.h"
 #include "sfu/sfu.h"
 #include "signal/protocol.h"
@@ -25,6 +26,8 @@ struct proto_server {
 	struct meet *meet;                /* meetings by canonical room name; members point to conns */
 	const struct clock_src *clock;    /* monotonic, for rate limits */
 	uint8_t addr_key[32];             /* keys the hash of client addresses */
+	struct log_limit log_guess;       /* lines an outsider's guesses and knocks trigger */
+	uint64_t next_sweep_us;           /* next look for rooms left only with expired seats */
 };
 
 struct proto_conn {
@@ -39,7 +42,7 @@ struct proto_conn {
 	struct meet_room *room;           /* the meeting joined, or whose lobby this waits in */
 	struct meet_member *member;       /* set with participant */
 	uint32_t lobby_id;                /* waiting in room's lobby when non-zero */
-	uint64_t addr;                    /* keyed hash of the client address (never logged) */
+	uint64_t addr;                    /* keyed hash of the client's address group (never logged) */
 	unsigned busy;                    /* handling a request: events wait until its response */
 	struct proto_pending *pending, **pending_tail;
 };
@@ -105,6 +108,7 @@ enum signal_err proto_m_ask_unmute(struct proto_req *r);
 enum signal_err proto_m_remove(struct proto_req *r);
 enum signal_err proto_m_end_meeting(struct proto_req *r);
 enum signal_err proto_m_set_room_music(struct proto_req *r);
+enum signal_err proto_m_password_guard_reset(struct proto_req *r);
 
 /* protocol.c: serialises and sends (or queues while busy); steals `msg`. */
 void proto_emit(struct proto_conn *c, json_t *msg, bool is_event);
@@ -133,13 +137,26 @@ void proto_room_broadcast_member(struct meet_room *r, const struct meet_member *
 void proto_room_broadcast_state(struct meet_room *r);
 void proto_room_broadcast_hands(struct meet_room *r);
 json_t *proto_hands_json(const struct meet_room *r);
-/* lobby_updated to every host (to: only that one, when not NULL). */
+/* The lobby snapshot, lobby_updated, to one host (when it becomes host); after that hosts get
+ * deltas: lobby_knock when someone starts waiting, lobby_left when someone stops. */
 void proto_room_lobby_updated(struct meet_room *r, struct proto_conn *to);
+void proto_room_lobby_knock(struct meet_room *r, uint32_t lobby_id, const char *name);
+void proto_room_lobby_left(struct meet_room *r, uint32_t lobby_id);
+/* password_guard to every host when due (coalesced; force: now). */
+void proto_room_guard_notify(struct meet_room *r, uint64_t now_us, bool force);
+/* A new host is announced: participant_updated, room_updated, and its lobby snapshot. */
+void proto_room_host_announce(struct meet_room *r, struct meet_member *host);
+/* Seats that expired may leave a room without host (the longest present is promoted) or with
+ * nobody (it closes): checks c's room, and every room at most once a second. */
+void proto_room_seats_check(struct proto_conn *c);
 /* Joins c to the sfu room `canon` and to the meeting (r NULL: a new one). */
 enum signal_err proto_room_enter(struct proto_conn *c, struct meet_room *r, const char *canon,
                                  const char *name);
 /* After c left the sfu room: leaves the meeting (host handover, hands, an empty room closes). */
 void proto_room_forget(struct proto_conn *c);
+/* The same for a lost connection: a host's seat is held for the grace period (no handover, and
+ * the room stays while a seat is held). */
+void proto_room_drop(struct proto_conn *c);
 /* c stops waiting in the lobby (it left, or closed); hosts hear of it. */
 void proto_room_lobby_cancel(struct proto_conn *c);
 /* A waiter's fate: admitted (joins now) or denied with `reason`. */

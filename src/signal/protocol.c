@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "base/log.h"
 #include "base/util.h"
 #include "signal/proto_int.h"
@@ -23,6 +21,7 @@ int proto_server_new(struct proto_server **out, struct sfu *sfu, struct proto_st
 	s->sfu = sfu;
 	s->stats = stats;
 	s->clock = &clock_system;
+	s->log_guess.per_sec = 2;
 	int err = util_random(s->addr_key, sizeof s->addr_key);
 	if (!err)
 		err = meet_new(&s->meet);
@@ -69,17 +68,9 @@ int proto_conn_new(struct proto_conn **out, struct proto_server *srv, proto_send
 
 void proto_conn_set_peer(struct proto_conn *c, const char *address)
 {
-	/* A keyed hash: equal for one address within this process, useless outside it. */
-	uint8_t buf[32 + 128], md[32];
-	unsigned int n = 0;
-	size_t len = address ? strnlen(address, 128) : 0;
-	memcpy(buf, c->srv->addr_key, 32);
-	if (len)
-		memcpy(buf + 32, address, len);
-	c->addr = 0;
-	if (EVP_Digest(buf, 32 + len, md, &n, EVP_sha256(), NULL) == 1 && n == 32)
-		for (int i = 0; i < 8; i++)
-			c->addr = c->addr << 8 | md[i];
+	/* A keyed hash of the address group (IPv4 /32, IPv6 /64): equal for one group within this
+	 * process, useless outside it. */
+	c->addr = meet_addr_group(c->srv->addr_key, address);
 }
 
 void proto_pending_clear(struct proto_conn *c)
@@ -106,7 +97,7 @@ void proto_conn_free(struct proto_conn *c)
 		struct sfu_participant *p = c->participant;
 		c->participant = NULL;
 		sfu_leave(p, SFU_LEFT_CLOSED);
-		proto_room_forget(c);
+		proto_room_drop(c);   /* a lost connection: a host's seat is held */
 	}
 	proto_pending_clear(c);
 	free(c);
@@ -222,6 +213,8 @@ static void dispatch(struct proto_conn *c, json_int_t id, const char *name, json
 	}
 	struct proto_req r = { .c = c, .params = params };
 	c->busy++;
+	if (c->member)
+		proto_room_seats_check(c);
 	enum signal_err err = SIGNAL_OK;
 	if ((m->checks & PROTO_JOINED) && !c->participant)
 		err = SIGNAL_ERR_NOT_JOINED;

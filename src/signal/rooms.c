@@ -1,6 +1,6 @@
 /* rooms: meetings as signaling sees them — who is in which meeting (members point to their
- * connections), room-wide events (room_updated, hands_updated, lobby_updated), entering and
- * leaving a meeting, host handover, and the lobby's admissions and denials. */
+ * connections), room-wide events (room_updated, hands_updated, lobby snapshot and deltas,
+ * password_guard), entering and leaving a meeting, held seats, host handover, the lobby's fate. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +87,8 @@ void proto_room_broadcast_hands(struct meet_room *r)
 
 void proto_room_lobby_updated(struct meet_room *r, struct proto_conn *to)
 {
+	if (to && !r->lobby)
+		return;   /* an empty snapshot: what a client starts with */
 	json_t *list = json_array();
 	for (const struct meet_waiter *w = r->lobby; list && w; w = w->next)
 		json_array_append_new(list, json_pack("{s:I, s:o}", "lobby_id", (json_int_t)w->lobby_id,
@@ -100,6 +102,42 @@ void proto_room_lobby_updated(struct meet_room *r, struct proto_conn *to)
 			proto_event(c, "lobby_updated", json_incref(data));
 	}
 	json_decref(data);
+}
+
+static void to_hosts(struct meet_room *r, const char *name, json_t *data)
+{
+	if (!data)
+		return;
+	for (struct meet_member *m = r->members; m; m = m->next)
+		if (m->role == MEET_HOST && proto_conn_listening(m->arg))
+			proto_event(m->arg, name, json_incref(data));
+	json_decref(data);
+}
+
+void proto_room_lobby_knock(struct meet_room *r, uint32_t lobby_id, const char *name)
+{
+	to_hosts(r, "lobby_knock", json_pack("{s:I, s:o}", "lobby_id", (json_int_t)lobby_id, "name", name_json(name)));
+}
+
+void proto_room_lobby_left(struct meet_room *r, uint32_t lobby_id)
+{
+	to_hosts(r, "lobby_left", json_pack("{s:I}", "lobby_id", (json_int_t)lobby_id));
+}
+
+void proto_room_guard_notify(struct meet_room *r, uint64_t now_us, bool force)
+{
+	if (!meet_guard_notify_due(r, now_us) && !force)
+		return;
+	to_hosts(r, "password_guard", json_pack("{s:I, s:I}", "failures", (json_int_t)r->guard.failures,
+	                                        "delay_s", (json_int_t)meet_guard_delay_s(r, now_us)));
+}
+
+void proto_room_host_announce(struct meet_room *r, struct meet_member *host)
+{
+	log_info("signal", "participant %u is host now", host->id);
+	proto_room_broadcast_member(r, host);
+	proto_room_broadcast_state(r);
+	proto_room_lobby_updated(r, host->arg);
 }
 
 enum signal_err proto_room_enter(struct proto_conn *c, struct meet_room *r, const char *canon,
@@ -156,7 +194,7 @@ static void room_close(struct meet_room *r)
 	meet_room_free(r);
 }
 
-void proto_room_forget(struct proto_conn *c)
+static void room_leave(struct proto_conn *c, bool dropped)
 {
 	struct meet_room *r = c->room;
 	struct meet_member *m = c->member;
@@ -165,20 +203,56 @@ void proto_room_forget(struct proto_conn *c)
 	if (!r || !m)
 		return;
 	bool hand = false;
-	struct meet_member *host = meet_member_remove(r, m, &hand);
+	struct meet_member *host = dropped ? meet_member_drop(r, m, proto_now_us(c), &hand)
+	                                   : meet_member_remove(r, m, &hand);
 	if (r->n_members == 0) {
-		room_close(r);
+		if (!r->n_seats)
+			room_close(r);
 		return;
 	}
 	if (hand)
 		proto_room_broadcast_hands(r);
-	if (host) {
-		log_info("signal", "participant %u is host now", host->id);
-		proto_room_broadcast_member(r, host);
-		proto_room_broadcast_state(r);
-		if (r->lobby)
-			proto_room_lobby_updated(r, host->arg);
+	if (host)
+		proto_room_host_announce(r, host);
+}
+
+void proto_room_forget(struct proto_conn *c)
+{
+	room_leave(c, false);
+}
+
+void proto_room_drop(struct proto_conn *c)
+{
+	room_leave(c, true);
+}
+
+#define SWEEP_MAX 64
+
+void proto_room_seats_check(struct proto_conn *c)
+{
+	struct proto_server *s = c->srv;
+	uint64_t now = proto_now_us(c);
+	struct meet_room *r = c->room;
+	if (r && c->member && r->n_seats) {
+		struct meet_member *host = meet_seats_expire(r, now);
+		if (host)
+			proto_room_host_announce(r, host);
 	}
+	if (now < s->next_sweep_us)
+		return;
+	s->next_sweep_us = now + 1000000u;
+	/* Rooms that only held seats: once those expire, the room is gone. */
+	struct meet_room *gone[SWEEP_MAX];
+	size_t n = 0;
+	for (size_t i = 0; n < SWEEP_MAX && hmap_next(&s->meet->rooms, &i, (void **)&r);) {
+		if (r->n_members || !r->n_seats)
+			continue;
+		meet_seats_expire(r, now);
+		if (!r->n_seats)
+			gone[n++] = r;
+	}
+	for (size_t i = 0; i < n; i++)
+		room_close(gone[i]);
 }
 
 void proto_room_lobby_cancel(struct proto_conn *c)
@@ -188,7 +262,7 @@ void proto_room_lobby_cancel(struct proto_conn *c)
 	c->room = NULL;
 	c->lobby_id = 0;
 	if (r && meet_lobby_take(r, id, NULL) == MEET_OK)
-		proto_room_lobby_updated(r, NULL);
+		proto_room_lobby_left(r, id);
 }
 
 void proto_room_admit(struct meet_room *r, const struct meet_waiter *w)
@@ -200,11 +274,14 @@ void proto_room_admit(struct meet_room *r, const struct meet_waiter *w)
 	c->busy++;
 	enum signal_err err = proto_room_enter(c, r, r->name, w->name);
 	if (err == SIGNAL_OK) {
-		proto_event_now(c, "joined", json_pack("{s:I, s:s, s:s, s:o}",
+		proto_event_now(c, "joined", json_pack("{s:I, s:s, s:s, s:o, s:s}",
 			"participant_id", (json_int_t)sfu_participant_id(c->participant), "room", r->name,
-			"role", c->member->role == MEET_HOST ? "host" : "guest", "room_state", proto_room_state_json(r)));
+			"role", c->member->role == MEET_HOST ? "host" : "guest", "room_state", proto_room_state_json(r),
+			"rejoin_token", c->member->token));
 		if (r->n_hands)
 			proto_event(c, "hands_updated", proto_hands_json(r));
+		if (c->member->role == MEET_HOST)
+			proto_room_lobby_updated(r, c);
 	}
 	c->busy--;
 	if (err != SIGNAL_OK) {

@@ -1,5 +1,6 @@
 /* test_meet: meeting policy without JSON or sockets — roles and host handover, passwords and
- * their per-address rate limit on an injected clock, lobby, lock, hands, chat rules, reactions. */
+ * their guard (room budget, address groups, delays) on an injected clock, rejoin seats, fan-out
+ * limits, lobby, lock, hands, chat rules, reactions. */
 #include <check.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -131,46 +132,222 @@ START_TEST(password_rules)
 }
 END_TEST
 
-START_TEST(password_rate_limit)
+/* Guesses one address group may have evaluated at `t`: MEET_ERR_PASSWORD_WRONG or held back. */
+static enum meet_err guess(uint64_t group, const char *pw, uint64_t t, uint64_t *retry)
 {
-	uint64_t retry = 0, t0 = 1000 * SEC;
+	return meet_room_admission(room, group, pw, strlen(pw), t, retry);
+}
+
+START_TEST(password_group_delay)
+{
+	uint64_t retry = 0, t = 1000 * SEC;
 	ck_assert_int_eq(meet_password_set(room, "right", 5), MEET_OK);
-	for (int i = 0; i < 5; i++)
-		ck_assert_int_eq(meet_room_admission(room, 42, "wrong", 5, t0 + (uint64_t)i * SEC, &retry),
-		                 MEET_ERR_PASSWORD_WRONG);
-	/* The 6th within the minute is limited, even with the right password. */
-	ck_assert_int_eq(meet_room_admission(room, 42, "wrong", 5, t0 + 5 * SEC, &retry), MEET_ERR_RATE_LIMITED);
-	ck_assert_uint_gt(retry, 0);
-	ck_assert_uint_le(retry, 60 * SEC);
-	ck_assert_int_eq(meet_room_admission(room, 42, "right", 5, t0 + 6 * SEC, &retry), MEET_ERR_RATE_LIMITED);
-	/* Another address is not affected; a missing password costs nothing. */
-	ck_assert_int_eq(meet_room_admission(room, 43, "right", 5, t0 + 6 * SEC, &retry), MEET_OK);
-	ck_assert_int_eq(meet_room_admission(room, 42, NULL, 0, t0 + 6 * SEC, &retry), MEET_ERR_PASSWORD_REQUIRED);
-	/* The same address in another room is not affected. */
-	struct meet_room *other;
-	ck_assert_int_eq(meet_room_new(mt, "other", &other), 0);
-	ck_assert_int_eq(meet_password_set(other, "right", 5), MEET_OK);
-	ck_assert_int_eq(meet_room_admission(other, 42, "wrong", 5, t0 + 6 * SEC, &retry), MEET_ERR_PASSWORD_WRONG);
-	/* The next minute: 5 more tries. */
-	uint64_t t1 = t0 + 61 * SEC;
-	for (int i = 0; i < 5; i++)
-		ck_assert_int_eq(meet_room_admission(room, 42, "wrong", 5, t1, &retry), MEET_ERR_PASSWORD_WRONG);
-	ck_assert_int_eq(meet_room_admission(room, 42, "right", 5, t1, &retry), MEET_ERR_RATE_LIMITED);
-	ck_assert_int_eq(meet_room_admission(room, 42, "right", 5, t1 + 60 * SEC, &retry), MEET_OK);
+	/* MEET_GUARD_FREE failures at once, then the group waits 1 s, 2 s, 4 s … */
+	for (int i = 0; i < MEET_GUARD_FREE; i++)
+		ck_assert_int_eq(guess(42, "wrong", t, &retry), MEET_ERR_PASSWORD_WRONG);
+	ck_assert_int_eq(guess(42, "wrong", t, &retry), MEET_ERR_RATE_LIMITED);
+	ck_assert_uint_eq(retry, 1 * SEC);
+	/* Held back means not evaluated: the right one waits as well … */
+	ck_assert_int_eq(guess(42, "right", t + SEC / 2, &retry), MEET_ERR_RATE_LIMITED);
+	ck_assert_uint_eq(retry, SEC / 2);
+	uint64_t expect[] = { 2 * SEC, 4 * SEC, 8 * SEC, 16 * SEC, 30 * SEC, 30 * SEC };
+	uint64_t next = t + SEC;
+	for (size_t i = 0; i < sizeof expect / sizeof expect[0]; i++) {
+		ck_assert_int_eq(guess(42, "wrong", next, &retry), MEET_ERR_PASSWORD_WRONG);
+		ck_assert_int_eq(guess(42, "wrong", next, &retry), MEET_ERR_RATE_LIMITED);
+		ck_assert_uint_eq(retry, expect[i]);
+		next += retry;
+	}
+	t = next;
+	/* … and is accepted once the delay is over: a NAT neighbour is slowed, never locked out. */
+	ck_assert_int_eq(guess(42, "right", t, &retry), MEET_OK);
+	ck_assert_int_eq(guess(42, "wrong", t + 31 * SEC, &retry), MEET_ERR_PASSWORD_WRONG);
+	/* Another group is not delayed; a missing password costs nothing. */
+	ck_assert_int_eq(guess(43, "right", t, &retry), MEET_OK);
+	ck_assert_int_eq(meet_room_admission(room, 42, NULL, 0, t, &retry), MEET_ERR_PASSWORD_REQUIRED);
 	/* Successes cost nothing. */
-	for (int i = 0; i < 20; i++)
-		ck_assert_int_eq(meet_room_admission(room, 44, "right", 5, t1, &retry), MEET_OK);
+	for (int i = 0; i < 50; i++)
+		ck_assert_int_eq(guess(44, "right", t, &retry), MEET_OK);
+	ck_assert_uint_lt(room->guard.failures, MEET_GUARD_BUDGET);
 }
 END_TEST
 
-START_TEST(limiter_table_full)
+START_TEST(password_room_budget)
 {
-	uint64_t retry = 0;
+	uint64_t retry = 0, t = 1000 * SEC;
 	ck_assert_int_eq(meet_password_set(room, "right", 5), MEET_OK);
-	/* More addresses than slots: the table recycles, each new address gets its allowance. */
-	for (uint64_t a = 1; a <= 3 * MEET_LIMITER_SLOTS; a++)
-		ck_assert_int_eq(meet_room_admission(room, a, "x", 1, 5 * SEC, &retry), MEET_ERR_PASSWORD_WRONG);
-	ck_assert_int_eq(meet_room_admission(room, 0, "right", 5, 5 * SEC, &retry), MEET_OK);
+	/* Many groups, one guess each: the room's budget is spent after MEET_GUARD_BUDGET. */
+	uint64_t g = 1000;
+	for (int i = 0; i < MEET_GUARD_BUDGET; i++)
+		ck_assert_int_eq(guess(g++, "wrong", t, &retry), MEET_ERR_PASSWORD_WRONG);
+	ck_assert_uint_eq(meet_guard_delay_s(room, t), MEET_GUARD_ROOM_MIN_US / SEC);
+	/* In backoff: fresh groups are held back too, the right password included. */
+	for (int i = 0; i < 100; i++)
+		ck_assert_int_eq(guess(g++, "wrong", t + SEC, &retry), MEET_ERR_RATE_LIMITED);
+	ck_assert_int_eq(guess(g++, "right", t + SEC, &retry), MEET_ERR_RATE_LIMITED);
+	/* Over a simulated hour of 10 guesses a second from ever new groups, the evaluations stay
+	 * within the room-wide rate. */
+	unsigned evaluated = 0;
+	for (uint64_t now = t; now < t + 3600 * SEC; now += SEC / 10)
+		if (guess(g++, "wrong", now, &retry) == MEET_ERR_PASSWORD_WRONG)
+			evaluated++;
+	ck_assert_uint_le(evaluated, 3600 * SEC / MEET_GUARD_ROOM_MIN_US + 1);
+	ck_assert_uint_ge(evaluated, 3600 * SEC / MEET_GUARD_ROOM_MAX_US);
+	/* The spacing grew with the failures. */
+	ck_assert_uint_gt(meet_guard_delay_s(room, t), MEET_GUARD_ROOM_MIN_US / SEC);
+	/* The host's reset: no backoff, the right password from a fresh group is accepted. */
+	meet_guard_reset(room);
+	ck_assert_uint_eq(meet_guard_delay_s(room, t), 0);
+	ck_assert_int_eq(guess(g++, "right", t + 3600 * SEC, &retry), MEET_OK);
+}
+END_TEST
+
+START_TEST(guard_table_full)
+{
+	uint64_t retry = 0, t = 5 * SEC;
+	ck_assert_int_eq(meet_password_set(room, "right", 5), MEET_OK);
+	/* Fill every slot (successes count as activity). */
+	for (uint64_t a = 1; a <= MEET_GROUP_SLOTS; a++)
+		ck_assert_int_eq(guess(a, "right", t, &retry), MEET_OK);
+	/* Newcomers share one overflow slot: its failures add up, nobody gets a fresh allowance. */
+	for (int i = 0; i < MEET_GUARD_FREE; i++)
+		ck_assert_int_eq(guess(10000 + (uint64_t)i, "x", t, &retry), MEET_ERR_PASSWORD_WRONG);
+	ck_assert_int_eq(guess(20000, "x", t, &retry), MEET_ERR_RATE_LIMITED);
+	ck_assert_int_eq(guess(20001, "right", t, &retry), MEET_ERR_RATE_LIMITED);
+	ck_assert_ptr_eq(meet_group_get(room, 30000, t), &room->overflow);
+	/* Pressure frees no slot; only ten quiet minutes do. */
+	ck_assert_ptr_eq(meet_group_get(room, 30000, t + MEET_GROUP_FORGET_US - SEC), &room->overflow);
+	ck_assert_ptr_ne(meet_group_get(room, 30000, t + MEET_GROUP_FORGET_US + SEC), &room->overflow);
+	/* Known groups keep their slot. */
+	ck_assert_int_eq(guess(7, "right", t, &retry), MEET_OK);
+}
+END_TEST
+
+START_TEST(address_groups)
+{
+	uint8_t key[32] = { 1, 2, 3 }, key2[32] = { 9 };
+	uint64_t a = meet_addr_group(key, "127.0.0.9");
+	ck_assert_uint_ne(a, 0);
+	ck_assert_uint_eq(a, meet_addr_group(key, "127.0.0.9"));
+	ck_assert_uint_eq(a, meet_addr_group(key, "::ffff:127.0.0.9"));
+	ck_assert_uint_ne(a, meet_addr_group(key, "127.0.0.10"));
+	ck_assert_uint_ne(a, meet_addr_group(key2, "127.0.0.9"));
+	/* IPv6: one /64 is one group. */
+	uint64_t b = meet_addr_group(key, "2001:db8:1:2::1");
+	ck_assert_uint_eq(b, meet_addr_group(key, "2001:db8:1:2:ffff:eeee:dddd:cccc"));
+	ck_assert_uint_ne(b, meet_addr_group(key, "2001:db8:1:3::1"));
+	/* Not an address: hashed as it is, still never 0. */
+	ck_assert_uint_ne(meet_addr_group(key, ""), 0);
+	ck_assert_uint_ne(meet_addr_group(key, NULL), 0);
+	ck_assert_uint_ne(meet_addr_group(key, "x"), meet_addr_group(key, "y"));
+}
+END_TEST
+
+START_TEST(guard_notify_coalesced)
+{
+	uint64_t retry = 0, t = 100 * SEC;
+	ck_assert_int_eq(meet_password_set(room, "right", 5), MEET_OK);
+	ck_assert(!meet_guard_notify_due(room, t));
+	ck_assert_int_eq(guess(1, "x", t, &retry), MEET_ERR_PASSWORD_WRONG);
+	ck_assert(meet_guard_notify_due(room, t));
+	ck_assert_int_eq(guess(2, "x", t, &retry), MEET_ERR_PASSWORD_WRONG);
+	ck_assert(!meet_guard_notify_due(room, t + SEC / 2));   /* at most once a second */
+	ck_assert(meet_guard_notify_due(room, t + SEC));
+	ck_assert(!meet_guard_notify_due(room, t + 3 * SEC));   /* nothing changed */
+	/* Entering backoff is told at once. */
+	for (uint64_t g = 10; g < 10 + MEET_GUARD_BUDGET; g++)
+		guess(g, "x", t + 3 * SEC, &retry);
+	ck_assert(meet_guard_notify_due(room, t + 3 * SEC));
+	ck_assert_uint_gt(room->guard.notified_delay_s, 0);
+}
+END_TEST
+
+START_TEST(lobby_limits)
+{
+	int x;
+	uint32_t id;
+	uint64_t retry = 0, t = 10 * SEC;
+	/* At most MEET_LOBBY_PER_GROUP waiting from one group. */
+	for (int i = 0; i < MEET_LOBBY_PER_GROUP; i++)
+		ck_assert_int_eq(meet_lobby_add(room, "W", &x, 5, t, &id, &retry), MEET_OK);
+	ck_assert_int_eq(meet_lobby_add(room, "W", &x, 5, t, &id, &retry), MEET_ERR_LOBBY_FULL);
+	/* Knocks of one group: 5 a minute even when they do not wait long. */
+	struct meet_waiter w;
+	while (meet_lobby_pop(room, &w))
+		;
+	ck_assert_int_eq(meet_lobby_add(room, "W", &x, 5, t, &id, &retry), MEET_OK);
+	ck_assert_int_eq(meet_lobby_add(room, "W", &x, 5, t, &id, &retry), MEET_OK);
+	while (meet_lobby_pop(room, &w))
+		;
+	ck_assert_int_eq(meet_lobby_add(room, "W", &x, 5, t, &id, &retry), MEET_ERR_RATE_LIMITED);
+	ck_assert_uint_gt(retry, 0);
+	/* The room: 20 knocks per 10 s from all groups together. */
+	unsigned ok = 0;
+	for (uint64_t g = 100; g < 200; g++)
+		ok += meet_lobby_add(room, "W", &x, g, t, &id, &retry) == MEET_OK;
+	ck_assert_uint_eq(ok, meet_limit_knock_room.burst - 5);
+	/* The cap: never more than MEET_LOBBY_MAX waiting, however slow the knocks. */
+	for (uint64_t g = 1000; g < 1000 + 2 * MEET_LOBBY_MAX; g++) {
+		t += SEC;
+		enum meet_err e = meet_lobby_add(room, "W", &x, g, t, &id, &retry);
+		ck_assert(e == MEET_OK || e == MEET_ERR_LOBBY_FULL);
+	}
+	ck_assert_uint_eq(room->n_waiting, MEET_LOBBY_MAX);
+	ck_assert_int_eq(meet_lobby_add(room, "W", &x, 99999, t + 100 * SEC, &id, &retry), MEET_ERR_LOBBY_FULL);
+}
+END_TEST
+
+START_TEST(seat_held_after_drop)
+{
+	uint64_t t = 50 * SEC;
+	struct meet_member *h = add(1), *g = add(2);
+	ck_assert_int_eq(h->role, MEET_HOST);
+	ck_assert_uint_eq(strlen(h->token), MEET_TOKEN_LEN);
+	ck_assert_str_ne(h->token, g->token);
+	char token[MEET_TOKEN_LEN + 1];
+	memcpy(token, h->token, sizeof token);
+	/* The host's connection is lost: nobody is promoted meanwhile, a newcomer is a guest. */
+	ck_assert_ptr_null(meet_member_drop(room, h, t, NULL));
+	ck_assert_int_eq(g->role, MEET_GUEST);
+	ck_assert_int_eq(add(3)->role, MEET_GUEST);
+	ck_assert_ptr_null(meet_seats_expire(room, t + MEET_SEAT_GRACE_US - 1));
+	/* A wrong token is nothing; the right one gives the role back, once. */
+	ck_assert_int_eq(meet_seat_take(room, "00000000000000000000000000000000", t + SEC), -1);
+	ck_assert_int_eq(meet_seat_take(room, token, t + SEC), MEET_HOST);
+	ck_assert_int_eq(meet_seat_take(room, token, t + SEC), -1);
+	ck_assert_uint_eq(room->n_seats, 0);
+	/* A guest's drop holds no seat; a host's seat that expires promotes the longest present. */
+	struct meet_member *h2 = add(4);
+	ck_assert(meet_make_host(room, h2));
+	ck_assert_ptr_null(meet_member_drop(room, g, t, NULL));
+	ck_assert_uint_eq(room->n_seats, 0);
+	memcpy(token, h2->token, sizeof token);
+	ck_assert_ptr_null(meet_member_drop(room, h2, t, NULL));
+	ck_assert_uint_eq(room->n_seats, 1);
+	struct meet_member *p = meet_seats_expire(room, t + MEET_SEAT_GRACE_US);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(p->id, 3);
+	ck_assert_int_eq(p->role, MEET_HOST);
+	ck_assert_int_eq(meet_seat_take(room, token, t + MEET_SEAT_GRACE_US), -1);
+}
+END_TEST
+
+START_TEST(fanout_limits)
+{
+	struct meet_member *m = add(1);
+	uint64_t retry = 0, t = 10 * SEC;
+	unsigned ok = 0;
+	for (int i = 0; i < 1000; i++)
+		ok += meet_take(&m->hand, &meet_limit_hand, t, &retry) == MEET_OK;
+	ck_assert_uint_eq(ok, meet_limit_hand.burst);
+	ok = 0;
+	for (int i = 0; i < 1000; i++)
+		ok += meet_take(&m->media, &meet_limit_media, t, &retry) == MEET_OK;
+	ck_assert_uint_eq(ok, meet_limit_media.burst);
+	ok = 0;
+	for (int i = 0; i < 1000; i++)
+		ok += meet_take(&m->music_limit, &meet_limit_music, t, &retry) == MEET_OK;
+	ck_assert_uint_eq(ok, meet_limit_music.burst);
 }
 END_TEST
 
@@ -198,9 +375,9 @@ START_TEST(lobby_queue)
 {
 	int x, y, z;
 	uint32_t ia, ib, ic;
-	ck_assert_int_eq(meet_lobby_add(room, "Ann", &x, &ia), 0);
-	ck_assert_int_eq(meet_lobby_add(room, "Bob", &y, &ib), 0);
-	ck_assert_int_eq(meet_lobby_add(room, "Cy", &z, &ic), 0);
+	ck_assert_int_eq(meet_lobby_add(room, "Ann", &x, 1, 0, &ia, NULL), MEET_OK);
+	ck_assert_int_eq(meet_lobby_add(room, "Bob", &y, 2, 0, &ib, NULL), MEET_OK);
+	ck_assert_int_eq(meet_lobby_add(room, "Cy", &z, 3, 0, &ic, NULL), MEET_OK);
 	ck_assert(ia != ib && ib != ic && ia != ic && ia && ib && ic);
 	ck_assert_uint_eq(room->n_waiting, 3);
 	ck_assert_uint_eq(meet_lobby_find_arg(room, &y), ib);
@@ -342,7 +519,7 @@ START_TEST(room_registry)
 	int x;
 	uint32_t lid;
 	add(1);
-	ck_assert_int_eq(meet_lobby_add(room, "W", &x, &lid), 0);
+	ck_assert_int_eq(meet_lobby_add(room, "W", &x, 1, 0, &lid, NULL), MEET_OK);
 	ck_assert_int_eq(meet_password_set(room, "pw", 2), MEET_OK);
 	meet_room_free(room);
 	room = NULL;
@@ -359,8 +536,14 @@ static Suite *meet_suite(void)
 	tcase_add_test(tc, first_joiner_is_host);
 	tcase_add_test(tc, host_handover);
 	tcase_add_test(tc, password_rules);
-	tcase_add_test(tc, password_rate_limit);
-	tcase_add_test(tc, limiter_table_full);
+	tcase_add_test(tc, password_group_delay);
+	tcase_add_test(tc, password_room_budget);
+	tcase_add_test(tc, guard_table_full);
+	tcase_add_test(tc, address_groups);
+	tcase_add_test(tc, guard_notify_coalesced);
+	tcase_add_test(tc, lobby_limits);
+	tcase_add_test(tc, seat_held_after_drop);
+	tcase_add_test(tc, fanout_limits);
 	tcase_add_test(tc, bucket_gcra);
 	tcase_add_test(tc, lobby_queue);
 	tcase_add_test(tc, lock);

@@ -808,18 +808,22 @@ START_TEST(password_flow)
 	ck_assert_ptr_null(json_object_get(d, "password"));
 	assert_error(call(&b, "join", "{\"room\":\"pw\",\"name\":\"Bob\"}"), "password_required");
 	assert_error(call(&b, "join", "{\"room\":\"pw\",\"name\":\"Bob\",\"password\":7}"), "bad_request");
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < MEET_GUARD_FREE; i++)
 		assert_error(call(&b, "join", "{\"room\":\"pw\",\"name\":\"Bob\",\"password\":\"guess\"}"),
 		             "password_wrong");
-	/* The 6th guess within the minute: limited, and so is the right password. */
+	/* The next guess of that address is held back, and so is the right password. */
 	json_t *r = call(&b, "join", "{\"room\":\"pw\",\"name\":\"Bob\",\"password\":\"guess\"}");
 	assert_error(r, "rate_limited");
 	const char *msg = json_string_value(json_object_get(json_object_get(r, "error"), "message"));
 	ck_assert_msg(strstr(msg, "try again in"), "message %s", msg);
 	assert_error(call(&b, "join", "{\"room\":\"pw\",\"name\":\"Bob\",\"password\":\"s3cret\"}"), "rate_limited");
 	ck_assert(!proto_conn_joined(b.c));
-	/* A minute later the right one joins. */
-	fake_now += 61000000ull;
+	/* The host hears of the failures. */
+	json_t *g = expect_event(&a, "password_guard");
+	ck_assert_int_ge(jint(g, "failures"), 1);
+	ck_assert_int_eq(jint(g, "delay_s"), 0);
+	/* After the delay (a second) the right one joins. */
+	fake_now += 1000000ull;
 	json_t *res = assert_result(call(&b, "join", "{\"room\":\"pw\",\"name\":\"Bob\",\"password\":\"s3cret\"}"));
 	ck_assert(json_is_true(json_object_get(json_object_get(res, "room_state"), "has_password")));
 	assert_result(call(&b, "leave", NULL));
@@ -853,11 +857,11 @@ START_TEST(lobby_flow)
 	ck_assert_str_eq(jstr(res, "room"), "lob");
 	json_int_t lb = jint(res, "lobby_id");
 	ck_assert(!proto_conn_joined(b.c));
-	json_t *ev = expect_event(&a, "lobby_updated");
-	json_t *w = json_object_get(ev, "waiting");
-	ck_assert_int_eq(json_array_size(w), 1);
-	ck_assert_int_eq(jint(json_array_get(w, 0), "lobby_id"), lb);
-	ck_assert_str_eq(jstr(json_array_get(w, 0), "name"), "Bob");
+	/* Hosts get a delta, not the list. */
+	json_t *ev = expect_event(&a, "lobby_knock");
+	ck_assert_int_eq(jint(ev, "lobby_id"), lb);
+	ck_assert_str_eq(jstr(ev, "name"), "Bob");
+	ck_assert(!has_event(&a, "lobby_updated"));
 	/* Waiting is not joined: no guest methods, no second join. */
 	assert_error(call(&b, "chat_send", "{\"text\":\"hi\"}"), "not_joined");
 	assert_error(call(&b, "join", "{\"room\":\"lob\",\"name\":\"Bob\"}"), "already_joined");
@@ -880,8 +884,8 @@ START_TEST(lobby_flow)
 	json_int_t idb = jint(jd, "participant_id");
 	ck_assert(proto_conn_joined(b.c));
 	ck_assert_int_eq(jint(expect_event(&b, "participant_joined"), "id"), ida);
+	ck_assert_int_eq(jint(expect_event(&a, "lobby_left"), "lobby_id"), lb);
 	ck_assert_int_eq(jint(expect_event(&a, "participant_joined"), "id"), idb);
-	ck_assert_int_eq(json_array_size(json_object_get(expect_event(&a, "lobby_updated"), "waiting")), 1);
 	/* Deny Cy. */
 	snprintf(params, sizeof params, "{\"lobby_id\":%lld}", (long long)lc);
 	assert_result(call(&a, "lobby_deny", params));
@@ -891,7 +895,7 @@ START_TEST(lobby_flow)
 	res = assert_result(call(&c, "join", "{\"room\":\"lob\",\"name\":\"Cy\"}"));
 	drain(&a);
 	assert_result(call(&c, "leave", NULL));
-	ck_assert_int_eq(json_array_size(json_object_get(expect_event(&a, "lobby_updated"), "waiting")), 0);
+	ck_assert_int_eq(jint(expect_event(&a, "lobby_left"), "lobby_id"), jint(res, "lobby_id"));
 	/* Turning the lobby off admits everyone waiting. */
 	assert_result(call(&c, "join", "{\"room\":\"lob\",\"name\":\"Cy\"}"));
 	assert_result(call(&d, "join", "{\"room\":\"lob\",\"name\":\"Di\"}"));
@@ -909,6 +913,255 @@ START_TEST(lobby_flow)
 	client_close(&b);
 	client_close(&c);
 	client_close(&d);
+}
+END_TEST
+
+/* A client whose connection comes from `addr`. */
+static void client_open_from(struct client *cl, const char *addr)
+{
+	client_open(cl);
+	proto_conn_set_peer(cl->c, addr);
+	hello(cl);
+}
+
+START_TEST(lobby_limits_and_deltas)
+{
+	enum { N = 40 };
+	static struct client a, k[N];
+	uint32_t ida;
+	open_joined(&a, "lim", "Ann", &ida);
+	assert_result(call(&a, "set_lobby", "{\"enabled\":true}"));
+	drain(&a);
+	/* Knocks from many addresses: the room's knock rate holds; one delta per waiter. */
+	unsigned waiting = 0, limited = 0;
+	for (int i = 0; i < N; i++) {
+		char addr[32];
+		snprintf(addr, sizeof addr, "198.51.100.%d", i + 1);
+		client_open_from(&k[i], addr);
+		json_t *r = call(&k[i], "join", "{\"room\":\"lim\",\"name\":\"K\"}");
+		if (json_object_get(r, "result"))
+			waiting++;
+		else if (strcmp(err_code(r), "rate_limited") == 0)
+			limited++;
+	}
+	ck_assert_uint_eq(waiting, meet_limit_knock_room.burst);
+	ck_assert_uint_eq(limited, N - meet_limit_knock_room.burst);
+	unsigned knocks = 0;
+	while (a.w.read < a.w.n) {
+		json_t *m = next(&a);
+		ck_assert_str_eq(event_name(m), "lobby_knock");
+		knocks++;
+	}
+	ck_assert_uint_eq(knocks, waiting);
+	/* One address: a few waiting at most. */
+	static struct client same[MEET_LOBBY_PER_GROUP + 1];
+	fake_now += 60000000ull;
+	for (int i = 0; i <= MEET_LOBBY_PER_GROUP; i++) {
+		client_open_from(&same[i], "203.0.113.7");
+		json_t *r = call(&same[i], "join", "{\"room\":\"lim\",\"name\":\"S\"}");
+		if (i < MEET_LOBBY_PER_GROUP)
+			assert_result(r);
+		else
+			assert_error(r, "lobby_full");
+	}
+	/* A new host gets the snapshot once, then deltas. */
+	uint32_t idb;
+	assert_result(call(&a, "lobby_deny", "{\"all\":true}"));
+	assert_result(call(&a, "set_lobby", "{\"enabled\":false}"));
+	drain(&a);
+	struct client b;
+	open_joined(&b, "lim", "Bob", &idb);
+	assert_result(call(&a, "set_lobby", "{\"enabled\":true}"));
+	static struct client w1;
+	fake_now += 60000000ull;
+	client_open_from(&w1, "203.0.113.99");
+	assert_result(call(&w1, "join", "{\"room\":\"lim\",\"name\":\"W\"}"));
+	drain(&b);
+	char params[64];
+	snprintf(params, sizeof params, "{\"id\":%u}", idb);
+	assert_result(call(&a, "make_host", params));
+	json_t *snap = expect_event(&b, "lobby_updated");
+	ck_assert_int_eq(json_array_size(json_object_get(snap, "waiting")), 1);
+	assert_result(call(&w1, "leave", NULL));
+	expect_event(&b, "lobby_left");
+	ck_assert(!has_event(&b, "lobby_updated"));
+	for (int i = 0; i < N; i++)
+		client_close(&k[i]);
+	for (int i = 0; i <= MEET_LOBBY_PER_GROUP; i++)
+		client_close(&same[i]);
+	client_close(&w1);
+	client_close(&b);
+	client_close(&a);
+}
+END_TEST
+
+START_TEST(password_guard_room)
+{
+	static struct client a, b, g[MEET_GUARD_BUDGET + 5];
+	uint32_t ida, idb;
+	open_joined(&a, "guard", "Ann", &ida);
+	open_joined(&b, "guard", "Bob", &idb);
+	assert_result(call(&a, "set_password", "{\"password\":\"s3cret\"}"));
+	drain(&a);
+	/* Guests may not reset the guard. */
+	assert_error(call(&b, "password_guard_reset", NULL), "forbidden");
+	unsigned wrong = 0, held = 0;
+	for (int i = 0; i < MEET_GUARD_BUDGET + 5; i++) {
+		char addr[32];
+		snprintf(addr, sizeof addr, "198.51.100.%d", i + 1);
+		client_open_from(&g[i], addr);
+		json_t *r = call(&g[i], "join", "{\"room\":\"guard\",\"name\":\"G\",\"password\":\"nope\"}");
+		if (strcmp(err_code(r), "password_wrong") == 0)
+			wrong++;
+		else if (strcmp(err_code(r), "rate_limited") == 0)
+			held++;
+	}
+	/* The room's budget is spent across addresses: the rest is held back. */
+	ck_assert_uint_eq(wrong, MEET_GUARD_BUDGET);
+	ck_assert_uint_eq(held, 5);
+	/* The hosts see the backoff (coalesced: not one event per guess). */
+	json_t *last = NULL;
+	unsigned events = 0;
+	while (a.w.read < a.w.n) {
+		json_t *m = next(&a);
+		if (strcmp(event_name(m), "password_guard") == 0) {
+			last = json_object_get(m, "data");
+			events++;
+		}
+	}
+	ck_assert_ptr_nonnull(last);
+	ck_assert_uint_le(events, 3);
+	ck_assert_int_ge(jint(last, "failures"), MEET_GUARD_BUDGET);
+	ck_assert_int_gt(jint(last, "delay_s"), 0);
+	ck_assert(!has_event(&b, "password_guard"));
+	/* The host resets it: a right password from a fresh address joins at once. */
+	assert_result(call(&a, "password_guard_reset", NULL));
+	json_t *d = expect_event(&a, "password_guard");
+	ck_assert_int_eq(jint(d, "failures"), 0);
+	ck_assert_int_eq(jint(d, "delay_s"), 0);
+	assert_result(call(&b, "leave", NULL));
+	struct client c;
+	client_open_from(&c, "192.0.2.200");
+	assert_result(call(&c, "join", "{\"room\":\"guard\",\"name\":\"Cy\",\"password\":\"s3cret\"}"));
+	for (int i = 0; i < MEET_GUARD_BUDGET + 5; i++)
+		client_close(&g[i]);
+	client_close(&c);
+	client_close(&b);
+	client_close(&a);
+}
+END_TEST
+
+START_TEST(rejoin_after_drop)
+{
+	struct client a, b, c, a2;
+	uint32_t ida, idb;
+	client_open(&a);
+	hello(&a);
+	json_t *res = assert_result(call(&a, "join", "{\"room\":\"seat\",\"name\":\"Ann\"}"));
+	ck_assert_str_eq(jstr(res, "role"), "host");
+	char token[MEET_TOKEN_LEN + 1];
+	ck_assert_uint_eq(strlen(jstr(res, "rejoin_token")), MEET_TOKEN_LEN);
+	snprintf(token, sizeof token, "%s", jstr(res, "rejoin_token"));
+	ida = (uint32_t)jint(res, "participant_id");
+	open_joined(&b, "seat", "Bob", &idb);
+	drain(&b);
+	/* The host's connection is lost: Bob is not promoted, a newcomer is a guest. */
+	client_close(&a);
+	ck_assert(!has_event(&b, "room_updated"));
+	client_open(&c);
+	hello(&c);
+	res = assert_result(call(&c, "join", "{\"room\":\"seat\",\"name\":\"Cy\"}"));
+	ck_assert_str_eq(jstr(res, "role"), "guest");
+	/* Back within the grace period with the token: host again (the room is locked meanwhile:
+	 * the token passes). */
+	fake_now += 10000000ull;
+	client_open(&a2);
+	hello(&a2);
+	char params[128];
+	snprintf(params, sizeof params, "{\"room\":\"seat\",\"name\":\"Ann\",\"rejoin_token\":\"%s\"}", token);
+	res = assert_result(call(&a2, "join", params));
+	ck_assert_str_eq(jstr(res, "role"), "host");
+	ck_assert_str_ne(jstr(res, "rejoin_token"), token);
+	ck_assert_int_ne(jint(res, "participant_id"), ida);
+	assert_result(call(&a2, "set_locked", "{\"locked\":true}"));
+	/* The token was single-use. */
+	client_close(&c);
+	struct client d;
+	client_open(&d);
+	hello(&d);
+	assert_error(call(&d, "join", params), "room_locked");
+	client_close(&d);
+	/* A host that stays away: after the grace period the longest present is host. */
+	client_close(&a2);
+	drain(&b);
+	fake_now += MEET_SEAT_GRACE_US;
+	assert_result(call(&b, "ping", NULL));
+	json_t *st = expect_event(&b, "room_updated");
+	ck_assert_int_eq(json_integer_value(json_array_get(json_object_get(st, "hosts"), 0)), idb);
+	client_close(&b);
+}
+END_TEST
+
+START_TEST(alone_host_drop_keeps_room)
+{
+	struct client a, b, a2;
+	client_open(&a);
+	hello(&a);
+	json_t *res = assert_result(call(&a, "join", "{\"room\":\"solo\",\"name\":\"Ann\"}"));
+	char params[128];
+	snprintf(params, sizeof params, "{\"room\":\"solo\",\"name\":\"Ann\",\"rejoin_token\":\"%s\"}",
+	         jstr(res, "rejoin_token"));
+	client_close(&a);
+	/* The only host dropped: a fresh joiner does not become host during the grace period. */
+	client_open(&b);
+	hello(&b);
+	res = assert_result(call(&b, "join", "{\"room\":\"solo\",\"name\":\"Bob\"}"));
+	ck_assert_str_eq(jstr(res, "role"), "guest");
+	client_open(&a2);
+	hello(&a2);
+	ck_assert_str_eq(jstr(assert_result(call(&a2, "join", params)), "role"), "host");
+	client_close(&b);
+	client_close(&a2);
+	/* Nobody comes back: once the seat expires the empty room is gone. */
+	fake_now += MEET_SEAT_GRACE_US + 2000000ull;
+	struct client c;
+	client_open(&c);
+	hello(&c);
+	ck_assert_str_eq(jstr(assert_result(call(&c, "join", "{\"room\":\"solo\",\"name\":\"Cy\"}")), "role"), "host");
+	client_close(&c);
+}
+END_TEST
+
+START_TEST(fanout_rate_limited)
+{
+	struct client a, b;
+	uint32_t ida, idb;
+	open_joined(&a, "fan", "Ann", &ida);
+	open_joined(&b, "fan", "Bob", &idb);
+	drain(&a);
+	static const struct { const char *method, *params; unsigned burst; } rows[] = {
+		{ "raise_hand", NULL, 10 }, { "set_music", "{\"enabled\":true}", 5 },
+		{ "media_state", "{\"audio_muted\":true,\"video_muted\":false}", 20 },
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		unsigned ok = 0, limited = 0;
+		for (int n = 0; n < 40; n++) {
+			json_t *r = call(&b, rows[i].method, rows[i].params);
+			if (json_object_get(r, "result"))
+				ok++;
+			else if (strcmp(err_code(r), "rate_limited") == 0)
+				limited++;
+		}
+		ck_assert_msg(ok == rows[i].burst, "%s: %u allowed", rows[i].method, ok);
+		ck_assert_uint_eq(limited, 40 - rows[i].burst);
+		for (int n = 0; n < b.w.n; n++)
+			json_decref(b.w.msg[n]);
+		b.w.n = b.w.read = 0;
+	}
+	/* lower_hand shares the hand budget. */
+	assert_error(call(&b, "lower_hand", NULL), "rate_limited");
+	client_close(&a);
+	client_close(&b);
 }
 END_TEST
 
@@ -937,6 +1190,7 @@ START_TEST(lobby_all_and_room_end)
 	assert_result(call(&a, "set_locked", "{\"locked\":false}"));
 	assert_result(call(&b, "join", "{\"room\":\"lob2\",\"name\":\"Bob\"}"));
 	/* The last member leaves: the waiter hears the room ended. */
+	assert_result(call(&a, "leave", NULL));
 	client_close(&a);
 	ck_assert_str_eq(jstr(expect_event(&b, "lobby_denied"), "reason"), "room_ended");
 	/* A fresh room: Bob is its first, so its host. */
@@ -1246,7 +1500,7 @@ START_TEST(error_table)
 		"bad_request", "message_too_large", "hello_required", "unsupported_version", "unknown_method",
 		"not_joined", "already_joined", "room_name_invalid", "display_name_invalid", "sdp_invalid",
 		"invalid_state", "stale_answer", "room_full", "internal_error", "forbidden", "not_found",
-		"password_required", "password_wrong", "rate_limited", "room_locked",
+		"password_required", "password_wrong", "rate_limited", "room_locked", "lobby_full",
 	};
 	ck_assert_int_eq(sizeof codes / sizeof codes[0], SIGNAL_ERR_COUNT - 1);
 	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
@@ -1301,6 +1555,11 @@ static Suite *signal_suite(void)
 	tcase_add_test(tm, password_flow);
 	tcase_add_test(tm, lobby_flow);
 	tcase_add_test(tm, lobby_all_and_room_end);
+	tcase_add_test(tm, lobby_limits_and_deltas);
+	tcase_add_test(tm, password_guard_room);
+	tcase_add_test(tm, rejoin_after_drop);
+	tcase_add_test(tm, alone_host_drop_keeps_room);
+	tcase_add_test(tm, fanout_rate_limited);
 	tcase_add_test(tm, hands_queue);
 	tcase_add_test(tm, chat_delivery);
 	tcase_add_test(tm, reactions);
