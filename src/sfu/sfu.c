@@ -1,6 +1,5 @@
-/* sfu: the media server object — its workers and certificate, the room table, the per-room
- * tick (speakers, budgets, consent freshness per RFC 7675), the join/leave API and the changes
- * signaling makes to a participant (mute, forced mute, video wishes), each run on its worker. */
+/* sfu: the media server object — workers, certificate, room table, the per-room tick (speakers,
+ * budgets, RFC 7675 consent) and the API signaling calls, each call run on the room's worker. */
 #include "sfu/sfu.h"
 
 #include <arpa/inet.h>
