@@ -1,10 +1,13 @@
 # plenum — one binary, its tests, its fuzzers. `make run` and `make test` do all set-up.
 CC      ?= gcc
 BUILD   ?= build
-PKGS    := libuv libwebsockets openssl jansson
+PKGS    := libuv libwebsockets openssl jansson inih
 OPT     ?= -O2
 SANFLAGS ?=
-CFLAGS  += $(SANFLAGS) -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wshadow -Wno-unused-parameter \
+# Debian's hardening flags (dpkg-buildflags), set by `make deb`; empty for development builds.
+HARDEN_CFLAGS ?=
+HARDEN_LDFLAGS ?=
+CFLAGS  += $(SANFLAGS) $(HARDEN_CFLAGS) -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wshadow -Wno-unused-parameter \
            -Wstrict-prototypes -Werror=implicit-function-declaration -Isrc \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
@@ -21,7 +24,7 @@ TOOL_BIN := $(TOOL_SRC:tools/%.c=$(BUILD)/tools/%)
 TOOL_DIRS := $(patsubst tools/%/,%,$(sort $(dir $(wildcard tools/*/*.c))))
 TOOL_BIN += $(TOOL_DIRS:%=$(BUILD)/tools/%)
 
-.PHONY: all run test unit fuzz fuzz-replay deps bench clean asan-unit tsan-unit
+.PHONY: all run test unit fuzz fuzz-replay deps bench clean asan-unit tsan-unit deb
 all: $(BUILD)/plenum $(TOOL_BIN)
 
 $(BUILD)/obj/%.o: %.c
@@ -33,7 +36,7 @@ $(BUILD)/libplenum.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(BUILD)/plenum: $(BUILD)/obj/src/app/main.o $(BUILD)/libplenum.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(HARDEN_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tools/%: tools/%.c $(BUILD)/libplenum.a
 	@mkdir -p $(dir $@)
@@ -83,6 +86,16 @@ tsan-unit:
 deps:
 	./scripts/deps.sh
 
+# The Debian package (plenum_VERSION_ARCH.deb in $(DEB_BUILD)/): the binary built with Debian's
+# hardening flags, the web client, configuration, systemd unit and man page (scripts/make-deb.sh).
+DEB_BUILD ?= build-deb
+DEB_FLAGS = DEB_BUILD_MAINT_OPTIONS=hardening=+all dpkg-buildflags --get
+deb:
+	$(MAKE) --no-print-directory BUILD=$(DEB_BUILD) \
+	  HARDEN_CFLAGS="$$($(DEB_FLAGS) CFLAGS) $$($(DEB_FLAGS) CPPFLAGS)" \
+	  HARDEN_LDFLAGS="$$($(DEB_FLAGS) LDFLAGS)" $(DEB_BUILD)/plenum
+	@./scripts/make-deb.sh $(DEB_BUILD)
+
 run: deps
 	$(MAKE) all
 	./$(BUILD)/plenum $(ARGS)
@@ -97,6 +110,6 @@ bench: deps all $(BENCH_BIN)
 	./bench/run.sh
 
 clean:
-	rm -rf build build-asan build-tsan build-fuzz
+	rm -rf build build-asan build-tsan build-fuzz build-deb
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -54,7 +54,7 @@ count() {
 		/^# fail [0-9]+$/ { fl += $3 }
 		/^# skipped [0-9]+$/ { sk += $3 }
 		/^fuzz-replay: [0-9]+ targets replayed, [0-9]+ failed/ { p += $2; fl += $5 }
-		/^load: [0-9]+ passed, [0-9]+ failed$/ { p += $2; fl += $4 }
+		/^(load|package): [0-9]+ passed, [0-9]+ failed$/ { p += $2; fl += $4 }
 		END { printf "p=%d; f=%d; sk=%d\n", p, fl, sk }' "$1")"
 	passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + sk))
 	if [ "$sk" -gt 0 ]; then
@@ -84,8 +84,8 @@ netns() {
 	wait "$pid"
 }
 
-# TEST_PARTS picks parts (default all): build unit asan interop abuse tsan load web browser.
-PARTS=${TEST_PARTS:-build unit asan interop abuse tsan load web browser}
+# TEST_PARTS picks parts (default all): build unit asan interop abuse tsan load package web browser.
+PARTS=${TEST_PARTS:-build unit asan interop abuse tsan load package web browser}
 want() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 if want build; then
@@ -147,6 +147,13 @@ fi
 if want load; then
 section "short load run (loadgen, 20 participants, 10 s) against build/plenum, loopback-only namespace"
 step load netns ./tests/load/short-load.sh
+rc=$?
+if [ "$rc" -ne 0 ]; then [ "$failed" -gt 0 ] || failed=$((failed + 1)); finish 1; fi
+fi
+
+if want package; then
+section "Debian package: make deb, lintian, systemd-analyze, the unpacked plenum started, loopback-only namespace"
+step package netns ./tests/package/check-deb.sh
 rc=$?
 if [ "$rc" -ne 0 ]; then [ "$failed" -gt 0 ] || failed=$((failed + 1)); finish 1; fi
 fi

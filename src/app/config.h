@@ -1,4 +1,5 @@
-/* config: plenum's command-line flags, their defaults and their validation. */
+/* config: plenum's settings — command-line flags and the configuration file (`--config FILE`,
+ * the same keys without dashes), their defaults and their validation. */
 #ifndef PLENUM_APP_CONFIG_H
 #define PLENUM_APP_CONFIG_H
 
@@ -7,6 +8,8 @@
 
 #include "base/log.h"
 #include "signal/signal.h"
+
+struct app_config_str;
 
 #define CONFIG_LIST_MAX 16        /* values of one repeatable flag */
 
@@ -32,13 +35,19 @@ struct app_config {
 	size_t n_per_ip_exempt;
 	unsigned max_connections;         /* 0: derived from RLIMIT_NOFILE */
 	unsigned max_connections_per_ip;  /* 0: derived from max_connections */
+	struct app_config_str *owned;     /* values read from the file */
 };
 
 enum { CONFIG_OK = 0, CONFIG_EXIT_OK = 1, CONFIG_ERROR = 2 };
 
-/* Parses argv. CONFIG_OK: run; CONFIG_EXIT_OK: --help/--version printed; CONFIG_ERROR: a
- * message went to err. */
+/* Parses argv, and the file of --config first (the command line overrides each setting it
+ * gives; a repeatable one given there replaces the file's list). CONFIG_OK: run, and release c
+ * with app_config_free; CONFIG_EXIT_OK: --help, --version or --print-config printed;
+ * CONFIG_ERROR: a message went to err (naming the file and line for the file's errors). */
 int app_config_parse(struct app_config *c, int argc, char **argv, FILE *err);
+void app_config_free(struct app_config *c);
 void app_config_usage(FILE *out);
+/* The settings in effect, as `key = value` lines that --config reads back to the same. */
+void app_config_write(const struct app_config *c, FILE *out);
 
 #endif

@@ -1,6 +1,8 @@
 /* main: parse the flags, wire the SFU and the signaling server onto one libuv loop, run until
  * SIGINT/SIGTERM, then shut down cleanly. */
+#include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,48 @@ static void on_signal(uv_signal_t *h, int signum)
 {
 	log_info("main", "signal %d: shutting down", signum);
 	uv_stop(h->loop);
+}
+
+/* What SIGHUP re-reads: the same command line, and the configuration file it names. */
+struct reload {
+	int argc;
+	char **argv;
+	const struct app_config *running;
+	struct signal *sig;
+};
+
+static bool same_path(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* SIGHUP: the settings that can change while meetings go on — the TLS certificate and key (a
+ * renewal at the same paths) and the log level. A configuration with errors changes nothing. */
+static void on_reload(uv_signal_t *h, int signum)
+{
+	struct reload *rl = h->data;
+	struct app_config next;
+	if (app_config_parse(&next, rl->argc, rl->argv, stderr) != CONFIG_OK) {
+		log_warn("main", "reload: the configuration has errors (see above); nothing changed");
+		return;
+	}
+	log_set_level(next.log_level);
+	if (rl->running->cert_path) {
+		if (!same_path(next.cert_path, rl->running->cert_path) || !same_path(next.key_path, rl->running->key_path)) {
+			log_warn("main", "reload: new certificate or key paths take effect at the next restart");
+		} else {
+			int err = signal_reload_tls(rl->sig, next.cert_path, next.key_path);
+			if (err)
+				log_warn("main", "reload: TLS certificate and key not reloaded (%s); the old ones stay",
+				         err == EINVAL ? "unreadable, or the key does not match the certificate" : strerror(err));
+			else
+				log_info("main", "reload: TLS certificate and key reloaded");
+		}
+	}
+	log_info("main", "reload: log level %s; other settings take effect at the next restart",
+	         log_level_name(next.log_level));
+	app_config_free(&next);
+	(void)signum;
 }
 
 int main(int argc, char **argv)
@@ -38,6 +82,7 @@ int main(int argc, char **argv)
 	struct sfu *sfu;
 	if ((r = sfu_new(&sfu, loop, &scfg)) != 0) {
 		fprintf(stderr, "plenum: cannot open media port %s:%u: %s\n", cfg.public_ip, cfg.media_port, strerror(r));
+		app_config_free(&cfg);
 		return 1;
 	}
 	struct app_metrics_src msrc = { sfu, NULL };
@@ -56,14 +101,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "plenum: cannot listen on %s:%u: %s\n", cfg.listen_host, cfg.listen_port, strerror(r));
 		sfu_free(sfu);
 		uv_run(loop, UV_RUN_DEFAULT);
+		app_config_free(&cfg);
 		return 1;
 	}
 	msrc.signal = sig;
-	uv_signal_t sigint, sigterm;
+	uv_signal_t sigint, sigterm, sighup;
 	uv_signal_init(loop, &sigint);
 	uv_signal_init(loop, &sigterm);
+	uv_signal_init(loop, &sighup);
 	uv_signal_start(&sigint, on_signal, SIGINT);
 	uv_signal_start(&sigterm, on_signal, SIGTERM);
+	struct reload rl = { argc, argv, &cfg, sig };
+	sighup.data = &rl;
+	uv_signal_start(&sighup, on_reload, SIGHUP);
 	unsigned nw = sfu_worker_count(sfu);
 	if (nw > 1)
 		log_info("main", "plenum listening on %s://%s:%u, media on udp %u-%u (%u workers)",
@@ -77,6 +127,7 @@ int main(int argc, char **argv)
 
 	uv_close((uv_handle_t *)&sigint, NULL);
 	uv_close((uv_handle_t *)&sigterm, NULL);
+	uv_close((uv_handle_t *)&sighup, NULL);
 	signal_free(sig);
 	sfu_free(sfu);
 	uv_run(loop, UV_RUN_DEFAULT);
@@ -84,5 +135,6 @@ int main(int argc, char **argv)
 	uv_run(loop, UV_RUN_DEFAULT);
 	uv_loop_close(loop);
 	log_info("main", "stopped");
+	app_config_free(&cfg);
 	return 0;
 }

@@ -6,11 +6,17 @@
 #include <string.h>
 #include <time.h>
 
-static enum log_level current_level = LOG_LEVEL_INFO;
+/* Read by every thread, changed by the main thread (at start and on SIGHUP): relaxed atomics. */
+static int current_level = LOG_LEVEL_INFO;
 static const char *const level_names[] = { "debug", "info", "warn", "error", "off" };
 
-void log_set_level(enum log_level level) { current_level = level; }
-enum log_level log_get_level(void) { return current_level; }
+void log_set_level(enum log_level level) { __atomic_store_n(&current_level, (int)level, __ATOMIC_RELAXED); }
+enum log_level log_get_level(void) { return (enum log_level)__atomic_load_n(&current_level, __ATOMIC_RELAXED); }
+
+const char *log_level_name(enum log_level level)
+{
+	return level >= LOG_LEVEL_DEBUG && level <= LOG_LEVEL_OFF ? level_names[level] : "info";
+}
 
 int log_level_parse(const char *name, enum log_level *out)
 {
@@ -25,7 +31,7 @@ int log_level_parse(const char *name, enum log_level *out)
 
 void log_write(enum log_level level, const char *module, const char *fmt, ...)
 {
-	if (level < current_level || level >= LOG_LEVEL_OFF)
+	if ((int)level < __atomic_load_n(&current_level, __ATOMIC_RELAXED) || level >= LOG_LEVEL_OFF)
 		return;
 	char stamp[32];
 	struct timespec ts;

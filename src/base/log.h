@@ -11,6 +11,8 @@ void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
 /* "debug", "info", "warn", "error", "off" → 0 and *out, or -1 when unknown. */
 int log_level_parse(const char *name, enum log_level *out);
+/* The name log_level_parse takes for a level. */
+const char *log_level_name(enum log_level level);
 void log_write(enum log_level level, const char *module, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

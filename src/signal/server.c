@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <jansson.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <string.h>
 
@@ -269,6 +270,63 @@ void signal_finish(struct signal *s)
 	/* every connection has closed (and left its meeting) by now */
 	proto_server_free(s->proto);
 	signal_release(s);
+}
+
+/* A PEM file into memory: at most 1 MiB, NUL-terminated; NULL and errno on failure. */
+static char *read_pem(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 1u << 20;
+	char *buf = malloc(cap + 1);
+	size_t n = buf ? fread(buf, 1, cap + 1, f) : 0;
+	int err = buf ? (ferror(f) ? EIO : n > cap ? EFBIG : 0) : ENOMEM;
+	fclose(f);
+	if (err || n == 0) {
+		free(buf);
+		errno = err ? err : EINVAL;
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+int signal_reload_tls(struct signal *s, const char *cert_path, const char *key_path)
+{
+	if (!s || !s->ctx || !s->tls || !cert_path || !key_path)
+		return EINVAL;
+	size_t cert_len = 0, key_len = 0;
+	char *cert = read_pem(cert_path, &cert_len);
+	if (!cert)
+		return errno;
+	char *key = read_pem(key_path, &key_len);
+	if (!key) {
+		int err = errno;
+		free(cert);
+		return err;
+	}
+	/* A pair that does not belong together must not replace the one in use. */
+	int err = 0;
+	SSL_CTX *check = SSL_CTX_new(TLS_server_method());
+	BIO *cb = BIO_new_mem_buf(cert, (int)cert_len), *kb = BIO_new_mem_buf(key, (int)key_len);
+	X509 *x = cb ? PEM_read_bio_X509(cb, NULL, NULL, NULL) : NULL;
+	EVP_PKEY *pk = kb ? PEM_read_bio_PrivateKey(kb, NULL, NULL, NULL) : NULL;
+	if (!check || !x || !pk || SSL_CTX_use_certificate(check, x) != 1 || SSL_CTX_use_PrivateKey(check, pk) != 1 ||
+	    SSL_CTX_check_private_key(check) != 1)
+		err = EINVAL;
+	X509_free(x);
+	EVP_PKEY_free(pk);
+	BIO_free(cb);
+	BIO_free(kb);
+	SSL_CTX_free(check);
+	if (!err && lws_tls_cert_updated(s->ctx, cert_path, key_path, cert, cert_len, key, key_len) != 0)
+		err = EIO;
+	OPENSSL_cleanse(key, key_len);
+	free(key);
+	free(cert);
+	return err;
 }
 
 unsigned signal_connections(const struct signal *s)

@@ -70,6 +70,10 @@ void signal_free(struct signal *s);
 void signal_finish(struct signal *s);
 /* Open WebSocket connections, for metrics. */
 unsigned signal_connections(const struct signal *s);
+/* Loads the certificate chain and key again from the paths the server started with (after a
+ * renewal): new TLS connections get them, open ones keep theirs. A pair that does not match is
+ * refused and the old one stays. 0 or an errno. */
+int signal_reload_tls(struct signal *s, const char *cert_path, const char *key_path);
 void signal_get_conn_stats(const struct signal *s, struct signal_conn_stats *out);
 /* The TCP port actually listened on (useful with listen_port 0 in tests). */
 uint16_t signal_port(const struct signal *s);

@@ -34,11 +34,12 @@ class Server:
     """One plenum process. `args` are extra command-line flags; `nofile` lowers RLIMIT_NOFILE (as a
     systemd unit's LimitNOFILE would) before it starts."""
 
-    def __init__(self, binary, log_path, args=(), nofile=None):
+    def __init__(self, binary, log_path, args=(), nofile=None, https=False):
         self.binary = binary
         self.log_path = log_path
         self.args = list(args)
         self.nofile = nofile
+        self.scheme = "https" if https else "http"
         self.port = free_port(socket.SOCK_STREAM)
         self.media_port = free_port(socket.SOCK_DGRAM)
         while self.media_port == self.port:
@@ -47,11 +48,11 @@ class Server:
 
     @property
     def base(self):
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     @property
     def ws_url(self):
-        return f"ws://127.0.0.1:{self.port}/ws"
+        return f"{'wss' if self.scheme == 'https' else 'ws'}://127.0.0.1:{self.port}/ws"
 
     def start(self):
         env = dict(os.environ)
@@ -136,16 +137,16 @@ def server_binary():
 
 @pytest.fixture
 def start_server(request):
-    """A factory: start_server(args=[...], nofile=N) starts a plenum for this test (several may run);
+    """A factory: start_server(args=[...], nofile=N, https=bool) starts a plenum for this test (several may run);
     each is stopped and checked (clean exit, no sanitizer report) when the test ends."""
     started = []
     output = os.environ.get("PLENUM_TEST_OUTPUT", OUTPUT)
     os.makedirs(output, exist_ok=True)
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
 
-    def start(args=(), nofile=None):
+    def start(args=(), nofile=None, https=False):
         suffix = f".{len(started)}" if started else ""
-        srv = Server(server_binary(), os.path.join(output, f"{name}{suffix}.server.log"), args, nofile)
+        srv = Server(server_binary(), os.path.join(output, f"{name}{suffix}.server.log"), args, nofile, https)
         started.append(srv)
         srv.start()
         return srv

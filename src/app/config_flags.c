@@ -1,0 +1,380 @@
+/* config_flags: every setting plenum takes — its check (one setter per flag, the message an
+ * operator sees), what it shows in --print-config, and the table the flags and the file share. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "app/config_int.h"
+
+static int valid_ip(const char *s)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	return inet_pton(AF_INET, s, &a4) == 1 || inet_pton(AF_INET6, s, &a6) == 1;
+}
+
+static int parse_port(const char *v, uint16_t *out, int allow_zero)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno || *v == '\0' || *end != '\0' || n < (allow_zero ? 0 : 1) || n > 65535)
+		return -1;
+	*out = (uint16_t)n;
+	return 0;
+}
+
+static int set_listen(struct app_config *c, const char *v, FILE *err)
+{
+	const char *colon = strrchr(v, ':');
+	if (!colon || colon == v || (size_t)(colon - v) >= sizeof c->listen_host) {
+		fprintf(err, "plenum: --listen wants HOST:PORT, e.g. 127.0.0.1:8080 (got '%s')\n", v);
+		return -1;
+	}
+	char host[64];
+	memcpy(host, v, (size_t)(colon - v));
+	host[colon - v] = '\0';
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	if (!valid_ip(host) && strcmp(host, "localhost") != 0) {
+		fprintf(err, "plenum: --listen: '%s' is not an IP address\n", host);
+		return -1;
+	}
+	if (parse_port(colon + 1, &c->listen_port, 1) != 0) {
+		fprintf(err, "plenum: --listen: port must be 0..65535 (got '%s')\n", colon + 1);
+		return -1;
+	}
+	snprintf(c->listen_host, sizeof c->listen_host, "%s", host);
+	return 0;
+}
+
+static int set_media_port(struct app_config *c, const char *v, FILE *err)
+{
+	if (parse_port(v, &c->media_port, 0) != 0) {
+		fprintf(err, "plenum: --media-port must be 1..65535 (got '%s')\n", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_public_ip(struct app_config *c, const char *v, FILE *err)
+{
+	if (!valid_ip(v) || strlen(v) >= sizeof c->public_ip) {
+		fprintf(err, "plenum: --public-ip must be an IPv4 or IPv6 address (got '%s')\n", v);
+		return -1;
+	}
+	snprintf(c->public_ip, sizeof c->public_ip, "%s", v);
+	return 0;
+}
+
+static int readable_file(const char *flag, const char *v, FILE *err)
+{
+	if (access(v, R_OK) != 0) {
+		fprintf(err, "plenum: %s: cannot read '%s': %s\n", flag, v, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int set_cert(struct app_config *c, const char *v, FILE *err)
+{
+	c->cert_path = v;
+	return readable_file("--cert", v, err);
+}
+
+static int set_key(struct app_config *c, const char *v, FILE *err)
+{
+	c->key_path = v;
+	return readable_file("--key", v, err);
+}
+
+static int set_web_root(struct app_config *c, const char *v, FILE *err)
+{
+	struct stat st;
+	if (stat(v, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(err, "plenum: --web-root: '%s' is not a directory\n", v);
+		return -1;
+	}
+	c->web_root = v;
+	return 0;
+}
+
+static int set_log_level(struct app_config *c, const char *v, FILE *err)
+{
+	if (log_level_parse(v, &c->log_level) != 0) {
+		fprintf(err, "plenum: --log-level must be debug, info, warn, error or off (got '%s')\n", v);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_max_room(struct app_config *c, const char *v, FILE *err)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || n < 2 || n > 1000) {
+		fprintf(err, "plenum: --max-room-size must be 2..1000 (got '%s')\n", v);
+		return -1;
+	}
+	c->max_room_participants = (unsigned)n;
+	return 0;
+}
+
+static int set_workers(struct app_config *c, const char *v, FILE *err)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || n < 0 || n > 64) {
+		fprintf(err, "plenum: --workers must be 0..64 (got '%s')\n", v);
+		return -1;
+	}
+	c->workers = (unsigned)n;
+	return 0;
+}
+
+/* A link for the pages: an absolute http(s) URL or a path on this server, no quotes or spaces. */
+static int link_ok(const char *flag, const char *v, FILE *err)
+{
+	bool scheme = strncmp(v, "https://", 8) == 0 || strncmp(v, "http://", 7) == 0;
+	bool ok = (scheme || v[0] == '/') && strlen(v) < 1024 && !strpbrk(v, " \"'<>\\");
+	for (const char *p = v; ok && *p; p++)
+		ok = (unsigned char)*p > 0x20 && *p != 0x7f;
+	if (!ok)
+		fprintf(err, "plenum: %s wants an https:// URL or a /path (got '%s')\n", flag, v);
+	return ok ? 0 : -1;
+}
+
+static int set_imprint(struct app_config *c, const char *v, FILE *err)
+{
+	c->imprint_url = v;
+	return link_ok("--imprint-url", v, err);
+}
+
+static int set_privacy(struct app_config *c, const char *v, FILE *err)
+{
+	c->privacy_url = v;
+	return link_ok("--privacy-url", v, err);
+}
+
+static int set_max_videos(struct app_config *c, const char *v, FILE *err)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || n < 1 || n > 100) {
+		fprintf(err, "plenum: --max-videos must be 1..100 (got '%s')\n", v);
+		return -1;
+	}
+	c->max_videos = (unsigned)n;
+	return 0;
+}
+
+static int set_allowed_origin(struct app_config *c, const char *v, FILE *err)
+{
+	if (c->n_allowed_origins >= CONFIG_LIST_MAX) {
+		fprintf(err, "plenum: --allowed-origin given more than %d times\n", CONFIG_LIST_MAX);
+		return -1;
+	}
+	if (signal_origin_check(v) != 0) {
+		fprintf(err, "plenum: --allowed-origin wants http(s)://HOST[:PORT] without a path (got '%s')\n", v);
+		return -1;
+	}
+	c->allowed_origins[c->n_allowed_origins++] = v;
+	return 0;
+}
+
+/* A DNS name (letters, digits, '-', '.'; labels of 1..63) or an IP literal, at most 253 characters. */
+static bool host_name_ok(const char *v)
+{
+	size_t n = strlen(v), label = 0;
+	if (n == 0 || n > 253)
+		return false;
+	if (valid_ip(v))
+		return true;
+	for (const char *p = v; *p; p++) {
+		char ch = *p;
+		if (ch == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-'))
+			return false;
+		if (++label > 63)
+			return false;
+	}
+	return label > 0 || v[n - 1] == '.';
+}
+
+static int set_server_name(struct app_config *c, const char *v, FILE *err)
+{
+	if (c->n_server_names >= CONFIG_LIST_MAX) {
+		fprintf(err, "plenum: --server-name given more than %d times\n", CONFIG_LIST_MAX);
+		return -1;
+	}
+	if (!host_name_ok(v) || strchr(v, ':')) {
+		fprintf(err, "plenum: --server-name wants a host name such as meet.example.org (got '%s')\n", v);
+		return -1;
+	}
+	c->server_names[c->n_server_names++] = v;
+	return 0;
+}
+
+static int set_metrics_allow(struct app_config *c, const char *v, FILE *err)
+{
+	if (c->n_metrics_allow >= CONFIG_LIST_MAX) {
+		fprintf(err, "plenum: --metrics-allow given more than %d times\n", CONFIG_LIST_MAX);
+		return -1;
+	}
+	if (signal_cidr_parse(v, &c->metrics_allow[c->n_metrics_allow]) != 0) {
+		fprintf(err, "plenum: --metrics-allow wants ADDRESS[/PREFIX], e.g. 10.0.0.0/8 (got '%s')\n", v);
+		return -1;
+	}
+	c->n_metrics_allow++;
+	return 0;
+}
+
+static int set_per_ip_exempt(struct app_config *c, const char *v, FILE *err)
+{
+	if (c->n_per_ip_exempt >= CONFIG_LIST_MAX) {
+		fprintf(err, "plenum: --per-ip-exempt given more than %d times\n", CONFIG_LIST_MAX);
+		return -1;
+	}
+	if (signal_cidr_parse(v, &c->per_ip_exempt[c->n_per_ip_exempt]) != 0) {
+		fprintf(err, "plenum: --per-ip-exempt wants ADDRESS[/PREFIX], e.g. 192.0.2.10 (got '%s')\n", v);
+		return -1;
+	}
+	c->n_per_ip_exempt++;
+	return 0;
+}
+
+static int parse_count(const char *flag, const char *v, long lo, long hi, unsigned *out, FILE *err)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (errno || *v == '\0' || *end != '\0' || n < lo || n > hi) {
+		fprintf(err, "plenum: %s must be %ld..%ld (got '%s')\n", flag, lo, hi, v);
+		return -1;
+	}
+	*out = (unsigned)n;
+	return 0;
+}
+
+static int set_max_connections(struct app_config *c, const char *v, FILE *err)
+{
+	return parse_count("--max-connections", v, 16, 1000000, &c->max_connections, err);
+}
+
+static int set_max_connections_per_ip(struct app_config *c, const char *v, FILE *err)
+{
+	return parse_count("--max-connections-per-ip", v, 1, 1000000, &c->max_connections_per_ip, err);
+}
+
+
+/* --- what each flag shows in --print-config: `key = value` lines the file reader takes back --- */
+
+static void show_str(FILE *out, const char *key, const char *v)
+{
+	if (v && *v)
+		fprintf(out, "%s = %s\n", key, v);
+}
+
+static void show_uint(FILE *out, const char *key, unsigned v)
+{
+	fprintf(out, "%s = %u\n", key, v);
+}
+
+static void show_cidrs(FILE *out, const char *key, const struct signal_cidr *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char text[INET6_ADDRSTRLEN];
+		if (inet_ntop(list[i].family, list[i].addr, text, sizeof text))
+			fprintf(out, "%s = %s/%u\n", key, text, list[i].prefix);
+	}
+}
+
+static void show_listen(const struct app_config *c, FILE *out)
+{
+	bool v6 = strchr(c->listen_host, ':') != NULL;
+	fprintf(out, "listen = %s%s%s:%u\n", v6 ? "[" : "", c->listen_host, v6 ? "]" : "", c->listen_port);
+}
+static void show_media_port(const struct app_config *c, FILE *out) { show_uint(out, "media-port", c->media_port); }
+static void show_public_ip(const struct app_config *c, FILE *out) { show_str(out, "public-ip", c->public_ip); }
+static void show_cert(const struct app_config *c, FILE *out) { show_str(out, "cert", c->cert_path); }
+static void show_key(const struct app_config *c, FILE *out) { show_str(out, "key", c->key_path); }
+static void show_web_root(const struct app_config *c, FILE *out) { show_str(out, "web-root", c->web_root); }
+static void show_max_room(const struct app_config *c, FILE *out) { show_uint(out, "max-room-size", c->max_room_participants); }
+static void show_max_videos(const struct app_config *c, FILE *out) { show_uint(out, "max-videos", c->max_videos); }
+static void show_workers(const struct app_config *c, FILE *out) { show_uint(out, "workers", c->workers); }
+static void show_imprint(const struct app_config *c, FILE *out) { show_str(out, "imprint-url", c->imprint_url); }
+static void show_privacy(const struct app_config *c, FILE *out) { show_str(out, "privacy-url", c->privacy_url); }
+static void show_log_level(const struct app_config *c, FILE *out) { show_str(out, "log-level", log_level_name(c->log_level)); }
+
+static void show_server_names(const struct app_config *c, FILE *out)
+{
+	for (size_t i = 0; i < c->n_server_names; i++)
+		show_str(out, "server-name", c->server_names[i]);
+}
+
+static void show_allowed_origins(const struct app_config *c, FILE *out)
+{
+	for (size_t i = 0; i < c->n_allowed_origins; i++)
+		show_str(out, "allowed-origin", c->allowed_origins[i]);
+}
+
+/* 0 stands for "derived at start" and is not a value the flags take: nothing is shown. */
+static void show_max_connections(const struct app_config *c, FILE *out)
+{
+	if (c->max_connections)
+		show_uint(out, "max-connections", c->max_connections);
+}
+
+static void show_max_connections_per_ip(const struct app_config *c, FILE *out)
+{
+	if (c->max_connections_per_ip)
+		show_uint(out, "max-connections-per-ip", c->max_connections_per_ip);
+}
+
+static void show_per_ip_exempt(const struct app_config *c, FILE *out)
+{
+	show_cidrs(out, "per-ip-exempt", c->per_ip_exempt, c->n_per_ip_exempt);
+}
+
+static void show_metrics_allow(const struct app_config *c, FILE *out)
+{
+	show_cidrs(out, "metrics-allow", c->metrics_allow, c->n_metrics_allow);
+}
+
+static const struct app_flag flags[] = {
+	{ "listen", "HOST:PORT", "HTTP(S) and WebSocket address (default 127.0.0.1:8080)", set_listen, show_listen },
+	{ "media-port", "PORT", "the one UDP port for all media (default 10000)", set_media_port, show_media_port },
+	{ "public-ip", "IP", "address announced in ICE candidates (default 127.0.0.1)", set_public_ip, show_public_ip },
+	{ "cert", "FILE", "TLS certificate chain (PEM); with --key serves HTTPS/WSS", set_cert, show_cert },
+	{ "key", "FILE", "TLS private key (PEM)", set_key, show_key },
+	{ "web-root", "DIR", "the web client's files (default: web/ next to the binary's build dir)", set_web_root, show_web_root },
+	{ "max-room-size", "N", "most participants in one room (default 200)", set_max_room, show_max_room },
+	{ "max-videos", "N", "most camera videos one participant receives, the latest speakers first (default 25)", set_max_videos, show_max_videos },
+	{ "workers", "N", "media threads, each on its own UDP port from --media-port on (default: one per core; 0: media on the main thread)", set_workers, show_workers },
+	{ "imprint-url", "URL", "the operator's imprint (Impressum), linked on every page", set_imprint, show_imprint },
+	{ "privacy-url", "URL", "the operator's privacy notice (Datenschutz), linked on every page", set_privacy, show_privacy },
+	{ "server-name", "NAME", "a host name this server answers to in Host (repeatable; default: IP addresses and localhost only)", set_server_name, show_server_names },
+	{ "allowed-origin", "ORIGIN", "a page origin besides the server's own that may open sessions, e.g. https://meet.example.org (repeatable)", set_allowed_origin, show_allowed_origins },
+	{ "max-connections", "N", "TCP connections in all (default: from the fd limit, RLIMIT_NOFILE - 64 - 1/8)", set_max_connections, show_max_connections },
+	{ "max-connections-per-ip", "N", "TCP connections from one IPv4 address or IPv6 /64 (default: 1/8 of the total, 8..64)", set_max_connections_per_ip, show_max_connections_per_ip },
+	{ "per-ip-exempt", "CIDR", "peers --max-connections-per-ip does not apply to, e.g. a reverse proxy (repeatable; default 127.0.0.1 and ::1)", set_per_ip_exempt, show_per_ip_exempt },
+	{ "metrics-allow", "CIDR", "who may read /metrics (repeatable; default 127.0.0.0/8 and ::1)", set_metrics_allow, show_metrics_allow },
+	{ "log-level", "LEVEL", "debug, info, warn, error or off (default info)", set_log_level, show_log_level },
+};
+
+const struct app_flag *app_flags(size_t *n)
+{
+	*n = sizeof flags / sizeof flags[0];
+	return flags;
+}

@@ -1,0 +1,301 @@
+/* test_config_file: the configuration file (--config) — every key behaves like its flag (both
+ * give the same --print-config), errors name the file and line, the command line overrides the
+ * file, and --print-config's output reads back to the same settings. */
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "app/config.h"
+#include "app/config_int.h"
+
+static char dir[] = "/tmp/plenum-config-XXXXXX";
+static char err_text[4096];
+
+/* A value for every setting that differs from its default; a flag missing here fails
+ * every_key_like_its_flag, so a new flag cannot go untested. */
+struct sample {
+	const char *name, *value;
+	const char *with_name, *with_value;   /* a setting this one needs beside it */
+};
+static char cert_path[128], key_path[128];
+static const struct sample samples[] = {
+	{ "listen", "[::1]:8443", NULL, NULL },
+	{ "media-port", "20000", NULL, NULL },
+	{ "public-ip", "192.0.2.7", NULL, NULL },
+	{ "cert", cert_path, "key", key_path },
+	{ "key", key_path, "cert", cert_path },
+	{ "web-root", "/tmp", NULL, NULL },
+	{ "max-room-size", "40", NULL, NULL },
+	{ "max-videos", "9", NULL, NULL },
+	{ "workers", "3", NULL, NULL },
+	{ "imprint-url", "https://www.example.org/impressum", NULL, NULL },
+	{ "privacy-url", "/datenschutz", NULL, NULL },
+	{ "server-name", "meet.example.org", NULL, NULL },
+	{ "allowed-origin", "https://meet.example.org", NULL, NULL },
+	{ "max-connections", "500", NULL, NULL },
+	{ "max-connections-per-ip", "12", NULL, NULL },
+	{ "per-ip-exempt", "192.0.2.0/24", NULL, NULL },
+	{ "metrics-allow", "10.1.0.0/16", NULL, NULL },
+	{ "log-level", "warn", NULL, NULL },
+};
+
+static void setup(void)
+{
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cert_path, sizeof cert_path, "%s/cert.pem", dir);
+	snprintf(key_path, sizeof key_path, "%s/key.pem", dir);
+	FILE *f = fopen(cert_path, "w");
+	fputs("-----BEGIN CERTIFICATE-----\n", f);
+	fclose(f);
+	f = fopen(key_path, "w");
+	fputs("-----BEGIN PRIVATE KEY-----\n", f);
+	fclose(f);
+}
+
+static void teardown(void)
+{
+	char cmd[160];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	strcpy(dir, "/tmp/plenum-config-XXXXXX");
+}
+
+/* Writes text to DIR/name; returns the path (static buffer). */
+static const char *write_file(const char *name, const char *text)
+{
+	static char path[160];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* Parses the argument list (NULL-terminated, "plenum" first added); err in err_text. */
+static int parse_argv(struct app_config *c, const char **args)
+{
+	char *argv[64];
+	int argc = 0;
+	argv[argc++] = "plenum";
+	for (; *args; args++) {
+		ck_assert_int_lt(argc, 63);
+		argv[argc++] = (char *)*args;
+	}
+	argv[argc] = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *err = open_memstream(&buf, &len);
+	int rc = app_config_parse(c, argc, argv, err);
+	fclose(err);
+	snprintf(err_text, sizeof err_text, "%s", buf ? buf : "");
+	free(buf);
+	return rc;
+}
+
+static int parse(struct app_config *c, ...)
+{
+	const char *args[32];
+	int n = 0;
+	va_list ap;
+	va_start(ap, c);
+	for (const char *a; (a = va_arg(ap, const char *));)
+		args[n++] = a;
+	va_end(ap);
+	args[n] = NULL;
+	return parse_argv(c, args);
+}
+
+/* --print-config of a parsed configuration, malloc'd. */
+static char *printed(const struct app_config *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	app_config_write(c, out);
+	fclose(out);
+	return buf;
+}
+
+static const struct sample *sample_for(const char *name)
+{
+	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++)
+		if (strcmp(samples[i].name, name) == 0)
+			return &samples[i];
+	return NULL;
+}
+
+START_TEST(every_key_like_its_flag)
+{
+	struct app_config c;
+	ck_assert_int_eq(parse(&c, NULL), CONFIG_OK);
+	char *defaults = printed(&c);
+	app_config_free(&c);
+	size_t n;
+	const struct app_flag *flags = app_flags(&n);
+	ck_assert_uint_gt(n, 10);
+	for (size_t k = 0; k < n; k++) {
+		const struct sample *s = sample_for(flags[k].name);
+		if (!s)
+			ck_abort_msg("no sample value for the setting '%s'", flags[k].name);
+		char flag[64], with_flag[64], text[512];
+		snprintf(flag, sizeof flag, "--%s", s->name);
+		snprintf(with_flag, sizeof with_flag, "--%s", s->with_name ? s->with_name : "");
+		const char *args[] = { flag, s->value, s->with_name ? with_flag : NULL, s->with_value, NULL };
+		ck_assert_msg(parse_argv(&c, args) == CONFIG_OK, "--%s %s: %s", s->name, s->value, err_text);
+		char *by_flag = printed(&c);
+		app_config_free(&c);
+
+		snprintf(text, sizeof text, "# a comment\n%s = %s\n%s%s%s%s\n", s->name, s->value,
+		         s->with_name ? s->with_name : "", s->with_name ? " = " : "", s->with_value ? s->with_value : "",
+		         s->with_name ? "" : "; nothing else");
+		const char *path = write_file("one.conf", text);
+		ck_assert_msg(parse(&c, "--config", path, NULL) == CONFIG_OK, "%s = %s: %s", s->name, s->value, err_text);
+		char *by_file = printed(&c);
+		app_config_free(&c);
+
+		ck_assert_msg(strcmp(by_flag, defaults) != 0, "the sample of '%s' changes nothing", s->name);
+		ck_assert_msg(strcmp(by_flag, by_file) == 0, "'%s' by flag:\n%s\nby file:\n%s", s->name, by_flag, by_file);
+		free(by_flag);
+		free(by_file);
+	}
+	free(defaults);
+}
+END_TEST
+
+START_TEST(printed_config_reads_back)
+{
+	/* Every sample at once, printed, read back and printed again: the same text. */
+	const char *args[2 * sizeof samples / sizeof samples[0] + 1];
+	char flags[sizeof samples / sizeof samples[0]][64];
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
+		snprintf(flags[i], sizeof flags[i], "--%s", samples[i].name);
+		args[n++] = flags[i];
+		args[n++] = samples[i].value;
+	}
+	args[n] = NULL;
+	struct app_config c;
+	ck_assert_msg(parse_argv(&c, args) == CONFIG_OK, "%s", err_text);
+	char *first = printed(&c);
+	app_config_free(&c);
+	const char *path = write_file("printed.conf", first);
+	ck_assert_int_eq(parse(&c, "--config", path, NULL), CONFIG_OK);
+	char *second = printed(&c);
+	app_config_free(&c);
+	ck_assert_str_eq(first, second);
+	ck_assert_ptr_nonnull(strstr(first, "listen = [::1]:8443\n"));
+	ck_assert_ptr_nonnull(strstr(first, "metrics-allow = 10.1.0.0/16\n"));
+	free(first);
+	free(second);
+}
+END_TEST
+
+START_TEST(command_line_overrides_file)
+{
+	const char *path = write_file("o.conf", "listen = 127.0.0.1:1111\nserver-name = a.example.org\n"
+	                                        "server-name = b.example.org\nmax-videos = 7\n");
+	struct app_config c;
+	ck_assert_int_eq(parse(&c, "--listen", "127.0.0.1:2222", "--config", path, "--server-name", "c.example.org", NULL),
+	                 CONFIG_OK);
+	ck_assert_uint_eq(c.listen_port, 2222);
+	ck_assert_uint_eq(c.max_videos, 7);                 /* from the file */
+	ck_assert_uint_eq(c.n_server_names, 1);             /* the command line's list replaces the file's */
+	ck_assert_str_eq(c.server_names[0], "c.example.org");
+	app_config_free(&c);
+	/* A bad value in the file is refused even where the command line overrides it. */
+	path = write_file("o2.conf", "max-videos = lots\n");
+	ck_assert_int_eq(parse(&c, "--max-videos", "3", "--config", path, NULL), CONFIG_ERROR);
+	ck_assert_ptr_nonnull(strstr(err_text, "o2.conf:1: --max-videos must be 1..100 (got 'lots')"));
+}
+END_TEST
+
+/* The file's text is refused with "plenum: PATH:LINE: message". */
+static void refused(const char *text, int line, const char *message)
+{
+	const char *path = write_file("bad.conf", text);
+	char want[512];
+	snprintf(want, sizeof want, "plenum: %s:%d: %s\n", path, line, message);
+	struct app_config c;
+	ck_assert_int_eq(parse(&c, "--config", path, NULL), CONFIG_ERROR);
+	ck_assert_str_eq(err_text, want);
+}
+
+START_TEST(errors_name_file_and_line)
+{
+	refused("listen = 127.0.0.1:8080\n\n# fine so far\nbogus = 1\n", 4,
+	        "unknown key 'bogus' (the keys are the options of --help without their dashes)");
+	refused("media-port = 10000\nmedia-port = 0\n", 2, "--media-port must be 1..65535 (got '0')");
+	refused("log-level = info\njust words\n", 2, "not a `key = value` line");
+	refused("[plenum]\nlisten = 127.0.0.1:8080\n", 2, "[plenum]: this file has no sections");
+	refused("config = /etc/other.conf\n", 1,
+	        "unknown key 'config' (the keys are the options of --help without their dashes)");
+	/* The first error is the one reported. */
+	refused("workers = x\nbogus = 1\n", 1, "--workers must be 0..64 (got 'x')");
+	char long_line[600];
+	memset(long_line, 'a', sizeof long_line);
+	memcpy(long_line, "imprint-url = /", 15);
+	long_line[sizeof long_line - 2] = '\n';
+	long_line[sizeof long_line - 1] = '\0';
+	char text[700];
+	snprintf(text, sizeof text, "log-level = info\n%s", long_line);
+	const char *path = write_file("long.conf", text);
+	struct app_config c;
+	ck_assert_int_eq(parse(&c, "--config", path, NULL), CONFIG_ERROR);
+	ck_assert_ptr_nonnull(strstr(err_text, "long.conf:2: line longer than"));
+	/* Checks across settings still apply. */
+	path = write_file("pair.conf", "cert = /etc/hostname\n");
+	ck_assert_int_eq(parse(&c, "--config", path, NULL), CONFIG_ERROR);
+	ck_assert_str_eq(err_text, "plenum: --cert and --key go together\n");
+}
+END_TEST
+
+START_TEST(missing_file_and_flag_errors)
+{
+	struct app_config c;
+	char path[200];
+	snprintf(path, sizeof path, "%s/none.conf", dir);
+	ck_assert_int_eq(parse(&c, "--config", path, NULL), CONFIG_ERROR);
+	char want[300];
+	snprintf(want, sizeof want, "plenum: %s: No such file or directory\n", path);
+	ck_assert_str_eq(err_text, want);
+	ck_assert_int_eq(parse(&c, "--config", NULL), CONFIG_ERROR);
+	ck_assert_str_eq(err_text, "plenum: --config needs a value (FILE)\n");
+	const char *p = write_file("ok.conf", "log-level = debug\n");
+	ck_assert_int_eq(parse(&c, "--config", p, "--config", p, NULL), CONFIG_ERROR);
+	ck_assert_str_eq(err_text, "plenum: --config given twice\n");
+	ck_assert_int_eq(parse(&c, "--config=", NULL), CONFIG_ERROR);
+	/* --config=FILE works like --config FILE */
+	char eq[220];
+	snprintf(eq, sizeof eq, "--config=%s", p);
+	ck_assert_int_eq(parse(&c, eq, NULL), CONFIG_OK);
+	ck_assert_int_eq(c.log_level, LOG_LEVEL_DEBUG);
+	app_config_free(&c);
+}
+END_TEST
+
+static Suite *config_file_suite(void)
+{
+	Suite *s = suite_create("config_file");
+	TCase *tc = tcase_create("config_file");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, every_key_like_its_flag);
+	tcase_add_test(tc, printed_config_reads_back);
+	tcase_add_test(tc, command_line_overrides_file);
+	tcase_add_test(tc, errors_name_file_and_line);
+	tcase_add_test(tc, missing_file_and_flag_errors);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(config_file_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
