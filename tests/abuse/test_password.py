@@ -3,20 +3,15 @@ they can; the guesses the server actually evaluates stay within the room's budge
 rate, the host sees password_guard and can reset it; a NAT neighbour that guessed wrong 20 times
 still gets in with the right password. Loopback only; every step bounded in count and time."""
 import asyncio
-import itertools
-import json
 import os
-import resource
 import sys
 import time
-
-import websockets
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "interop"))
 
 from helpers import run  # noqa: E402
-from plenum_client import SUBPROTOCOL  # noqa: E402
+from raw_client import Raw, raise_own_fd_limit  # noqa: E402
 
 PASSWORD = "73914"             # five digits, as a meeting invitation might carry
 WINDOW = 8.0                   # seconds the 300 addresses guess
@@ -25,72 +20,10 @@ ROOM_BUDGET = 30               # MEET_GUARD_BUDGET
 BACKOFF_MIN_S = 2.0            # MEET_GUARD_ROOM_MIN_US: in backoff at most one guess per 2 s
 
 
-def raise_own_fd_limit():
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    want = min(hard, 4096) if hard != resource.RLIM_INFINITY else 4096
-    if soft < want:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
-
-
 def addresses(n):
     """127.0.0.2 … 127.0.0.255, then 127.0.1.2 …: n distinct loopback client addresses."""
     out = [f"127.0.0.{x}" for x in range(2, 256)] + [f"127.0.1.{x}" for x in range(2, 256)]
     return out[:n]
-
-
-class Raw:
-    """A bare protocol client from one loopback address: calls, events, bytes received."""
-
-    def __init__(self, url, source="127.0.0.1"):
-        self.url, self.source = url, source
-        self.ids = itertools.count(1)
-        self.pending = {}
-        self.events = []
-        self.bytes = 0
-        self.closed = False
-
-    async def connect(self):
-        self.ws = await websockets.connect(self.url, subprotocols=[SUBPROTOCOL], max_size=16 << 20,
-                                           ping_interval=None, local_addr=(self.source, 0), open_timeout=10)
-        self.reader = asyncio.create_task(self._read())
-        await self.call("hello", {"version": 1, "client": "abuse"})
-        return self
-
-    async def _read(self):
-        try:
-            async for text in self.ws:
-                self.bytes += len(text)
-                msg = json.loads(text)
-                if "event" in msg:
-                    self.events.append((msg["event"], msg.get("data")))
-                    continue
-                fut = self.pending.pop(msg.get("id"), None)
-                if fut and not fut.done():
-                    fut.set_result(msg)
-        except websockets.ConnectionClosed:
-            pass
-        finally:
-            self.closed = True
-            for fut in self.pending.values():
-                if not fut.done():
-                    fut.set_exception(ConnectionError("closed"))
-
-    async def call(self, method, params=None, timeout=20.0):
-        rid = next(self.ids)
-        fut = asyncio.get_running_loop().create_future()
-        self.pending[rid] = fut
-        await self.ws.send(json.dumps({"id": rid, "method": method, "params": params or {}}))
-        return await asyncio.wait_for(fut, timeout)
-
-    def code(self, reply):
-        return reply.get("error", {}).get("code", "ok")
-
-    async def close(self):
-        try:
-            await asyncio.wait_for(self.ws.close(), 3)
-        except Exception:
-            pass
-        self.reader.cancel()
 
 
 async def guesser(c, room, counts, stop_at):
