@@ -9,29 +9,14 @@
 #include <unistd.h>
 
 #include "app/config.h"
+#include "config_args.h"
 
 static char err_text[4096];
 
 /* Parses "plenum" followed by the NULL-terminated arguments; what went to err is in err_text. */
 static int parse_v(struct app_config *c, va_list ap)
 {
-	char *argv[32];
-	int argc = 0;
-	argv[argc++] = "plenum";
-	for (char *a; (a = va_arg(ap, char *));) {
-		ck_assert_int_lt(argc, 31);
-		argv[argc++] = a;
-	}
-	argv[argc] = NULL;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *err = open_memstream(&buf, &len);
-	ck_assert_ptr_nonnull(err);
-	int rc = app_config_parse(c, argc, argv, err);
-	fclose(err);
-	snprintf(err_text, sizeof err_text, "%s", buf ? buf : "");
-	free(buf);
-	return rc;
+	return config_parse_va(c, ap, err_text, sizeof err_text);
 }
 
 static int parse(struct app_config *c, ...)

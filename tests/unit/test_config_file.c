@@ -10,6 +10,7 @@
 
 #include "app/config.h"
 #include "app/config_int.h"
+#include "config_args.h"
 
 static char dir[] = "/tmp/plenum-config-XXXXXX";
 static char err_text[4096];
@@ -75,38 +76,18 @@ static const char *write_file(const char *name, const char *text)
 	return path;
 }
 
-/* Parses the argument list (NULL-terminated, "plenum" first added); err in err_text. */
 static int parse_argv(struct app_config *c, const char **args)
 {
-	char *argv[64];
-	int argc = 0;
-	argv[argc++] = "plenum";
-	for (; *args; args++) {
-		ck_assert_int_lt(argc, 63);
-		argv[argc++] = (char *)*args;
-	}
-	argv[argc] = NULL;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *err = open_memstream(&buf, &len);
-	int rc = app_config_parse(c, argc, argv, err);
-	fclose(err);
-	snprintf(err_text, sizeof err_text, "%s", buf ? buf : "");
-	free(buf);
-	return rc;
+	return config_parse_args(c, args, err_text, sizeof err_text);
 }
 
 static int parse(struct app_config *c, ...)
 {
-	const char *args[32];
-	int n = 0;
 	va_list ap;
 	va_start(ap, c);
-	for (const char *a; (a = va_arg(ap, const char *));)
-		args[n++] = a;
+	int rc = config_parse_va(c, ap, err_text, sizeof err_text);
 	va_end(ap);
-	args[n] = NULL;
-	return parse_argv(c, args);
+	return rc;
 }
 
 /* --print-config of a parsed configuration, malloc'd. */
