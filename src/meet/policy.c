@@ -21,7 +21,6 @@ bool meet_may(enum meet_role role, enum meet_action action)
 	return role == MEET_HOST || !host_only[action];
 }
 
-const struct meet_limit meet_limit_password = { 5, 60000000u };
 const struct meet_limit meet_limit_chat = { 10, 10000000u };
 const struct meet_limit meet_limit_reaction = { 5, 10000000u };
 const struct meet_limit meet_limit_hand = { 10, 10000000u };
