@@ -17,6 +17,7 @@ struct app_config {
 	char listen_host[64];
 	uint16_t listen_port;
 	uint16_t media_port;
+	uint16_t media_tcp_port;      /* ICE-TCP; 0: none */
 	char public_ip[64];
 	const char *cert_path, *key_path;
 	const char *web_root;

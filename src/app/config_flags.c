@@ -63,6 +63,15 @@ static int set_media_port(struct app_config *c, const char *v, FILE *err)
 	return 0;
 }
 
+static int set_media_tcp_port(struct app_config *c, const char *v, FILE *err)
+{
+	if (parse_port(v, &c->media_tcp_port, 1) != 0) {
+		fprintf(err, "plenum: --media-tcp-port must be 0..65535, 0 for none (got '%s')\n", v);
+		return -1;
+	}
+	return 0;
+}
+
 static int set_public_ip(struct app_config *c, const char *v, FILE *err)
 {
 	if (!valid_ip(v) || strlen(v) >= sizeof c->public_ip) {
@@ -306,6 +315,7 @@ static void show_listen(const struct app_config *c, FILE *out)
 	fprintf(out, "listen = %s%s%s:%u\n", v6 ? "[" : "", c->listen_host, v6 ? "]" : "", c->listen_port);
 }
 static void show_media_port(const struct app_config *c, FILE *out) { show_uint(out, "media-port", c->media_port); }
+static void show_media_tcp_port(const struct app_config *c, FILE *out) { show_uint(out, "media-tcp-port", c->media_tcp_port); }
 static void show_public_ip(const struct app_config *c, FILE *out) { show_str(out, "public-ip", c->public_ip); }
 static void show_cert(const struct app_config *c, FILE *out) { show_str(out, "cert", c->cert_path); }
 static void show_key(const struct app_config *c, FILE *out) { show_str(out, "key", c->key_path); }
@@ -355,6 +365,7 @@ static void show_metrics_allow(const struct app_config *c, FILE *out)
 static const struct app_flag flags[] = {
 	{ "listen", "HOST:PORT", "HTTP(S) and WebSocket address (default 127.0.0.1:8080)", set_listen, show_listen },
 	{ "media-port", "PORT", "the one UDP port for all media (default 10000)", set_media_port, show_media_port },
+	{ "media-tcp-port", "PORT", "media over TCP (ICE-TCP) on this port too, for networks that block UDP; browsers prefer UDP (default 0: none)", set_media_tcp_port, show_media_tcp_port },
 	{ "public-ip", "IP", "address announced in ICE candidates (default 127.0.0.1)", set_public_ip, show_public_ip },
 	{ "cert", "FILE", "TLS certificate chain (PEM); with --key serves HTTPS/WSS", set_cert, show_cert },
 	{ "key", "FILE", "TLS private key (PEM)", set_key, show_key },

@@ -75,13 +75,14 @@ int main(int argc, char **argv)
 
 	uv_loop_t *loop = uv_default_loop();
 	struct sfu_config scfg = {
-		.public_ip = cfg.public_ip, .media_port = cfg.media_port,
+		.public_ip = cfg.public_ip, .media_port = cfg.media_port, .media_tcp_port = cfg.media_tcp_port,
 		.max_room_participants = cfg.max_room_participants, .workers = cfg.workers,
 		.max_videos = cfg.max_videos,
 	};
 	struct sfu *sfu;
 	if ((r = sfu_new(&sfu, loop, &scfg)) != 0) {
-		fprintf(stderr, "plenum: cannot open media port %s:%u: %s\n", cfg.public_ip, cfg.media_port, strerror(r));
+		fprintf(stderr, "plenum: cannot open media port %s:%u (udp)%s: %s\n", cfg.public_ip, cfg.media_port,
+		        cfg.media_tcp_port ? " or its TCP port" : "", strerror(r));
 		app_config_free(&cfg);
 		return 1;
 	}
@@ -122,6 +123,9 @@ int main(int argc, char **argv)
 	else
 		log_info("main", "plenum listening on %s://%s:%u, media on udp %u", cfg.cert_path ? "https" : "http",
 		         cfg.listen_host, cfg.listen_port, sfu_media_port(sfu));
+
+	if (sfu_media_tcp_port(sfu))
+		log_info("main", "media over TCP (ICE-TCP) on tcp %u", sfu_media_tcp_port(sfu));
 
 	uv_run(loop, UV_RUN_DEFAULT);
 

@@ -54,6 +54,14 @@ size_t app_metrics_write(void *arg, char *out, size_t cap)
 	metric(&o, "plenum_twcc_feedback_received_total", "counter", "Transport-cc feedback packets from subscribers.", st.twcc_feedback_received);
 	metric(&o, "plenum_twcc_feedback_sent_total", "counter", "Transport-cc feedback packets sent to publishers.", st.twcc_feedback_sent);
 	metric(&o, "plenum_downlink_estimate_bps_sum", "gauge", "Sum of the subscribers' estimated downlinks.", st.subscriber_estimate_bps_sum);
+	metric(&o, "plenum_media_tcp_accepted_total", "counter", "Connections accepted on the ICE-TCP port.", st.tcp_accepted);
+	metric(&o, "plenum_media_tcp_refused_total", "counter", "ICE-TCP connections closed before carrying media: over a limit, too slow to send a first check, or not ICE.", st.tcp_refused);
+	metric(&o, "plenum_media_tcp_links", "gauge", "Media TCP connections open.", st.tcp_links_open);
+	metric(&o, "plenum_media_tcp_bytes_sent_total", "counter", "Bytes written to media TCP connections.", st.tcp_bytes_sent);
+	strbuf_printf(&o, "# HELP plenum_media_tcp_shed_total Frames not queued for a TCP subscriber whose connection backed up: video first, then any.\n"
+	        "# TYPE plenum_media_tcp_shed_total counter\n"
+	        "plenum_media_tcp_shed_total{kind=\"video\"} %llu\nplenum_media_tcp_shed_total{kind=\"any\"} %llu\n",
+	        (unsigned long long)st.tcp_shed_video, (unsigned long long)st.tcp_shed_all);
 	const struct { const char *reason; uint64_t v; } drops[] = {
 		{ "malformed_stun", st.dropped_malformed_stun },
 		{ "malformed_rtp", st.dropped_malformed_rtp },

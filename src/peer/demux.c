@@ -2,6 +2,7 @@
  * RTP/RTCP 128–191); STUN finds its transport by ufrag, everything else by remote address. */
 #include "peer/demux.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 #include "peer/peer.h"
@@ -23,7 +24,24 @@ static struct peer *by_addr(struct peer_demux *d, const struct sockaddr *from)
 	return hmap_get(&d->by_addr, key, klen);
 }
 
-static void input_stun(struct peer_demux *d, const uint8_t *buf, size_t len, const struct sockaddr *from)
+static const char UFRAG_ALPHABET[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+int peer_ufrag_worker(const char *ufrag, size_t len)
+{
+	if (!len || !ufrag[0])
+		return -1;
+	const char *c = memchr(UFRAG_ALPHABET, ufrag[0], sizeof UFRAG_ALPHABET - 1);
+	return c ? (int)(c - UFRAG_ALPHABET) : -1;
+}
+
+void peer_ufrag_mark(char *ufrag, unsigned index)
+{
+	ufrag[0] = UFRAG_ALPHABET[index % PEER_MAX_WORKERS];
+}
+
+/* `via`: the TCP link the check came on, NULL for UDP. */
+static void input_stun(struct peer_demux *d, const uint8_t *buf, size_t len, const struct sockaddr *from,
+                       struct net_tcp_link *via)
 {
 	struct stun_msg m;
 	if (stun_msg_decode(&m, buf, len) != 0) {
@@ -42,7 +60,12 @@ static void input_stun(struct peer_demux *d, const uint8_t *buf, size_t len, con
 		drop(d, &d->stats.drop_unknown_source, "STUN for an unknown ufrag");
 		return;
 	}
-	peer_input_stun(p, &m, from);
+	if (via && via->owner && via->owner != p) {
+		/* one TCP connection carries one transport (RFC 6544 §6: one pair per connection) */
+		drop(d, &d->stats.tcp_foreign_check, "ICE check for another transport on a bound TCP link");
+		return;
+	}
+	peer_input_stun(p, &m, from, via);
 }
 
 static void on_datagram(void *arg, uint8_t *buf, size_t len, const struct sockaddr *from)
@@ -50,7 +73,7 @@ static void on_datagram(void *arg, uint8_t *buf, size_t len, const struct sockad
 	struct peer_demux *d = arg;
 	uint8_t b = len ? buf[0] : 0xff;
 	if (b <= 3) {
-		input_stun(d, buf, len, from);
+		input_stun(d, buf, len, from, NULL);
 		return;
 	}
 	if ((b >= 20 && b <= 63) || (b >= 128 && b <= 191)) {
@@ -68,20 +91,86 @@ static void on_datagram(void *arg, uint8_t *buf, size_t len, const struct sockad
 	drop(d, &d->stats.drop_unknown_kind, "first byte matches no protocol");
 }
 
-int peer_demux_open(struct peer_demux *d, uv_loop_t *loop, const char *ip, uint16_t port,
+/* A frame from a TCP link: STUN finds its transport by ufrag like a datagram; DTLS and SRTP
+ * only count once a valid check bound the link to its transport. */
+static void on_tcp_frame(void *arg, struct net_tcp_link *l, uint8_t *buf, size_t len)
+{
+	struct peer_demux *d = arg;
+	uint8_t b = buf[0];
+	if (b <= 3) {
+		input_stun(d, buf, len, (const struct sockaddr *)&l->remote, l);
+		return;
+	}
+	struct peer *p = l->owner;
+	if ((b >= 20 && b <= 63) || (b >= 128 && b <= 191)) {
+		if (!p) {
+			drop(d, &d->stats.drop_unknown_source, "TCP frame before a valid ICE check");
+			return;
+		}
+		if (b <= 63)
+			peer_input_dtls(p, buf, len);
+		else
+			peer_input_srtp(p, buf, len);
+		return;
+	}
+	drop(d, &d->stats.drop_unknown_kind, "first byte matches no protocol");
+}
+
+static void on_tcp_gone(void *arg, struct net_tcp_link *l)
+{
+	struct peer_demux *d = arg;
+	struct peer *p = l->owner;
+	if (p)
+		peer_link_gone(p, l);
+	l->owner = NULL;
+	if (d->tcp_open)
+		atomic_fetch_sub(d->tcp_open, 1);
+}
+
+int peer_demux_adopt_tcp(struct peer_demux *d, int fd, const uint8_t *pre, size_t pre_len)
+{
+	struct net_tcp_link *l;
+	uint64_t now = clock_now(d->clock);
+	int err = net_tcp_link_adopt(&d->tcp, fd, pre, pre_len, &l);
+	if (l)
+		l->since_us = now;
+	return err;
+}
+
+int peer_demux_open(struct peer_demux *d, uv_loop_t *loop, unsigned index, const char *ip, uint16_t port,
                     struct dtls_cert *cert, const struct clock_src *clock)
 {
 	memset(d, 0, sizeof *d);
+	d->index = index;
 	d->cert = cert;
 	d->clock = clock;
 	d->drop_log.per_sec = 5;
 	hmap_init(&d->by_ufrag);
 	hmap_init(&d->by_addr);
+	static const struct net_tcp_cbs tcp_cbs = { on_tcp_frame, on_tcp_gone };
+	int err = net_tcp_set_init(&d->tcp, loop, &tcp_cbs, d);
+	if (err)
+		return err;
 	return net_udp_open(&d->udp, loop, ip, port, on_datagram, d);
+}
+
+/* A link whose checks never bind it to a transport is closed after PEER_TCP_UNBOUND_US. */
+static void sweep_unbound(struct peer_demux *d, uint64_t now)
+{
+	for (struct net_tcp_link *l = d->tcp.links, *next; l; l = next) {
+		next = l->next;
+		if (!l->owner && now > l->since_us + PEER_TCP_UNBOUND_US)
+			net_tcp_link_close(l);
+	}
 }
 
 void peer_demux_tick(struct peer_demux *d)
 {
+	uint64_t now = clock_now(d->clock);
+	if (now >= d->next_sweep_us) {
+		d->next_sweep_us = now + 1000000u;
+		sweep_unbound(d, now);
+	}
 	for (struct peer *p = d->peers, *next; p; p = next) {
 		next = p->next;
 		peer_on_timer(p);
@@ -123,6 +212,15 @@ void peer_demux_remove(struct peer_demux *d, struct peer *p)
 		size_t klen = net_addr_key((struct sockaddr *)&p->addrs[i], key);
 		hmap_del(&d->by_addr, key, klen, p);
 	}
+	/* its TCP links carry nothing else: close them */
+	for (struct net_tcp_link *l = d->tcp.links, *next; l; l = next) {
+		next = l->next;
+		if (l->owner == p) {
+			l->owner = NULL;
+			net_tcp_link_close(l);
+		}
+	}
+	p->link = NULL;
 	if (p->prev)
 		p->prev->next = p->next;
 	else if (d->peers == p)
@@ -132,11 +230,22 @@ void peer_demux_remove(struct peer_demux *d, struct peer *p)
 	p->prev = p->next = NULL;
 }
 
+static void part_closed(void *arg)
+{
+	struct peer_demux *d = arg;
+	if (--d->pending_closes == 0 && d->closed)
+		d->closed(d->closed_arg);   /* may free the memory that holds d */
+}
+
 void peer_demux_close(struct peer_demux *d, void (*closed)(void *arg), void *arg)
 {
 	while (d->peers)
 		peer_free(d->peers);
-	net_udp_close(&d->udp, closed, arg);
 	hmap_free(&d->by_ufrag);
 	hmap_free(&d->by_addr);
+	d->closed = closed;
+	d->closed_arg = arg;
+	d->pending_closes = 2;
+	net_tcp_set_close(&d->tcp, part_closed, d);
+	net_udp_close(&d->udp, part_closed, d);
 }

@@ -26,11 +26,19 @@ static const struct sockaddr *selected(const struct peer *p)
 	return p->ice.has_selected ? (const struct sockaddr *)&p->ice.selected : NULL;
 }
 
+/* Sends one datagram on the selected path: the TCP link the selected check came on, or UDP. */
+static int path_send(struct peer *p, const uint8_t *buf, size_t len, bool droppable)
+{
+	if (p->link)
+		return net_tcp_link_send(p->link, buf, len, droppable);
+	const struct sockaddr *to = selected(p);
+	return to ? net_udp_send(&p->demux->udp, buf, len, to) : ENOTCONN;
+}
+
 static void dtls_send(void *arg, const uint8_t *buf, size_t len)
 {
 	struct peer *p = arg;
-	const struct sockaddr *to = selected(p);
-	if (!to || net_udp_send(&p->demux->udp, buf, len, to) != 0)
+	if (path_send(p, buf, len, false) != 0)
 		p->demux->stats.drop_send++;
 }
 
@@ -44,6 +52,7 @@ int peer_new(struct peer **out, struct peer_demux *d, const struct peer_cbs *cbs
 	p->arg = arg;
 	p->created_us = clock_now(d->clock);
 	int err = ice_lite_init(&p->ice, p->created_us);
+	peer_ufrag_mark(p->ice.local_ufrag, d->index);
 	if (!err)
 		err = dtls_conn_new(&p->dtls, d->cert, true, dtls_send, p);
 	if (!err)
@@ -73,7 +82,7 @@ int peer_set_remote(struct peer *p, const char *ufrag, const char *pwd, const ch
 	return 0;
 }
 
-void peer_input_stun(struct peer *p, const struct stun_msg *m, const struct sockaddr *from)
+void peer_input_stun(struct peer *p, const struct stun_msg *m, const struct sockaddr *from, struct net_tcp_link *via)
 {
 	struct peer_demux *d = p->demux;
 	/* Until the remote description is known, checks go unanswered; the browser retries. */
@@ -84,13 +93,21 @@ void peer_input_stun(struct peer *p, const struct stun_msg *m, const struct sock
 	enum ice_result r = ice_lite_handle_request(&p->ice, m, from, clock_now(d->clock), resp, sizeof resp, &resp_len);
 	if (r == ICE_IGNORE)
 		return;
-	if (resp_len && net_udp_send(&d->udp, resp, resp_len, from) != 0)
+	int sent = !resp_len ? 0 : via ? net_tcp_link_send(via, resp, resp_len, false)
+	                                : net_udp_send(&d->udp, resp, resp_len, from);
+	if (sent != 0)
 		d->stats.drop_send++;
 	if (r == ICE_RESPOND_ERROR) {
 		d->stats.drop_stun_auth++;
 		return;
 	}
-	peer_demux_add_addr(d, p, from);
+	if (via)
+		via->owner = p;
+	else
+		peer_demux_add_addr(d, p, from);
+	/* the path media takes follows the selected address, over the transport it was checked on */
+	if (p->ice.has_selected && ice_addr_equal((const struct sockaddr *)&p->ice.selected, from))
+		p->link = via;
 	if (p->state == PEER_NEW)
 		set_state(p, PEER_CONNECTING);
 }
@@ -126,6 +143,15 @@ static void after_dtls(struct peer *p, enum dtls_state st)
 	} else if (st == DTLS_CLOSED) {
 		set_state(p, PEER_CLOSED);
 	}
+}
+
+void peer_link_gone(struct peer *p, struct net_tcp_link *l)
+{
+	if (p->link != l)
+		return;
+	p->link = NULL;
+	p->ice.has_selected = false;   /* not to be sent to over UDP instead */
+	p->ice.nominated = false;
 }
 
 void peer_input_dtls(struct peer *p, const uint8_t *buf, size_t len)
@@ -173,17 +199,16 @@ void peer_input_srtp(struct peer *p, uint8_t *buf, size_t len)
 	}
 }
 
-static int send_protected(struct peer *p, uint8_t *pkt, size_t len, size_t cap, bool rtcp)
+static int send_protected(struct peer *p, uint8_t *pkt, size_t len, size_t cap, bool rtcp, bool droppable)
 {
 	struct peer_stats *st = &p->demux->stats;
-	const struct sockaddr *to = selected(p);
-	if (p->state != PEER_CONNECTED || !to)
+	if (p->state != PEER_CONNECTED || !selected(p))
 		return ENOTCONN;
 	size_t out_len = 0;
 	int err = rtcp ? srtp_sess_protect_rtcp(p->srtp_out, pkt, len, cap, &out_len)
 	               : srtp_sess_protect_rtp(p->srtp_out, pkt, len, cap, &out_len);
 	if (!err)
-		err = net_udp_send(&p->demux->udp, pkt, out_len, to);
+		err = path_send(p, pkt, out_len, droppable);
 	if (err) {
 		st->drop_send++;
 		return err;
@@ -197,14 +222,14 @@ static int send_protected(struct peer *p, uint8_t *pkt, size_t len, size_t cap, 
 	return 0;
 }
 
-int peer_send_rtp(struct peer *p, uint8_t *pkt, size_t len, size_t cap)
+int peer_send_rtp(struct peer *p, uint8_t *pkt, size_t len, size_t cap, bool droppable)
 {
-	return send_protected(p, pkt, len, cap, false);
+	return send_protected(p, pkt, len, cap, false, droppable);
 }
 
 int peer_send_rtcp(struct peer *p, uint8_t *pkt, size_t len, size_t cap)
 {
-	return send_protected(p, pkt, len, cap, true);
+	return send_protected(p, pkt, len, cap, true, false);
 }
 
 bool peer_consent_expired(const struct peer *p, uint64_t now_us, uint64_t timeout_us)

@@ -87,7 +87,8 @@ uint8_t sdp_media_ext_id(const struct sdp_media *m, const char *uri);
 struct sdp_local {   /* plenum's side */
 	const char *ice_ufrag, *ice_pwd;
 	const char *fingerprint;       /* sha-256 "AB:CD:…" */
-	const char *ip; uint16_t port; /* the one host candidate (IPv4 or IPv6 literal) */
+	const char *ip; uint16_t port; /* the UDP host candidate (IPv4 or IPv6 literal) */
+	uint16_t tcp_port;             /* and a passive TCP one on this port (RFC 6544); 0: none */
 	uint64_t sess_id; uint32_t sess_version;
 	/* options (all off when zero-initialised) */
 	bool simulcast;                /* publish answer: accept rid-based simulcast (RFC 8853) */

@@ -128,9 +128,14 @@ void sdp_write_transport(struct strbuf *b, const struct sdp_local *l, const char
 
 void sdp_write_candidate(struct strbuf *b, const struct sdp_local *l)
 {
-	/* RFC 8839 §5.1; priority = 2^24·126 + 2^8·65535 + 255 for the one host candidate. */
-	strbuf_printf(b, "a=candidate:1 1 udp 2130706431 %s %u typ host\r\na=end-of-candidates\r\n",
-	               l->ip, (unsigned)l->port);
+	/* RFC 8839 §5.1; priority = 2^24·126 + 2^8·65535 + 255 for the UDP host candidate. */
+	strbuf_printf(b, "a=candidate:1 1 udp 2130706431 %s %u typ host\r\n", l->ip, (unsigned)l->port);
+	/* RFC 6544 §4.2: local preference 2^13·direction (passive: 4) + 8191, so 2^24·126 +
+	 * 2^8·40959 + 255, below the UDP candidate: browsers try UDP first and keep it when it works. */
+	if (l->tcp_port)
+		strbuf_printf(b, "a=candidate:2 1 tcp 2124414975 %s %u typ host tcptype passive\r\n", l->ip,
+		              (unsigned)l->tcp_port);
+	strbuf_printf(b, "a=end-of-candidates\r\n");
 }
 
 static bool ip_literal(const char *ip)

@@ -120,10 +120,10 @@ size_t sfu_media_write(struct sfu_participant *sub, bool marker, uint8_t pt, uin
 }
 
 /* Protects and sends the scratch packet; tells the bandwidth estimator. */
-int sfu_media_send(struct sfu_participant *sub, size_t n, uint16_t tseq)
+int sfu_media_send(struct sfu_participant *sub, size_t n, uint16_t tseq, bool droppable)
 {
 	struct sfu_worker *sfu = sub->w;
-	int err = peer_send_rtp(sub->sub, sfu->scratch, n, sizeof sfu->scratch);
+	int err = peer_send_rtp(sub->sub, sfu->scratch, n, sizeof sfu->scratch, droppable);
 	if (err)
 		return err;
 	sub->twcc_seq++;
@@ -149,7 +149,7 @@ static void send_down(struct sfu_down *d, const struct rtp_hdr *h, uint16_t seq,
 		return;
 	if (video && vp8)
 		sfu_fwd_vp8(&d->fwd, sfu->scratch + n - payload_len, payload_len, vp8, rebased);
-	if (sfu_media_send(d->sub, n, tseq) == 0) {
+	if (sfu_media_send(d->sub, n, tseq, video) == 0) {
 		d->packets++;
 		d->octets += payload_len;
 	}

@@ -103,7 +103,7 @@ static int answer_offer(struct sfu_participant *p, const struct sdp_session *off
 	struct sdp_local local = {
 		.ice_ufrag = p->pub->ice.local_ufrag, .ice_pwd = p->pub->ice.local_pwd,
 		.fingerprint = dtls_cert_fingerprint(sfu->cert),
-		.ip = sfu->public_ip, .port = p->w->port,
+		.ip = sfu->public_ip, .port = p->w->port, .tcp_port = sfu_media_tcp_port(sfu),
 		.sess_id = ((uint64_t)p->id << 20) | 7, .sess_version = 1 + p->next_track_no,
 		.simulcast = true, .music = p->music,
 	};

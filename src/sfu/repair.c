@@ -107,7 +107,7 @@ static void retransmit(void *arg, uint16_t seq_out)
 		d->fwd.last_tl0_out = keep_tl0;
 	}
 	sfu_rtx_recent_mark(&d->rtx_recent, seq_out, now);
-	if (sfu_media_send(sub, n, tseq) == 0)
+	if (sfu_media_send(sub, n, tseq, true) == 0)
 		sfu->nack_retransmits++;
 }
 

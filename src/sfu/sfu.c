@@ -107,6 +107,10 @@ static void free_when_closed(void *arg)
 static void shut_down(struct sfu *sfu)
 {
 	sfu->pending_closes = 1;
+	if (sfu->tcp_on) {
+		sfu->pending_closes++;
+		peer_tcp_accept_close(&sfu->tcp, free_when_closed, sfu);
+	}
 	for (unsigned i = 0; i < sfu->n_workers; i++) {
 		if (!sfu->workers[i])
 			continue;
@@ -151,6 +155,8 @@ int sfu_new(struct sfu **out, uv_loop_t *loop, const struct sfu_config *cfg)
 		uint16_t port = cfg->media_port ? (uint16_t)(cfg->media_port + i) : 0;
 		err = sfu_worker_start(w, sfu, i, loop, threaded, bind_ip, port);
 	}
+	if (!err)
+		err = sfu_media_tcp_open(sfu, bind_ip);
 	if (err) {
 		shut_down(sfu);
 		return err;
@@ -163,6 +169,11 @@ int sfu_new(struct sfu **out, uv_loop_t *loop, const struct sfu_config *cfg)
 uint16_t sfu_media_port(const struct sfu *sfu)
 {
 	return sfu->cfg.media_port;
+}
+
+uint16_t sfu_media_tcp_port(const struct sfu *sfu)
+{
+	return sfu->tcp_on ? sfu->cfg.media_tcp_port : 0;
 }
 
 unsigned sfu_worker_count(const struct sfu *sfu)
@@ -266,6 +277,10 @@ static void worker_stats(void *arg)
 	st->layer_switches += w->layer_switches;
 	st->twcc_feedback_received += w->twcc_feedback_rx;
 	st->twcc_feedback_sent += w->twcc_feedback_tx;
+	const struct net_tcp_stats *ts = &w->demux.tcp.stats;
+	st->tcp_shed_video += ts->shed_droppable;
+	st->tcp_shed_all += ts->shed_all;
+	st->tcp_bytes_sent += ts->bytes_tx;
 	for (struct sfu_room *r = w->rooms; r; r = r->wnext)
 		for (struct sfu_participant *p = r->members; p; p = p->next)
 			st->subscriber_estimate_bps_sum += p->budget_bps;
@@ -280,6 +295,7 @@ void sfu_get_stats(const struct sfu *sfu, struct sfu_stats *st)
 		struct stats_call c = { sfu->workers[i], st };
 		sfu_worker_call(sfu->workers[i], worker_stats, &c);
 	}
+	sfu_media_tcp_stats(sfu, st);
 }
 
 struct join_call {

@@ -32,6 +32,8 @@ struct sfu_config {
 	const char *public_ip;      /* address put in ICE candidates */
 	uint16_t media_port;        /* the one UDP port for all media */
 	const char *bind_ip;        /* address the UDP socket binds to (default: public_ip) */
+	uint16_t media_tcp_port;    /* ICE-TCP (RFC 6544 passive candidate) on this port; 0: none */
+	unsigned media_tcp_max;     /* media TCP connections open at once (0: SFU_MEDIA_TCP_MAX_DEFAULT) */
 	unsigned max_room_participants;
 	unsigned max_videos;        /* most camera videos forwarded to one subscriber (0: 25) */
 	unsigned workers;           /* media threads, each with its own UDP port (media_port + i);
@@ -89,6 +91,10 @@ struct sfu_stats {
 	uint64_t nack_retransmits_dropped, nack_duplicates;
 	uint64_t layer_switches, twcc_feedback_received, twcc_feedback_sent;
 	uint64_t subscriber_estimate_bps_sum;   /* sum of subscribers' downlink estimates */
+	/* ICE-TCP: connections accepted, refused (limits, timeouts, not ICE), open now; frames
+	 * shed because a TCP reader fell behind (video first, then any) */
+	uint64_t tcp_accepted, tcp_refused, tcp_links_open;
+	uint64_t tcp_shed_video, tcp_shed_all, tcp_bytes_sent;
 };
 
 int sfu_new(struct sfu **out, uv_loop_t *loop, const struct sfu_config *cfg);
@@ -96,6 +102,8 @@ void sfu_free(struct sfu *sfu);
 void sfu_get_stats(const struct sfu *sfu, struct sfu_stats *st);
 /* The media port actually bound (useful when configured as 0). */
 uint16_t sfu_media_port(const struct sfu *sfu);
+/* The ICE-TCP port actually bound; 0 without ICE-TCP. */
+uint16_t sfu_media_tcp_port(const struct sfu *sfu);
 /* Media threads (1 when media runs on the caller's loop). */
 unsigned sfu_worker_count(const struct sfu *sfu);
 

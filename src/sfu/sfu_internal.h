@@ -9,6 +9,7 @@
 #include "base/hmap.h"
 #include "peer/demux.h"
 #include "peer/peer.h"
+#include "peer/tcp_accept.h"
 #include "rtp/rtp.h"
 #include "rtp/rtp_cache.h"
 #include "sfu/forward.h"
@@ -171,7 +172,15 @@ struct sfu {
 	uint64_t participants;
 	struct sfu_worker **workers;
 	unsigned n_workers;
+	struct peer_tcp_accept tcp;   /* the ICE-TCP listener (main loop), when tcp_on */
+	bool tcp_on;
 };
+
+#define SFU_MEDIA_TCP_MAX_DEFAULT 1024
+
+/* media_tcp.c: the ICE-TCP listener (main thread) */
+int sfu_media_tcp_open(struct sfu *sfu, const char *bind_ip);
+void sfu_media_tcp_stats(const struct sfu *sfu, struct sfu_stats *st);
 
 /* room.c */
 int sfu_room_get(struct sfu *sfu, const char *name, struct sfu_room **out);   /* main thread */
@@ -206,7 +215,8 @@ bool sfu_peer_up(const struct peer *p);
 size_t sfu_media_write(struct sfu_participant *sub, bool marker, uint8_t pt, uint16_t seq, uint32_t ts,
                        uint32_t ssrc, const uint8_t *payload, size_t payload_len, uint16_t *tseq);
 /* Protects and sends the scratch packet to `sub`, tells its bandwidth estimator; 0 or an errno. */
-int sfu_media_send(struct sfu_participant *sub, size_t n, uint16_t tseq);
+/* droppable: video, shed first when the subscriber's TCP path backs up */
+int sfu_media_send(struct sfu_participant *sub, size_t n, uint16_t tseq, bool droppable);
 void sfu_track_free(struct sfu_track *t);
 
 /* repair.c: NACKs (retransmission budget, duplicates), PLI/FIR, keyframe requests */

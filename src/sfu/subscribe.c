@@ -132,7 +132,7 @@ void sfu_sub_negotiate(struct sfu_participant *sub)
 		struct sdp_local local = {
 			.ice_ufrag = sub->sub->ice.local_ufrag, .ice_pwd = sub->sub->ice.local_pwd,
 			.fingerprint = dtls_cert_fingerprint(sfu->cert),
-			.ip = sfu->public_ip, .port = sub->w->port,
+			.ip = sfu->public_ip, .port = sub->w->port, .tcp_port = sfu_media_tcp_port(sfu),
 			.sess_id = ((uint64_t)sub->id << 24) | 1, .sess_version = sub->offer_version + 1,
 			.twcc_ext_id = SFU_TWCC_EXT_ID,
 		};

@@ -55,7 +55,7 @@ int sfu_worker_start(struct sfu_worker *w, struct sfu *sfu, unsigned index, uv_l
 	w->loop = threaded ? &w->own_loop : main_loop;
 	if (threaded && uv_loop_init(w->loop) != 0)
 		return ENOMEM;
-	int err = peer_demux_open(&w->demux, w->loop, ip, port, sfu->cert, sfu->clock);
+	int err = peer_demux_open(&w->demux, w->loop, index, ip, port, sfu->cert, sfu->clock);
 	w->port = net_udp_port(&w->demux.udp);
 	uv_timer_init(w->loop, &w->tick);
 	w->tick.data = w;

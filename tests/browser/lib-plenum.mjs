@@ -22,7 +22,7 @@ const SANITIZER = /ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|S
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function freePort(kind) {
+export function freePort(kind) {
   return new Promise((res, rej) => {
     const s = kind === 'udp' ? createSocket('udp4') : createServer();
     s.on('error', rej);
@@ -31,16 +31,22 @@ function freePort(kind) {
   });
 }
 
-/** Starts plenum and Chromium; returns {base, browser, stop(), logTail(), open(...)}. */
-export async function startPlenum(name, { extraArgs = [] } = {}) {
+/**
+ * Starts plenum and Chromium; returns {base, browser, stop(), logTail(), open(...)}.
+ * host: the address plenum listens on and announces (default 127.0.0.1); port, mediaPort: fixed
+ * ports instead of free ones; chromium: another executable (e.g. a wrapper that enters a client
+ * network namespace); browserArgs: more Chromium flags.
+ */
+export async function startPlenum(name, { extraArgs = [], host = '127.0.0.1', port: fixedPort, mediaPort,
+  chromium: chromiumPath = CHROMIUM, browserArgs = [], scheme = 'http' } = {}) {
   mkdirSync(join(OUT, 'browser'), { recursive: true });
-  const port = await freePort('tcp');
-  let mport = await freePort('udp');
+  const port = fixedPort || await freePort('tcp');
+  let mport = mediaPort || await freePort('udp');
   while (mport === port) mport = await freePort('udp');
-  const base = `http://127.0.0.1:${port}`;
+  const base = `${scheme}://${host}:${port}`;
   const logPath = join(OUT, 'browser', `${name}.server.log`);
   const fd = openSync(logPath, 'w');
-  const server = spawn(BIN, ['--listen', `127.0.0.1:${port}`, '--media-port', String(mport), '--public-ip', '127.0.0.1',
+  const server = spawn(BIN, ['--listen', `${host}:${port}`, '--media-port', String(mport), '--public-ip', host,
     '--log-level', 'debug', ...extraArgs], { cwd: ROOT, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   const exited = new Promise((res) => server.on('exit', (code, sig) => res({ code, sig })));
@@ -55,7 +61,7 @@ export async function startPlenum(name, { extraArgs = [] } = {}) {
     if (Date.now() > deadline) throw new Error(`server did not answer /healthz within 15 s\n${logTail()}`);
     await sleep(100);
   }
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 30000 });
+  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...FLAGS, ...browserArgs], timeout: 30000 });
   const env = {
     base, browser, logTail, logPath,
     /** Stops Chromium and plenum; returns problems found (non-zero exit, sanitizer reports). */

@@ -25,6 +25,7 @@ static char cert_path[128], key_path[128];
 static const struct sample samples[] = {
 	{ "listen", "[::1]:8443", NULL, NULL },
 	{ "media-port", "20000", NULL, NULL },
+	{ "media-tcp-port", "10443", NULL, NULL },
 	{ "public-ip", "192.0.2.7", NULL, NULL },
 	{ "cert", cert_path, "key", key_path },
 	{ "key", key_path, "cert", cert_path },

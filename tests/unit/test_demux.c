@@ -60,7 +60,7 @@ static void rig_open(struct rig *r)
 	memset(r, 0, sizeof *r);
 	ck_assert_int_eq(uv_loop_init(&r->loop), 0);
 	ck_assert_int_eq(dtls_cert_new(&r->cert), 0);
-	ck_assert_int_eq(peer_demux_open(&r->d, &r->loop, "127.0.0.1", 0, r->cert, &fake_clock), 0);
+	ck_assert_int_eq(peer_demux_open(&r->d, &r->loop, 0, "127.0.0.1", 0, r->cert, &fake_clock), 0);
 	ck_assert_ptr_nonnull(r->d.udp.on_recv);
 }
 

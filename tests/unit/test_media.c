@@ -64,7 +64,7 @@ static void setup(void)
 	ck_assert_int_eq(uv_loop_init(&rig.loop), 0);
 	ck_assert_int_eq(dtls_cert_new(&rig.cert), 0);
 	rig.w.clock = &fake_clock;
-	ck_assert_int_eq(peer_demux_open(&rig.w.demux, &rig.loop, "127.0.0.1", 0, rig.cert, &fake_clock), 0);
+	ck_assert_int_eq(peer_demux_open(&rig.w.demux, &rig.loop, 0, "127.0.0.1", 0, rig.cert, &fake_clock), 0);
 	rig.browser = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
 	struct sockaddr_in b = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001u) };
 	ck_assert_int_eq(bind(rig.browser, (struct sockaddr *)&b, sizeof b), 0);

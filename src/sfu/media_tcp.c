@@ -1,0 +1,68 @@
+/* media_tcp: ICE-TCP for the SFU — the one listener on the signaling loop hands each connection
+ * to the media worker its first ICE check names; the worker owns the link from then on. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/log.h"
+#include "sfu/sfu_internal.h"
+
+static const char *MOD = "sfu";
+
+struct adopt_call {
+	struct sfu_worker *w;
+	int fd;
+	const uint8_t *pre;
+	size_t len;
+	int err;
+};
+
+/* Worker: takes the connection over. */
+static void adopt_on_worker(void *arg)
+{
+	struct adopt_call *c = arg;
+	c->err = peer_demux_adopt_tcp(&c->w->demux, c->fd, c->pre, c->len);
+}
+
+static void hand_to_worker(void *arg, unsigned worker, int fd, const uint8_t *pre, size_t len)
+{
+	struct sfu *sfu = arg;
+	if (worker >= sfu->n_workers || sfu->closing) {
+		close(fd);
+		atomic_fetch_sub(&sfu->tcp.open, 1);
+		return;
+	}
+	struct adopt_call c = { sfu->workers[worker], fd, pre, len, 0 };
+	sfu_worker_call(c.w, adopt_on_worker, &c);
+	/* a failed adoption closed the fd; the link, had it opened, would have counted down itself */
+	if (c.err && c.err != ESHUTDOWN)
+		log_debug(MOD, "media TCP connection not taken: %s", strerror(c.err));
+}
+
+int sfu_media_tcp_open(struct sfu *sfu, const char *bind_ip)
+{
+	if (!sfu->cfg.media_tcp_port)
+		return 0;
+	struct peer_tcp_handoff to = { hand_to_worker, NULL, sfu };
+	unsigned max_open = sfu->cfg.media_tcp_max ? sfu->cfg.media_tcp_max : SFU_MEDIA_TCP_MAX_DEFAULT;
+	sfu->tcp_on = true;
+	int err = peer_tcp_accept_open(&sfu->tcp, sfu->loop, bind_ip, sfu->cfg.media_tcp_port, sfu->n_workers,
+	                               max_open, &to);
+	if (err)
+		return err;
+	for (unsigned i = 0; i < sfu->n_workers; i++)
+		sfu->workers[i]->demux.tcp_open = &sfu->tcp.open;
+	sfu->cfg.media_tcp_port = peer_tcp_accept_port(&sfu->tcp);
+	log_debug(MOD, "ICE-TCP on port %u", sfu->cfg.media_tcp_port);
+	return 0;
+}
+
+void sfu_media_tcp_stats(const struct sfu *sfu, struct sfu_stats *st)
+{
+	if (!sfu->tcp_on)
+		return;
+	const struct peer_tcp_accept_stats *a = &sfu->tcp.stats;
+	st->tcp_accepted = a->accepted;
+	st->tcp_refused = a->refused_full + a->refused_pending + a->timed_out + a->not_ice;
+	st->tcp_links_open = atomic_load(&sfu->tcp.open);
+}
