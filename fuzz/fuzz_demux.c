@@ -155,7 +155,7 @@ static void setup(void)
 {
 	if (uv_loop_init(&F.loop) != 0 || dtls_cert_new(&F.cert) != 0 || dtls_cert_new(&F.bcert) != 0)
 		abort();
-	if (peer_demux_open(&F.d, &F.loop, "127.0.0.1", 0, F.cert, &clock_system) != 0)
+	if (peer_demux_open(&F.d, &F.loop, 0, "127.0.0.1", 0, F.cert, &clock_system) != 0)
 		abort();
 	endpoint_open(&F.a, 2);
 	endpoint_open(&F.b, 3);
