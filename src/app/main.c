@@ -14,6 +14,12 @@
 #include "sfu/sfu.h"
 #include "signal/signal.h"
 
+/* A connection on the shared port that is not ICE: the web server's. */
+static void web_connection(void *arg, int fd)
+{
+	signal_adopt(arg, fd);
+}
+
 static void on_signal(uv_signal_t *h, int signum)
 {
 	log_info("main", "signal %d: shutting down", signum);
@@ -74,8 +80,11 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	uv_loop_t *loop = uv_default_loop();
+	/* media over TCP on the web port: one port (443) for pages, WebSocket and media */
+	bool shared = cfg.media_tcp_port && cfg.media_tcp_port == cfg.listen_port;
 	struct sfu_config scfg = {
 		.public_ip = cfg.public_ip, .media_port = cfg.media_port, .media_tcp_port = cfg.media_tcp_port,
+		.media_tcp_bind = shared ? cfg.listen_host : NULL,
 		.max_room_participants = cfg.max_room_participants, .workers = cfg.workers,
 		.max_videos = cfg.max_videos,
 	};
@@ -96,6 +105,7 @@ int main(int argc, char **argv)
 		.metrics_allow = cfg.metrics_allow, .n_metrics_allow = cfg.n_metrics_allow,
 		.max_connections = cfg.max_connections, .max_connections_per_ip = cfg.max_connections_per_ip,
 		.per_ip_exempt = cfg.per_ip_exempt, .n_per_ip_exempt = cfg.n_per_ip_exempt,
+		.shared_listener = shared,
 	};
 	struct signal *sig;
 	if ((r = signal_new(&sig, loop, sfu, &sigcfg, app_metrics_write, &msrc)) != 0) {
@@ -106,6 +116,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	msrc.signal = sig;
+	if (shared)
+		sfu_media_tcp_share(sfu, web_connection, sig);
 	uv_signal_t sigint, sigterm, sighup;
 	uv_signal_init(loop, &sigint);
 	uv_signal_init(loop, &sigterm);

@@ -3,7 +3,9 @@
 #include "peer/tcp_accept.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,15 +17,15 @@
 static const char *MOD = "ice-tcp";
 
 struct peer_tcp_pending {
-	uv_tcp_t handle;
+	uv_poll_t poll;
+	int fd;
+	uint64_t retry_ms;                /* peek again then (0: polling) */
 	struct peer_tcp_accept *a;
 	struct peer_tcp_pending *prev, *next;
 	uint64_t deadline_ms;
 	uint8_t ip[16];                   /* IPv4 in the first 4 bytes; IPv6: its /64 */
 	sa_family_t family;
 	bool done;
-	size_t len;
-	uint8_t buf[PEER_TCP_SNIFF_MAX];
 };
 
 enum peer_tcp_kind peer_tcp_classify(const uint8_t *buf, size_t len, int *worker)
@@ -61,21 +63,20 @@ static void on_pending_closed(uv_handle_t *h)
 {
 	struct peer_tcp_pending *c = h->data;
 	struct peer_tcp_accept *a = c->a;
+	if (c->fd >= 0)
+		close(c->fd);
 	free(c);
 	if (--a->handles_open == 0 && a->closed)
 		a->closed(a->closed_arg);
 }
 
-/* Unlinks c and closes its handle; with keep_fd the socket lives on as a duplicate, returned. */
+/* Unlinks c and closes its poll handle; with keep_fd the socket is returned, else closed. */
 static int finish(struct peer_tcp_pending *c, bool keep_fd)
 {
 	struct peer_tcp_accept *a = c->a;
-	int fd = -1;
-	if (keep_fd) {
-		uv_os_fd_t ofd;
-		if (uv_fileno((uv_handle_t *)&c->handle, &ofd) == 0)
-			fd = dup(ofd);
-	}
+	int fd = keep_fd ? c->fd : -1;
+	if (keep_fd)
+		c->fd = -1;
 	c->done = true;
 	if (c->prev)
 		c->prev->next = c->next;
@@ -84,18 +85,24 @@ static int finish(struct peer_tcp_pending *c, bool keep_fd)
 	if (c->next)
 		c->next->prev = c->prev;
 	a->n_pending--;
-	uv_read_stop((uv_stream_t *)&c->handle);
-	uv_close((uv_handle_t *)&c->handle, on_pending_closed);
+	uv_poll_stop(&c->poll);
+	uv_close((uv_handle_t *)&c->poll, on_pending_closed);
 	return fd;
 }
 
-static void decide(struct peer_tcp_pending *c)
+static void decide(struct peer_tcp_pending *c, const uint8_t *buf, size_t len, bool full)
 {
 	struct peer_tcp_accept *a = c->a;
 	int worker;
-	enum peer_tcp_kind k = peer_tcp_classify(c->buf, c->len, &worker);
-	if (k == PEER_TCP_NEED_MORE && c->len < sizeof c->buf)
+	enum peer_tcp_kind k = peer_tcp_classify(buf, len, &worker);
+	if (k == PEER_TCP_NEED_MORE && !full) {
+		/* peeking again at once would spin: look again in a moment */
+		uv_poll_stop(&c->poll);
+		c->retry_ms = uv_now(a->loop) + PEER_TCP_PEEK_RETRY_MS;
 		return;
+	}
+	if (k == PEER_TCP_NEED_MORE)
+		k = PEER_TCP_OTHER;
 	if (k == PEER_TCP_ICE && worker >= 0 && (unsigned)worker < a->workers) {
 		if (atomic_load(&a->open) >= a->max_open) {
 			a->stats.refused_full++;
@@ -104,47 +111,35 @@ static void decide(struct peer_tcp_pending *c)
 			finish(c, false);
 			return;
 		}
-		int fd = finish(c, true);
-		if (fd < 0)
-			return;
 		a->stats.ice++;
 		atomic_fetch_add(&a->open, 1);
-		a->to.ice(a->to.arg, (unsigned)worker, fd, c->buf, c->len);
+		a->to.ice(a->to.arg, (unsigned)worker, finish(c, true));
 		return;
 	}
-	if (k == PEER_TCP_TLS && a->to.tls) {
-		int fd = finish(c, true);
-		if (fd < 0)
-			return;
-		a->stats.tls++;
-		a->to.tls(a->to.arg, fd, c->buf, c->len);
+	if (k != PEER_TCP_ICE && a->to.other) {
+		a->stats.web++;
+		a->stats.tls += k == PEER_TCP_TLS;
+		a->to.other(a->to.other_arg, finish(c, true));
 		return;
 	}
 	a->stats.not_ice++;
 	finish(c, false);
 }
 
-static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+static void on_readable(uv_poll_t *h, int status, int events)
 {
 	struct peer_tcp_pending *c = h->data;
-	(void)suggested;
-	buf->base = (char *)c->buf + c->len;
-	buf->len = sizeof c->buf - c->len;
-}
-
-static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
-{
-	struct peer_tcp_pending *c = st->data;
-	(void)buf;
 	if (c->done)
 		return;
-	if (n < 0) {
+	uint8_t buf[PEER_TCP_SNIFF_MAX];
+	ssize_t n = status < 0 ? -1 : recv(c->fd, buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR) && status >= 0)
+		return;
+	if (n <= 0) {   /* closed before deciding, or an error */
 		finish(c, false);
 		return;
 	}
-	c->len += (size_t)n;
-	if (n > 0)
-		decide(c);
+	decide(c, buf, (size_t)n, (size_t)n == sizeof buf);
 }
 
 static void peer_ip(const struct sockaddr_storage *ss, uint8_t ip[16], sa_family_t *family)
@@ -165,36 +160,26 @@ static unsigned pending_from(const struct peer_tcp_accept *a, const uint8_t ip[1
 	return n;
 }
 
-static void on_connection(uv_stream_t *server, int status)
+static void take(struct peer_tcp_accept *a, int fd, const struct sockaddr_storage *ss)
 {
-	struct peer_tcp_accept *a = server->data;
-	if (status < 0) {
-		a->stats.accept_errors++;
-		if (log_limit_allow(&a->log, uv_now(a->loop) * 1000))
-			log_warn(MOD, "accept: %s", uv_strerror(status));
-		return;
-	}
 	struct peer_tcp_pending *c = calloc(1, sizeof *c);
-	if (!c || uv_tcp_init(a->loop, &c->handle) != 0) {
-		free(c);
+	if (!c) {
+		close(fd);
 		a->stats.accept_errors++;
-		return;   /* libuv keeps the connection queued; the next attempt takes it */
+		return;
 	}
 	c->a = a;
-	c->handle.data = c;
-	a->handles_open++;
-	if (uv_accept(server, (uv_stream_t *)&c->handle) != 0) {
+	c->fd = fd;
+	if (uv_poll_init(a->loop, &c->poll, fd) != 0) {
+		close(fd);
+		free(c);
 		a->stats.accept_errors++;
-		c->done = true;
-		uv_close((uv_handle_t *)&c->handle, on_pending_closed);
 		return;
 	}
+	c->poll.data = c;
+	a->handles_open++;
 	a->stats.accepted++;
-	struct sockaddr_storage ss;
-	int len = sizeof ss;
-	memset(&ss, 0, sizeof ss);
-	uv_tcp_getpeername(&c->handle, (struct sockaddr *)&ss, &len);
-	peer_ip(&ss, c->ip, &c->family);
+	peer_ip(ss, c->ip, &c->family);
 	c->next = a->pending;
 	if (a->pending)
 		a->pending->prev = c;
@@ -206,8 +191,48 @@ static void on_connection(uv_stream_t *server, int status)
 		return;
 	}
 	c->deadline_ms = uv_now(a->loop) + PEER_TCP_FIRST_BYTES_MS;
-	if (uv_read_start((uv_stream_t *)&c->handle, on_alloc, on_read) != 0)
+	if (uv_poll_start(&c->poll, UV_READABLE | UV_DISCONNECT, on_readable) != 0)
 		finish(c, false);
+}
+
+/* Out of fds: give up the reserve, take the waiting connection with it and close that, so the
+ * listener does not stay readable (and the loop spinning) while nothing can be accepted. */
+static void shed_one(struct peer_tcp_accept *a)
+{
+	if (a->reserve_fd < 0)
+		return;
+	close(a->reserve_fd);
+	int fd = accept4(a->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	a->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+static void on_connection(uv_poll_t *h, int status, int events)
+{
+	struct peer_tcp_accept *a = h->data;
+	for (int i = 0; status >= 0 && i < 64; i++) {   /* a burst, then the loop's other work */
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof ss;
+		memset(&ss, 0, sizeof ss);
+		int fd = accept4(a->listen_fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0) {
+			int one = 1;
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+			take(a, fd, &ss);
+			continue;
+		}
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return;
+		if (errno == EINTR || errno == ECONNABORTED)
+			continue;
+		a->stats.accept_errors++;
+		if (log_limit_allow(&a->log, uv_now(a->loop) * 1000))
+			log_warn(MOD, "accept: %s", strerror(errno));
+		if (errno == EMFILE || errno == ENFILE)
+			shed_one(a);
+		return;
+	}
 }
 
 static void on_sweep(uv_timer_t *t)
@@ -219,6 +244,10 @@ static void on_sweep(uv_timer_t *t)
 		if (now >= c->deadline_ms) {
 			a->stats.timed_out++;
 			finish(c, false);
+		} else if (c->retry_ms && now >= c->retry_ms) {
+			c->retry_ms = 0;
+			if (uv_poll_start(&c->poll, UV_READABLE | UV_DISCONNECT, on_readable) != 0)
+				finish(c, false);
 		}
 	}
 }
@@ -230,6 +259,27 @@ static void on_own_closed(uv_handle_t *h)
 		a->closed(a->closed_arg);
 }
 
+static int listen_on(struct peer_tcp_accept *a, const char *ip, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof ss);
+	if (uv_ip4_addr(ip, port, (struct sockaddr_in *)&ss) != 0 && uv_ip6_addr(ip, port, (struct sockaddr_in6 *)&ss) != 0)
+		return EINVAL;
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errno;
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	socklen_t len = ss.ss_family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	if (bind(fd, (struct sockaddr *)&ss, len) != 0 || listen(fd, 511) != 0) {
+		int err = errno;
+		close(fd);
+		return err;
+	}
+	a->listen_fd = fd;
+	return 0;
+}
+
 int peer_tcp_accept_open(struct peer_tcp_accept *a, uv_loop_t *loop, const char *ip, uint16_t port,
                          unsigned workers, unsigned max_open, const struct peer_tcp_handoff *to)
 {
@@ -239,29 +289,30 @@ int peer_tcp_accept_open(struct peer_tcp_accept *a, uv_loop_t *loop, const char 
 	a->workers = workers;
 	a->max_open = max_open;
 	a->log.per_sec = 1;
+	a->listen_fd = -1;
+	a->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	atomic_init(&a->open, 0);
-	uv_tcp_init(loop, &a->listener);
-	a->listener.data = a;
 	uv_timer_init(loop, &a->sweep);
 	a->sweep.data = a;
-	a->handles_open = 2;
-	struct sockaddr_storage ss;
-	if (uv_ip4_addr(ip, port, (struct sockaddr_in *)&ss) != 0 && uv_ip6_addr(ip, port, (struct sockaddr_in6 *)&ss) != 0)
+	a->handles_open = 1;
+	int err = listen_on(a, ip, port);
+	if (err)
+		return err;
+	if (uv_poll_init(loop, &a->listener, a->listen_fd) != 0)
 		return EINVAL;
-	int r = uv_tcp_bind(&a->listener, (const struct sockaddr *)&ss, 0);
-	if (r == 0)
-		r = uv_listen((uv_stream_t *)&a->listener, 128, on_connection);
-	if (r != 0)
-		return -r;
-	uv_timer_start(&a->sweep, on_sweep, 1000, 1000);
+	a->listener.data = a;
+	a->listening = true;
+	a->handles_open++;
+	uv_poll_start(&a->listener, UV_READABLE, on_connection);
+	uv_timer_start(&a->sweep, on_sweep, PEER_TCP_PEEK_RETRY_MS, PEER_TCP_PEEK_RETRY_MS);
 	return 0;
 }
 
 uint16_t peer_tcp_accept_port(const struct peer_tcp_accept *a)
 {
 	struct sockaddr_storage ss;
-	int len = sizeof ss;
-	if (uv_tcp_getsockname(&a->listener, (struct sockaddr *)&ss, &len) != 0)
+	socklen_t len = sizeof ss;
+	if (a->listen_fd < 0 || getsockname(a->listen_fd, (struct sockaddr *)&ss, &len) != 0)
 		return 0;
 	return ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
 	                                     : ((struct sockaddr_in6 *)&ss)->sin6_port);
@@ -275,5 +326,13 @@ void peer_tcp_accept_close(struct peer_tcp_accept *a, void (*closed)(void *arg),
 		finish(a->pending, false);
 	uv_timer_stop(&a->sweep);
 	uv_close((uv_handle_t *)&a->sweep, on_own_closed);
-	uv_close((uv_handle_t *)&a->listener, on_own_closed);
+	if (a->listening) {
+		uv_poll_stop(&a->listener);
+		uv_close((uv_handle_t *)&a->listener, on_own_closed);
+	}
+	if (a->listen_fd >= 0)
+		close(a->listen_fd);   /* libuv's poll handle never owns the fd */
+	if (a->reserve_fd >= 0)
+		close(a->reserve_fd);
+	a->listen_fd = a->reserve_fd = -1;
 }

@@ -1,7 +1,8 @@
 /* tcp_accept: the ICE-TCP listener (RFC 6544 passive candidate) on the signaling loop. It reads a
  * new connection's first bytes, tells an RFC 4571-framed ICE check (handed to the media worker
  * its ufrag names) from a TLS ClientHello (handed to the HTTPS server when they share a port),
- * and closes everything else. Budgets: connections waiting for their first bytes (in total and
+ * and closes everything else. It only peeks (MSG_PEEK): whoever takes a connection reads it
+ * from its first byte. Budgets: connections waiting for their first bytes (in total and
  * per address), the seconds they may take, and the media links open at once. */
 #ifndef PLENUM_PEER_TCP_ACCEPT_H
 #define PLENUM_PEER_TCP_ACCEPT_H
@@ -17,7 +18,8 @@
 #define PEER_TCP_PENDING_MAX 256        /* connections not yet classified */
 #define PEER_TCP_PENDING_PER_ADDR 16    /* of those, from one IP address (IPv6: one /64) */
 #define PEER_TCP_FIRST_BYTES_MS 5000    /* to send a first frame or a ClientHello */
-#define PEER_TCP_SNIFF_MAX 1024         /* bytes read before deciding */
+#define PEER_TCP_SNIFF_MAX 1024         /* bytes peeked at before deciding */
+#define PEER_TCP_PEEK_RETRY_MS 50       /* a connection with too few bytes is looked at again */
 
 enum peer_tcp_kind { PEER_TCP_NEED_MORE = 0, PEER_TCP_ICE, PEER_TCP_TLS, PEER_TCP_OTHER };
 
@@ -27,23 +29,26 @@ enum peer_tcp_kind { PEER_TCP_NEED_MORE = 0, PEER_TCP_ICE, PEER_TCP_TLS, PEER_TC
 enum peer_tcp_kind peer_tcp_classify(const uint8_t *buf, size_t len, int *worker);
 
 struct peer_tcp_handoff {
-	/* An ICE connection for worker `worker`; fd and pre (the bytes read) are the callee's to
-	 * keep or close (pre only during the call). */
-	void (*ice)(void *arg, unsigned worker, int fd, const uint8_t *pre, size_t len);
-	/* A TLS connection, when the HTTPS server shares the port (NULL: not shared, closed). */
-	void (*tls)(void *arg, int fd, const uint8_t *pre, size_t len);
-	void *arg;
+	/* An ICE connection for worker `worker`; the fd (its bytes unread) is the callee's to keep
+	 * or close. */
+	void (*ice)(void *arg, unsigned worker, int fd);
+	/* Any other connection (a TLS ClientHello, plain HTTP), when the web server shares the
+	 * port; NULL: not shared, such connections are closed. */
+	void (*other)(void *arg, int fd);
+	void *arg, *other_arg;
 };
 
 struct peer_tcp_accept_stats {
-	uint64_t accepted, ice, tls, refused_full, refused_pending, timed_out, not_ice, accept_errors;
+	uint64_t accepted, ice, tls, web, refused_full, refused_pending, timed_out, not_ice, accept_errors;
 };
 
 struct peer_tcp_pending;
 
 struct peer_tcp_accept {
 	uv_loop_t *loop;
-	uv_tcp_t listener;
+	uv_poll_t listener;
+	int listen_fd, reserve_fd;        /* reserve: given up to accept-and-close at EMFILE */
+	bool listening;
 	uv_timer_t sweep;
 	struct peer_tcp_handoff to;
 	unsigned workers;

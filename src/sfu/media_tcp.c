@@ -12,8 +12,6 @@ static const char *MOD = "sfu";
 struct adopt_call {
 	struct sfu_worker *w;
 	int fd;
-	const uint8_t *pre;
-	size_t len;
 	int err;
 };
 
@@ -21,10 +19,10 @@ struct adopt_call {
 static void adopt_on_worker(void *arg)
 {
 	struct adopt_call *c = arg;
-	c->err = peer_demux_adopt_tcp(&c->w->demux, c->fd, c->pre, c->len);
+	c->err = peer_demux_adopt_tcp(&c->w->demux, c->fd, NULL, 0);
 }
 
-static void hand_to_worker(void *arg, unsigned worker, int fd, const uint8_t *pre, size_t len)
+static void hand_to_worker(void *arg, unsigned worker, int fd)
 {
 	struct sfu *sfu = arg;
 	if (worker >= sfu->n_workers || sfu->closing) {
@@ -32,7 +30,7 @@ static void hand_to_worker(void *arg, unsigned worker, int fd, const uint8_t *pr
 		atomic_fetch_sub(&sfu->tcp.open, 1);
 		return;
 	}
-	struct adopt_call c = { sfu->workers[worker], fd, pre, len, 0 };
+	struct adopt_call c = { sfu->workers[worker], fd, 0 };
 	sfu_worker_call(c.w, adopt_on_worker, &c);
 	/* a failed adoption closed the fd; the link, had it opened, would have counted down itself */
 	if (c.err && c.err != ESHUTDOWN)
@@ -43,9 +41,11 @@ int sfu_media_tcp_open(struct sfu *sfu, const char *bind_ip)
 {
 	if (!sfu->cfg.media_tcp_port)
 		return 0;
-	struct peer_tcp_handoff to = { hand_to_worker, NULL, sfu };
+	struct peer_tcp_handoff to = { hand_to_worker, NULL, sfu, NULL };
 	unsigned max_open = sfu->cfg.media_tcp_max ? sfu->cfg.media_tcp_max : SFU_MEDIA_TCP_MAX_DEFAULT;
 	sfu->tcp_on = true;
+	if (sfu->cfg.media_tcp_bind)
+		bind_ip = sfu->cfg.media_tcp_bind;
 	int err = peer_tcp_accept_open(&sfu->tcp, sfu->loop, bind_ip, sfu->cfg.media_tcp_port, sfu->n_workers,
 	                               max_open, &to);
 	if (err)
@@ -55,6 +55,12 @@ int sfu_media_tcp_open(struct sfu *sfu, const char *bind_ip)
 	sfu->cfg.media_tcp_port = peer_tcp_accept_port(&sfu->tcp);
 	log_debug(MOD, "ICE-TCP on port %u", sfu->cfg.media_tcp_port);
 	return 0;
+}
+
+void sfu_media_tcp_share(struct sfu *sfu, void (*web)(void *arg, int fd), void *arg)
+{
+	sfu->tcp.to.other = web;
+	sfu->tcp.to.other_arg = arg;
 }
 
 void sfu_media_tcp_stats(const struct sfu *sfu, struct sfu_stats *st)

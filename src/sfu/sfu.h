@@ -34,6 +34,7 @@ struct sfu_config {
 	const char *bind_ip;        /* address the UDP socket binds to (default: public_ip) */
 	uint16_t media_tcp_port;    /* ICE-TCP (RFC 6544 passive candidate) on this port; 0: none */
 	unsigned media_tcp_max;     /* media TCP connections open at once (0: SFU_MEDIA_TCP_MAX_DEFAULT) */
+	const char *media_tcp_bind; /* address the ICE-TCP port binds to (default: bind_ip) */
 	unsigned max_room_participants;
 	unsigned max_videos;        /* most camera videos forwarded to one subscriber (0: 25) */
 	unsigned workers;           /* media threads, each with its own UDP port (media_port + i);
@@ -104,6 +105,9 @@ void sfu_get_stats(const struct sfu *sfu, struct sfu_stats *st);
 uint16_t sfu_media_port(const struct sfu *sfu);
 /* The ICE-TCP port actually bound; 0 without ICE-TCP. */
 uint16_t sfu_media_tcp_port(const struct sfu *sfu);
+/* Shares the ICE-TCP port with the web server: every connection that is not ICE goes to
+ * web(arg, fd) unread, on the caller's loop; the fd is web's to keep or close. */
+void sfu_media_tcp_share(struct sfu *sfu, void (*web)(void *arg, int fd), void *arg);
 /* Media threads (1 when media runs on the caller's loop). */
 unsigned sfu_worker_count(const struct sfu *sfu);
 

@@ -211,7 +211,8 @@ static bool evict_idle(struct signal *s)
 
 int signal_conns_filter(struct signal *s, struct lws *listen_wsi, int fd)
 {
-	listen_fd = lws_get_socket_fd(listen_wsi);
+	if (listen_wsi)   /* NULL: a connection accepted on the shared port */
+		listen_fd = lws_get_socket_fd(listen_wsi);
 	if (s->accepting) {
 		/* the previous accept was not adopted (lws closed it): forget it */
 		peer_release(s, s->accepting);

@@ -8,6 +8,7 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/clock.h"
 #include "base/log.h"
@@ -198,7 +199,8 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
 	void *loops[] = { loop };
 	const char *host = cfg->listen_host ? cfg->listen_host : "127.0.0.1";
 	info.iface = host;
-	info.port = cfg->listen_port;
+	info.port = cfg->shared_listener ? CONTEXT_PORT_NO_LISTEN_SERVER : cfg->listen_port;
+	s->shared_port = cfg->shared_listener ? cfg->listen_port : 0;
 	info.protocols = protocols;
 	info.headers = s->tls ? &tls_headers : &security_headers;
 	info.server_string = "plenum";
@@ -334,8 +336,20 @@ unsigned signal_connections(const struct signal *s)
 	return s ? s->n_ws : 0;
 }
 
+int signal_adopt(struct signal *s, int fd)
+{
+	if (!s->vhost || signal_conns_filter(s, NULL, fd) != 0) {
+		close(fd);
+		return EBUSY;
+	}
+	/* lws closes the fd when it cannot adopt; the counted peer is forgotten at the next filter */
+	return lws_adopt_socket_vhost(s->vhost, fd) ? 0 : EIO;
+}
+
 uint16_t signal_port(const struct signal *s)
 {
+	if (s && s->shared_port)
+		return s->shared_port;
 	if (!s || !s->vhost)
 		return 0;
 	int port = lws_get_vhost_listen_port(s->vhost);

@@ -47,6 +47,9 @@ struct signal_config {
 	/* Peers the per-address cap does not apply to; none given: 127.0.0.1 and ::1 (a local proxy). */
 	const struct signal_cidr *per_ip_exempt;
 	size_t n_per_ip_exempt;
+	/* The port is shared with ICE-TCP: plenum's own listener accepts and hands web connections
+	 * over through signal_adopt; libwebsockets does not listen. */
+	bool shared_listener;
 };
 
 /* Connections refused or closed by the limits, for metrics. */
@@ -66,6 +69,9 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
  * close the application's own handles and run the loop until it has no more (uv_run DEFAULT),
  * so that libwebsockets' handles finish closing, before uv_loop_close. */
 void signal_free(struct signal *s);
+/* A connection accepted elsewhere (the shared port), nothing read from it yet: served like one
+ * lws accepted, within the same connection limits. The fd is closed on failure. 0 or an errno. */
+int signal_adopt(struct signal *s, int fd);
 /* After that loop run: releases what lws keeps until its handles closed, and s itself. */
 void signal_finish(struct signal *s);
 /* Open WebSocket connections, for metrics. */

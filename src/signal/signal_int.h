@@ -29,6 +29,7 @@ struct signal {
 	struct sfu *sfu;
 	struct lws_context *ctx;
 	struct lws_vhost *vhost;
+	uint16_t shared_port;            /* the port plenum's ICE-TCP listener shares; 0: lws listens */
 	char *web_root;                  /* canonical absolute path */
 	char *site_json;                 /* /assets/site.json: the operator's settings for the client */
 	signal_metrics_fn metrics;

@@ -5,12 +5,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPlenum, joined, inbound, sleep, freePort } from './lib-plenum.mjs';
-import { clientNetwork, selectedPair, SERVER_IP } from './lib-netlab.mjs';
+import { clientNetwork, selectedPair, videoDecoded } from './lib-netlab.mjs';
 
 let env;
 let net;
+let SERVER_IP;
 before(async () => {
   net = await clientNetwork('ice-tcp', { firewall: ['meta l4proto udp counter drop'] });
+  SERVER_IP = net.serverIp;
   const port = await freePort('tcp');
   const tcp = await freePort('tcp');
   env = await startPlenum('ice-tcp', {
@@ -29,15 +31,7 @@ test('UDP blocked: two pages meet over ICE-TCP', async () => {
   await joined(env, a);
   const b = await env.open('tcp-room', 'Bodo');
   await joined(env, b);
-  for (const p of [a, b]) {
-    await env.waitFor(p, 'remote video decoded', async () => {
-      const pc = window.plenum.subscribePc;
-      if (!pc) return false;
-      let frames = 0;
-      (await pc.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded || 0; });
-      return frames > 10;
-    }, undefined, 45000);
-  }
+  for (const p of [a, b]) await videoDecoded(env, p);
   const before1 = await inbound(b);
   await sleep(2000);
   const after1 = await inbound(b);

@@ -1,15 +1,14 @@
 // A client network for browser tests: a second network namespace joined to the test's own by a
-// veth pair (server side 10.99.0.1, client side 10.99.0.2), nftables rules on the client side,
+// veth pair (server side 10.99.N.1, client side 10.99.N.2, N of its own so that test files
+// running at once do not share a subnet), nftables rules on the client side,
 // and a Chromium wrapper that runs the browser there. Only inside the loopback-only namespace the
 // test runner made (scripts/netns.sh); everything is removed when the client namespace's holder
 // process ends (stop()).
 import { spawn, execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OUT, sleep } from './lib-plenum.mjs';
+import { OUT, sleep, inbound } from './lib-plenum.mjs';
 
-export const SERVER_IP = '10.99.0.1';
-export const CLIENT_IP = '10.99.0.2';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 const run = (cmd, args, input) => execFileSync(cmd, args, { input, stdio: ['pipe', 'pipe', 'pipe'] }).toString();
@@ -17,7 +16,7 @@ const run = (cmd, args, input) => execFileSync(cmd, args, { input, stdio: ['pipe
 /**
  * Makes the client namespace. `firewall`: nftables rule lines for the client's output chain,
  * e.g. ['meta l4proto udp counter drop'] (loopback is always allowed). Returns
- * {chromium (wrapper path), nsenter(args), counters(), stop()}.
+ * {serverIp, clientIp, chromium (wrapper path), exec(cmd, ...args), counters(), stop()}.
  */
 export async function clientNetwork(name, { firewall = [] } = {}) {
   const holder = spawn('unshare', ['--net', 'sleep', 'infinity'], { stdio: 'ignore' });
@@ -26,13 +25,19 @@ export async function clientNetwork(name, { firewall = [] } = {}) {
   const inClient = (cmd, ...args) => run('nsenter', ['-t', String(pid), '-n', cmd, ...args]);
   const srv = `pls${pid % 10000}`;
   const cli = `plc${pid % 10000}`;
+  const subnet = `10.99.${1 + (pid % 250)}`;
+  const SERVER_IP = `${subnet}.1`;
+  const CLIENT_IP = `${subnet}.2`;
   try {
     run('ip', ['link', 'add', srv, 'type', 'veth', 'peer', 'name', cli]);
     run('ip', ['link', 'set', cli, 'netns', String(pid)]);
     run('ip', ['addr', 'add', `${SERVER_IP}/24`, 'dev', srv]);
+    // no IPv6 link-local addresses appearing later: Chromium would see a network change
+    run('ip', ['link', 'set', srv, 'addrgenmode', 'none']);
     run('ip', ['link', 'set', srv, 'up']);
     inClient('ip', 'link', 'set', 'lo', 'up');
     inClient('ip', 'addr', 'add', `${CLIENT_IP}/24`, 'dev', cli);
+    inClient('ip', 'link', 'set', cli, 'addrgenmode', 'none');
     inClient('ip', 'link', 'set', cli, 'up');
     const rules = ['table inet plenum_test {', ' chain out {', '  type filter hook output priority 0; policy accept;',
       '  oifname "lo" accept', ...firewall.map((r) => `  ${r}`), ' }', '}', ''].join('\n');
@@ -41,11 +46,14 @@ export async function clientNetwork(name, { firewall = [] } = {}) {
     holder.kill('SIGKILL');
     throw new Error(`client network: ${e.message}\n${e.stderr || ''}`);
   }
+  await sleep(300);   // the link comes up before the browser looks at it
   mkdirSync(join(OUT, 'browser'), { recursive: true });
   const wrapper = join(OUT, 'browser', `${name}.chromium.sh`);
   writeFileSync(wrapper, `#!/bin/sh\nexec nsenter -t ${pid} -n ${CHROMIUM} "$@"\n`);
   chmodSync(wrapper, 0o755);
   return {
+    serverIp: SERVER_IP,
+    clientIp: CLIENT_IP,
     chromium: wrapper,
     /** The nftables ruleset of the client side with its counters, as text. */
     counters: () => inClient('nft', 'list', 'table', 'inet', 'plenum_test'),
@@ -73,4 +81,24 @@ export async function selectedPair(page, which) {
     return { local: { type: l.candidateType, protocol: l.protocol, relayProtocol: l.relayProtocol, address: l.address },
       remote: { type: r.candidateType, protocol: r.protocol, address: r.address, port: r.port }, state: pair.state };
   }, which);
+}
+
+/** Waits until the page decoded more than `frames` remote video frames (its subscribe side). */
+export async function videoDecoded(env, page, frames = 10, timeoutMs = 45000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const got = await inbound(page);
+    if (got.video.framesDecoded > frames) return got;
+    if (Date.now() > deadline) {
+      const pairs = await page.evaluate(async () => {
+        const pc = window.plenum.publishPc;
+        const out = [];
+        if (pc) (await pc.getStats()).forEach((x) => { if (/candidate/.test(x.type)) out.push({ t: x.type, p: x.protocol, a: x.address, port: x.port, ct: x.candidateType, tcpType: x.tcpType, st: x.state, req: x.requestsSent, resp: x.responsesReceived }); });
+        return { sig: pc?.iceConnectionState, remote: pc?.remoteDescription?.sdp.split('\r\n').filter((l) => l.startsWith('a=cand')), out };
+      });
+      throw new Error(`${page.label}: ${got.video.framesDecoded} video frames decoded in ${timeoutMs / 1000} s; pairs ${JSON.stringify(pairs)}\n`
+        + `${page.consoleLines.slice(-10).join('\n')}\n--- server ---\n${env.logTail(10)}`);
+    }
+    await sleep(300);
+  }
 }

@@ -1,0 +1,66 @@
+// One port for everything: plenum serves HTTPS itself and takes media over TCP on the same port
+// (--media-tcp-port equal to the --listen port: the first bytes of a connection tell a TLS
+// ClientHello from an RFC 4571-framed ICE check). The browsers' network lets only TCP to that one
+// port out — no UDP, no other port. Two pages meet over it.
+// The port is 8443, not 443: Chromium does not open ICE-TCP connections to ports below 1024 (it
+// drops such remote candidates; measured here: no candidate pair for a passive candidate on 443),
+// so networks that let only 443 out are served by TURN over TLS on 443 (coturn behind nginx's SNI
+// map, docs/operations.md), not by ICE-TCP.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { startPlenum, joined, inbound, sleep, OUT } from './lib-plenum.mjs';
+import { clientNetwork, selectedPair, videoDecoded } from './lib-netlab.mjs';
+
+const PORT = 8443;
+process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';   // the test's own certificate, for /healthz
+
+let env;
+let net;
+let SERVER_IP;
+before(async () => {
+  const key = join(OUT, 'browser', 'ice-tcp-shared.key.pem');
+  const cert = join(OUT, 'browser', 'ice-tcp-shared.cert.pem');
+  net = await clientNetwork('ice-tcp-shared', { firewall: ['meta l4proto udp counter drop', `tcp dport != ${PORT} counter drop`] });
+  SERVER_IP = net.serverIp;
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2',
+    '-subj', '/CN=plenum.test', '-addext', `subjectAltName=IP:${SERVER_IP}`], { stdio: 'ignore' });
+  env = await startPlenum('ice-tcp-shared', {
+    host: SERVER_IP, port: PORT, scheme: 'https', chromium: net.chromium,
+    extraArgs: ['--media-tcp-port', String(PORT), '--cert', cert, '--key', key, '--metrics-allow', `${SERVER_IP}/32`],
+    browserArgs: ['--ignore-certificate-errors'],
+  });
+});
+after(async () => {
+  const problems = env ? await env.stop() : [];
+  net?.stop();
+  assert.deepEqual(problems, []);
+});
+
+test('only one TCP port open: pages, WebSocket and media over it', async () => {
+  const a = await env.open('oneport', 'Anke');
+  await joined(env, a);
+  const b = await env.open('oneport', 'Bodo');
+  await joined(env, b);
+  for (const p of [a, b]) await videoDecoded(env, p);
+  const first = await inbound(a);
+  await sleep(2000);
+  const second = await inbound(a);
+  assert.ok(second.video.framesDecoded > first.video.framesDecoded, 'video keeps being decoded');
+  assert.ok(second.audio.packetsReceived > first.audio.packetsReceived, 'audio keeps arriving');
+  for (const [p, label] of [[a, 'Anke'], [b, 'Bodo']]) {
+    for (const which of ['publish', 'subscribe']) {
+      const pair = await selectedPair(p, which);
+      console.log(`${label} ${which}: ${JSON.stringify(pair)}`);
+      assert.equal(pair?.local.protocol, 'tcp');
+      assert.equal(pair?.remote.port, PORT, `${label} ${which}: media on the web port`);
+    }
+  }
+  const rules = net.counters();
+  console.log(rules.split('\n').filter((l) => l.includes('counter')).join('\n'));
+  const metrics = await (await fetch(`${env.base}/metrics`)).text();
+  console.log(metrics.split('\n').filter((l) => l.startsWith('plenum_media_tcp')).join('\n'));
+  assert.equal(Number((metrics.match(/^plenum_media_tcp_links (\d+)/m) || [])[1]), 4);
+  await Promise.all([a, b].map((p) => p.context().close()));
+});
