@@ -5,7 +5,9 @@
 #
 # Env knobs:
 #   BENCH_DURATION=60            seconds of measured load per run
-#   BENCH_SCENARIOS="web town"   which scenarios, in this order
+#   BENCH_SCENARIOS="web webtcp town"   which scenarios, in this order (webtcp: the web meeting
+#                                with every subscriber on ICE-TCP; plenum only, Janus offers no
+#                                passive TCP candidate here)
 #   BENCH_SCALE=1                scales participants (web) or rooms (town); 0.5 halves the load
 #   BENCH_SERVERS="plenum janus" which servers, in this order
 #   BENCH_LOADGEN=build/tools/loadgen   the load generator
@@ -26,7 +28,8 @@ if [ "${BENCH_IN_NS:-}" != 1 ]; then
 fi
 
 DURATION=${BENCH_DURATION:-60}
-SCENARIOS=${BENCH_SCENARIOS:-web town}
+SCENARIOS=${BENCH_SCENARIOS:-web webtcp town}
+PLENUM_MEDIA_TCP=10443
 SCALE=${BENCH_SCALE:-1}
 SERVERS=${BENCH_SERVERS:-plenum janus}
 LOADGEN=${BENCH_LOADGEN:-build/tools/loadgen}
@@ -46,13 +49,15 @@ MIN_SCALE=0.1
 scenario_def() {
 	case $1 in
 	web) echo "web 1 120 6 1 6 99" ;;
+	webtcp) echo "webtcp 1 120 6 1 6 99" ;;
 	town) echo "town 50 5 5 0 5 349" ;;
-	*) echo "bench: unknown scenario '$1' (web, town)" >&2; return 1 ;;
+	*) echo "bench: unknown scenario '$1' (web, webtcp, town)" >&2; return 1 ;;
 	esac
 }
 scenario_title() {
 	case $1 in
 	web) echo "web meeting" ;;
+	webtcp) echo "web meeting, subscribers on ICE-TCP" ;;
 	town) echo "town peak" ;;
 	esac
 }
@@ -168,7 +173,7 @@ build/bench/floor ${BENCH_FLOOR_ARGS:-} --json "$work/floor.json"
 
 start_plenum() { # dir -> pid on stdout
 	taskset -c "$SRV_CPU" build/plenum --listen "127.0.0.1:$PLENUM_PORT" --media-port "$PLENUM_MEDIA" \
-		--log-level warn >"$1/server.log" 2>&1 &
+		--media-tcp-port "$PLENUM_MEDIA_TCP" --log-level warn >"$1/server.log" 2>&1 &
 	local pid=$!
 	for _ in $(seq 100); do
 		curl -sf "http://127.0.0.1:$PLENUM_PORT/healthz" >/dev/null 2>&1 && { echo "$pid"; return 0; }
@@ -235,7 +240,8 @@ print(max(1, round(r * s)), p) if r > 1 else print(r, max(2, round(p * s)))" "$r
 	[ -x /usr/bin/time ] && timer="/usr/bin/time -f %U+%S -o $dir/loadgen.time"
 	$timer taskset -c "$GEN_CPU" "$LOADGEN" --server "$server" --url "$url" --rooms "$rooms" \
 		--participants "$parts" --cameras "$cams" --screens "$screens" --speakers "$speakers" \
-		--camera-tile "$tile" --duration "$DURATION" --server-pid "$pid" --json "$dir/loadgen.json" --quiet >"$dir/loadgen.out" 2>"$dir/loadgen.err" || rc=$?
+		--camera-tile "$tile" --duration "$DURATION" --server-pid "$pid" --json "$dir/loadgen.json" --quiet \
+		$( [ "$sc" = webtcp ] && echo --tcp-subscribers ) >"$dir/loadgen.out" 2>"$dir/loadgen.err" || rc=$?
 	t1=$(now); c1=$(cpu_s "$pid" 2>/dev/null || echo "")
 	busy1=$(machine_busy_s)
 	[ -s "$dir/loadgen.time" ] && lg_cpu=$(tail -1 "$dir/loadgen.time" | awk -F+ '{ print $1 + $2 }')
@@ -347,6 +353,7 @@ for sc in $SCENARIOS; do
 		say "== $(scenario_title "$sc") (scale $scale, ${DURATION} s)"
 		sat=0 busy=0
 		for server in $SERVERS; do
+			[ "$sc" = webtcp ] && [ "$server" != plenum ] && continue
 			dir="$work/runs/$sc-$scale-$server"
 			if ! run_one "$sc" "$server" "$scale" "$dir"; then
 				echo "bench: $server failed in $sc at scale $scale" >&2
@@ -407,8 +414,8 @@ for d in sorted(glob.glob(work + "/runs/*/")):
             r["discarded"] = "re-run: the load generator lagged while other work used the machine"
         runs.append(r)
 saturated = {os.path.basename(p)[:-len(".saturated")] for p in glob.glob(work + "/runs/*.saturated")}
-titles = {"web": "web meeting", "town": "town peak"}
-order = [s for s in os.environ.get("BENCH_SCENARIOS", "web town").split()]
+titles = {"web": "web meeting", "webtcp": "web meeting, subscribers on ICE-TCP", "town": "town peak"}
+order = [s for s in os.environ.get("BENCH_SCENARIOS", "web webtcp town").split()]
 
 final = {}  # scenario -> (scale, {server: run})
 for r in runs:
@@ -511,6 +518,12 @@ for sc in order:
         if floor_us and p["cpu_us_per_pkt"] is not None:
             targets.append("%s: plenum CPU per forwarded packet ≤ 2× the floor — %s (%.2f µs vs 2 × %.2f µs)." % (
                 titles[sc], "met" if p["cpu_us_per_pkt"] <= 2 * floor_us else "not met", p["cpu_us_per_pkt"], floor_us))
+        if sc == "webtcp" and final.get("web") and final["web"][1].get("plenum"):
+            pu = final["web"][1]["plenum"]
+            rt = ratio(p["cpu_us_per_pkt"], pu["cpu_us_per_pkt"])
+            if rt is not None:
+                notes.append("ICE-TCP costs %.2f× UDP's CPU per forwarded packet (%.2f vs %.2f µs; no target, for operators)." % (
+                    rt, p["cpu_us_per_pkt"], pu["cpu_us_per_pkt"]))
         if sc == "web":
             lgp = p["loadgen"]
             p99 = lgp.get("delay_us_p99")

@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include "base/clock.h"
+#include "net/tcp_framing.h"
 #include "rtp/rtp.h"
 #include "srtp/srtp.h"
 
@@ -113,6 +114,8 @@ struct lg_pc {
 	struct lg_part *part;
 	bool is_pub;
 	int fd;
+	bool tcp;                    /* media over a TCP connection to the server's passive candidate */
+	struct net_deframer *deframer;
 	uv_poll_t poll;
 	bool poll_init;
 	uint16_t local_port;
@@ -181,6 +184,7 @@ struct lg_opts {
 	unsigned drop_pct;   /* subscribers discard this share of first-time video packets (simulated loss) */
 	unsigned camera_tile;   /* height of each camera tile a subscriber reports, as the web client does; 0: none */
 	bool simulcast, quiet, check, verbose;
+	bool tcp_subscribers;        /* subscribe PCs over ICE-TCP (RFC 6544 active, RFC 4571 framing) */
 	int server_pid;
 	char host[128], path[256];
 	uint16_t port;

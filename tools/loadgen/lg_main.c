@@ -41,6 +41,7 @@ static void usage(FILE *f)
 	        "  --speakers K         the first K of each room publish audio (default 1)\n"
 	        "  --duration SECS      measurement window (default 10)\n"
 	        "  --simulcast on|off   camera as q/h/f simulcast (default on)\n"
+	        "  --tcp-subscribers    receive over ICE-TCP (the server's passive TCP candidate)\n"
 	        "  --ramp-ms MS         one participant joins every MS (default 20)\n"
 	        "  --setup-timeout SECS wait this long after the ramp for every PC (default 30)\n"
 	        "  --drop-pct P         subscribers discard P %% of video packets (simulated loss; NACK/RTX repair it)\n"
@@ -97,6 +98,7 @@ static int parse_args(struct lg_opts *o, int argc, char **argv)
 		if (strcmp(a, "--server-pid") == 0 && v) { o->server_pid = atoi(v); i++; continue; }
 		if (strcmp(a, "--simulcast") == 0 && v) { o->simulcast = strcmp(v, "off") != 0; i++; continue; }
 		if (strcmp(a, "--quiet") == 0) { o->quiet = true; continue; }
+		if (strcmp(a, "--tcp-subscribers") == 0) { o->tcp_subscribers = true; continue; }
 		if (strcmp(a, "--verbose") == 0) { o->verbose = true; continue; }
 		if (strcmp(a, "--check") == 0) { o->check = true; continue; }
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { usage(stdout); exit(0); }

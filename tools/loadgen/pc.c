@@ -1,15 +1,21 @@
 /* pc: one simulated PeerConnection's transport — its UDP socket, ICE as a controlling full agent
  * (aggressive nomination, answers the peer's checks, consent every 2.5 s), the DTLS client
  * handshake, SRTP keys, RFC 7983 demultiplexing, and batched protected sends (sendmmsg).
+ * With --tcp-subscribers a subscribe PC connects to the server's passive TCP candidate instead
+ * (ICE-TCP, RFC 6544) and frames every datagram (RFC 4571).
  * RFC 8445, RFC 7675, RFC 5764, RFC 7983. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include "base/util.h"
 #include "dtls/dtls.h"
@@ -30,6 +36,56 @@ static uint8_t rx_bufs[RX_BATCH][LG_PKT_CAP];
 
 static void pc_on_readable(uv_poll_t *h, int status, int events);
 
+/* The TCP side: a blocking socket (writes are framed and must not be cut), read without waiting
+ * when poll says so; connected once the server's description names its TCP candidate. */
+static int tcp_pc_init(struct lg *lg, struct lg_pc *pc, struct lg_pc **out)
+{
+	pc->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (pc->fd < 0) {
+		int e = errno;
+		free(pc->deframer);
+		free(pc);
+		return e;
+	}
+	int sz = 2 << 20;
+	setsockopt(pc->fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+	util_random_token(pc->lufrag, 4);
+	util_random_token(pc->lpwd, 24);
+	util_random(&pc->tiebreaker, sizeof pc->tiebreaker);
+	pc->tiebreaker |= 1ull << 63;
+	pc->rtcp_ssrc = util_random_u32();
+	uv_poll_init(lg->loop, &pc->poll, pc->fd);
+	pc->poll.data = pc;
+	pc->poll_init = true;
+	pc->state = PC_IDLE;
+	*out = pc;
+	return 0;
+}
+
+static int tcp_connect(struct lg_pc *pc)
+{
+	/* uv_poll_init made the socket non-blocking: writes must not be cut, so block again */
+	int fl = fcntl(pc->fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(pc->fd, F_SETFL, fl & ~O_NONBLOCK);
+	if (connect(pc->fd, (struct sockaddr *)&pc->remote, sizeof pc->remote) != 0)
+		return errno;
+	int one = 1;
+	setsockopt(pc->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	uv_poll_start(&pc->poll, UV_READABLE, pc_on_readable);
+	return 0;
+}
+
+/* One datagram, framed, in one write. */
+static int tcp_send(struct lg_pc *pc, const uint8_t *buf, size_t len)
+{
+	uint8_t hdr[2];
+	net_frame_header(hdr, len);
+	struct iovec v[2] = { { hdr, 2 }, { (void *)buf, len } };
+	ssize_t n = writev(pc->fd, v, 2);
+	return n == (ssize_t)(len + 2) ? 0 : EIO;
+}
+
 int lg_pc_new(struct lg *lg, struct lg_part *p, bool is_pub, struct lg_pc **out)
 {
 	struct lg_pc *pc = calloc(1, sizeof *pc);
@@ -38,6 +94,15 @@ int lg_pc_new(struct lg *lg, struct lg_part *p, bool is_pub, struct lg_pc **out)
 	pc->lg = lg;
 	pc->part = p;
 	pc->is_pub = is_pub;
+	pc->tcp = !is_pub && lg->o.tcp_subscribers;
+	if (pc->tcp) {
+		pc->deframer = calloc(1, sizeof *pc->deframer);
+		if (!pc->deframer) {
+			free(pc);
+			return ENOMEM;
+		}
+		return tcp_pc_init(lg, pc, out);
+	}
 	pc->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (pc->fd < 0) {
 		int e = errno;
@@ -80,6 +145,7 @@ static void pc_close_cb(uv_handle_t *h)
 	free(pc->rx);
 	free(pc->twcc);
 	free(pc->fail_reason);
+	free(pc->deframer);
 	free(pc);
 }
 
@@ -112,6 +178,8 @@ int lg_pc_send_raw(struct lg_pc *pc, const uint8_t *buf, size_t len)
 {
 	if (!pc->have_remote)
 		return ENOTCONN;
+	if (pc->tcp)
+		return tcp_send(pc, buf, len);
 	if (sendto(pc->fd, buf, len, 0, (struct sockaddr *)&pc->remote, sizeof pc->remote) < 0)
 		return errno;
 	return 0;
@@ -119,8 +187,8 @@ int lg_pc_send_raw(struct lg_pc *pc, const uint8_t *buf, size_t len)
 
 /* ---- remote description ------------------------------------------------------------------------ */
 
-/* The first IPv4 UDP host candidate in the SDP text (any m-line). */
-static int find_candidate(const char *sdp, struct sockaddr_in *out)
+/* The first IPv4 host candidate of the protocol ("udp", "tcp") in the SDP text (any m-line). */
+static int find_candidate(const char *sdp, const char *want, struct sockaddr_in *out)
 {
 	for (const char *l = strstr(sdp, "a=candidate:"); l; l = strstr(l + 1, "a=candidate:")) {
 		char found[64], proto[8], ip[64];
@@ -128,7 +196,7 @@ static int find_candidate(const char *sdp, struct sockaddr_in *out)
 		unsigned long prio;
 		if (sscanf(l, "a=candidate:%63s %u %7s %lu %63s %u", found, &comp, proto, &prio, ip, &port) != 6)
 			continue;
-		if (comp != 1 || strcasecmp(proto, "udp") != 0 || port == 0 || port > 65535)
+		if (comp != 1 || strcasecmp(proto, want) != 0 || port == 0 || port > 65535)
 			continue;
 		struct in_addr ia;
 		if (inet_pton(AF_INET, ip, &ia) != 1)
@@ -150,14 +218,19 @@ int lg_pc_set_remote(struct lg_pc *pc, const char *sdp_text, const struct sdp_se
 	bool same = pc->state != PC_IDLE && pc->state != PC_FAILED && strcmp(ufrag, pc->rufrag) == 0 &&
 	            strcmp(pwd, pc->rpwd) == 0 && strcasecmp(fp, pc->fp) == 0;
 	struct sockaddr_in cand;
-	int crc = find_candidate(sdp_text, &cand);
+	int crc = find_candidate(sdp_text, pc->tcp ? "tcp" : "udp", &cand);
 	if (same)
 		return 0;
 	if (crc != 0 && !pc->have_remote)
 		return ENOENT;   /* no trickle here: the server's description carries its candidate */
-	if (crc == 0) {
+	if (crc == 0 && !(pc->tcp && pc->have_remote)) {
 		pc->remote = cand;
 		pc->have_remote = true;
+		if (pc->tcp) {
+			int err = tcp_connect(pc);
+			if (err)
+				return err;
+		}
 	}
 	snprintf(pc->rufrag, sizeof pc->rufrag, "%s", ufrag);
 	snprintf(pc->rpwd, sizeof pc->rpwd, "%s", pwd);
@@ -249,7 +322,9 @@ static void answer_check(struct lg_pc *pc, const struct stun_msg *m, const struc
 	stun_writer_init(&w, buf, sizeof buf, STUN_BINDING_SUCCESS, m->tid);
 	stun_writer_add_xor_addr(&w, STUN_ATTR_XOR_MAPPED_ADDRESS, (const struct sockaddr *)from);
 	stun_writer_finish(&w, (const uint8_t *)pc->lpwd, strlen(pc->lpwd), true);
-	if (!w.err)
+	if (!w.err && pc->tcp)
+		tcp_send(pc, buf, w.len);
+	else if (!w.err)
 		sendto(pc->fd, buf, w.len, 0, (const struct sockaddr *)from, sizeof *from);
 	if (!pc->have_remote) {
 		pc->remote = *from;
@@ -331,11 +406,51 @@ static void datagram_in(struct lg_pc *pc, uint8_t *buf, size_t len, const struct
 	}
 }
 
+struct tcp_rx {
+	struct lg_pc *pc;
+	uint64_t now;
+};
+
+static void tcp_frame_in(void *arg, uint8_t *frame, size_t len)
+{
+	struct tcp_rx *r = arg;
+	datagram_in(r->pc, frame, len, &r->pc->remote, r->now);
+}
+
+static void tcp_readable(struct lg_pc *pc)
+{
+	for (int round = 0; round < 8; round++) {
+		size_t avail;
+		uint8_t *dst = net_deframer_space(pc->deframer, &avail);
+		ssize_t n = recv(pc->fd, dst, avail, MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			uv_poll_stop(&pc->poll);
+			lg_pc_fail(pc, "TCP connection closed by the server");
+			return;
+		}
+		if (n < 0)
+			break;
+		struct tcp_rx r = { pc, lg_now() };
+		if (net_deframer_commit(pc->deframer, (size_t)n, tcp_frame_in, &r) != 0) {
+			uv_poll_stop(&pc->poll);
+			lg_pc_fail(pc, "bad RFC 4571 framing from the server");
+			return;
+		}
+		lg_tx_flush(pc->lg);
+		if ((size_t)n < avail)
+			break;
+	}
+}
+
 static void pc_on_readable(uv_poll_t *h, int status, int events)
 {
 	struct lg_pc *pc = h->data;
 	if (status < 0)
 		return;
+	if (pc->tcp) {
+		tcp_readable(pc);
+		return;
+	}
 	static struct mmsghdr mm[RX_BATCH];
 	static struct iovec iov[RX_BATCH];
 	static struct sockaddr_in from[RX_BATCH];
@@ -440,7 +555,10 @@ void lg_tx_commit(struct lg_pc *pc, size_t len, bool rtcp)
 void lg_tx_flush(struct lg *lg)
 {
 	struct lg_pc *pc = lg->batch_pc;
-	if (pc && lg->n_batch && pc->have_remote) {
+	if (pc && lg->n_batch && pc->have_remote && pc->tcp) {
+		for (size_t i = 0; i < lg->n_batch; i++)
+			tcp_send(pc, lg->iov[i].iov_base, lg->iov[i].iov_len);
+	} else if (pc && lg->n_batch && pc->have_remote) {
 		for (size_t i = 0; i < lg->n_batch; i++) {
 			memset(&lg->mm[i].msg_hdr, 0, sizeof lg->mm[i].msg_hdr);
 			lg->mm[i].msg_hdr.msg_iov = &lg->iov[i];
