@@ -95,6 +95,7 @@ int main(int argc, char **argv)
 		.metrics_allow = cfg.metrics_allow, .n_metrics_allow = cfg.n_metrics_allow,
 		.max_connections = cfg.max_connections, .max_connections_per_ip = cfg.max_connections_per_ip,
 		.per_ip_exempt = cfg.per_ip_exempt, .n_per_ip_exempt = cfg.n_per_ip_exempt,
+		.trusted_proxies = cfg.trusted_proxies, .n_trusted_proxies = cfg.n_trusted_proxies,
 	};
 	struct signal *sig;
 	if ((r = signal_new(&sig, loop, sfu, &sigcfg, app_metrics_write, &msrc)) != 0) {
