@@ -1,7 +1,7 @@
 #!/bin/sh
 # The whole test suite, as `make test` runs it (after ./scripts/deps.sh): gcc build, unit tests, the
-# clang ASan+UBSan build with unit tests and fuzz-corpus replay, interop tests (aiortc) against the
-# sanitizer build, the ThreadSanitizer build (unit tests, interop subset with two media workers), browser tests (Chromium) against the gcc build. Media tests run in network and
+# clang ASan+UBSan build with unit tests and fuzz-corpus replay, interop tests (aiortc), abuse tests and
+# plenum behind nginx (tests/proxy) against the sanitizer build, the ThreadSanitizer build (unit tests, interop subset with two media workers), browser tests (Chromium) against the gcc build. Media tests run in network and
 # PID namespaces that have only loopback (scripts/netns.sh). Logs: tests/output/. Stops at the first failing part; ends with "N passed, N failed".
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -84,8 +84,8 @@ netns() {
 	wait "$pid"
 }
 
-# TEST_PARTS picks parts (default all): build unit asan interop abuse tsan load package web browser.
-PARTS=${TEST_PARTS:-build unit asan interop abuse tsan load package web browser}
+# TEST_PARTS picks parts (default all): build unit asan interop abuse proxy tsan load package web browser.
+PARTS=${TEST_PARTS:-build unit asan interop abuse proxy tsan load package web browser}
 want() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 
 if want build; then
@@ -126,6 +126,19 @@ ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1} \
 	step abuse netns /usr/bin/python3 -m pytest -p no:cacheprovider -rfEs --durations=5 tests/abuse
 rc=$?
 if [ "$rc" -eq 5 ]; then echo "abuse: pytest collected no tests"; failed=$((failed + 1)); finish 1; fi
+if [ "$rc" -ne 0 ]; then [ "$failed" -gt 0 ] || failed=$((failed + 1)); finish 1; fi
+fi
+
+if want proxy; then
+section "behind nginx (docs/nginx/plenum.conf, pytest) against build-asan/plenum, loopback-only namespace"
+bin=${INTEROP_BIN:-build-asan/plenum}
+[ -x "$bin" ] || { echo "$bin missing"; failed=$((failed + 1)); finish 1; }
+rm -rf "$out/proxy"
+PLENUM_BIN=$(realpath "$bin") \
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1} \
+	step proxy netns /usr/bin/python3 -m pytest -p no:cacheprovider -rfEs --durations=5 tests/proxy
+rc=$?
+if [ "$rc" -eq 5 ]; then echo "proxy: pytest collected no tests"; failed=$((failed + 1)); finish 1; fi
 if [ "$rc" -ne 0 ]; then [ "$failed" -gt 0 ] || failed=$((failed + 1)); finish 1; fi
 fi
 

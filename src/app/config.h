@@ -34,6 +34,8 @@ struct app_config {
 	size_t n_metrics_allow;
 	struct signal_cidr per_ip_exempt[CONFIG_LIST_MAX]; /* --per-ip-exempt, repeatable */
 	size_t n_per_ip_exempt;
+	struct signal_cidr trusted_proxies[CONFIG_LIST_MAX]; /* --trusted-proxy, repeatable */
+	size_t n_trusted_proxies;
 	unsigned max_connections;         /* 0: derived from RLIMIT_NOFILE */
 	unsigned max_connections_per_ip;  /* 0: derived from max_connections */
 	struct app_config_str *owned;     /* values read from the file */

@@ -235,32 +235,38 @@ static int set_server_name(struct app_config *c, const char *v, FILE *err)
 	return 0;
 }
 
+static int add_cidr(const char *flag, const char *example, struct signal_cidr *list, size_t *n, const char *v,
+                    FILE *err);
+
 static int set_metrics_allow(struct app_config *c, const char *v, FILE *err)
 {
-	if (c->n_metrics_allow >= CONFIG_LIST_MAX) {
-		fprintf(err, "plenum: --metrics-allow given more than %d times\n", CONFIG_LIST_MAX);
+	return add_cidr("metrics-allow", "10.0.0.0/8", c->metrics_allow, &c->n_metrics_allow, v, err);
+}
+
+/* One more range of a repeatable CIDR flag (--metrics-allow, --per-ip-exempt, --trusted-proxy). */
+static int add_cidr(const char *flag, const char *example, struct signal_cidr *list, size_t *n, const char *v,
+                    FILE *err)
+{
+	if (*n >= CONFIG_LIST_MAX) {
+		fprintf(err, "plenum: --%s given more than %d times\n", flag, CONFIG_LIST_MAX);
 		return -1;
 	}
-	if (signal_cidr_parse(v, &c->metrics_allow[c->n_metrics_allow]) != 0) {
-		fprintf(err, "plenum: --metrics-allow wants ADDRESS[/PREFIX], e.g. 10.0.0.0/8 (got '%s')\n", v);
+	if (signal_cidr_parse(v, &list[*n]) != 0) {
+		fprintf(err, "plenum: --%s wants ADDRESS[/PREFIX], e.g. %s (got '%s')\n", flag, example, v);
 		return -1;
 	}
-	c->n_metrics_allow++;
+	(*n)++;
 	return 0;
 }
 
 static int set_per_ip_exempt(struct app_config *c, const char *v, FILE *err)
 {
-	if (c->n_per_ip_exempt >= CONFIG_LIST_MAX) {
-		fprintf(err, "plenum: --per-ip-exempt given more than %d times\n", CONFIG_LIST_MAX);
-		return -1;
-	}
-	if (signal_cidr_parse(v, &c->per_ip_exempt[c->n_per_ip_exempt]) != 0) {
-		fprintf(err, "plenum: --per-ip-exempt wants ADDRESS[/PREFIX], e.g. 192.0.2.10 (got '%s')\n", v);
-		return -1;
-	}
-	c->n_per_ip_exempt++;
-	return 0;
+	return add_cidr("per-ip-exempt", "192.0.2.10", c->per_ip_exempt, &c->n_per_ip_exempt, v, err);
+}
+
+static int set_trusted_proxy(struct app_config *c, const char *v, FILE *err)
+{
+	return add_cidr("trusted-proxy", "127.0.0.1/32", c->trusted_proxies, &c->n_trusted_proxies, v, err);
 }
 
 static int parse_count(const char *flag, const char *v, long lo, long hi, unsigned *out, FILE *err)
@@ -357,6 +363,11 @@ static void show_per_ip_exempt(const struct app_config *c, FILE *out)
 	show_cidrs(out, "per-ip-exempt", c->per_ip_exempt, c->n_per_ip_exempt);
 }
 
+static void show_trusted_proxies(const struct app_config *c, FILE *out)
+{
+	show_cidrs(out, "trusted-proxy", c->trusted_proxies, c->n_trusted_proxies);
+}
+
 static void show_metrics_allow(const struct app_config *c, FILE *out)
 {
 	show_cidrs(out, "metrics-allow", c->metrics_allow, c->n_metrics_allow);
@@ -380,6 +391,7 @@ static const struct app_flag flags[] = {
 	{ "max-connections", "N", "TCP connections in all (default: from the fd limit, RLIMIT_NOFILE - 64 - 1/8)", set_max_connections, show_max_connections },
 	{ "max-connections-per-ip", "N", "TCP connections from one IPv4 address or IPv6 /64 (default: 1/8 of the total, 8..64)", set_max_connections_per_ip, show_max_connections_per_ip },
 	{ "per-ip-exempt", "CIDR", "peers --max-connections-per-ip does not apply to, e.g. a reverse proxy (repeatable; default 127.0.0.1 and ::1)", set_per_ip_exempt, show_per_ip_exempt },
+	{ "trusted-proxy", "CIDR", "a reverse proxy whose X-Forwarded-For and X-Forwarded-Proto are believed, e.g. 127.0.0.1/32 (repeatable; default none)", set_trusted_proxy, show_trusted_proxies },
 	{ "metrics-allow", "CIDR", "who may read /metrics (repeatable; default 127.0.0.0/8 and ::1)", set_metrics_allow, show_metrics_allow },
 	{ "log-level", "LEVEL", "debug, info, warn, error or off (default info)", set_log_level, show_log_level },
 };

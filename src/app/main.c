@@ -106,6 +106,7 @@ int main(int argc, char **argv)
 		.max_connections = cfg.max_connections, .max_connections_per_ip = cfg.max_connections_per_ip,
 		.per_ip_exempt = cfg.per_ip_exempt, .n_per_ip_exempt = cfg.n_per_ip_exempt,
 		.shared_listener = shared,
+		.trusted_proxies = cfg.trusted_proxies, .n_trusted_proxies = cfg.n_trusted_proxies,
 	};
 	struct signal *sig;
 	if ((r = signal_new(&sig, loop, sfu, &sigcfg, app_metrics_write, &msrc)) != 0) {

@@ -40,6 +40,11 @@ size_t app_metrics_write(void *arg, char *out, size_t cap)
 	        "plenum_connections_refused_total{reason=\"hello_timeout\"} %llu\n",
 	        (unsigned long long)cs.refused_per_ip, (unsigned long long)cs.refused_total,
 	        (unsigned long long)cs.evicted_idle, (unsigned long long)cs.hello_timeout);
+	strbuf_printf(&o, "# HELP plenum_forwarded_for_fallback_total Connections from a trusted proxy judged by the proxy's address, by reason.\n"
+	        "# TYPE plenum_forwarded_for_fallback_total counter\n"
+	        "plenum_forwarded_for_fallback_total{reason=\"absent\"} %llu\n"
+	        "plenum_forwarded_for_fallback_total{reason=\"invalid\"} %llu\n",
+	        (unsigned long long)cs.forwarded_absent, (unsigned long long)cs.forwarded_invalid);
 	metric(&o, "plenum_rtp_packets_received_total", "counter", "RTP packets received from publishers.", st.rtp_packets_received);
 	metric(&o, "plenum_rtp_bytes_received_total", "counter", "RTP bytes received (decrypted).", st.rtp_bytes_received);
 	metric(&o, "plenum_rtp_packets_sent_total", "counter", "RTP packets sent to subscribers.", st.rtp_packets_sent);

@@ -1,5 +1,5 @@
-/* conns: the TCP connections of signaling — counted per client address (IPv4 address, IPv6 /64)
- * and in total, refused at accept before anything is allocated, idle ones evicted when full. */
+/* conns: the TCP connections of signaling — counted per client address (IPv4 address, IPv6 /64;
+ * behind a trusted proxy the forwarded one) and in total, refused early, idle ones evicted when full. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -31,6 +31,7 @@ struct signal_peer {
 	struct lws *wsi;
 	struct signal_peer *prev, *next;   /* the pending list while no request came */
 	bool pending, dying;
+	bool placed;                 /* its first request was seen (and it moved to its client's group) */
 };
 
 /* Process-wide, as the fd table is: the listener's fd and one fd kept back for accept-and-close. */
@@ -83,8 +84,8 @@ void signal_conns_init(struct signal *s, const struct signal_config *cfg)
 	s->log_refused.per_sec = 5;
 	if (reserve_fd < 0)
 		reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	log_info("signal", "at most %u connections, %u per address (%zu ranges exempt)", s->max_conns, s->max_per_ip,
-	         s->n_per_ip_exempt);
+	log_info("signal", "at most %u connections, %u per address (%zu ranges exempt, %zu trusted proxy ranges)",
+	         s->max_conns, s->max_per_ip, s->n_per_ip_exempt, s->n_trusted);
 }
 
 void signal_conns_free(struct signal *s)
@@ -140,10 +141,16 @@ static void group_key(int family, const uint8_t *addr, uint8_t key[9], uint8_t *
 
 static bool exempt(const struct signal *s, int family, const uint8_t *addr)
 {
-	for (size_t i = 0; i < s->n_per_ip_exempt; i++)
-		if (signal_cidr_contains(&s->per_ip_exempt[i], family, addr))
-			return true;
-	return false;
+	return signal_cidr_list_contains(s->per_ip_exempt, s->n_per_ip_exempt, family, addr);
+}
+
+/* Behind a reverse proxy every client's connections come from the proxy's address. So at accept a
+ * trusted proxy (--trusted-proxy) is not held to the per-address cap (the total still holds); once
+ * its request headers are read, the connection moves to the group of the client X-Forwarded-For
+ * names and counts against that client's cap (signal_conns_client). */
+static bool trusted_proxy(const struct signal *s, int family, const uint8_t *addr)
+{
+	return signal_cidr_list_contains(s->trusted, s->n_trusted, family, addr);
 }
 
 static void pending_remove(struct signal *s, struct signal_peer *p)
@@ -224,7 +231,7 @@ int signal_conns_filter(struct signal *s, struct lws *listen_wsi, int fd)
 		return 1;
 	group_key(family, addr, key, &klen);
 	struct signal_group *g = hmap_get(&s->groups, key, klen);
-	if (g && g->count >= s->max_per_ip && !exempt(s, family, addr)) {
+	if (g && g->count >= s->max_per_ip && !exempt(s, family, addr) && !trusted_proxy(s, family, addr)) {
 		s->refused_per_ip++;
 		log_refusal(s, "too many from one address");
 		return 1;
@@ -251,6 +258,52 @@ int signal_conns_filter(struct signal *s, struct lws *listen_wsi, int fd)
 	p->group = g;
 	s->n_open++;
 	s->accepting = p;
+	return 0;
+}
+
+static struct signal_group *group_take(struct signal *s, const uint8_t *key, uint8_t klen)
+{
+	struct signal_group *g = hmap_get(&s->groups, key, klen);
+	if (g)
+		return g;
+	g = calloc(1, sizeof *g);
+	if (!g || hmap_put(&s->groups, key, klen, g) != 0) {
+		free(g);
+		return NULL;
+	}
+	memcpy(g->key, key, klen);
+	g->klen = klen;
+	return g;
+}
+
+int signal_conns_client(struct signal *s, struct lws *wsi, const struct signal_client *c)
+{
+	struct lws *nwsi = lws_get_network_wsi(wsi);
+	struct signal_peer *p = hmap_get(&s->peers, &nwsi, sizeof nwsi);
+	if (!p || p->placed)
+		return 0;
+	p->placed = true;
+	signal_client_note(s, c);
+	if (!c->via_proxy || c->fwd != SIGNAL_FWD_OK || !p->group)
+		return 0;   /* a direct client was counted at accept; a proxy without a client stays its own */
+	uint8_t key[9], klen;
+	group_key(c->family, c->addr, key, &klen);
+	if (klen == p->group->klen && memcmp(key, p->group->key, klen) == 0)
+		return 0;
+	struct signal_group *g = hmap_get(&s->groups, key, klen);
+	if (g && g->count >= s->max_per_ip && !exempt(s, c->family, c->addr)) {
+		s->refused_per_ip++;
+		log_refusal(s, "too many from one address (behind a proxy)");
+		return -1;
+	}
+	if (!(g = group_take(s, key, klen)))
+		return 0;   /* out of memory: it stays counted with its proxy */
+	if (--p->group->count == 0) {
+		hmap_del(&s->groups, p->group->key, p->group->klen, p->group);
+		free(p->group);
+	}
+	g->count++;
+	p->group = g;
 	return 0;
 }
 
@@ -313,6 +366,8 @@ void signal_get_conn_stats(const struct signal *s, struct signal_conn_stats *out
 	out->refused_total = s->refused_total;
 	out->evicted_idle = s->evicted_idle;
 	out->hello_timeout = s->hello_timeout;
+	out->forwarded_absent = s->fwd_absent;
+	out->forwarded_invalid = s->fwd_invalid;
 	out->max_connections = s->max_conns;
 	out->max_connections_per_ip = s->max_per_ip;
 }

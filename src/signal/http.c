@@ -1,6 +1,5 @@
 /* http: the HTTP routes (RFC 9110) — "/" and "/<room>" pages, "/assets/..." files, /healthz,
  * /metrics for allowed addresses, 404 otherwise; GET and HEAD; nothing served outside the web root. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -80,53 +79,6 @@ static bool asset_path_ok(const char *rel)
 			return false;
 	}
 	return !seg_start;
-}
-
-int signal_cidr_parse(const char *text, struct signal_cidr *out)
-{
-	char addr[64];
-	const char *slash = strchr(text, '/');
-	size_t n = slash ? (size_t)(slash - text) : strlen(text);
-	if (n == 0 || n >= sizeof addr)
-		return -1;
-	memcpy(addr, text, n);
-	addr[n] = '\0';
-	memset(out, 0, sizeof *out);
-	if (inet_pton(AF_INET, addr, out->addr) == 1)
-		out->family = AF_INET;
-	else if (inet_pton(AF_INET6, addr, out->addr) == 1)
-		out->family = AF_INET6;
-	else
-		return -1;
-	unsigned max = out->family == AF_INET ? 32 : 128;
-	out->prefix = max;
-	if (slash) {
-		char *end;
-		errno = 0;
-		long p = strtol(slash + 1, &end, 10);
-		if (errno || slash[1] == '\0' || *end != '\0' || p < 0 || p > (long)max)
-			return -1;
-		out->prefix = (unsigned)p;
-	}
-	return 0;
-}
-
-bool signal_cidr_contains(const struct signal_cidr *c, int family, const uint8_t *addr)
-{
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	if (family == AF_INET6 && c->family == AF_INET && memcmp(addr, mapped, 12) == 0) {
-		family = AF_INET;
-		addr += 12;
-	}
-	if (family != c->family)
-		return false;
-	unsigned full = c->prefix / 8, bits = c->prefix % 8;
-	if (memcmp(addr, c->addr, full) != 0)
-		return false;
-	if (!bits)
-		return true;
-	uint8_t mask = (uint8_t)(0xff << (8 - bits));
-	return (addr[full] & mask) == (c->addr[full] & mask);
 }
 
 static bool is_head(struct lws *wsi)
@@ -219,17 +171,16 @@ static int serve_file(struct signal *s, struct lws *wsi, struct signal_pss *pss,
 	return 0;
 }
 
-/* Whether the peer (the TCP peer, never a forwarded-for header) may read /metrics. */
-static bool metrics_allowed(const struct signal *s, struct lws *wsi)
+/* Whether the client may read /metrics: the TCP peer, or behind a trusted proxy the client its
+ * X-Forwarded-For names — so that a proxy on loopback does not open /metrics to everybody it
+ * carries. A proxy's request whose X-Forwarded-For cannot be read is refused; one without the
+ * header is the proxy's machine asking itself (a local scraper) and judged by the proxy's address. */
+static bool metrics_allowed(struct signal *s, struct lws *wsi)
 {
-	int family;
-	uint8_t addr[16];
-	if (signal_peer_addr(wsi, &family, addr) != 0)
+	struct signal_client c;
+	if (signal_client_get(s, wsi, &c) != 0 || c.fwd == SIGNAL_FWD_INVALID)
 		return false;
-	for (size_t i = 0; i < s->n_metrics_allow; i++)
-		if (signal_cidr_contains(&s->metrics_allow[i], family, addr))
-			return true;
-	return false;
+	return signal_cidr_list_contains(s->metrics_allow, s->n_metrics_allow, c.family, c.addr);
 }
 
 static int serve_metrics(struct signal *s, struct lws *wsi, struct signal_pss *pss)
@@ -254,6 +205,9 @@ static bool is_single_segment(const char *path)
 static int route(struct signal *s, struct lws *wsi, struct signal_pss *pss, const char *path)
 {
 	signal_conns_progress(s, wsi);
+	struct signal_client client;
+	if (signal_client_get(s, wsi, &client) == 0 && signal_conns_client(s, wsi, &client) != 0)
+		return respond_text(wsi, pss, 429, "text/plain; charset=utf-8", "too many connections from one address\n");
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0 && !is_head(wsi))
 		return respond_text(wsi, pss, 405, "text/plain; charset=utf-8", "method not allowed\n");
 	/* /healthz answers any Host: load balancers probe by internal names, and it tells nothing */

@@ -140,7 +140,7 @@ bool signal_host_allowed(struct signal *s, struct lws *wsi)
 	if (h == 0)
 		return true;
 	struct signal_origin a;
-	if (h < 0 || signal_authority_parse(host, s->tls, &a) != 0 || !host_name_ok(s, a.host)) {
+	if (h < 0 || signal_authority_parse(host, false, &a) != 0 || !host_name_ok(s, a.host)) {
 		if (log_limit_allow(&s->log_refused, clock_mono_us()))
 			log_info("signal", "request for a host name this server does not serve refused "
 			         "(see --server-name)");
@@ -161,11 +161,14 @@ bool signal_origin_allowed(struct signal *s, struct lws *wsi)
 	for (size_t i = 0; i < s->n_allowed; i++)
 		if (origin_equal(&origin, &s->allowed[i]))
 			return true;
-	/* This server's own origin: the scheme it serves, the Host the browser addressed. */
-	if (header(wsi, WSI_TOKEN_HOST, host, sizeof host) <= 0 || signal_authority_parse(host, s->tls, &own) != 0)
+	/* This server's own origin: the scheme the browser used (what this server serves, or behind a
+	 * trusted TLS-terminating proxy its X-Forwarded-Proto), the Host the browser addressed (which
+	 * the proxy passes on). */
+	bool https = signal_request_https(s, wsi);
+	if (header(wsi, WSI_TOKEN_HOST, host, sizeof host) <= 0 || signal_authority_parse(host, https, &own) != 0)
 		return false;
 	if (!own.port)
-		own.port = s->tls ? 443 : 80;
+		own.port = https ? 443 : 80;
 	return origin_equal(&origin, &own);
 }
 

@@ -128,6 +128,7 @@ static void signal_release(struct signal *s)
 {
 	signal_origins_free(s);
 	signal_conns_free(s);
+	signal_proxy_free(s);
 	free(s->metrics_allow);
 	free(s->web_root);
 	free(s->site_json);
@@ -167,8 +168,11 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
 	int cerr = signal_origins_init(s, cfg);
 	if (!cerr)
 		cerr = copy_metrics_allow(s, cfg);
+	if (!cerr)
+		cerr = signal_proxy_init(s, cfg);
 	if (cerr) {
 		signal_origins_free(s);
+		signal_proxy_free(s);
 		free(s->metrics_allow);
 		free(s);
 		return cerr;

@@ -22,6 +22,28 @@ int signal_cidr_parse(const char *text, struct signal_cidr *out);
 /* Whether the address (4 or 16 bytes of `family`; IPv4-mapped IPv6 counts as IPv4) is in c. */
 bool signal_cidr_contains(const struct signal_cidr *c, int family, const uint8_t *addr);
 
+/* Whether the address is in one of the n ranges of list. */
+bool signal_cidr_list_contains(const struct signal_cidr *list, size_t n, int family, const uint8_t *addr);
+
+/* What X-Forwarded-For says about the client of a request that came from a trusted proxy. */
+enum signal_fwd {
+	SIGNAL_FWD_ABSENT,               /* no header (or an empty one): the TCP peer is the client */
+	SIGNAL_FWD_OK,                   /* the client's address was found */
+	SIGNAL_FWD_INVALID,              /* an entry that is not an address, or too many hops */
+};
+#define SIGNAL_FWD_TEXT_MAX 8192         /* longer headers are INVALID */
+#define SIGNAL_FWD_HOPS_MAX 32           /* entries walked at most */
+/* The client named by an X-Forwarded-For value (`len` bytes, comma-separated entries with optional
+ * spaces: "192.0.2.1", "192.0.2.1:443", "2001:db8::1", "[2001:db8::1]:443"). Walks from the
+ * right and takes the first entry that is not inside `trusted` (every proxy appends the address it
+ * was connected from, and only the proxies' entries are believed); when all are trusted, the
+ * left-most. An entry that cannot be read before the client is found makes the whole header
+ * INVALID. On OK, family (IPv4-mapped IPv6 as AF_INET) and 4 or 16 bytes are set. */
+enum signal_fwd signal_forwarded_for(const char *text, size_t len, const struct signal_cidr *trusted,
+                                     size_t n_trusted, int *family, uint8_t addr[16]);
+/* An address as text (inet_ntop); 0, or -1 with out empty. */
+int signal_addr_text(int family, const uint8_t *addr, char *out, size_t cap);
+
 /* Checks whether text is an origin "http(s)://host[:port]" (no path); 0 or -1. */
 int signal_origin_check(const char *text);
 
@@ -50,12 +72,18 @@ struct signal_config {
 	/* The port is shared with ICE-TCP: plenum's own listener accepts and hands web connections
 	 * over through signal_adopt; libwebsockets does not listen. */
 	bool shared_listener;
+	/* Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; none: no one's. */
+	const struct signal_cidr *trusted_proxies;
+	size_t n_trusted_proxies;
 };
 
 /* Connections refused or closed by the limits, for metrics. */
 struct signal_conn_stats {
 	uint64_t open;                   /* TCP connections now (HTTP and WebSocket) */
 	uint64_t refused_per_ip, refused_total, evicted_idle, hello_timeout;
+	/* connections from trusted proxies judged by the proxy's own address: no X-Forwarded-For, or
+	 * one that could not be read */
+	uint64_t forwarded_absent, forwarded_invalid;
 	unsigned max_connections, max_connections_per_ip;   /* the limits in force */
 };
 

@@ -55,6 +55,11 @@ struct signal {
 	size_t n_per_ip_exempt;
 	uint64_t refused_per_ip, refused_total, evicted_idle, hello_timeout;
 	struct log_limit log_refused;
+	/* proxy.c: --trusted-proxy, and connections from them judged by the proxy's own address */
+	struct signal_cidr *trusted;
+	size_t n_trusted;
+	uint64_t fwd_absent, fwd_invalid;
+	struct log_limit log_fwd;
 	/* ws.c: WebSocket connections, oldest first, swept for the hello timeout */
 	struct ws_conn *ws_head, *ws_tail;
 	uv_timer_t sweep;
@@ -101,6 +106,28 @@ int signal_peer_addr(struct lws *wsi, int *family, uint8_t addr[16]);
 /* Called when accept() failed for lack of fds: accept one waiting connection on a reserve fd
  * and close it, so a full fd table never leaves the listener readable in a loop. */
 void signal_conns_emfile(void);
+
+/* proxy.c: who a request comes from. The TCP peer, unless that is a trusted proxy (--trusted-proxy):
+ * then the client its X-Forwarded-For names. */
+struct signal_client {
+	int family;
+	uint8_t addr[16];
+	bool via_proxy;                  /* the TCP peer is a trusted proxy */
+	enum signal_fwd fwd;             /* via a proxy: what X-Forwarded-For gave (ABSENT otherwise) */
+};
+int signal_proxy_init(struct signal *s, const struct signal_config *cfg);
+void signal_proxy_free(struct signal *s);
+/* The client of wsi's current request; 0, or -1 when the connection has no IP peer. */
+int signal_client_get(struct signal *s, struct lws *wsi, struct signal_client *out);
+/* Counts and logs (rate-limited) a request from a trusted proxy judged by the proxy's address. */
+void signal_client_note(struct signal *s, const struct signal_client *c);
+/* The scheme the browser used: X-Forwarded-Proto "http"/"https" from a trusted proxy, else what
+ * this server serves. */
+bool signal_request_https(struct signal *s, struct lws *wsi);
+
+/* conns.c, behind a proxy: the first request of a connection from a trusted proxy moves it into its
+ * client's address group; 0, or -1 when that group is at the per-address cap (refuse the request). */
+int signal_conns_client(struct signal *s, struct lws *wsi, const struct signal_client *c);
 
 /* http.c: the HTTP reasons. */
 int signal_http_callback(struct signal *s, struct lws *wsi, enum lws_callback_reasons reason,

@@ -70,9 +70,12 @@ static int on_established(struct signal *s, struct lws *wsi, struct signal_pss *
 		free(w);
 		return -1;
 	}
-	/* The client address, for per-address rate limits (kept only as a keyed hash). */
-	char peer[128] = "";
-	lws_get_peer_simple(wsi, peer, sizeof peer);
+	/* The client address, for per-address rate limits (kept only as a keyed hash): the TCP peer, or
+	 * behind a trusted proxy the client it names. */
+	char peer[64] = "";
+	struct signal_client client;
+	if (signal_client_get(s, wsi, &client) == 0)
+		signal_addr_text(client.family, client.addr, peer, sizeof peer);
 	proto_conn_set_peer(w->proto, peer);
 	pss->ws = w;
 	w->opened_us = clock_mono_us();
@@ -240,6 +243,10 @@ bool signal_ws_allowed(struct signal *s, struct lws *wsi)
 		return false;
 	char uri[64];
 	if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0 || strcmp(uri, SIGNAL_WS_PATH) != 0)
+		return false;
+	/* Behind a trusted proxy: counted from now on against its client's per-address cap. */
+	struct signal_client client;
+	if (signal_client_get(s, wsi, &client) == 0 && signal_conns_client(s, wsi, &client) != 0)
 		return false;
 	/* A browser on another site must not open a session here (cross-site WebSocket hijacking),
 	 * nor a page whose name was rebound to this server's address. */

@@ -25,8 +25,11 @@ def raise_own_fd_limit():
 class Raw:
     """A bare protocol client from one loopback address: calls, events, bytes received."""
 
-    def __init__(self, url, source="127.0.0.1"):
+    def __init__(self, url, source="127.0.0.1", **connect_kw):
+        """connect_kw go to websockets.connect: ssl, host, port, server_hostname (through a
+        TLS proxy), extra_headers, origin."""
         self.url, self.source = url, source
+        self.connect_kw = connect_kw
         self.ids = itertools.count(1)
         self.pending = {}
         self.events = []
@@ -35,7 +38,8 @@ class Raw:
 
     async def connect(self):
         self.ws = await websockets.connect(self.url, subprotocols=[SUBPROTOCOL], max_size=16 << 20,
-                                           ping_interval=None, local_addr=(self.source, 0), open_timeout=10)
+                                           ping_interval=None, local_addr=(self.source, 0), open_timeout=10,
+                                           **self.connect_kw)
         self.reader = asyncio.create_task(self._read())
         await self.call("hello", {"version": 1, "client": "abuse"})
         return self

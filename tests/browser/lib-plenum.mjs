@@ -35,10 +35,12 @@ export function freePort(kind) {
  * Starts plenum and Chromium; returns {base, browser, stop(), logTail(), open(...)}.
  * host: the address plenum listens on and announces (default 127.0.0.1); port, mediaPort: fixed
  * ports instead of free ones; chromium: another executable (e.g. a wrapper that enters a client
- * network namespace); browserArgs: more Chromium flags.
+ * network namespace); browserArgs: more Chromium flags. `front`, when given, starts something in
+ * front of plenum (a reverse proxy): async ({ port }) → { base, browserArgs, stop() → problems };
+ * pages then open at its base.
  */
 export async function startPlenum(name, { extraArgs = [], host = '127.0.0.1', port: fixedPort, mediaPort,
-  chromium: chromiumPath = CHROMIUM, browserArgs = [], scheme = 'http' } = {}) {
+  chromium: chromiumPath = CHROMIUM, browserArgs = [], scheme = 'http', front = null } = {}) {
   mkdirSync(join(OUT, 'browser'), { recursive: true });
   const port = fixedPort || await freePort('tcp');
   let mport = mediaPort || await freePort('udp');
@@ -61,17 +63,25 @@ export async function startPlenum(name, { extraArgs = [], host = '127.0.0.1', po
     if (Date.now() > deadline) throw new Error(`server did not answer /healthz within 15 s\n${logTail()}`);
     await sleep(100);
   }
-  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...FLAGS, ...browserArgs], timeout: 30000 });
+  let proxy = null;
+  try {
+    proxy = front ? await front({ port }) : null;
+  } catch (e) {
+    server.kill('SIGTERM');
+    throw e;
+  }
+  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true,
+    args: [...FLAGS, ...browserArgs, ...(proxy ? proxy.browserArgs : [])], timeout: 30000 });
   const env = {
-    base, browser, logTail, logPath,
-    /** Stops Chromium and plenum; returns problems found (non-zero exit, sanitizer reports). */
+    base: proxy ? proxy.base : base, direct: base, browser, logTail, logPath,
+    /** Stops Chromium, the front and plenum; returns problems found (non-zero exit, sanitizer reports). */
     async stop() {
       await browser.close().catch(() => {});
+      const problems = proxy ? await proxy.stop() : [];
       if (server.exitCode === null) server.kill('SIGTERM');
       const res = await Promise.race([exited, sleep(10000).then(() => null)]);
       if (res === null) server.kill('SIGKILL');
       const log = readFileSync(logPath, 'utf8');
-      const problems = [];
       if (res === null) problems.push('server did not stop within 10 s of SIGTERM');
       else if (res.code !== 0) problems.push(`server exit ${JSON.stringify(res)}`);
       if (SANITIZER.test(log)) problems.push(`sanitizer report in ${logPath}`);
@@ -96,7 +106,7 @@ export async function startPlenum(name, { extraArgs = [], host = '127.0.0.1', po
       page.label = name;
       const q = new URLSearchParams({ lang, ...query });
       if (join && name) q.set('name', name);
-      await page.goto(`${base}/${room}?${q}`);
+      await page.goto(`${env.base}/${room}?${q}`);
       if (join && name) await env.clickJoin(page);
       return page;
     },

@@ -270,6 +270,7 @@ START_TEST(security_defaults)
 	ck_assert_uint_eq(c.max_connections, 0);      /* derived from RLIMIT_NOFILE by the server */
 	ck_assert_uint_eq(c.max_connections_per_ip, 0);
 	ck_assert_uint_eq(c.n_per_ip_exempt, 0);      /* the server then exempts 127.0.0.1 and ::1 */
+	ck_assert_uint_eq(c.n_trusted_proxies, 0);    /* nobody's X-Forwarded-For is believed */
 }
 END_TEST
 
@@ -356,13 +357,48 @@ START_TEST(metrics_allow)
 }
 END_TEST
 
+START_TEST(trusted_proxy)
+{
+	struct app_config c;
+	ck_assert_int_eq(parse(&c, "--trusted-proxy", "127.0.0.1/32", "--trusted-proxy=10.0.0.0/8", "--trusted-proxy",
+	                       "::1/128", "--trusted-proxy", "2001:db8::7", NULL), CONFIG_OK);
+	ck_assert_uint_eq(c.n_trusted_proxies, 4);
+	ck_assert_int_eq(c.trusted_proxies[0].family, AF_INET);
+	ck_assert_uint_eq(c.trusted_proxies[0].prefix, 32);
+	ck_assert_uint_eq(c.trusted_proxies[1].prefix, 8);
+	ck_assert_int_eq(c.trusted_proxies[2].family, AF_INET6);
+	ck_assert_uint_eq(c.trusted_proxies[2].prefix, 128);
+	ck_assert_uint_eq(c.trusted_proxies[3].prefix, 128);
+	const uint8_t ten[4] = { 10, 200, 3, 4 }, eleven[4] = { 11, 0, 0, 1 };
+	ck_assert(signal_cidr_contains(&c.trusted_proxies[1], AF_INET, ten));
+	ck_assert(!signal_cidr_contains(&c.trusted_proxies[1], AF_INET, eleven));
+	/* --print-config shows every range in the form it reads back */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	app_config_write(&c, out);
+	fclose(out);
+	ck_assert_ptr_nonnull(strstr(buf, "trusted-proxy = 127.0.0.1/32\ntrusted-proxy = 10.0.0.0/8\n"
+	                                  "trusted-proxy = ::1/128\ntrusted-proxy = 2001:db8::7/128\n"));
+	free(buf);
+	refused("plenum: --trusted-proxy wants ADDRESS[/PREFIX], e.g. 127.0.0.1/32 (got '10.0.0.0/33')\n",
+	        "--trusted-proxy", "10.0.0.0/33", NULL);
+	refused("plenum: --trusted-proxy wants ADDRESS[/PREFIX], e.g. 127.0.0.1/32 (got 'nginx.local')\n",
+	        "--trusted-proxy", "nginx.local", NULL);
+	refused("plenum: --trusted-proxy wants ADDRESS[/PREFIX], e.g. 127.0.0.1/32 (got '::1/129')\n",
+	        "--trusted-proxy", "::1/129", NULL);
+	refused("plenum: --trusted-proxy wants ADDRESS[/PREFIX], e.g. 127.0.0.1/32 (got '')\n",
+	        "--trusted-proxy", "", NULL);
+}
+END_TEST
+
 START_TEST(usage_lists_every_flag)
 {
 	static const char *const names[] = { "--listen", "--media-port", "--public-ip", "--cert", "--key", "--web-root",
 	                                     "--max-room-size", "--max-videos", "--workers", "--imprint-url",
 	                                     "--privacy-url", "--log-level", "--server-name", "--allowed-origin",
 	                                     "--max-connections", "--max-connections-per-ip", "--per-ip-exempt",
-	                                     "--metrics-allow",
+	                                     "--metrics-allow", "--trusted-proxy",
 	                                     "--help", "--version" };
 	char *buf = NULL;
 	size_t len = 0;
@@ -398,6 +434,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, origins_and_names);
 	tcase_add_test(tc, connection_limits);
 	tcase_add_test(tc, metrics_allow);
+	tcase_add_test(tc, trusted_proxy);
 	tcase_add_test(tc, usage_lists_every_flag);
 	suite_add_tcase(s, tc);
 	return s;

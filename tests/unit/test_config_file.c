@@ -41,6 +41,7 @@ static const struct sample samples[] = {
 	{ "max-connections-per-ip", "12", NULL, NULL },
 	{ "per-ip-exempt", "192.0.2.0/24", NULL, NULL },
 	{ "metrics-allow", "10.1.0.0/16", NULL, NULL },
+	{ "trusted-proxy", "::1", NULL, NULL },
 	{ "log-level", "warn", NULL, NULL },
 };
 
@@ -171,6 +172,7 @@ START_TEST(printed_config_reads_back)
 	ck_assert_str_eq(first, second);
 	ck_assert_ptr_nonnull(strstr(first, "listen = [::1]:8443\n"));
 	ck_assert_ptr_nonnull(strstr(first, "metrics-allow = 10.1.0.0/16\n"));
+	ck_assert_ptr_nonnull(strstr(first, "trusted-proxy = ::1/128\n"));
 	free(first);
 	free(second);
 }

@@ -1,0 +1,134 @@
+// Browser test behind nginx: a real nginx runs docs/nginx/plenum.conf in front of plenum
+// (tests/proxy/nginx-site.sh), terminating TLS for https://plenum.test:PORT with a test CA
+// (tests/proxy/make-ca.sh); plenum serves plain HTTP with --trusted-proxy 127.0.0.1/32 and
+// --server-name plenum.test. Two Chromium pages load the meeting through nginx (HTTP/2), signal
+// over wss through it, send media straight to plenum over UDP, and each decodes the other's video.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { startPlenum, joined, inbound, sleep, ROOT, OUT } from './lib-plenum.mjs';
+
+const NAME = 'plenum.test';
+const NGINX = process.env.NGINX_BIN || '/usr/sbin/nginx';
+const DIR = join(OUT, 'browser', 'nginx');
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit ${r.status}\n${r.stdout}${r.stderr}`);
+}
+
+function freeTcpPort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.on('error', rej);
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); });
+  });
+}
+
+function canConnect(port) {
+  return new Promise((res) => {
+    const s = connect(port, '127.0.0.1');
+    s.on('connect', () => { s.destroy(); res(true); });
+    s.on('error', () => res(false));
+  });
+}
+
+/** nginx in front of plenum's port: the lib's `front`. */
+async function nginxFront({ port }) {
+  assert.ok(existsSync(NGINX), `${NGINX} missing (scripts/deps.sh installs Debian's nginx)`);
+  rmSync(DIR, { recursive: true, force: true });
+  mkdirSync(DIR, { recursive: true });
+  const ca = join(DIR, 'ca');
+  run(join(ROOT, 'tests', 'proxy', 'make-ca.sh'), [ca, NAME]);
+  const httpsPort = await freeTcpPort();
+  const httpPort = await freeTcpPort();
+  run(join(ROOT, 'tests', 'proxy', 'nginx-site.sh'), [DIR, String(httpsPort), String(httpPort), String(port),
+    join(ca, 'server.pem'), join(ca, 'server.key'), NAME]);
+  const errorLog = join(DIR, 'error.log');
+  const fd = openSync(join(DIR, 'nginx.out'), 'w');
+  const proc = spawn(NGINX, ['-p', DIR, '-c', join(DIR, 'nginx.conf'), '-e', errorLog, '-g', 'daemon off;'],
+    { stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  const exited = new Promise((res) => proc.on('exit', (code, sig) => res({ code, sig })));
+  const deadline = Date.now() + 10000;
+  while (!(await canConnect(httpsPort))) {
+    if (proc.exitCode !== null || Date.now() > deadline) {
+      proc.kill('SIGKILL');
+      throw new Error(`nginx did not start\n${readFileSync(join(DIR, 'nginx.out'), 'utf8')}`);
+    }
+    await sleep(50);
+  }
+  // Chromium trusts the test server's key (and its CA's) by SPKI hash, and finds plenum.test at
+  // 127.0.0.1 without any DNS: the certificate is still checked for its name.
+  const spki = ['server.spki', 'ca.spki'].map((f) => readFileSync(join(ca, f), 'utf8').trim()).join(',');
+  return {
+    base: `https://${NAME}:${httpsPort}`,
+    browserArgs: [`--host-resolver-rules=MAP ${NAME} 127.0.0.1`, `--ignore-certificate-errors-spki-list=${spki}`],
+    async stop() {
+      const problems = [];
+      if (proc.exitCode !== null) problems.push(`nginx died during the test (${proc.exitCode})`);
+      else proc.kill('SIGTERM');
+      const res = await Promise.race([exited, sleep(10000).then(() => null)]);
+      if (res === null) { proc.kill('SIGKILL'); problems.push('nginx did not stop within 10 s of SIGTERM'); }
+      const bad = readFileSync(errorLog, 'utf8').split('\n').filter((l) => /\[(emerg|alert|crit)\]/.test(l));
+      if (bad.length) problems.push(`nginx error log:\n${bad.slice(-10).join('\n')}`);
+      return problems;
+    },
+  };
+}
+
+let env;
+
+before(async () => {
+  env = await startPlenum('nginx', {
+    extraArgs: ['--trusted-proxy', '127.0.0.1/32', '--server-name', NAME, '--workers', '1'],
+    front: nginxFront,
+  });
+});
+
+after(async () => {
+  const problems = await env.stop();
+  assert.deepEqual(problems, [], `${problems.join('\n')}\n${env.logTail()}`);
+});
+
+test('two browsers meet through nginx (TLS, HTTP/2, wss): each decodes the other\'s video', async () => {
+  const room = 'behind-nginx';
+  const alice = await env.open(room, 'Alice');
+  const bob = await env.open(room, 'Bob');
+  const ids = { alice: await joined(env, alice), bob: await joined(env, bob) };
+  assert.notEqual(ids.alice, ids.bob);
+  // the page came over HTTPS from plenum.test through nginx, and signals over wss through it
+  for (const page of [alice, bob]) {
+    const where = await page.evaluate(() => ({ origin: location.origin, secure: window.isSecureContext }));
+    assert.deepEqual(where, { origin: env.base, secure: true });
+  }
+  for (const [page, other] of [[alice, ids.bob], [bob, ids.alice]]) {
+    await env.waitFor(page, 'the other participant listed', (id) => window.plenum.participants.has(id), other);
+    await env.waitFor(page, 'video frames decoded', async () => {
+      const pc = window.plenum.subscribePc;
+      if (!pc) return false;
+      let frames = 0;
+      (await pc.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded || 0; });
+      return frames > 10;
+    }, undefined, 30000);
+  }
+  const first = { alice: await inbound(alice), bob: await inbound(bob) };
+  await sleep(2000);
+  const second = { alice: await inbound(alice), bob: await inbound(bob) };
+  for (const who of ['alice', 'bob']) {
+    assert.ok(second[who].video.framesDecoded > first[who].video.framesDecoded + 10,
+      `${who}: video frames decoded ${first[who].video.framesDecoded} -> ${second[who].video.framesDecoded}`);
+  }
+  const metrics = await (await fetch(`${env.direct}/metrics`)).text();
+  assert.match(metrics, /plenum_forwarded_for_fallback_total\{reason="invalid"\} 0/);
+  for (const page of [alice, bob]) await page.context().close();
+  // nginx carried the pages over HTTP/2 and both WebSocket upgrades (logged when they closed)
+  const log = () => readFileSync(join(DIR, 'access.log'), 'utf8');
+  for (let t = Date.now(); (log().match(/"GET \/ws HTTP\/1\.1" 101/g) || []).length < 2; await sleep(100)) {
+    assert.ok(Date.now() - t < 10000, `nginx logged no two WebSocket upgrades:\n${log()}`);
+  }
+  assert.match(log(), /"GET \/behind-nginx\?[^"]* HTTP\/2\.0" 200/);
+});
