@@ -68,52 +68,40 @@ static void input_stun(struct peer_demux *d, const uint8_t *buf, size_t len, con
 	peer_input_stun(p, &m, from, via);
 }
 
-static void on_datagram(void *arg, uint8_t *buf, size_t len, const struct sockaddr *from)
+/* RFC 7983 §7 on one datagram or TCP frame: STUN finds its transport by ufrag; DTLS and SRTP go
+ * to the transport a valid check bound their path to — the UDP source address, or the TCP link
+ * (`via`, NULL for UDP). */
+static void input(struct peer_demux *d, uint8_t *buf, size_t len, const struct sockaddr *from, struct net_tcp_link *via)
 {
-	struct peer_demux *d = arg;
 	uint8_t b = len ? buf[0] : 0xff;
 	if (b <= 3) {
-		input_stun(d, buf, len, from, NULL);
+		input_stun(d, buf, len, from, via);
 		return;
 	}
-	if ((b >= 20 && b <= 63) || (b >= 128 && b <= 191)) {
-		struct peer *p = by_addr(d, from);
-		if (!p) {
-			drop(d, &d->stats.drop_unknown_source, "packet from an address without a valid ICE check");
-			return;
-		}
-		if (b <= 63)
-			peer_input_dtls(p, buf, len);
-		else
-			peer_input_srtp(p, buf, len);
+	if (!((b >= 20 && b <= 63) || (b >= 128 && b <= 191))) {
+		drop(d, &d->stats.drop_unknown_kind, "first byte matches no protocol");
 		return;
 	}
-	drop(d, &d->stats.drop_unknown_kind, "first byte matches no protocol");
+	struct peer *p = via ? via->owner : by_addr(d, from);
+	if (!p) {
+		drop(d, &d->stats.drop_unknown_source, via ? "TCP frame before a valid ICE check"
+		                                           : "packet from an address without a valid ICE check");
+		return;
+	}
+	if (b <= 63)
+		peer_input_dtls(p, buf, len);
+	else
+		peer_input_srtp(p, buf, len);
 }
 
-/* A frame from a TCP link: STUN finds its transport by ufrag like a datagram; DTLS and SRTP
- * only count once a valid check bound the link to its transport. */
+static void on_datagram(void *arg, uint8_t *buf, size_t len, const struct sockaddr *from)
+{
+	input(arg, buf, len, from, NULL);
+}
+
 static void on_tcp_frame(void *arg, struct net_tcp_link *l, uint8_t *buf, size_t len)
 {
-	struct peer_demux *d = arg;
-	uint8_t b = buf[0];
-	if (b <= 3) {
-		input_stun(d, buf, len, (const struct sockaddr *)&l->remote, l);
-		return;
-	}
-	struct peer *p = l->owner;
-	if ((b >= 20 && b <= 63) || (b >= 128 && b <= 191)) {
-		if (!p) {
-			drop(d, &d->stats.drop_unknown_source, "TCP frame before a valid ICE check");
-			return;
-		}
-		if (b <= 63)
-			peer_input_dtls(p, buf, len);
-		else
-			peer_input_srtp(p, buf, len);
-		return;
-	}
-	drop(d, &d->stats.drop_unknown_kind, "first byte matches no protocol");
+	input(arg, buf, len, (const struct sockaddr *)&l->remote, l);
 }
 
 static void on_tcp_gone(void *arg, struct net_tcp_link *l)
