@@ -151,6 +151,23 @@ static void rig_gone(void *arg, struct net_tcp_link *l)
 	r->gone++;
 }
 
+/* A loop, a link set on it, and a connected socket pair: sv[0] for the link, sv[1] the peer. */
+static void rig_open(struct link_rig *r, int sv[2])
+{
+	memset(r, 0, sizeof *r);
+	ck_assert_int_eq(uv_loop_init(&r->loop), 0);
+	static const struct net_tcp_cbs cbs = { rig_frame, rig_gone };
+	ck_assert_int_eq(net_tcp_set_init(&r->set, &r->loop, &cbs, r), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+}
+
+static void rig_close(struct link_rig *r)
+{
+	net_tcp_set_close(&r->set, NULL, NULL);
+	uv_run(&r->loop, UV_RUN_DEFAULT);
+	ck_assert_int_eq(uv_loop_close(&r->loop), 0);
+}
+
 static void run_a_while(uv_loop_t *loop)
 {
 	for (int i = 0; i < 20; i++)
@@ -160,12 +177,8 @@ static void run_a_while(uv_loop_t *loop)
 START_TEST(link_round_trip_and_shedding)
 {
 	static struct link_rig r;
-	memset(&r, 0, sizeof r);
-	ck_assert_int_eq(uv_loop_init(&r.loop), 0);
-	static const struct net_tcp_cbs cbs = { rig_frame, rig_gone };
-	ck_assert_int_eq(net_tcp_set_init(&r.set, &r.loop, &cbs, &r), 0);
 	int sv[2];
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	rig_open(&r, sv);
 	/* two frames already read by the listener, then one more from the peer */
 	uint8_t pre[64];
 	static const size_t lens[] = { 20, 30 };
@@ -213,21 +226,15 @@ START_TEST(link_round_trip_and_shedding)
 		run_a_while(&r.loop);
 	ck_assert_uint_eq(r.gone, 1);
 	ck_assert_uint_eq(r.set.n_links, 0);
-	net_tcp_set_close(&r.set, NULL, NULL);
-	uv_run(&r.loop, UV_RUN_DEFAULT);
-	ck_assert_int_eq(uv_loop_close(&r.loop), 0);
+	rig_close(&r);
 }
 END_TEST
 
 START_TEST(link_bad_framing_closes)
 {
 	static struct link_rig r;
-	memset(&r, 0, sizeof r);
-	ck_assert_int_eq(uv_loop_init(&r.loop), 0);
-	static const struct net_tcp_cbs cbs = { rig_frame, rig_gone };
-	ck_assert_int_eq(net_tcp_set_init(&r.set, &r.loop, &cbs, &r), 0);
 	int sv[2];
-	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	rig_open(&r, sv);
 	struct net_tcp_link *l;
 	ck_assert_int_eq(net_tcp_link_adopt(&r.set, sv[0], NULL, 0, &l), 0);
 	const uint8_t bad[] = { 0xff, 0xff, 1, 2, 3 };
@@ -237,9 +244,7 @@ START_TEST(link_bad_framing_closes)
 	ck_assert_uint_eq(r.gone, 1);
 	ck_assert_uint_eq(r.set.stats.bad_framing, 1);
 	close(sv[1]);
-	net_tcp_set_close(&r.set, NULL, NULL);
-	uv_run(&r.loop, UV_RUN_DEFAULT);
-	ck_assert_int_eq(uv_loop_close(&r.loop), 0);
+	rig_close(&r);
 }
 END_TEST
 
