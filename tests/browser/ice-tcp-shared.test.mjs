@@ -10,8 +10,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { startPlenum, joined, inbound, sleep, OUT } from './lib-plenum.mjs';
-import { clientNetwork, selectedPair, videoDecoded } from './lib-netlab.mjs';
+import { startPlenum, OUT } from './lib-plenum.mjs';
+import { clientNetwork, meetOverTcp, mediaTcpLinks } from './lib-netlab.mjs';
 
 const PORT = 8443;
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';   // the test's own certificate, for /healthz
@@ -39,28 +39,9 @@ after(async () => {
 });
 
 test('only one TCP port open: pages, WebSocket and media over it', async () => {
-  const a = await env.open('oneport', 'Anke');
-  await joined(env, a);
-  const b = await env.open('oneport', 'Bodo');
-  await joined(env, b);
-  for (const p of [a, b]) await videoDecoded(env, p);
-  const first = await inbound(a);
-  await sleep(2000);
-  const second = await inbound(a);
-  assert.ok(second.video.framesDecoded > first.video.framesDecoded, 'video keeps being decoded');
-  assert.ok(second.audio.packetsReceived > first.audio.packetsReceived, 'audio keeps arriving');
-  for (const [p, label] of [[a, 'Anke'], [b, 'Bodo']]) {
-    for (const which of ['publish', 'subscribe']) {
-      const pair = await selectedPair(p, which);
-      console.log(`${label} ${which}: ${JSON.stringify(pair)}`);
-      assert.equal(pair?.local.protocol, 'tcp');
-      assert.equal(pair?.remote.port, PORT, `${label} ${which}: media on the web port`);
-    }
-  }
-  const rules = net.counters();
-  console.log(rules.split('\n').filter((l) => l.includes('counter')).join('\n'));
-  const metrics = await (await fetch(`${env.base}/metrics`)).text();
-  console.log(metrics.split('\n').filter((l) => l.startsWith('plenum_media_tcp')).join('\n'));
-  assert.equal(Number((metrics.match(/^plenum_media_tcp_links (\d+)/m) || [])[1]), 4);
-  await Promise.all([a, b].map((p) => p.context().close()));
+  const { pages, pairs } = await meetOverTcp(env, 'oneport');
+  for (const { label, which, pair } of pairs) assert.equal(pair.remote.port, PORT, `${label} ${which}: media on the web port`);
+  console.log(net.counters().split('\n').filter((l) => l.includes('counter')).join('\n'));
+  assert.equal(await mediaTcpLinks(env), 4);
+  await Promise.all(pages.map((p) => p.context().close()));
 });

@@ -7,7 +7,8 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OUT, sleep, inbound } from './lib-plenum.mjs';
+import assert from 'node:assert/strict';
+import { OUT, sleep, inbound, joined } from './lib-plenum.mjs';
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
@@ -101,4 +102,44 @@ export async function videoDecoded(env, page, frames = 10, timeoutMs = 45000) {
     }
     await sleep(300);
   }
+}
+
+/**
+ * Two pages join `room` and meet: each decodes the other's video and both keep receiving video
+ * and audio; every selected candidate pair (publish and subscribe, both pages) is on TCP.
+ * Returns {pages, pairs: [{label, which, pair}]}; the caller closes the pages.
+ */
+export async function meetOverTcp(env, room) {
+  const pages = [];
+  for (const name of ['Anke', 'Bodo']) {
+    const p = await env.open(room, name);
+    await joined(env, p);
+    pages.push(p);
+  }
+  for (const p of pages) await videoDecoded(env, p);
+  const first = await Promise.all(pages.map(inbound));
+  await sleep(2000);
+  const second = await Promise.all(pages.map(inbound));
+  pages.forEach((p, i) => {
+    assert.ok(second[i].video.framesDecoded > first[i].video.framesDecoded,
+      `${p.label}: frames ${first[i].video.framesDecoded} -> ${second[i].video.framesDecoded}`);
+    assert.ok(second[i].audio.packetsReceived > first[i].audio.packetsReceived, `${p.label}: audio keeps arriving`);
+  });
+  const pairs = [];
+  for (const p of pages) {
+    for (const which of ['publish', 'subscribe']) {
+      const pair = await selectedPair(p, which);
+      console.log(`${p.label} ${which}: ${JSON.stringify(pair)}`);
+      assert.equal(pair?.local.protocol, 'tcp', `${p.label} ${which} pair: ${JSON.stringify(pair)}`);
+      pairs.push({ label: p.label, which, pair });
+    }
+  }
+  return { pages, pairs };
+}
+
+/** plenum_media_tcp_links from /metrics (the plenum_media_tcp_* lines are logged). */
+export async function mediaTcpLinks(env) {
+  const metrics = await (await fetch(`${env.base}/metrics`)).text();
+  console.log(metrics.split('\n').filter((l) => l.startsWith('plenum_media_tcp')).join('\n'));
+  return Number((metrics.match(/^plenum_media_tcp_links (\d+)/m) || [])[1]);
 }
