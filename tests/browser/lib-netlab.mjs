@@ -1,5 +1,5 @@
 // A client network for browser tests: a second network namespace joined to the test's own by a
-// veth pair (server side 10.99.N.1, client side 10.99.N.2, N of its own so that test files
+// veth pair (server side 198.18.N.1, client side 198.18.N.2, N of its own so that test files
 // running at once do not share a subnet), nftables rules on the client side,
 // and a Chromium wrapper that runs the browser there. Only inside the loopback-only namespace the
 // test runner made (scripts/netns.sh); everything is removed when the client namespace's holder
@@ -26,7 +26,10 @@ export async function clientNetwork(name, { firewall = [] } = {}) {
   const inClient = (cmd, ...args) => run('nsenter', ['-t', String(pid), '-n', cmd, ...args]);
   const srv = `pls${pid % 10000}`;
   const cli = `plc${pid % 10000}`;
-  const subnet = `10.99.${1 + (pid % 250)}`;
+  // RFC 2544's benchmarking range, not a private one: Chromium refuses ICE candidates on ports
+  // below 1024 except 80 and 443, and those two only on addresses that are not private (10/8,
+  // 172.16/12, 192.168/16) — a test of media on 443 needs an address a citizen would meet.
+  const subnet = `198.18.${1 + (pid % 250)}`;
   const SERVER_IP = `${subnet}.1`;
   const CLIENT_IP = `${subnet}.2`;
   try {
