@@ -95,6 +95,9 @@ int main(int argc, char **argv)
 		.metrics_allow = cfg.metrics_allow, .n_metrics_allow = cfg.n_metrics_allow,
 		.max_connections = cfg.max_connections, .max_connections_per_ip = cfg.max_connections_per_ip,
 		.per_ip_exempt = cfg.per_ip_exempt, .n_per_ip_exempt = cfg.n_per_ip_exempt,
+		.turn_uris = cfg.turn_uris, .n_turn_uris = cfg.n_turn_uris,
+		.turn_secret = cfg.turn_secret, .turn_secret_len = cfg.turn_secret_len,
+		.turn_ttl_s = cfg.turn_ttl_s, .test_force_relay = cfg.test_force_relay,
 	};
 	struct signal *sig;
 	if ((r = signal_new(&sig, loop, sfu, &sigcfg, app_metrics_write, &msrc)) != 0) {
