@@ -47,6 +47,14 @@ struct signal_config {
 	/* Peers the per-address cap does not apply to; none given: 127.0.0.1 and ::1 (a local proxy). */
 	const struct signal_cidr *per_ip_exempt;
 	size_t n_per_ip_exempt;
+	/* TURN servers handed to browsers in each join result, with coturn use-auth-secret credentials
+	 * (none: no ice_servers). The secret is copied and wiped at signal_finish. */
+	const char *const *turn_uris;
+	size_t n_turn_uris;
+	const char *turn_secret;
+	size_t turn_secret_len;
+	unsigned turn_ttl_s;
+	bool test_force_relay;           /* tests only: clients are told to relay everything */
 };
 
 /* Connections refused or closed by the limits, for metrics. */
