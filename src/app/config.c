@@ -28,7 +28,7 @@ void app_config_usage(FILE *out)
 	const struct app_flag *flags = app_flags(&n);
 	for (size_t i = 0; i < n; i++) {
 		char lhs[48];
-		snprintf(lhs, sizeof lhs, "--%s %s", flags[i].name, flags[i].arg);
+		snprintf(lhs, sizeof lhs, "--%s%s%s", flags[i].name, flags[i].arg ? " " : "", flags[i].arg ? flags[i].arg : "");
 		fprintf(out, "  %-26s %s\n", lhs, flags[i].help);
 	}
 	fprintf(out, "  %-26s %s\n", "--config FILE", "read settings from FILE first (`key = value`, the keys are these options without");
@@ -70,6 +70,7 @@ static void set_defaults(struct app_config *c)
 	c->log_level = LOG_LEVEL_INFO;
 	c->max_room_participants = 200;
 	c->max_videos = 25;
+	c->turn_ttl_s = CONFIG_TURN_TTL_DEFAULT;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	c->workers = cores > 0 ? (unsigned)(cores < 64 ? cores : 64) : 1;
 }
@@ -105,7 +106,9 @@ static int apply_file_key(void *arg, const char *key, const char *value, FILE *e
 	if (fa->on_command_line[k]) {
 		struct app_config scratch;
 		memset(&scratch, 0, sizeof scratch);
-		return f->apply(&scratch, value, err);
+		int r = f->apply(&scratch, value, err);
+		explicit_bzero(scratch.turn_secret, sizeof scratch.turn_secret);
+		return r;
 	}
 	size_t len = strlen(value);
 	struct app_config_str *s = malloc(sizeof *s + len + 1);
@@ -126,6 +129,8 @@ void app_config_free(struct app_config *c)
 		free(s);
 	}
 	c->owned = NULL;
+	explicit_bzero(c->turn_secret, sizeof c->turn_secret);
+	c->turn_secret_len = 0;
 }
 
 void app_config_write(const struct app_config *c, FILE *out)
@@ -166,6 +171,8 @@ int app_config_parse(struct app_config *c, int argc, char **argv, FILE *err)
 			goto fail;
 		}
 		const char *val = name[len] == '=' ? name + len + 1 : NULL;
+		if (!val && f && !f->arg)
+			val = "true";
 		if (!val) {
 			if (i + 1 >= argc) {
 				fprintf(err, "plenum: --%.*s needs a value (%s)\n", (int)len, name, f ? f->arg : "FILE");
@@ -196,6 +203,19 @@ int app_config_parse(struct app_config *c, int argc, char **argv, FILE *err)
 	}
 	if (!c->cert_path != !c->key_path) {
 		fprintf(err, "plenum: --cert and --key go together\n");
+		goto fail;
+	}
+	if (c->n_turn_uris && !c->turn_secret_len) {
+		fprintf(err, "plenum: --turn needs --turn-secret-file: coturn (use-auth-secret) accepts only the "
+		             "credentials plenum makes with its static-auth-secret\n");
+		goto fail;
+	}
+	if (c->turn_secret_len && !c->n_turn_uris) {
+		fprintf(err, "plenum: --turn-secret-file needs --turn (the TURN servers the credentials are for)\n");
+		goto fail;
+	}
+	if (c->test_force_relay && !c->n_turn_uris) {
+		fprintf(err, "plenum: --test-force-relay needs --turn\n");
 		goto fail;
 	}
 	if (!c->web_root)

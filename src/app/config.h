@@ -3,15 +3,19 @@
 #ifndef PLENUM_APP_CONFIG_H
 #define PLENUM_APP_CONFIG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "base/log.h"
 #include "signal/signal.h"
+#include "turn/turn.h"
 
 struct app_config_str;
 
 #define CONFIG_LIST_MAX 16        /* values of one repeatable flag */
+#define CONFIG_TURN_MAX 8         /* --turn URIs */
+#define CONFIG_TURN_TTL_DEFAULT 86400
 
 struct app_config {
 	char listen_host[64];
@@ -38,6 +42,13 @@ struct app_config {
 	size_t n_trusted_proxies;
 	unsigned max_connections;         /* 0: derived from RLIMIT_NOFILE */
 	unsigned max_connections_per_ip;  /* 0: derived from max_connections */
+	const char *turn_uris[CONFIG_TURN_MAX];   /* --turn, repeatable: handed to browsers */
+	size_t n_turn_uris;
+	const char *turn_secret_path;     /* --turn-secret-file */
+	char turn_secret[TURN_SECRET_MAX + 1];    /* read from it at start; never printed or logged */
+	size_t turn_secret_len;
+	unsigned turn_ttl_s;              /* lifetime of the TURN credentials a join gets */
+	bool test_force_relay;            /* tests only: clients are told to use relayed candidates alone */
 	struct app_config_str *owned;     /* values read from the file */
 };
 

@@ -2,9 +2,11 @@
  * operator sees), what it shows in --print-config, and the table the flags and the file share. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -292,6 +294,106 @@ static int set_max_connections_per_ip(struct app_config *c, const char *v, FILE 
 	return parse_count("--max-connections-per-ip", v, 1, 1000000, &c->max_connections_per_ip, err);
 }
 
+static int set_turn(struct app_config *c, const char *v, FILE *err)
+{
+	if (c->n_turn_uris >= CONFIG_TURN_MAX) {
+		fprintf(err, "plenum: --turn given more than %d times\n", CONFIG_TURN_MAX);
+		return -1;
+	}
+	struct turn_uri u;
+	const char *why;
+	if (turn_uri_parse(v, &u, &why) != 0) {
+		fprintf(err, "plenum: --turn wants turn:HOST[:PORT][?transport=udp|tcp] or turns:HOST[:PORT] (got '%s': %s)\n",
+		        v, why);
+		return -1;
+	}
+	c->turn_uris[c->n_turn_uris++] = v;
+	return 0;
+}
+
+/* The whole of fd into buf (at most cap bytes); the length, or -1 with errno. */
+static ssize_t read_all(int fd, char *buf, size_t cap)
+{
+	size_t n = 0;
+	while (n < cap) {
+		ssize_t r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	return (ssize_t)n;
+}
+
+/* coturn's static-auth-secret: one line of text, read now, kept only in memory. */
+static int set_turn_secret_file(struct app_config *c, const char *v, FILE *err)
+{
+	c->turn_secret_path = v;
+	int fd = open(v, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		fprintf(err, "plenum: --turn-secret-file: cannot read '%s': %s\n", v, strerror(errno));
+		return -1;
+	}
+	struct stat st;
+	const char *bad = NULL;
+	char buf[TURN_SECRET_MAX + 3];
+	ssize_t n = -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		bad = "is not a regular file";
+	else if (st.st_mode & (S_IROTH | S_IWOTH))
+		bad = "is readable or writable by every user of this machine (chmod o-rwx; e.g. root:plenum, mode 0640)";
+	else if ((n = read_all(fd, buf, sizeof buf)) < 0)
+		bad = strerror(errno);
+	close(fd);
+	size_t len = n > 0 ? (size_t)n : 0;
+	while (!bad && len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		len--;
+	if (!bad && len == 0)
+		bad = "is empty (it holds coturn's static-auth-secret)";
+	else if (!bad && len > TURN_SECRET_MAX)
+		bad = "holds more than 256 bytes";
+	for (size_t i = 0; !bad && i < len; i++)
+		if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] == 0x7f)
+			bad = "must hold one line of text (coturn's static-auth-secret)";
+	if (bad) {
+		explicit_bzero(buf, sizeof buf);
+		fprintf(err, "plenum: --turn-secret-file: '%s' %s\n", v, bad);
+		return -1;
+	}
+	explicit_bzero(c->turn_secret, sizeof c->turn_secret);
+	memcpy(c->turn_secret, buf, len);
+	c->turn_secret_len = len;
+	explicit_bzero(buf, sizeof buf);
+	return 0;
+}
+
+static int set_turn_ttl(struct app_config *c, const char *v, FILE *err)
+{
+	return parse_count("--turn-ttl", v, 5, 604800, &c->turn_ttl_s, err);
+}
+
+/* A switch's value: true/false (yes/no, on/off, 1/0). */
+static int parse_switch(const char *flag, const char *v, bool *out, FILE *err)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" }, *const no[] = { "false", "no", "off", "0" };
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(v, yes[i]) == 0 || strcasecmp(v, no[i]) == 0) {
+			*out = strcasecmp(v, yes[i]) == 0;
+			return 0;
+		}
+	}
+	fprintf(err, "plenum: %s is a switch: true or false (got '%s')\n", flag, v);
+	return -1;
+}
+
+static int set_test_force_relay(struct app_config *c, const char *v, FILE *err)
+{
+	return parse_switch("--test-force-relay", v, &c->test_force_relay, err);
+}
+
 
 /* --- what each flag shows in --print-config: `key = value` lines the file reader takes back --- */
 
@@ -373,6 +475,22 @@ static void show_metrics_allow(const struct app_config *c, FILE *out)
 	show_cidrs(out, "metrics-allow", c->metrics_allow, c->n_metrics_allow);
 }
 
+static void show_turn(const struct app_config *c, FILE *out)
+{
+	for (size_t i = 0; i < c->n_turn_uris; i++)
+		show_str(out, "turn", c->turn_uris[i]);
+}
+
+/* The path only: the secret itself is never shown. */
+static void show_turn_secret_file(const struct app_config *c, FILE *out) { show_str(out, "turn-secret-file", c->turn_secret_path); }
+static void show_turn_ttl(const struct app_config *c, FILE *out) { show_uint(out, "turn-ttl", c->turn_ttl_s); }
+
+static void show_test_force_relay(const struct app_config *c, FILE *out)
+{
+	if (c->test_force_relay)
+		fprintf(out, "test-force-relay = true\n");
+}
+
 static const struct app_flag flags[] = {
 	{ "listen", "HOST:PORT", "HTTP(S) and WebSocket address (default 127.0.0.1:8080)", set_listen, show_listen },
 	{ "media-port", "PORT", "the one UDP port for all media (default 10000)", set_media_port, show_media_port },
@@ -393,6 +511,10 @@ static const struct app_flag flags[] = {
 	{ "per-ip-exempt", "CIDR", "peers --max-connections-per-ip does not apply to, e.g. a reverse proxy (repeatable; default 127.0.0.1 and ::1)", set_per_ip_exempt, show_per_ip_exempt },
 	{ "trusted-proxy", "CIDR", "a reverse proxy whose X-Forwarded-For and X-Forwarded-Proto are believed, e.g. 127.0.0.1/32 (repeatable; default none)", set_trusted_proxy, show_trusted_proxies },
 	{ "metrics-allow", "CIDR", "who may read /metrics (repeatable; default 127.0.0.0/8 and ::1)", set_metrics_allow, show_metrics_allow },
+	{ "turn", "URI", "a TURN server browsers may relay through, e.g. turn:turn.example.org:443?transport=tcp (repeatable, up to 8; needs --turn-secret-file)", set_turn, show_turn },
+	{ "turn-secret-file", "FILE", "coturn's static-auth-secret (use-auth-secret), one line; not readable by others", set_turn_secret_file, show_turn_secret_file },
+	{ "turn-ttl", "SECONDS", "how long the TURN credentials of a join stay valid (5..604800, default 86400)", set_turn_ttl, show_turn_ttl },
+	{ "test-force-relay", NULL, "tests only: tell browsers to send media through TURN alone (iceTransportPolicy relay)", set_test_force_relay, show_test_force_relay },
 	{ "log-level", "LEVEL", "debug, info, warn, error or off (default info)", set_log_level, show_log_level },
 };
 

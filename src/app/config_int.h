@@ -10,7 +10,8 @@
 
 struct app_flag {
 	const char *name;             /* the file's key; the flag is "--" name */
-	const char *arg;
+	const char *arg;              /* NULL: a switch — `--name` alone means true on the command
+	                               * line (`--name=false` also works); the file says name = true|false */
 	const char *help;
 	/* Checks and stores v (which must outlive c); 0, or -1 after a "plenum: --name: …" line. */
 	int (*apply)(struct app_config *c, const char *v, FILE *err);

@@ -107,6 +107,9 @@ int main(int argc, char **argv)
 		.per_ip_exempt = cfg.per_ip_exempt, .n_per_ip_exempt = cfg.n_per_ip_exempt,
 		.shared_listener = shared,
 		.trusted_proxies = cfg.trusted_proxies, .n_trusted_proxies = cfg.n_trusted_proxies,
+		.turn_uris = cfg.turn_uris, .n_turn_uris = cfg.n_turn_uris,
+		.turn_secret = cfg.turn_secret, .turn_secret_len = cfg.turn_secret_len,
+		.turn_ttl_s = cfg.turn_ttl_s, .test_force_relay = cfg.test_force_relay,
 	};
 	struct signal *sig;
 	if ((r = signal_new(&sig, loop, sfu, &sigcfg, app_metrics_write, &msrc)) != 0) {

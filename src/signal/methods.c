@@ -205,10 +205,7 @@ static enum signal_err m_join(struct proto_req *r)
 		proto_room_broadcast_member(mr, c->member);
 		proto_room_broadcast_state(mr);
 	}
-	r->result = json_pack("{s:I, s:s, s:s, s:o, s:s}", "participant_id",
-	                      (json_int_t)sfu_participant_id(c->participant), "room", canon,
-	                      "role", c->member->role == MEET_HOST ? "host" : "guest",
-	                      "room_state", proto_room_state_json(mr), "rejoin_token", c->member->token);
+	r->result = proto_join_result(c);
 	if (mr->n_hands)
 		proto_event(c, "hands_updated", proto_hands_json(mr));
 	if (c->member->role == MEET_HOST)

@@ -13,6 +13,7 @@
 #include "meet/meet.h"
 #include "sfu/sfu.h"
 #include "signal/protocol.h"
+#include "turn/turn.h"
 
 struct proto_pending {
 	struct proto_pending *next;
@@ -28,6 +29,12 @@ struct proto_server {
 	uint8_t addr_key[32];             /* keys the hash of client addresses */
 	struct log_limit log_guess;       /* lines an outsider's guesses and knocks trigger */
 	uint64_t next_sweep_us;           /* next look for rooms left only with expired seats */
+	/* ice_servers.c: TURN for the join results */
+	json_t *turn_urls;                /* the URIs as a JSON array; NULL: no TURN configured */
+	uint8_t turn_secret[TURN_SECRET_MAX];
+	size_t turn_secret_len;
+	unsigned turn_ttl_s;
+	bool force_relay;
 };
 
 struct proto_conn {
@@ -125,6 +132,13 @@ static inline bool proto_conn_listening(const struct proto_conn *c)
 {
 	return c->joining || c->participant != NULL;
 }
+
+/* ice_servers.c: what a join result says about TURN — a new credential each time — and frees it. */
+json_t *proto_ice_servers_json(const struct proto_server *s);
+void proto_turn_free(struct proto_server *s);
+/* rooms.c: the result of a join (and the data of `joined` after the lobby): participant_id, room,
+ * role, room_state, rejoin_token, and with TURN configured ice_servers (ice_transport_policy). */
+json_t *proto_join_result(struct proto_conn *c);
 
 /* rooms.c: meetings as seen by signaling. */
 json_t *proto_room_state_json(const struct meet_room *r);

@@ -38,6 +38,7 @@ void proto_server_free(struct proto_server *s)
 	if (!s)
 		return;
 	meet_free(s->meet);
+	proto_turn_free(s);
 	free(s);
 }
 

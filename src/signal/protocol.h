@@ -35,6 +35,19 @@ void proto_server_free(struct proto_server *s);
 /* Replaces the monotonic clock of the rate limits (tests); NULL restores the system clock. */
 void proto_server_set_clock(struct proto_server *s, const struct clock_src *clock);
 
+/* The TURN servers every join hands out (docs/protocol.md: ice_servers), with credentials for
+ * coturn's use-auth-secret made from `secret` that stay valid for ttl_s seconds. */
+struct proto_turn {
+	const char *const *uris;          /* turn:/turns: URIs, checked by turn_uri_parse */
+	size_t n_uris;                    /* 0: joins carry no ice_servers */
+	const void *secret;               /* coturn's static-auth-secret, 1..TURN_SECRET_MAX bytes */
+	size_t secret_len;
+	unsigned ttl_s;
+	bool force_relay;                 /* tests only: joins also say ice_transport_policy "relay" */
+};
+/* Copies t into s (the secret too; it is wiped when s is freed). 0, EINVAL, or ENOMEM. */
+int proto_server_set_turn(struct proto_server *s, const struct proto_turn *t);
+
 int proto_conn_new(struct proto_conn **out, struct proto_server *srv, proto_send_fn send, void *send_arg);
 /* The client's network address (text), kept only as a keyed hash for per-address rate limits. */
 void proto_conn_set_peer(struct proto_conn *c, const char *address);

@@ -174,6 +174,22 @@ enum signal_err proto_room_enter(struct proto_conn *c, struct meet_room *r, cons
 	return SIGNAL_OK;
 }
 
+json_t *proto_join_result(struct proto_conn *c)
+{
+	struct meet_room *r = c->room;
+	json_t *res = json_pack("{s:I, s:s, s:s, s:o, s:s}", "participant_id",
+	                        (json_int_t)sfu_participant_id(c->participant), "room", r->name,
+	                        "role", c->member->role == MEET_HOST ? "host" : "guest",
+	                        "room_state", proto_room_state_json(r), "rejoin_token", c->member->token);
+	json_t *ice = res ? proto_ice_servers_json(c->srv) : NULL;
+	if (ice) {
+		json_object_set_new(res, "ice_servers", ice);
+		if (c->srv->force_relay)
+			json_object_set_new(res, "ice_transport_policy", json_string("relay"));
+	}
+	return res;
+}
+
 void proto_room_deny(const struct meet_waiter *w, const char *reason, const char *code)
 {
 	struct proto_conn *c = w->arg;
@@ -274,10 +290,7 @@ void proto_room_admit(struct meet_room *r, const struct meet_waiter *w)
 	c->busy++;
 	enum signal_err err = proto_room_enter(c, r, r->name, w->name);
 	if (err == SIGNAL_OK) {
-		proto_event_now(c, "joined", json_pack("{s:I, s:s, s:s, s:o, s:s}",
-			"participant_id", (json_int_t)sfu_participant_id(c->participant), "room", r->name,
-			"role", c->member->role == MEET_HOST ? "host" : "guest", "room_state", proto_room_state_json(r),
-			"rejoin_token", c->member->token));
+		proto_event_now(c, "joined", proto_join_result(c));
 		if (r->n_hands)
 			proto_event(c, "hands_updated", proto_hands_json(r));
 		if (c->member->role == MEET_HOST)

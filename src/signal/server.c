@@ -190,6 +190,17 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
 		return err;
 	}
 	int perr = proto_server_new(&s->proto, sfu, &s->stats);
+	if (!perr && cfg->n_turn_uris) {
+		struct proto_turn turn = {
+			.uris = cfg->turn_uris, .n_uris = cfg->n_turn_uris, .secret = cfg->turn_secret,
+			.secret_len = cfg->turn_secret_len, .ttl_s = cfg->turn_ttl_s, .force_relay = cfg->test_force_relay,
+		};
+		perr = proto_server_set_turn(s->proto, &turn);
+		if (perr) {
+			log_error("signal", "TURN settings refused: %s", strerror(perr));
+			proto_server_free(s->proto);
+		}
+	}
 	if (perr) {
 		signal_release(s);
 		return perr;
@@ -246,6 +257,9 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
 	s->vhost = lws_get_vhost_by_name(s->ctx, "default");
 	log_info("signal", "listening on port %u (%s)", (unsigned)signal_port(s),
 	         info.ssl_cert_filepath ? "https" : "http");
+	if (cfg->n_turn_uris)
+		log_info("signal", "TURN: %zu server URI(s) handed out, credentials valid %u s%s", cfg->n_turn_uris,
+		         cfg->turn_ttl_s, cfg->test_force_relay ? "; TEST MODE: browsers are told to relay everything" : "");
 	*out = s;
 	return 0;
 }

@@ -75,6 +75,14 @@ struct signal_config {
 	/* Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed; none: no one's. */
 	const struct signal_cidr *trusted_proxies;
 	size_t n_trusted_proxies;
+	/* TURN servers handed to browsers in each join result, with coturn use-auth-secret credentials
+	 * (none: no ice_servers). The secret is copied and wiped at signal_finish. */
+	const char *const *turn_uris;
+	size_t n_turn_uris;
+	const char *turn_secret;
+	size_t turn_secret_len;
+	unsigned turn_ttl_s;
+	bool test_force_relay;           /* tests only: clients are told to relay everything */
 };
 
 /* Connections refused or closed by the limits, for metrics. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "app/config.h"
@@ -392,13 +393,135 @@ START_TEST(trusted_proxy)
 }
 END_TEST
 
+/* A secret file with mode `mode` holding `text` (length n); the path in path (a mkstemp template). */
+static void secret_file(char *path, const char *text, size_t n, mode_t mode)
+{
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, n), (ssize_t)n);
+	ck_assert_int_eq(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+START_TEST(turn_flags)
+{
+	struct app_config c;
+	ck_assert_int_eq(parse(&c, NULL), CONFIG_OK);
+	ck_assert_uint_eq(c.n_turn_uris, 0);
+	ck_assert_uint_eq(c.turn_secret_len, 0);
+	ck_assert_uint_eq(c.turn_ttl_s, 86400);
+	ck_assert(!c.test_force_relay);
+	char path[] = "/tmp/plenum-test-turn-XXXXXX";
+	secret_file(path, "s3cret with spaces\r\n\n", 21, 0640);
+	ck_assert_int_eq(parse(&c, "--turn", "turn:127.0.0.1:3478?transport=udp", "--turn=turns:turn.example.org:443",
+	                       "--turn-secret-file", path, "--turn-ttl", "3600", "--test-force-relay", NULL), CONFIG_OK);
+	ck_assert_uint_eq(c.n_turn_uris, 2);
+	ck_assert_str_eq(c.turn_uris[0], "turn:127.0.0.1:3478?transport=udp");
+	ck_assert_str_eq(c.turn_uris[1], "turns:turn.example.org:443");
+	ck_assert_uint_eq(c.turn_secret_len, 18);                   /* the line ends are not the secret */
+	ck_assert_mem_eq(c.turn_secret, "s3cret with spaces", 18);
+	ck_assert_uint_eq(c.turn_ttl_s, 3600);
+	ck_assert(c.test_force_relay);
+	/* --print-config names the file, never the secret */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	app_config_write(&c, out);
+	fclose(out);
+	ck_assert_ptr_null(strstr(buf, "s3cret"));
+	char want[120];
+	snprintf(want, sizeof want, "turn-secret-file = %s\n", path);
+	ck_assert_ptr_nonnull(strstr(buf, want));
+	ck_assert_ptr_nonnull(strstr(buf, "turn = turn:127.0.0.1:3478?transport=udp\nturn = turns:turn.example.org:443\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "turn-ttl = 3600\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "test-force-relay = true\n"));
+	free(buf);
+	app_config_free(&c);
+	ck_assert_uint_eq(c.turn_secret_len, 0);
+	ck_assert_int_eq(c.turn_secret[0], 0);                       /* wiped */
+	ck_assert_int_eq(parse(&c, "--turn", "turn:h", "--turn-secret-file", path, "--test-force-relay=false", NULL),
+	                 CONFIG_OK);
+	ck_assert(!c.test_force_relay);
+	app_config_free(&c);
+
+	/* what goes together */
+	refused("plenum: --turn needs --turn-secret-file: coturn (use-auth-secret) accepts only the credentials plenum "
+	        "makes with its static-auth-secret\n", "--turn", "turn:127.0.0.1", NULL);
+	refused("plenum: --turn-secret-file needs --turn (the TURN servers the credentials are for)\n",
+	        "--turn-secret-file", path, NULL);
+	refused("plenum: --test-force-relay needs --turn\n", "--test-force-relay", NULL);
+	refused("plenum: --test-force-relay is a switch: true or false (got 'maybe')\n", "--turn", "turn:h",
+	        "--turn-secret-file", path, "--test-force-relay=maybe", NULL);
+	/* URIs */
+	refused("plenum: --turn wants turn:HOST[:PORT][?transport=udp|tcp] or turns:HOST[:PORT] "
+	        "(got 'stun:127.0.0.1': the scheme must be turn: or turns:)\n", "--turn", "stun:127.0.0.1", NULL);
+	refused("plenum: --turn wants turn:HOST[:PORT][?transport=udp|tcp] or turns:HOST[:PORT] "
+	        "(got 'turn:h:99999': the port must be 1..65535)\n", "--turn", "turn:h:99999", NULL);
+	refused("plenum: --turn wants turn:HOST[:PORT][?transport=udp|tcp] or turns:HOST[:PORT] "
+	        "(got 'turn:h?transport=sctp': the only query is ?transport=udp or ?transport=tcp)\n",
+	        "--turn", "turn:h?transport=sctp", NULL);
+	const char *many[2 * CONFIG_TURN_MAX + 3];
+	size_t n = 0;
+	for (int i = 0; i <= CONFIG_TURN_MAX; i++) {
+		many[n++] = "--turn";
+		many[n++] = "turn:h";
+	}
+	many[n] = NULL;
+	ck_assert_int_eq(config_parse_args(&c, many, err_text, sizeof err_text), CONFIG_ERROR);
+	ck_assert_str_eq(err_text, "plenum: --turn given more than 8 times\n");
+	/* TTL bounds */
+	refused("plenum: --turn-ttl must be 5..604800 (got '4')\n", "--turn-ttl", "4", NULL);
+	refused("plenum: --turn-ttl must be 5..604800 (got '604801')\n", "--turn-ttl", "604801", NULL);
+	refused("plenum: --turn-ttl must be 5..604800 (got '1h')\n", "--turn-ttl", "1h", NULL);
+	unlink(path);
+
+	/* the secret file: readable, private, one line, not empty, not too long */
+	char want_msg[300];
+	snprintf(want_msg, sizeof want_msg, "plenum: --turn-secret-file: cannot read '%s': No such file or directory\n", path);
+	refused(want_msg, "--turn", "turn:h", "--turn-secret-file", path, NULL);
+	char open_path[] = "/tmp/plenum-test-turn-XXXXXX";
+	secret_file(open_path, "s\n", 2, 0644);
+	snprintf(want_msg, sizeof want_msg, "plenum: --turn-secret-file: '%s' is readable or writable by every user of "
+	         "this machine (chmod o-rwx; e.g. root:plenum, mode 0640)\n", open_path);
+	refused(want_msg, "--turn", "turn:h", "--turn-secret-file", open_path, NULL);
+	unlink(open_path);
+	char empty[] = "/tmp/plenum-test-turn-XXXXXX";
+	secret_file(empty, "\n", 1, 0600);
+	snprintf(want_msg, sizeof want_msg, "plenum: --turn-secret-file: '%s' is empty (it holds coturn's static-auth-secret)\n", empty);
+	refused(want_msg, "--turn", "turn:h", "--turn-secret-file", empty, NULL);
+	unlink(empty);
+	char two[] = "/tmp/plenum-test-turn-XXXXXX";
+	secret_file(two, "one\ntwo\n", 8, 0600);
+	snprintf(want_msg, sizeof want_msg, "plenum: --turn-secret-file: '%s' must hold one line of text (coturn's static-auth-secret)\n", two);
+	refused(want_msg, "--turn", "turn:h", "--turn-secret-file", two, NULL);
+	unlink(two);
+	char big[] = "/tmp/plenum-test-turn-XXXXXX";
+	char text[TURN_SECRET_MAX + 1];
+	memset(text, 'x', sizeof text);
+	secret_file(big, text, TURN_SECRET_MAX + 1, 0600);            /* 257 bytes, no newline */
+	snprintf(want_msg, sizeof want_msg, "plenum: --turn-secret-file: '%s' holds more than 256 bytes\n", big);
+	refused(want_msg, "--turn", "turn:h", "--turn-secret-file", big, NULL);
+	unlink(big);
+	strcpy(big, "/tmp/plenum-test-turn-XXXXXX");
+	text[TURN_SECRET_MAX] = '\n';
+	secret_file(big, text, TURN_SECRET_MAX + 1, 0600);            /* 256 bytes and a newline: the longest */
+	ck_assert_int_eq(parse(&c, "--turn", "turn:h", "--turn-secret-file", big, NULL), CONFIG_OK);
+	ck_assert_uint_eq(c.turn_secret_len, TURN_SECRET_MAX);
+	app_config_free(&c);
+	unlink(big);
+	refused("plenum: --turn-secret-file: '/tmp' is not a regular file\n", "--turn", "turn:h", "--turn-secret-file",
+	        "/tmp", NULL);
+}
+END_TEST
+
 START_TEST(usage_lists_every_flag)
 {
 	static const char *const names[] = { "--listen", "--media-port", "--public-ip", "--cert", "--key", "--web-root",
 	                                     "--max-room-size", "--max-videos", "--workers", "--imprint-url",
 	                                     "--privacy-url", "--log-level", "--server-name", "--allowed-origin",
 	                                     "--max-connections", "--max-connections-per-ip", "--per-ip-exempt",
-	                                     "--metrics-allow", "--trusted-proxy",
+	                                     "--metrics-allow", "--trusted-proxy", "--turn", "--turn-secret-file",
+	                                     "--turn-ttl", "--test-force-relay",
 	                                     "--help", "--version" };
 	char *buf = NULL;
 	size_t len = 0;
@@ -407,7 +530,7 @@ START_TEST(usage_lists_every_flag)
 	fclose(out);
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		char want[40];
-		snprintf(want, sizeof want, "  %s ", names[i]);
+		snprintf(want, sizeof want, "  %s ", names[i]);   /* a switch has no argument after it */
 		ck_assert_msg(strstr(buf, want) != NULL, "usage lacks %s", names[i]);
 	}
 	free(buf);
@@ -435,6 +558,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, connection_limits);
 	tcase_add_test(tc, metrics_allow);
 	tcase_add_test(tc, trusted_proxy);
+	tcase_add_test(tc, turn_flags);
 	tcase_add_test(tc, usage_lists_every_flag);
 	suite_add_tcase(s, tc);
 	return s;

@@ -2,10 +2,12 @@
  * give the same --print-config), errors name the file and line, the command line overrides the
  * file, and --print-config's output reads back to the same settings. */
 #include <check.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "app/config.h"
@@ -20,29 +22,35 @@ static char err_text[4096];
 struct sample {
 	const char *name, *value;
 	const char *with_name, *with_value;   /* a setting this one needs beside it */
+	const char *with2_name, *with2_value; /* and a second one */
 };
-static char cert_path[128], key_path[128];
+static char cert_path[128], key_path[128], secret_path[128];
+#define TURN_URI "turn:127.0.0.1:3478?transport=udp"
 static const struct sample samples[] = {
-	{ "listen", "[::1]:8443", NULL, NULL },
-	{ "media-port", "20000", NULL, NULL },
-	{ "media-tcp-port", "10443", NULL, NULL },
-	{ "public-ip", "192.0.2.7", NULL, NULL },
-	{ "cert", cert_path, "key", key_path },
-	{ "key", key_path, "cert", cert_path },
-	{ "web-root", "/tmp", NULL, NULL },
-	{ "max-room-size", "40", NULL, NULL },
-	{ "max-videos", "9", NULL, NULL },
-	{ "workers", "3", NULL, NULL },
-	{ "imprint-url", "https://www.example.org/impressum", NULL, NULL },
-	{ "privacy-url", "/datenschutz", NULL, NULL },
-	{ "server-name", "meet.example.org", NULL, NULL },
-	{ "allowed-origin", "https://meet.example.org", NULL, NULL },
-	{ "max-connections", "500", NULL, NULL },
-	{ "max-connections-per-ip", "12", NULL, NULL },
-	{ "per-ip-exempt", "192.0.2.0/24", NULL, NULL },
-	{ "metrics-allow", "10.1.0.0/16", NULL, NULL },
-	{ "trusted-proxy", "::1", NULL, NULL },
-	{ "log-level", "warn", NULL, NULL },
+	{ "listen", "[::1]:8443", NULL, NULL, NULL, NULL },
+	{ "media-port", "20000", NULL, NULL, NULL, NULL },
+	{ "media-tcp-port", "10443", NULL, NULL, NULL, NULL },
+	{ "public-ip", "192.0.2.7", NULL, NULL, NULL, NULL },
+	{ "cert", cert_path, "key", key_path, NULL, NULL },
+	{ "key", key_path, "cert", cert_path, NULL, NULL },
+	{ "web-root", "/tmp", NULL, NULL, NULL, NULL },
+	{ "max-room-size", "40", NULL, NULL, NULL, NULL },
+	{ "max-videos", "9", NULL, NULL, NULL, NULL },
+	{ "workers", "3", NULL, NULL, NULL, NULL },
+	{ "imprint-url", "https://www.example.org/impressum", NULL, NULL, NULL, NULL },
+	{ "privacy-url", "/datenschutz", NULL, NULL, NULL, NULL },
+	{ "server-name", "meet.example.org", NULL, NULL, NULL, NULL },
+	{ "allowed-origin", "https://meet.example.org", NULL, NULL, NULL, NULL },
+	{ "max-connections", "500", NULL, NULL, NULL, NULL },
+	{ "max-connections-per-ip", "12", NULL, NULL, NULL, NULL },
+	{ "per-ip-exempt", "192.0.2.0/24", NULL, NULL, NULL, NULL },
+	{ "metrics-allow", "10.1.0.0/16", NULL, NULL, NULL, NULL },
+	{ "trusted-proxy", "::1", NULL, NULL, NULL, NULL },
+	{ "turn", TURN_URI, "turn-secret-file", secret_path, NULL, NULL },
+	{ "turn-secret-file", secret_path, "turn", TURN_URI, NULL, NULL },
+	{ "turn-ttl", "3600", NULL, NULL, NULL, NULL },
+	{ "test-force-relay", "true", "turn", TURN_URI, "turn-secret-file", secret_path },
+	{ "log-level", "warn", NULL, NULL, NULL, NULL },
 };
 
 static void setup(void)
@@ -56,6 +64,11 @@ static void setup(void)
 	f = fopen(key_path, "w");
 	fputs("-----BEGIN PRIVATE KEY-----\n", f);
 	fclose(f);
+	snprintf(secret_path, sizeof secret_path, "%s/turn-secret", dir);
+	f = fopen(secret_path, "w");
+	fputs("the-static-auth-secret\n", f);
+	fclose(f);
+	ck_assert_int_eq(chmod(secret_path, 0640), 0);
 }
 
 static void teardown(void)
@@ -124,17 +137,36 @@ START_TEST(every_key_like_its_flag)
 		const struct sample *s = sample_for(flags[k].name);
 		if (!s)
 			ck_abort_msg("no sample value for the setting '%s'", flags[k].name);
-		char flag[64], with_flag[64], text[512];
-		snprintf(flag, sizeof flag, "--%s", s->name);
+		char flag[128], with_flag[64], with2_flag[64], text[512];
+		/* a switch takes its value after '=' (alone it means true) */
+		if (flags[k].arg)
+			snprintf(flag, sizeof flag, "--%s", s->name);
+		else
+			snprintf(flag, sizeof flag, "--%s=%s", s->name, s->value);
 		snprintf(with_flag, sizeof with_flag, "--%s", s->with_name ? s->with_name : "");
-		const char *args[] = { flag, s->value, s->with_name ? with_flag : NULL, s->with_value, NULL };
+		snprintf(with2_flag, sizeof with2_flag, "--%s", s->with2_name ? s->with2_name : "");
+		const char *args[8];
+		size_t na = 0;
+		args[na++] = flag;
+		if (flags[k].arg)
+			args[na++] = s->value;
+		if (s->with_name) {
+			args[na++] = with_flag;
+			args[na++] = s->with_value;
+		}
+		if (s->with2_name) {
+			args[na++] = with2_flag;
+			args[na++] = s->with2_value;
+		}
+		args[na] = NULL;
 		ck_assert_msg(parse_argv(&c, args) == CONFIG_OK, "--%s %s: %s", s->name, s->value, err_text);
 		char *by_flag = printed(&c);
 		app_config_free(&c);
 
-		snprintf(text, sizeof text, "# a comment\n%s = %s\n%s%s%s%s\n", s->name, s->value,
+		snprintf(text, sizeof text, "# a comment\n%s = %s\n%s%s%s%s\n%s%s%s\n", s->name, s->value,
 		         s->with_name ? s->with_name : "", s->with_name ? " = " : "", s->with_value ? s->with_value : "",
-		         s->with_name ? "" : "; nothing else");
+		         s->with_name ? "" : "; nothing else", s->with2_name ? s->with2_name : "",
+		         s->with2_name ? " = " : "", s->with2_value ? s->with2_value : "");
 		const char *path = write_file("one.conf", text);
 		ck_assert_msg(parse(&c, "--config", path, NULL) == CONFIG_OK, "%s = %s: %s", s->name, s->value, err_text);
 		char *by_file = printed(&c);
@@ -156,9 +188,11 @@ START_TEST(printed_config_reads_back)
 	char flags[sizeof samples / sizeof samples[0]][64];
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
+		bool is_switch = strcmp(samples[i].name, "test-force-relay") == 0;
 		snprintf(flags[i], sizeof flags[i], "--%s", samples[i].name);
 		args[n++] = flags[i];
-		args[n++] = samples[i].value;
+		if (!is_switch)
+			args[n++] = samples[i].value;   /* a switch alone means true */
 	}
 	args[n] = NULL;
 	struct app_config c;
@@ -173,6 +207,8 @@ START_TEST(printed_config_reads_back)
 	ck_assert_ptr_nonnull(strstr(first, "listen = [::1]:8443\n"));
 	ck_assert_ptr_nonnull(strstr(first, "metrics-allow = 10.1.0.0/16\n"));
 	ck_assert_ptr_nonnull(strstr(first, "trusted-proxy = ::1/128\n"));
+	ck_assert_ptr_nonnull(strstr(first, "test-force-relay = true\n"));
+	ck_assert_ptr_null(strstr(first, "the-static-auth-secret"));   /* the path, never the secret */
 	free(first);
 	free(second);
 }
@@ -230,10 +266,25 @@ START_TEST(errors_name_file_and_line)
 	struct app_config c;
 	ck_assert_int_eq(parse(&c, "--config", path, NULL), CONFIG_ERROR);
 	ck_assert_ptr_nonnull(strstr(err_text, "long.conf:2: line longer than"));
+	refused("log-level = info\nturn = stun:127.0.0.1\n", 2, "--turn wants turn:HOST[:PORT][?transport=udp|tcp] or "
+	        "turns:HOST[:PORT] (got 'stun:127.0.0.1': the scheme must be turn: or turns:)");
+	refused("turn-ttl = 0\n", 1, "--turn-ttl must be 5..604800 (got '0')");
+	refused("test-force-relay = sometimes\n", 1, "--test-force-relay is a switch: true or false (got 'sometimes')");
+	ck_assert_int_eq(chmod(secret_path, 0604), 0);
+	char msg[300];
+	snprintf(msg, sizeof msg, "--turn-secret-file: '%s' is readable or writable by every user of this machine "
+	         "(chmod o-rwx; e.g. root:plenum, mode 0640)", secret_path);
+	char conf[300];
+	snprintf(conf, sizeof conf, "turn = turn:127.0.0.1\n\nturn-secret-file = %s\n", secret_path);
+	refused(conf, 3, msg);
+	ck_assert_int_eq(chmod(secret_path, 0640), 0);
 	/* Checks across settings still apply. */
 	path = write_file("pair.conf", "cert = /etc/hostname\n");
 	ck_assert_int_eq(parse(&c, "--config", path, NULL), CONFIG_ERROR);
 	ck_assert_str_eq(err_text, "plenum: --cert and --key go together\n");
+	path = write_file("turn.conf", "turn = turn:127.0.0.1\n");
+	ck_assert_int_eq(parse(&c, "--config", path, NULL), CONFIG_ERROR);
+	ck_assert_ptr_nonnull(strstr(err_text, "plenum: --turn needs --turn-secret-file"));
 }
 END_TEST
 

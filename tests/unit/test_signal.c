@@ -6,12 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <uv.h>
 
 #include "sfu/sfu.h"
 #include "signal/errors.h"
 #include "signal/proto_int.h"
 #include "signal/protocol.h"
+#include "turn/turn.h"
 
 #define MAX_SENT 512
 
@@ -1102,6 +1104,98 @@ START_TEST(rejoin_after_drop)
 }
 END_TEST
 
+/* The ice_servers of a join result: one entry, the configured URIs, a credential coturn's
+ * use-auth-secret accepts (checked against turn_cred_make, whose vectors are in test_turn). */
+static void assert_ice_servers(const json_t *res, const char *secret, unsigned ttl, char *username_out)
+{
+	const json_t *list = json_object_get(res, "ice_servers");
+	ck_assert_msg(json_is_array(list) && json_array_size(list) == 1, "ice_servers: one entry");
+	const json_t *e = json_array_get(list, 0);
+	const json_t *urls = json_object_get(e, "urls");
+	ck_assert_uint_eq(json_array_size(urls), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(urls, 0)), "turn:127.0.0.1:3478?transport=udp");
+	ck_assert_str_eq(json_string_value(json_array_get(urls, 1)), "turns:turn.example.org:443?transport=tcp");
+	const char *user = jstr(e, "username"), *cred = jstr(e, "credential");
+	char *end;
+	unsigned long long expiry = strtoull(user, &end, 10);
+	ck_assert_int_eq(*end, ':');
+	long long now = (long long)time(NULL);
+	ck_assert_msg((long long)expiry >= now + ttl - 2 && (long long)expiry <= now + ttl + 2,
+	              "expiry %llu is not now + %u", expiry, ttl);
+	ck_assert_uint_eq(strlen(end + 1), 16);                     /* the random id, not the display name */
+	ck_assert_ptr_null(strstr(user, "Ann"));
+	struct turn_cred want;
+	ck_assert_int_eq(turn_cred_make(secret, strlen(secret), expiry, end + 1, &want), 0);
+	ck_assert_str_eq(user, want.username);
+	ck_assert_str_eq(cred, want.password);
+	snprintf(username_out, TURN_USERNAME_MAX + 1, "%s", user);
+}
+
+START_TEST(join_ice_servers)
+{
+	struct client a, b, c;
+	/* No TURN configured: no ice_servers, no policy. */
+	client_open(&a);
+	hello(&a);
+	json_t *res = assert_result(call(&a, "join", "{\"room\":\"turn\",\"name\":\"Ann\"}"));
+	ck_assert_ptr_null(json_object_get(res, "ice_servers"));
+	ck_assert_ptr_null(json_object_get(res, "ice_transport_policy"));
+	assert_result(call(&a, "leave", NULL));
+	/* Bad settings are refused. */
+	static const char *const uris[] = { "turn:127.0.0.1:3478?transport=udp", "turns:turn.example.org:443?transport=tcp" };
+	static const char *const bad_uris[] = { "stun:127.0.0.1" };
+	struct proto_turn t = { .uris = bad_uris, .n_uris = 1, .secret = "k", .secret_len = 1, .ttl_s = 60 };
+	ck_assert_int_eq(proto_server_set_turn(srv, &t), EINVAL);
+	t = (struct proto_turn){ .uris = uris, .n_uris = 2, .secret = "k", .secret_len = 0, .ttl_s = 60 };
+	ck_assert_int_eq(proto_server_set_turn(srv, &t), EINVAL);
+	res = assert_result(call(&a, "join", "{\"room\":\"turn\",\"name\":\"Ann\"}"));
+	ck_assert_ptr_null(json_object_get(res, "ice_servers"));
+	assert_result(call(&a, "leave", NULL));
+	/* Configured: every join gets its own credential. */
+	const char *secret = "coturn-static-auth-secret";
+	t = (struct proto_turn){ .uris = uris, .n_uris = 2, .secret = secret, .secret_len = strlen(secret), .ttl_s = 3600 };
+	ck_assert_int_eq(proto_server_set_turn(srv, &t), 0);
+	char first[TURN_USERNAME_MAX + 1], again[TURN_USERNAME_MAX + 1], other[TURN_USERNAME_MAX + 1];
+	res = assert_result(call(&a, "join", "{\"room\":\"turn\",\"name\":\"Ann\"}"));
+	assert_ice_servers(res, secret, 3600, first);
+	ck_assert_ptr_null(json_object_get(res, "ice_transport_policy"));
+	client_open(&b);
+	hello(&b);
+	res = assert_result(call(&b, "join", "{\"room\":\"turn\",\"name\":\"Bob\"}"));
+	assert_ice_servers(res, secret, 3600, other);
+	ck_assert_str_ne(first, other);
+	/* A rejoin brings a fresh one. */
+	assert_result(call(&a, "leave", NULL));
+	res = assert_result(call(&a, "join", "{\"room\":\"turn\",\"name\":\"Ann\"}"));
+	assert_ice_servers(res, secret, 3600, again);
+	ck_assert_str_ne(first, again);
+	/* The lobby's `joined` carries them too, and the test switch says relay. */
+	t.force_relay = true;
+	ck_assert_int_eq(proto_server_set_turn(srv, &t), 0);
+	assert_result(call(&b, "set_lobby", "{\"enabled\":true}"));   /* Bob is host: Ann left first */
+	client_open(&c);
+	hello(&c);
+	res = assert_result(call(&c, "join", "{\"room\":\"turn\",\"name\":\"Cy\"}"));
+	ck_assert(json_is_true(json_object_get(res, "waiting")));
+	ck_assert_ptr_null(json_object_get(res, "ice_servers"));     /* nothing for those still waiting */
+	char params[64];
+	snprintf(params, sizeof params, "{\"lobby_id\":%lld}", (long long)jint(res, "lobby_id"));
+	assert_result(call(&b, "lobby_admit", params));
+	json_t *joined = expect_event(&c, "joined");
+	assert_ice_servers(joined, secret, 3600, other);
+	ck_assert_str_eq(jstr(joined, "ice_transport_policy"), "relay");
+	/* Switched off again: nothing. */
+	ck_assert_int_eq(proto_server_set_turn(srv, NULL), 0);
+	assert_result(call(&a, "leave", NULL));
+	res = assert_result(call(&a, "join", "{\"room\":\"turn\",\"name\":\"Ann\"}"));
+	ck_assert(json_is_true(json_object_get(res, "waiting")));
+	assert_result(call(&a, "leave", NULL));
+	client_close(&a);
+	client_close(&b);
+	client_close(&c);
+}
+END_TEST
+
 START_TEST(alone_host_drop_keeps_room)
 {
 	struct client a, b, a2;
@@ -1558,6 +1652,7 @@ static Suite *signal_suite(void)
 	tcase_add_test(tm, lobby_limits_and_deltas);
 	tcase_add_test(tm, password_guard_room);
 	tcase_add_test(tm, rejoin_after_drop);
+	tcase_add_test(tm, join_ice_servers);
 	tcase_add_test(tm, alone_host_drop_keeps_room);
 	tcase_add_test(tm, fanout_rate_limited);
 	tcase_add_test(tm, hands_queue);

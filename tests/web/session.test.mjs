@@ -1,19 +1,22 @@
 // Unit tests of web/assets/js/session.js over a fake WebSocket, a fake clock and fake
 // PeerConnections: the join, the rejoin_token sent once after a dropped connection (never after a
-// leave), the lobby list kept from a snapshot and deltas, password_guard for hosts, and
-// rate_limited answers reported once and never retried.
+// leave), the lobby list kept from a snapshot and deltas, password_guard for hosts, rate_limited
+// answers reported once and never retried, and the TURN servers of a join result reaching both
+// PeerConnections.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignalingClient, BACKOFF_MS } from '../../web/assets/js/protocol.js';
-import { Session, LOBBY_MAX, JOIN_TRIES } from '../../web/assets/js/session.js';
+import { Session, LOBBY_MAX, JOIN_TRIES, pcConfigFrom } from '../../web/assets/js/session.js';
 import { FakeClock, fakeSocketClass, fakePeerConnection, connect, flush } from './fakes.mjs';
 
 function setup({ role = 'host', token = 'tok-1' } = {}) {
   const clock = new FakeClock(0.5);
   const Socket = fakeSocketClass();
   const signaling = new SignalingClient('ws://127.0.0.1:1/ws', { WebSocket: Socket, clock: clock.api });
+  const pcConfigs = [];               // the RTCConfiguration of every PeerConnection made, in order
   const session = new Session({
-    signaling, room: 'rathaus', name: 'Ada', local: {}, createPeerConnection: () => fakePeerConnection(),
+    signaling, room: 'rathaus', name: 'Ada', local: {},
+    createPeerConnection: (config) => { pcConfigs.push(config); return fakePeerConnection(); },
   });
   const seen = [];
   for (const name of ['lobby', 'rate-limited', 'password-guard', 'joined', 'reconnecting', 'state']) {
@@ -33,7 +36,7 @@ function setup({ role = 'host', token = 'tok-1' } = {}) {
     await flush();
     return { ws, join };
   };
-  return { clock, Socket, signaling, session, seen, answerJoin };
+  return { clock, Socket, signaling, session, seen, answerJoin, pcConfigs };
 }
 
 test('the first join carries no rejoin_token; the one from its result is kept in memory', async () => {
@@ -222,4 +225,56 @@ test('unexplained join failures give up after JOIN_TRIES instead of looping', as
     assert.deepEqual(r.fatal, [code]);
     assert.equal(r.state, 'error');
   }
+});
+
+const TURN = (user) => [{ urls: ['turn:127.0.0.1:3478?transport=udp', 'turn:127.0.0.1:3478?transport=tcp'],
+  username: user, credential: `pw-of-${user}` }];
+
+test('ice_servers of the join result reach the publish and the subscribe PeerConnection; a rejoin brings new ones', async () => {
+  const { session, clock, pcConfigs, answerJoin } = setup();
+  session.start();
+  const first = await answerJoin({ ice_servers: TURN('1700000000:aaaa') });
+  first.ws.event('subscribe_offer', { version: 1, sdp: 'v=0 fake offer', tracks: [] });
+  await flush();
+  assert.equal(pcConfigs.length, 2, 'publish and subscribe');
+  for (const c of pcConfigs) {
+    assert.deepEqual(c.iceServers, TURN('1700000000:aaaa'));
+    assert.equal(c.bundlePolicy, 'max-bundle');
+    assert.equal('iceTransportPolicy' in c, false, 'the browser chooses (all candidates) unless the server says relay');
+  }
+  first.ws.drop();
+  await clock.advance(BACKOFF_MS[0]);
+  const second = await answerJoin({ ice_servers: TURN('1700086400:bbbb'), ice_transport_policy: 'relay' });
+  second.ws.event('subscribe_offer', { version: 1, sdp: 'v=0 fake offer', tracks: [] });
+  await flush();
+  assert.equal(pcConfigs.length, 4);
+  for (const c of pcConfigs.slice(2)) {
+    assert.deepEqual(c.iceServers, TURN('1700086400:bbbb'), 'the rejoin\'s fresh credential');
+    assert.equal(c.iceTransportPolicy, 'relay');
+  }
+});
+
+test('a join result without ice_servers: no ICE servers, no policy (plenum is reached directly)', async () => {
+  const { session, pcConfigs, answerJoin } = setup();
+  session.start();
+  await answerJoin({ ice_transport_policy: 'relay' });   // relay without a TURN server would connect nowhere
+  assert.equal(pcConfigs.length, 1);
+  assert.deepEqual(pcConfigs[0].iceServers, []);
+  assert.equal('iceTransportPolicy' in pcConfigs[0], false);
+});
+
+test('pcConfigFrom keeps only well-formed TURN entries and no other policy', () => {
+  const ok = { urls: 'turns:turn.example.org:443?transport=tcp', username: 'u', credential: 'c' };
+  const c = pcConfigFrom({ ice_servers: [ok, null, 'turn:x', { urls: ['stun:evil.example'], username: 'u', credential: 'c' },
+    { urls: ['turn:x'], username: 7, credential: 'c' }, { urls: ['turn:x'], username: 'u' },
+    { urls: ['turn:x', 42, 'https://evil.example'], username: 'u', credential: 'c', extra: 'dropped' }],
+  ice_transport_policy: 'all' });
+  assert.deepEqual(c.iceServers, [{ urls: ['turns:turn.example.org:443?transport=tcp'], username: 'u', credential: 'c' },
+    { urls: ['turn:x'], username: 'u', credential: 'c' }]);
+  assert.equal('iceTransportPolicy' in c, false);
+  const many = pcConfigFrom({ ice_servers: Array.from({ length: 50 }, () => ok), ice_transport_policy: 'relay' });
+  assert.equal(many.iceServers.length, 8, 'bounded');
+  assert.equal(many.iceTransportPolicy, 'relay');
+  assert.deepEqual(pcConfigFrom({ ice_servers: 'turn:x' }).iceServers, []);
+  assert.deepEqual(pcConfigFrom(undefined).iceServers, []);
 });

@@ -15,6 +15,30 @@
 import { Emitter } from './emitter.js';
 
 const PC_CONFIG = { iceServers: [], bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
+const ICE_SERVERS_MAX = 8;
+const ICE_TEXT_MAX = 512;
+
+/**
+ * The RTCConfiguration for a join result: its ice_servers (TURN with credentials, from the
+ * server's --turn) and, only when the server says so (its test switch --test-force-relay),
+ * iceTransportPolicy "relay". Nothing in the page's URL can change either. Malformed entries are
+ * left out.
+ */
+export function pcConfigFrom(result) {
+  const text = (v) => typeof v === 'string' && v.length > 0 && v.length <= ICE_TEXT_MAX;
+  const servers = [];
+  const list = result && Array.isArray(result.ice_servers) ? result.ice_servers.slice(0, ICE_SERVERS_MAX) : [];
+  for (const e of list) {
+    if (!e || typeof e !== 'object') continue;
+    const urls = (Array.isArray(e.urls) ? e.urls : [e.urls])
+      .filter((u) => text(u) && /^turns?:/.test(u)).slice(0, ICE_SERVERS_MAX);
+    if (!urls.length || !text(e.username) || !text(e.credential)) continue;
+    servers.push({ urls, username: e.username, credential: e.credential });
+  }
+  const config = { ...PC_CONFIG, iceServers: servers };
+  if (result && result.ice_transport_policy === 'relay' && servers.length) config.iceTransportPolicy = 'relay';
+  return config;
+}
 const FATAL_JOIN_ERRORS = new Set([
   'room_name_invalid', 'display_name_invalid', 'room_full', 'unsupported_version', 'bad_request', 'room_locked', 'lobby_full',
 ]);
@@ -78,6 +102,7 @@ export class Session extends Emitter {
     this.lobby = [];                 // [{lobby_id, name}] (hosts only)
     this.activeSpeaker = 0;
     this.videoPrefs = null;          // the last set_video_prefs params, sent again after a re-join
+    this.pcConfig = pcConfigFrom(null); // from the last join result: TURN servers, transport policy
     this.publishPc = null;
     this.subscribePc = null;
     this.publishTransceivers = { audio: null, video: null, screen: null };
@@ -206,6 +231,8 @@ export class Session extends Emitter {
   async completeJoin(result, gen) {
     this.participantId = result.participant_id;
     this.rejoinToken = typeof result.rejoin_token === 'string' && result.rejoin_token ? result.rejoin_token : null;
+    // Fresh TURN credentials come with every join; both PeerConnections of this join use them.
+    this.pcConfig = pcConfigFrom(result);
     this.role = result.role || 'guest';
     this.self = participantFrom({ id: this.participantId, name: this.name, role: this.role });
     if (result.room) this.room = result.room;
@@ -318,7 +345,7 @@ export class Session extends Emitter {
   // ---- publishing -----------------------------------------------------------------------------
 
   async publish(gen) {
-    const pc = this.createPeerConnection(PC_CONFIG);
+    const pc = this.createPeerConnection(this.pcConfig);
     this.publishPc = pc;
     // Audio first, then video: the server relies on this order. A missing device still gets its
     // transceiver, so a camera switched on later needs no renegotiation (replaceTrack).
@@ -495,7 +522,7 @@ export class Session extends Emitter {
 
   async applyOffer(offer, gen) {
     if (!this.subscribePc) {
-      this.subscribePc = this.createPeerConnection(PC_CONFIG);
+      this.subscribePc = this.createPeerConnection(this.pcConfig);
       this.watchPc(this.subscribePc, 'subscribe', gen);
     }
     const pc = this.subscribePc;
