@@ -40,6 +40,7 @@ for f in operations.md hosting.md protocol.md; do
 	install -m 0644 "docs/$f" "$doc/$f"
 done
 install -D -m 0644 docs/nginx/plenum.conf "$doc/examples/nginx-plenum.conf"   # the tested nginx site
+install -m 0644 docs/nginx/plenum-stream.conf "$doc/examples/nginx-plenum-stream.conf"   # 443 shared with coturn by SNI
 date=$(date -R -d "@$(git log -1 --format=%ct 2>/dev/null || date +%s)")
 sed -e "s/@VERSION@/$version/" -e "s/@DATE@/$date/" packaging/deb/changelog | gzip -9n >"$doc/changelog.gz"
 chmod 0644 "$doc/changelog.gz"

@@ -5,78 +5,29 @@
 // over wss through it, send media straight to plenum over UDP, and each decodes the other's video.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { connect, createServer } from 'node:net';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startPlenum, joined, inbound, sleep, ROOT, OUT } from './lib-plenum.mjs';
+import { startPlenum, joined, inbound, sleep, freePort, ROOT, OUT } from './lib-plenum.mjs';
+import { makeCa, runScript, startNginx } from './lib-nginx.mjs';
 
 const NAME = 'plenum.test';
-const NGINX = process.env.NGINX_BIN || '/usr/sbin/nginx';
 const DIR = join(OUT, 'browser', 'nginx');
-
-function run(cmd, args) {
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit ${r.status}\n${r.stdout}${r.stderr}`);
-}
-
-function freeTcpPort() {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); });
-  });
-}
-
-function canConnect(port) {
-  return new Promise((res) => {
-    const s = connect(port, '127.0.0.1');
-    s.on('connect', () => { s.destroy(); res(true); });
-    s.on('error', () => res(false));
-  });
-}
 
 /** nginx in front of plenum's port: the lib's `front`. */
 async function nginxFront({ port }) {
-  assert.ok(existsSync(NGINX), `${NGINX} missing (scripts/deps.sh installs Debian's nginx)`);
   rmSync(DIR, { recursive: true, force: true });
   mkdirSync(DIR, { recursive: true });
-  const ca = join(DIR, 'ca');
-  run(join(ROOT, 'tests', 'proxy', 'make-ca.sh'), [ca, NAME]);
-  const httpsPort = await freeTcpPort();
-  const httpPort = await freeTcpPort();
-  run(join(ROOT, 'tests', 'proxy', 'nginx-site.sh'), [DIR, String(httpsPort), String(httpPort), String(port),
-    join(ca, 'server.pem'), join(ca, 'server.key'), NAME]);
-  const errorLog = join(DIR, 'error.log');
-  const fd = openSync(join(DIR, 'nginx.out'), 'w');
-  const proc = spawn(NGINX, ['-p', DIR, '-c', join(DIR, 'nginx.conf'), '-e', errorLog, '-g', 'daemon off;'],
-    { stdio: ['ignore', fd, fd] });
-  closeSync(fd);
-  const exited = new Promise((res) => proc.on('exit', (code, sig) => res({ code, sig })));
-  const deadline = Date.now() + 10000;
-  while (!(await canConnect(httpsPort))) {
-    if (proc.exitCode !== null || Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      throw new Error(`nginx did not start\n${readFileSync(join(DIR, 'nginx.out'), 'utf8')}`);
-    }
-    await sleep(50);
-  }
-  // Chromium trusts the test server's key (and its CA's) by SPKI hash, and finds plenum.test at
-  // 127.0.0.1 without any DNS: the certificate is still checked for its name.
-  const spki = ['server.spki', 'ca.spki'].map((f) => readFileSync(join(ca, f), 'utf8').trim()).join(',');
+  const ca = makeCa(join(DIR, 'ca'), NAME);
+  const httpsPort = await freePort('tcp');
+  const httpPort = await freePort('tcp');
+  runScript(join(ROOT, 'tests', 'proxy', 'nginx-site.sh'), [DIR, String(httpsPort), String(httpPort), String(port),
+    ca.cert, ca.key, NAME]);
+  const nginx = await startNginx(DIR, { port: httpsPort });
+  // Chromium finds plenum.test at 127.0.0.1 without any DNS.
   return {
     base: `https://${NAME}:${httpsPort}`,
-    browserArgs: [`--host-resolver-rules=MAP ${NAME} 127.0.0.1`, `--ignore-certificate-errors-spki-list=${spki}`],
-    async stop() {
-      const problems = [];
-      if (proc.exitCode !== null) problems.push(`nginx died during the test (${proc.exitCode})`);
-      else proc.kill('SIGTERM');
-      const res = await Promise.race([exited, sleep(10000).then(() => null)]);
-      if (res === null) { proc.kill('SIGKILL'); problems.push('nginx did not stop within 10 s of SIGTERM'); }
-      const bad = readFileSync(errorLog, 'utf8').split('\n').filter((l) => /\[(emerg|alert|crit)\]/.test(l));
-      if (bad.length) problems.push(`nginx error log:\n${bad.slice(-10).join('\n')}`);
-      return problems;
-    },
+    browserArgs: [`--host-resolver-rules=MAP ${NAME} 127.0.0.1`, ...ca.browserArgs],
+    stop: nginx.stop,
   };
 }
 

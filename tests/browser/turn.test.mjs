@@ -5,69 +5,13 @@
 // Runs inside scripts/netns.sh like every browser test: coturn, plenum and Chromium see only loopback.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { createSocket } from 'node:dgram';
-import { chmodSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startPlenum, sleep, inbound, ROOT, OUT } from './lib-plenum.mjs';
+import { startPlenum, sleep, inbound, OUT } from './lib-plenum.mjs';
+import { startCoturn, secretFile, stopAll } from './lib-coturn.mjs';
 
 const SECRET = 'stadt-turn-secret-for-tests';
 const DIR = join(OUT, 'browser', 'turn');
-const started = [];   // coturn processes, killed in after() whatever happened
-
-/** A port free for both TCP and UDP on 127.0.0.1 (coturn listens on both). */
-async function freePort() {
-  for (;;) {
-    const tcp = createServer();
-    await new Promise((res, rej) => { tcp.once('error', rej); tcp.listen(0, '127.0.0.1', res); });
-    const port = tcp.address().port;
-    const udp = createSocket('udp4');
-    const ok = await new Promise((res) => { udp.once('error', () => res(false)); udp.bind(port, '127.0.0.1', () => res(true)); });
-    await new Promise((res) => tcp.close(res));
-    if (ok) await new Promise((res) => udp.close(res));
-    if (ok) return port;
-  }
-}
-
-function secretFile(name, secret) {
-  mkdirSync(DIR, { recursive: true });
-  const path = join(DIR, name);
-  writeFileSync(path, `${secret}\n`, { mode: 0o600 });
-  chmodSync(path, 0o600);
-  return path;
-}
-
-async function startCoturn() {
-  const port = await freePort();
-  const dir = join(DIR, 'coturn');
-  mkdirSync(dir, { recursive: true });
-  const secretPath = secretFile('coturn-secret', SECRET);
-  const logPath = join(dir, 'turnserver.log');
-  const fd = openSync(logPath, 'w');
-  const proc = spawn(join(ROOT, 'scripts', 'coturn-test.sh'), [dir, String(port), secretPath], { stdio: ['ignore', fd, fd] });
-  closeSync(fd);
-  const exited = new Promise((res) => proc.on('exit', res));
-  const log = () => { try { return readFileSync(logPath, 'utf8'); } catch { return ''; } };
-  const c = {
-    port, log, secretPath,
-    async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-      if (await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]) === false) proc.kill('SIGKILL');
-    },
-  };
-  started.push(c);
-  const deadline = Date.now() + 10000;
-  while (!log().includes('UDP listener opened')) {
-    if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`coturn did not start\n${log().slice(-3000)}`);
-    await sleep(100);
-  }
-  return c;
-}
-
-after(async () => {
-  for (const c of started) await c.stop();
-});
+after(stopAll);
 
 /** The selected candidate pair of one PeerConnection, every local candidate, and its configuration. */
 function transportOf(page, which) {
@@ -144,18 +88,18 @@ async function meetThroughRelay(coturn, transport) {
 let coturn;
 
 test('two browsers meet through coturn over UDP: relayed candidates only, video decoded', async () => {
-  coturn = await startCoturn();
+  coturn = await startCoturn(DIR, SECRET);
   await meetThroughRelay(coturn, 'udp');
 });
 
 test('the same over a TCP relay', async () => {
-  coturn = coturn || await startCoturn();
+  coturn = coturn || await startCoturn(DIR, SECRET);
   await meetThroughRelay(coturn, 'tcp');
 });
 
 test('credentials made with a secret coturn does not know: no relay, no media, and coturn says why', async () => {
-  coturn = coturn || await startCoturn();
-  const wrong = secretFile('wrong-secret', 'a-different-secret');
+  coturn = coturn || await startCoturn(DIR, SECRET);
+  const wrong = secretFile(DIR, 'wrong-secret', 'a-different-secret');
   const env = await startPlenum('turn-wrong-secret', {
     extraArgs: ['--turn', `turn:127.0.0.1:${coturn.port}?transport=udp`, '--turn-secret-file', wrong, '--test-force-relay'],
   });

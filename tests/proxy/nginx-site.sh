@@ -12,14 +12,10 @@ doc=$here/docs/nginx/plenum.conf
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 
-# Each line FROM of the doc, replaced by TO (empty: dropped).
 site=$dir/site.conf
 cp "$doc" "$site"
-replace() {
-	grep -qxF "$1" "$site" || { echo "nginx-site.sh: docs/nginx/plenum.conf has no line '$1'" >&2; exit 1; }
-	awk -v from="$1" -v to="$2" '$0 == from { if (to != "") print to; next } { print }' "$site" >"$site.new"
-	mv "$site.new" "$site"
-}
+. "$here/tests/proxy/replace-line.sh"
+replace() { replace_line "$site" "$1" "$2"; }
 replace "    server 127.0.0.1:8080;         # plenum's --listen" "    server 127.0.0.1:$plenum_port;"
 replace "    listen 80;" "    listen 127.0.0.1:$http_port;"
 replace "    listen [::]:80;" ""
