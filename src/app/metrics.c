@@ -60,7 +60,19 @@ size_t app_metrics_write(void *arg, char *out, size_t cap)
 	metric(&o, "plenum_twcc_feedback_sent_total", "counter", "Transport-cc feedback packets sent to publishers.", st.twcc_feedback_sent);
 	metric(&o, "plenum_downlink_estimate_bps_sum", "gauge", "Sum of the subscribers' estimated downlinks.", st.subscriber_estimate_bps_sum);
 	metric(&o, "plenum_media_tcp_accepted_total", "counter", "Connections accepted on the ICE-TCP port.", st.tcp_accepted);
-	metric(&o, "plenum_media_tcp_refused_total", "counter", "ICE-TCP connections closed before carrying media: over a limit, too slow to send a first check, or not ICE.", st.tcp_refused);
+	const struct { const char *reason; uint64_t v; } refused[] = {
+		{ "limit", st.tcp_refused_limit },        /* the open-link limit (1,024) reached */
+		{ "pending", st.tcp_refused_pending },    /* too many waiting for first bytes, in all or from one address */
+		{ "timeout", st.tcp_refused_timeout },    /* no first bytes within 5 s */
+		{ "not_ice", st.tcp_refused_not_ice },    /* first bytes neither an ICE check nor (shared port) TLS */
+		{ "unbound", st.tcp_closed_unbound },     /* no check for a known transport within 10 s */
+		{ "bad_framing", st.tcp_closed_bad_framing },   /* a frame over 4,096 bytes */
+	};
+	strbuf_printf(&o, "# HELP plenum_media_tcp_refused_total ICE-TCP connections closed by plenum, by reason.\n"
+	        "# TYPE plenum_media_tcp_refused_total counter\n");
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+		strbuf_printf(&o, "plenum_media_tcp_refused_total{reason=\"%s\"} %llu\n", refused[i].reason,
+		              (unsigned long long)refused[i].v);
 	metric(&o, "plenum_media_tcp_links", "gauge", "Media TCP connections open.", st.tcp_links_open);
 	metric(&o, "plenum_media_tcp_bytes_sent_total", "counter", "Bytes written to media TCP connections.", st.tcp_bytes_sent);
 	strbuf_printf(&o, "# HELP plenum_media_tcp_shed_total Frames not queued for a TCP subscriber whose connection backed up: video first, then any.\n"

@@ -147,8 +147,10 @@ static void sweep_unbound(struct peer_demux *d, uint64_t now)
 {
 	for (struct net_tcp_link *l = d->tcp.links, *next; l; l = next) {
 		next = l->next;
-		if (!l->owner && now > l->since_us + PEER_TCP_UNBOUND_US)
+		if (!l->owner && now > l->since_us + PEER_TCP_UNBOUND_US) {
+			d->stats.tcp_unbound_closed++;
 			net_tcp_link_close(l);
+		}
 	}
 }
 

@@ -21,6 +21,7 @@ struct peer_stats {
 	uint64_t drop_stun_malformed, drop_stun_auth, drop_dtls, drop_srtp_malformed,
 	         drop_srtp_auth, drop_srtp_replay, drop_unknown_source, drop_unknown_kind, drop_send;
 	uint64_t tcp_foreign_check;   /* a check for a second transport on a TCP link already bound */
+	uint64_t tcp_unbound_closed;  /* TCP links closed for carrying no valid check in PEER_TCP_UNBOUND_US */
 };
 
 struct peer_demux {

@@ -69,6 +69,9 @@ void sfu_media_tcp_stats(const struct sfu *sfu, struct sfu_stats *st)
 		return;
 	const struct peer_tcp_accept_stats *a = &sfu->tcp.stats;
 	st->tcp_accepted = a->accepted;
-	st->tcp_refused = a->refused_full + a->refused_pending + a->timed_out + a->not_ice;
+	st->tcp_refused_limit = a->refused_full;
+	st->tcp_refused_pending = a->refused_pending;
+	st->tcp_refused_timeout = a->timed_out;
+	st->tcp_refused_not_ice = a->not_ice;
 	st->tcp_links_open = atomic_load(&sfu->tcp.open);
 }

@@ -281,6 +281,8 @@ static void worker_stats(void *arg)
 	st->tcp_shed_video += ts->shed_droppable;
 	st->tcp_shed_all += ts->shed_all;
 	st->tcp_bytes_sent += ts->bytes_tx;
+	st->tcp_closed_bad_framing += ts->bad_framing;
+	st->tcp_closed_unbound += ps->tcp_unbound_closed;
 	for (struct sfu_room *r = w->rooms; r; r = r->wnext)
 		for (struct sfu_participant *p = r->members; p; p = p->next)
 			st->subscriber_estimate_bps_sum += p->budget_bps;

@@ -92,9 +92,13 @@ struct sfu_stats {
 	uint64_t nack_retransmits_dropped, nack_duplicates;
 	uint64_t layer_switches, twcc_feedback_received, twcc_feedback_sent;
 	uint64_t subscriber_estimate_bps_sum;   /* sum of subscribers' downlink estimates */
-	/* ICE-TCP: connections accepted, refused (limits, timeouts, not ICE), open now; frames
-	 * shed because a TCP reader fell behind (video first, then any) */
-	uint64_t tcp_accepted, tcp_refused, tcp_links_open;
+	/* ICE-TCP: connections accepted; closed before carrying media, by reason (the open-link
+	 * limit, the pending caps, no first bytes in time, not ICE, no valid check in time on a
+	 * worker, bad framing); open now; frames shed because a TCP reader fell behind (video
+	 * first, then any) */
+	uint64_t tcp_accepted, tcp_links_open;
+	uint64_t tcp_refused_limit, tcp_refused_pending, tcp_refused_timeout, tcp_refused_not_ice;
+	uint64_t tcp_closed_unbound, tcp_closed_bad_framing;
 	uint64_t tcp_shed_video, tcp_shed_all, tcp_bytes_sent;
 };
 

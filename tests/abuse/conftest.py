@@ -24,3 +24,4 @@ _spec.loader.exec_module(interop_conftest)
 server = interop_conftest.server              # fixtures shared with tests/interop
 start_server = interop_conftest.start_server
 Server = interop_conftest.Server
+free_port = interop_conftest.free_port
