@@ -66,6 +66,7 @@ size_t app_metrics_write(void *arg, char *out, size_t cap)
 		{ "timeout", st.tcp_refused_timeout },    /* no first bytes within 5 s */
 		{ "not_ice", st.tcp_refused_not_ice },    /* first bytes neither an ICE check nor (shared port) TLS */
 		{ "unbound", st.tcp_closed_unbound },     /* no check for a known transport within 10 s */
+		{ "evicted", st.tcp_evicted_unbound },    /* such a link, closed at the limit for a newcomer */
 		{ "bad_framing", st.tcp_closed_bad_framing },   /* a frame over 4,096 bytes */
 	};
 	strbuf_printf(&o, "# HELP plenum_media_tcp_refused_total ICE-TCP connections closed by plenum, by reason.\n"

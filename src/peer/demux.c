@@ -154,6 +154,20 @@ static void sweep_unbound(struct peer_demux *d, uint64_t now)
 	}
 }
 
+bool peer_demux_evict_unbound(struct peer_demux *d, uint64_t min_age_us)
+{
+	uint64_t now = clock_now(d->clock);
+	struct net_tcp_link *oldest = NULL;
+	for (struct net_tcp_link *l = d->tcp.links; l; l = l->next)
+		if (!l->owner && now >= l->since_us + min_age_us && (!oldest || l->since_us < oldest->since_us))
+			oldest = l;
+	if (!oldest)
+		return false;
+	d->stats.tcp_unbound_evicted++;
+	net_tcp_link_close(oldest);
+	return true;
+}
+
 void peer_demux_tick(struct peer_demux *d)
 {
 	uint64_t now = clock_now(d->clock);

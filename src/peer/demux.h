@@ -22,6 +22,7 @@ struct peer_stats {
 	         drop_srtp_auth, drop_srtp_replay, drop_unknown_source, drop_unknown_kind, drop_send;
 	uint64_t tcp_foreign_check;   /* a check for a second transport on a TCP link already bound */
 	uint64_t tcp_unbound_closed;  /* TCP links closed for carrying no valid check in PEER_TCP_UNBOUND_US */
+	uint64_t tcp_unbound_evicted; /* unbound TCP links closed to make room for a newcomer */
 };
 
 struct peer_demux {
@@ -56,6 +57,9 @@ int peer_ufrag_worker(const char *ufrag, size_t len);
 void peer_ufrag_mark(char *ufrag, unsigned index);
 /* Drives DTLS retransmissions; call every few tens of milliseconds. */
 void peer_demux_tick(struct peer_demux *d);
+/* Closes the oldest TCP link not bound to a transport that has had at least min_age_us to carry
+ * a valid check (so, in practice, one whose checks were for nobody); false if there is none. */
+bool peer_demux_evict_unbound(struct peer_demux *d, uint64_t min_age_us);
 /* Frees every transport and closes the socket; `closed` runs once libuv released it. */
 void peer_demux_close(struct peer_demux *d, void (*closed)(void *arg), void *arg);
 

@@ -104,7 +104,7 @@ static void decide(struct peer_tcp_pending *c, const uint8_t *buf, size_t len, b
 	if (k == PEER_TCP_NEED_MORE)
 		k = PEER_TCP_OTHER;
 	if (k == PEER_TCP_ICE && worker >= 0 && (unsigned)worker < a->workers) {
-		if (atomic_load(&a->open) >= a->max_open) {
+		if (atomic_load(&a->open) >= a->max_open && !(a->to.make_room && a->to.make_room(a->to.arg))) {
 			a->stats.refused_full++;
 			if (log_limit_allow(&a->log, uv_now(a->loop) * 1000))
 				log_warn(MOD, "media TCP connections at their limit (%u): refused one", a->max_open);

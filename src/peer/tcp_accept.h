@@ -36,6 +36,9 @@ struct peer_tcp_handoff {
 	 * port; NULL: not shared, such connections are closed. */
 	void (*other)(void *arg, int fd);
 	void *arg, *other_arg;
+	/* At max_open: close a link that carries nothing (see peer_demux_evict_unbound) so that a
+	 * newcomer gets in; true if one was closed. NULL: the newcomer is refused. Called with arg. */
+	bool (*make_room)(void *arg);
 };
 
 struct peer_tcp_accept_stats {

@@ -37,11 +37,39 @@ static void hand_to_worker(void *arg, unsigned worker, int fd)
 		log_debug(MOD, "media TCP connection not taken: %s", strerror(c.err));
 }
 
+struct evict_call {
+	struct sfu_worker *w;
+	bool done;
+};
+
+static void evict_on_worker(void *arg)
+{
+	struct evict_call *c = arg;
+	c->done = peer_demux_evict_unbound(&c->w->demux, SFU_MEDIA_TCP_EVICT_AGE_US);
+}
+
+/* At the link limit: the workers in turn, from where the last search stopped, until one closes a
+ * link that carries nothing. Links from participants are never touched. */
+static bool make_room(void *arg)
+{
+	struct sfu *sfu = arg;
+	if (sfu->closing)
+		return false;
+	for (unsigned i = 0; i < sfu->n_workers; i++) {
+		struct evict_call c = { sfu->workers[sfu->tcp_evict_next], false };
+		sfu->tcp_evict_next = (sfu->tcp_evict_next + 1) % sfu->n_workers;
+		sfu_worker_call(c.w, evict_on_worker, &c);
+		if (c.done)
+			return true;
+	}
+	return false;
+}
+
 int sfu_media_tcp_open(struct sfu *sfu, const char *bind_ip)
 {
 	if (!sfu->cfg.media_tcp_port)
 		return 0;
-	struct peer_tcp_handoff to = { hand_to_worker, NULL, sfu, NULL };
+	struct peer_tcp_handoff to = { hand_to_worker, NULL, sfu, NULL, make_room };
 	unsigned max_open = sfu->cfg.media_tcp_max ? sfu->cfg.media_tcp_max : SFU_MEDIA_TCP_MAX_DEFAULT;
 	sfu->tcp_on = true;
 	if (sfu->cfg.media_tcp_bind)

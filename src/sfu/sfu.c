@@ -283,6 +283,7 @@ static void worker_stats(void *arg)
 	st->tcp_bytes_sent += ts->bytes_tx;
 	st->tcp_closed_bad_framing += ts->bad_framing;
 	st->tcp_closed_unbound += ps->tcp_unbound_closed;
+	st->tcp_evicted_unbound += ps->tcp_unbound_evicted;
 	for (struct sfu_room *r = w->rooms; r; r = r->wnext)
 		for (struct sfu_participant *p = r->members; p; p = p->next)
 			st->subscriber_estimate_bps_sum += p->budget_bps;

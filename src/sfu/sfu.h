@@ -98,7 +98,7 @@ struct sfu_stats {
 	 * first, then any) */
 	uint64_t tcp_accepted, tcp_links_open;
 	uint64_t tcp_refused_limit, tcp_refused_pending, tcp_refused_timeout, tcp_refused_not_ice;
-	uint64_t tcp_closed_unbound, tcp_closed_bad_framing;
+	uint64_t tcp_closed_unbound, tcp_closed_bad_framing, tcp_evicted_unbound;
 	uint64_t tcp_shed_video, tcp_shed_all, tcp_bytes_sent;
 };
 

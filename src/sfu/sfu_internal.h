@@ -174,9 +174,13 @@ struct sfu {
 	unsigned n_workers;
 	struct peer_tcp_accept tcp;   /* the ICE-TCP listener (main loop), when tcp_on */
 	bool tcp_on;
+	unsigned tcp_evict_next;      /* the worker make_room asks first */
 };
 
 #define SFU_MEDIA_TCP_MAX_DEFAULT 1024
+/* At that limit, a link that carried no valid check for this long is closed for a newcomer: a
+ * browser's first check binds its link at once, so such a link only ever carried checks for nobody. */
+#define SFU_MEDIA_TCP_EVICT_AGE_US 1000000ull
 
 /* media_tcp.c: the ICE-TCP listener (main thread) */
 int sfu_media_tcp_open(struct sfu *sfu, const char *bind_ip);

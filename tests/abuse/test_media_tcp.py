@@ -1,6 +1,6 @@
 """The ICE-TCP port (--media-tcp-port) against outsiders: connections that never send a byte, from
 one address and from many; first bytes that are not ICE; a check that names no participant; a frame
-over RFC 4571's bound of 4,096 bytes. plenum closes each by the bound that names it, counts it per
+over RFC 4571's bound of 4,096 bytes; every link slot taken by checks for nobody. plenum closes each by the bound that names it, counts it per
 reason in /metrics, and still takes a connection from another address while one address sits at its
 cap. Loopback only (many source addresses of 127.0.0.0/8); every step bounded in count and time."""
 import os
@@ -17,7 +17,9 @@ from conftest import free_port  # noqa: E402
 from plenum_client import http_get, parse_metrics  # noqa: E402
 from test_connections import raise_own_fd_limit  # noqa: E402
 
-# src/peer/tcp_accept.h and src/peer/demux.h
+# src/peer/tcp_accept.h, src/peer/demux.h and src/sfu/sfu_internal.h
+LINKS_MAX = 1024
+EVICT_AGE_S = 1
 PENDING_MAX = 256
 PENDING_PER_ADDR = 16
 FIRST_BYTES_S = 5
@@ -32,7 +34,8 @@ def refused(srv):
     for (name, labels), v in m.items():
         if name == "plenum_media_tcp_refused_total":
             out[dict(labels)["reason"]] = v
-    assert set(out) == {"limit", "pending", "timeout", "not_ice", "unbound", "bad_framing"}, out
+    assert set(out) == {"limit", "pending", "timeout", "not_ice", "unbound", "evicted", "bad_framing"}, out
+    out["links"] = m[("plenum_media_tcp_links", ())]
     return out
 
 
@@ -60,8 +63,9 @@ def connect_from(src, port):
 
 def closed_by_server(s):
     """True once the server closed s (EOF or reset); False while it is open and silent."""
-    r, _, _ = select.select([s], [], [], 0)
-    if not r:
+    p = select.poll()                # select() cannot take fds past 1,023
+    p.register(s, select.POLLIN)
+    if not p.poll(0):
         return False
     try:
         return s.recv(65536) == b""
@@ -146,5 +150,35 @@ def test_not_ice_unbound_and_oversized(start_server):
     print(f"media TCP: not ICE, oversized frame, unbound link (closed {time.monotonic() - t0:.1f} s after) → {r}")
     assert r["unbound"] == 1 and r["not_ice"] == 1 and r["bad_framing"] == 1, r
     for s in (http, stray, big):
+        s.close()
+    assert srv.alive()
+
+
+def test_links_for_nobody_make_room(start_server):
+    """1,024 links (the limit) whose checks name no participant: a newcomer is not refused; the
+    oldest such link that had a second to carry a valid check is closed for it."""
+    raise_own_fd_limit()
+    port = free_port(socket.SOCK_STREAM)
+    srv = start_server(args=["--media-tcp-port", str(port)], nofile=4096)
+    socks = []
+    for i in range(LINKS_MAX):
+        s = connect_from(f"127.0.2.{1 + i // PENDING_PER_ADDR}", port)
+        s.sendall(stun_check(f"Astray{i}"))
+        socks.append(s)
+    wait_for("every link slot taken", lambda: refused(srv)["links"] == LINKS_MAX, 10)
+    time.sleep(EVICT_AGE_S + 0.5)    # the strays are now old enough to be closed for newcomers
+    before = refused(srv)
+    newcomers = []
+    for i in range(8):
+        s = connect_from("127.0.3.1", port)
+        s.sendall(stun_check(f"Anewcomer{i}"))
+        newcomers.append(s)
+    r = wait_for("the newcomers taken", lambda: (lambda x: x if x["evicted"] + x["unbound"] - before["evicted"] - before["unbound"] >= 8 else None)(refused(srv)), 10)
+    print(f"media TCP: {LINKS_MAX} links for nobody, then 8 newcomers → {r}")
+    assert r["limit"] == 0, f"a newcomer was refused at the limit: {r}"
+    if before["unbound"] == r["unbound"]:         # no stray reached its 10 s in the meantime
+        assert r["evicted"] == 8, r
+    assert not any(closed_by_server(s) for s in newcomers), "a newcomer was closed instead of a stray"
+    for s in socks + newcomers:
         s.close()
     assert srv.alive()
