@@ -14,7 +14,7 @@ import time
 import zlib
 
 from helpers import clients, run
-from plenum_client import http_get, metric_sum, parse_metrics
+from plenum_client import metric_sum, metrics_text, parse_metrics
 
 # src/ice/ice_lite.h: unauthenticated error responses per source IP address
 ICE_ERR_PER_SEC = 5
@@ -27,14 +27,8 @@ FLOOD_PACKETS = 200_000
 FLOOD_MAX_S = 8.0
 
 
-def metrics(server):
-    status, text = http_get(server.base + "/metrics")
-    assert status == 200, status
-    return text
-
-
 def metric(server, name):
-    return metric_sum(parse_metrics(metrics(server)), name)
+    return metric_sum(parse_metrics(metrics_text(server)), name)
 
 
 def dropped(text, reason):
@@ -146,13 +140,13 @@ def test_wrong_password_flood_answered_within_budget(server):
             own_ufrag = ice_ufrag(m.pub_pc.localDescription.sdp)
             username = f"{server_ufrag}:{own_ufrag}"
             payloads = [stun_check(username, "not-the-password-at-all!", os.urandom(12)) for _ in range(64)]
-            before_text = metrics(server)
+            before_text = metrics_text(server)
             v0, a0 = b.video_frames[a.participant_id], b.audio_frames[a.participant_id]
             flood = Flood(server, "127.0.0.23", payloads, FLOOD_PACKETS, FLOOD_MAX_S)
             cpu0 = cpu_seconds(server.proc)
             await flood.run()
             cpu = cpu_seconds(server.proc) - cpu0
-            after_text = metrics(server)
+            after_text = metrics_text(server)
             seen = dropped(after_text, "malformed_stun") - dropped(before_text, "malformed_stun")
             window = flood.elapsed + 1.5     # the sending time and the draining after it
             cap = ICE_ERR_BURST + ICE_ERR_PER_SEC * window + 2

@@ -14,7 +14,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "interop"))
 
 from conftest import free_port  # noqa: E402
-from plenum_client import http_get, parse_metrics  # noqa: E402
+from plenum_client import metrics_text, parse_metrics  # noqa: E402
 from test_connections import raise_own_fd_limit  # noqa: E402
 
 # src/peer/tcp_accept.h, src/peer/demux.h and src/sfu/sfu_internal.h
@@ -27,9 +27,7 @@ UNBOUND_S = 10
 
 
 def refused(srv):
-    status, text = http_get(srv.base + "/metrics")
-    assert status == 200, status
-    m = parse_metrics(text)
+    m = parse_metrics(metrics_text(srv))
     out = {}
     for (name, labels), v in m.items():
         if name == "plenum_media_tcp_refused_total":

@@ -386,5 +386,13 @@ def parse_metrics(text):
     return out
 
 
+def metrics_text(server):
+    """The test server's /metrics as text (fetched from loopback, which may read it); a status
+    other than 200 fails the test."""
+    status, text = http_get(server.base + "/metrics")
+    assert status == 200, f"/metrics: {status}"
+    return text
+
+
 def metric_sum(metrics, name):
     return sum(v for (n, _), v in metrics.items() if n == name)
