@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bwe/bwe_delay.h"
+#include "bwe/bwe_probe.h"
 #include "rtcp/rtcp.h"
 #include "rtcp/twcc.h"
 
@@ -24,10 +25,11 @@
 #define LOSS_HIGH 0.10
 #define LOSS_LOW 0.02
 #define LOSS_MIN_PKTS 20            /* transport-cc loss is judged over at least this many packets */
+#define PROBE_CALM_US 1000000       /* no probe within this long of a decrease */
 
 enum rc_state { RC_HOLD, RC_INCREASE };
 
-struct sent { uint64_t at_us; uint32_t bytes; uint16_t seq; bool valid, acked; };
+struct sent { uint64_t at_us; uint32_t bytes; uint16_t seq; uint8_t cluster; bool valid, acked; };
 
 struct bwe {
 	uint64_t min_bps, max_bps;
@@ -57,6 +59,10 @@ struct bwe {
 	uint64_t remb_bps, remb_us;
 	bool have_remb, have_twcc;
 	uint64_t overuses, loss_cuts, feedback, feedback_bad;
+	/* probing */
+	struct bwe_probe probe;
+	uint64_t probe_overuses;        /* overuses when the running cluster began */
+	uint64_t probes, probes_raised, last_probe_bps;
 };
 
 static double clampd(double v, double lo, double hi) { return v < lo ? lo : v > hi ? hi : v; }
@@ -76,6 +82,7 @@ int bwe_new(struct bwe **out, uint64_t start_bps, uint64_t min_bps, uint64_t max
 	b->rc = RC_INCREASE;
 	b->rtt_us = 100000;
 	bwe_delay_init(&b->delay);
+	bwe_probe_init(&b->probe);
 	*out = b;
 	return 0;
 }
@@ -84,7 +91,8 @@ void bwe_free(struct bwe *b) { free(b); }
 
 void bwe_on_sent(struct bwe *b, uint16_t tseq, size_t bytes, uint64_t now_us)
 {
-	b->hist[tseq & (HIST - 1)] = (struct sent){ now_us, bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes, tseq, true, false };
+	b->hist[tseq & (HIST - 1)] = (struct sent){ now_us, bytes > UINT32_MAX ? UINT32_MAX : (uint32_t)bytes, tseq,
+	                                            bwe_probe_on_sent(&b->probe, now_us), true, false };
 }
 
 /* ---- acknowledged throughput, on the receiver's clock ---- */
@@ -234,6 +242,46 @@ void bwe_on_remb(struct bwe *b, uint64_t bps, uint64_t now_us)
 	b->have_remb = true;
 }
 
+/* ---- probing ---- */
+
+int bwe_probe_start(struct bwe *b, uint64_t rate_bps, uint64_t duration_us, uint64_t now_us)
+{
+	if (b->delay.signal == BWE_OVERUSE || (b->last_decrease_us && now_us < b->last_decrease_us + PROBE_CALM_US))
+		return EAGAIN;
+	if (!bwe_probe_begin(&b->probe, rate_bps, duration_us, now_us))
+		return EBUSY;
+	b->probe_overuses = b->overuses;
+	b->probes++;
+	return 0;
+}
+
+uint64_t bwe_probe_rate(const struct bwe *b, uint64_t now_us) { return bwe_probe_target(&b->probe, now_us); }
+
+/* A cluster the path carried without overuse raises the delay-based rate to what it carried,
+ * and the loss-based cap with it when the cluster lost (almost) nothing. */
+static void probe_result(struct bwe *b, uint64_t now_us)
+{
+	uint64_t lost = b->probe.lost_pkts, total = b->probe.acked_pkts + lost;
+	uint64_t bps;
+	if (!bwe_probe_finish(&b->probe, now_us, &bps))
+		return;
+	b->last_probe_bps = bps;
+	if (!bps || b->overuses != b->probe_overuses)
+		return;
+	double carried = clampd((double)bps, (double)b->min_bps, (double)b->max_bps);
+	bool raised = false;
+	if (carried > b->rate) {
+		b->rate = carried;
+		b->cap_known = false;
+		raised = true;
+	}
+	if ((double)lost < LOSS_LOW * (double)total && carried > b->loss_bps) {
+		b->loss_bps = carried;
+		raised = true;
+	}
+	b->probes_raised += raised;
+}
+
 /* ---- transport-cc feedback ---- */
 
 struct fb_ctx { struct bwe *b; int64_t ref_us; uint64_t now_us, newest_sent_us; uint32_t lost, total; bool any; };
@@ -246,14 +294,15 @@ static void fb_packet(void *arg, uint16_t seq, bool received, int64_t arrival_us
 	if (!s->valid || s->seq != seq || s->acked || c->now_us > s->at_us + HIST_MAX_AGE_US)
 		return;
 	c->total++;
+	int64_t arrival = c->ref_us + arrival_us;
+	if (received && arrival < 0)
+		return;                     /* only a forged packet gets here */
+	bwe_probe_on_feedback(&b->probe, s->cluster, received, s->bytes, (int64_t)s->at_us, received ? arrival : 0);
 	if (!received) {
 		c->lost++;
 		return;
 	}
 	s->acked = true;
-	int64_t arrival = c->ref_us + arrival_us;
-	if (arrival < 0)
-		return;                     /* only a forged packet gets here */
 	acked_add(b, arrival, s->bytes);
 	bwe_delay_on_packet(&b->delay, (int64_t)s->at_us, arrival);
 	if (!c->any || s->at_us > c->newest_sent_us)
@@ -292,6 +341,7 @@ static void on_feedback(struct bwe *b, const struct rtcp_pkt *p, uint64_t now_us
 		loss_update(b, (double)b->fb_lost / b->fb_total, now_us);
 		b->fb_lost = b->fb_total = 0;
 	}
+	probe_result(b, now_us);
 	rate_control(b, now_us);
 }
 
@@ -324,5 +374,7 @@ void bwe_get_stats(const struct bwe *b, struct bwe_stats *s)
 		.rtt_us = b->rtt_us, .signal = (int)b->delay.signal,
 		.overuses = b->overuses, .loss_cuts = b->loss_cuts,
 		.feedback = b->feedback, .feedback_bad = b->feedback_bad,
+		.probes = b->probes, .probes_raised = b->probes_raised, .last_probe_bps = b->last_probe_bps,
+		.last_decrease_us = b->last_decrease_us,
 	};
 }

@@ -35,6 +35,16 @@ void bwe_on_twcc(struct bwe *b, const uint8_t *rtcp_fb, size_t len, uint64_t now
 void bwe_on_remb(struct bwe *b, uint64_t bps, uint64_t now_us);
 /* Receiver report loss for the transport (fraction 0..255, RFC 3550 fraction lost). */
 void bwe_on_loss(struct bwe *b, uint8_t fraction_lost, uint64_t now_us);
+/* Probing for room above what plenum sends (media alone never shows it: the delay-based rate does
+ * not grow past 1.5 × what is acknowledged). bwe_probe_start opens a cluster at rate_bps for
+ * duration_us: every packet sent meanwhile belongs to it, and the caller adds padding so that
+ * it sends at bwe_probe_rate (0 once the cluster ended). When its feedback is in, a cluster the
+ * path carried without overuse and with ≤ 10 % loss raises the delay-based rate to the rate it
+ * was carried at (the smaller of its send and receive rates), and the loss-based cap too when
+ * it lost < 2 %. Returns 0, EBUSY while a cluster runs or awaits feedback, EAGAIN within 1 s of
+ * a decrease (the link is full: no probe). */
+int bwe_probe_start(struct bwe *b, uint64_t rate_bps, uint64_t duration_us, uint64_t now_us);
+uint64_t bwe_probe_rate(const struct bwe *b, uint64_t now_us);
 /* Bits per second plenum may send now. */
 uint64_t bwe_estimate(const struct bwe *b, uint64_t now_us);
 
@@ -46,6 +56,9 @@ struct bwe_stats {
 	int signal;                             /* 0 normal, 1 overuse, 2 underuse */
 	uint64_t overuses, loss_cuts;           /* decreases by the delay and the loss controllers */
 	uint64_t feedback, feedback_bad;        /* transport-cc packets used, and dropped as malformed */
+	uint64_t probes, probes_raised;         /* clusters started, and those that raised the rate */
+	uint64_t last_probe_bps;                /* what the last finished cluster carried, 0: nothing */
+	uint64_t last_decrease_us;              /* the delay-based controller's last cut, 0 none */
 };
 void bwe_get_stats(const struct bwe *b, struct bwe_stats *s);
 

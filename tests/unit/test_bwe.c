@@ -34,6 +34,7 @@ struct sim_cfg {
 	int no_rr;
 	double app_bps;                 /* the sender has only this much to send until app_until_us */
 	uint64_t app_until_us;
+	double probe_want_bps;          /* probes every second (250 ms clusters) while the estimate is below this */
 	uint64_t duration_us;
 	uint32_t seed;
 };
@@ -97,6 +98,13 @@ static void step(struct sim *s)
 	double est = (double)bwe_estimate(s->b, s->now);
 	if (s->c.app_bps > 0 && s->now < s->c.app_until_us && est > s->c.app_bps)
 		est = s->c.app_bps;
+	if (s->c.probe_want_bps > 0 && s->now % S == 0 && (double)bwe_estimate(s->b, s->now) < s->c.probe_want_bps) {
+		double cur = (double)bwe_estimate(s->b, s->now), target = cur * 2 > 250000 ? cur * 2 : 250000;
+		bwe_probe_start(s->b, (uint64_t)(target < s->c.probe_want_bps ? target : s->c.probe_want_bps), 250 * MS, s->now);
+	}
+	double probe = (double)bwe_probe_rate(s->b, s->now);
+	if (probe > est)
+		est = probe;                /* padding up to the probe's rate */
 	s->budget += est * 1e-3;
 	if (s->budget > 2 * PKT_BYTES * 8)
 		s->budget = 2 * PKT_BYTES * 8;
@@ -318,6 +326,50 @@ START_TEST(test_app_limited)
 }
 END_TEST
 
+START_TEST(test_probe_finds_room)
+{
+	/* audio alone (50 kbit/s) wants 1 Mbit/s of video: 150 kbit/s of capacity for 20 s, then 3 Mbit/s */
+	struct sim_cfg c = { .start_bps = 300000, .min_bps = 30000, .max_bps = 10000000,
+	                     .cap1_bps = 150e3, .cap2_bps = 3e6, .switch_us = 20 * S,
+	                     .app_bps = 50000, .app_until_us = UINT64_MAX, .probe_want_bps = 1e6,
+	                     .duration_us = 30 * S, .seed = 17 };
+	struct sim *s = sim_run(&c);
+	struct bwe_stats st;
+	bwe_get_stats(s->b, &st);
+	double t = reaches(s, 4e5);
+	printf("bwe probing, 150 kbit/s then 3 Mbit/s at 20 s: max %llu over 8–20 s; ≥400k from %.1f s; %llu probes, %llu raised; queue drops %llu\n",
+	       (unsigned long long)max_est(s, 8, 20), t, (unsigned long long)st.probes, (unsigned long long)st.probes_raised,
+	       (unsigned long long)s->queue_drops);
+	fflush(stdout);
+	ck_assert_uint_le(max_est(s, 8, 20), 200000);   /* the capped link is never taken for more */
+	ck_assert(t >= 20 && t <= 25);                  /* room found within 5 s of the cap lifting */
+	ck_assert_uint_gt(st.probes_raised, 0);
+	sim_free(s);
+	/* without probes an application-limited sender never finds that room */
+	c.probe_want_bps = 0;
+	s = sim_run(&c);
+	ck_assert(reaches(s, 4e5) < 0);
+	sim_free(s);
+}
+END_TEST
+
+START_TEST(test_probe_api)
+{
+	struct bwe *b;
+	ck_assert_int_eq(bwe_new(&b, 300000, 30000, 5000000), 0);
+	ck_assert_uint_eq(bwe_probe_rate(b, 0), 0);
+	ck_assert_int_eq(bwe_probe_start(b, 600000, 250 * MS, 1 * S), 0);
+	ck_assert_uint_eq(bwe_probe_rate(b, 1 * S + 100 * MS), 600000);
+	ck_assert_int_eq(bwe_probe_start(b, 600000, 250 * MS, 1 * S + 100 * MS), EBUSY);
+	ck_assert_uint_eq(bwe_probe_rate(b, 1 * S + 250 * MS), 0);
+	/* no feedback at all: the cluster times out and a new one may start */
+	ck_assert_int_eq(bwe_probe_start(b, 600000, 250 * MS, 2 * S), EBUSY);
+	ck_assert_int_eq(bwe_probe_start(b, 600000, 250 * MS, 3 * S), 0);
+	ck_assert_uint_eq(bwe_estimate(b, 3 * S), 300000);   /* a probe alone raises nothing */
+	bwe_free(b);
+}
+END_TEST
+
 START_TEST(test_deterministic)
 {
 	struct sim_cfg c = { .start_bps = 300000, .min_bps = 50000, .max_bps = 10000000,
@@ -403,6 +455,7 @@ static Suite *bwe_suite(void)
 	tcase_add_test(tc, test_loss_reports);
 	tcase_add_test(tc, test_remb_expires);
 	tcase_add_test(tc, test_feedback_garbage);
+	tcase_add_test(tc, test_probe_api);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("sim");
 	tcase_set_timeout(tc, 120);
@@ -411,6 +464,7 @@ static Suite *bwe_suite(void)
 	tcase_add_test(tc, test_random_loss);
 	tcase_add_test(tc, test_remb_caps);
 	tcase_add_test(tc, test_app_limited);
+	tcase_add_test(tc, test_probe_finds_room);
 	tcase_add_test(tc, test_deterministic);
 	suite_add_tcase(s, tc);
 	return s;
