@@ -54,6 +54,11 @@ size_t app_metrics_write(void *arg, char *out, size_t cap)
 	metric(&o, "plenum_nack_retransmissions_total", "counter", "Packets resent to answer subscribers' NACKs.", st.nack_retransmits);
 	metric(&o, "plenum_nack_retransmits_dropped_total", "counter", "NACKed packets not resent: over the subscriber's retransmission budget.", st.nack_retransmits_dropped);
 	metric(&o, "plenum_nack_duplicates_total", "counter", "NACKed packets not resent: resent within the last 100 ms already.", st.nack_duplicates);
+	metric(&o, "plenum_probe_padding_packets_total", "counter", "Padding-only packets sent to probe subscribers' downlinks for room to bring video back.", st.probe_padding_packets);
+	metric(&o, "plenum_videos_paused_bandwidth", "gauge", "Videos subscribers' tiles ask for that are paused because their downlink cannot carry them (audio first).", st.videos_paused_bw);
+	metric(&o, "plenum_publish_layers_off", "gauge", "Simulcast layers publishers were told to stop encoding because nobody receives them (data saver).", st.pub_layers_off);
+	metric(&o, "plenum_publish_layer_pauses_total", "counter", "Simulcast layers switched off at publishers because nobody received them.", st.pub_layers_paused);
+	metric(&o, "plenum_publish_layer_resumes_total", "counter", "Simulcast layers switched back on at publishers because a subscriber needed them.", st.pub_layers_resumed);
 	metric(&o, "plenum_keyframe_requests_total", "counter", "PLIs sent to publishers.", st.keyframe_requests);
 	metric(&o, "plenum_simulcast_layer_switches_total", "counter", "Subscribers moved to another simulcast layer.", st.layer_switches);
 	metric(&o, "plenum_twcc_feedback_received_total", "counter", "Transport-cc feedback packets from subscribers.", st.twcc_feedback_received);

@@ -90,6 +90,7 @@ struct meet_member {
 	/* presentation state the caller keeps here for events */
 	char name[MEET_NAME_MAX + 1];
 	bool audio_muted, video_muted, music, screen;
+	int quality;                  /* the media server's view of its connection (enum sfu_quality), copied for events */
 	struct meet_bucket chat, reaction, hand, media, music_limit;
 	char token[MEET_TOKEN_LEN + 1];   /* single-use rejoin token of this seat */
 };

@@ -1,7 +1,8 @@
 /* layers: what each subscriber receives of each video — which simulcast layer, or nothing
  * (last-N). Screens and pinned participants first, then cameras of the most recent speakers,
  * each at the layer that fits its tile, then the whole set fitted into the subscriber's
- * downlink budget by stepping layers down and dropping the least recent cameras. */
+ * downlink budget by stepping layers down and pausing videos, the least important first, so
+ * that audio always fits (audio first). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +23,7 @@ static uint16_t layer_height(const struct sfu_track *t, int i)
 	return t->source == SFU_SOURCE_SCREEN ? 1080 : nominal[2 - (top - i)];
 }
 
-static uint64_t layer_bps(const struct sfu_track *t, int i)
+uint64_t sfu_layer_bps(const struct sfu_track *t, int i)
 {
 	if (i < 0)
 		return 0;
@@ -73,31 +74,39 @@ static bool arriving(const struct sfu_track *t, int i, uint64_t now)
 	return l->last_packet_us && now - l->last_packet_us < 1000000u;
 }
 
-/* The highest arriving layer that fits the tile; else the lowest arriving one (the publisher
- * may send only its low layers while its own bandwidth estimate ramps up); before anything
- * arrives, the layer that fits. */
-static int pick_layer(const struct sfu_track *t, unsigned height, uint64_t now)
+/* The highest layer whose height fits the tile (the lowest when none does). */
+static int fit_layer(const struct sfu_track *t, unsigned height)
 {
-	int fit = 0, fit_arriving = -1, lowest_arriving = -1;
+	for (int li = (int)t->n_layers - 1; li > 0; li--)
+		if (layer_height(t, li) <= height * 5 / 4)
+			return li;
+	return 0;
+}
+
+/* What is forwarded for a desired layer: the highest arriving layer at or below it; else the
+ * lowest arriving one (the publisher may send only some layers: its own estimate ramps up, or
+ * plenum paused the others); before anything arrives, the desired one. */
+static int arriving_layer(const struct sfu_track *t, int desired, uint64_t now)
+{
+	if (desired < 0)
+		return -1;
+	int lowest = -1;
 	for (int li = (int)t->n_layers - 1; li >= 0; li--) {
-		bool fits = layer_height(t, li) <= height * 5 / 4;
-		if (fits && !fit)
-			fit = li;
-		if (arriving(t, li, now)) {
-			lowest_arriving = li;
-			if (fits && fit_arriving < 0)
-				fit_arriving = li;
-		}
+		if (!arriving(t, li, now))
+			continue;
+		if (li <= desired)
+			return li;
+		lowest = li;
 	}
-	if (fit_arriving >= 0)
-		return fit_arriving;
-	return lowest_arriving >= 0 ? lowest_arriving : fit;
+	return lowest >= 0 ? lowest : desired;
 }
 
 struct cand {
 	struct sfu_down *d;
 	unsigned rank;
 	int layer;
+	int fit;                      /* the tile's layer before the budget */
+	uint64_t margin;              /* extra a paused video needs to come back (hysteresis) */
 };
 
 static int by_rank(const void *a, const void *b)
@@ -115,6 +124,25 @@ static void apply(struct sfu_down *d, int layer)
 		sfu_track_request_keyframe(d->src, layer, false);
 }
 
+/* Fits the videos into the downlink budget, least important first: each steps down a layer at
+ * a time, and when even its lowest layer does not fit it is paused — the most important one
+ * (the screen, a pinned tile, the latest speaker) last, and audio never (audio first). */
+static uint64_t fit_budget(struct cand *c, size_t n, uint64_t want, uint64_t budget)
+{
+	for (size_t i = n; budget && want > budget && i-- > 0;) {
+		const struct sfu_track *t = c[i].d->src;
+		while (want > budget && c[i].layer > 0) {
+			want -= sfu_layer_bps(t, c[i].layer) - sfu_layer_bps(t, c[i].layer - 1);
+			c[i].layer--;
+		}
+		if (want > budget && c[i].layer == 0) {
+			want -= sfu_layer_bps(t, 0) + c[i].margin;
+			c[i].layer = -1;
+		}
+	}
+	return want;
+}
+
 void sfu_layers_assign(struct sfu_participant *sub)
 {
 	uint64_t now = clock_now(sub->w->clock);
@@ -128,7 +156,7 @@ void sfu_layers_assign(struct sfu_participant *sub)
 			audio++;
 			continue;
 		}
-		c[n++] = (struct cand){ d, rank_of(sub, d), 0 };
+		c[n++] = (struct cand){ d, rank_of(sub, d), 0, -1, 0 };
 	}
 	qsort(c, n, sizeof c[0], by_rank);   /* stable enough: equal ranks keep offer order mostly */
 	/* the client's wish (its layout), never past the operator's cap */
@@ -137,7 +165,8 @@ void sfu_layers_assign(struct sfu_participant *sub)
 	if (last_n > cap)
 		last_n = cap;
 	unsigned cams = 0;
-	uint64_t want = (uint64_t)(audio < SFU_AUDIO_TOP_N ? audio : SFU_AUDIO_TOP_N) * SFU_AUDIO_BPS;
+	uint64_t audio_bps = (uint64_t)(audio < SFU_AUDIO_TOP_N ? audio : SFU_AUDIO_TOP_N) * SFU_AUDIO_BPS;
+	uint64_t want = audio_bps, resume = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct sfu_track *t = c[i].d->src;
 		const struct sfu_video_pref *pf = pref_of(sub, c[i].d);
@@ -149,31 +178,32 @@ void sfu_layers_assign(struct sfu_participant *sub)
 		}
 		if (camera)
 			cams++;
-		int layer = pick_layer(t, height, now);
-		c[i].layer = layer;
-		want += layer_bps(t, layer);
+		c[i].fit = c[i].layer = fit_layer(t, height);
+		if (c[i].d->paused_bw)
+			c[i].margin = sfu_layer_bps(t, 0) / 4;
+		want += sfu_layer_bps(t, c[i].layer) + c[i].margin;
+		if (!resume)
+			resume = audio_bps + sfu_layer_bps(t, 0) * 5 / 4;   /* the most important video's lowest layer */
 	}
-	/* Over budget: step the least important videos down a layer, then drop them. */
-	uint64_t budget = sub->budget_bps;
-	for (size_t i = n; budget && want > budget && i-- > 0;) {
-		const struct sfu_track *t = c[i].d->src;
-		while (want > budget && c[i].layer > 0) {
-			want -= layer_bps(t, c[i].layer) - layer_bps(t, c[i].layer - 1);
-			c[i].layer--;
-		}
-		if (want > budget && c[i].layer == 0 && c[i].rank > 0 && i > 0) {
-			want -= layer_bps(t, 0);
-			c[i].layer = -1;
-		}
+	sub->want_bps = want;
+	sub->resume_bps = resume;
+	fit_budget(c, n, want, sub->budget_bps);
+	sub->n_paused_bw = sub->n_lowered = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct sfu_down *d = c[i].d;
+		d->paused_bw = c[i].fit >= 0 && c[i].layer < 0;
+		d->desired_layer = c[i].layer;
+		sub->n_paused_bw += d->paused_bw;
+		sub->n_lowered += c[i].layer >= 0 && c[i].layer < c[i].fit;
+		apply(d, arriving_layer(d->src, c[i].layer, now));
 	}
-	for (size_t i = 0; i < n; i++)
-		apply(c[i].d, c[i].layer);
 }
 
 void sfu_layers_room(struct sfu_room *r)
 {
 	for (struct sfu_participant *p = r->members; p; p = p->next)
 		sfu_layers_assign(p);
+	sfu_pub_layers_room(r, clock_now(r->w->clock));
 }
 
 void sfu_update_budget(struct sfu_participant *sub)

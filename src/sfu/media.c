@@ -127,8 +127,10 @@ int sfu_media_send(struct sfu_participant *sub, size_t n, uint16_t tseq, bool dr
 	if (err)
 		return err;
 	sub->twcc_seq++;
+	size_t wire = n + srtp_profile_rtp_overhead(sub->sub->profile);
+	sub->sent_bytes += wire;
 	if (sub->bwe)
-		bwe_on_sent(sub->bwe, tseq, n + srtp_profile_rtp_overhead(sub->sub->profile), clock_now(sfu->clock));
+		bwe_on_sent(sub->bwe, tseq, wire, clock_now(sfu->clock));
 	return 0;
 }
 

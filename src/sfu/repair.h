@@ -9,7 +9,7 @@
 /* Retransmissions per subscriber per second: a quarter of its downlink estimate in packets of
  * SFU_RTX_PACKET_BYTES, clamped to [SFU_RTX_MIN_PPS, SFU_RTX_MAX_PPS]; the bucket holds
  * SFU_RTX_BURST_MS of that rate. NACKs beyond it are refused (counted). */
-#define SFU_RTX_MIN_PPS 50u
+#define SFU_RTX_MIN_PPS 2u         /* a weak downlink gets few: retransmissions must never starve audio */
 #define SFU_RTX_MAX_PPS 250u
 #define SFU_RTX_PACKET_BYTES 1200u
 #define SFU_RTX_BURST_MS 500u

@@ -88,6 +88,7 @@ void sfu_reports_sub_rtcp(void *arg, struct peer *peer, uint8_t *pkt, size_t len
 				for (size_t i = 0; i < n; i++)
 					worst = b[i].fraction_lost > worst ? b[i].fraction_lost : worst;
 				bwe_on_loss(sub->bwe, worst, now);
+				sub->down_loss = worst;
 			}
 			continue;
 		}
@@ -127,6 +128,10 @@ static void report_to_publisher(struct sfu_participant *p, uint64_t now)
 	}
 	if (!nb)
 		return;
+	uint8_t worst = 0;
+	for (size_t i = 0; i < nb; i++)
+		worst = blocks[i].fraction_lost > worst ? blocks[i].fraction_lost : worst;
+	p->up_loss = worst;
 	uint8_t *buf = sfu->scratch;
 	size_t n = rtcp_write_rr(buf, sizeof sfu->scratch, p->rtcp_ssrc, blocks, nb);
 	if (nv)

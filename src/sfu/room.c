@@ -67,6 +67,7 @@ void sfu_participant_info(const struct sfu_participant *p, struct sfu_participan
 	out->video_muted = p->video_muted;
 	out->publishing = p->pub != NULL;
 	out->music = p->music;
+	out->quality = p->quality;
 }
 
 void sfu_room_add(struct sfu_room *r, struct sfu_participant *p)

@@ -70,17 +70,24 @@ static void check_participant(struct sfu_participant *p, uint64_t now)
 	}
 }
 
-/* The worker's per-room work: speakers every tick; once a second the downlink budgets (layer
- * rates were re-measured, downlinks re-estimated), consent and failed transports. */
+/* The worker's per-room work: speakers and probe padding every tick; once a second the downlink
+ * budgets (layer rates were re-measured, downlinks re-estimated), probes, connection quality,
+ * the layers publishers encode, consent and failed transports. */
 void sfu_rooms_tick(struct sfu_worker *w, uint64_t now, bool second)
 {
 	for (struct sfu_room *r = w->rooms, *rnext; r; r = rnext) {
 		rnext = r->wnext;   /* a drop of the last member unlinks r (the main thread frees it) */
 		sfu_speakers_update(r, now);
+		for (struct sfu_participant *p = r->members; p; p = p->next)
+			sfu_probe_tick(p, now);
 		if (!second)
 			continue;
-		for (struct sfu_participant *p = r->members; p; p = p->next)
+		for (struct sfu_participant *p = r->members; p; p = p->next) {
 			sfu_update_budget(p);
+			sfu_probe_consider(p, now);
+			sfu_quality_update(p, now);
+		}
+		sfu_pub_layers_room(r, now);
 		for (struct sfu_participant *p = r->members, *next; p; p = next) {
 			next = p->next;
 			check_participant(p, now);
@@ -273,6 +280,9 @@ static void worker_stats(void *arg)
 	st->nack_retransmits += w->nack_retransmits;
 	st->nack_retransmits_dropped += w->nack_retransmits_dropped;
 	st->nack_duplicates += w->nack_duplicates;
+	st->probe_padding_packets += w->probe_padding_packets;
+	st->pub_layers_paused += w->pub_layers_paused;
+	st->pub_layers_resumed += w->pub_layers_resumed;
 	st->keyframe_requests += w->keyframe_requests;
 	st->layer_switches += w->layer_switches;
 	st->twcc_feedback_received += w->twcc_feedback_rx;
@@ -285,8 +295,18 @@ static void worker_stats(void *arg)
 	st->tcp_closed_unbound += ps->tcp_unbound_closed;
 	st->tcp_evicted_unbound += ps->tcp_unbound_evicted;
 	for (struct sfu_room *r = w->rooms; r; r = r->wnext)
-		for (struct sfu_participant *p = r->members; p; p = p->next)
+		for (struct sfu_participant *p = r->members; p; p = p->next) {
 			st->subscriber_estimate_bps_sum += p->budget_bps;
+			st->videos_paused_bw += p->n_paused_bw;
+			if (p->bwe) {
+				struct bwe_stats bs;
+				bwe_get_stats(p->bwe, &bs);
+				st->probes += bs.probes;   /* of the participants still here */
+			}
+			for (size_t k = 0; k < p->n_tracks; k++)
+				for (size_t li = 0; li < p->tracks[k]->n_layers; li++)
+					st->pub_layers_off += p->tracks[k]->layer_off[li];
+		}
 }
 
 void sfu_get_stats(const struct sfu *sfu, struct sfu_stats *st)
@@ -499,6 +519,8 @@ static void set_video_prefs(void *arg)
 	c->prefs = NULL;
 	c->pinned = NULL;
 	sfu_layers_assign(p);
+	if (p->room)
+		sfu_pub_layers_room(p->room, clock_now(p->w->clock));   /* an enlarged tile: its layer back at once */
 }
 
 int sfu_set_video_prefs(struct sfu_participant *p, unsigned last_n, const struct sfu_video_pref *prefs,

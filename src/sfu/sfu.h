@@ -55,12 +55,39 @@ struct sfu_track_info {
 	bool active;                /* false: the m-line is kept but inactive (track gone) */
 };
 
+/* How well a participant's connection carries the meeting, as plenum sees it (the worse of its
+ * uplink and downlink): see src/sfu/quality.c. */
+enum sfu_quality { SFU_QUALITY_GOOD = 0, SFU_QUALITY_FAIR, SFU_QUALITY_POOR };
+
 struct sfu_participant_info {
 	uint32_t id;
 	const char *name;
 	bool audio_muted, video_muted;
 	bool publishing;
 	bool music;                 /* publishes in music mode */
+	enum sfu_quality quality;
+};
+
+#define SFU_DOWNLINK_PAUSED_MAX 64
+
+/* A subscriber's own downlink: the estimate, and the videos it asked for that plenum does not
+ * send because that estimate cannot carry them (audio first). */
+struct sfu_downlink_info {
+	uint64_t estimate_bps;
+	uint32_t rtt_ms;
+	double loss;                /* 0..1, as the subscriber last reported it */
+	enum sfu_quality quality;
+	struct { uint32_t participant_id; enum sfu_source source; } paused[SFU_DOWNLINK_PAUSED_MAX];
+	size_t n_paused;
+};
+
+/* The simulcast layers of one published video that some subscriber receives (data saver: the
+ * publisher's browser stops encoding the others). */
+struct sfu_publish_layers {
+	char mid[32];
+	char rids[3][16];
+	bool active[3];
+	size_t n;
 };
 
 enum sfu_leave_reason { SFU_LEFT_BYE = 0, SFU_LEFT_TIMEOUT, SFU_LEFT_CLOSED, SFU_LEFT_REMOVED, SFU_LEFT_ENDED };
@@ -79,6 +106,10 @@ struct sfu_events {
 	void (*dropped)(void *arg, enum sfu_leave_reason reason);
 	/* The room's dominant speaker changed (RFC 6464 audio levels); 0 = nobody speaks. */
 	void (*active_speaker)(void *arg, uint32_t participant_id);
+	/* This participant's downlink changed quality or paused videos (at most about once a second). */
+	void (*downlink)(void *arg, const struct sfu_downlink_info *d);
+	/* Which simulcast layers of one of this participant's published videos are received. */
+	void (*publish_layers)(void *arg, const struct sfu_publish_layers *l);
 };
 
 struct sfu_stats {
@@ -90,6 +121,9 @@ struct sfu_stats {
 	uint64_t dropped_send;
 	uint64_t nack_retransmits, keyframe_requests;
 	uint64_t nack_retransmits_dropped, nack_duplicates;
+	uint64_t probe_padding_packets, probes;   /* downlink probing: padding packets, clusters */
+	uint64_t videos_paused_bw;                /* videos not sent now for want of a subscriber's bandwidth */
+	uint64_t pub_layers_paused, pub_layers_resumed, pub_layers_off;   /* data saver at publishers */
 	uint64_t layer_switches, twcc_feedback_received, twcc_feedback_sent;
 	uint64_t subscriber_estimate_bps_sum;   /* sum of subscribers' downlink estimates */
 	/* ICE-TCP: connections accepted; closed before carrying media, by reason (the open-link

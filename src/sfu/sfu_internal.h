@@ -32,7 +32,7 @@
 #define SFU_CACHE_PACKET_MAX 1280      /* longer packets are not kept (browsers send ≤ 1200 + header) */
 #define SFU_TWCC_EXT_ID 5          /* transport-wide-cc extension id in plenum's subscribe offers */
 #define SFU_BWE_START_BPS 1500000u
-#define SFU_BWE_MIN_BPS 150000u
+#define SFU_BWE_MIN_BPS 50000u     /* below audio plus the lowest video layer: video pauses (audio first) */
 #define SFU_BWE_MAX_BPS 30000000u
 
 struct sfu_room;
@@ -70,6 +70,9 @@ struct sfu_track {
 	struct sfu_down **downs;      /* subscribers of this track */
 	size_t n_downs, cap_downs;
 	uint32_t track_no;            /* stable per-participant number for msid */
+	/* data saver (pub_layers.c): what the publisher was last told to encode */
+	bool layer_off[SFU_MAX_LAYERS];
+	uint64_t layer_unneeded_since[SFU_MAX_LAYERS];   /* 0: needed */
 };
 
 /* One published track as sent to one subscriber: an m-line of the subscribe offer. */
@@ -87,6 +90,8 @@ struct sfu_down {
 	struct sfu_fwd fwd;           /* sequence/timestamp/picture-id rewriting */
 	int cur_layer;                /* layer being forwarded; -1 none */
 	int target_layer;             /* layer wanted; -1 = paused (not forwarded) */
+	int desired_layer;            /* what tile and budget allow, arriving or not (-1: none) */
+	bool paused_bw;               /* the tile wants it but the downlink cannot carry it */
 	uint64_t packets, octets;     /* sent, for sender reports */
 	struct sfu_rtx_recent rtx_recent;   /* NACKed packets resent lately (duplicates ignored) */
 };
@@ -141,6 +146,21 @@ struct sfu_participant {
 	struct bwe *bwe;              /* estimate of this subscriber's downlink from its feedback */
 	uint16_t twcc_seq;            /* next transport-wide sequence number towards it */
 	struct sfu_rtx_budget rtx_budget;   /* retransmissions it may still ask for */
+	uint64_t want_bps;            /* what its tiles ask for (layers.c), for probing */
+	uint64_t resume_bps;          /* the least estimate that brings a paused video back */
+	unsigned n_paused_bw, n_lowered;   /* videos paused, and sent below their tile's layer, for want of bandwidth */
+	uint64_t sent_bytes;          /* RTP bytes sent to it (padding included) */
+	uint64_t pad_sent_mark, pad_last_us;   /* probe.c: padding accounting */
+	uint64_t next_probe_us, probe_interval_us;
+	uint64_t probes_raised_seen;  /* the estimator's count when the last probe began */
+	uint8_t down_loss;            /* worst fraction lost (/256) in its last receiver report */
+	uint8_t up_loss;              /* worst fraction lost (/256) of what it publishes, at our last report */
+	/* quality.c */
+	enum sfu_quality quality;     /* as told to the room */
+	enum sfu_quality quality_seen;   /* the latest measurement */
+	uint64_t quality_since_us;    /* quality_seen unchanged since */
+	bool downlink_told;
+	struct sfu_downlink_info downlink_last;
 };
 
 struct sfu_room {
@@ -207,6 +227,17 @@ void sfu_sub_free(struct sfu_participant *sub);
 /* layers.c: which layer (or none) each subscriber gets */
 void sfu_layers_assign(struct sfu_participant *sub);
 void sfu_layers_room(struct sfu_room *r);
+uint64_t sfu_layer_bps(const struct sfu_track *t, int layer);
+
+/* probe.c: padding that probes a subscriber's downlink for room to bring video back */
+void sfu_probe_consider(struct sfu_participant *sub, uint64_t now_us);   /* once a second */
+void sfu_probe_tick(struct sfu_participant *sub, uint64_t now_us);       /* every tick */
+
+/* pub_layers.c: simulcast layers nobody receives are paused at the publisher (data saver) */
+void sfu_pub_layers_room(struct sfu_room *r, uint64_t now_us);
+
+/* quality.c: each participant's connection quality and its downlink event */
+void sfu_quality_update(struct sfu_participant *p, uint64_t now_us);   /* once a second */
 
 /* speakers.c: dominant speaker and the loudest few per room */
 void sfu_speakers_update(struct sfu_room *r, uint64_t now_us);

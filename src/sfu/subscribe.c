@@ -56,6 +56,7 @@ void sfu_sub_track_added(struct sfu_participant *sub, struct sfu_track *t)
 	d->source = t->source;
 	d->cur_layer = -1;
 	d->target_layer = t->kind == SFU_KIND_AUDIO ? 0 : -1;   /* video: sfu_layers_assign decides */
+	d->desired_layer = d->target_layer;
 	snprintf(d->mid, sizeof d->mid, "%u", sub->mid_counter++);
 	d->ssrc = util_random_u32() | 1;
 	if (t->kind == SFU_KIND_VIDEO) {

@@ -72,6 +72,8 @@ struct sfu_worker {
 	uint64_t nack_retransmits, keyframe_requests, dropped_unknown_ssrc, dropped_malformed_rtp,
 	         dropped_malformed_rtcp, layer_switches, twcc_feedback_rx, twcc_feedback_tx;
 	uint64_t nack_retransmits_dropped, nack_duplicates;   /* over a subscriber's budget; resent lately */
+	uint64_t probe_padding_packets;   /* padding-only packets sent to probe subscribers' downlinks */
+	uint64_t pub_layers_paused, pub_layers_resumed;   /* data saver: layers switched off / on at publishers */
 	uint8_t scratch[2048];        /* the one output buffer of this thread */
 };
 

@@ -11,7 +11,7 @@
 
 static const char *MOD = "worker";
 
-enum ev_kind { EV_JOINED, EV_LEFT, EV_UPDATED, EV_OFFER, EV_DROPPED, EV_SPEAKER, EV_RELEASE };
+enum ev_kind { EV_JOINED, EV_LEFT, EV_UPDATED, EV_OFFER, EV_DROPPED, EV_SPEAKER, EV_DOWNLINK, EV_LAYERS, EV_RELEASE };
 
 struct sfu_event {
 	struct sfu_event *next;
@@ -24,6 +24,8 @@ struct sfu_event {
 	char *sdp;                    /* offer */
 	struct sfu_track_info *tracks;
 	size_t n_tracks;
+	struct sfu_downlink_info *down;   /* downlink */
+	struct sfu_publish_layers layers; /* publish_layers */
 };
 
 static void on_ev_wake(uv_async_t *a)
@@ -97,6 +99,8 @@ static void push(struct sfu_participant *p, struct sfu_event *e)
 	struct sfu_worker *w = p->w;
 	e->p = p;
 	uv_mutex_lock(&w->qlock);
+	/* Speaker changes are shed when the main loop falls behind (a newer one follows). Downlink
+	 * and layer events are not: each is a change of state, sent at most about once a second. */
 	if (e->kind == EV_SPEAKER && w->n_events >= SFU_EVENT_QUEUE_MAX) {
 		w->events_dropped++;
 		uv_mutex_unlock(&w->qlock);
@@ -195,9 +199,33 @@ static void q_speaker(void *arg, uint32_t id)
 	push(arg, e);
 }
 
+static void q_downlink(void *arg, const struct sfu_downlink_info *d)
+{
+	struct sfu_event *e = event_new(EV_DOWNLINK);
+	if (!e)
+		return;
+	e->down = malloc(sizeof *d);
+	if (!e->down) {
+		free(e);
+		return;
+	}
+	*e->down = *d;
+	push(arg, e);
+}
+
+static void q_layers(void *arg, const struct sfu_publish_layers *l)
+{
+	struct sfu_event *e = event_new(EV_LAYERS);
+	if (!e)
+		return;
+	e->layers = *l;
+	push(arg, e);
+}
+
 const struct sfu_events sfu_worker_proxy_events = {
 	.participant_joined = q_joined, .participant_left = q_left, .participant_updated = q_updated,
 	.subscribe_offer = q_offer, .dropped = q_dropped, .active_speaker = q_speaker,
+	.downlink = q_downlink, .publish_layers = q_layers,
 };
 
 void sfu_worker_post_release(struct sfu_participant *p)
@@ -247,6 +275,14 @@ static void deliver(struct sfu *sfu, struct sfu_event *e)
 		if (ev->active_speaker)
 			ev->active_speaker(arg, e->id);
 		break;
+	case EV_DOWNLINK:
+		if (ev->downlink)
+			ev->downlink(arg, e->down);
+		break;
+	case EV_LAYERS:
+		if (ev->publish_layers)
+			ev->publish_layers(arg, &e->layers);
+		break;
 	case EV_RELEASE:
 		break;
 	}
@@ -272,6 +308,7 @@ void sfu_worker_drain(struct sfu_worker *w)
 		deliver(w->sfu, e);
 		free(e->sdp);
 		free(e->tracks);
+		free(e->down);
 		free(e);
 	}
 }

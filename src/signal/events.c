@@ -89,6 +89,40 @@ static void ev_active_speaker(void *arg, uint32_t participant_id)
 		emit_event(c, "active_speaker", json_pack("{s:I}", "id", (json_int_t)participant_id));
 }
 
+static const char *const quality_names[] = { [SFU_QUALITY_GOOD] = "good", [SFU_QUALITY_FAIR] = "fair", [SFU_QUALITY_POOR] = "poor" };
+
+const char *proto_quality_name(enum sfu_quality q)
+{
+	return (unsigned)q < sizeof quality_names / sizeof quality_names[0] ? quality_names[q] : "good";
+}
+
+static void ev_downlink(void *arg, const struct sfu_downlink_info *d)
+{
+	struct proto_conn *c = arg;
+	if (!proto_conn_listening(c))
+		return;
+	json_t *paused = json_array();
+	for (size_t i = 0; paused && i < d->n_paused; i++)
+		json_array_append_new(paused, json_pack("{s:I, s:s}", "participant_id", (json_int_t)d->paused[i].participant_id,
+		                                        "source", proto_source_name(d->paused[i].source)));
+	emit_event(c, "downlink", json_pack("{s:I, s:I, s:f, s:s, s:o}",
+		"estimate_kbps", (json_int_t)(d->estimate_bps / 1000u), "rtt_ms", (json_int_t)d->rtt_ms,
+		"loss_pct", (double)(int)(d->loss * 1000 + 0.5) / 10.0, "quality", proto_quality_name(d->quality),
+		"paused", paused));
+}
+
+static void ev_publish_layers(void *arg, const struct sfu_publish_layers *l)
+{
+	struct proto_conn *c = arg;
+	if (!proto_conn_listening(c))
+		return;
+	json_t *active = json_object();
+	for (size_t i = 0; active && i < l->n; i++)
+		if (l->rids[i][0])
+			json_object_set_new(active, l->rids[i], json_boolean(l->active[i]));
+	emit_event(c, "publish_layers", json_pack("{s:s, s:o}", "mid", l->mid, "active", active));
+}
+
 const struct sfu_events proto_sfu_events = {
 	.participant_joined = ev_participant_joined,
 	.participant_left = ev_participant_left,
@@ -96,4 +130,6 @@ const struct sfu_events proto_sfu_events = {
 	.subscribe_offer = ev_subscribe_offer,
 	.dropped = ev_dropped,
 	.active_speaker = ev_active_speaker,
+	.downlink = ev_downlink,
+	.publish_layers = ev_publish_layers,
 };

@@ -93,6 +93,7 @@ enum signal_err proto_param_member(struct proto_req *r, const char *key, struct 
 /* "microphone" | "camera" | "screen" → enum; -1 when none. */
 int proto_source_parse(const char *s);
 const char *proto_source_name(enum sfu_source s);
+const char *proto_quality_name(enum sfu_quality q);
 /* rate_limited with a message saying when to retry. */
 enum signal_err proto_rate_limited(struct proto_req *r, const char *what, uint64_t retry_us);
 

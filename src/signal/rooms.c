@@ -34,20 +34,21 @@ json_t *proto_participant_json(struct meet_room *r, const struct meet_member *m,
 			struct meet_member *mm = (struct meet_member *)m;
 			mm->audio_muted = info->audio_muted;
 			mm->video_muted = info->video_muted;
+			mm->quality = (int)info->quality;
 		}
-		return json_pack("{s:I, s:o, s:b, s:b, s:s, s:b, s:b, s:b}", "id", (json_int_t)info->id,
+		return json_pack("{s:I, s:o, s:b, s:b, s:s, s:b, s:b, s:b, s:s}", "id", (json_int_t)info->id,
 		                 "name", name_json(info->name), "audio_muted", info->audio_muted,
 		                 "video_muted", info->video_muted,
 		                 "role", m && m->role == MEET_HOST ? "host" : "guest",
 		                 "hand_raised", m && m->hand_raised, "music", m ? m->music : info->music,
-		                 "screen", m && m->screen);
+		                 "screen", m && m->screen, "quality", proto_quality_name(info->quality));
 	}
 	if (!m)
 		return NULL;
-	return json_pack("{s:I, s:o, s:b, s:b, s:s, s:b, s:b, s:b}", "id", (json_int_t)m->id,
+	return json_pack("{s:I, s:o, s:b, s:b, s:s, s:b, s:b, s:b, s:s}", "id", (json_int_t)m->id,
 	                 "name", name_json(m->name), "audio_muted", m->audio_muted, "video_muted", m->video_muted,
 	                 "role", m->role == MEET_HOST ? "host" : "guest", "hand_raised", m->hand_raised,
-	                 "music", m->music, "screen", m->screen);
+	                 "music", m->music, "screen", m->screen, "quality", proto_quality_name((enum sfu_quality)m->quality));
 }
 
 void proto_room_broadcast(struct meet_room *r, const char *name, json_t *data, const struct proto_conn *except)

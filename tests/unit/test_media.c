@@ -249,6 +249,7 @@ END_TEST
 START_TEST(nack_duplicates_ignored)
 {
 	forward_200();
+	rig.sub.budget_bps = 50u * 4u * 8u * SFU_RTX_PACKET_BYTES;   /* 50 retransmissions a second */
 	nack(150, 1);
 	ck_assert_uint_eq(rig.w.nack_retransmits, 1);
 	fake_us += 30 * MS;

@@ -1,0 +1,94 @@
+/* probe: finding room in a subscriber's downlink that media alone never shows — while its tiles
+ * ask for more than its estimate (a paused video, a lowered layer), plenum opens a short probe
+ * cluster now and then and fills it up to the probe's rate with padding-only packets on a video's
+ * RTX stream (RFC 3550 §5.1 padding, RFC 4588), as libwebrtc does. The estimator judges the
+ * cluster from transport-cc feedback (src/bwe/bwe_probe.c). */
+#include <string.h>
+
+#include "sdp/sdp.h"
+#include "sfu/sfu_internal.h"
+
+#define SFU_PROBE_DURATION_US 250000ull
+#define SFU_PROBE_MIN_INTERVAL_US 1000000ull    /* after a probe that raised the estimate */
+#define SFU_PROBE_MAX_INTERVAL_US 4000000ull    /* backing off after ones that did not */
+#define SFU_PAD_BYTES 224u                      /* padding per packet (≤ 255) */
+#define SFU_PAD_MAX_PER_TICK 32u
+
+void sfu_probe_consider(struct sfu_participant *sub, uint64_t now)
+{
+	if (!sub->bwe || !sfu_peer_up(sub->sub) || !sub->budget_bps || sub->want_bps <= sub->budget_bps)
+		return;
+	if (now < sub->next_probe_us)
+		return;
+	struct bwe_stats st;
+	bwe_get_stats(sub->bwe, &st);
+	if (st.probes && st.probes_raised == sub->probes_raised_seen) {
+		uint64_t next = sub->probe_interval_us * 2;
+		sub->probe_interval_us = next > SFU_PROBE_MAX_INTERVAL_US ? SFU_PROBE_MAX_INTERVAL_US : next;
+	} else {
+		sub->probe_interval_us = SFU_PROBE_MIN_INTERVAL_US;
+	}
+	/* twice the estimate, at least enough to bring the most important paused video back, never
+	 * more than the tiles ask for */
+	uint64_t target = sub->budget_bps * 2;
+	if (target < sub->resume_bps)
+		target = sub->resume_bps;
+	if (target > sub->want_bps)
+		target = sub->want_bps;
+	if (bwe_probe_start(sub->bwe, target, SFU_PROBE_DURATION_US, now) != 0)
+		return;
+	sub->probes_raised_seen = st.probes_raised;
+	sub->next_probe_us = now + sub->probe_interval_us;
+	sub->pad_last_us = 0;
+}
+
+/* A video down-track whose RTX stream carries the padding (its m-line is negotiated). */
+static struct sfu_down *pad_stream(struct sfu_participant *sub)
+{
+	for (size_t i = 0; i < sub->n_downs; i++) {
+		struct sfu_down *d = sub->downs[i];
+		if (d->src && d->kind == SFU_KIND_VIDEO && d->rtx_ssrc)
+			return d;
+	}
+	return NULL;
+}
+
+static bool send_padding(struct sfu_participant *sub, struct sfu_down *d)
+{
+	uint8_t pad[SFU_PAD_BYTES];
+	memset(pad, 0, sizeof pad);
+	pad[sizeof pad - 1] = (uint8_t)sizeof pad;   /* RFC 3550: the last octet counts the padding */
+	uint16_t tseq;
+	size_t n = sfu_media_write(sub, false, SDP_SUB_VP8_RTX_PT, d->rtx_seq, d->fwd.last_out_ts, d->rtx_ssrc,
+	                           pad, sizeof pad, &tseq);
+	if (!n)
+		return false;
+	sub->w->scratch[0] |= 0x20;                  /* P: the payload is all padding */
+	if (sfu_media_send(sub, n, tseq, true) != 0)
+		return false;
+	d->rtx_seq++;
+	sub->w->probe_padding_packets++;
+	return true;
+}
+
+/* Sends what the running cluster lacks: its rate from its start to the end of this tick, less
+ * what media already sent. */
+void sfu_probe_tick(struct sfu_participant *sub, uint64_t now)
+{
+	uint64_t rate = sub->bwe && sfu_peer_up(sub->sub) ? bwe_probe_rate(sub->bwe, now) : 0;
+	if (!rate) {
+		sub->pad_last_us = 0;
+		return;
+	}
+	if (!sub->pad_last_us) {
+		sub->pad_last_us = now;
+		sub->pad_sent_mark = sub->sent_bytes;
+	}
+	struct sfu_down *d = pad_stream(sub);
+	if (!d)
+		return;
+	uint64_t due = rate * (now - sub->pad_last_us + SFU_TICK_MS * 1000u) / 8000000u;
+	for (unsigned k = 0; k < SFU_PAD_MAX_PER_TICK && sub->sent_bytes - sub->pad_sent_mark < due; k++)
+		if (!send_padding(sub, d))
+			break;
+}

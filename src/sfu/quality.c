@@ -1,0 +1,81 @@
+/* quality: how well each participant's connection carries the meeting, as plenum sees it — its
+ * downlink (videos paused or lowered for want of bandwidth, the loss it reports, the round trip
+ * of transport-cc feedback) and its uplink (the loss of what it publishes). The room hears of a
+ * change (participant_updated: quality); the participant itself gets its downlink event with the
+ * videos paused for it. Worse news is told at once, better news once it held SFU_QUALITY_HOLD_US. */
+#include <string.h>
+
+#include "sfu/sfu_internal.h"
+
+#define SFU_QUALITY_HOLD_US 4000000ull
+#define SFU_QUALITY_POOR_LOSS 0.10
+#define SFU_QUALITY_FAIR_LOSS 0.03
+#define SFU_QUALITY_POOR_RTT_MS 800u
+#define SFU_QUALITY_FAIR_RTT_MS 400u
+
+static enum sfu_quality measure(const struct sfu_participant *p, uint32_t rtt_ms)
+{
+	double down = p->down_loss / 256.0, up = p->up_loss / 256.0;
+	double loss = down > up ? down : up;
+	if (p->n_paused_bw || loss > SFU_QUALITY_POOR_LOSS || rtt_ms > SFU_QUALITY_POOR_RTT_MS)
+		return SFU_QUALITY_POOR;
+	if (p->n_lowered || loss > SFU_QUALITY_FAIR_LOSS || rtt_ms > SFU_QUALITY_FAIR_RTT_MS)
+		return SFU_QUALITY_FAIR;
+	return SFU_QUALITY_GOOD;
+}
+
+static void downlink_info(const struct sfu_participant *p, uint32_t rtt_ms, struct sfu_downlink_info *d)
+{
+	memset(d, 0, sizeof *d);
+	d->estimate_bps = p->budget_bps;
+	d->rtt_ms = rtt_ms;
+	d->loss = p->down_loss / 256.0;
+	d->quality = p->quality;
+	for (size_t i = 0; i < p->n_downs && d->n_paused < SFU_DOWNLINK_PAUSED_MAX; i++) {
+		const struct sfu_down *dn = p->downs[i];
+		if (dn->src && dn->paused_bw) {
+			d->paused[d->n_paused].participant_id = dn->src_participant;
+			d->paused[d->n_paused].source = dn->source;
+			d->n_paused++;
+		}
+	}
+}
+
+static bool same_paused(const struct sfu_downlink_info *a, const struct sfu_downlink_info *b)
+{
+	if (a->n_paused != b->n_paused)
+		return false;
+	for (size_t i = 0; i < a->n_paused; i++)
+		if (a->paused[i].participant_id != b->paused[i].participant_id || a->paused[i].source != b->paused[i].source)
+			return false;
+	return true;
+}
+
+void sfu_quality_update(struct sfu_participant *p, uint64_t now)
+{
+	uint32_t rtt_ms = 0;
+	if (p->bwe && p->sub && sfu_peer_up(p->sub)) {
+		struct bwe_stats st;
+		bwe_get_stats(p->bwe, &st);
+		rtt_ms = (uint32_t)(st.rtt_us / 1000u);
+	}
+	enum sfu_quality q = measure(p, rtt_ms);
+	if (q != p->quality_seen) {
+		p->quality_seen = q;
+		p->quality_since_us = now;
+	}
+	bool changed = q > p->quality || (q < p->quality && now - p->quality_since_us >= SFU_QUALITY_HOLD_US);
+	if (changed) {
+		p->quality = q;
+		if (p->room)
+			sfu_room_broadcast_update(p->room, p);
+	}
+	struct sfu_downlink_info d;
+	downlink_info(p, rtt_ms, &d);
+	if (p->downlink_told && !changed && same_paused(&d, &p->downlink_last))
+		return;
+	p->downlink_told = true;
+	p->downlink_last = d;
+	if (p->ev && p->ev->downlink)
+		p->ev->downlink(p->ev_arg, &d);
+}
