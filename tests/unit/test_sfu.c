@@ -73,7 +73,8 @@ static void ev_speaker(void *arg, uint32_t id)
 	((struct rec *)arg)->speakers++;
 }
 
-static const struct sfu_events events = { ev_joined, ev_left, ev_updated, ev_offer, ev_dropped, ev_speaker };
+static const struct sfu_events events = { .participant_joined = ev_joined, .participant_left = ev_left, .participant_updated = ev_updated,
+                                          .subscribe_offer = ev_offer, .dropped = ev_dropped, .active_speaker = ev_speaker };
 
 static char *slurp(const char *path)
 {
@@ -504,6 +505,105 @@ START_TEST(layer_choice)
 }
 END_TEST
 
+static int layers_told;
+static struct sfu_publish_layers last_layers;
+static void ev_pub_layers(void *arg, const struct sfu_publish_layers *l)
+{
+	layers_told++;
+	last_layers = *l;
+}
+
+/* Audio first: a video the downlink cannot carry beside audio is paused (and says so), comes
+ * back only with headroom, steps down before it pauses; layers nobody wants are switched off at
+ * the publisher after 3 s and on again at once when someone does. */
+START_TEST(audio_first_and_data_saver)
+{
+	struct sfu_room room = { 0 };
+	struct sfu_participant sub = { 0 }, pub = { 0 };
+	struct sfu_down video = { 0 }, audio = { 0 };
+	static struct sfu_worker w;
+	static const struct sfu_events pub_ev = { .publish_layers = ev_pub_layers };
+	w.clock = &clock_system;
+	sub.w = pub.w = room.w = &w;
+	sub.room = pub.room = &room;
+	sub.id = 100;
+	pub.id = 1;
+	pub.ev = &pub_ev;
+	struct sfu_track *t = fake_track(&pub, SFU_SOURCE_CAMERA, 3);
+	snprintf(t->mid, sizeof t->mid, "1");
+	static const char *rids[] = { "q", "h", "f" };
+	for (int i = 0; i < 3; i++)
+		snprintf(t->layers[i].rid, sizeof t->layers[i].rid, "%s", rids[i]);
+	struct sfu_track mic = { .owner = &pub, .kind = SFU_KIND_AUDIO };
+	t->downs = (struct sfu_down *[]){ &video };
+	t->n_downs = 1;
+	pub.tracks[0] = t;
+	pub.n_tracks = 1;
+	room.members = &pub;
+	video = (struct sfu_down){ .sub = &sub, .src = t, .kind = SFU_KIND_VIDEO, .source = SFU_SOURCE_CAMERA,
+	                           .src_participant = 1, .target_layer = -1, .cur_layer = -1, .desired_layer = -1 };
+	audio = (struct sfu_down){ .sub = &sub, .src = &mic, .kind = SFU_KIND_AUDIO, .src_participant = 1, .target_layer = 0 };
+	sub.downs[sub.n_downs++] = &audio;
+	sub.downs[sub.n_downs++] = &video;
+	/* plenty: the tile's layer (360p → h) */
+	sub.budget_bps = 2000000;
+	sfu_layers_assign(&sub);
+	ck_assert_int_eq(video.target_layer, 1);
+	ck_assert(!video.paused_bw);
+	/* 400 kbit/s: one layer down, not paused */
+	sub.budget_bps = 400000;
+	sfu_layers_assign(&sub);
+	ck_assert_int_eq(video.target_layer, 0);
+	ck_assert_uint_eq(sub.n_lowered, 1);
+	ck_assert_uint_eq(sub.n_paused_bw, 0);
+	/* 150 kbit/s cannot carry 40 kbit/s of audio and 150 of video: paused, audio stays */
+	sub.budget_bps = 150000;
+	sfu_layers_assign(&sub);
+	ck_assert_int_eq(video.target_layer, -1);
+	ck_assert(video.paused_bw);
+	ck_assert_uint_eq(sub.n_paused_bw, 1);
+	ck_assert_int_eq(audio.target_layer, 0);
+	ck_assert_uint_gt(sub.want_bps, sub.budget_bps);   /* so probing starts */
+	ck_assert_uint_eq(sub.resume_bps, 40000 + 150000 * 5 / 4);
+	/* just enough for audio + the lowest layer is not enough to come back: headroom first */
+	sub.budget_bps = 200000;
+	sfu_layers_assign(&sub);
+	ck_assert_int_eq(video.target_layer, -1);
+	sub.budget_bps = 240000;
+	sfu_layers_assign(&sub);
+	ck_assert_int_eq(video.target_layer, 0);
+	ck_assert(!video.paused_bw);
+	/* once back, 200 kbit/s keeps it */
+	sub.budget_bps = 200000;
+	sfu_layers_assign(&sub);
+	ck_assert_int_eq(video.target_layer, 0);
+	/* data saver: h and f unwanted since now; off after 3 s, not before */
+	uint64_t t0 = 1000000000;
+	sfu_pub_layers_room(&room, t0);
+	sfu_pub_layers_room(&room, t0 + 2900000);
+	ck_assert_int_eq(layers_told, 0);
+	sfu_pub_layers_room(&room, t0 + 3000000);
+	ck_assert_int_eq(layers_told, 1);
+	ck_assert_str_eq(last_layers.mid, "1");
+	ck_assert_uint_eq(last_layers.n, 3);
+	ck_assert_str_eq(last_layers.rids[2], "f");
+	ck_assert(last_layers.active[0] && !last_layers.active[1] && !last_layers.active[2]);
+	sfu_pub_layers_room(&room, t0 + 4000000);
+	ck_assert_int_eq(layers_told, 1);   /* told once */
+	/* the downlink recovers and the tile grows to 720p: f is wanted again and switched on at once */
+	sub.budget_bps = 3000000;
+	struct sfu_video_pref big[] = { { 1, SFU_SOURCE_CAMERA, 720 } };
+	ck_assert_int_eq(sfu_set_video_prefs(&sub, 0, big, 1, NULL, 0), 0);
+	ck_assert_int_eq(video.desired_layer, 2);
+	ck_assert_int_eq(layers_told, 2);
+	ck_assert(last_layers.active[0] && !last_layers.active[1] && last_layers.active[2]);
+	ck_assert_uint_eq(w.pub_layers_paused, 2);
+	ck_assert_uint_eq(w.pub_layers_resumed, 1);
+	free(sub.prefs);
+	free(t);
+}
+END_TEST
+
 static Suite *sfu_suite(void)
 {
 	Suite *s = suite_create("sfu");
@@ -524,6 +624,7 @@ static Suite *sfu_suite(void)
 	TCase *pure = tcase_create("pure");
 	tcase_add_test(pure, names);
 	tcase_add_test(pure, layer_choice);
+	tcase_add_test(pure, audio_first_and_data_saver);
 	suite_add_tcase(s, pure);
 	return s;
 }
