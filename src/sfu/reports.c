@@ -57,6 +57,15 @@ void sfu_reports_pub_rtcp(void *arg, struct peer *peer, uint8_t *pkt, size_t len
 
 /* ---- from subscribers ----------------------------------------------------------------------- */
 
+/* What each audio down-track lost on its way to the subscriber, for the publisher's Opus FEC. */
+static void note_audio_loss(struct sfu_participant *sub, const struct rtcp_report_block *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < sub->n_downs; k++)
+			if (sub->downs[k]->kind == SFU_KIND_AUDIO && sub->downs[k]->ssrc == b[i].ssrc)
+				sub->downs[k]->loss = b[i].fraction_lost;
+}
+
 void sfu_reports_sub_rtcp(void *arg, struct peer *peer, uint8_t *pkt, size_t len)
 {
 	struct sfu_participant *sub = arg;
@@ -89,6 +98,7 @@ void sfu_reports_sub_rtcp(void *arg, struct peer *peer, uint8_t *pkt, size_t len
 					worst = b[i].fraction_lost > worst ? b[i].fraction_lost : worst;
 				bwe_on_loss(sub->bwe, worst, now);
 				sub->down_loss = worst;
+				note_audio_loss(sub, b, n);
 			}
 			continue;
 		}
@@ -100,12 +110,31 @@ void sfu_reports_sub_rtcp(void *arg, struct peer *peer, uint8_t *pkt, size_t len
 
 /* ---- periodic reports -------------------------------------------------------------------- */
 
+/* A publisher's Opus encoder adds in-band FEC as the loss its receiver reports grows (RFC 6716
+ * §2.1.7; browsers do so from RTCP). plenum forwards one encoding to everybody, so the audio's
+ * report carries the worst loss among its subscribers too — capped at SFU_AUDIO_FEC_LOSS_MAX,
+ * enough for FEC, too little for the publisher's congestion control to cut its rate (it holds
+ * between 2 and 10 %). */
+#define SFU_AUDIO_FEC_LOSS_MAX 20   /* /256: about 8 % */
+
+static uint8_t audio_loss_to_report(const struct sfu_track *t, uint8_t own)
+{
+	uint8_t worst = 0;
+	for (size_t i = 0; i < t->n_downs; i++)
+		if (t->downs[i]->loss > worst)
+			worst = t->downs[i]->loss;
+	if (worst > SFU_AUDIO_FEC_LOSS_MAX)
+		worst = SFU_AUDIO_FEC_LOSS_MAX;
+	return own > worst ? own : worst;
+}
+
 static void report_to_publisher(struct sfu_participant *p, uint64_t now)
 {
 	struct sfu_worker *sfu = p->w;
 	struct rtcp_report_block blocks[SFU_MAX_TRACKS * SFU_MAX_LAYERS];
 	uint32_t video_ssrcs[SFU_MAX_TRACKS * SFU_MAX_LAYERS];
 	size_t nb = 0, nv = 0, nvt = 0;
+	uint8_t own_worst = 0;
 	for (size_t k = 0; k < p->n_tracks; k++) {
 		struct sfu_track *t = p->tracks[k];
 		if (t->kind == SFU_KIND_VIDEO)
@@ -118,6 +147,9 @@ static void report_to_publisher(struct sfu_participant *p, uint64_t now)
 			memset(b, 0, sizeof *b);
 			b->ssrc = l->ssrc;
 			rtp_recv_stats_report(&l->rstats, &b->fraction_lost, &b->cumulative_lost, &b->ext_highest_seq, &b->jitter);
+			own_worst = b->fraction_lost > own_worst ? b->fraction_lost : own_worst;
+			if (t->kind == SFU_KIND_AUDIO)
+				b->fraction_lost = audio_loss_to_report(t, b->fraction_lost);
 			if (l->sr_recv_us) {
 				b->lsr = l->sr_ntp_mid;
 				b->dlsr = (uint32_t)((now - l->sr_recv_us) * 65536u / 1000000u);
@@ -128,10 +160,7 @@ static void report_to_publisher(struct sfu_participant *p, uint64_t now)
 	}
 	if (!nb)
 		return;
-	uint8_t worst = 0;
-	for (size_t i = 0; i < nb; i++)
-		worst = blocks[i].fraction_lost > worst ? blocks[i].fraction_lost : worst;
-	p->up_loss = worst;
+	p->up_loss = own_worst;   /* the uplink's own loss, for its connection quality */
 	uint8_t *buf = sfu->scratch;
 	size_t n = rtcp_write_rr(buf, sizeof sfu->scratch, p->rtcp_ssrc, blocks, nb);
 	if (nv)

@@ -92,6 +92,7 @@ struct sfu_down {
 	int target_layer;             /* layer wanted; -1 = paused (not forwarded) */
 	int desired_layer;            /* what tile and budget allow, arriving or not (-1: none) */
 	bool paused_bw;               /* the tile wants it but the downlink cannot carry it */
+	uint8_t loss;                 /* audio: fraction lost (/256) in the subscriber's last report */
 	uint64_t packets, octets;     /* sent, for sender reports */
 	struct sfu_rtx_recent rtx_recent;   /* NACKed packets resent lately (duplicates ignored) */
 };
