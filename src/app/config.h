@@ -48,6 +48,7 @@ struct app_config {
 	char turn_secret[TURN_SECRET_MAX + 1];    /* read from it at start; never printed or logged */
 	size_t turn_secret_len;
 	unsigned turn_ttl_s;              /* lifetime of the TURN credentials a join gets */
+	bool keep_unused_layers;          /* publishers keep encoding simulcast layers nobody receives */
 	bool test_force_relay;            /* tests only: clients are told to use relayed candidates alone */
 	struct app_config_str *owned;     /* values read from the file */
 };

@@ -389,6 +389,11 @@ static int parse_switch(const char *flag, const char *v, bool *out, FILE *err)
 	return -1;
 }
 
+static int set_keep_unused_layers(struct app_config *c, const char *v, FILE *err)
+{
+	return parse_switch("--keep-unused-layers", v, &c->keep_unused_layers, err);
+}
+
 static int set_test_force_relay(struct app_config *c, const char *v, FILE *err)
 {
 	return parse_switch("--test-force-relay", v, &c->test_force_relay, err);
@@ -485,6 +490,12 @@ static void show_turn(const struct app_config *c, FILE *out)
 static void show_turn_secret_file(const struct app_config *c, FILE *out) { show_str(out, "turn-secret-file", c->turn_secret_path); }
 static void show_turn_ttl(const struct app_config *c, FILE *out) { show_uint(out, "turn-ttl", c->turn_ttl_s); }
 
+static void show_keep_unused_layers(const struct app_config *c, FILE *out)
+{
+	if (c->keep_unused_layers)
+		fprintf(out, "keep-unused-layers = true\n");
+}
+
 static void show_test_force_relay(const struct app_config *c, FILE *out)
 {
 	if (c->test_force_relay)
@@ -514,6 +525,7 @@ static const struct app_flag flags[] = {
 	{ "turn", "URI", "a TURN server browsers may relay through, e.g. turn:turn.example.org:443?transport=tcp (repeatable, up to 8; needs --turn-secret-file)", set_turn, show_turn },
 	{ "turn-secret-file", "FILE", "coturn's static-auth-secret (use-auth-secret), one line; not readable by others", set_turn_secret_file, show_turn_secret_file },
 	{ "turn-ttl", "SECONDS", "how long the TURN credentials of a join stay valid (5..604800, default 86400)", set_turn_ttl, show_turn_ttl },
+	{ "keep-unused-layers", NULL, "publishers keep sending every simulcast layer even when nobody receives it (default: such layers pause after 3 s, to spare citizens' uplinks)", set_keep_unused_layers, show_keep_unused_layers },
 	{ "test-force-relay", NULL, "tests only: tell browsers to send media through TURN alone (iceTransportPolicy relay)", set_test_force_relay, show_test_force_relay },
 	{ "log-level", "LEVEL", "debug, info, warn, error or off (default info)", set_log_level, show_log_level },
 };

@@ -87,6 +87,7 @@ int main(int argc, char **argv)
 		.media_tcp_bind = shared ? cfg.listen_host : NULL,
 		.max_room_participants = cfg.max_room_participants, .workers = cfg.workers,
 		.max_videos = cfg.max_videos,
+		.keep_unused_layers = cfg.keep_unused_layers,
 	};
 	struct sfu *sfu;
 	if ((r = sfu_new(&sfu, loop, &scfg)) != 0) {

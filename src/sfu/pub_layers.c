@@ -56,6 +56,8 @@ static void track_update(struct sfu_track *t, uint64_t now)
 
 void sfu_pub_layers_room(struct sfu_room *r, uint64_t now)
 {
+	if (r->sfu && r->sfu->cfg.keep_unused_layers)
+		return;
 	for (struct sfu_participant *p = r->members; p; p = p->next)
 		for (size_t k = 0; k < p->n_tracks; k++)
 			track_update(p->tracks[k], now);

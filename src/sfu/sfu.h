@@ -40,6 +40,7 @@ struct sfu_config {
 	unsigned workers;           /* media threads, each with its own UDP port (media_port + i);
 	                               0: media on the caller's loop, one port */
 	const struct clock_src *clock;   /* NULL: the system's monotonic clock (tests drive time) */
+	bool keep_unused_layers;    /* never tell publishers to pause simulcast layers nobody receives */
 };
 
 enum sfu_media_kind { SFU_KIND_AUDIO = 0, SFU_KIND_VIDEO = 1 };

@@ -50,6 +50,7 @@ static const struct sample samples[] = {
 	{ "turn-secret-file", secret_path, "turn", TURN_URI, NULL, NULL },
 	{ "turn-ttl", "3600", NULL, NULL, NULL, NULL },
 	{ "test-force-relay", "true", "turn", TURN_URI, "turn-secret-file", secret_path },
+	{ "keep-unused-layers", "true", NULL, NULL, NULL, NULL },
 	{ "log-level", "warn", NULL, NULL, NULL, NULL },
 };
 
@@ -188,7 +189,7 @@ START_TEST(printed_config_reads_back)
 	char flags[sizeof samples / sizeof samples[0]][64];
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
-		bool is_switch = strcmp(samples[i].name, "test-force-relay") == 0;
+		bool is_switch = strcmp(samples[i].name, "test-force-relay") == 0 || strcmp(samples[i].name, "keep-unused-layers") == 0;
 		snprintf(flags[i], sizeof flags[i], "--%s", samples[i].name);
 		args[n++] = flags[i];
 		if (!is_switch)
