@@ -2,6 +2,7 @@
  * at: the smaller of the send and the receive rate of its acknowledged packets. */
 #include "bwe/bwe_probe.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void bwe_probe_init(struct bwe_probe *p)
@@ -54,12 +55,33 @@ void bwe_probe_on_feedback(struct bwe_probe *p, uint8_t id, bool received, uint3
 		p->first_send = send_us;
 	if (!p->acked_pkts || send_us > p->last_send)
 		p->last_send = send_us;
-	if (!p->acked_pkts || arrival_us < p->first_arr)
-		p->first_arr = arrival_us;
-	if (!p->acked_pkts || arrival_us > p->last_arr)
-		p->last_arr = arrival_us;
+	if (p->n_arr < BWE_PROBE_MAX_PKTS) {
+		p->arr[p->n_arr].at = arrival_us;
+		p->arr[p->n_arr].bytes = bytes;
+		p->n_arr++;
+	}
 	p->acked_pkts++;
 	p->acked_bytes += bytes;
+}
+
+static int by_arrival(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The receive rate over the later half of the arrivals (from the middle one to the last). */
+static uint64_t later_half_rate(struct bwe_probe *p)
+{
+	qsort(p->arr, p->n_arr, sizeof p->arr[0], by_arrival);
+	unsigned mid = p->n_arr / 2;
+	uint64_t bytes = 0;
+	for (unsigned i = mid + 1; i < p->n_arr; i++)
+		bytes += p->arr[i].bytes;
+	int64_t span = p->arr[p->n_arr - 1].at - p->arr[mid].at;
+	if (span < 1000)
+		span = 1000;
+	return bytes * 8u * 1000000u / (uint64_t)span;
 }
 
 /* Bits per second of `bytes` spread over span_us; the last packet's share is not counted (the
@@ -85,7 +107,7 @@ bool bwe_probe_finish(struct bwe_probe *p, uint64_t now_us, uint64_t *bps)
 	uint64_t total = p->acked_pkts + p->lost_pkts;
 	if (p->ended_seen && p->acked_pkts >= BWE_PROBE_MIN_PKTS && (double)p->lost_pkts <= BWE_PROBE_MAX_LOSS * (double)total) {
 		uint64_t send = rate_of(p->acked_bytes, p->acked_pkts, p->last_send - p->first_send);
-		uint64_t recv = rate_of(p->acked_bytes, p->acked_pkts, p->last_arr - p->first_arr);
+		uint64_t recv = later_half_rate(p);
 		*bps = send < recv ? send : recv;
 	}
 	p->state = BWE_PROBE_IDLE;

@@ -8,7 +8,7 @@
 #include "sdp/sdp.h"
 #include "sfu/sfu_internal.h"
 
-#define SFU_PROBE_DURATION_US 250000ull
+#define SFU_PROBE_DURATION_US 500000ull       /* well over a shaper's burst (a few kB), so its later half sees the bottleneck */
 #define SFU_PROBE_MIN_INTERVAL_US 1000000ull    /* after a probe that raised the estimate */
 #define SFU_PROBE_MAX_INTERVAL_US 4000000ull    /* backing off after ones that did not */
 #define SFU_PAD_BYTES 224u                      /* padding per packet (≤ 255) */
@@ -28,11 +28,9 @@ void sfu_probe_consider(struct sfu_participant *sub, uint64_t now)
 	} else {
 		sub->probe_interval_us = SFU_PROBE_MIN_INTERVAL_US;
 	}
-	/* twice the estimate, at least enough to bring the most important paused video back, never
-	 * more than the tiles ask for */
-	uint64_t target = sub->budget_bps * 2;
-	if (target < sub->resume_bps)
-		target = sub->resume_bps;
+	/* with a video paused, just what brings the most important one back (a weak link is probed
+	 * gently: the cluster queues on it); else twice the estimate; never more than the tiles ask */
+	uint64_t target = sub->n_paused_bw ? sub->resume_bps : sub->budget_bps * 2;
 	if (target > sub->want_bps)
 		target = sub->want_bps;
 	if (bwe_probe_start(sub->bwe, target, SFU_PROBE_DURATION_US, now) != 0)
