@@ -24,7 +24,8 @@
 #define REMB_FRESH_US 5000000
 #define LOSS_HIGH 0.10
 #define LOSS_LOW 0.02
-#define LOSS_MIN_PKTS 20            /* transport-cc loss is judged over at least this many packets */
+#define LOSS_MIN_PKTS 100           /* transport-cc loss is judged over at least this many packets: over fewer, a few %
+                                       of random loss often looks like more than 10 % */
 #define PROBE_CALM_US 1000000       /* no probe within this long of a decrease */
 
 enum rc_state { RC_HOLD, RC_INCREASE };
@@ -59,6 +60,7 @@ struct bwe {
 	uint64_t remb_bps, remb_us;
 	bool have_remb, have_twcc;
 	uint64_t overuses, loss_cuts, feedback, feedback_bad;
+	uint64_t reported_lost, reported;   /* packets transport-cc feedback said lost, and reported at all */
 	/* probing */
 	struct bwe_probe probe;
 	uint64_t probe_overuses;        /* overuses when the running cluster began */
@@ -233,7 +235,13 @@ static void loss_update(struct bwe *b, double loss, uint64_t now_us)
 	b->loss_bps = clampd(b->loss_bps, (double)b->min_bps, (double)b->max_bps);
 }
 
-void bwe_on_loss(struct bwe *b, uint8_t fraction_lost, uint64_t now_us) { loss_update(b, fraction_lost / 256.0, now_us); }
+/* Receiver reports judge loss only without transport-cc feedback, which counts every packet (a
+ * report's fraction is per stream and noisier). */
+void bwe_on_loss(struct bwe *b, uint8_t fraction_lost, uint64_t now_us)
+{
+	if (!b->have_twcc)
+		loss_update(b, fraction_lost / 256.0, now_us);
+}
 
 void bwe_on_remb(struct bwe *b, uint64_t bps, uint64_t now_us)
 {
@@ -337,6 +345,8 @@ static void on_feedback(struct bwe *b, const struct rtcp_pkt *p, uint64_t now_us
 	}
 	b->fb_lost += c.lost;
 	b->fb_total += c.total;
+	b->reported_lost += c.lost;
+	b->reported += c.total;
 	if (b->fb_total >= LOSS_MIN_PKTS) {
 		loss_update(b, (double)b->fb_lost / b->fb_total, now_us);
 		b->fb_lost = b->fb_total = 0;
@@ -376,5 +386,6 @@ void bwe_get_stats(const struct bwe *b, struct bwe_stats *s)
 		.feedback = b->feedback, .feedback_bad = b->feedback_bad,
 		.probes = b->probes, .probes_raised = b->probes_raised, .last_probe_bps = b->last_probe_bps,
 		.last_decrease_us = b->last_decrease_us,
+		.reported_lost = b->reported_lost, .reported = b->reported,
 	};
 }

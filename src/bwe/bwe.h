@@ -17,8 +17,10 @@
  *    first one), additive near it, 0.85 × the acknowledged throughput on overuse; it does not
  *    grow past 1.5 × the acknowledged throughput (so while plenum sends less than the estimate,
  *    the estimate holds instead of climbing; finding room for a higher layer needs probing).
- *  - loss-based: loss above 10 % (receiver reports, or counted from transport-cc feedback) cuts by
- *    (1 − loss/2), at most once per 300 ms + RTT; below 2 % the cap grows 8 % per second.
+ *  - loss-based: loss above 10 % (counted from transport-cc feedback over ≥ 100 packets, or from
+ *    receiver reports when no transport-cc comes) cuts by (1 − loss/2), at most once per 300 ms +
+ *    RTT; below 2 % the cap grows 8 % per second; between the two it holds (random loss of a few
+ *    percent is not congestion: NACK/RTX repairs it).
  *  - estimate = min(delay-based, loss-based, REMB received in the last 5 s), within [min, max].
  *    Without transport-cc feedback the latest REMB stands in for the delay-based estimate. */
 struct bwe;
@@ -59,6 +61,7 @@ struct bwe_stats {
 	uint64_t probes, probes_raised;         /* clusters started, and those that raised the rate */
 	uint64_t last_probe_bps;                /* what the last finished cluster carried, 0: nothing */
 	uint64_t last_decrease_us;              /* the delay-based controller's last cut, 0 none */
+	uint64_t reported_lost, reported;       /* packets transport-cc feedback said lost, and reported */
 };
 void bwe_get_stats(const struct bwe *b, struct bwe_stats *s);
 

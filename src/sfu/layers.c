@@ -106,7 +106,7 @@ struct cand {
 	unsigned rank;
 	int layer;
 	int fit;                      /* the tile's layer before the budget */
-	uint64_t margin;              /* extra a paused video needs to come back (hysteresis) */
+	uint64_t cost[SFU_MAX_LAYERS];   /* what each layer counts for in the budget (with hysteresis) */
 };
 
 static int by_rank(const void *a, const void *b)
@@ -124,19 +124,39 @@ static void apply(struct sfu_down *d, int layer)
 		sfu_track_request_keyframe(d->src, layer, false);
 }
 
+/* What each layer of a video counts for in the budget. Hysteresis both ways, so that a noisy
+ * estimate does not flip layers: a layer at or below the one sent now counts SFU_KEEP_SHARE of
+ * its rate (an overuse cuts the estimate to 85 % of what arrives; that alone must not drop a
+ * layer), and a paused video's way back counts SFU_RESUME_SHARE of its lowest layer. */
+#define SFU_KEEP_SHARE 80
+#define SFU_RESUME_SHARE 125
+
+static void layer_costs(struct cand *c)
+{
+	const struct sfu_track *t = c->d->src;
+	int now = c->d->desired_layer;
+	for (size_t li = 0; li < t->n_layers; li++) {
+		uint64_t bps = sfu_layer_bps(t, (int)li);
+		if (now >= 0 && (int)li <= now)
+			bps = bps * SFU_KEEP_SHARE / 100;
+		else if (now < 0 && c->d->paused_bw)
+			bps = bps * SFU_RESUME_SHARE / 100;
+		c->cost[li] = bps;
+	}
+}
+
 /* Fits the videos into the downlink budget, least important first: each steps down a layer at
  * a time, and when even its lowest layer does not fit it is paused — the most important one
  * (the screen, a pinned tile, the latest speaker) last, and audio never (audio first). */
 static uint64_t fit_budget(struct cand *c, size_t n, uint64_t want, uint64_t budget)
 {
 	for (size_t i = n; budget && want > budget && i-- > 0;) {
-		const struct sfu_track *t = c[i].d->src;
 		while (want > budget && c[i].layer > 0) {
-			want -= sfu_layer_bps(t, c[i].layer) - sfu_layer_bps(t, c[i].layer - 1);
+			want -= c[i].cost[c[i].layer] - c[i].cost[c[i].layer - 1];
 			c[i].layer--;
 		}
 		if (want > budget && c[i].layer == 0) {
-			want -= sfu_layer_bps(t, 0) + c[i].margin;
+			want -= c[i].cost[0];
 			c[i].layer = -1;
 		}
 	}
@@ -156,7 +176,7 @@ void sfu_layers_assign(struct sfu_participant *sub)
 			audio++;
 			continue;
 		}
-		c[n++] = (struct cand){ d, rank_of(sub, d), 0, -1, 0 };
+		c[n++] = (struct cand){ .d = d, .rank = rank_of(sub, d), .fit = -1 };
 	}
 	qsort(c, n, sizeof c[0], by_rank);   /* stable enough: equal ranks keep offer order mostly */
 	/* the client's wish (its layout), never past the operator's cap */
@@ -179,11 +199,10 @@ void sfu_layers_assign(struct sfu_participant *sub)
 		if (camera)
 			cams++;
 		c[i].fit = c[i].layer = fit_layer(t, height);
-		if (c[i].d->paused_bw)
-			c[i].margin = sfu_layer_bps(t, 0) / 4;
-		want += sfu_layer_bps(t, c[i].layer) + c[i].margin;
+		layer_costs(&c[i]);
+		want += c[i].cost[c[i].layer];
 		if (!resume)
-			resume = audio_bps + sfu_layer_bps(t, 0) * 5 / 4;   /* the most important video's lowest layer */
+			resume = audio_bps + sfu_layer_bps(t, 0) * SFU_RESUME_SHARE / 100;   /* the most important video's lowest layer */
 	}
 	sub->want_bps = want;
 	sub->resume_bps = resume;

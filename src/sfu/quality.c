@@ -63,11 +63,13 @@ void sfu_quality_update(struct sfu_participant *p, uint64_t now)
 		rtt_ms = (uint32_t)(st.rtt_us / 1000u);
 		/* once a second per subscriber, at debug level only: how its downlink is judged */
 		log_debug(MOD, "downlink %u: estimate %llu (delay %llu, loss cap %llu, acked %llu), rtt %u ms, loss %u/256, "
-		          "want %llu, resume %llu, paused %u, lowered %u, probes %llu (raised %llu, last %llu)", p->id,
+		          "want %llu, resume %llu, paused %u, lowered %u, probes %llu (raised %llu, last %llu), overuses %llu, loss cuts %llu, reported lost %llu of %llu", p->id,
 		          (unsigned long long)p->budget_bps, (unsigned long long)st.delay_bps, (unsigned long long)st.loss_bps,
 		          (unsigned long long)st.acked_bps, rtt_ms, p->down_loss, (unsigned long long)p->want_bps,
 		          (unsigned long long)p->resume_bps, p->n_paused_bw, p->n_lowered, (unsigned long long)st.probes,
-		          (unsigned long long)st.probes_raised, (unsigned long long)st.last_probe_bps);
+		          (unsigned long long)st.probes_raised, (unsigned long long)st.last_probe_bps,
+		          (unsigned long long)st.overuses, (unsigned long long)st.loss_cuts,
+		          (unsigned long long)st.reported_lost, (unsigned long long)st.reported);
 	}
 	enum sfu_quality q = measure(p, rtt_ms);
 	if (q != p->quality_seen) {
