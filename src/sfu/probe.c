@@ -22,7 +22,8 @@ void sfu_probe_consider(struct sfu_participant *sub, uint64_t now)
 		return;
 	struct bwe_stats st;
 	bwe_get_stats(sub->bwe, &st);
-	if (st.probes && st.probes_raised == sub->probes_raised_seen) {
+	/* a probe the path carried at (nearly) its rate: the next one soon; else back off */
+	if (st.probes && st.last_probe_bps * 10 < sub->probe_target_bps * 9) {
 		uint64_t next = sub->probe_interval_us * 2;
 		sub->probe_interval_us = next > SFU_PROBE_MAX_INTERVAL_US ? SFU_PROBE_MAX_INTERVAL_US : next;
 	} else {
@@ -35,7 +36,7 @@ void sfu_probe_consider(struct sfu_participant *sub, uint64_t now)
 		target = sub->want_bps;
 	if (bwe_probe_start(sub->bwe, target, SFU_PROBE_DURATION_US, now) != 0)
 		return;
-	sub->probes_raised_seen = st.probes_raised;
+	sub->probe_target_bps = target;
 	sub->next_probe_us = now + sub->probe_interval_us;
 	sub->pad_last_us = 0;
 }
