@@ -27,6 +27,7 @@ import { installDebugHook } from './room/debug-hook.js';
 import { createView } from './room/view.js';
 import { createActions } from './room/actions.js';
 import { sessionListeners } from './room/events.js';
+import { createQuality } from './room/quality.js';
 
 await initI18n();
 applyIcons(document);
@@ -63,6 +64,7 @@ const app = { t, ui, toasts: new Toasts($('toasts'), $('announcer')) };
 app.screens = new Screens({ t, room: () => ui.room });
 app.view = createView(app);
 app.actions = createActions(app);
+app.quality = createQuality(app);
 app.panels = new Panels({
   onOpen: (which) => (which === 'chat' ? ui.chat?.opened() : app.view.people()),
   onLayout: () => ui.grid?.layoutSoon(),
@@ -200,6 +202,7 @@ function enterMeeting(name, password = null) {
     app.toasts.show(t(ui.everJoined ? 'conn.lost' : 'conn.unreachable', { seconds }), { kind: 'warn', timeoutMs: 0, key: 'conn' });
   });
   for (const [event, handler] of Object.entries(sessionListeners(app, session))) session.on(event, handler);
+  app.quality.attach(session);
   session.start();
 }
 
@@ -215,6 +218,7 @@ function onAutoplayBlocked() {
 function teardownMeeting() {
   clearTimeout(ui.prefsTimer);
   ui.lastPrefs = '';
+  app.quality.detach();
   if (ui.screen) { ui.screen.stop(); ui.screen = null; }
   for (const d of document.querySelectorAll('dialog[open]')) d.close();
   app.panels.open(null);
@@ -256,6 +260,7 @@ onLanguageChange(() => {
   ui.grid?.relabel();
   ui.chat?.relabel();
   if (ui.session) app.view.all();
+  app.quality.relabel();
   if (ui.prejoin && !$('prejoin').hidden) ui.prejoin.render();
   app.screens.relabel();
 });
