@@ -45,7 +45,11 @@ export function createQuality(app) {
     onDismiss: () => closeNotice(),
   });
   bindDataSaverChoice((mode) => setDataSaver(mode));
-  document.getElementById('set-audio-only')?.addEventListener('change', () => showDataSaverChoice(mode()));
+  // the audio-only switch of the settings dialog: the radios follow it (it acts by itself)
+  document.getElementById('set-audio-only')?.addEventListener('change', (e) => {
+    showDataSaverChoice(e.target.checked ? 'audio' : ui.dataSaver);
+    setTimeout(render, 0);
+  });
   showDataSaverChoice(mode());
 
   /** What the data-saver choice shows: off, low or audio (audio only wins). */
@@ -70,6 +74,7 @@ export function createQuality(app) {
     const audio = next === 'audio';
     if (audio !== ui.audioOnly) await app.actions.setAudioOnly(audio);
     else app.actions.scheduleVideoPrefs(true);
+    render();
     showDataSaverChoice(mode());
     if (notice.visible) view.show({ saverOn: ui.dataSaver === 'low' });
   }
@@ -84,7 +89,9 @@ export function createQuality(app) {
         setTileQuality(tile, tile.source === 'camera' ? model.level : null, t);
         continue;
       }
-      setTilePaused(tile, paused.has(pausedKey(tile.id, tile.source)), t);
+      // a camera that is off (or not received: audio only) is not paused, whatever the last event said
+      const wanted = !(tile.source === 'camera' && (tile.info.videoOff || ui.audioOnly));
+      setTilePaused(tile, wanted && paused.has(pausedKey(tile.id, tile.source)), t);
       const p = session.participants.get(tile.id);
       setTileQuality(tile, tile.source === 'camera' ? p?.quality ?? null : null, t);
     }

@@ -129,7 +129,8 @@ export class WeakNoticeView {
     this.audio.addEventListener('click', onAudioOnly);
     row.append(this.saver, this.audio);
     this.el.append(head, this.text, row);
-    host.append(this.el);
+    // before the stage: read before the tiles, and it pushes them down instead of covering them
+    host.insertBefore(this.el, host.querySelector('#stage'));
   }
 
   get visible() {
