@@ -187,7 +187,8 @@ export function uplinkLevel(s) {
  * A level with hysteresis, fed one raw level per tick (the page ticks every 2 s): a worse level
  * is taken after `worseAfter` ticks in a row (so one bad sample does not flash a warning), a
  * better one after `betterAfter` ticks in a row; of such a run the mildest level is taken. The
- * first known level is taken at once; null (unknown) ticks change nothing.
+ * first known level is taken at once unless it is poor (a link's first seconds often look worse
+ * than it is: poor needs `worseAfter` ticks from the start too); null (unknown) ticks change nothing.
  */
 export class QualityModel {
   constructor({ worseAfter = 2, betterAfter = 3 } = {}) {
@@ -201,10 +202,11 @@ export class QualityModel {
   push(raw) {
     raw = levelOf(raw);
     if (raw === null) return false;
-    if (this.level === null) { this.level = raw; return true; }
-    if (raw === this.level) { this.run = []; return false; }
-    const worse = RANK[raw] > RANK[this.level];
-    if (this.run.length && (RANK[this.run[0]] > RANK[this.level]) !== worse) this.run = [];
+    if (this.level === null && raw !== 'poor') { this.level = raw; this.run = []; return true; }
+    const now = this.level ?? 'good';   // before anything is known, poor is a worsening from good
+    if (raw === now) { this.run = []; return false; }
+    const worse = RANK[raw] > RANK[now];
+    if (this.run.length && (RANK[this.run[0]] > RANK[now]) !== worse) this.run = [];
     this.run.push(raw);
     if (this.run.length < (worse ? this.worseAfter : this.betterAfter)) return false;
     // the mildest of the run: the least worse, or the least better
