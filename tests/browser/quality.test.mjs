@@ -203,6 +203,12 @@ test('paused tile, indicators, weak notice and the data saver (English, 1366×76
     const tr = window.plenum.publishPc.getTransceivers().find((x) => x.sender.track?.kind === 'video');
     return tr.sender.getParameters().encodings.find((e) => e.rid === 'h')?.active === false;
   });
+  // and Chromium's encoder took it: outbound-rtp of rid h and f inactive, q still sending
+  await env.waitFor(page, 'outbound-rtp h and f inactive', async () => {
+    const by = {};
+    (await window.plenum.publishPc.getStats()).forEach((s) => { if (s.type === 'outbound-rtp' && s.kind === 'video') by[s.rid] = s.active; });
+    return by.q === true && by.h === false && by.f === false;
+  });
   // data saver off in the settings dialog: f stays off (the server said so), h too
   await page.click('#ctl-more');
   await page.check('input[name="data-saver"][value="off"]');
