@@ -1,7 +1,7 @@
 // Browser test of the client side of connection quality (issue 9), runnable against a server
 // that does not send the new events yet: the page's WebSocket runs through a Playwright route
 // that injects downlink, participant quality, publish_layers and active_speaker events (and holds
-// back the server's own active_speaker, so the test decides who speaks). Checked: a paused tile
+// back the server's own, so the test alone decides what the page is told). Checked: a paused tile
 // (data-video-state, the text, no frozen frame) and one announcement for a flickering pause, the
 // indicators' text alternatives on tiles and in the people list, the weak-connection notice
 // (no focus taken; Data saver, Audio only and its close button work), set_video_prefs under the
@@ -11,12 +11,14 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { startPlenum, joined, OUT, ROOT, recordAnnouncements, announced, sleep } from './lib-plenum.mjs';
 
 const AXE = join(ROOT, 'tests', 'browser', 'node_modules', 'axe-core', 'axe.min.js');
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const SHOTS = join(OUT, 'screenshots');
 const ROOM = 'quality-room';
+const HELD = ['active_speaker', 'downlink', 'publish_layers'];
 
 let env;
 let bruno;
@@ -35,8 +37,8 @@ after(async () => {
 
 /**
  * Opens a page whose signaling runs through a proxy: proxy.sent holds what the page sent
- * (parsed), proxy.inject(event, data) pushes an event to the page. The server's active_speaker
- * events are held back.
+ * (parsed), proxy.inject(event, data) pushes an event to the page. The server's own
+ * active_speaker, downlink and publish_layers events and its participants' quality are held back.
  */
 async function openProxied(name, { lang = 'en', viewport = { width: 1366, height: 768 } } = {}) {
   const context = await env.browser.newContext({ viewport, locale: lang === 'de' ? 'de-DE' : 'en-US', bypassCSP: true });
@@ -50,7 +52,12 @@ async function openProxied(name, { lang = 'en', viewport = { width: 1366, height
     const server = ws.connectToServer();
     proxy.routes.push(ws);
     ws.onMessage((text) => { proxy.sent.push(JSON.parse(text)); server.send(text); });
-    server.onMessage((text) => { if (JSON.parse(text).event !== 'active_speaker') ws.send(text); });
+    server.onMessage((text) => {
+      const m = JSON.parse(text);
+      if (HELD.includes(m.event)) return;
+      if (m.data && typeof m.data === 'object' && 'quality' in m.data && m.event !== undefined) delete m.data.quality;
+      ws.send(JSON.stringify(m));
+    });
   });
   proxy.inject = (event, data) => proxy.routes[proxy.routes.length - 1].send(JSON.stringify({ event, data }));
   proxy.last = (method) => [...proxy.sent].reverse().find((m) => m.method === method);
@@ -283,3 +290,45 @@ test('phone (390×844): the notice fits, closes with its button and stays closed
   assert.equal((await brunoTile(page)).state, 'live');
   await context.close();
 });
+
+// With a server that pauses unused layers itself (it has --keep-unused-layers to turn that off),
+// nothing injected: its publish_layers switch off the camera layer nobody receives, and its
+// participant quality and downlink events reach the tiles.
+const BIN = process.env.PLENUM_BIN || join(ROOT, 'build', 'plenum');
+const serverPausesLayers = (() => {
+  try { return /--keep-unused-layers/.test(execFileSync(BIN, ['--help'], { encoding: 'utf8' })); } catch { return false; }
+})();
+
+test('the server\'s own events: an unused layer switched off at the publisher, levels on the tiles',
+  { skip: serverPausesLayers ? false : 'this server does not send publish_layers yet' }, async () => {
+    const context = await env.browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const page = await context.newPage();
+    page.label = 'Emil';
+    page.consoleLines = [];
+    page.on('console', (m) => page.consoleLines.push(`Emil console.${m.type()}: ${m.text()}`));
+    const events = [];
+    await page.routeWebSocket(/\/ws$/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((text) => server.send(text));
+      server.onMessage((text) => {
+        const m = JSON.parse(text);
+        if (m.event === 'publish_layers' || m.event === 'downlink') events.push(m);
+        ws.send(text);
+      });
+    });
+    await page.goto(`${env.base}/${ROOM}?name=Emil&lang=en`);
+    await env.clickJoin(page);
+    await joined(env, page);
+    // Bruno's tile of Emil is about 350 px high: nobody wants the full layer
+    await env.waitFor(page, 'f switched off by the server', () => {
+      const tr = window.plenum.publishPc.getTransceivers().find((x) => x.sender.track?.kind === 'video');
+      return tr && tr.sender.getParameters().encodings.find((e) => e.rid === 'f')?.active === false;
+    }, undefined, 30000);
+    const layers = events.filter((m) => m.event === 'publish_layers').pop();
+    assert.equal(layers?.data.active.f, false, JSON.stringify(events));
+    await env.waitFor(page, 'Bruno\'s level on his tile', (id) => !!document.querySelector(`.tile[data-participant-id="${id}"]`)?.dataset.quality, bid);
+    await env.waitFor(page, 'own level', () => window.plenum.ownQuality !== null);
+    assert.ok(events.some((m) => m.event === 'downlink'), 'a downlink event came');
+    assert.equal(await page.evaluate((id) => document.querySelector(`.tile[data-participant-id="${id}"]`).dataset.videoState, bid), 'live');
+    await context.close();
+  });
