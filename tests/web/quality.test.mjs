@@ -265,6 +265,11 @@ test('quality model: one bad sample is no warning; worse after 2 ticks, better a
   const m = new QualityModel();
   assert.equal(m.push(null), false);
   assert.equal(m.level, null);
+  m.push('poor');
+  assert.equal(m.level, null, 'a poor start needs a second tick');
+  m.push('poor');
+  assert.equal(m.level, 'poor');
+  m.reset();
   m.push('good');
   assert.equal(m.level, 'good', 'the first known level at once');
   m.push('poor');
@@ -296,12 +301,14 @@ test('publish-side getStats: loss, round trip, bandwidth limits and the estimate
     { type: 'outbound-rtp', kind: 'video', qualityLimitationReason: 'bandwidth', bytesSent: 5000 },
     { type: 'remote-inbound-rtp', kind: 'video', fractionLost: 0.01, roundTripTime: 0.05 },
     { type: 'remote-inbound-rtp', kind: 'audio', fractionLost: 0.02, roundTripTime: 0.06 },
-    { type: 'candidate-pair', nominated: true, state: 'succeeded', availableOutgoingBitrate: 900000 },
+    { type: 'transport', selectedCandidatePairId: 'CP2' },
+    { type: 'candidate-pair', id: 'CP1', nominated: true, state: 'succeeded', availableOutgoingBitrate: 50000 },
+    { type: 'candidate-pair', id: 'CP2', nominated: true, state: 'succeeded', availableOutgoingBitrate: 900000 },
   ));
   assert.equal(sample.bandwidthLimited, true);
   assert.equal(sample.lossPct, 2);
   assert.equal(sample.rttMs, 60);
-  assert.equal(sample.availableKbps, 900);
+  assert.equal(sample.availableKbps, 900, 'the selected pair\'s estimate, not another pair\'s');
   assert.equal(uplinkLevel(sample), 'fair', 'limited by bandwidth');
   assert.equal(uplinkLevel({ ...sample, bandwidthLimited: false }), 'good');
   assert.equal(uplinkLevel({ ...sample, bandwidthLimited: false, lossPct: 12 }), 'poor');

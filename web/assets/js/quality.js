@@ -152,6 +152,9 @@ export class PublishLayers {
 export function publishSample(report) {
   const out = { bandwidthLimited: false, lossPct: null, rttMs: null, availableKbps: null, sendingVideo: false };
   let pairRtt = null;
+  // the transport's selected pair; without that entry (older browsers) the nominated one
+  let selected = null;
+  report.forEach((s) => { if (s.type === 'transport' && s.selectedCandidatePairId) selected = s.selectedCandidatePairId; });
   report.forEach((s) => {
     if (s.type === 'outbound-rtp' && s.kind === 'video') {
       if (s.qualityLimitationReason === 'bandwidth') out.bandwidthLimited = true;
@@ -159,7 +162,7 @@ export function publishSample(report) {
     } else if (s.type === 'remote-inbound-rtp') {
       if (Number.isFinite(s.fractionLost)) out.lossPct = Math.max(out.lossPct ?? 0, s.fractionLost * 100);
       if (Number.isFinite(s.roundTripTime)) out.rttMs = Math.max(out.rttMs ?? 0, s.roundTripTime * 1000);
-    } else if (s.type === 'candidate-pair' && (s.nominated || s.state === 'succeeded') && s.state !== 'failed') {
+    } else if (s.type === 'candidate-pair' && (selected ? s.id === selected : s.nominated && s.state === 'succeeded')) {
       if (Number.isFinite(s.availableOutgoingBitrate)) out.availableKbps = s.availableOutgoingBitrate / 1000;
       if (Number.isFinite(s.currentRoundTripTime)) pairRtt = s.currentRoundTripTime * 1000;
     }
