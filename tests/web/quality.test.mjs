@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  layeredParameters, PublishLayers, QualityModel, PauseAnnouncer, WeakNotice, downlinkFrom,
+  layeredParameters, PublishLayers, tileVideoState, pausedKey, QualityModel, PauseAnnouncer, WeakNotice, downlinkFrom,
   videoPrefsFor, publishSample, uplinkLevel, worst, SAVER_HEIGHT,
 } from '../../web/assets/js/quality.js';
 import { SignalingClient, BACKOFF_MS } from '../../web/assets/js/protocol.js';
@@ -374,4 +374,21 @@ test('data saver prefs: small cameras but the speaker\'s, screens as shown, audi
 test('downlinkFrom tolerates junk', () => {
   assert.deepEqual(downlinkFrom(null), { estimate_kbps: null, rtt_ms: null, loss_pct: null, quality: null, paused: [] });
   assert.deepEqual(downlinkFrom({ estimate_kbps: -1, rtt_ms: 'x', quality: 'good', paused: 'all' }).quality, 'good');
+});
+
+test('downlink paused keys to tile states: only videos shown and received can be paused', () => {
+  const d = downlinkFrom({ quality: 'poor', paused: [{ participant_id: 7, source: 'camera' }, { participant_id: 8, source: 'screen' }] });
+  const paused = new Set(d.paused.map((p) => pausedKey(p.participant_id, p.source)));
+  const state = (tile, opts) => tileVideoState(tile, paused, opts);
+  assert.equal(state({ id: 7, source: 'camera', videoOff: false }), 'paused');
+  assert.equal(state({ id: 8, source: 'screen', videoOff: false }), 'paused');
+  assert.equal(state({ id: 8, source: 'camera', videoOff: false }), 'live', 'by source');
+  assert.equal(state({ id: 9, source: 'camera', videoOff: false }), 'live');
+  assert.equal(state({ id: 7, source: 'camera', videoOff: true }), 'live', 'a camera that is off is not paused');
+  assert.equal(state({ id: 7, source: 'camera', videoOff: false }, { audioOnly: true }), 'live', 'audio only: not received');
+  assert.equal(state({ id: 8, source: 'screen', videoOff: false }, { audioOnly: true }), 'paused', 'screens are still received');
+  assert.equal(state({ id: null, self: true, source: 'camera' }), 'live');
+  // the next event without them: live again
+  const none = new Set(downlinkFrom({ quality: 'fair', paused: [] }).paused.map((p) => pausedKey(p.participant_id, p.source)));
+  assert.equal(tileVideoState({ id: 7, source: 'camera', videoOff: false }, none), 'live');
 });

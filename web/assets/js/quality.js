@@ -248,6 +248,17 @@ export function downlinkFrom(d) {
 export const pausedKey = (id, source) => `${id}:${source}`;
 
 /**
+ * 'paused' or 'live' for a tile ({id, source, self, videoOff}) given the paused keys of the last
+ * downlink event: the self view is never paused, nor a camera that is off or not received
+ * (audio only), whatever an older event said.
+ */
+export function tileVideoState(tile, paused, { audioOnly = false } = {}) {
+  if (tile.self || tile.id === null || tile.id === undefined) return 'live';
+  if (tile.source === 'camera' && (tile.videoOff || audioOnly)) return 'live';
+  return paused.has(pausedKey(tile.id, tile.source)) ? 'paused' : 'live';
+}
+
+/**
  * Says "videos paused" to screen readers when pausing starts, and "videos back" when it ends,
  * each at most once per `quietMs` (so a tile that flickers between paused and live is not read
  * out again and again). update(count) returns the i18n key to announce, or null.

@@ -5,7 +5,7 @@
 // each session and detaches it when the meeting is torn down.
 
 import {
-  QualityModel, PauseAnnouncer, WeakNotice, publishSample, uplinkLevel, worst, pausedKey, DATA_SAVER,
+  QualityModel, PauseAnnouncer, WeakNotice, publishSample, uplinkLevel, worst, pausedKey, tileVideoState, DATA_SAVER,
 } from '../quality.js';
 import {
   setTileQuality, setTilePaused, WeakNoticeView, bindDataSaverChoice, showDataSaverChoice,
@@ -84,14 +84,13 @@ export function createQuality(app) {
     const grid = ui.grid;
     if (!grid || !session) return;
     for (const tile of grid.tiles.values()) {
+      const state = tileVideoState({ id: tile.id, source: tile.source, self: tile.self, videoOff: tile.info.videoOff },
+        paused, { audioOnly: ui.audioOnly });
+      setTilePaused(tile, state === 'paused', t);
       if (tile.self) {
-        setTilePaused(tile, false, t);
         setTileQuality(tile, tile.source === 'camera' ? model.level : null, t);
         continue;
       }
-      // a camera that is off (or not received: audio only) is not paused, whatever the last event said
-      const wanted = !(tile.source === 'camera' && (tile.info.videoOff || ui.audioOnly));
-      setTilePaused(tile, wanted && paused.has(pausedKey(tile.id, tile.source)), t);
       const p = session.participants.get(tile.id);
       setTileQuality(tile, tile.source === 'camera' ? p?.quality ?? null : null, t);
     }
