@@ -23,11 +23,11 @@ import { RoomDialog } from './ui/room-dialog.js';
 import { LobbyWait } from './ui/lobby-wait.js';
 import { askPassword } from './ui/password-screen.js';
 import { applySiteLinks } from './site.js';
+import { createQuality } from './room/quality.js';
 import { installDebugHook } from './room/debug-hook.js';
 import { createView } from './room/view.js';
 import { createActions } from './room/actions.js';
 import { sessionListeners } from './room/events.js';
-import { createQuality } from './room/quality.js';
 
 await initI18n();
 applyIcons(document);
@@ -182,6 +182,7 @@ function enterMeeting(name, password = null) {
     local: { audio: m.audio, video: m.video, audioMuted: !m.audioOn, videoMuted: !m.videoOn, music: m.music },
   });
   ui.session = session;
+  app.quality.attach(session);
   ui.chat = new Chat({
     t,
     send: (text, to) => session.request('chat_send', to === null ? { text } : { text, to }),
@@ -202,7 +203,6 @@ function enterMeeting(name, password = null) {
     app.toasts.show(t(ui.everJoined ? 'conn.lost' : 'conn.unreachable', { seconds }), { kind: 'warn', timeoutMs: 0, key: 'conn' });
   });
   for (const [event, handler] of Object.entries(sessionListeners(app, session))) session.on(event, handler);
-  app.quality.attach(session);
   session.start();
 }
 

@@ -187,8 +187,11 @@ export function createActions(app) {
   function sendVideoPrefs() {
     const s = ui.session;
     if (!s || !ui.grid || s.participantId === null) return;
-    // audio only, data saver (small cameras but the speaker's) or every tile at its size
-    const prefs = videoPrefsFor(ui.grid.videoSizes(), ui.audioOnly ? 'audio' : (ui.dataSaver || 'off'), s.activeSpeaker);
+    // the data saver: small cameras but the speaker's (room/quality.js)
+    const tiles = videoPrefsFor(ui.grid.videoSizes(), ui.dataSaver === 'low' ? 'low' : 'off', s.activeSpeaker).tiles;
+    const prefs = ui.audioOnly
+      ? { last_n: 0, tiles: tiles.map((x) => ({ ...x, height: x.source === 'screen' ? x.height : 0 })) }
+      : { last_n: 50, tiles };
     const key = JSON.stringify(prefs);
     if (key === ui.lastPrefs) return;
     ui.lastPrefs = key;

@@ -133,13 +133,15 @@ export function createQuality(app) {
     detach();
     session = s;
     s.setDataSaver(ui.dataSaver === 'low');
-    const re = () => render();
+    // after the page's own listeners (room/events.js) have made or changed the tiles
+    const re = () => queueMicrotask(render);
     off = [
       s.on('downlink', onDownlink),
       s.on('participant-joined', re),
       s.on('participant-updated', re),
       s.on('media', re),
       s.on('joined', () => { model.reset(); ui.ownQuality = null; re(); }),
+      s.on('self-updated', re),
       s.on('active-speaker', () => { if (ui.dataSaver === 'low' && !ui.audioOnly) app.actions.scheduleVideoPrefs(); }),
     ];
     timer = setInterval(tick, TICK_MS);
