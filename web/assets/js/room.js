@@ -23,6 +23,7 @@ import { RoomDialog } from './ui/room-dialog.js';
 import { LobbyWait } from './ui/lobby-wait.js';
 import { askPassword } from './ui/password-screen.js';
 import { applySiteLinks } from './site.js';
+import { createQuality } from './room/quality.js';
 import { installDebugHook } from './room/debug-hook.js';
 import { createView } from './room/view.js';
 import { createActions } from './room/actions.js';
@@ -63,6 +64,7 @@ const app = { t, ui, toasts: new Toasts($('toasts'), $('announcer')) };
 app.screens = new Screens({ t, room: () => ui.room });
 app.view = createView(app);
 app.actions = createActions(app);
+app.quality = createQuality(app);
 app.panels = new Panels({
   onOpen: (which) => (which === 'chat' ? ui.chat?.opened() : app.view.people()),
   onLayout: () => ui.grid?.layoutSoon(),
@@ -180,6 +182,7 @@ function enterMeeting(name, password = null) {
     local: { audio: m.audio, video: m.video, audioMuted: !m.audioOn, videoMuted: !m.videoOn, music: m.music },
   });
   ui.session = session;
+  app.quality.attach(session);
   ui.chat = new Chat({
     t,
     send: (text, to) => session.request('chat_send', to === null ? { text } : { text, to }),
@@ -215,6 +218,7 @@ function onAutoplayBlocked() {
 function teardownMeeting() {
   clearTimeout(ui.prefsTimer);
   ui.lastPrefs = '';
+  app.quality.detach();
   if (ui.screen) { ui.screen.stop(); ui.screen = null; }
   for (const d of document.querySelectorAll('dialog[open]')) d.close();
   app.panels.open(null);
@@ -256,6 +260,7 @@ onLanguageChange(() => {
   ui.grid?.relabel();
   ui.chat?.relabel();
   if (ui.session) app.view.all();
+  app.quality.relabel();
   if (ui.prejoin && !$('prejoin').hidden) ui.prejoin.render();
   app.screens.relabel();
 });

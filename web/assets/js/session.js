@@ -9,10 +9,13 @@
 // 'self-updated' (self, before), 'media' (participantId, {audio, video, screen}), 'media-problem' (what),
 // 'room' (roomState), 'hands' (queue), 'lobby' (waiting, change), 'chat' (msg), 'reaction' ({id, emoji}),
 // 'active-speaker' (id), 'muted-by-host' (source), 'unmute-requested' (hostId),
-// 'password-guard' ({failures, delay_s}), 'rate-limited' (method).
+// 'password-guard' ({failures, delay_s}), 'rate-limited' (method), 'downlink' ({quality, paused, …}
+// as quality.js downlinkFrom checks it; null after a reset). publish_layers is applied by
+// this.layers (quality.js PublishLayers) to the publish PeerConnection's senders.
 // Only PeerConnections come from the browser (createPeerConnection), so node's tests run it.
 
 import { Emitter } from './emitter.js';
+import { PublishLayers, downlinkFrom, levelOf } from './quality.js';
 
 const PC_CONFIG = { iceServers: [], bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
 const ICE_SERVERS_MAX = 8;
@@ -70,6 +73,7 @@ function participantFrom(d, before = {}) {
     hand_raised: d.hand_raised ?? before.hand_raised ?? false,
     music: d.music ?? before.music ?? false,
     screen: d.screen ?? before.screen ?? false,
+    quality: levelOf(d.quality) ?? before.quality ?? null,
   };
 }
 
@@ -112,6 +116,11 @@ export class Session extends Emitter {
     this.applyingOffers = false;
     this.generation = 0;             // bumps on every (re)join, to drop work of an old one
     this.off = [];
+    this.downlink = null;            // the last downlink event (quality.js downlinkFrom), null before one
+    this.layers = new PublishLayers({
+      transceivers: () => (this.publishPc && this.publishPc.signalingState !== 'closed' ? this.publishPc.getTransceivers() : []),
+      cameraMid: () => this.publishTransceivers.video?.mid ?? null,
+    });
   }
 
   setState(state) {
@@ -151,6 +160,8 @@ export class Session extends Emitter {
       unmute_requested: (d) => this.emit('unmute-requested', d.by),
       removed: () => this.onEnded('removed'),
       meeting_ended: () => this.onEnded('ended'),
+      downlink: (d) => this.onDownlink(d),
+      publish_layers: (d) => { if (this.participantId !== null) this.layers.set(d); },
     };
     for (const [name, fn] of Object.entries(handlers)) this.off.push(s.on(name, fn));
     this.setState('joining');
@@ -393,6 +404,8 @@ export class Session extends Emitter {
       }
       if (gen !== this.generation || pc.signalingState === 'closed') return;
       await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
+      // publish_layers wishes for mids that only now have a sender, and the data saver
+      await this.layers.apply();
     };
     const p = this.negotiation.catch(() => {}).then(run);
     this.negotiation = p;
@@ -448,6 +461,17 @@ export class Session extends Emitter {
         else this.emit('media-problem', which);
       }
     });
+  }
+
+  /** Data saver on or off for the own camera: no full layer (or one layer at half size). */
+  setDataSaver(on) {
+    return this.layers.setSaver(on);
+  }
+
+  onDownlink(d) {
+    if (this.participantId === null || !d || typeof d !== 'object') return;
+    this.downlink = downlinkFrom(d);
+    this.emit('downlink', this.downlink);
   }
 
   // ---- participants ---------------------------------------------------------------------------
@@ -606,6 +630,11 @@ export class Session extends Emitter {
     this.subscribePc = null;
     this.publishTransceivers = { audio: null, video: null, screen: null };
     this.participantId = null;
+    this.layers.reset();
+    if (this.downlink) {
+      this.downlink = null;
+      this.emit('downlink', null);
+    }
     for (const p of [...this.participants.values()]) {
       this.participants.delete(p.id);
       this.emit('participant-left', p, 'reconnect');

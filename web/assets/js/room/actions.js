@@ -4,6 +4,7 @@
 
 import { captureScreen, screenShareSupported } from '../media.js';
 import { deviceMessage } from '../ui/prejoin.js';
+import { videoPrefsFor } from '../quality.js';
 
 export function createActions(app) {
   const { t, ui, toasts } = app;
@@ -186,7 +187,8 @@ export function createActions(app) {
   function sendVideoPrefs() {
     const s = ui.session;
     if (!s || !ui.grid || s.participantId === null) return;
-    const tiles = ui.grid.videoSizes();
+    // the data saver: small cameras but the speaker's (room/quality.js)
+    const tiles = videoPrefsFor(ui.grid.videoSizes(), ui.dataSaver === 'low' ? 'low' : 'off', s.activeSpeaker).tiles;
     const prefs = ui.audioOnly
       ? { last_n: 0, tiles: tiles.map((x) => ({ ...x, height: x.source === 'screen' ? x.height : 0 })) }
       : { last_n: 50, tiles };

@@ -27,6 +27,9 @@ export function installDebugHook(ui) {
     audioOnly: get(() => ui.audioOnly),
     sharing: get(() => !!ui.screen),
     language: get(() => language()),
+    dataSaver: get(() => ui.dataSaver ?? 'off'),
+    ownQuality: get(() => ui.ownQuality ?? null),
+    pausedVideos: get(() => [...(ui.pausedVideos ?? [])]),
   });
   Object.freeze(hook);
   Object.defineProperty(window, 'plenum', { value: hook, writable: false, configurable: false });

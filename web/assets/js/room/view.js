@@ -66,6 +66,7 @@ export function createView(app) {
     const me = s.participantId !== null ? {
       ...(s.self || {}), id: s.participantId, name: ui.name, role: s.role,
       audio_muted: !ui.media.audioOn, video_muted: !ui.media.videoOn, screen: !!ui.screen,
+      quality: app.quality?.ownLevel() ?? null,
     } : null;
     const participants = [...s.participants.values()];
     const lobby = s.isHost ? s.lobby : [];

@@ -3,6 +3,8 @@
 // stop camera, ask to unmute, make host, lower hand, remove) as a disclosure of plain buttons, so
 // everything works with Tab, Enter and Space.
 
+import { qualityBadge } from './quality.js';
+
 function el(tag, className, text) {
   const e = document.createElement(tag);
   if (className) e.className = className;
@@ -113,6 +115,7 @@ export class People {
     if (pos) tags.append(el('span', 'badge badge--hand', t('people.hand', { position: pos })));
     if (p.audio_muted) tags.append(el('span', 'badge badge--muted', t('people.muted')));
     if (p.screen) tags.append(el('span', 'badge', t('people.sharing')));
+    if (p.quality) tags.append(qualityBadge(p.quality, t));
     line.append(tags);
     li.append(line);
     if (isHost && !isSelf) {

@@ -37,6 +37,7 @@ export class Tile {
     this.source = source;
     this.el = el('div', `tile${self ? ' tile--self' : ''}${source === 'screen' ? ' tile--screen' : ''}`);
     this.el.setAttribute('role', 'group');
+    this.el.dataset.videoState = 'live';   // 'paused' while the server holds the video back (ui/quality.js)
     if (id !== null) {
       this.el.dataset.participantId = String(id);
       this.el.dataset.source = source;
