@@ -34,6 +34,7 @@ export class LeaveDialog {
   step(which) {
     $('leave-choose').hidden = which !== 'choose';
     $('leave-confirm').hidden = which !== 'confirm';
+    $('leave-title').textContent = this.t(which === 'confirm' ? 'leave.end_title' : 'leave.title');
     if (which === 'confirm') {
       $('leave-end-question').textContent = this.t('leave.end_question', { count: this.count() });
       $('leave-end-yes').focus();
