@@ -197,6 +197,35 @@ test('toggles: the words name the action, the same in the bar and on the pre-joi
   await close(p);
 });
 
+test('settings: noise suppression off on the sent microphone, own picture hidden, blur only where the camera offers it', async () => {
+  const p = await env.open('options-room', 'Anna', { viewport: DESKTOP, ...BYPASS });
+  await joined(env, p);
+  const sentAudio = () => p.evaluate(() => window.plenum.publishPc?.getSenders().find((s) => s.track?.kind === 'audio')?.track.getSettings().noiseSuppression);
+  await env.waitFor(p, 'audio sent', () => !!window.plenum.publishPc?.getSenders().find((s) => s.track?.kind === 'audio'));
+  assert.equal(await sentAudio(), true);
+  await p.click('#ctl-more');
+  await env.waitFor(p, 'settings', () => document.getElementById('settings-dialog').open);
+  assert.equal(await p.isChecked('#set-noise'), true);
+  // The blur switch is there exactly when the camera track can blur by itself.
+  const blur = await p.evaluate(() => {
+    const track = window.plenum.publishPc.getSenders().find((s) => s.track?.kind === 'video')?.track;
+    const caps = track?.getCapabilities?.().backgroundBlur;
+    return { offered: Array.isArray(caps) ? caps.includes(true) : caps === true, shown: !document.getElementById('set-blur-field').hidden };
+  });
+  assert.equal(blur.shown, blur.offered, `blur switch shown ${blur.shown}, offered by the camera ${blur.offered}`);
+  await p.locator('#set-noise').scrollIntoViewIfNeeded();
+  await axe(p, 'settings with the media switches');
+  await shot(p, 'settings-switches-1366');
+  await p.uncheck('#set-noise');
+  await env.waitFor(p, 'noise suppression off on the sent track', () =>
+    window.plenum.publishPc.getSenders().find((s) => s.track?.kind === 'audio')?.track.getSettings().noiseSuppression === false);
+  await p.uncheck('#set-self-view');
+  await env.waitFor(p, 'own picture hidden', () => document.querySelector('.stage .tile--self').hidden);
+  await p.check('#set-self-view');
+  await env.waitFor(p, 'own picture back', () => !document.querySelector('.stage .tile--self').hidden);
+  await close(p);
+});
+
 test('host: pin and volume from a tile, the leave dialog, end for everyone', async () => {
   const room = 'end-room';
   const a = await env.open(room, 'Anna', { viewport: DESKTOP, ...BYPASS });

@@ -67,8 +67,11 @@ export class MediaOptions {
         await track.applyConstraints({ ...track.getConstraints(), noiseSuppression: on });
       } catch { /* checked below */ }
       if (track.getSettings().noiseSuppression !== on) {
-        // The browser keeps the running track as it is: capture it again with the new setting.
-        if (await m.useDevice('audio', m.audioDeviceId)) await this.replaced('audio');
+        // The browser keeps the running track as it is (Chromium shares one processing setup per
+        // device): release it, then capture the microphone again with the new setting.
+        m.setTrack('audio', null);
+        await m.useDevice('audio', m.audioDeviceId);
+        await this.replaced('audio');
       }
     }
     this.announce(this.t(on ? 'media_options.noise_on' : 'media_options.noise_off'));
