@@ -339,6 +339,17 @@ test('phone at 390×844: join in view, no sideways scrolling, own picture as an 
   await env.waitFor(d, 'settings', () => document.getElementById('settings-dialog').open);
   await shot(d, 'more-settings-1366');
   await d.keyboard.press('Escape');
-  // The host's leave dialog on the phone.
+  // A shared screen fills the phone's stage; the cameras become a thin strip.
+  await d.click('#ctl-screen');
+  await env.waitFor(p, 'presentation', () => window.plenum.layout === 'presentation'
+    && document.querySelector('.stage__focus .tile[data-source="screen"] video')?.videoWidth > 0, undefined, 30000);
+  const screen = await p.evaluate(() => {
+    const r = document.querySelector('.stage__focus .tile[data-source="screen"]').getBoundingClientRect();
+    const stage = document.getElementById('stage').getBoundingClientRect();
+    return { w: r.width, h: r.height, sw: stage.width, sh: stage.height };
+  });
+  assert.ok(screen.w >= screen.sw - 16 && screen.h >= screen.sh * 0.6, `the screen does not fill the stage: ${JSON.stringify(screen)}`);
+  await noOverflow(p, 'presentation');
+  await shot(p, 'presentation-390');
   await close(p, d);
 });
