@@ -46,7 +46,7 @@ export class Grid {
     this.onTileRemoved = onTileRemoved || (() => {});
     this.pinned = null;       // participant id shown large (and always received), or null
     this.hideSelf = false;    // one's own camera tile not shown
-    this.pipWidth = 600;      // stages up to this wide (phones) show one's own picture as an overlay
+    this.pipWidth = 600;      // portrait stages up to this wide (phones) show one's own picture as an overlay
     this.tiles = new Map();   // key ('self', '12', '12:screen', 'self:screen') -> Tile
     this.mode = 'auto';       // the user's choice: auto | grid | speaker | presentation
     this.layoutName = 'grid'; // what is shown
@@ -217,7 +217,8 @@ export class Grid {
   /** Phones: own picture small in a corner with one other person, or with one's camera off. */
   wantsPip(tiles, name) {
     const self = this.self;
-    if (!self || this.hideSelf || name !== 'grid' || this.stage.clientWidth > this.pipWidth) return false;
+    const w = this.stage.clientWidth;
+    if (!self || this.hideSelf || name !== 'grid' || w > this.pipWidth || this.stage.clientHeight <= w) return false;
     const others = tiles.filter((x) => x !== self);
     if (!others.length || others.some((x) => x.source === 'screen')) return false;
     return others.length === 1 || (self.info.videoOff && others.length <= 4);
