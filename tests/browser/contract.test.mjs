@@ -124,7 +124,7 @@ test('rate_limited on the hand: one polite notice, no retry', async () => {
   assert.equal(proxy.count('raise_hand'), 1, 'the request was not repeated');
   const toasts = await page.evaluate(() => [...document.querySelectorAll('#toasts .toast')].map((t) => t.textContent));
   assert.equal(toasts.length, 1, `one notice: ${JSON.stringify(toasts)}`);
-  assert.equal(await page.getAttribute('#ctl-hand', 'aria-pressed'), 'false');
+  assert.equal(await page.getAttribute('#ctl-hand', 'data-on'), 'false');
   await context.close();
 });
 

@@ -120,7 +120,9 @@ test('screenshots: meeting at 1280 and 360 px', async () => {
   await c.click('#ctl-chat');
   await c.screenshot({ path: join(OUT, 'meeting-360-chat.png') });
   await c.keyboard.press('Escape');
-  await c.click('#ctl-more');
+  // On a phone the settings are under "More".
+  await c.click('#ctl-overflow');
+  await c.click('#overflow-menu [data-for="ctl-more"]');
   await c.screenshot({ path: join(OUT, 'meeting-360-settings.png') });
   // Nothing sticks out sideways at 360 px.
   const overflow = await c.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

@@ -158,10 +158,10 @@ test('raised hands keep their order; a host lowers one', async () => {
   await host.click('#ctl-people');
   const names = await host.$$eval('#hands-list li .people__name', (els) => els.map((e) => e.textContent));
   assert.deepEqual(names, ['Nora', 'Otto']);
-  assert.equal(await g2.getAttribute('#ctl-hand', 'aria-pressed'), 'true');
+  assert.equal(await g2.getAttribute('#ctl-hand', 'data-on'), 'true');
   await host.getByRole('button', { name: 'Lower hand: Nora' }).click();
   await env.waitFor(host, 'queue Otto', (id) => JSON.stringify(window.plenum.hands) === JSON.stringify([id]), id2);
-  await env.waitFor(g1, 'Nora sees her hand lowered', () => document.getElementById('ctl-hand').getAttribute('aria-pressed') === 'false');
+  await env.waitFor(g1, 'Nora sees her hand lowered', () => document.getElementById('ctl-hand').dataset.on === 'false');
   await close(host, g1, g2);
 });
 

@@ -1,7 +1,7 @@
 // The landing page: type or generate a room name, then go to /<room>.
 
 import { initI18n, t, bindLanguageSelect, onLanguageChange } from './i18n.js';
-import { normalizeRoom, roomProblem, generateRoomName } from './names.js';
+import { normalizeRoom, roomProblem, generateRoomName, roomTitle, roomLink } from './names.js';
 import { applySiteLinks } from './site.js';
 
 await initI18n();
@@ -13,6 +13,21 @@ const form = document.getElementById('room-form');
 const input = document.getElementById('room-input');
 const error = document.getElementById('room-error');
 document.getElementById('room-prefix').textContent = `${location.host}/`;
+
+const address = document.getElementById('room-address');
+
+/** Why a typed name makes no address: 'empty' (nothing typed), 'no_letters' (only punctuation). */
+function problemOf(value) {
+  if (!value.trim()) return 'empty';
+  return roomProblem(normalizeRoom(value)) ? 'no_letters' : null;
+}
+
+/** Shows the address a typed name becomes ("Elternabend Klasse 3b!" → …/elternabend-klasse-3b). */
+function showAddress() {
+  const room = normalizeRoom(input.value);
+  address.hidden = !room || room === input.value.trim();
+  address.textContent = room ? t('landing.address', { address: `${location.host}/${room}` }) : '';
+}
 
 function showError(problem) {
   if (!problem) {
@@ -28,30 +43,34 @@ function showError(problem) {
 
 onLanguageChange(() => {
   document.title = t('landing.page_title');
-  if (!error.hidden) showError(roomProblem(normalizeRoom(input.value)));
+  if (!error.hidden) showError(problemOf(input.value));
+  showAddress();
 });
 
 input.addEventListener('input', () => {
   // Only correct once the user has been told something is wrong; no nagging while typing.
-  if (!error.hidden) showError(input.value ? roomProblem(normalizeRoom(input.value)) : null);
+  if (!error.hidden) showError(input.value ? problemOf(input.value) : null);
+  showAddress();
 });
 
 document.getElementById('generate').addEventListener('click', () => {
   input.value = generateRoomName();
   showError(null);
+  showAddress();
   input.focus();
 });
 
 form.addEventListener('submit', (ev) => {
   ev.preventDefault();
-  const room = normalizeRoom(input.value);
-  const problem = roomProblem(room);
+  const problem = problemOf(input.value);
   if (problem) {
     showError(problem);
     input.focus();
     return;
   }
-  location.assign(`/${encodeURIComponent(room)}`);
+  // The typed name travels in the link's fragment, which the browser never sends to the server.
+  const room = normalizeRoom(input.value);
+  location.assign(roomLink('', room, roomTitle(input.value, room)));
 });
 
 document.getElementById('main').hidden = false;

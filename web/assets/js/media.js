@@ -33,7 +33,7 @@ function constraint(base, deviceId) {
  * Returns {stream, audio: track|null, video: track|null, errors: {audio?, video?}} where the
  * errors are failureReason() values for a kind that was wanted but could not be captured.
  */
-export async function capture({ audio = true, video = true, audioDeviceId, videoDeviceId, music = false } = {}) {
+export async function capture({ audio = true, video = true, audioDeviceId, videoDeviceId, music = false, noiseSuppression = true } = {}) {
   const stream = new MediaStream();
   const result = { stream, audio: null, video: null, errors: {} };
   if (!audio && !video) return result;
@@ -43,7 +43,7 @@ export async function capture({ audio = true, video = true, audioDeviceId, video
     return result;
   }
   const want = {
-    audio: audio ? constraint(music ? MUSIC_CONSTRAINTS : AUDIO_CONSTRAINTS, audioDeviceId) : false,
+    audio: audio ? constraint(music ? MUSIC_CONSTRAINTS : { ...AUDIO_CONSTRAINTS, noiseSuppression }, audioDeviceId) : false,
     video: video ? constraint(VIDEO_CONSTRAINTS, videoDeviceId) : false,
   };
   try {
@@ -126,6 +126,8 @@ export function onDeviceChange(fn) {
 export class LocalMedia {
   constructor({ audioOn = true, videoOn = true, audioDeviceId = '', videoDeviceId = '', music = false } = {}) {
     this.music = music;
+    this.noiseSuppression = true;   // off: the settings' switch (music mode turns it off anyway)
+    this.backgroundBlur = false;    // only where the camera offers it (ui/media-options.js)
     this.audio = null;
     this.video = null;
     this.audioOn = audioOn;
@@ -138,7 +140,7 @@ export class LocalMedia {
   /** Captures the microphone (always, if present) and the camera (if switched on). */
   async start() {
     const got = await capture({
-      audio: true, video: this.videoOn, music: this.music,
+      audio: true, video: this.videoOn, music: this.music, noiseSuppression: this.noiseSuppression,
       audioDeviceId: this.audioDeviceId, videoDeviceId: this.videoDeviceId,
     });
     this.errors = got.errors;
@@ -155,6 +157,7 @@ export class LocalMedia {
     this[kind] = track;
     if (track) {
       if (kind === 'audio') track.enabled = this.audioOn;
+      if (kind === 'video' && this.backgroundBlur) track.applyConstraints({ backgroundBlur: true }).catch(() => {});
       const id = track.getSettings?.().deviceId;
       if (id) this[`${kind}DeviceId`] = id;
     }
@@ -163,7 +166,7 @@ export class LocalMedia {
   /** Turns the microphone on or off; returns false when there is no microphone to turn on. */
   async setAudioOn(on) {
     if (on && !this.audio) {
-      const got = await capture({ audio: true, video: false, audioDeviceId: this.audioDeviceId, music: this.music });
+      const got = await capture({ audio: true, video: false, audioDeviceId: this.audioDeviceId, music: this.music, noiseSuppression: this.noiseSuppression });
       this.errors.audio = got.errors.audio;
       if (!got.audio) return false;
       this.audioOn = true;
@@ -197,7 +200,7 @@ export class LocalMedia {
   async useDevice(kind, deviceId) {
     this[`${kind}DeviceId`] = deviceId;
     if (kind === 'video' && !this.videoOn) return true;
-    const got = await capture({ audio: kind === 'audio', video: kind === 'video', [`${kind}DeviceId`]: deviceId, music: this.music });
+    const got = await capture({ audio: kind === 'audio', video: kind === 'video', [`${kind}DeviceId`]: deviceId, music: this.music, noiseSuppression: this.noiseSuppression });
     if (!got[kind]) {
       this.errors[kind] = got.errors[kind];
       return false;
@@ -213,7 +216,7 @@ export class LocalMedia {
    */
   async setMusic(on) {
     this.music = on;
-    const got = await capture({ audio: true, video: false, audioDeviceId: this.audioDeviceId, music: on });
+    const got = await capture({ audio: true, video: false, audioDeviceId: this.audioDeviceId, music: on, noiseSuppression: this.noiseSuppression });
     if (!got.audio) {
       this.errors.audio = got.errors.audio;
       return false;

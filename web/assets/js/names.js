@@ -4,14 +4,50 @@
 const ROOM_RE = /^[a-z0-9]([a-z0-9._-]{0,62}[a-z0-9])?$/;
 const MAX_NAME_BYTES = 64;
 
-/** Lowercases and turns "Grüne Wiese" into "gruene-wiese"; does not validate. */
+/**
+ * Turns what a person types into a valid room address: lowercased, ä→ae ö→oe ü→ue ß→ss, other
+ * accents dropped, every run of other characters (spaces, punctuation) one hyphen, no . - _ at
+ * either end, at most 64 characters: "Elternabend Klasse 3b!" → "elternabend-klasse-3b".
+ * Returns '' when nothing usable is left (roomProblem says 'empty').
+ */
 export function normalizeRoom(input) {
-  return String(input)
+  let s = String(input)
     .trim()
     .toLowerCase()
     .replace(/ä/g, 'ae').replace(/ö/g, 'oe').replace(/ü/g, 'ue').replace(/ß/g, 'ss')
     .normalize('NFKD').replace(/[\u0300-\u036f]/g, '')
-    .replace(/\s+/g, '-');
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/([._-])[._-]+/g, '$1');
+  const trimEdges = (x) => x.replace(/^[._-]+/, '').replace(/[._-]+$/, '');
+  s = trimEdges(s);
+  if (s.length > 64) s = trimEdges(s.slice(0, 64));
+  return s;
+}
+
+/**
+ * The human name of a room as typed ("Elternabend Klasse 3b"), for showing only: control
+ * characters removed, spaces collapsed, at most 80 characters. null when it does not belong to
+ * the room address (so a link cannot put a misleading name on another room) or adds nothing.
+ */
+export function roomTitle(title, room) {
+  const clean = String(title ?? '').replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80);
+  if (!clean || normalizeRoom(clean) !== room || clean === room) return null;
+  return clean;
+}
+
+/** The meeting link: the address, and the human name in the fragment (#t=…), which browsers never send to the server. */
+export function roomLink(origin, room, title = null) {
+  const base = `${origin}/${encodeURIComponent(room)}`;
+  return title ? `${base}#t=${encodeURIComponent(title)}` : base;
+}
+
+/** The human name carried in a link's fragment (#t=…), or null. */
+export function titleFromHash(hash) {
+  try {
+    return new URLSearchParams(String(hash || '').replace(/^#/, '')).get('t');
+  } catch {
+    return null;
+  }
 }
 
 /** null when valid, otherwise the reason: 'empty' | 'too_long' | 'chars' | 'edge'. */

@@ -6,7 +6,7 @@ import { initI18n, t, bindLanguageSelect, onLanguageChange } from './i18n.js';
 import { SignalingClient, defaultUrl } from './protocol.js';
 import { LocalMedia } from './media.js';
 import { Session } from './session.js';
-import { normalizeRoom, roomProblem } from './names.js';
+import { normalizeRoom, roomProblem, roomTitle, roomLink, titleFromHash } from './names.js';
 import { takeLinkParams } from './link.js';
 import { Prejoin } from './ui/prejoin.js';
 import { Grid } from './ui/grid.js';
@@ -28,6 +28,15 @@ import { installDebugHook } from './room/debug-hook.js';
 import { createView } from './room/view.js';
 import { createActions } from './room/actions.js';
 import { sessionListeners } from './room/events.js';
+import { firstMeetingListeners } from './room/first-meeting.js';
+import { InviteCard } from './ui/invite-card.js';
+import { Notices } from './ui/notices.js';
+import { MutedHint } from './ui/muted-hint.js';
+import { LeaveDialog } from './ui/leave-dialog.js';
+import { OverflowMenu } from './ui/overflow-menu.js';
+import { TileMenu } from './ui/tile-menu.js';
+import { SelfOverlay } from './ui/self-overlay.js';
+import { MediaOptions } from './ui/media-options.js';
 
 await initI18n();
 applyIcons(document);
@@ -38,6 +47,7 @@ const $ = (id) => document.getElementById(id);
 const ui = {
   state: 'idle',      // idle | prejoin | joining | password | lobby | joined | left | ended | error
   room: roomFromPath(location.pathname),
+  title: null,        // the room's name as typed ("Elternabend Klasse 3b"), from the link's #t=
   simulcast: true,
   name: '',
   password: null,
@@ -90,11 +100,48 @@ app.lobbyWait = new LobbyWait({
   cancel: () => ui.session?.leave(),
   onEnd: () => { teardownMeeting(); ui.state = 'left'; },
 });
+app.invite = new InviteCard({
+  t, link: () => roomLink(location.origin, ui.room, ui.title), title: () => ui.title || ui.room,
+  alone: () => (ui.session?.participants.size ?? 0) === 0,
+});
+app.notices = new Notices({ container: $('notices'), openChat: () => app.panels.open('chat') });
+app.mutedHint = new MutedHint({
+  track: () => (ui.state === 'joined' && ui.media && !ui.media.audioOn ? ui.media.audio : null),
+  show: () => app.toasts.show(t('muted_hint.text'), {
+    kind: 'info', key: 'muted-hint', timeoutMs: 8000,
+    action: { label: t('controls.mic_on'), run: () => { if (!ui.media?.audioOn) app.actions.toggle('audio'); } },
+  }),
+  hide: () => app.toasts.dismiss('muted-hint'),
+});
+app.leaveDialog = new LeaveDialog({ t, session: () => ui.session, leave: () => leave(), count: () => (ui.session?.participants.size ?? 0) + 1 });
+app.overflow = new OverflowMenu();
+app.tileMenu = new TileMenu({
+  t, pinned: () => ui.grid?.pinned ?? null,
+  pin: (id) => {
+    ui.grid?.setPinned(id);
+    app.tileMenu.relabel();
+    app.actions.scheduleVideoPrefs(true);
+    const name = id === null ? '' : ui.session?.participants.get(id)?.name;
+    app.toasts.announce(id === null ? t('tile_menu.unpinned') : t('tile_menu.pinned', { name }));
+  },
+});
+app.selfOverlay = new SelfOverlay($('stage'));
+app.mediaOptions = new MediaOptions({
+  t, media: () => ui.media, grid: () => ui.grid, announce: (text) => app.toasts.announce(text),
+  replaced: async (kind) => { await ui.session?.replaceTrack(kind, ui.media[kind]); app.view.self(); },
+});
 app.teardownMeeting = teardownMeeting;
 app.fail = fail;
 app.askPassword = onPasswordNeeded;
 
 installDebugHook(ui);
+
+/** The room's human name: the link's #t=, else the address as typed (/Elternabend Klasse 3b). */
+function titleFromLocation() {
+  let typed = '';
+  try { typed = decodeURIComponent(location.pathname.slice(1)); } catch { /* malformed: none */ }
+  return roomTitle(titleFromHash(location.hash) || typed, ui.room);
+}
 
 function roomFromPath(path) {
   try {
@@ -112,8 +159,9 @@ function fail(code) {
 // ---- pre-join -------------------------------------------------------------------------------
 
 async function start() {
-  document.title = t('meeting.page_title', { room: ui.room });
-  $('meeting-room').textContent = ui.room;
+  ui.title = titleFromLocation();
+  document.title = t('meeting.page_title', { room: ui.title || ui.room });
+  $('meeting-room').textContent = ui.title || ui.room;
   if (roomProblem(ui.room)) {
     fail('room_name_invalid');
     return;
@@ -123,6 +171,8 @@ async function start() {
   const link = takeLinkParams(ui.room);
   ui.simulcast = link.simulcast;
   if (link.ignored.length) console.info('plenum: link parameters ignored:', link.ignored.join(', '));
+  // The human name stays in the fragment (never sent to the server, so never in its logs).
+  if (ui.title && titleFromHash(location.hash) !== ui.title) history.replaceState(null, '', roomLink('', ui.room, ui.title));
   ui.media = new LocalMedia();
   await showPrejoin(link.name);
 }
@@ -130,7 +180,7 @@ async function start() {
 async function showPrejoin(name = '') {
   app.screens.show('prejoin');
   if (!ui.prejoin) {
-    ui.prejoin = new Prejoin({ t, media: ui.media, room: ui.room, name, onJoin: onPrejoinSubmit });
+    ui.prejoin = new Prejoin({ t, media: ui.media, room: ui.title || ui.room, name, onJoin: onPrejoinSubmit });
   }
   ui.prejoin.media = ui.media;
   await ui.prejoin.show();
@@ -170,7 +220,10 @@ function enterMeeting(name, password = null) {
     t, onAutoplayBlocked, audioSink: $('audio-sink'),
     onVideoSizes: () => app.actions.scheduleVideoPrefs(),
     onLayout: (layout) => app.toasts.announce(t(`announce.layout_${layout}`)),
+    onTile: (tile) => app.tileMenu.attach(tile),
+    onTileRemoved: (tile) => app.tileMenu.detach(tile),
   });
+  app.mediaOptions.apply();
   app.view.self();
   app.view.controls();
   app.view.count();
@@ -203,6 +256,8 @@ function enterMeeting(name, password = null) {
     app.toasts.show(t(ui.everJoined ? 'conn.lost' : 'conn.unreachable', { seconds }), { kind: 'warn', timeoutMs: 0, key: 'conn' });
   });
   for (const [event, handler] of Object.entries(sessionListeners(app, session))) session.on(event, handler);
+  for (const [event, handler] of Object.entries(firstMeetingListeners(app, session))) session.on(event, handler);
+  app.mutedHint.start();
   session.start();
 }
 
@@ -223,6 +278,11 @@ function teardownMeeting() {
   for (const d of document.querySelectorAll('dialog[open]')) d.close();
   app.panels.open(null);
   app.reactions.close();
+  app.overflow.close();
+  app.tileMenu.close();
+  app.mutedHint.stop();
+  app.invite.reset();
+  app.notices.clear();
   ui.grid?.clear();
   ui.grid = null;
   ui.media?.stop();
@@ -254,8 +314,10 @@ async function rejoin() {
 // ---- wiring ---------------------------------------------------------------------------------
 
 onLanguageChange(() => {
-  document.title = t('meeting.page_title', { room: ui.room });
+  document.title = t('meeting.page_title', { room: ui.title || ui.room });
   applyIcons(document);
+  app.invite.relabel();
+  app.tileMenu.relabel();
   app.reactions.build();
   ui.grid?.relabel();
   ui.chat?.relabel();
@@ -271,11 +333,11 @@ $('ctl-mic').addEventListener('click', () => a.toggle('audio'));
 $('ctl-cam').addEventListener('click', () => a.toggle('video'));
 $('ctl-screen').addEventListener('click', () => a.toggleScreen());
 $('ctl-hand').addEventListener('click', () => a.toggleHand());
-$('ctl-leave').addEventListener('click', leave);
+$('ctl-leave').addEventListener('click', () => app.leaveDialog.request());
 $('rejoin').addEventListener('click', rejoin);
 $('retry').addEventListener('click', () => location.reload());
 $('ctl-invite').addEventListener('click', async () => {
-  const link = `${location.origin}/${encodeURIComponent(ui.room)}`;
+  const link = roomLink(location.origin, ui.room, ui.title);
   const ok = await copyText(link);
   app.toasts.show(ok ? t('invite.copied') : t('invite.manual', { link }), { kind: ok ? 'ok' : 'info', key: 'invite', timeoutMs: ok ? 3000 : 15000 });
 });

@@ -192,6 +192,7 @@ export function createActions(app) {
     const prefs = ui.audioOnly
       ? { last_n: 0, tiles: tiles.map((x) => ({ ...x, height: x.source === 'screen' ? x.height : 0 })) }
       : { last_n: 50, tiles };
+    prefs.pinned = ui.grid.pinned !== null ? [ui.grid.pinned] : [];   // a pinned tile's video always comes
     const key = JSON.stringify(prefs);
     if (key === ui.lastPrefs) return;
     ui.lastPrefs = key;

@@ -13,7 +13,7 @@ export function sessionListeners(app, session) {
 
   function joined({ room }) {
     ui.room = room;
-    document.getElementById('meeting-room').textContent = room;
+    document.getElementById('meeting-room').textContent = ui.title || room;
     if (app.screens.current !== 'meeting') app.screens.show('meeting');
     if (ui.everJoined) toasts.show(t('conn.restored'), { kind: 'ok', key: 'conn', timeoutMs: 3000 });
     else toasts.dismiss('conn');
@@ -23,7 +23,7 @@ export function sessionListeners(app, session) {
     if (ui.screen) session.local.screen = ui.screen;
     setTimeout(() => {
       const count = (ui.session?.participants.size ?? 0) + 1;
-      if (first) toasts.announce(t('announce.self_joined', { room: ui.room, count }));
+      if (first) toasts.announce(t('announce.self_joined', { room: ui.title || ui.room, count }));
     }, 1000);
     view.all();
     app.actions.scheduleVideoPrefs(true);

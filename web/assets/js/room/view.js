@@ -21,8 +21,10 @@ export function createView(app) {
     });
   }
 
+  /** A toggle named by its action (see renderToggle): the state shows in its colour, not in aria-pressed. */
   function pressed(button, on, labelKey, key) {
-    button.setAttribute('aria-pressed', String(on));
+    button.removeAttribute('aria-pressed');
+    button.dataset.on = String(on);
     button.classList.toggle('is-active', on);
     button.querySelector('.control__label').textContent = t(labelKey);
     button.title = t('controls.shortcut', { action: t(labelKey), key });

@@ -9,8 +9,12 @@ const KINDS = {
 };
 
 /**
- * Shows a toggle's state: icon, visible label (if the button has one), aria-label and a title
- * that names the shortcut. `available` false means there is no such device.
+ * Shows a toggle's state: icon, visible label (if the button has one), accessible name and a
+ * title that names the shortcut. `available` false means there is no such device.
+ * One convention for every toggle button of the client: its words name the action a press does
+ * ("Turn microphone off", "Share screen" / "Stop sharing", "Raise hand" / "Lower hand", "Pin" /
+ * "Unpin"), the icon and colour show the state, and no button both changes its words and
+ * carries aria-pressed. Switches (checkboxes) name the setting instead ("Noise suppression").
  */
 export function renderToggle(button, kind, on, t, available = true) {
   const k = KINDS[kind];
@@ -20,14 +24,8 @@ export function renderToggle(button, kind, on, t, available = true) {
   const hint = available ? t('controls.shortcut', { action, key: k.key }) : t(`controls.${k.strings}_missing`);
   button.title = hint;
   const label = button.querySelector('.control__label');
-  if (label) {
-    // The visible state comes first in the name (WCAG 2.5.3 label in name), then the action.
-    const state = on ? t(`controls.${k.strings}_is_on`) : t(`controls.${k.strings}_is_off`);
-    label.textContent = state;
-    button.setAttribute('aria-label', `${state}: ${action}`);
-  } else {
-    button.setAttribute('aria-label', action);
-  }
+  if (label) label.textContent = action;
+  button.setAttribute('aria-label', action);
 }
 
 function typingInField(ev) {

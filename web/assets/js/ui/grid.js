@@ -35,13 +35,18 @@ export function fit(n, w, h, gap = GAP) {
 const keyOf = (id, source = 'camera') => (id === null ? 'self' : String(id)) + (source === 'screen' ? ':screen' : '');
 
 export class Grid {
-  constructor(stage, { t, onAutoplayBlocked, onVideoSizes, onLayout, audioSink }) {
+  constructor(stage, { t, onAutoplayBlocked, onVideoSizes, onLayout, audioSink, onTile, onTileRemoved }) {
     this.stage = stage;
     this.t = t;
     this.onAutoplayBlocked = onAutoplayBlocked;
     this.onVideoSizes = onVideoSizes || (() => {});
     this.onLayout = onLayout || (() => {});
     this.audioSink = audioSink;
+    this.onTile = onTile || (() => {});             // a tile was added (per-person options)
+    this.onTileRemoved = onTileRemoved || (() => {});
+    this.pinned = null;       // participant id shown large (and always received), or null
+    this.hideSelf = false;    // one's own camera tile not shown
+    this.pipWidth = 600;      // portrait stages up to this wide (phones) show one's own picture as an overlay
     this.tiles = new Map();   // key ('self', '12', '12:screen', 'self:screen') -> Tile
     this.mode = 'auto';       // the user's choice: auto | grid | speaker | presentation
     this.layoutName = 'grid'; // what is shown
@@ -76,6 +81,7 @@ export class Grid {
     this.sizeObserver.observe(tile.video);
     this.intersection.observe(tile.el);
     if (opts.source === 'screen') this.mode = 'auto'; // a new share comes to the front by itself
+    this.onTile(tile);
     this.layout();
     return tile;
   }
@@ -88,13 +94,17 @@ export class Grid {
     this.visible.delete(tile.el);
     tile.remove();
     this.tiles.delete(key);
+    this.onTileRemoved(tile);
+    if (key === keyOf(this.pinned)) this.pinned = null;
     this.layout();
   }
 
   setSelf({ name, audioMuted, videoOff, track, host, hand }) {
     const tile = this.self || this.addTile('self', { self: true });
+    const wasOff = tile.info.videoOff;
     tile.update({ name, audioMuted, videoOff, host, hand });
     if (track !== undefined) tile.setVideoTrack(track);
+    if (videoOff !== undefined && videoOff !== wasOff) this.layoutSoon();  // phones: the overlay may change
   }
 
   /** The self view of one's own screen share (track or null). */
@@ -193,6 +203,27 @@ export class Grid {
     this.intersection.disconnect();
   }
 
+  /** Pins a participant's camera tile (shown large, received always) or unpins (null). */
+  setPinned(id) {
+    this.pinned = id !== null && this.tiles.has(keyOf(id)) ? id : null;
+    this.layout();
+  }
+
+  setHideSelf(on) {
+    this.hideSelf = on;
+    this.layout();
+  }
+
+  /** Phones: own picture small in a corner with one other person, or with one's camera off. */
+  wantsPip(tiles, name) {
+    const self = this.self;
+    const w = this.stage.clientWidth;
+    if (!self || this.hideSelf || name !== 'grid' || w > this.pipWidth || this.stage.clientHeight <= w) return false;
+    const others = tiles.filter((x) => x !== self);
+    if (!others.length || others.some((x) => x.source === 'screen')) return false;
+    return others.length === 1 || (self.info.videoOff && others.length <= 4);
+  }
+
   setMode(mode) {
     this.mode = mode;
     this.layout();
@@ -217,6 +248,8 @@ export class Grid {
     if (layout === 'presentation') {
       return tiles.find((x) => x.source === 'screen' && !x.self) || tiles.find((x) => x.source === 'screen');
     }
+    const pinned = this.pinned !== null ? this.tiles.get(keyOf(this.pinned)) : null;
+    if (pinned) return pinned;
     return this.tiles.get(keyOf(this.activeSpeaker || null)) && this.activeSpeaker
       ? this.tiles.get(keyOf(this.activeSpeaker))
       : tiles.find((x) => !x.self && x.source === 'camera') || this.self;
@@ -231,7 +264,8 @@ export class Grid {
     const tiles = [...this.tiles.values()];
     if (!tiles.length) return;
     const hasScreen = tiles.some((x) => x.source === 'screen');
-    let name = this.mode === 'auto' ? (hasScreen ? 'presentation' : 'grid') : this.mode;
+    const pinned = this.pinned !== null ? this.tiles.get(keyOf(this.pinned)) : null;
+    let name = this.mode === 'auto' ? (hasScreen ? 'presentation' : (pinned ? 'speaker' : 'grid')) : this.mode;
     if (name === 'presentation' && !hasScreen) name = 'speaker';
     if (name === 'speaker' && tiles.length < 2) name = 'grid';
     const focus = name === 'grid' ? null : this.focusTile(name);
@@ -253,7 +287,11 @@ export class Grid {
     this.focusBox.hidden = !focus;
     for (const tile of tiles) tile.el.classList.toggle('tile--focus', tile === focus);
 
-    const n = tiles.length - (focus ? 1 : 0);
+    const pip = this.wantsPip(tiles, name);
+    this.stage.classList.toggle('stage--pip', pip);
+    if (this.self) this.self.el.hidden = this.hideSelf;
+    const floating = this.self && this.self !== focus && (pip || this.hideSelf) ? 1 : 0;
+    const n = tiles.length - (focus ? 1 : 0) - floating;
     const box = this.tileBox;
     if (name === 'grid') {
       const cs = getComputedStyle(this.stage);

@@ -44,6 +44,8 @@ export class Panels {
   closeToButton() {
     const which = this.current;
     this.open(null);
-    if (which) $(PANELS[which][1]).focus();
+    // On phones "People" sits in the "More" menu: focus goes back to that button then.
+    const button = which ? $(PANELS[which][1]) : null;
+    if (button) (button.offsetParent ? button : $('ctl-overflow')).focus();
   }
 }

@@ -78,6 +78,13 @@ export class Prejoin {
       await this.media.useDevice('audio', this.micSelect.value);
       this.render();
     });
+    // Phones: the on-screen keyboard must not cover "Join now" (the page shrinks with it:
+    // interactive-widget=resizes-content in room.html).
+    const joinInView = () => {
+      if (document.activeElement === this.nameInput) document.getElementById('join-button').scrollIntoView({ block: 'nearest' });
+    };
+    this.nameInput.addEventListener('focus', () => setTimeout(joinInView, 300));
+    globalThis.visualViewport?.addEventListener('resize', joinInView);
     document.getElementById('prejoin-form').addEventListener('submit', async (ev) => {
       ev.preventDefault();
       await this.starting;   // the devices asked for before the click, not half of them

@@ -52,6 +52,7 @@ export class ReactionPicker {
   close(focusButton = false) {
     this.box.hidden = true;
     this.button.setAttribute('aria-expanded', 'false');
-    if (focusButton) this.button.focus();
+    // On phones the reaction button sits in the "More" menu: focus goes back to that button then.
+    if (focusButton) (this.button.offsetParent ? this.button : document.getElementById('ctl-overflow')).focus();
   }
 }
