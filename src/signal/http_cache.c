@@ -98,7 +98,8 @@ enum signal_coding signal_coding_choose(const char *accept_encoding, unsigned av
 	unsigned best_q = 0;
 	/* identity first, so that a later coding wins a tie */
 	for (int c = 0; c < SIGNAL_CODINGS; c++) {
-		unsigned qc = q[c] != Q_UNSET ? q[c] : star != Q_UNSET ? star : c == SIGNAL_CODING_IDENTITY ? Q_ONE : 0;
+		/* identity, when not named, is acceptable but last: any named coding with q > 0 beats it */
+		unsigned qc = q[c] != Q_UNSET ? q[c] : star != Q_UNSET ? star : c == SIGNAL_CODING_IDENTITY ? 1 : 0;
 		if ((c == SIGNAL_CODING_IDENTITY || (available & (1u << c))) && qc > 0 && qc >= best_q) {
 			best = (enum signal_coding)c;
 			best_q = qc;

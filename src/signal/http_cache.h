@@ -21,7 +21,8 @@ enum signal_coding {
 
 /* The coding to send for an Accept-Encoding value (NULL: the header is absent, identity) among
  * `available` (a bit per enum signal_coding; identity is always available). The highest q wins,
- * q=0 refuses, '*' stands for the codings not named; on a tie br before gzip before identity. When
+ * q=0 refuses, '*' stands for the codings not named, identity not named comes last; on a tie br
+ * before gzip before identity. When
  * nothing acceptable is available the answer is identity (RFC 9110 §12.5.3 allows it). */
 enum signal_coding signal_coding_choose(const char *accept_encoding, unsigned available);
 
