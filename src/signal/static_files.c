@@ -196,7 +196,8 @@ static int scan_root(struct scan *sc, const char *root)
 		sc->items = NULL;
 		return err;
 	}
-	qsort(sc->items, sc->n, sizeof *sc->items, item_cmp);
+	if (sc->n)
+		qsort(sc->items, sc->n, sizeof *sc->items, item_cmp);
 	return 0;
 }
 
