@@ -23,8 +23,9 @@ async function visit(context, url) {
   page.on('pageerror', (e) => page.consoleLines.push(`pageerror: ${e.message}`));
   const cdp = await context.newCDPSession(page);
   const responses = new Map();   // requestId → {url, status, encoding, cached}
-  let bytes = 0;
+  let bytes = 0, headerBytes = 0;
   cdp.on('Network.responseReceived', (e) => {
+    headerBytes += e.response.encodedDataLength || 0;   // what had arrived with the headers
     const h = Object.fromEntries(Object.entries(e.response.headers).map(([k, v]) => [k.toLowerCase(), v]));
     responses.set(e.requestId, { url: e.response.url, status: e.response.status, encoding: h['content-encoding'] || '',
       cacheControl: h['cache-control'] || '', cached: e.response.fromDiskCache || e.response.fromPrefetchCache || false });
@@ -42,7 +43,7 @@ async function visit(context, url) {
   await cdp.detach();
   await page.close();
   for (const [id, r] of responses) r.wireStatus = wire.get(id);
-  return { bytes, responses: [...responses.values()], title };
+  return { bytes, headerBytes, responses: [...responses.values()], title };
 }
 
 test('a second visit to a meeting page transfers under a tenth of the first', async () => {
@@ -51,8 +52,9 @@ test('a second visit to a meeting page transfers under a tenth of the first', as
   const first = await visit(context, url);
   const second = await visit(context, url);
   await context.close();
-  console.log(`meeting page on the wire: first visit ${first.bytes} bytes (${first.responses.length} responses), `
-    + `second visit ${second.bytes} bytes (${second.responses.length} responses)`);
+  console.log(`meeting page on the wire: first visit ${first.bytes} bytes (${first.responses.length} responses, `
+    + `${first.headerBytes} of them headers), second visit ${second.bytes} bytes (${second.responses.length} responses, `
+    + `${second.headerBytes} of them headers)`);
   for (const r of second.responses) console.log(`  second visit: ${r.wireStatus ?? 'cache'} ${r.url}`);
 
   assert.ok(first.title, 'the first visit shows the join button');
