@@ -139,7 +139,7 @@ static struct signal_static *current_files(struct signal *s)
 	if (s->files && !signal_static_changed(s->files, s->web_root))
 		return s->files;
 	struct signal_static *g;
-	int err = signal_static_new(&g, s->web_root, s->site_json);
+	int err = signal_static_new(&g, s->web_root, s->site_json, s->files);
 	if (err) {
 		log_warn("signal", "web root %s not read into memory: %s", s->web_root, strerror(err));
 		return s->files;

@@ -192,7 +192,7 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
 		return err;
 	}
 	/* the web root into memory (compressed, hashed); without it files are served from disk */
-	int ferr = signal_static_new(&s->files, s->web_root, s->site_json);
+	int ferr = signal_static_new(&s->files, s->web_root, s->site_json, NULL);
 	if (ferr)
 		log_warn("signal", "web root %s not read into memory: %s", s->web_root, strerror(ferr));
 	s->files_checked_us = clock_mono_us();

@@ -398,8 +398,24 @@ static int load_file(struct signal_static *g, struct signal_static_file *f, cons
 	return 0;
 }
 
+/* A copy of the previous generation's compressed bodies when the file is the same (same tag):
+ * a rebuild after one edit compresses only what changed. 0, or ENOMEM. */
+static int reuse_bodies(struct signal_static_file *f, const struct signal_static_file *o)
+{
+	for (int c = 1; c < SIGNAL_CODINGS; c++) {
+		if (!o->body[c].data)
+			continue;
+		f->body[c].data = malloc(o->body[c].len);
+		if (!f->body[c].data)
+			return ENOMEM;
+		memcpy(f->body[c].data, o->body[c].data, o->body[c].len);
+		f->body[c].len = o->body[c].len;
+	}
+	return 0;
+}
+
 /* The compressed bodies and the entity tags of an in-memory file (its identity body final). */
-static int finish_file(struct signal_static *g, struct signal_static_file *f)
+static int finish_file(struct signal_static *g, struct signal_static_file *f, const struct signal_static *prev)
 {
 	unsigned char h[HASH_LEN];
 	char tag[ETAG_HEX + 1];
@@ -408,9 +424,15 @@ static int finish_file(struct signal_static *g, struct signal_static_file *f)
 	snprintf(f->etag[0], sizeof f->etag[0], "\"%s\"", tag);
 	if (!f->compressible || f->body[0].len < 256 || g->bytes + f->body[0].len > SIGNAL_STATIC_MAX_BYTES)
 		return 0;
-	int err = gzip_body(&f->body[0], &f->body[SIGNAL_CODING_GZIP]);
-	if (!err)
-		err = brotli_body(&f->body[0], &f->body[SIGNAL_CODING_BR]);
+	const struct signal_static_file *o = signal_static_find(prev, f->rel);
+	int err;
+	if (o && o->in_memory && strcmp(o->etag[0], f->etag[0]) == 0)
+		err = reuse_bodies(f, o);
+	else {
+		err = gzip_body(&f->body[0], &f->body[SIGNAL_CODING_GZIP]);
+		if (!err)
+			err = brotli_body(&f->body[0], &f->body[SIGNAL_CODING_BR]);
+	}
 	if (err)
 		return err;
 	static const char *const suffix[SIGNAL_CODINGS] = { "", "-gz", "-br" };
@@ -438,7 +460,8 @@ static int add_site_json(struct scan *sc, const char *site_json)
 	return err;
 }
 
-static int build(struct signal_static *g, const struct scan *sc, const char *root, const char *site_json)
+static int build(struct signal_static *g, const struct scan *sc, const char *root, const char *site_json,
+                 const struct signal_static *prev)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
@@ -468,7 +491,7 @@ static int build(struct signal_static *g, const struct scan *sc, const char *roo
 			g->bytes += f->body[0].len - before;
 		}
 		if (!err)
-			err = finish_file(g, f);
+			err = finish_file(g, f, prev);
 	}
 	return err;
 }
@@ -490,7 +513,8 @@ static void log_generation(const struct signal_static *g, uint64_t us)
 	         (unsigned long long)(us / 1000));
 }
 
-int signal_static_new(struct signal_static **out, const char *root, const char *site_json)
+int signal_static_new(struct signal_static **out, const char *root, const char *site_json,
+                      const struct signal_static *prev)
 {
 	uint64_t t0 = clock_mono_us();
 	struct scan sc;
@@ -509,7 +533,7 @@ int signal_static_new(struct signal_static **out, const char *root, const char *
 		g->refs = 1;
 		g->files = calloc(sc.n ? sc.n : 1, sizeof *g->files);
 	}
-	err = g && g->files ? build(g, &sc, root, site_json) : ENOMEM;
+	err = g && g->files ? build(g, &sc, root, site_json, prev) : ENOMEM;
 	free(sc.items);
 	if (err) {
 		if (g && !g->files)

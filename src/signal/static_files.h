@@ -46,8 +46,10 @@ struct signal_static {
 };
 
 /* Reads the web root `root` (canonical, absolute) into a new generation with one reference;
- * `site_json` (may be NULL) stands in for assets/site.json. 0, or ENOMEM / an errno of the root. */
-int signal_static_new(struct signal_static **out, const char *root, const char *site_json);
+ * `site_json` (may be NULL) stands in for assets/site.json; `prev` (may be NULL), the generation
+ * it replaces, lends the compressed bodies of files that did not change. 0, or ENOMEM. */
+int signal_static_new(struct signal_static **out, const char *root, const char *site_json,
+                      const struct signal_static *prev);
 struct signal_static *signal_static_ref(struct signal_static *g);
 void signal_static_unref(struct signal_static *g);
 /* The file at rel ("assets/js/room.js"), or NULL when the generation does not list it. */

@@ -46,6 +46,7 @@ static void setup(void)
 	put("assets/js/a.js", "export const a = 'aaaaaaaaaaaaaaaaaaaa';\n", 50);
 	put("assets/font.woff2", "compressible compressible ", 100);
 	put("assets/tiny.css", "a{}", 1);
+	put("assets/b.css", ".b { color: red; }\n", 40);
 	put("assets/.hidden.js", "secret", 1);
 	FILE *f = fopen(outside, "w");
 	fputs("secret", f);
@@ -64,8 +65,8 @@ static void teardown(void)
 START_TEST(lists_and_compresses)
 {
 	struct signal_static *g = NULL;
-	ck_assert_int_eq(signal_static_new(&g, root, "{\"imprint_url\": \"\"}"), 0);
-	ck_assert_uint_eq(g->n, 5);   /* index.html, a.js, font.woff2, tiny.css, site.json */
+	ck_assert_int_eq(signal_static_new(&g, root, "{\"imprint_url\": \"\"}", NULL), 0);
+	ck_assert_uint_eq(g->n, 6);   /* index.html, a.js, b.css, font.woff2, tiny.css, site.json */
 	ck_assert_ptr_null(signal_static_find(g, "README.md"));
 	ck_assert_ptr_null(signal_static_find(g, "assets/.hidden.js"));
 	ck_assert_ptr_null(signal_static_find(g, "assets/out.txt"));
@@ -100,7 +101,7 @@ END_TEST
 START_TEST(pages_carry_the_version)
 {
 	struct signal_static *g = NULL;
-	ck_assert_int_eq(signal_static_new(&g, root, NULL), 0);
+	ck_assert_int_eq(signal_static_new(&g, root, NULL, NULL), 0);
 	ck_assert_uint_eq(strlen(g->version), SIGNAL_STATIC_VERSION_LEN);
 	const struct signal_static_file *page = signal_static_find(g, "index.html");
 	ck_assert(page && page->page);
@@ -113,13 +114,22 @@ START_TEST(pages_carry_the_version)
 	strcpy(v1, g->version);
 	strcpy(tag1, page->etag[0]);
 	ck_assert(!signal_static_changed(g, root));
+	struct signal_static_file *css = (struct signal_static_file *)signal_static_find(g, "assets/b.css");
+	ck_assert_ptr_nonnull(css->body[SIGNAL_CODING_GZIP].data);
+	css->body[SIGNAL_CODING_GZIP].data[5] = 'X';
+	size_t css_gz_len = css->body[SIGNAL_CODING_GZIP].len;
 	/* one asset changes: the version, and so the page and its tag, move; a new file is seen too */
 	put("assets/js/a.js", "export const a = 'b';\n", 1);
 	ck_assert(signal_static_changed(g, root));
 	struct signal_static *g2 = NULL;
-	ck_assert_int_eq(signal_static_new(&g2, root, NULL), 0);
+	ck_assert_int_eq(signal_static_new(&g2, root, NULL, g), 0);
 	ck_assert_str_ne(g2->version, v1);
 	ck_assert_str_ne(signal_static_find(g2, "index.html")->etag[0], tag1);
+	/* what did not change takes its compressed bodies from g (marked here), what did is new */
+	const struct signal_static_file *css2 = signal_static_find(g2, "assets/b.css");
+	ck_assert(css2->body[SIGNAL_CODING_GZIP].len == css_gz_len && css2->body[SIGNAL_CODING_GZIP].data[5] == 'X');
+	const struct signal_static_file *js2 = signal_static_find(g2, "assets/js/a.js");
+	ck_assert(js2->body[0].len == 22 && !js2->body[1].data);
 	ck_assert(!signal_static_changed(g2, root));
 	put("assets/new.js", "x", 1);
 	ck_assert(signal_static_changed(g2, root));
@@ -153,7 +163,7 @@ END_TEST
 START_TEST(missing_root)
 {
 	struct signal_static *g = NULL;
-	ck_assert_int_eq(signal_static_new(&g, "/nonexistent/plenum-web", NULL), 0);
+	ck_assert_int_eq(signal_static_new(&g, "/nonexistent/plenum-web", NULL, NULL), 0);
 	ck_assert_uint_eq(g->n, 0);
 	ck_assert_ptr_null(signal_static_find(g, "index.html"));
 	signal_static_unref(g);
