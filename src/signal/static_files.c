@@ -20,6 +20,7 @@
 #include "signal/static_files.h"
 
 #define MAX_DEPTH 8
+#define REL_MAX 264                   /* a listed path: "assets/" and at most 256 more (the URL rule) */
 #define HASH_LEN 32
 #define ETAG_HEX 20
 
@@ -101,7 +102,7 @@ bool signal_static_path_ok(const char *rel)
 /* ---- the listing: which files the web root holds, with their stat ---- */
 
 struct scan_item {
-	char rel[PATH_MAX];
+	char rel[REL_MAX];
 	struct stat st;
 };
 
@@ -127,7 +128,7 @@ static int scan_push(struct scan *sc, const char *rel, const struct stat *st)
 		sc->items = items;
 		sc->cap = cap;
 	}
-	snprintf(sc->items[sc->n].rel, PATH_MAX, "%s", rel);
+	snprintf(sc->items[sc->n].rel, REL_MAX, "%s", rel);
 	sc->items[sc->n++].st = *st;
 	return 0;
 }
@@ -157,10 +158,10 @@ static int scan_dir(struct scan *sc, const char *rel_dir, int depth)
 	int err = 0;
 	struct dirent *de;
 	while (!err && (de = readdir(d))) {
-		char rel[PATH_MAX];
+		char rel[REL_MAX];
 		struct stat st;
 		int n = snprintf(rel, sizeof rel, "%s/%s", rel_dir, de->d_name);
-		if (!name_ok(de->d_name) || n < 0 || (size_t)n >= 256 || scan_stat(sc, rel, &st) != 0)
+		if (!name_ok(de->d_name) || n < 0 || (size_t)n >= sizeof rel || scan_stat(sc, rel, &st) != 0)
 			continue;
 		if (S_ISDIR(st.st_mode) && depth < MAX_DEPTH)
 			err = scan_dir(sc, rel, depth + 1);
@@ -470,7 +471,7 @@ static int build(struct signal_static *g, const struct scan *sc, const char *roo
 	}
 	int err = 0;
 	for (size_t i = 0; i < sc->n && !err; i++, g->n++) {
-		unsigned char h[HASH_LEN];
+		unsigned char h[HASH_LEN] = { 0 };
 		err = load_file(g, &g->files[i], &sc->items[i], root, site_json, h);
 		EVP_DigestUpdate(md, sc->items[i].rel, strlen(sc->items[i].rel) + 1);
 		EVP_DigestUpdate(md, h, sizeof h);
