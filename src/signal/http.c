@@ -1,5 +1,6 @@
-/* http: the HTTP routes (RFC 9110) — "/" and "/<room>" pages, "/assets/..." files, /healthz,
- * /metrics for allowed addresses, 404 otherwise; GET and HEAD; nothing served outside the web root. */
+/* http: the HTTP routes (RFC 9110) — "/" and "/<room>" pages, "/assets/..." and versioned
+ * "/assets/v/<version>/..." files (compressed, validated, RFC 9111 caching), /healthz, /metrics for
+ * allowed addresses, 404 otherwise; GET and HEAD; nothing served outside the web root. */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -7,83 +8,47 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "signal/signal_int.h"
+#include "signal/static_files.h"
 
 #define METRICS_CAP (256 * 1024)
-#define ASSET_PATH_MAX 256
+#define FILES_CHECK_US 1000000   /* the web root is looked at for changes at most once a second */
+#define IMMUTABLE "public, max-age=31536000, immutable"
 
 static const char not_found_page[] =
 	"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head>"
 	"<body><h1>Not found</h1><p>There is nothing at this address.</p><p><a href=\"/\">plenum</a></p>"
 	"</body></html>\n";
 
-struct mime_row {
-	const char *ext;
-	const char *type;
-};
-
-static const struct mime_row mime_types[] = {
-	{ ".html", "text/html; charset=utf-8" },
-	{ ".js", "text/javascript; charset=utf-8" },
-	{ ".mjs", "text/javascript; charset=utf-8" },
-	{ ".css", "text/css; charset=utf-8" },
-	{ ".json", "application/json" },
-	{ ".map", "application/json" },
-	{ ".webmanifest", "application/manifest+json" },
-	{ ".svg", "image/svg+xml" },
-	{ ".png", "image/png" },
-	{ ".jpg", "image/jpeg" },
-	{ ".ico", "image/x-icon" },
-	{ ".webp", "image/webp" },
-	{ ".woff2", "font/woff2" },
-	{ ".woff", "font/woff" },
-	{ ".txt", "text/plain; charset=utf-8" },
-	{ ".wasm", "application/wasm" },
-	{ ".ogg", "audio/ogg" },
-	{ ".mp3", "audio/mpeg" },
-	{ ".webm", "video/webm" },
-};
-
-static const char *mime_type(const char *path)
-{
-	const char *dot = strrchr(path, '.');
-	const char *slash = strrchr(path, '/');
-	if (dot && (!slash || dot > slash))
-		for (size_t i = 0; i < sizeof mime_types / sizeof mime_types[0]; i++)
-			if (strcasecmp(dot, mime_types[i].ext) == 0)
-				return mime_types[i].type;
-	return "application/octet-stream";
-}
-
-/* A path below /assets/: segments of [A-Za-z0-9._-], none empty or starting with '.'. */
-static bool asset_path_ok(const char *rel)
-{
-	size_t n = strlen(rel);
-	if (n == 0 || n > ASSET_PATH_MAX)
-		return false;
-	bool seg_start = true;
-	for (const char *p = rel; *p; p++) {
-		char ch = *p;
-		if (ch == '/') {
-			if (seg_start)
-				return false;
-			seg_start = true;
-			continue;
-		}
-		if (seg_start && ch == '.')
-			return false;
-		seg_start = false;
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		      ch == '.' || ch == '-' || ch == '_'))
-			return false;
-	}
-	return !seg_start;
-}
-
 static bool is_head(struct lws *wsi)
 {
 	return lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI) > 0;
+}
+
+/* Drops what the connection's last response held: its own body, its web files generation. */
+static void pss_clear(struct signal_pss *pss)
+{
+	free(pss->body);
+	pss->body = NULL;
+	pss->data = NULL;
+	signal_static_unref(pss->held);
+	pss->held = NULL;
+}
+
+/* The headers are out: sends `data` (held by pss) on writable, or ends a HEAD or empty response. */
+static int send_body(struct lws *wsi, struct signal_pss *pss, const unsigned char *data, size_t len)
+{
+	pss->data = data;
+	pss->body_len = len;
+	pss->body_sent = 0;
+	if (len == 0 || is_head(wsi)) {
+		pss_clear(pss);
+		return lws_http_transaction_completed(wsi) ? -1 : 0;
+	}
+	lws_callback_on_writable(wsi);
+	return 0;
 }
 
 /* Starts an in-memory response; `body` (malloc'd, may be NULL when len is 0) is taken over. A HEAD
@@ -99,17 +64,9 @@ static int respond(struct lws *wsi, struct signal_pss *pss, unsigned status, con
 		free(body);
 		return 1;
 	}
-	free(pss->body);
+	pss_clear(pss);
 	pss->body = body;
-	pss->body_len = len;
-	pss->body_sent = 0;
-	if (len == 0 || is_head(wsi)) {
-		free(pss->body);
-		pss->body = NULL;
-		return lws_http_transaction_completed(wsi) ? -1 : 0;
-	}
-	lws_callback_on_writable(wsi);
-	return 0;
+	return send_body(wsi, pss, (const unsigned char *)body, len);
 }
 
 static int respond_text(struct lws *wsi, struct signal_pss *pss, unsigned status, const char *type,
@@ -147,7 +104,7 @@ static int serve_file(struct signal *s, struct lws *wsi, struct signal_pss *pss,
 	if (is_head(wsi)) {
 		/* the file's headers without its bytes */
 		unsigned char buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
-		int bad = lws_add_http_common_headers(wsi, 200, mime_type(real), (lws_filepos_t)st.st_size, &p, end) ||
+		int bad = lws_add_http_common_headers(wsi, 200, signal_static_type(real), (lws_filepos_t)st.st_size, &p, end) ||
 		          lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
 		                                      (const unsigned char *)"no-cache", 8, &p, end) ||
 		          lws_finalize_write_http_header(wsi, start, &p, end);
@@ -162,13 +119,135 @@ static int serve_file(struct signal *s, struct lws *wsi, struct signal_pss *pss,
 		free(real);
 		return 1;
 	}
-	n = lws_serve_http_file(wsi, real, mime_type(real), (const char *)hdr, (int)(p - hdr));
+	n = lws_serve_http_file(wsi, real, signal_static_type(real), (const char *)hdr, (int)(p - hdr));
 	free(real);
 	if (n < 0)
 		return -1;
 	if (n > 0)
 		return lws_http_transaction_completed(wsi) ? -1 : 0;
 	return 0;
+}
+
+/* The web root in memory, looked at for changes at most once a second (a file edited, a package
+ * upgraded: the next request sees it). NULL when it could not be read: files come from disk. */
+static struct signal_static *current_files(struct signal *s)
+{
+	uint64_t now = clock_mono_us();
+	if (s->files_checked_us && now - s->files_checked_us < FILES_CHECK_US)
+		return s->files;
+	s->files_checked_us = now;
+	if (s->files && !signal_static_changed(s->files, s->web_root))
+		return s->files;
+	struct signal_static *g;
+	int err = signal_static_new(&g, s->web_root, s->site_json, s->files);
+	if (err) {
+		log_warn("signal", "web root %s not read into memory: %s", s->web_root, strerror(err));
+		return s->files;
+	}
+	signal_static_unref(s->files);
+	s->files = g;
+	return g;
+}
+
+/* A request header into buf; NULL when absent or longer than buf. */
+static const char *header(struct lws *wsi, enum lws_token_indexes h, char *buf, int cap)
+{
+	if (lws_hdr_total_length(wsi, h) <= 0 || lws_hdr_copy(wsi, buf, cap, h) < 0)
+		return NULL;
+	return buf;
+}
+
+/* RFC 9110 §13.2.2: If-None-Match decides when present, If-Modified-Since otherwise. */
+static bool not_modified(struct lws *wsi, const struct signal_static_file *f, time_t modified)
+{
+	char v[1024];
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_IF_NONE_MATCH) > 0) {
+		const char *tags[SIGNAL_CODINGS] = { f->etag[0], f->etag[1], f->etag[2] };
+		size_t which;
+		return header(wsi, WSI_TOKEN_HTTP_IF_NONE_MATCH, v, sizeof v) &&
+		       signal_etag_match(v, tags, SIGNAL_CODINGS, &which);
+	}
+	time_t since;
+	return header(wsi, WSI_TOKEN_HTTP_IF_MODIFIED_SINCE, v, sizeof v) &&
+	       signal_http_date_parse(v, &since) == 0 && modified <= since;
+}
+
+static int add_header(struct lws *wsi, const char *name, const char *value, unsigned char **p, unsigned char *end)
+{
+	return lws_add_http_header_by_name(wsi, (const unsigned char *)name, (const unsigned char *)value,
+	                                   (int)strlen(value), p, end);
+}
+
+/* What a 200 and a 304 for the file share: caching, validators, Vary, and for a 200 the coding. */
+static int static_headers(struct lws *wsi, const struct signal_static_file *f, enum signal_coding c,
+                          time_t modified, bool immutable, unsigned char **p, unsigned char *end)
+{
+	char date[SIGNAL_HTTP_DATE_LEN];
+	if (add_header(wsi, "cache-control:", immutable ? IMMUTABLE : "no-cache", p, end) ||
+	    add_header(wsi, "etag:", f->etag[c], p, end))
+		return 1;
+	if (signal_http_date_format(modified, date) == 0 && add_header(wsi, "last-modified:", date, p, end))
+		return 1;
+	if (f->compressible && add_header(wsi, "vary:", "Accept-Encoding", p, end))
+		return 1;
+	return 0;
+}
+
+/* A file of the web root from memory: the coding Accept-Encoding allows, 304 when the client's copy
+ * is current; `immutable` for a versioned URL of the current version. */
+static int serve_memory(struct lws *wsi, struct signal_pss *pss, struct signal_static *g,
+                        const struct signal_static_file *f, bool immutable)
+{
+	char ae[512];
+	unsigned avail = 0;
+	for (int c = 1; c < SIGNAL_CODINGS; c++)
+		avail |= f->body[c].data ? 1u << c : 0;
+	enum signal_coding c = signal_coding_choose(header(wsi, WSI_TOKEN_HTTP_ACCEPT_ENCODING, ae, sizeof ae), avail);
+	time_t modified = f->page ? g->newest : f->modified;
+	bool fresh = not_modified(wsi, f, modified);
+	const char *coding = signal_coding_name(c);
+	unsigned char buf[LWS_PRE + 2048], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
+	if (fresh ? lws_add_http_header_status(wsi, 304, &p, end)
+	          : lws_add_http_common_headers(wsi, 200, f->type, f->body[c].len, &p, end))
+		return 1;
+	if (static_headers(wsi, f, c, modified, immutable, &p, end) ||
+	    (!fresh && coding && add_header(wsi, "content-encoding:", coding, &p, end)) ||
+	    lws_finalize_write_http_header(wsi, start, &p, end))
+		return 1;
+	pss_clear(pss);
+	if (fresh)
+		return lws_http_transaction_completed(wsi) ? -1 : 0;
+	pss->held = signal_static_ref(g);
+	return send_body(wsi, pss, f->body[c].data, f->body[c].len);
+}
+
+/* web_root/rel: from memory when it is there, else from disk (too large, or not read). */
+static int serve_static(struct signal *s, struct lws *wsi, struct signal_pss *pss, struct signal_static *g,
+                        const char *rel, bool immutable)
+{
+	const struct signal_static_file *f = signal_static_find(g, rel);
+	if (f && f->in_memory)
+		return serve_memory(wsi, pss, g, f, immutable && !f->page);
+	if (!f && strcmp(rel, "assets/site.json") == 0 && s->site_json)
+		return respond_text(wsi, pss, 200, "application/json", s->site_json);
+	return serve_file(s, wsi, pss, rel);
+}
+
+/* "/assets/v/<version>/<path>": the file assets/<path>, for good when <version> is the current one;
+ * an older or unknown version gets today's file, revalidated each time. */
+static int serve_versioned(struct signal *s, struct lws *wsi, struct signal_pss *pss, struct signal_static *g,
+                           const char *path)
+{
+	const char *ver = path + strlen(SIGNAL_STATIC_PREFIX), *slash = strchr(ver, '/');
+	char rel[300];
+	if (!slash || slash == ver || slash - ver > 64 || !signal_static_path_ok(slash + 1))
+		return not_found(wsi, pss);
+	for (const char *c = ver; c < slash; c++)
+		if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')))
+			return not_found(wsi, pss);
+	snprintf(rel, sizeof rel, "assets/%s", slash + 1);
+	bool current = g && (size_t)(slash - ver) == strlen(g->version) && memcmp(ver, g->version, strlen(g->version)) == 0;
+	return serve_static(s, wsi, pss, g, rel, current);
 }
 
 /* Whether the client may read /metrics: the TCP peer, or behind a trusted proxy the client its
@@ -214,8 +293,9 @@ static int route(struct signal *s, struct lws *wsi, struct signal_pss *pss, cons
 	if (strcmp(path, "/healthz") != 0 && !signal_host_allowed(s, wsi))
 		return respond_text(wsi, pss, 421, "text/plain; charset=utf-8",
 		                    "this server does not serve that host name\n");
+	struct signal_static *g = strcmp(path, "/healthz") && strcmp(path, "/metrics") ? current_files(s) : NULL;
 	if (strcmp(path, "/") == 0)
-		return serve_file(s, wsi, pss, "index.html");
+		return serve_static(s, wsi, pss, g, "index.html", false);
 	if (strcmp(path, "/healthz") == 0)
 		return respond_text(wsi, pss, 200, "text/plain; charset=utf-8", "ok");
 	if (strcmp(path, "/metrics") == 0)
@@ -223,28 +303,28 @@ static int route(struct signal *s, struct lws *wsi, struct signal_pss *pss, cons
 	if (strcmp(path, SIGNAL_WS_PATH) == 0)
 		return respond_text(wsi, pss, 426, "text/plain; charset=utf-8",
 		                    "WebSocket upgrade required (subprotocol " SIGNAL_WS_PROTOCOL ")\n");
-	if (strcmp(path, "/assets/site.json") == 0 && s->site_json)
-		return respond_text(wsi, pss, 200, "application/json", s->site_json);
+	if (strncmp(path, SIGNAL_STATIC_PREFIX, strlen(SIGNAL_STATIC_PREFIX)) == 0)
+		return serve_versioned(s, wsi, pss, g, path);
 	if (strncmp(path, "/assets/", 8) == 0) {
-		if (!asset_path_ok(path + 8))
+		if (!signal_static_path_ok(path + 8))
 			return not_found(wsi, pss);
-		return serve_file(s, wsi, pss, path + 1);
+		return serve_static(s, wsi, pss, g, path + 1, false);
 	}
 	if (strcmp(path, "/assets") == 0)
 		return not_found(wsi, pss);
 	if (is_single_segment(path))
-		return serve_file(s, wsi, pss, "room.html");
+		return serve_static(s, wsi, pss, g, "room.html", false);
 	return not_found(wsi, pss);
 }
 
 static int write_body(struct lws *wsi, struct signal_pss *pss)
 {
-	if (!pss->body)
+	if (!pss->data)
 		return 0;
 	unsigned char buf[LWS_PRE + 16384];
 	size_t left = pss->body_len - pss->body_sent;
 	size_t n = left < sizeof buf - LWS_PRE ? left : sizeof buf - LWS_PRE;
-	memcpy(buf + LWS_PRE, pss->body + pss->body_sent, n);
+	memcpy(buf + LWS_PRE, pss->data + pss->body_sent, n);
 	bool last = n == left;
 	if (lws_write(wsi, buf + LWS_PRE, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) != (int)n)
 		return -1;
@@ -253,8 +333,7 @@ static int write_body(struct lws *wsi, struct signal_pss *pss)
 		lws_callback_on_writable(wsi);
 		return 0;
 	}
-	free(pss->body);
-	pss->body = NULL;
+	pss_clear(pss);
 	return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
@@ -269,10 +348,8 @@ int signal_http_callback(struct signal *s, struct lws *wsi, enum lws_callback_re
 	case LWS_CALLBACK_HTTP_FILE_COMPLETION:
 		return lws_http_transaction_completed(wsi) ? -1 : 0;
 	case LWS_CALLBACK_CLOSED_HTTP:
-		if (pss) {
-			free(pss->body);
-			pss->body = NULL;
-		}
+		if (pss)
+			pss_clear(pss);
 		return 0;
 	default:
 		return 0;

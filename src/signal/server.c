@@ -13,6 +13,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "signal/signal_int.h"
+#include "signal/static_files.h"
 
 #define HTTP_TIMEOUT_S 10        /* to send the request headers, and for a held header buffer */
 #define HTTP_KEEPALIVE_S 5       /* an idle keep-alive connection is closed after this */
@@ -130,6 +131,7 @@ static void signal_release(struct signal *s)
 	signal_conns_free(s);
 	signal_proxy_free(s);
 	free(s->metrics_allow);
+	signal_static_unref(s->files);
 	free(s->web_root);
 	free(s->site_json);
 	free(s);
@@ -189,6 +191,11 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
 		signal_release(s);
 		return err;
 	}
+	/* the web root into memory (compressed, hashed); without it files are served from disk */
+	int ferr = signal_static_new(&s->files, s->web_root, s->site_json, NULL);
+	if (ferr)
+		log_warn("signal", "web root %s not read into memory: %s", s->web_root, strerror(ferr));
+	s->files_checked_us = clock_mono_us();
 	int perr = proto_server_new(&s->proto, sfu, &s->stats);
 	if (!perr && cfg->n_turn_uris) {
 		struct proto_turn turn = {

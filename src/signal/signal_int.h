@@ -22,6 +22,7 @@ struct signal_origin {
 };
 
 struct signal_peer;
+struct signal_static;
 struct ws_conn;
 
 struct signal {
@@ -32,6 +33,8 @@ struct signal {
 	uint16_t shared_port;            /* the port plenum's ICE-TCP listener shares; 0: lws listens */
 	char *web_root;                  /* canonical absolute path */
 	char *site_json;                 /* /assets/site.json: the operator's settings for the client */
+	struct signal_static *files;     /* static_files.c: the web root in memory; NULL: from disk */
+	uint64_t files_checked_us;       /* when the web root was last looked at for changes */
 	signal_metrics_fn metrics;
 	void *metrics_arg;
 	unsigned n_ws;
@@ -69,8 +72,10 @@ struct signal {
 
 /* Per-connection user space lws allocates for both protocols (HTTP and WebSocket). */
 struct signal_pss {
-	char *body;                      /* an in-memory HTTP response body */
+	char *body;                      /* an in-memory HTTP response body it owns, or NULL */
+	const unsigned char *data;       /* the body being sent: `body`, or a file of `held` */
 	size_t body_len, body_sent;
+	struct signal_static *held;      /* the web files generation `data` lies in (a reference) */
 	struct ws_conn *ws;
 };
 

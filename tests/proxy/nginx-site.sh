@@ -46,6 +46,13 @@ http {
     fastcgi_temp_path $dir/tmp/fastcgi;
     uwsgi_temp_path $dir/tmp/uwsgi;
     scgi_temp_path $dir/tmp/scgi;
+    # Debian's nginx.conf has "gzip on;" and these lines commented out; an operator who turns them
+    # on is the worst case for plenum's own compression (nothing may be compressed twice).
+    gzip on;
+    gzip_vary on;
+    gzip_proxied any;
+    gzip_comp_level 6;
+    gzip_types text/plain text/css application/json application/javascript text/xml application/xml text/javascript;
     include $site;
 }
 CONF

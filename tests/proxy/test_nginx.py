@@ -4,7 +4,11 @@ address; a client that writes X-Forwarded-For or X-Forwarded-Proto itself, direc
 not believed; the page's https origin is accepted behind TLS termination. Source addresses
 127.0.0.X stand for different citizens (nginx sees them as $remote_addr). Loopback only."""
 import asyncio
+import gzip
 import http.client
+import os
+import re
+import socket
 import time
 
 import pytest
@@ -14,6 +18,7 @@ from helpers import run  # noqa: E402  (tests/interop)
 from raw_client import Raw  # noqa: E402  (tests/abuse)
 
 PASSWORD = "73914"
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def direct_get(server, path, source="127.0.0.1", headers=None):
@@ -196,3 +201,57 @@ def test_per_address_connection_cap_behind_nginx(proxied):
     _, text = p.get("/metrics", "127.0.0.1")
     assert b'plenum_connections_refused_total{reason="per_ip"} 1' in text, text
     assert p.plenum.alive()
+
+
+def tls_get(p, path, headers=None):
+    """GET through nginx: (status, {header: value} lower-cased, body with any chunking undone)."""
+    raw = socket.create_connection(("127.0.0.1", p.port), 10)
+    with p.tls.wrap_socket(raw, server_hostname="plenum.test") as s:
+        lines = [f"GET {path} HTTP/1.1", f"Host: plenum.test:{p.port}", "Connection: close"]
+        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+        s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        data = b""
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    rows = head.decode("latin-1").split("\r\n")
+    h = {k.strip().lower(): v.strip() for k, _, v in (r.partition(":") for r in rows[1:])}
+    if h.get("transfer-encoding") == "chunked":
+        out = b""
+        while body:
+            size, _, rest = body.partition(b"\r\n")
+            n = int(size.split(b";")[0], 16)
+            if n == 0:
+                break
+            out, body = out + rest[:n], rest[n + 2:]
+        body = out
+    return int(rows[0].split(" ", 2)[1]), h, body
+
+
+def test_compression_and_validators_pass_through_nginx(proxied):
+    """nginx with gzip on for every text type passes plenum's compressed files, entity tags,
+    304s and long-lived caching through as they are: nothing compressed twice, no tag weakened."""
+    p = proxied()
+    with open(os.path.join(ROOT, "web", "assets", "js", "session.js"), "rb") as f:
+        want = f.read()
+    direct = http.client.HTTPConnection("127.0.0.1", p.plenum.port, timeout=10)
+    direct.request("GET", "/assets/js/session.js", headers={"Accept-Encoding": "gzip"})
+    tag = dict((k.lower(), v) for k, v in direct.getresponse().getheaders())["etag"]
+    direct.close()
+    s, h, body = tls_get(p, "/assets/js/session.js", {"Accept-Encoding": "gzip"})
+    assert s == 200 and h.get("content-encoding") == "gzip" and gzip.decompress(body) == want, h
+    assert h.get("etag") == tag, f"nginx changed the entity tag: {h.get('etag')} for {tag}"
+    assert "accept-encoding" in h.get("vary", "").lower()
+    s, h, body = tls_get(p, "/assets/js/session.js", {"Accept-Encoding": "br, gzip"})
+    assert s == 200 and h.get("content-encoding") == "br" and not body.startswith(b"\x1f\x8b"), h
+    s, h, body = tls_get(p, "/assets/js/session.js", {"Accept-Encoding": "gzip", "If-None-Match": tag})
+    assert s == 304 and body == b"", (s, h)
+    status, _, page = tls_get(p, "/some-room")
+    m = re.search(rb'"/assets/v/([0-9a-f]{12})/js/room\.js"', page)
+    assert status == 200 and m, "the room page names its modules under /assets/v/<version>/"
+    s, h, _ = tls_get(p, f"/assets/v/{m.group(1).decode()}/js/room.js", {"Accept-Encoding": "gzip"})
+    assert s == 200 and h.get("cache-control") == "public, max-age=31536000, immutable", h
+    assert "content-security-policy" in h and h.get("content-encoding") == "gzip"

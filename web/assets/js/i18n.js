@@ -32,7 +32,8 @@ export function chooseLanguage() {
 
 async function load(which) {
   try {
-    const res = await fetch(`/assets/i18n/${which}.json`, { cache: 'no-cache' });
+    // relative to this module, so that a versioned page (/assets/v/<version>/...) gets the same version
+    const res = await fetch(new URL(`../i18n/${which}.json`, import.meta.url));
     return await res.json();
   } catch (err) {
     console.error('plenum: cannot load locale', which, err);

@@ -5,7 +5,8 @@ let cached = null;
 
 export function siteInfo() {
   if (!cached) {
-    cached = fetch('/assets/site.json', { cache: 'no-cache' })
+    // relative to this module: under /assets/v/<version>/ when the page is (the version covers site.json)
+    cached = fetch(new URL('../site.json', import.meta.url))
       .then((r) => (r.ok ? r.json() : {}))
       .catch(() => ({}));
   }
