@@ -12,14 +12,43 @@
 // browsers) goes in stop().
 import { spawn, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { startPlenum, freePort, sleep, ROOT, FLAGS } from './lib-plenum.mjs';
+import { startPlenum, freePort, sleep, ROOT, OUT, FLAGS } from './lib-plenum.mjs';
 import { clientNetwork } from './lib-netlab.mjs';
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 export const TBF = { burst: '4kb', latency: '400ms' };
+
+/**
+ * A person talking without pause, as the publisher's microphone (Chromium's own fake microphone
+ * beeps once a second and is silent between: plenum forwards only the loudest speakers' audio, so
+ * the subscriber would conceal the silences, and concealment would say nothing about the link).
+ * Voiced syllables: a 110-190 Hz harmonic tone, four syllables a second, about -20 dBFS, never
+ * quieter than -40 dBFS. Written once to tests/output/browser/weaknet-speech.wav (20 s, looped).
+ */
+export function speechWav() {
+  const path = join(OUT, 'browser', 'weaknet-speech.wav');
+  if (existsSync(path)) return path;
+  execFileSync('/usr/bin/python3', ['-c', `
+import math, struct, sys, wave
+rate, secs = 48000, 20
+w = wave.open(sys.argv[1], 'wb')
+w.setnchannels(1); w.setsampwidth(2); w.setframerate(rate)
+out = bytearray(); ph = 0.0
+for i in range(rate * secs):
+    t = i / rate
+    f0 = 150 + 40 * math.sin(2 * math.pi * 0.7 * t)
+    ph += 2 * math.pi * f0 / rate
+    env = 0.15 + 0.85 * abs(math.sin(2 * math.pi * 2 * t))
+    v = sum(math.sin(k * ph) / k for k in range(1, 12)) * env * 0.12
+    out += struct.pack('<h', max(-32767, min(32767, int(v * 32767))))
+w.writeframes(bytes(out)); w.close()
+`, path]);
+  return path;
+}
 
 /**
  * Starts the weak-network setup. relay: null, or {delayMs (each way), loss (0..1, each way), seed}.
@@ -78,7 +107,8 @@ export async function weakNetwork(name, { relay = null } = {}) {
       host: serverIp, port, mediaPort, chromium: net.chromium, browserArgs,
       extraArgs: ['--metrics-allow', `${serverIp}/32`],
     });
-    publisherBrowser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...FLAGS, ...browserArgs], timeout: 30000 });
+    publisherBrowser = await chromium.launch({ executablePath: CHROMIUM, headless: true,
+      args: [...FLAGS, ...browserArgs, `--use-file-for-fake-audio-capture=${speechWav()}`], timeout: 30000 });
   } catch (e) {
     await stopAll().catch(() => {});
     throw e;
@@ -172,6 +202,9 @@ export async function startSampler(page, pid) {
         videoLost: video?.packetsLost || 0,
         nacks: video?.nackCount || 0,
         concealed: audio?.concealedSamples || 0,
+        silentConcealed: audio?.silentConcealedSamples || 0,
+        audioPackets: audio?.packetsReceived || 0,
+        audioCount: [...stats.values()].filter((s) => s.type === 'inbound-rtp' && s.kind === 'audio').length,
         samples: audio?.totalSamplesReceived || 0,
         audioLost: audio?.packetsLost || 0,
         rtt: pair?.currentRoundTripTime ?? null,

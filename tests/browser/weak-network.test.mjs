@@ -17,7 +17,7 @@ const WARM_S = Number(process.env.WEAKNET_WARM_S || 5);
 const MEASURE_S = Number(process.env.WEAKNET_MEASURE_S || 25);
 // The subscriber's window: its one remote tile is large enough to ask for the 360p layer, not the
 // 720p one (pick_layer: a layer fits a tile up to 5/4 of its height).
-const SUB_VIEWPORT = { width: 800, height: 520 };
+const SUB_VIEWPORT = { width: 1280, height: 720 };
 const RECOVERY_S = 10;   // the issue's product requirement: video back within 10 s of the cap lifted
 
 const rows = [];
@@ -60,6 +60,7 @@ async function condition(name, { relay = null, impair = null, after = null } = {
     console.log(`weaknet ${name} samples: ${window.map((s) => `${s.height}/${s.framesDecoded}/${s.rtt === null ? '-' : Math.round(s.rtt * 1000)}${s.state ? `/${s.state}` : ''}`).join(' ')}`);
     if (impair) console.log(`weaknet ${name} qdisc: ${w.qdisc().replace(/\s+/g, ' ').trim()}`);
     if (relay) console.log(`weaknet ${name} relay: ${w.relayStats().nat.match(/counter packets \d+ bytes \d+/)?.[0]}`);
+    if (process.env.WEAKNET_DEBUG) console.log(`weaknet ${name} raw: ${JSON.stringify(window.slice(0, 4))}`);
     const res = { w, sub, pid, f, list, window, last: list[list.length - 1] };
     if (after) await after(res);
     return res;
