@@ -76,7 +76,8 @@ export async function weakNetwork(name, { relay = null } = {}) {
     if (publisherBrowser) await publisherBrowser.close().catch(() => {});
     if (env) problems.push(...await env.stop());
     if (relayProc && relayProc.exitCode === null) {
-      const ended = new Promise((res) => relayProc.on('exit', res));
+      // its counters line comes on stdout as it ends: wait for both
+      const ended = Promise.all([new Promise((res) => relayProc.on('exit', res)), new Promise((res) => relayProc.stdout.on('close', res))]);
       relayProc.kill('SIGTERM');
       if (await Promise.race([ended.then(() => true), sleep(3000).then(() => false)]) === false) {
         relayProc.kill('SIGKILL');
@@ -157,8 +158,8 @@ export async function weakNetwork(name, { relay = null } = {}) {
       }
       return m;
     },
-    /** The DNAT rule's counter and the relay's output so far (its counters come at stop). */
-    relayStats: () => ({ nat: relay ? net.exec('nft', 'list', 'table', 'ip', 'weaknet') : '', out: relayOut.slice() }),
+    /** The relay's output: "ready", then (after stop) one JSON line of its counters. */
+    relayOutput: () => relayOut.slice(),
     stop: stopAll,
   };
 }
