@@ -59,6 +59,8 @@ async function condition(name, { relay = null, impair = null, after = null } = {
     const extra = {
       retx: m('plenum_nack_retransmissions_total'),
       'retx dropped': m('plenum_nack_retransmits_dropped_total'),
+      'nack dups': m('plenum_nack_duplicates_total'),
+      plis: m('plenum_keyframe_requests_total'),
       'layer switches': m('plenum_simulcast_layer_switches_total'),
       'estimate sum kbit/s': `${Math.round((m0.plenum_downlink_estimate_bps_sum || 0) / 1000)} before, ${Math.round(ests[0] || 0)}-${Math.round(ests[ests.length - 1] || 0)} in window`,
       'pkts dropped': m('plenum_packets_dropped_total'),
