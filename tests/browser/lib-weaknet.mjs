@@ -194,6 +194,7 @@ export async function startSampler(page, pid) {
       const want = prefs?.tiles?.find((x) => x.id === id && (x.source || 'camera') === 'camera');
       window.__weak.push({
         t: performance.now() / 1000,
+        wall: Date.now(),
         framesDecoded: video?.framesDecoded || 0,
         framesReceived: video?.framesReceived || 0,
         freezeCount: video?.freezeCount || 0,
@@ -220,6 +221,53 @@ export async function startSampler(page, pid) {
 }
 
 export const samples = (page) => page.evaluate(() => window.__weak.slice());
+
+/**
+ * The same once a second in the publisher's page: what each simulcast layer (rid) sends — frame
+ * height, whether bytes went out since the last sample, Chromium's quality limitation. A layer the
+ * publisher does not send (its CPU adaptation on a busy machine) is no layer plenum can forward.
+ */
+export async function startPublisherSampler(page) {
+  await page.evaluate(() => {
+    window.__pub = [];
+    const last = new Map();
+    const tick = async () => {
+      const pc = window.plenum.publishPc;
+      if (!pc) return;
+      const layers = [];
+      (await pc.getStats()).forEach((s) => {
+        if (s.type !== 'outbound-rtp' || s.kind !== 'video') return;
+        const key = s.rid || s.ssrc;
+        const sent = (s.bytesSent || 0) > (last.get(key) || 0);
+        last.set(key, s.bytesSent || 0);
+        layers.push({ rid: s.rid || '', height: s.frameHeight || 0, sent, limit: s.qualityLimitationReason || '' });
+      });
+      window.__pub.push({ wall: Date.now(), layers });
+    };
+    window.__pubTimer = setInterval(() => { tick().catch(() => {}); }, 1000);
+    tick().catch(() => {});
+  });
+}
+
+export const publisherSamples = (page) => page.evaluate(() => window.__pub.slice());
+
+/**
+ * For each subscriber sample, the best layer the publisher was sending that the tile asks for
+ * (plenum's rule: a layer fits a tile up to 5/4 of its height): `available`, set on the samples.
+ */
+export function markAvailable(list, pub) {
+  for (const s of list) {
+    let p = null;
+    for (const x of pub) if (x.wall <= s.wall) p = x;
+    p = p || pub[0];
+    const fit = (s.want || 0) * 5 / 4;
+    const hs = (p?.layers || []).filter((l) => l.sent && l.height > 0).map((l) => l.height);
+    const fitting = hs.filter((h) => h <= fit);
+    s.available = fitting.length ? Math.max(...fitting) : (hs.length ? Math.min(...hs) : 0);
+    s.pubLayers = (p?.layers || []).map((l) => `${l.rid}:${l.sent ? l.height : 'off'}${l.limit && l.limit !== 'none' ? `(${l.limit})` : ''}`).join(',');
+  }
+  return list;
+}
 export const stopSampler = (page) => page.evaluate(() => clearInterval(window.__weakTimer));
 
 /**
@@ -259,6 +307,10 @@ export function figures(list, { minHeight = 360 } = {}) {
     audioLost: b.audioLost - a.audioLost,
     heights: hist,
     atLeastShare: heights.length ? heights.filter((h) => h >= minHeight).length / heights.length : 0,
+    // received at least the best layer the publisher sent that fits the tile
+    keptShare: list.length > 1 ? list.slice(1).filter((x) => x.available !== undefined && x.height >= x.available).length / (list.length - 1) : 0,
+    available: (() => { const h = {}; for (const x of list.slice(1)) h[x.available] = (h[x.available] || 0) + 1; return h; })(),
+    pubLayers: list[list.length - 1].pubLayers || '',
     medianHeight: heights.slice().sort((x, y) => x - y)[Math.floor(heights.length / 2)] || 0,
     rttMedianMs: rtts.length ? rtts[Math.floor(rtts.length / 2)] : null,
     rttMaxMs: rtts.length ? rtts[rtts.length - 1] : null,
@@ -272,7 +324,7 @@ export function row(condition, f, extra = {}) {
   const hs = Object.entries(f.heights).sort((x, y) => Number(y[0]) - Number(x[0])).map(([h, n]) => `${h}p×${n}`).join(' ');
   const cells = [condition.padEnd(16), `freeze ${f.freezeS.toFixed(1)} s (${f.freezes})`.padEnd(18),
     `stalled ${f.stalledS.toFixed(0)}/${f.seconds.toFixed(0)} s`.padEnd(16), `concealed ${f.concealedPct.toFixed(2)} %`.padEnd(18),
-    `layer ${f.medianHeight}p [${hs}] want ${f.want ?? '?'}`.padEnd(34), `fps ${f.fps.toFixed(1)}`, `video ${f.videoKbps.toFixed(0)} kbit/s`,
+    `layer ${f.medianHeight}p [${hs}] want ${f.want ?? '?'}`.padEnd(34), `kept ${(f.keptShare * 100).toFixed(0)} % (pub ${f.pubLayers})`, `fps ${f.fps.toFixed(1)}`, `video ${f.videoKbps.toFixed(0)} kbit/s`,
     `rtt ${f.rttMedianMs === null ? '?' : f.rttMedianMs.toFixed(0)} ms (max ${f.rttMaxMs === null ? '?' : f.rttMaxMs.toFixed(0)})`,
     `paused ${(f.pausedShare * 100).toFixed(0)} %`,
     ...Object.entries(extra).map(([k, v]) => `${k} ${v}`)];

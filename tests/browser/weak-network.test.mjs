@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sleep, joined, inbound } from './lib-plenum.mjs';
 import { videoDecoded } from './lib-netlab.mjs';
-import { weakNetwork, startSampler, samples, stopSampler, figures, row, TBF } from './lib-weaknet.mjs';
+import { weakNetwork, startSampler, samples, stopSampler, figures, row, TBF, startPublisherSampler, publisherSamples, markAvailable } from './lib-weaknet.mjs';
 
 const WARM_S = Number(process.env.WEAKNET_WARM_S || 5);
 const MEASURE_S = Number(process.env.WEAKNET_MEASURE_S || 25);
@@ -34,6 +34,7 @@ async function condition(name, { relay = null, impair = null, after = null } = {
     await joined(w.env, sub);
     await videoDecoded(w.env, sub, 30, 60000);
     await startSampler(sub, pid);
+    await startPublisherSampler(pub);
     const m0 = await w.metrics();
     // the server's view once a second: the subscribers' summed downlink estimate (the subscriber's
     // and the publisher's, whose own downlink carries only the subscriber's audio) and repairs
@@ -53,7 +54,7 @@ async function condition(name, { relay = null, impair = null, after = null } = {
     clearInterval(estTimer);
     const m1 = await w.metrics();
     const ests = est.slice(WARM_S).map((e) => e.sum / 1000).sort((a, b) => a - b);
-    const window = list.slice(WARM_S + 1, n + 1);
+    const window = markAvailable(list.slice(WARM_S + 1, n + 1), await publisherSamples(pub));
     const f = figures(window);
     const m = (k) => (m1[k] || 0) - (m0[k] || 0);
     const extra = {
@@ -69,7 +70,7 @@ async function condition(name, { relay = null, impair = null, after = null } = {
     const line = row(name, f, extra);
     rows.push(line);
     console.log(line);
-    console.log(`weaknet ${name} samples: ${window.map((s) => `${s.height}/${s.framesDecoded}/${s.rtt === null ? '-' : Math.round(s.rtt * 1000)}${s.state ? `/${s.state}` : ''}`).join(' ')}`);
+    console.log(`weaknet ${name} samples (height/available/frames/rtt ms): ${window.map((s) => `${s.height}/${s.available}/${s.framesDecoded}/${s.rtt === null ? '-' : Math.round(s.rtt * 1000)}${s.state ? `/${s.state}` : ''}`).join(' ')}`);
     if (impair) console.log(`weaknet ${name} qdisc: ${w.qdisc().replace(/\s+/g, ' ').trim()}`);
     if (process.env.WEAKNET_DEBUG) console.log(`weaknet ${name} raw: ${JSON.stringify(window.slice(0, 4))}`);
     const res = { w, sub, pid, f, list, window, last: list[list.length - 1] };
@@ -87,7 +88,7 @@ test('no impairment (baseline): smooth video at the tile\'s layer, clean audio',
   const { f } = await condition('baseline');
   assert.ok(f.longestStallS < 3, `longest stretch without a decoded frame ${f.longestStallS.toFixed(1)} s`);
   assert.ok(f.concealedPct < 2, `audio concealed ${f.concealedPct.toFixed(2)} %`);
-  assert.ok(f.atLeastShare >= 0.8, `360p or more in ${(f.atLeastShare * 100).toFixed(0)} % of samples ${JSON.stringify(f.heights)}`);
+  assert.ok(f.keptShare >= 0.8, `the tile's layer (as sent) in ${(f.keptShare * 100).toFixed(0)} % of samples; received ${JSON.stringify(f.heights)}, available ${JSON.stringify(f.available)}`);
 });
 
 test('400 kbit/s downlink: video keeps decoding, audio clean', async () => {
@@ -139,7 +140,9 @@ test('80 ms RTT + 3 % random loss, no cap: the subscriber keeps its tile\'s laye
   const loss = Number(process.env.WEAKNET_LOSS ?? 0.03);   // a knob for finding out what the loss does, not the delay
   const { f } = await condition('loss-3pct', { relay: { delayMs: 40, loss, seed: 9 } });
   assert.ok(f.frames > 0, 'video decoded in the window');
-  assert.ok(f.atLeastShare >= 0.8, `360p or more in ${(f.atLeastShare * 100).toFixed(0)} % of samples (want ≥ 80 %) ${JSON.stringify(f.heights)}`);
+  // the layer the tile asks for (360p here) as far as the publisher sends it: on a busy machine
+  // Chromium's CPU adaptation can stop its 360p layer, which no server could forward
+  assert.ok(f.keptShare >= 0.8, `the tile's layer (as sent) in ${(f.keptShare * 100).toFixed(0)} % of samples (want ≥ 80 %); received ${JSON.stringify(f.heights)}, available ${JSON.stringify(f.available)}`);
 });
 
 test('the table', () => {
