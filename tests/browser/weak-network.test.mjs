@@ -9,6 +9,7 @@
 // the layer received (frame height), RTT, plus the server's NACK retransmissions from /metrics.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { loadavg } from 'node:os';
 import { sleep, joined, inbound } from './lib-plenum.mjs';
 import { videoDecoded } from './lib-netlab.mjs';
 import { weakNetwork, startSampler, samples, stopSampler, figures, row, TBF, startPublisherSampler, publisherSamples, markAvailable } from './lib-weaknet.mjs';
@@ -67,6 +68,7 @@ async function condition(name, { relay = null, impair = null, after = null } = {
       'pkts dropped': m('plenum_packets_dropped_total'),
     };
     extra['lost video/audio'] = `${f.videoLost}/${f.audioLost}`;
+    extra['load avg'] = loadavg()[0].toFixed(1);   // others' tests share this machine: how busy it was
     const line = row(name, f, extra);
     rows.push(line);
     console.log(line);
