@@ -268,7 +268,6 @@ export function markAvailable(list, pub) {
   }
   return list;
 }
-export const stopSampler = (page) => page.evaluate(() => clearInterval(window.__weakTimer));
 
 /**
  * Figures over samples [from, to) (indices into the sampler's list): freeze seconds (Chromium's

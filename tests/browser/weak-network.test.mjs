@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { loadavg } from 'node:os';
 import { sleep, joined, inbound } from './lib-plenum.mjs';
 import { videoDecoded } from './lib-netlab.mjs';
-import { weakNetwork, startSampler, samples, stopSampler, figures, row, TBF, startPublisherSampler, publisherSamples, markAvailable } from './lib-weaknet.mjs';
+import { weakNetwork, startSampler, samples, figures, row, TBF, startPublisherSampler, publisherSamples, markAvailable } from './lib-weaknet.mjs';
 
 const WARM_S = Number(process.env.WEAKNET_WARM_S || 5);
 const MEASURE_S = Number(process.env.WEAKNET_MEASURE_S || 25);
@@ -27,6 +27,7 @@ const rows = [];
 /** A fresh setup and room; returns what was measured. `impair(w)` starts the impairment. */
 async function condition(name, { relay = null, impair = null, after = null } = {}) {
   const w = await weakNetwork(`weaknet-${name}`, { relay });
+  let estTimer = null;
   try {
     const room = `weak-${name}`;
     const pub = await w.openPublisher(room, 'Publisher');
@@ -40,7 +41,7 @@ async function condition(name, { relay = null, impair = null, after = null } = {
     // the server's view once a second: the subscribers' summed downlink estimate (the subscriber's
     // and the publisher's, whose own downlink carries only the subscriber's audio) and repairs
     const est = [];
-    const estTimer = setInterval(() => {
+    estTimer = setInterval(() => {
       w.metrics().then((m) => est.push({ at: Date.now(), sum: m.plenum_downlink_estimate_bps_sum || 0, retx: m.plenum_nack_retransmissions_total || 0 })).catch(() => {});
     }, 1000);
     if (impair) impair(w);
@@ -80,7 +81,7 @@ async function condition(name, { relay = null, impair = null, after = null } = {
     if (after) await after(res);
     return res;
   } finally {
-    await stopSampler(w.env.browser.contexts()[0]?.pages()[0]).catch(() => {});
+    clearInterval(estTimer);
     const problems = await w.stop();
     if (relay) console.log(`weaknet ${name} relay counters: ${w.relayOutput().slice(1).join(' ')}`);
     assert.deepEqual(problems, [], `${name}: clean stop`);
