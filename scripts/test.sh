@@ -183,6 +183,10 @@ fi
 if want browser; then
 section "browser tests (Chromium, node --test) against build/plenum, loopback-only namespace"
 [ -d tests/browser/node_modules/playwright-core ] || { echo "tests/browser: npm install has not run"; failed=$((failed + 1)); finish 1; }
+# client namespaces (lib-netlab), the weak-network suite's downlink cap and relay: scripts/deps.sh installs them
+for tool in tc nft nsenter /usr/bin/python3; do
+	command -v "$tool" >/dev/null 2>&1 || { echo "tests/browser: $tool missing (./scripts/deps.sh)"; failed=$((failed + 1)); finish 1; }
+done
 PLENUM_BIN=$root/build/plenum step browser netns node --test --test-reporter=tap tests/browser/*.test.mjs
 rc=$?
 if [ "$rc" -ne 0 ]; then [ "$failed" -gt 0 ] || failed=$((failed + 1)); finish 1; fi
