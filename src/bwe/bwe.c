@@ -64,7 +64,7 @@ struct bwe {
 	/* probing */
 	struct bwe_probe probe;
 	uint64_t probe_overuses;        /* overuses when the running cluster began */
-	uint64_t probes, probes_raised, last_probe_bps;
+	uint64_t probes, probes_raised, probes_done, last_probe_bps;
 };
 
 static double clampd(double v, double lo, double hi) { return v < lo ? lo : v > hi ? hi : v; }
@@ -274,6 +274,7 @@ static void probe_result(struct bwe *b, uint64_t now_us)
 	if (!bwe_probe_finish(&b->probe, now_us, &bps))
 		return;
 	b->last_probe_bps = bps;
+	b->probes_done++;
 	if (!bps || b->overuses != b->probe_overuses)
 		return;
 	double carried = clampd((double)bps, (double)b->min_bps, (double)b->max_bps);
@@ -384,7 +385,7 @@ void bwe_get_stats(const struct bwe *b, struct bwe_stats *s)
 		.rtt_us = b->rtt_us, .signal = (int)b->delay.signal,
 		.overuses = b->overuses, .loss_cuts = b->loss_cuts,
 		.feedback = b->feedback, .feedback_bad = b->feedback_bad,
-		.probes = b->probes, .probes_raised = b->probes_raised, .last_probe_bps = b->last_probe_bps,
+		.probes = b->probes, .probes_raised = b->probes_raised, .probes_done = b->probes_done, .last_probe_bps = b->last_probe_bps,
 		.last_decrease_us = b->last_decrease_us,
 		.reported_lost = b->reported_lost, .reported = b->reported,
 	};

@@ -59,6 +59,7 @@ struct bwe_stats {
 	uint64_t overuses, loss_cuts;           /* decreases by the delay and the loss controllers */
 	uint64_t feedback, feedback_bad;        /* transport-cc packets used, and dropped as malformed */
 	uint64_t probes, probes_raised;         /* clusters started, and those that raised the rate */
+	uint64_t probes_done;                   /* clusters judged (their feedback came, or timed out) */
 	uint64_t last_probe_bps;                /* what the last finished cluster carried, 0: nothing */
 	uint64_t last_decrease_us;              /* the delay-based controller's last cut, 0 none */
 	uint64_t reported_lost, reported;       /* packets transport-cc feedback said lost, and reported */

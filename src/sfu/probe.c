@@ -10,7 +10,7 @@
 
 #define SFU_PROBE_DURATION_US 500000ull       /* well over a shaper's burst (a few kB), so its later half sees the bottleneck */
 #define SFU_PROBE_MIN_INTERVAL_US 1000000ull    /* after a probe that raised the estimate */
-#define SFU_PROBE_MAX_INTERVAL_US 4000000ull    /* backing off after ones that did not */
+#define SFU_PROBE_MAX_INTERVAL_US 3000000ull    /* backing off after ones that did not */
 #define SFU_PAD_BYTES 224u                      /* padding per packet (≤ 255) */
 #define SFU_PAD_MAX_PER_TICK 32u
 
@@ -72,11 +72,26 @@ static bool send_padding(struct sfu_participant *sub, struct sfu_down *d)
 
 /* Sends what the running cluster lacks: its rate from its start to the end of this tick, less
  * what media already sent. */
+/* A judged cluster that raised the estimate brings paused or lowered videos back at once, not
+ * at the next second. */
+static void on_probe_judged(struct sfu_participant *sub)
+{
+	struct bwe_stats st;
+	bwe_get_stats(sub->bwe, &st);
+	if (st.probes_done == sub->probes_done_seen)
+		return;
+	sub->probes_done_seen = st.probes_done;
+	if (st.last_probe_bps > sub->budget_bps)
+		sfu_update_budget(sub);
+}
+
 void sfu_probe_tick(struct sfu_participant *sub, uint64_t now)
 {
 	uint64_t rate = sub->bwe && sfu_peer_up(sub->sub) ? bwe_probe_rate(sub->bwe, now) : 0;
 	if (!rate) {
 		sub->pad_last_us = 0;
+		if (sub->bwe)
+			on_probe_judged(sub);
 		return;
 	}
 	if (!sub->pad_last_us) {

@@ -154,6 +154,7 @@ struct sfu_participant {
 	uint64_t pad_sent_mark, pad_last_us;   /* probe.c: padding accounting */
 	uint64_t next_probe_us, probe_interval_us;
 	uint64_t probe_target_bps;    /* the last probe's rate */
+	uint64_t probes_done_seen;    /* judged clusters already acted on */
 	uint8_t down_loss;            /* worst fraction lost (/256) in its last receiver report */
 	uint8_t up_loss;              /* worst fraction lost (/256) of what it publishes, at our last report */
 	/* quality.c */
