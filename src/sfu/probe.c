@@ -29,9 +29,10 @@ void sfu_probe_consider(struct sfu_participant *sub, uint64_t now)
 	} else {
 		sub->probe_interval_us = SFU_PROBE_MIN_INTERVAL_US;
 	}
-	/* with a video paused, just what brings the most important one back (a weak link is probed
-	 * gently: the cluster queues on it); else twice the estimate; never more than the tiles ask */
-	uint64_t target = sub->n_paused_bw ? sub->resume_bps : sub->budget_bps * 2;
+	/* a link that cannot carry even the most important video: just what brings that one back (it
+	 * is probed gently: the cluster queues on it); else twice the estimate; never more than the
+	 * tiles ask for */
+	uint64_t target = sub->budget_bps < sub->resume_bps ? sub->resume_bps : sub->budget_bps * 2;
 	if (target > sub->want_bps)
 		target = sub->want_bps;
 	if (bwe_probe_start(sub->bwe, target, SFU_PROBE_DURATION_US, now) != 0)
