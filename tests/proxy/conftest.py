@@ -125,9 +125,9 @@ class Proxied:
         kw.update(extra)
         return kw
 
-    def get(self, path, source="127.0.0.1", headers=None):
+    def request(self, path, source="127.0.0.1", headers=None):
         """GET through nginx (HTTP/1.1 over TLS for plenum.test) from a loopback source address:
-        (status, body)."""
+        (status, {header: value} lower-cased, body with any chunking undone)."""
         raw = socket.create_connection(("127.0.0.1", self.port), 10, (source, 0))
         with self.tls.wrap_socket(raw, server_hostname=NAME) as s:
             lines = [f"GET {path} HTTP/1.1", f"Host: {NAME}:{self.port}", "Connection: close"]
@@ -140,7 +140,23 @@ class Proxied:
                     break
                 data += chunk
         head, _, body = data.partition(b"\r\n\r\n")
-        return int(head.split(b" ", 2)[1]), body
+        rows = head.decode("latin-1").split("\r\n")
+        h = {k.strip().lower(): v.strip() for k, _, v in (r.partition(":") for r in rows[1:])}
+        if h.get("transfer-encoding") == "chunked":
+            out = b""
+            while body:
+                size, _, rest = body.partition(b"\r\n")
+                n = int(size.split(b";")[0], 16)
+                if n == 0:
+                    break
+                out, body = out + rest[:n], rest[n + 2:]
+            body = out
+        return int(rows[0].split(" ", 2)[1]), h, body
+
+    def get(self, path, source="127.0.0.1", headers=None):
+        """GET through nginx from a loopback source address: (status, body)."""
+        status, _, body = self.request(path, source, headers)
+        return status, body
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import gzip
 import http.client
 import os
 import re
-import socket
 import time
 
 import pytest
@@ -205,30 +204,7 @@ def test_per_address_connection_cap_behind_nginx(proxied):
 
 def tls_get(p, path, headers=None):
     """GET through nginx: (status, {header: value} lower-cased, body with any chunking undone)."""
-    raw = socket.create_connection(("127.0.0.1", p.port), 10)
-    with p.tls.wrap_socket(raw, server_hostname="plenum.test") as s:
-        lines = [f"GET {path} HTTP/1.1", f"Host: plenum.test:{p.port}", "Connection: close"]
-        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
-        s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
-        data = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    rows = head.decode("latin-1").split("\r\n")
-    h = {k.strip().lower(): v.strip() for k, _, v in (r.partition(":") for r in rows[1:])}
-    if h.get("transfer-encoding") == "chunked":
-        out = b""
-        while body:
-            size, _, rest = body.partition(b"\r\n")
-            n = int(size.split(b";")[0], 16)
-            if n == 0:
-                break
-            out, body = out + rest[:n], rest[n + 2:]
-        body = out
-    return int(rows[0].split(" ", 2)[1]), h, body
+    return p.request(path, headers=headers)
 
 
 def test_compression_and_validators_pass_through_nginx(proxied):

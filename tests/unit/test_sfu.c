@@ -555,38 +555,29 @@ START_TEST(audio_first_and_data_saver)
 	audio = (struct sfu_down){ .sub = &sub, .src = &mic, .kind = SFU_KIND_AUDIO, .src_participant = 1, .target_layer = 0 };
 	sub.downs[sub.n_downs++] = &audio;
 	sub.downs[sub.n_downs++] = &video;
-	/* plenty: the tile's layer (360p → h) */
-	sub.budget_bps = 2000000;
-	sfu_layers_assign(&sub);
-	ck_assert_int_eq(video.target_layer, 1);
-	ck_assert(!video.paused_bw);
-	/* 400 kbit/s: one layer down, not paused */
-	sub.budget_bps = 400000;
-	sfu_layers_assign(&sub);
-	ck_assert_int_eq(video.target_layer, 0);
-	ck_assert_uint_eq(sub.n_lowered, 1);
-	ck_assert_uint_eq(sub.n_paused_bw, 0);
-	/* 150 kbit/s cannot carry 40 kbit/s of audio and 150 of video: paused, audio stays */
-	sub.budget_bps = 150000;
-	sfu_layers_assign(&sub);
-	ck_assert_int_eq(video.target_layer, -1);
-	ck_assert(video.paused_bw);
-	ck_assert_uint_eq(sub.n_paused_bw, 1);
-	ck_assert_int_eq(audio.target_layer, 0);
-	ck_assert_uint_gt(sub.want_bps, sub.budget_bps);   /* so probing starts */
-	ck_assert_uint_eq(sub.resume_bps, 40000 + 150000 * 5 / 4);
-	/* just enough for audio + the lowest layer is not enough to come back: headroom first */
-	sub.budget_bps = 200000;
-	sfu_layers_assign(&sub);
-	ck_assert_int_eq(video.target_layer, -1);
-	sub.budget_bps = 240000;
-	sfu_layers_assign(&sub);
-	ck_assert_int_eq(video.target_layer, 0);
-	ck_assert(!video.paused_bw);
-	/* once back, 200 kbit/s keeps it */
-	sub.budget_bps = 200000;
-	sfu_layers_assign(&sub);
-	ck_assert_int_eq(video.target_layer, 0);
+	/* each downlink estimate in turn, and what the subscriber gets then */
+	static const struct { uint64_t budget; int layer; bool paused; const char *why; } steps[] = {
+		{ 2000000, 1, false, "plenty: the tile's layer (360p → h)" },
+		{ 400000, 0, false, "one layer down, not paused" },
+		{ 150000, -1, true, "audio (40 kbit/s) and the lowest layer (150) do not fit: paused, audio stays" },
+		{ 200000, -1, true, "just enough for both is not enough to come back: headroom first" },
+		{ 240000, 0, false, "back with 25 % headroom over the lowest layer" },
+		{ 200000, 0, false, "once back, 200 kbit/s keeps it" },
+	};
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		sub.budget_bps = steps[i].budget;
+		sfu_layers_assign(&sub);
+		ck_assert_msg(video.target_layer == steps[i].layer && video.paused_bw == steps[i].paused,
+		              "%s: layer %d paused %d", steps[i].why, video.target_layer, video.paused_bw);
+		ck_assert_uint_eq(sub.n_paused_bw, steps[i].paused);
+		ck_assert_int_eq(audio.target_layer, 0);
+		if (i == 1)
+			ck_assert_uint_eq(sub.n_lowered, 1);
+		if (i == 2) {
+			ck_assert_uint_gt(sub.want_bps, sub.budget_bps);   /* so probing starts */
+			ck_assert_uint_eq(sub.resume_bps, 40000 + 150000 * 5 / 4);
+		}
+	}
 	/* data saver: h and f unwanted since now; off after 3 s, not before */
 	uint64_t t0 = 1000000000;
 	sfu_pub_layers_room(&room, t0);
