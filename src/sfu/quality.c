@@ -82,6 +82,8 @@ void sfu_quality_update(struct sfu_participant *p, uint64_t now)
 		if (p->room)
 			sfu_room_broadcast_update(p->room, p);
 	}
+	if (!p->bwe || !p->sub || !sfu_peer_up(p->sub))
+		return;   /* no downlink to speak of yet */
 	struct sfu_downlink_info d;
 	downlink_info(p, rtt_ms, &d);
 	if (p->downlink_told && !changed && same_paused(&d, &p->downlink_last))

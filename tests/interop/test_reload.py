@@ -67,7 +67,10 @@ def test_sighup_reloads_certificate_and_keeps_the_meeting(start_server):
                                           ssl=ctx, ping_interval=None) as ws:
                 async def call(i, method, params=None):
                     await ws.send(json.dumps({"id": i, "method": method, "params": params or {}}))
-                    return json.loads(await ws.recv())
+                    while True:   # events (downlink, participant_…) may come first
+                        msg = json.loads(await ws.recv())
+                        if msg.get("id") == i:
+                            return msg
                 assert "result" in await call(1, "hello", {"version": 1})
                 joined = await call(2, "join", {"room": "reload-room", "name": "Rita"})
                 assert "result" in joined, joined
