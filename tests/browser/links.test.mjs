@@ -32,7 +32,7 @@ async function openRecording(url) {
 test('a join link with name and password shows the pre-join screen and waits for the click', async () => {
   const room = 'link-room';
   const { page, sent, context } = await openRecording(`${env.base}/${room}?join=1&name=Eve&password=x&lang=en`);
-  await env.waitFor(page, 'pre-join screen', () => window.plenum.state === 'prejoin' && document.body.dataset.screen === 'prejoin');
+  await env.waitFor(page, 'pre-join screen', () => window.plenum && window.plenum.state === 'prejoin' && document.body.dataset.screen === 'prejoin');
   // Give a direct join every chance to happen before looking.
   await sleep(2000);
   const before = await page.evaluate(() => ({
