@@ -37,6 +37,7 @@ struct twcc_recorder;
 #define LG_BATCH 64                /* datagrams per sendmmsg */
 
 enum lg_kind { LG_AUDIO, LG_VIDEO };
+enum lg_src { LG_SRC_AUDIO, LG_SRC_Q, LG_SRC_H, LG_SRC_F, LG_SRC_SCREEN };   /* F: also a camera without simulcast */
 
 /* ---- outgoing streams (publish side) ---------------------------------------------------------- */
 struct lg_hist_pkt { uint16_t seq, len; uint8_t data[LG_MTU_PAYLOAD + 64]; };
@@ -220,7 +221,11 @@ struct lg {
 	uint64_t dropped_on_purpose, repaired;   /* --drop-pct: discarded, and recovered by retransmission */
 	uint64_t pub_bytes;                      /* SRTP/SRTCP bytes all publish PCs sent (the uplink) */
 	/* data saver (publish_layers): layers paused now; pauses and resumes over the run and in the window */
-	unsigned layers_paused, layers_paused_at_start, layers_paused_max;
+	unsigned layers_paused, layers_paused_at_start, layers_paused_at_end, layers_paused_max;
+	/* what the subscribers received in the window by what was sent: the tag id names the
+	 * publisher's stream (LG_SRC_*) */
+	uint8_t tag_src[65536];
+	uint64_t sub_packets_by_src[5];
 	uint64_t layer_pauses, layer_resumes, layer_pauses_win, layer_resumes_win;
 	/* --focus-check */
 	struct lg_part *focus_part;
@@ -229,6 +234,7 @@ struct lg {
 	bool focusing;
 	struct lg_hist delay, lag;
 	double cpu_window_s, server_cpu_s;
+	double window_start_unix, window_end_unix;   /* CLOCK_REALTIME, for matching the server's /metrics */
 	int exit_code;
 	/* batch send */
 	struct mmsghdr *mm;

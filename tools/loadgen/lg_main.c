@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "dtls/dtls.h"
 
@@ -244,9 +245,17 @@ static bool all_settled(struct lg *lg)
 	return true;
 }
 
+static double unix_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static void start_window(struct lg *lg, uint64_t now)
 {
 	lg->measuring = true;
+	lg->window_start_unix = unix_now();
 	lg->window_start_us = now;
 	lg->max_lag_us = 0;
 	struct rusage ru;
@@ -296,6 +305,8 @@ static void end_window(struct lg *lg, uint64_t now)
 {
 	lg->measuring = false;
 	lg->window_end_us = now;
+	lg->window_end_unix = unix_now();
+	lg->layers_paused_at_end = lg->layers_paused;
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	lg->cpu_window_s += ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;

@@ -107,8 +107,11 @@ void lg_media_tx_init(struct lg *lg, struct lg_pc *pc)
 		t->screen = true;
 	}
 	for (size_t i = 0; i < pc->n_tx; i++) {
-		pc->tx[i].next_frame_us = now + phase;
-		pc->tx[i].last_key_us = 0;
+		struct lg_tx *t = &pc->tx[i];
+		t->next_frame_us = now + phase;
+		t->last_key_us = 0;
+		lg->tag_src[t->tag_id] = t->kind == LG_AUDIO ? LG_SRC_AUDIO : t->screen ? LG_SRC_SCREEN :
+		                         strcmp(t->rid, "q") == 0 ? LG_SRC_Q : strcmp(t->rid, "h") == 0 ? LG_SRC_H : LG_SRC_F;
 	}
 }
 
@@ -626,6 +629,7 @@ void lg_media_rtp_in(struct lg_pc *pc, const uint8_t *buf, size_t len, size_t wi
 		r->bytes += wire_len;
 		lg->sub_packets++;
 		lg->sub_bytes += wire_len;
+		lg->sub_packets_by_src[lg->tag_src[rd16(tag + 2)]]++;
 		lg_hist_add(&lg->delay, now > sent ? now - sent : 0);
 	}
 	lg_seqwin_add(&r->src, rd16(tag + 2), rd32(tag + 4));

@@ -182,9 +182,13 @@ void lg_report(struct lg *lg)
 	printf("  publishers' uplink %.0f kbit/s in all, %.0f kbit/s per camera; simulcast layers paused by the server "
 	       "(publish_layers): %u at the window's start, %u at its end (most %u), %llu pauses and %llu resumes "
 	       "(%llu and %llu in the window)\n", pub_bps / 1000, cam_bps / 1000, lg->layers_paused_at_start,
-	       lg->layers_paused, lg->layers_paused_max, (unsigned long long)lg->layer_pauses,
+	       lg->layers_paused_at_end, lg->layers_paused_max, (unsigned long long)lg->layer_pauses,
 	       (unsigned long long)lg->layer_resumes, (unsigned long long)lg->layer_pauses_win,
 	       (unsigned long long)lg->layer_resumes_win);
+	printf("  received by layer: audio %llu, q %llu, h %llu, f %llu, screen %llu packets\n",
+	       (unsigned long long)lg->sub_packets_by_src[LG_SRC_AUDIO], (unsigned long long)lg->sub_packets_by_src[LG_SRC_Q],
+	       (unsigned long long)lg->sub_packets_by_src[LG_SRC_H], (unsigned long long)lg->sub_packets_by_src[LG_SRC_F],
+	       (unsigned long long)lg->sub_packets_by_src[LG_SRC_SCREEN]);
 	double focus_ms = lg->focus_done_us ? (lg->focus_done_us - lg->focus_start_us) / 1000.0 : -1;
 	if (o->focus_check && lg->focus_part)
 		printf("  focus check: %s pinned a camera; %s\n", lg->focus_part->name,
@@ -202,12 +206,18 @@ void lg_report(struct lg *lg)
 		                      "failed_joins", failed);
 		json_object_set_new(j, "camera_tile", json_integer(o->camera_tile));
 		json_object_set_new(j, "warmup_s", json_integer(o->warmup_s));
+		json_object_set_new(j, "window_start_unix", json_real(lg->window_start_unix));
+		json_object_set_new(j, "window_end_unix", json_real(lg->window_end_unix));
 		json_object_set_new(j, "pub_bytes_sent", json_integer((json_int_t)lg->pub_bytes));
 		json_object_set_new(j, "pub_bitrate_bps", json_real(pub_bps));
 		json_object_set_new(j, "pub_camera_bitrate_bps", json_real(cam_bps));
 		json_object_set_new(j, "pub_packets_per_s", json_real(win > 0 ? (lg->pub_packets + lg->retransmits_sent) / win : 0));
 		json_object_set_new(j, "layers_paused_at_start", json_integer(lg->layers_paused_at_start));
-		json_object_set_new(j, "layers_paused_at_end", json_integer(lg->layers_paused));
+		json_object_set_new(j, "layers_paused_at_end", json_integer(lg->layers_paused_at_end));
+		json_object_set_new(j, "sub_packets_by_layer",
+		                    json_pack("{s:I, s:I, s:I, s:I, s:I}", "audio", (json_int_t)lg->sub_packets_by_src[LG_SRC_AUDIO],
+		                              "q", (json_int_t)lg->sub_packets_by_src[LG_SRC_Q], "h", (json_int_t)lg->sub_packets_by_src[LG_SRC_H],
+		                              "f", (json_int_t)lg->sub_packets_by_src[LG_SRC_F], "screen", (json_int_t)lg->sub_packets_by_src[LG_SRC_SCREEN]));
 		json_object_set_new(j, "layers_paused_max", json_integer(lg->layers_paused_max));
 		json_object_set_new(j, "layer_pauses", json_integer((json_int_t)lg->layer_pauses));
 		json_object_set_new(j, "layer_resumes", json_integer((json_int_t)lg->layer_resumes));
