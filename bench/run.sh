@@ -328,11 +328,13 @@ dur = float(lg.get("duration_s") or 0)
 # itself at the start and the end of its window (--server-pid, field server_cpu_s). Failing that,
 # the window is taken as the loadgen's last duration_s seconds (it joins everyone first, measures,
 # then leaves) and read from this script's 0.25 s samples; the join phase is excluded either way.
-ws = max(t0, t1 - dur)
+# The loadgen says when its window was (wall clock, as here); after it, --focus-check may still run.
+we = float(lg.get("window_end_unix") or t1)
+ws = float(lg.get("window_start_unix") or max(t0, t1 - dur))
 if isinstance(lg.get("server_cpu_s"), (int, float)) and lg["server_cpu_s"] >= 0:
     cpu_window, cpu_source = float(lg["server_cpu_s"]), "loadgen window (--server-pid)"
 else:
-    cpu_window, cpu_source = cpu_at(t1) - cpu_at(ws), "samples, last duration_s of the run"
+    cpu_window, cpu_source = cpu_at(we) - cpu_at(ws), "samples, the loadgen's window"
 cpu_total = samples[-1][1] - samples[0][1]
 pk = int(lg.get("sub_packets_received") or 0)
 # CPU that neither the server nor the load generator spent during the run: other work on the
@@ -346,7 +348,7 @@ r = {
     "loadgen": lg,
     "server_alive_at_end": alive == "1", "loadgen_exit": int(rc),
     "idle_rss_kb": int(idle_kb or 0), "peak_rss_kb": int(hwm_kb or 0), "end_rss_kb": int(rss_kb or 0),
-    "run_s": round(t1 - t0, 2), "window_s": round(t1 - ws, 2),
+    "run_s": round(t1 - t0, 2), "window_s": round(we - ws, 2),
     "server_cpu_s": round(cpu_window, 3), "server_cpu_source": cpu_source, "server_cpu_total_s": round(cpu_total, 3),
     "server_core_pct": round(100 * cpu_window / dur, 1) if dur else None,
     "cpu_us_per_pkt": round(cpu_window * 1e6 / pk, 3) if pk else None,
