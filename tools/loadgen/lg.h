@@ -231,6 +231,8 @@ struct lg {
 	struct lg_part *focus_part;
 	uint64_t focus_start_us, focus_done_us;
 	unsigned focus_height;                   /* frame height of the keyframe that ended it */
+	uint64_t focus_resume_us;                /* a publisher was told to resume a layer, after the pin */
+	uint64_t focus_rx[5];                    /* what the viewer received after the pin, by LG_SRC_* */
 	bool focusing;
 	struct lg_hist delay, lag;
 	double cpu_window_s, server_cpu_s;

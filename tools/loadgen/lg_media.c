@@ -334,6 +334,8 @@ void lg_media_tx_set_paused(struct lg_pc *pc, struct lg_tx *t, bool paused, uint
 		if (lg->layers_paused)
 			lg->layers_paused--;
 		lg->layer_resumes++;
+		if (lg->focus_part && !lg->focus_resume_us)
+			lg->focus_resume_us = now;
 		if (lg->measuring)
 			lg->layer_resumes_win++;
 	}
@@ -619,10 +621,12 @@ void lg_media_rtp_in(struct lg_pc *pc, const uint8_t *buf, size_t len, size_t wi
 	uint32_t ext = r->ext_max + (uint32_t)(int32_t)rtp_seq_diff(media_seq, (uint16_t)r->ext_max);
 	if ((int32_t)(ext - r->ext_max) > 0)
 		r->ext_max = ext;
+	const uint8_t *tag = pl + off;
+	if (lg->focusing && pc->part == lg->focus_part && !is_rtx)
+		lg->focus_rx[lg->tag_src[rd16(tag + 2)]]++;
 	if (!lg->measuring)
 		return;
 	lg_seqwin_add(&r->rtp, 0, ext);
-	const uint8_t *tag = pl + off;
 	uint64_t sent = (uint64_t)rd32(tag + 8) << 32 | rd32(tag + 12);
 	if (!is_rtx) {
 		r->pkts++;

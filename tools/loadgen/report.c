@@ -195,6 +195,11 @@ void lg_report(struct lg *lg)
 		       focus_ms >= 0 ? "its top layer arrived" : "its top layer did NOT arrive within 20 s");
 	if (o->focus_check && lg->focus_part && focus_ms >= 0)
 		printf("  focus check: a %u px keyframe after %.0f ms\n", lg->focus_height, focus_ms);
+	if (o->focus_check && lg->focus_part)
+		printf("  focus check: a layer resumed %s%.0f ms after the pin; the viewer got q %llu, h %llu, f %llu packets meanwhile\n",
+		       lg->focus_resume_us ? "" : "(none) ", lg->focus_resume_us ? (lg->focus_resume_us - lg->focus_start_us) / 1000.0 : 0,
+		       (unsigned long long)lg->focus_rx[LG_SRC_Q], (unsigned long long)lg->focus_rx[LG_SRC_H],
+		       (unsigned long long)lg->focus_rx[LG_SRC_F]);
 	if (o->check)
 		printf("  check: %s\n", check_fail ? "FAILED" : "passed");
 
@@ -229,6 +234,10 @@ void lg_report(struct lg *lg)
 			json_object_set_new(f, "ok", json_boolean(focus_ms >= 0));
 			json_object_set_new(f, "ms", focus_ms >= 0 ? json_real(focus_ms) : json_null());
 			json_object_set_new(f, "frame_height", json_integer(lg->focus_height));
+			json_object_set_new(f, "resume_ms", lg->focus_resume_us ? json_real((lg->focus_resume_us - lg->focus_start_us) / 1000.0) : json_null());
+			json_object_set_new(f, "received_by_layer",
+			                    json_pack("{s:I, s:I, s:I, s:I}", "q", (json_int_t)lg->focus_rx[LG_SRC_Q], "h", (json_int_t)lg->focus_rx[LG_SRC_H],
+			                              "f", (json_int_t)lg->focus_rx[LG_SRC_F], "screen", (json_int_t)lg->focus_rx[LG_SRC_SCREEN]));
 			json_object_set_new(j, "focus_check", f);
 		}
 		json_object_set_new(j, "pub_packets_sent", json_integer((json_int_t)lg->pub_packets));
