@@ -190,6 +190,7 @@ struct lg_opts {
 	unsigned drop_pct;   /* subscribers discard this share of first-time video packets (simulated loss) */
 	unsigned camera_tile;   /* height of each camera tile a subscriber reports, as the web client does; 0: none */
 	unsigned warmup_s;      /* seconds between everyone ready and quiet and the window (default 1) */
+	bool ignore_layers;     /* --ignore-publish-layers: send every layer whatever publish_layers says */
 	bool focus_check;       /* after the window, one viewer pins a camera large: time until its top layer arrives */
 	bool simulcast, quiet, check, verbose;
 	bool tcp_subscribers;        /* subscribe PCs over ICE-TCP (RFC 6544 active, RFC 4571 framing) */

@@ -53,6 +53,8 @@ static void usage(FILE *f)
 	        "                       the window opens (default 1; the data saver pauses layers after 3 s)\n"
 	        "  --focus-check        after the window, the last participant pins the first camera (a 720 px\n"
 	        "                       tile; plenum only): how long until its top layer arrives (at most 20 s)\n"
+	        "  --ignore-publish-layers  keep sending every layer whatever publish_layers says (as a client\n"
+	        "                       without the data saver)\n"
 	        "  --json FILE          write the results as JSON\n"
 	        "  --server-pid PID     also report the server's CPU time over the window\n"
 	        "  --check              exit 3 on loss > 1 %%, a subscriber without keyframe or a failed join\n"
@@ -107,6 +109,7 @@ static int parse_args(struct lg_opts *o, int argc, char **argv)
 		if (strcmp(a, "--verbose") == 0) { o->verbose = true; continue; }
 		if (strcmp(a, "--check") == 0) { o->check = true; continue; }
 		if (strcmp(a, "--focus-check") == 0) { o->focus_check = true; continue; }
+		if (strcmp(a, "--ignore-publish-layers") == 0) { o->ignore_layers = true; continue; }
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { usage(stdout); exit(0); }
 		fprintf(stderr, "loadgen: unknown or incomplete option '%s'\n", a);
 		usage(stderr);

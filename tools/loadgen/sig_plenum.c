@@ -157,7 +157,7 @@ static void apply_layers(struct lg_part *p, json_t *data)
 	const char *mid = json_string_value(json_object_get(data, "mid"));
 	json_t *active = json_object_get(data, "active");
 	s->layer_events++;
-	if (!mid || !json_is_object(active) || !p->pub)
+	if (!mid || !json_is_object(active) || !p->pub || p->lg->o.ignore_layers)
 		return;
 	uint64_t now = lg_now();
 	for (size_t i = 0; i < p->pub->n_tx; i++) {
