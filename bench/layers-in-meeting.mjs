@@ -23,6 +23,7 @@ const HIGH_MIN = 540;
 const result = { participants: 0, steps: [], ok: false };
 let env;
 let loadgen;
+let claraPage;   // what Clara's browser sends per layer is noted at every step (the data saver)
 
 function finish(code, error) {
   if (error) result.error = String(error.message || error).split('\n').slice(0, 6).join(' | ');
@@ -63,6 +64,8 @@ async function untilHeight(dirk, id, name, ok) {
   }
   const step = { step: name, frame_height: last.height, tile_height: last.tile, ok: last.frames > 0 && ok(last.height),
     seconds: Math.round((Date.now() - t0) / 100) / 10 };
+  if (claraPage) step.publisher_layers = await publisherLayers(claraPage).catch(() => undefined);
+  step.server_layers = await serverLayers();
   result.steps.push(step);
   return step.ok;
 }
@@ -78,6 +81,18 @@ function publisherLayers(page) {
     });
     return out.sort((a, b) => a.frameHeight - b.frameHeight);
   });
+}
+
+/** The data saver's counters on the server's /metrics (layers off now, pauses and resumes so far). */
+async function serverLayers() {
+  try {
+    const text = await (await fetch(`${env.base}/metrics`)).text();
+    const get = (name) => Number((text.match(new RegExp(`^${name} (\\S+)$`, 'm')) || [])[1] ?? NaN);
+    return { off: get('plenum_publish_layers_off'), pauses: get('plenum_publish_layer_pauses_total'),
+      resumes: get('plenum_publish_layer_resumes_total') };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Scrolls the presentation layout's strip to Clara's tile, as Dirk would to see her. */
@@ -96,6 +111,7 @@ async function main() {
   env = await startPlenum('bench-layers', { extraArgs: ['--log-level', 'warn'] });
   const clara = await env.open(ROOM, 'Clara');
   const claraId = await joined(env, clara);
+  claraPage = clara;
   const ws = `${env.base.replace('http', 'ws')}/ws`;
   loadgen = spawn(LOADGEN, ['--server', 'plenum', '--url', ws, '--participants', '118', '--cameras', '5', '--screens', '1',
     '--speakers', '0', '--camera-tile', '99', '--duration', '600', '--setup-timeout', '60'],

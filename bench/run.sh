@@ -16,6 +16,10 @@
 #   BENCH_RESULTS=bench/results  where the dated report and latest.json go
 #   BENCH_README_FILE=README.md  which README gets the table
 #   BENCH_COMMIT=...             the plenum commit to record (default: git rev-parse HEAD)
+#   BENCH_SAVER=1                the web meeting also runs plenum with --keep-unused-layers (the data
+#                                saver off: every simulcast layer sent), right after plenum; 0: not
+#   BENCH_WARMUP=5               seconds from everyone ready to the window (loadgen --warmup): the
+#                                data saver switches unwanted layers off after 3 s
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,6 +45,8 @@ PLENUM_MEDIA=10000
 JANUS_RUN=${BENCH_JANUS_RUN:-$root/../shared/peers/janus/run-janus.sh}
 [ -x "$JANUS_RUN" ] || JANUS_RUN=/work/shared/peers/janus/run-janus.sh
 MIN_SCALE=0.1
+SAVER=${BENCH_SAVER:-1}
+WARMUP=${BENCH_WARMUP:-5}
 
 # name rooms participants cameras screens speakers tile (speakers: participants with their mic on;
 # tile: the camera tile height every subscriber reports, as the web client lays the meeting out on a
@@ -131,6 +137,18 @@ wait_quiet() {
 	done
 }
 
+# Scrapes plenum's /metrics every second into a file: "unix_s name value" per line (the data
+# saver's counters and gauges, and what the server received).
+metrics_sampler() {
+	local url=$1 out=$2 t
+	while :; do
+		t=$(now)
+		curl -sf --max-time 1 "$url" 2>/dev/null | awk -v t="$t" '
+			/^plenum_(rtp_packets_received_total|rtp_bytes_received_total|rtp_packets_sent_total|publish_layers_off|publish_layer_pauses_total|publish_layer_resumes_total|probe_padding_packets_total|videos_paused_bandwidth|simulcast_layer_switches_total|keyframe_requests_total) / { print t, $1, $2 }' >>"$out" || true
+		sleep 1
+	done
+}
+
 # Samples a process's CPU every 0.25 s into a file: "monotonic_s cpu_s" per line.
 sampler() {
 	local pid=$1 out=$2 c
@@ -171,16 +189,17 @@ say "== floor (build/bench/floor)"
 wait_quiet
 build/bench/floor ${BENCH_FLOOR_ARGS:-} --json "$work/floor.json"
 
-start_plenum() { # dir -> pid on stdout
+start_plenum() { # dir [extra plenum flags] -> pid on stdout
+	local d=$1; shift
 	taskset -c "$SRV_CPU" build/plenum --listen "127.0.0.1:$PLENUM_PORT" --media-port "$PLENUM_MEDIA" \
-		--media-tcp-port "$PLENUM_MEDIA_TCP" --log-level warn >"$1/server.log" 2>&1 &
+		--media-tcp-port "$PLENUM_MEDIA_TCP" --log-level warn "$@" >"$d/server.log" 2>&1 &
 	local pid=$!
 	for _ in $(seq 100); do
 		curl -sf "http://127.0.0.1:$PLENUM_PORT/healthz" >/dev/null 2>&1 && { echo "$pid"; return 0; }
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	echo "bench: plenum did not come up" >&2; cat "$1/server.log" >&2; echo "$pid"; return 1
+	echo "bench: plenum did not come up" >&2; cat "$d/server.log" >&2; echo "$pid"; return 1
 }
 start_janus() { # dir -> pid on stdout
 	# Janus logs at warn (-d 3), as plenum runs at --log-level warn, and runs ICE-lite (-I), as
@@ -203,6 +222,7 @@ start_janus() { # dir -> pid on stdout
 }
 
 # One run: scenario x server at a scale. Leaves $dir/result.json (loadgen JSON + server numbers).
+# Servers: plenum, plenum_keep (plenum with --keep-unused-layers: the data saver off), janus.
 run_one() {
 	local sc=$1 server=$2 scale=$3 dir=$4
 	local name rooms parts cams screens speakers tile url pid idle_kb
@@ -213,9 +233,17 @@ print(max(1, round(r * s)), p) if r > 1 else print(r, max(2, round(p * s)))" "$r
 	[ "$cams" -le "$parts" ] || cams=$parts
 	[ "$speakers" -le "$parts" ] || speakers=$parts
 	mkdir -p "$dir"
-	if [ "$server" = plenum ]; then
-		pid=$(start_plenum "$dir") || { [ -n "$pid" ] && pids="$pids $pid"; return 1; }
+	local lgserver=$server extra=""
+	if [ "$server" = plenum ] || [ "$server" = plenum_keep ]; then
+		lgserver=plenum
+		if [ "$server" = plenum_keep ]; then
+			pid=$(start_plenum "$dir" --keep-unused-layers) || { [ -n "$pid" ] && pids="$pids $pid"; return 1; }
+		else
+			pid=$(start_plenum "$dir") || { [ -n "$pid" ] && pids="$pids $pid"; return 1; }
+		fi
 		url="ws://127.0.0.1:$PLENUM_PORT/ws"
+		# after the window: a viewer pins a camera; how long until its top layer arrives
+		[ "$sc" = web ] && extra="--focus-check"
 	else
 		pid=$(start_janus "$dir") || { [ -n "$pid" ] && pids="$pids $pid"; return 1; }
 		url="ws://127.0.0.1:8188"
@@ -225,8 +253,13 @@ print(max(1, round(r * s)), p) if r > 1 else print(r, max(2, round(p * s)))" "$r
 	kill -0 "$pid" 2>/dev/null || { echo "bench: $server exited at start" >&2; tail -20 "$dir/server.log" >&2; return 1; }
 	idle_kb=$(status_kb "$pid" VmRSS)
 	sampler "$pid" "$dir/cpu.txt" &
-	local spid=$!
+	local spid=$! mpid=""
 	pids="$pids $spid"
+	if [ "$lgserver" = plenum ]; then
+		metrics_sampler "http://127.0.0.1:$PLENUM_PORT/metrics" "$dir/metrics.txt" &
+		mpid=$!
+		pids="$pids $mpid"
+	fi
 	local c0 t0 t1 c1 rc=0
 	wait_quiet
 	local drops0 busy0 busy1 lg_cpu=""
@@ -238,10 +271,15 @@ print(max(1, round(r * s)), p) if r > 1 else print(r, max(2, round(p * s)))" "$r
 	echo "$t0 $c0" >"$dir/cpu.txt"
 	local timer=""
 	[ -x /usr/bin/time ] && timer="/usr/bin/time -f %U+%S -o $dir/loadgen.time"
-	$timer taskset -c "$GEN_CPU" "$LOADGEN" --server "$server" --url "$url" --rooms "$rooms" \
+	# shellcheck disable=SC2086
+	$timer taskset -c "$GEN_CPU" "$LOADGEN" --server "$lgserver" --url "$url" --rooms "$rooms" \
 		--participants "$parts" --cameras "$cams" --screens "$screens" --speakers "$speakers" \
-		--camera-tile "$tile" --duration "$DURATION" --server-pid "$pid" --json "$dir/loadgen.json" --quiet \
-		$( [ "$sc" = webtcp ] && echo --tcp-subscribers ) >"$dir/loadgen.out" 2>"$dir/loadgen.err" || rc=$?
+		--camera-tile "$tile" --duration "$DURATION" --warmup "$WARMUP" --server-pid "$pid" --json "$dir/loadgen.json" --quiet \
+		$extra $( [ "$sc" = webtcp ] && echo --tcp-subscribers ) >"$dir/loadgen.out" 2>"$dir/loadgen.err" || rc=$?
+	if [ -n "$mpid" ]; then
+		kill "$mpid" 2>/dev/null || true
+		wait "$mpid" 2>/dev/null || true
+	fi
 	t1=$(now); c1=$(cpu_s "$pid" 2>/dev/null || echo "")
 	busy1=$(machine_busy_s)
 	[ -s "$dir/loadgen.time" ] && lg_cpu=$(tail -1 "$dir/loadgen.time" | awk -F+ '{ print $1 + $2 }')
@@ -290,11 +328,13 @@ dur = float(lg.get("duration_s") or 0)
 # itself at the start and the end of its window (--server-pid, field server_cpu_s). Failing that,
 # the window is taken as the loadgen's last duration_s seconds (it joins everyone first, measures,
 # then leaves) and read from this script's 0.25 s samples; the join phase is excluded either way.
-ws = max(t0, t1 - dur)
+# The loadgen says when its window was (wall clock, as here); after it, --focus-check may still run.
+we = float(lg.get("window_end_unix") or t1)
+ws = float(lg.get("window_start_unix") or max(t0, t1 - dur))
 if isinstance(lg.get("server_cpu_s"), (int, float)) and lg["server_cpu_s"] >= 0:
     cpu_window, cpu_source = float(lg["server_cpu_s"]), "loadgen window (--server-pid)"
 else:
-    cpu_window, cpu_source = cpu_at(t1) - cpu_at(ws), "samples, last duration_s of the run"
+    cpu_window, cpu_source = cpu_at(we) - cpu_at(ws), "samples, the loadgen's window"
 cpu_total = samples[-1][1] - samples[0][1]
 pk = int(lg.get("sub_packets_received") or 0)
 # CPU that neither the server nor the load generator spent during the run: other work on the
@@ -308,7 +348,7 @@ r = {
     "loadgen": lg,
     "server_alive_at_end": alive == "1", "loadgen_exit": int(rc),
     "idle_rss_kb": int(idle_kb or 0), "peak_rss_kb": int(hwm_kb or 0), "end_rss_kb": int(rss_kb or 0),
-    "run_s": round(t1 - t0, 2), "window_s": round(t1 - ws, 2),
+    "run_s": round(t1 - t0, 2), "window_s": round(we - ws, 2),
     "server_cpu_s": round(cpu_window, 3), "server_cpu_source": cpu_source, "server_cpu_total_s": round(cpu_total, 3),
     "server_core_pct": round(100 * cpu_window / dur, 1) if dur else None,
     "cpu_us_per_pkt": round(cpu_window * 1e6 / pk, 3) if pk else None,
@@ -324,6 +364,46 @@ r = {
     "udp_drops_loadgen": max(0, int(drops_all or 0) - int(drops_srv or 0)),
     "udp_sndbuf_errors": int(snd_err or 0),  # sends refused for a full send buffer (any socket)
 }
+# plenum's /metrics, scraped every second: what the server received in the loadgen's window and
+# what the data saver did (layers off at the publishers, pauses, resumes).
+import os
+if os.path.exists(d + "/metrics.txt"):
+    snaps = {}
+    for line in open(d + "/metrics.txt"):
+        f = line.split()
+        if len(f) == 3:
+            snaps.setdefault(float(f[0]), {})[f[1]] = float(f[2])
+    ts = sorted(t for t in snaps if "plenum_rtp_packets_received_total" in snaps[t])
+    ws_u, we_u = lg.get("window_start_unix"), lg.get("window_end_unix")
+    inw = [t for t in ts if ws_u and we_u and ws_u <= t <= we_u]
+    m = {"samples": len(ts), "samples_in_window": len(inw)}
+    if len(inw) >= 2:
+        a, b = snaps[inw[0]], snaps[inw[-1]]
+        dt = inw[-1] - inw[0]
+        rate = lambda k: round((b.get(k, 0) - a.get(k, 0)) / dt, 1) if dt > 0 else None
+        m.update({
+            "window_s": round(dt, 2),
+            "rtp_packets_received_per_s": rate("plenum_rtp_packets_received_total"),
+            "rtp_received_bits_per_s": None if rate("plenum_rtp_bytes_received_total") is None else round(8 * rate("plenum_rtp_bytes_received_total")),
+            "rtp_packets_sent_per_s": rate("plenum_rtp_packets_sent_total"),
+            "probe_padding_packets_per_s": rate("plenum_probe_padding_packets_total"),
+            "layer_switches_per_s": rate("plenum_simulcast_layer_switches_total"),
+            "keyframe_requests_per_s": rate("plenum_keyframe_requests_total"),
+            "publish_layers_off_at_start": int(a.get("plenum_publish_layers_off", 0)),
+            "publish_layers_off_at_end": int(b.get("plenum_publish_layers_off", 0)),
+            "publish_layers_off_min": int(min(snaps[t].get("plenum_publish_layers_off", 0) for t in inw)),
+            "publish_layers_off_max": int(max(snaps[t].get("plenum_publish_layers_off", 0) for t in inw)),
+            "videos_paused_bandwidth_max": int(max(snaps[t].get("plenum_videos_paused_bandwidth", 0) for t in inw)),
+            "layer_pauses_before_window": int(a.get("plenum_publish_layer_pauses_total", 0)),
+            "layer_resumes_before_window": int(a.get("plenum_publish_layer_resumes_total", 0)),
+            "layer_pauses_in_window": int(b.get("plenum_publish_layer_pauses_total", 0) - a.get("plenum_publish_layer_pauses_total", 0)),
+            "layer_resumes_in_window": int(b.get("plenum_publish_layer_resumes_total", 0) - a.get("plenum_publish_layer_resumes_total", 0)),
+        })
+    if ts:
+        z = snaps[ts[-1]]
+        m["layer_pauses_total"] = int(z.get("plenum_publish_layer_pauses_total", 0))
+        m["layer_resumes_total"] = int(z.get("plenum_publish_layer_resumes_total", 0))
+    r["server_metrics"] = m
 json.dump(r, open(d + "/result.json", "w"), indent=2)
 EOF
 	$PY -c '
@@ -332,7 +412,17 @@ r = json.load(open(sys.argv[1])); lg = r["loadgen"]
 print("   %-6s joined %s/%s  fwd %.0f pkt/s  %.2f Mbit/s  cpu %.2f us/pkt (%.1f%% core)  p50/p99 %s/%s us  loss %.2f%%  rss %d->%d kB  udp drops srv/lg %d/%d  other work %.0f%% core%s" % (
   r["server"], lg.get("joined"), int(lg.get("participants", 0)) * int(lg.get("rooms", 1)), r["fwd_pkts_per_s"] or 0, r["fwd_bits_per_s"] / 1e6,
   r["cpu_us_per_pkt"] or 0, r["server_core_pct"] or 0, lg.get("delay_us_p50"), lg.get("delay_us_p99"), lg.get("loss_pct") or 0,
-  r["idle_rss_kb"], r["peak_rss_kb"], r["udp_drops_server"], r["udp_drops_loadgen"], r["foreign_core_pct"], "  LOADGEN SATURATED" if lg.get("saturated") else ""))' "$dir/result.json"
+  r["idle_rss_kb"], r["peak_rss_kb"], r["udp_drops_server"], r["udp_drops_loadgen"], r["foreign_core_pct"], "  LOADGEN SATURATED" if lg.get("saturated") else ""))
+m = r.get("server_metrics")
+if m and m.get("rtp_packets_received_per_s") is not None:
+    fc = lg.get("focus_check") or {}
+    bl = lg.get("sub_packets_by_layer") or {}
+    print("          subscribers received q/h/f/screen/audio %s packets" % "/".join(str(bl.get(x, 0)) for x in ("q", "h", "f", "screen", "audio")))
+    print("          server received %.0f RTP pkt/s; publishers sent %.0f kbit/s (%.0f per camera); layers off %d..%d (end %d), pauses/resumes %d/%d (in window %d/%d); pinned camera: %s" % (
+      m["rtp_packets_received_per_s"], lg.get("pub_bitrate_bps", 0) / 1e3, lg.get("pub_camera_bitrate_bps", 0) / 1e3,
+      m["publish_layers_off_min"], m["publish_layers_off_max"], m["publish_layers_off_at_end"], m.get("layer_pauses_total", 0),
+      m.get("layer_resumes_total", 0), m["layer_pauses_in_window"], m["layer_resumes_in_window"],
+      ("720p after %.0f ms" % fc["ms"]) if fc.get("ok") else "top layer NOT received" if fc else "not checked"))' "$dir/result.json"
 }
 
 # A run counts as saturated when the loadgen says so, or when it used ~all of its one core.
@@ -345,6 +435,16 @@ sys.exit(0 if r["loadgen"].get("saturated") or r["loadgen_core_pct"] >= 95
          or r["udp_drops_loadgen"] > 0.001 * max(pk, 1) else 1)' "$1/result.json"
 }
 
+# The servers of a scenario: BENCH_SERVERS, and in the web meeting plenum with the data saver off
+# (--keep-unused-layers) right after plenum, so the saving is measured in the same run.
+servers_for() {
+	local s
+	for s in $SERVERS; do
+		echo "$s"
+		[ "$s" = plenum ] && [ "$1" = web ] && [ "$SAVER" = 1 ] && echo plenum_keep
+	done
+}
+
 for sc in $SCENARIOS; do
 	scenario_def "$sc" >/dev/null
 	scale=$SCALE
@@ -352,7 +452,7 @@ for sc in $SCENARIOS; do
 	while :; do
 		say "== $(scenario_title "$sc") (scale $scale, ${DURATION} s)"
 		sat=0 busy=0
-		for server in $SERVERS; do
+		for server in $(servers_for "$sc"); do
 			[ "$sc" = webtcp ] && [ "$server" != plenum ] && continue
 			dir="$work/runs/$sc-$scale-$server"
 			if ! run_one "$sc" "$server" "$scale" "$dir"; then
@@ -369,6 +469,7 @@ for sc in $SCENARIOS; do
 			retries=$((retries + 1))
 			say "   saturated while other work used the machine: re-running at scale $scale (retry $retries)"
 			mv "$work/runs/$sc-$scale-plenum" "$work/runs/$sc-$scale-plenum.busy$retries" 2>/dev/null || true
+			mv "$work/runs/$sc-$scale-plenum_keep" "$work/runs/$sc-$scale-plenum_keep.busy$retries" 2>/dev/null || true
 			mv "$work/runs/$sc-$scale-janus" "$work/runs/$sc-$scale-janus.busy$retries" 2>/dev/null || true
 			continue
 		fi
@@ -435,7 +536,106 @@ def fmt(v, f="%.2f"):
 def ratio(a, b):
     return None if a in (None, 0) or b in (None, 0) else a / b
 
+def data_saver_table(sc, desc, total, on, off):
+    lon, loff = on["loadgen"], off["loadgen"]
+    mon, moff = on.get("server_metrics") or {}, off.get("server_metrics") or {}
+    def get(r, m, k):
+        if k.startswith("m:"):
+            return m.get(k[2:])
+        if k in r["loadgen"]:
+            return r["loadgen"][k]
+        return r.get(k)
+    kbit = lambda v: None if v is None else v / 1e3
+    lines = [
+        ("server received RTP packets/s (plenum_rtp_packets_received_total)", "m:rtp_packets_received_per_s", "%.0f", None, True),
+        ("server received kbit/s (RTP)", "m:rtp_received_bits_per_s", "%.0f", kbit, True),
+        ("publishers sent RTP packets/s (load generator)", "pub_packets_per_s", "%.0f", None, True),
+        ("publishers' uplink kbit/s, all %d publishers" % (int(lon.get("cameras", 0)) + int(lon.get("screens", 0))), "pub_bitrate_bps", "%.0f", kbit, True),
+        ("uplink kbit/s per camera publisher (camera, mic, RTCP)", "pub_camera_bitrate_bps", "%.0f", kbit, True),
+        ("forwarded packets/s (subscribers received)", "fwd_pkts_per_s", "%.0f", None, True),
+        ("subscribers received per layer, packets/s: q / h / f / screen / audio", None, None, None, False),
+        ("server CPU, % of one core", "server_core_pct", "%.1f", None, True),
+        ("server CPU µs per forwarded packet", "cpu_us_per_pkt", "%.2f", None, True),
+        ("loss %", "loss_pct", "%.2f", None, False),
+        ("simulcast layers off at the publishers (plenum_publish_layers_off, in the window min–max)", None, None, None, False),
+        ("layer pauses / resumes (whole run; in the window)", None, None, None, False),
+        ("videos paused for bandwidth (most in the window)", "m:videos_paused_bandwidth_max", "%d", None, False),
+        ("probe padding packets/s", "m:probe_padding_packets_per_s", "%.0f", None, False),
+        ("a viewer pins a camera after the window: its 720p layer after (ms)", None, None, None, False),
+    ]
+    tab = ["| data saver, %s, %d participants, %d s | saver on (default) | off (--keep-unused-layers) | on/off |" % (
+        desc, total, int(lon.get("duration_s", 0))), "|---|---:|---:|---:|"]
+    summary = {"on": {}, "off": {}}
+    for label, key, f, conv, show_ratio in lines:
+        if label.startswith("simulcast layers off"):
+            c = lambda m: "—" if "publish_layers_off_min" not in m else "%d (%d–%d)" % (m["publish_layers_off_at_end"], m["publish_layers_off_min"], m["publish_layers_off_max"])
+            tab.append("| %s | %s | %s | |" % (label, c(mon), c(moff)))
+            continue
+        if label.startswith("layer pauses"):
+            c = lambda m: "—" if "layer_pauses_total" not in m else "%d / %d; %d / %d" % (
+                m["layer_pauses_total"], m["layer_resumes_total"], m.get("layer_pauses_in_window", 0), m.get("layer_resumes_in_window", 0))
+            tab.append("| %s | %s | %s | |" % (label, c(mon), c(moff)))
+            continue
+        if label.startswith("subscribers received per layer"):
+            def c(r):
+                b, dur = r["loadgen"].get("sub_packets_by_layer"), float(r["loadgen"].get("duration_s") or 0)
+                return "—" if not b or not dur else " / ".join("%.0f" % (b.get(x, 0) / dur) for x in ("q", "h", "f", "screen", "audio"))
+            tab.append("| %s | %s | %s | |" % (label, c(on), c(off)))
+            continue
+        if label.startswith("a viewer pins"):
+            c = lambda r: "—" if not r["loadgen"].get("focus_check") else (
+                "%.0f" % r["loadgen"]["focus_check"]["ms"] if r["loadgen"]["focus_check"].get("ok") else "not within 20 s")
+            tab.append("| %s | %s | %s | |" % (label, c(on), c(off)))
+            continue
+        va, vb = get(on, mon, key), get(off, moff, key)
+        if conv:
+            va, vb = conv(va), conv(vb)
+        rt = ratio(va, vb) if show_ratio else None
+        tab.append("| %s | %s | %s | %s |" % (label, fmt(va, f), fmt(vb, f), fmt(rt, "%.2f")))
+        name = key[2:] if key.startswith("m:") else key
+        summary["on"][name], summary["off"][name] = va, vb
+    notes_, targets_ = [], []
+    # What makes the comparison fair, checked on this run's numbers.
+    if mon.get("publish_layers_off_min", 0) <= 0:
+        notes_.append("%s, data saver: the server had no layer switched off during the window (plenum_publish_layers_off %s); the saving is not the data saver's." % (titles[sc], mon.get("publish_layers_off_min")))
+    if moff.get("layer_pauses_total", 0) or moff.get("publish_layers_off_max", 0):
+        notes_.append("%s, --keep-unused-layers: the server still paused layers (%s pauses); the baseline is not every layer." % (titles[sc], moff.get("layer_pauses_total")))
+    if mon.get("layer_pauses_in_window", 0) or mon.get("layer_resumes_in_window", 0) or lon.get("layers_paused_at_start") != lon.get("layers_paused_at_end"):
+        notes_.append("%s, data saver: layers still switched during the window (%s pauses, %s resumes); it is not the steady state alone." % (
+            titles[sc], mon.get("layer_pauses_in_window"), mon.get("layer_resumes_in_window")))
+    # (plenum's own run has its notes with the main table)
+    if int(off["loadgen"].get("joined") or 0) < total:
+        notes_.append("%s, plenum --keep-unused-layers: only %s of %d participants joined." % (titles[sc], off["loadgen"].get("joined"), total))
+    if off["foreign_core_pct"] > 25:
+        notes_.append("%s, plenum --keep-unused-layers: other work on the machine used %.0f %% of a core during the run; its numbers are disturbed by it." % (
+            titles[sc], off["foreign_core_pct"]))
+    bl = lambda r: r["loadgen"].get("sub_packets_by_layer") or {}
+    if bl(on) and bl(off) and (bl(on).get("h", 0) + bl(on).get("f", 0) > 0.01 * max(1, on["loadgen"].get("sub_packets_received", 0)) or
+                               bl(off).get("h", 0) + bl(off).get("f", 0) > 0.01 * max(1, off["loadgen"].get("sub_packets_received", 0))):
+        notes_.append("%s, data saver: subscribers received upper camera layers in the window (h+f packets: %d on, %d off), not only the tiles' low layer." % (
+            titles[sc], bl(on).get("h", 0) + bl(on).get("f", 0), bl(off).get("h", 0) + bl(off).get("f", 0)))
+    pr = ratio(summary["on"].get("rtp_packets_received_per_s"), summary["off"].get("rtp_packets_received_per_s"))
+    ur = ratio(summary["on"].get("pub_bitrate_bps"), summary["off"].get("pub_bitrate_bps"))
+    if pr is not None and ur is not None:
+        targets_.append("%s: the data saver — the server receives %.2f× the RTP packets/s (%.0f vs %.0f) and the publishers send %.2f× the uplink (%.0f vs %.0f kbit/s; %.0f vs %.0f kbit/s per camera) of --keep-unused-layers; %s layers off at the window's end (reported, no target)." % (
+            titles[sc], pr, summary["on"]["rtp_packets_received_per_s"], summary["off"]["rtp_packets_received_per_s"], ur,
+            summary["on"]["pub_bitrate_bps"], summary["off"]["pub_bitrate_bps"],
+            summary["on"].get("pub_camera_bitrate_bps") or 0, summary["off"].get("pub_camera_bitrate_bps") or 0,
+            mon.get("publish_layers_off_at_end")))
+    for r in (on, off):
+        fc = r["loadgen"].get("focus_check")
+        if fc:
+            targets_.append("%s, %s: a viewer who pins a camera gets its 720p layer — %s." % (
+                titles[sc], "data saver on" if r is on else "--keep-unused-layers",
+                ("met, after %.0f ms" % fc["ms"]) if fc.get("ok") else "not met within 20 s"))
+    return {"table": "\n".join(tab), "notes": notes_, "targets": targets_,
+            "on": summary["on"], "off": summary["off"],
+            "packets_ratio": pr, "uplink_ratio": ur,
+            "server_on": mon, "server_off": moff,
+            "focus_on": on["loadgen"].get("focus_check"), "focus_off": off["loadgen"].get("focus_check")}
+
 rows, notes, targets = [], [], []
+saver = {}
 floor_us = floor.get("floor_us_gcm")
 for sc in order:
     if sc not in final:
@@ -509,6 +709,14 @@ for sc in order:
         rt = ratio(vals[0], vals[1]) if not label.startswith("other work") else None
         tab.append("| %s | %s | %s | %s |" % (label, fmt(vals[0], f), fmt(vals[1], f), fmt(rt, "%.2f")))
     rows.append("\n".join(tab))
+    # The data saver: plenum as deployed (unwanted simulcast layers switched off at the publishers)
+    # against plenum with --keep-unused-layers (every layer sent, as with Janus), same load, same run.
+    k = by.get("plenum_keep")
+    if p and k:
+        saver[sc] = ds = data_saver_table(sc, desc, total, p, k)
+        rows.append(ds["table"])
+        notes.extend(ds["notes"])
+        targets.extend(ds["targets"])
     # targets
     if p:
         rj = ratio(p["cpu_us_per_pkt"], j["cpu_us_per_pkt"]) if j else None
@@ -572,7 +780,8 @@ if targets:
 
 print(table_md)
 
-latest = {"machine": env, "floor": floor, "runs": runs, "notes": notes, "targets": targets, "layers_in_meeting": layers}
+latest = {"machine": env, "floor": floor, "runs": runs, "notes": notes, "targets": targets, "layers_in_meeting": layers,
+          "data_saver": {sc: {k: v for k, v in d.items() if k != "table"} for sc, d in saver.items()}}
 json.dump(latest, open(os.path.join(results, "latest.json"), "w"), indent=2)
 md = ["# plenum benchmark, %s" % env["date"], "",
       "- machine: %s, %s CPUs, %s kB RAM, kernel %s" % (env["model"], env["cpus"], env["mem_kb"], env["kernel"]),
@@ -583,7 +792,8 @@ md = ["# plenum benchmark, %s" % env["date"], "",
 if layers is not None:
     md += ["### web meeting with Chromium: the layer follows the tile", "", "```json", json.dumps(layers, indent=2), "```", ""]
 for r in runs:
-    md += ["### %s, %s, scale %g" % (titles.get(r["scenario"], r["scenario"]), r["server"], r["scale"]), "", "```json", json.dumps(r, indent=2), "```", ""]
+    srv = "plenum --keep-unused-layers" if r["server"] == "plenum_keep" else r["server"]
+    md += ["### %s, %s, scale %g" % (titles.get(r["scenario"], r["scenario"]), srv, r["scale"]), "", "```json", json.dumps(r, indent=2), "```", ""]
 path = os.path.join(results, stamp + ".md")
 open(path, "w").write("\n".join(md))
 print("\nbench: wrote %s and %s" % (path, os.path.join(results, "latest.json")))

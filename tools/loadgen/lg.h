@@ -37,6 +37,7 @@ struct twcc_recorder;
 #define LG_BATCH 64                /* datagrams per sendmmsg */
 
 enum lg_kind { LG_AUDIO, LG_VIDEO };
+enum lg_src { LG_SRC_AUDIO, LG_SRC_Q, LG_SRC_H, LG_SRC_F, LG_SRC_SCREEN };   /* F: also a camera without simulcast */
 
 /* ---- outgoing streams (publish side) ---------------------------------------------------------- */
 struct lg_hist_pkt { uint16_t seq, len; uint8_t data[LG_MTU_PAYLOAD + 64]; };
@@ -44,6 +45,7 @@ struct lg_hist_pkt { uint16_t seq, len; uint8_t data[LG_MTU_PAYLOAD + 64]; };
 struct lg_tx {
 	enum lg_kind kind;
 	bool active;                 /* negotiated and sent */
+	bool paused;                 /* the server said publish_layers active:false for this rid (data saver) */
 	bool screen;
 	char mid[8], rid[4];
 	uint8_t mline;               /* index into the offer's m-lines */
@@ -146,6 +148,7 @@ struct lg_pc {
 	size_t n_rx, cap_rx;
 	size_t rx_last;
 	uint64_t stun_bad, srtp_bad, rtcp_in;
+	uint64_t win_bytes_sent;     /* SRTP/SRTCP bytes sent in the window (publish side: the uplink) */
 	char *fail_reason;
 };
 
@@ -159,6 +162,9 @@ struct lg_sig_ops {
 	bool (*settled)(const struct lg_part *p);                     /* nothing in flight */
 	void (*free)(struct lg_part *p);
 	void (*describe)(const struct lg_part *p, char *out, size_t cap);   /* for failure reports */
+	/* --focus-check: show one camera large (a 720 px tile), as a viewer who pins it; NULL: not
+	 * supported by this adapter. Returns false when there was no camera to pick. */
+	bool (*focus)(struct lg_part *p);
 };
 extern const struct lg_sig_ops lg_sig_plenum, lg_sig_janus;
 
@@ -183,6 +189,9 @@ struct lg_opts {
 	unsigned rooms, participants, cameras, screens, speakers, duration_s, ramp_ms, setup_timeout_s;
 	unsigned drop_pct;   /* subscribers discard this share of first-time video packets (simulated loss) */
 	unsigned camera_tile;   /* height of each camera tile a subscriber reports, as the web client does; 0: none */
+	unsigned warmup_s;      /* seconds between everyone ready and quiet and the window (default 1) */
+	bool ignore_layers;     /* --ignore-publish-layers: send every layer whatever publish_layers says */
+	bool focus_check;       /* after the window, one viewer pins a camera large: time until its top layer arrives */
 	bool simulcast, quiet, check, verbose;
 	bool tcp_subscribers;        /* subscribe PCs over ICE-TCP (RFC 6544 active, RFC 4571 framing) */
 	int server_pid;
@@ -211,8 +220,24 @@ struct lg {
 	/* window counters */
 	uint64_t pub_packets, sub_packets, sub_bytes, retransmits_sent, nacks_sent, plis_sent;
 	uint64_t dropped_on_purpose, repaired;   /* --drop-pct: discarded, and recovered by retransmission */
+	uint64_t pub_bytes;                      /* SRTP/SRTCP bytes all publish PCs sent (the uplink) */
+	/* data saver (publish_layers): layers paused now; pauses and resumes over the run and in the window */
+	unsigned layers_paused, layers_paused_at_start, layers_paused_at_end, layers_paused_max;
+	/* what the subscribers received in the window by what was sent: the tag id names the
+	 * publisher's stream (LG_SRC_*) */
+	uint8_t tag_src[65536];
+	uint64_t sub_packets_by_src[5];
+	uint64_t layer_pauses, layer_resumes, layer_pauses_win, layer_resumes_win;
+	/* --focus-check */
+	struct lg_part *focus_part;
+	uint64_t focus_start_us, focus_done_us;
+	unsigned focus_height;                   /* frame height of the keyframe that ended it */
+	uint64_t focus_resume_us;                /* a publisher was told to resume a layer, after the pin */
+	uint64_t focus_rx[5];                    /* what the viewer received after the pin, by LG_SRC_* */
+	bool focusing;
 	struct lg_hist delay, lag;
 	double cpu_window_s, server_cpu_s;
+	double window_start_unix, window_end_unix;   /* CLOCK_REALTIME, for matching the server's /metrics */
 	int exit_code;
 	/* batch send */
 	struct mmsghdr *mm;
@@ -263,6 +288,9 @@ void lg_media_rtcp_in(struct lg_pc *pc, const uint8_t *buf, size_t len, uint64_t
 void lg_media_rtp_in(struct lg_pc *pc, const uint8_t *buf, size_t len, size_t wire_len, uint64_t now);
 void lg_media_rx_tick(struct lg_pc *pc, uint64_t now);
 void lg_media_window_start(struct lg_pc *pc);
+/* Data saver: stop (paused) or resume one simulcast layer, as a browser sets encodings[i].active.
+ * A paused layer sends nothing (no RTP, RTX or SR); a resumed one starts with a keyframe. */
+void lg_media_tx_set_paused(struct lg_pc *pc, struct lg_tx *t, bool paused, uint64_t now);
 struct lg_rx *lg_rx_add(struct lg_pc *pc, uint32_t ssrc);
 
 /* sdpgen.c — the Chromium-shaped publish offer, its answer applied; the subscribe answer. */

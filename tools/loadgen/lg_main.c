@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "dtls/dtls.h"
 
@@ -48,6 +49,12 @@ static void usage(FILE *f)
 	        "  --camera-tile H      subscribers show every camera H px high and say so, as the web client\n"
 	        "                       does (plenum: set_video_prefs; Janus: the matching substream); 0: not\n"
 	        "                       said, the server's default (default 0)\n"
+	        "  --warmup SECS        wait this long after everyone is ready and the signaling quiet before\n"
+	        "                       the window opens (default 1; the data saver pauses layers after 3 s)\n"
+	        "  --focus-check        after the window, the last participant pins the first camera (a 720 px\n"
+	        "                       tile; plenum only): how long until its top layer arrives (at most 20 s)\n"
+	        "  --ignore-publish-layers  keep sending every layer whatever publish_layers says (as a client\n"
+	        "                       without the data saver)\n"
 	        "  --json FILE          write the results as JSON\n"
 	        "  --server-pid PID     also report the server's CPU time over the window\n"
 	        "  --check              exit 3 on loss > 1 %%, a subscriber without keyframe or a failed join\n"
@@ -81,7 +88,7 @@ static int parse_url(struct lg_opts *o)
 static int parse_args(struct lg_opts *o, int argc, char **argv)
 {
 	o->rooms = 1; o->participants = 2; o->cameras = 1; o->screens = 0; o->speakers = 1;
-	o->duration_s = 10; o->ramp_ms = 20; o->setup_timeout_s = 30; o->simulcast = true;
+	o->duration_s = 10; o->ramp_ms = 20; o->setup_timeout_s = 30; o->simulcast = true; o->warmup_s = 1;
 	o->server = "plenum";
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -90,7 +97,7 @@ static int parse_args(struct lg_opts *o, int argc, char **argv)
 		NUM("--rooms", rooms) NUM("--participants", participants) NUM("--cameras", cameras)
 		NUM("--screens", screens) NUM("--speakers", speakers) NUM("--duration", duration_s)
 		NUM("--ramp-ms", ramp_ms) NUM("--setup-timeout", setup_timeout_s) NUM("--drop-pct", drop_pct)
-		NUM("--camera-tile", camera_tile)
+		NUM("--camera-tile", camera_tile) NUM("--warmup", warmup_s)
 #undef NUM
 		if (strcmp(a, "--server") == 0 && v) { o->server = v; i++; continue; }
 		if (strcmp(a, "--url") == 0 && v) { o->url = v; i++; continue; }
@@ -101,6 +108,8 @@ static int parse_args(struct lg_opts *o, int argc, char **argv)
 		if (strcmp(a, "--tcp-subscribers") == 0) { o->tcp_subscribers = true; continue; }
 		if (strcmp(a, "--verbose") == 0) { o->verbose = true; continue; }
 		if (strcmp(a, "--check") == 0) { o->check = true; continue; }
+		if (strcmp(a, "--focus-check") == 0) { o->focus_check = true; continue; }
+		if (strcmp(a, "--ignore-publish-layers") == 0) { o->ignore_layers = true; continue; }
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { usage(stdout); exit(0); }
 		fprintf(stderr, "loadgen: unknown or incomplete option '%s'\n", a);
 		usage(stderr);
@@ -239,13 +248,22 @@ static bool all_settled(struct lg *lg)
 	return true;
 }
 
+static double unix_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static void start_window(struct lg *lg, uint64_t now)
 {
 	lg->measuring = true;
+	lg->window_start_unix = unix_now();
 	lg->window_start_us = now;
 	lg->max_lag_us = 0;
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
+	lg->layers_paused_at_start = lg->layers_paused;
 	lg->cpu_window_s = -(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
 	if (lg->o.server_pid)
 		lg->server_cpu_s = -lg_proc_cpu_s(lg->o.server_pid);
@@ -259,21 +277,48 @@ static void start_window(struct lg *lg, uint64_t now)
 	       (now - lg->t0) / 1e6, lg->o.duration_s);
 }
 
-static void end_window(struct lg *lg, uint64_t now)
+#define FOCUS_TIMEOUT_US 20000000ull
+
+static void finish(struct lg *lg)
 {
-	lg->measuring = false;
-	lg->window_end_us = now;
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	lg->cpu_window_s += ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-	if (lg->o.server_pid)
-		lg->server_cpu_s += lg_proc_cpu_s(lg->o.server_pid);
 	lg->done = true;
 	lg_report(lg);
 	for (unsigned i = 0; i < lg->n_parts; i++)
 		lg_ws_close(&lg->parts[i]);
 	uv_timer_stop(&lg->tick);
 	uv_stop(lg->loop);
+}
+
+/* The last participant of the first room, a viewer when there are more participants than
+ * publishers: it pins a camera after the window, outside what is measured. */
+static void start_focus(struct lg *lg, uint64_t now)
+{
+	struct lg_part *p = &lg->parts[lg->o.participants - 1];
+	if (!lg->sig->focus || p->failed || !p->sub || !lg->sig->focus(p)) {
+		lg_log(lg, LG_INFO, "focus check: not possible (%s)", lg->sig->focus ? "no camera to pin" : "plenum only");
+		finish(lg);
+		return;
+	}
+	lg->focus_part = p;
+	lg->focus_start_us = now;
+	lg->focusing = true;
+}
+
+static void end_window(struct lg *lg, uint64_t now)
+{
+	lg->measuring = false;
+	lg->window_end_us = now;
+	lg->window_end_unix = unix_now();
+	lg->layers_paused_at_end = lg->layers_paused;
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	lg->cpu_window_s += ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	if (lg->o.server_pid)
+		lg->server_cpu_s += lg_proc_cpu_s(lg->o.server_pid);
+	if (lg->o.focus_check)
+		start_focus(lg, now);
+	else
+		finish(lg);
 }
 
 static void on_tick(uv_timer_t *t)
@@ -306,15 +351,19 @@ static void on_tick(uv_timer_t *t)
 		update_ready(lg, p, now);
 	}
 	lg_tx_flush(lg);
-	if (!lg->measuring && !lg->done && lg->n_started == lg->n_parts) {
+	if (!lg->measuring && !lg->done && !lg->window_end_us && lg->n_started == lg->n_parts) {
 		uint64_t ramp_end = lg->t0 + (uint64_t)lg->n_parts * lg->o.ramp_ms * 1000;
 		if (!lg->all_ready_us && all_settled(lg))
 			lg->all_ready_us = now;
-		if ((lg->all_ready_us && now - lg->all_ready_us >= 1000000) ||
+		if ((lg->all_ready_us && now - lg->all_ready_us >= (uint64_t)lg->o.warmup_s * 1000000) ||
 		    (now > ramp_end && now - ramp_end >= (uint64_t)lg->o.setup_timeout_s * 1000000))
 			start_window(lg, now);
 	} else if (lg->measuring && now - lg->window_start_us >= (uint64_t)lg->o.duration_s * 1000000) {
 		end_window(lg, now);
+	} else if (lg->focus_part && !lg->done &&
+	           (!lg->focusing || lg->focus_part->failed || now - lg->focus_start_us >= FOCUS_TIMEOUT_US)) {
+		lg->focusing = false;
+		finish(lg);
 	}
 }
 

@@ -107,8 +107,11 @@ void lg_media_tx_init(struct lg *lg, struct lg_pc *pc)
 		t->screen = true;
 	}
 	for (size_t i = 0; i < pc->n_tx; i++) {
-		pc->tx[i].next_frame_us = now + phase;
-		pc->tx[i].last_key_us = 0;
+		struct lg_tx *t = &pc->tx[i];
+		t->next_frame_us = now + phase;
+		t->last_key_us = 0;
+		lg->tag_src[t->tag_id] = t->kind == LG_AUDIO ? LG_SRC_AUDIO : t->screen ? LG_SRC_SCREEN :
+		                         strcmp(t->rid, "q") == 0 ? LG_SRC_Q : strcmp(t->rid, "h") == 0 ? LG_SRC_H : LG_SRC_F;
 	}
 }
 
@@ -263,7 +266,7 @@ static void send_sr(struct lg_pc *pc, uint64_t now)
 	uint64_t ntp = clock_ntp_now();
 	for (size_t i = 0; i < pc->n_tx; i++) {
 		struct lg_tx *t = &pc->tx[i];
-		if (!t->active || !t->pkts)
+		if (!t->active || t->paused || !t->pkts)
 			continue;
 		size_t w = rtcp_write_sr(slot + n, LG_PKT_CAP - SRTP_MAX_TRAILER - n, t->ssrc, ntp, rtp_ts_at(lg, t, now),
 		                         t->pkts, t->octets, NULL, 0);
@@ -279,7 +282,7 @@ void lg_media_tx_tick(struct lg_pc *pc, uint64_t now)
 {
 	for (size_t i = 0; i < pc->n_tx; i++) {
 		struct lg_tx *t = &pc->tx[i];
-		if (!t->active)
+		if (!t->active || t->paused)
 			continue;
 		if (t->kind == LG_AUDIO) {
 			if (now - t->next_audio_us > 200000 && now > t->next_audio_us)
@@ -306,6 +309,38 @@ void lg_media_tx_tick(struct lg_pc *pc, uint64_t now)
 	}
 }
 
+void lg_media_tx_set_paused(struct lg_pc *pc, struct lg_tx *t, bool paused, uint64_t now)
+{
+	struct lg *lg = pc->lg;
+	if (t->paused == paused || t->kind != LG_VIDEO)
+		return;
+	t->paused = paused;
+	if (paused) {
+		t->frame_next = t->frame_npk;   /* what is left of the current frame is not sent */
+		lg->layers_paused++;
+		if (lg->layers_paused > lg->layers_paused_max)
+			lg->layers_paused_max = lg->layers_paused;
+		lg->layer_pauses++;
+		if (lg->measuring)
+			lg->layer_pauses_win++;
+	} else {
+		/* an encoder switched on starts with a keyframe, at once, and paces from zero */
+		t->last_key_us = 0;
+		t->key_wanted = false;
+		t->next_frame_us = now;
+		t->pace_bytes = 0;
+		t->pace_at_us = now;
+		t->frame_next = t->frame_npk = 0;
+		if (lg->layers_paused)
+			lg->layers_paused--;
+		lg->layer_resumes++;
+		if (lg->focus_part && !lg->focus_resume_us)
+			lg->focus_resume_us = now;
+		if (lg->measuring)
+			lg->layer_resumes_win++;
+	}
+}
+
 static struct lg_tx *tx_by_ssrc(struct lg_pc *pc, uint32_t ssrc)
 {
 	for (size_t i = 0; i < pc->n_tx; i++)
@@ -321,8 +356,8 @@ static void resend(void *arg, uint16_t seq)
 	struct nack_ctx *c = arg;
 	struct lg_tx *t = c->t;
 	struct lg_pc *pc = c->pc;
-	if (!t->hist)
-		return;
+	if (!t->hist || t->paused)
+		return;   /* a paused layer's encoder and its retransmissions are off */
 	struct lg_hist_pkt *hp = &t->hist[seq & (LG_HIST - 1)];
 	if (hp->seq != seq || !hp->len)
 		return;
@@ -569,6 +604,14 @@ void lg_media_rtp_in(struct lg_pc *pc, const uint8_t *buf, size_t len, size_t wi
 			off += key ? 10 : 3;
 			if (key && !is_rtx)
 				r->keyframes++;
+			uint16_t kw, kh;
+			if (key && lg->focusing && pc->part == lg->focus_part &&
+			    vp8_desc_keyframe_size(&d, pl, plen, &kw, &kh) == 0 && kh >= 540 && kh < 1080) {
+				/* the pinned camera's top layer (720p; the screen is 1080p, the tiles' layer 180p) */
+				lg->focus_done_us = now;
+				lg->focus_height = kh;
+				lg->focusing = false;
+			}
 		}
 		if (!r->keyframes && !is_rtx && now - r->last_pli_us >= KEY_MIN_GAP_US)
 			send_pli(pc, r, now);
@@ -578,16 +621,19 @@ void lg_media_rtp_in(struct lg_pc *pc, const uint8_t *buf, size_t len, size_t wi
 	uint32_t ext = r->ext_max + (uint32_t)(int32_t)rtp_seq_diff(media_seq, (uint16_t)r->ext_max);
 	if ((int32_t)(ext - r->ext_max) > 0)
 		r->ext_max = ext;
+	const uint8_t *tag = pl + off;
+	if (lg->focusing && pc->part == lg->focus_part && !is_rtx)
+		lg->focus_rx[lg->tag_src[rd16(tag + 2)]]++;
 	if (!lg->measuring)
 		return;
 	lg_seqwin_add(&r->rtp, 0, ext);
-	const uint8_t *tag = pl + off;
 	uint64_t sent = (uint64_t)rd32(tag + 8) << 32 | rd32(tag + 12);
 	if (!is_rtx) {
 		r->pkts++;
 		r->bytes += wire_len;
 		lg->sub_packets++;
 		lg->sub_bytes += wire_len;
+		lg->sub_packets_by_src[lg->tag_src[rd16(tag + 2)]]++;
 		lg_hist_add(&lg->delay, now > sent ? now - sent : 0);
 	}
 	lg_seqwin_add(&r->src, rd16(tag + 2), rd32(tag + 4));

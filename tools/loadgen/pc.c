@@ -549,6 +549,11 @@ void lg_tx_commit(struct lg_pc *pc, size_t len, bool rtcp)
 		return;
 	lg->iov[lg->n_batch].iov_base = b;
 	lg->iov[lg->n_batch].iov_len = out;
+	if (lg->measuring) {
+		pc->win_bytes_sent += out;
+		if (pc->is_pub)
+			lg->pub_bytes += out;
+	}
 	lg->n_batch++;
 }
 

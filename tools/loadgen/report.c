@@ -169,6 +169,37 @@ void lg_report(struct lg *lg)
 	if (o->server_pid)
 		printf("  server CPU %.2f s (%.0f %% of a core)\n", lg->server_cpu_s,
 		       win > 0 ? 100 * lg->server_cpu_s / win : 0);
+	double pub_bps = win > 0 ? lg->pub_bytes * 8.0 / win : 0;
+	double cam_bps = 0;
+	unsigned cams = 0;
+	for (unsigned i = 0; i < lg->n_parts; i++)
+		if (lg->parts[i].camera && lg->parts[i].pub) {
+			cams++;
+			cam_bps += win > 0 ? lg->parts[i].pub->win_bytes_sent * 8.0 / win : 0;
+		}
+	if (cams)
+		cam_bps /= cams;
+	printf("  publishers' uplink %.0f kbit/s in all, %.0f kbit/s per camera; simulcast layers paused by the server "
+	       "(publish_layers): %u at the window's start, %u at its end (most %u), %llu pauses and %llu resumes "
+	       "(%llu and %llu in the window)\n", pub_bps / 1000, cam_bps / 1000, lg->layers_paused_at_start,
+	       lg->layers_paused_at_end, lg->layers_paused_max, (unsigned long long)lg->layer_pauses,
+	       (unsigned long long)lg->layer_resumes, (unsigned long long)lg->layer_pauses_win,
+	       (unsigned long long)lg->layer_resumes_win);
+	printf("  received by layer: audio %llu, q %llu, h %llu, f %llu, screen %llu packets\n",
+	       (unsigned long long)lg->sub_packets_by_src[LG_SRC_AUDIO], (unsigned long long)lg->sub_packets_by_src[LG_SRC_Q],
+	       (unsigned long long)lg->sub_packets_by_src[LG_SRC_H], (unsigned long long)lg->sub_packets_by_src[LG_SRC_F],
+	       (unsigned long long)lg->sub_packets_by_src[LG_SRC_SCREEN]);
+	double focus_ms = lg->focus_done_us ? (lg->focus_done_us - lg->focus_start_us) / 1000.0 : -1;
+	if (o->focus_check && lg->focus_part)
+		printf("  focus check: %s pinned a camera; %s\n", lg->focus_part->name,
+		       focus_ms >= 0 ? "its top layer arrived" : "its top layer did NOT arrive within 20 s");
+	if (o->focus_check && lg->focus_part && focus_ms >= 0)
+		printf("  focus check: a %u px keyframe after %.0f ms\n", lg->focus_height, focus_ms);
+	if (o->focus_check && lg->focus_part)
+		printf("  focus check: a layer resumed %s%.0f ms after the pin; the viewer got q %llu, h %llu, f %llu packets meanwhile\n",
+		       lg->focus_resume_us ? "" : "(none) ", lg->focus_resume_us ? (lg->focus_resume_us - lg->focus_start_us) / 1000.0 : 0,
+		       (unsigned long long)lg->focus_rx[LG_SRC_Q], (unsigned long long)lg->focus_rx[LG_SRC_H],
+		       (unsigned long long)lg->focus_rx[LG_SRC_F]);
 	if (o->check)
 		printf("  check: %s\n", check_fail ? "FAILED" : "passed");
 
@@ -179,6 +210,36 @@ void lg_report(struct lg *lg)
 		                      "duration_s", win, "joined", joined, "join_ms_p50", j50, "join_ms_p99", j99,
 		                      "failed_joins", failed);
 		json_object_set_new(j, "camera_tile", json_integer(o->camera_tile));
+		json_object_set_new(j, "warmup_s", json_integer(o->warmup_s));
+		json_object_set_new(j, "window_start_unix", json_real(lg->window_start_unix));
+		json_object_set_new(j, "window_end_unix", json_real(lg->window_end_unix));
+		json_object_set_new(j, "pub_bytes_sent", json_integer((json_int_t)lg->pub_bytes));
+		json_object_set_new(j, "pub_bitrate_bps", json_real(pub_bps));
+		json_object_set_new(j, "pub_camera_bitrate_bps", json_real(cam_bps));
+		json_object_set_new(j, "pub_packets_per_s", json_real(win > 0 ? (lg->pub_packets + lg->retransmits_sent) / win : 0));
+		json_object_set_new(j, "layers_paused_at_start", json_integer(lg->layers_paused_at_start));
+		json_object_set_new(j, "layers_paused_at_end", json_integer(lg->layers_paused_at_end));
+		json_object_set_new(j, "sub_packets_by_layer",
+		                    json_pack("{s:I, s:I, s:I, s:I, s:I}", "audio", (json_int_t)lg->sub_packets_by_src[LG_SRC_AUDIO],
+		                              "q", (json_int_t)lg->sub_packets_by_src[LG_SRC_Q], "h", (json_int_t)lg->sub_packets_by_src[LG_SRC_H],
+		                              "f", (json_int_t)lg->sub_packets_by_src[LG_SRC_F], "screen", (json_int_t)lg->sub_packets_by_src[LG_SRC_SCREEN]));
+		json_object_set_new(j, "layers_paused_max", json_integer(lg->layers_paused_max));
+		json_object_set_new(j, "layer_pauses", json_integer((json_int_t)lg->layer_pauses));
+		json_object_set_new(j, "layer_resumes", json_integer((json_int_t)lg->layer_resumes));
+		json_object_set_new(j, "layer_pauses_in_window", json_integer((json_int_t)lg->layer_pauses_win));
+		json_object_set_new(j, "layer_resumes_in_window", json_integer((json_int_t)lg->layer_resumes_win));
+		if (o->focus_check) {
+			json_t *f = json_object();
+			json_object_set_new(f, "viewer", lg->focus_part ? json_string(lg->focus_part->name) : json_null());
+			json_object_set_new(f, "ok", json_boolean(focus_ms >= 0));
+			json_object_set_new(f, "ms", focus_ms >= 0 ? json_real(focus_ms) : json_null());
+			json_object_set_new(f, "frame_height", json_integer(lg->focus_height));
+			json_object_set_new(f, "resume_ms", lg->focus_resume_us ? json_real((lg->focus_resume_us - lg->focus_start_us) / 1000.0) : json_null());
+			json_object_set_new(f, "received_by_layer",
+			                    json_pack("{s:I, s:I, s:I, s:I}", "q", (json_int_t)lg->focus_rx[LG_SRC_Q], "h", (json_int_t)lg->focus_rx[LG_SRC_H],
+			                              "f", (json_int_t)lg->focus_rx[LG_SRC_F], "screen", (json_int_t)lg->focus_rx[LG_SRC_SCREEN]));
+			json_object_set_new(j, "focus_check", f);
+		}
 		json_object_set_new(j, "pub_packets_sent", json_integer((json_int_t)lg->pub_packets));
 		json_object_set_new(j, "sub_packets_received", json_integer((json_int_t)lg->sub_packets));
 		json_object_set_new(j, "sub_bytes_received", json_integer((json_int_t)lg->sub_bytes));

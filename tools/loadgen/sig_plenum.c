@@ -16,6 +16,9 @@ struct plenum_sig {
 	unsigned offers, answers_ok, answers_stale;
 	uint64_t next_ping_us;
 	char *tiles_sent;            /* the tiles of the last set_video_prefs, as JSON */
+	json_t *tracks;              /* the tracks of the last subscribe offer */
+	json_int_t focus_id;         /* --focus-check: this participant's camera is shown large (0: none) */
+	unsigned layer_events;       /* publish_layers events received */
 };
 
 static struct plenum_sig *st(const struct lg_part *p) { return p->sig; }
@@ -62,8 +65,9 @@ static void report_tiles(struct lg_part *p, json_t *tracks)
 		    !json_is_true(json_object_get(t, "active")))
 			continue;
 		bool screen = strcmp(source, "screen") == 0;
+		bool focus = !screen && s->focus_id && json_integer_value(id) == s->focus_id;
 		json_array_append_new(tiles, json_pack("{s:O, s:s, s:i}", "id", id, "source", source, "height",
-		                                       screen ? 1080 : (int)cam));
+		                                       screen || focus ? (focus ? 720 : 1080) : (int)cam));
 	}
 	char *text = json_dumps(tiles, JSON_COMPACT);
 	if (text && (!s->tiles_sent || strcmp(text, s->tiles_sent) != 0)) {
@@ -112,7 +116,56 @@ static void answer_offer(struct lg_part *p, json_t *data)
 	request(p, REQ_SUB_ANSWER, "subscribe_answer",
 	        json_pack("{s:I, s:s}", "version", json_integer_value(ver), "sdp", answer));
 	free(answer);
-	report_tiles(p, json_object_get(data, "tracks"));
+	json_t *tracks = json_object_get(data, "tracks");
+	if (json_is_array(tracks)) {
+		json_decref(s->tracks);
+		s->tracks = json_incref(tracks);
+	}
+	report_tiles(p, tracks);
+}
+
+/* --focus-check: the first camera of the last offer is pinned, shown 720 px high. */
+static bool pl_focus(struct lg_part *p)
+{
+	struct plenum_sig *s = st(p);
+	if (!s || !s->tracks || !p->lg->o.camera_tile)
+		return false;
+	size_t i;
+	json_t *t;
+	json_array_foreach(s->tracks, i, t) {
+		const char *kind = json_string_value(json_object_get(t, "kind"));
+		const char *source = json_string_value(json_object_get(t, "source"));
+		json_t *id = json_object_get(t, "participant_id");
+		if (kind && strcmp(kind, "video") == 0 && source && strcmp(source, "camera") == 0 && json_is_integer(id) &&
+		    json_is_true(json_object_get(t, "active"))) {
+			s->focus_id = json_integer_value(id);
+			report_tiles(p, s->tracks);
+			lg_log(p->lg, LG_INFO, "%s pins participant %lld's camera: %s", p->name, (long long)s->focus_id,
+			       s->tiles_sent ? s->tiles_sent : "");
+			return true;
+		}
+	}
+	return false;
+}
+
+/* publish_layers (data saver): the server says which simulcast layers of one published video
+ * anybody receives; a browser sets encodings[i].active, the load generator stops or resumes the
+ * rid's packets. A rid missing from "active" is left as it is. */
+static void apply_layers(struct lg_part *p, json_t *data)
+{
+	struct plenum_sig *s = st(p);
+	const char *mid = json_string_value(json_object_get(data, "mid"));
+	json_t *active = json_object_get(data, "active");
+	s->layer_events++;
+	if (!mid || !json_is_object(active) || !p->pub || p->lg->o.ignore_layers)
+		return;
+	uint64_t now = lg_now();
+	for (size_t i = 0; i < p->pub->n_tx; i++) {
+		struct lg_tx *t = &p->pub->tx[i];
+		json_t *a = t->rid[0] && strcmp(t->mid, mid) == 0 ? json_object_get(active, t->rid) : NULL;
+		if (json_is_boolean(a))
+			lg_media_tx_set_paused(p->pub, t, !json_is_true(a), now);
+	}
 }
 
 static void on_result(struct lg_part *p, unsigned kind, json_t *result, json_t *error)
@@ -194,6 +247,8 @@ static void pl_message(struct lg_part *p, const char *text, size_t len)
 			} else {
 				answer_offer(p, data);
 			}
+		} else if (strcmp(ev, "publish_layers") == 0 && data) {
+			apply_layers(p, data);
 		} else if (strcmp(ev, "dropped") == 0) {
 			lg_part_fail(p, "dropped by the server");
 		}
@@ -242,6 +297,7 @@ static void pl_free(struct lg_part *p)
 	struct plenum_sig *s = st(p);
 	if (s) {
 		json_decref(s->pending_offer);
+		json_decref(s->tracks);
 		free(s->tiles_sent);
 	}
 	free(s);
@@ -257,4 +313,5 @@ const struct lg_sig_ops lg_sig_plenum = {
 	.settled = pl_settled,
 	.free = pl_free,
 	.describe = pl_describe,
+	.focus = pl_focus,
 };
