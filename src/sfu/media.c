@@ -237,6 +237,17 @@ static void measure(struct sfu_layer *l, size_t len, uint64_t now)
 	}
 }
 
+/* A layer that starts arriving again (its publisher resumed it, data saver) is given at once to
+ * the subscribers who want it, not at their next once-a-second fitting. */
+static void layer_resumed(struct sfu_track *t, int layer)
+{
+	for (size_t i = 0; i < t->n_downs; i++) {
+		struct sfu_down *d = t->downs[i];
+		if (d->desired_layer >= layer && d->target_layer < layer)
+			sfu_layers_assign(d->sub);
+	}
+}
+
 static void pub_on_rtp(void *arg, struct peer *peer, uint8_t *pkt, size_t len)
 {
 	struct sfu_participant *p = arg;
@@ -279,7 +290,10 @@ static void pub_on_rtp(void *arg, struct peer *peer, uint8_t *pkt, size_t len)
 		rtp_recv_stats_update(&l->rstats, h.seq, h.ts, arrival);
 		if (t->kind == SFU_KIND_VIDEO && layer_forwarded(t, s.layer) && cache_for(t, s.layer))
 			rtp_cache_put(l->cache, h.seq, pkt, len, now);
+		bool was_arriving = l->last_packet_us && now - l->last_packet_us < 1000000u;
 		measure(l, len, now);
+		if (!was_arriving && t->kind == SFU_KIND_VIDEO && s.layer > 0)
+			layer_resumed(t, s.layer);
 		const uint8_t *lv;
 		size_t lvlen;
 		if (t->kind == SFU_KIND_AUDIO && t->ext_audio_level &&

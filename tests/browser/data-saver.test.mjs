@@ -72,14 +72,20 @@ test('small tiles only: the full layer stops at the publisher; an enlarged tile 
     // wanted again
     const aid = await anke.evaluate(() => window.plenum.participantId);
     await bodo.setViewportSize({ width: 1920, height: 1080 });
-    await bodo.click(`.tile[data-participant-id="${aid}"] .tile__options`);
+    const options = `.tile[data-participant-id="${aid}"] .tile__options[aria-label="Options for Anke"]`;
+    await bodo.waitForSelector(options);
+    await bodo.click(options);
     await env.waitFor(bodo, 'tile menu', () => !document.getElementById('tile-menu').hidden);
+    assert.equal(await bodo.textContent('#tile-menu-title'), 'Anke');
     await bodo.click('#tile-menu-pin');
+    await env.waitFor(bodo, 'speaker layout', () => window.plenum.layout === 'speaker');
     await env.waitFor(bodo, 'Anke pinned, large, asked for big', (id) => {
       const p = window.plenum.videoPrefs;
       const tile = p?.tiles?.find((x) => x.id === id && x.source === 'camera');
       return JSON.stringify(p?.pinned) === JSON.stringify([id]) && tile && tile.height >= 600;
-    }, aid);
+    }, aid).catch(async (e) => {
+      throw new Error(`${e.message}\nBodo asks ${await bodo.evaluate(() => JSON.stringify(window.plenum.videoPrefs))}`);
+    });
     const prefs = await bodo.evaluate(() => JSON.stringify(window.plenum.videoPrefs));
     const on = await until(anke, `the full layer back (Bodo asks ${prefs})`, (l) => l.f && l.f.active !== false, 15000);
     const b1 = on.layers.f.bytes;
