@@ -1,8 +1,8 @@
 /* quality: how well each participant's connection carries the meeting, as plenum sees it — its
- * downlink (videos paused or lowered for want of bandwidth, the loss it reports, the round trip
+ * downlink (videos paused for want of bandwidth, the loss it reports, the round trip
  * of transport-cc feedback) and its uplink (the loss of what it publishes). The room hears of a
  * change (participant_updated: quality); the participant itself gets its downlink event with the
- * videos paused for it. Worse news is told at once, better news once it held SFU_QUALITY_HOLD_US. */
+ * videos paused for it. Worse news is told once it held 1.5 s, better news once it held 4 s. */
 #include <string.h>
 
 #include "base/log.h"
@@ -11,6 +11,7 @@
 static const char *MOD = "quality";
 
 #define SFU_QUALITY_HOLD_US 4000000ull
+#define SFU_QUALITY_WORSE_US 1500000ull
 #define SFU_QUALITY_POOR_LOSS 0.10
 #define SFU_QUALITY_FAIR_LOSS 0.03
 #define SFU_QUALITY_POOR_RTT_MS 800u
@@ -22,7 +23,9 @@ static enum sfu_quality measure(const struct sfu_participant *p, uint32_t rtt_ms
 	double loss = down > up ? down : up;
 	if (p->n_paused_bw || loss > SFU_QUALITY_POOR_LOSS || rtt_ms > SFU_QUALITY_POOR_RTT_MS)
 		return SFU_QUALITY_POOR;
-	if (p->n_lowered || loss > SFU_QUALITY_FAIR_LOSS || rtt_ms > SFU_QUALITY_FAIR_RTT_MS)
+	/* videos sent below their tiles' layers are not counted: in a large meeting that is the budget
+	 * at work, not a weak connection (and every subscriber's change would reach the whole room) */
+	if (loss > SFU_QUALITY_FAIR_LOSS || rtt_ms > SFU_QUALITY_FAIR_RTT_MS)
 		return SFU_QUALITY_FAIR;
 	return SFU_QUALITY_GOOD;
 }
@@ -76,7 +79,10 @@ void sfu_quality_update(struct sfu_participant *p, uint64_t now)
 		p->quality_seen = q;
 		p->quality_since_us = now;
 	}
-	bool changed = q > p->quality || (q < p->quality && now - p->quality_since_us >= SFU_QUALITY_HOLD_US);
+	/* worse news once it held for two measurements, better news after SFU_QUALITY_HOLD_US: one
+	 * change reaches everybody in the room, so a flapping link must not flood it */
+	uint64_t held = now - p->quality_since_us;
+	bool changed = (q > p->quality && held >= SFU_QUALITY_WORSE_US) || (q < p->quality && held >= SFU_QUALITY_HOLD_US);
 	if (changed) {
 		p->quality = q;
 		if (p->room)
