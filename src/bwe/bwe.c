@@ -265,6 +265,12 @@ int bwe_probe_start(struct bwe *b, uint64_t rate_bps, uint64_t duration_us, uint
 
 uint64_t bwe_probe_rate(const struct bwe *b, uint64_t now_us) { return bwe_probe_target(&b->probe, now_us); }
 
+uint64_t bwe_probes_done(const struct bwe *b, uint64_t *last_bps)
+{
+	*last_bps = b->last_probe_bps;
+	return b->probes_done;
+}
+
 /* A cluster the path carried without overuse raises the delay-based rate to what it carried,
  * and the loss-based cap with it when the cluster lost (almost) nothing. */
 static void probe_result(struct bwe *b, uint64_t now_us)

@@ -47,6 +47,8 @@ void bwe_on_loss(struct bwe *b, uint8_t fraction_lost, uint64_t now_us);
  * a decrease (the link is full: no probe). */
 int bwe_probe_start(struct bwe *b, uint64_t rate_bps, uint64_t duration_us, uint64_t now_us);
 uint64_t bwe_probe_rate(const struct bwe *b, uint64_t now_us);
+/* Clusters judged so far, and the rate the last one carried (0: it said nothing). */
+uint64_t bwe_probes_done(const struct bwe *b, uint64_t *last_bps);
 /* Bits per second plenum may send now. */
 uint64_t bwe_estimate(const struct bwe *b, uint64_t now_us);
 

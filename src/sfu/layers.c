@@ -148,7 +148,7 @@ static void layer_costs(struct cand *c)
 /* Fits the videos into the downlink budget, least important first: each steps down a layer at
  * a time, and when even its lowest layer does not fit it is paused — the most important one
  * (the screen, a pinned tile, the latest speaker) last, and audio never (audio first). */
-static uint64_t fit_budget(struct cand *c, size_t n, uint64_t want, uint64_t budget)
+static void fit_budget(struct cand *c, size_t n, uint64_t want, uint64_t budget)
 {
 	for (size_t i = n; budget && want > budget && i-- > 0;) {
 		while (want > budget && c[i].layer > 0) {
@@ -160,7 +160,6 @@ static uint64_t fit_budget(struct cand *c, size_t n, uint64_t want, uint64_t bud
 			c[i].layer = -1;
 		}
 	}
-	return want;
 }
 
 void sfu_layers_assign(struct sfu_participant *sub)

@@ -77,12 +77,12 @@ static bool send_padding(struct sfu_participant *sub, struct sfu_down *d)
  * at the next second. */
 static void on_probe_judged(struct sfu_participant *sub)
 {
-	struct bwe_stats st;
-	bwe_get_stats(sub->bwe, &st);
-	if (st.probes_done == sub->probes_done_seen)
+	uint64_t last;
+	uint64_t done = bwe_probes_done(sub->bwe, &last);   /* every tick: no full stats */
+	if (done == sub->probes_done_seen)
 		return;
-	sub->probes_done_seen = st.probes_done;
-	if (st.last_probe_bps > sub->budget_bps)
+	sub->probes_done_seen = done;
+	if (last > sub->budget_bps)
 		sfu_update_budget(sub);
 }
 
