@@ -32,9 +32,9 @@ for short in $targets; do
 	mkdir -p $out/bin $out/corpus/"$short" $out/crashes/"$short"
 	bin=$out/bin/fuzz_$short
 	log=$out/fuzz_$short.log
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -Isrc -I"$dir" $(pkg-config --cflags libuv libwebsockets openssl jansson zlib libbrotlienc) \
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -Isrc -I"$dir" $(pkg-config --cflags libuv libwebsockets openssl jansson zlib libbrotlienc sqlite3) \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o "$bin" "$src" $out/libplenum.a \
-		$(pkg-config --libs libuv libwebsockets openssl jansson zlib libbrotlienc) -lm -lpthread
+		$(pkg-config --libs libuv libwebsockets openssl jansson zlib libbrotlienc sqlite3) -lm -lpthread
 	seeds=
 	[ -d "$dir/corpus/$short" ] && seeds=$dir/corpus/$short
 	echo "fuzz: $short for ${secs}s"
