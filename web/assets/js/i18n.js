@@ -16,9 +16,9 @@ function storedLanguage() {
   try { return localStorage.getItem(LANG_KEY) || ''; } catch { return ''; }
 }
 
-/** ?lang= first, then the user's earlier choice, then the browser's preference (German or English). */
+/** ?lang= (or #lang=, an embedding page's) first, then the user's earlier choice, then the browser's preference (German or English). */
 export function chooseLanguage() {
-  const forced = new URLSearchParams(location.search).get('lang');
+  const forced = new URLSearchParams(location.search).get('lang') || new URLSearchParams(location.hash.slice(1)).get('lang');
   if (SUPPORTED.includes(forced)) return forced;
   const stored = storedLanguage();
   if (SUPPORTED.includes(stored)) return stored;

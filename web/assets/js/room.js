@@ -37,6 +37,8 @@ import { OverflowMenu } from './ui/overflow-menu.js';
 import { TileMenu } from './ui/tile-menu.js';
 import { SelfOverlay } from './ui/self-overlay.js';
 import { MediaOptions } from './ui/media-options.js';
+import { embed } from './embed.js';
+import { embedCommands } from './room/embed-commands.js';
 
 await initI18n();
 applyIcons(document);
@@ -174,7 +176,7 @@ async function start() {
   // The human name stays in the fragment (never sent to the server, so never in its logs).
   if (ui.title && titleFromHash(location.hash) !== ui.title) history.replaceState(null, '', roomLink('', ui.room, ui.title));
   ui.media = new LocalMedia();
-  await showPrejoin(link.name);
+  await showPrejoin(link.name || embed.params.name);
 }
 
 async function showPrejoin(name = '') {
@@ -258,6 +260,7 @@ function enterMeeting(name, password = null) {
   for (const [event, handler] of Object.entries(sessionListeners(app, session))) session.on(event, handler);
   for (const [event, handler] of Object.entries(firstMeetingListeners(app, session))) session.on(event, handler);
   app.mutedHint.start();
+  embed.attach(session);
   session.start();
 }
 
@@ -356,6 +359,8 @@ bindShortcuts(inMeeting, {
   '?': () => $('shortcuts-dialog').showModal(),
 });
 window.addEventListener('pagehide', () => ui.session?.stop());
+// In another site's iframe (embed.js): its commands press the same buttons; joining stays the visitor's click.
+embed.start(embedCommands(app, { leave, inMeeting }));
 
 start().catch((err) => {
   console.error('plenum: start failed', err);
