@@ -89,7 +89,6 @@
     var lang = String(o.lang || (doc.documentElement && doc.documentElement.lang) || '');
     var iframe = doc.createElement('iframe');
     iframe.setAttribute('allow', ALLOW);
-    iframe.setAttribute('allowfullscreen', '');
     iframe.setAttribute('referrerpolicy', 'no-referrer');
     iframe.setAttribute('title', o.title ? String(o.title)
       : (/^de\b/i.test(lang) ? 'Videokonferenz: ' : 'Video meeting: ') + this.room);
