@@ -186,6 +186,13 @@ test('an embedded meeting: commands in, events out; messages from another origin
   assert.equal((await eventsNamed(a.page, 'joined')).length, 0);
   await a.page.evaluate(() => window.m.setDisplayName('Anna Amsel'));
   await waitIn(frame, a.page, 'the portal\'s name in the field', () => document.getElementById('name-input').value === 'Anna Amsel');
+  // The camera command on the pre-join screen presses its toggle: off, and on again.
+  await a.page.evaluate(() => window.m.toggleCamera());
+  await waitIn(frame, a.page, 'pre-join camera off by command', () => document.getElementById('pre-cam').classList.contains('is-off'));
+  await waitIn(frame, a.page, 'pre-join camera toggle ready again', () => !document.getElementById('pre-cam').disabled);
+  await a.page.evaluate(() => window.m.toggleCamera());
+  await waitIn(frame, a.page, 'pre-join camera on again by command', () => !document.getElementById('pre-cam').classList.contains('is-off'));
+  await waitIn(frame, a.page, 'pre-join camera toggle ready', () => !document.getElementById('pre-cam').disabled);
   await frame.click('#join-button');
   const [joinedEv] = await waitEvent(a.page, 'joined event', 'joined');
   await waitIn(frame, a.page, 'the embedded page joined', () => window.plenum.state === 'joined');

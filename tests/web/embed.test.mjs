@@ -282,3 +282,17 @@ test('the API: events only from its iframe at the plenum origin; commands wait f
   m.toggleMicrophone();
   m.dispose();
 });
+
+test('an embedding page\'s #lang= picks the language like ?lang=', async () => {
+  const { chooseLanguage } = await import('../../web/assets/js/i18n.js');
+  const saved = Object.getOwnPropertyDescriptor(globalThis, 'location');
+  try {
+    Object.defineProperty(globalThis, 'location', { value: { search: '', hash: `#embed=${encodeURIComponent(PORTAL)}&lang=de` }, configurable: true });
+    assert.equal(chooseLanguage(), 'de');
+    Object.defineProperty(globalThis, 'location', { value: { search: '?lang=en', hash: '#lang=de' }, configurable: true });
+    assert.equal(chooseLanguage(), 'en', 'the query still wins');
+  } finally {
+    if (saved) Object.defineProperty(globalThis, 'location', saved);
+    else delete globalThis.location;
+  }
+});
