@@ -155,6 +155,9 @@ unsigned signal_connections(const struct signal *s);
  * refused and the old one stays. 0 or an errno. */
 int signal_reload_tls(struct signal *s, const char *cert_path, const char *key_path);
 void signal_get_conn_stats(const struct signal *s, struct signal_conn_stats *out);
+/* The per-tenant figures (rooms, participants, joins, refusals) as Prometheus text with a
+ * `tenant` label; the length written (≤ cap). */
+size_t signal_tenant_metrics(const struct signal *s, char *out, size_t cap);
 /* The TCP port actually listened on (useful with listen_port 0 in tests). */
 uint16_t signal_port(const struct signal *s);
 
