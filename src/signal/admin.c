@@ -63,7 +63,7 @@ static const char *credential(struct lws *wsi, char *buf, size_t cap, bool *from
 
 static unsigned days_param(struct lws *wsi)
 {
-	char arg[32];
+	char arg[TOKEN_MAX + 64];   /* lws copies each argument into it on the way: room for a token */
 	const char *v = lws_get_urlarg_by_name(wsi, "days=", arg, sizeof arg);
 	if (!v || !*v)
 		return DAYS_DEFAULT;
