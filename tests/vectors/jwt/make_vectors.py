@@ -302,6 +302,9 @@ vec("ec-65-bytes", mint(claims(), "ec", sig=lambda b: b + b"\0"), "signature", [
 vec("ec-r-s-swapped", mint(claims(), "ec", sig=lambda b: b[32:] + b[:32]), "signature", ["ec"])
 vec("ec-zero", mint(claims(), "ec", sig=b"\0" * 64), "signature", ["ec"])
 vec("ec-bit-flip", mint(claims(), "ec", sig=lambda b: b[:10] + bytes([b[10] ^ 4]) + b[11:]), "signature", ["ec"])
+# "alg" picks the key as well as the algorithm: an HMAC under the tenant's own secret is no RS256 signature
+vec("rs256-header-hmac-signature", mint(claims(), "hs", header={"alg": "RS256", "typ": "JWT"}), "signature",
+    ["rsa", "hs"])
 vec("hs-token-right-alg-wrong-tenant-key", mint(claims(), "hs2"), "signature", ["hs"])
 
 # --- time ---------------------------------------------------------------------------------------
