@@ -42,7 +42,8 @@ enum jwt_err {
 /* "ok", "malformed", "algorithm", "audience", "signature", "expired", "not-yet-valid", "claims". */
 const char *jwt_err_name(enum jwt_err e);
 
-/* One verification key of a tenant; several may be given (key rotation, or HS and RS side by side). */
+/* One verification key of a tenant; several may be given (key rotation, or HS and RS side by side).
+ * A key does not change once made, so threads may verify with the same keys at once. */
 struct jwt_key;
 
 /* An HS256 key: a shared secret of at least JWT_HS256_SECRET_MIN bytes (copied). 0, EINVAL for a
