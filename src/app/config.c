@@ -93,12 +93,60 @@ struct file_apply {
 	const bool *on_command_line;
 };
 
-/* One key of the file. A setting the command line gave is still checked, then left as it is. */
-static int apply_file_key(void *arg, const char *key, const char *value, FILE *err)
+/* A value of the file, kept for as long as the configuration; NULL when out of memory. */
+static const char *keep(struct app_config *c, const char *value)
+{
+	size_t len = strlen(value);
+	struct app_config_str *s = malloc(sizeof *s + len + 1);
+	if (!s)
+		return NULL;
+	memcpy(s->text, value, len + 1);
+	s->next = c->owned;
+	c->owned = s;
+	return s->text;
+}
+
+/* A [section]: "tenant ID" opens a tenant; its keys go to config_tenant.c. */
+static int apply_section_key(struct app_config *c, const char *section, const char *key, const char *value, FILE *err)
+{
+	if (strncmp(section, "tenant ", 7) != 0 || !section[7]) {
+		fprintf(err, "[%s]: unknown section (this file knows [tenant ID] sections only)", section);
+		return -1;
+	}
+	if (!key)
+		return app_tenant_begin(c, section + 7, err);
+	const char *v = keep(c, value);
+	if (!v) {
+		fprintf(err, "out of memory");
+		return -1;
+	}
+	return app_tenant_key(c, key, v, err);
+}
+
+/* One key of the file. A setting the command line gave is still checked, then left as it is.
+ * Keys may be written with '_' for '-'. */
+static int apply_file_key(void *arg, const char *section, const char *key_text, const char *value, FILE *err)
 {
 	struct file_apply *fa = arg;
+	if (*section)
+		return apply_section_key(fa->c, section, key_text, value, err);
+	if (!key_text)
+		return 0;
+	if (strcmp(key_text, "default-tenant") == 0 || strcmp(key_text, "default_tenant") == 0) {
+		/* the file's own key: the tenants it names are only in the file */
+		if (!(fa->c->default_tenant = keep(fa->c, value))) {
+			fprintf(err, "out of memory");
+			return -1;
+		}
+		return 0;
+	}
+	char key[64];
+	snprintf(key, sizeof key, "%s", key_text);
+	for (char *p = key; *p; p++)
+		if (*p == '_')
+			*p = '-';
 	size_t k;
-	const struct app_flag *f = find_flag(key, strlen(key), &k);
+	const struct app_flag *f = strlen(key_text) < sizeof key ? find_flag(key, strlen(key), &k) : NULL;
 	if (!f) {
 		fprintf(err, "unknown key '%s' (the keys are the options of --help without their dashes)", key);
 		return -1;
@@ -110,20 +158,17 @@ static int apply_file_key(void *arg, const char *key, const char *value, FILE *e
 		explicit_bzero(scratch.turn_secret, sizeof scratch.turn_secret);
 		return r;
 	}
-	size_t len = strlen(value);
-	struct app_config_str *s = malloc(sizeof *s + len + 1);
-	if (!s) {
+	const char *v = keep(fa->c, value);
+	if (!v) {
 		fprintf(err, "out of memory");
 		return -1;
 	}
-	memcpy(s->text, value, len + 1);
-	s->next = fa->c->owned;
-	fa->c->owned = s;
-	return f->apply(fa->c, s->text, err);
+	return f->apply(fa->c, v, err);
 }
 
 void app_config_free(struct app_config *c)
 {
+	app_tenants_free(c);
 	for (struct app_config_str *s = c->owned, *next; s; s = next) {
 		next = s->next;
 		free(s);
@@ -139,6 +184,7 @@ void app_config_write(const struct app_config *c, FILE *out)
 	const struct app_flag *flags = app_flags(&n);
 	for (size_t k = 0; k < n; k++)
 		flags[k].show(c, out);
+	app_tenants_write(c, out);
 }
 
 int app_config_parse(struct app_config *c, int argc, char **argv, FILE *err)
@@ -218,6 +264,12 @@ int app_config_parse(struct app_config *c, int argc, char **argv, FILE *err)
 		fprintf(err, "plenum: --test-force-relay needs --turn\n");
 		goto fail;
 	}
+	if (c->default_tenant && !c->n_tenants) {
+		fprintf(err, "plenum: default-tenant needs [tenant ID] sections in the configuration file\n");
+		goto fail;
+	}
+	if (app_tenants_check(c, err) != 0)
+		goto fail;
 	if (!c->web_root)
 		c->web_root = default_web_root(argv[0]);
 	if (print) {

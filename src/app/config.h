@@ -12,6 +12,7 @@
 #include "turn/turn.h"
 
 struct app_config_str;
+struct app_tenant_data;
 
 #define CONFIG_LIST_MAX 16        /* values of one repeatable flag */
 #define CONFIG_TURN_MAX 8         /* --turn URIs */
@@ -50,6 +51,10 @@ struct app_config {
 	unsigned turn_ttl_s;              /* lifetime of the TURN credentials a join gets */
 	bool keep_unused_layers;          /* publishers keep encoding simulcast layers nobody receives */
 	bool test_force_relay;            /* tests only: clients are told to use relayed candidates alone */
+	const char *default_tenant;       /* --default-tenant: unknown host names get this tenant */
+	struct signal_tenant_config *tenants;   /* [tenant ID] sections of the file */
+	size_t n_tenants;
+	struct app_tenant_data *tenant_data;    /* what they own (config_tenant.c) */
 	struct app_config_str *owned;     /* values read from the file */
 };
 

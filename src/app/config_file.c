@@ -1,5 +1,6 @@
 /* config_file: plenum's configuration file — INI syntax read by Debian's libinih, one `key = value`
- * a line, the keys being the command-line options without their dashes; errors name file and line. */
+ * a line, the keys being the command-line options without their dashes, then `[tenant ID]`
+ * sections; errors name file and line. */
 #include "app/config_file.h"
 
 #include <errno.h>
@@ -14,6 +15,8 @@ struct file_ctx {
 	bool long_line;              /* that line did not fit the reader's buffer */
 	app_config_file_fn apply;
 	void *arg;
+	char section[128];           /* the section being read ("" before the first) */
+	bool header_seen;            /* a [section] line since the last key (it may repeat a name) */
 	int err_line;                /* the first error: its line and message */
 	char err_msg[512];
 };
@@ -34,6 +37,8 @@ static char *read_line(char *str, int num, void *stream)
 	if (!s)
 		return NULL;
 	size_t n = strlen(s);
+	if (s[strspn(s, " \t")] == '[')
+		c->header_seen = true;
 	if (n && s[n - 1] == '\n') {
 		c->line++;
 		c->long_line = false;
@@ -61,17 +66,21 @@ static int on_pair(void *user, const char *section, const char *name, const char
 	struct file_ctx *c = user;
 	if (c->long_line)
 		return 1;
-	if (section && *section) {
-		fail(c, "[%s]: this file has no sections", section);
-		return 0;
-	}
+	const char *sec = section ? section : "";
 	char msg[sizeof c->err_msg];
 	FILE *mem = fmemopen(msg, sizeof msg, "w");
 	if (!mem) {
 		fail(c, "%s", strerror(errno));
 		return 0;
 	}
-	int r = c->apply(c->arg, name, value ? value : "", mem);
+	int r = 0;
+	if (c->header_seen || strcmp(sec, c->section) != 0) {
+		c->header_seen = false;
+		snprintf(c->section, sizeof c->section, "%s", sec);
+		r = c->apply(c->arg, sec, NULL, NULL, mem);
+	}
+	if (r == 0)
+		r = c->apply(c->arg, sec, name, value ? value : "", mem);
 	fclose(mem);
 	if (r == 0)
 		return 1;

@@ -6,8 +6,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-/* Applies one key; 0, or -1 after writing why to err (as "plenum: …" or plain text). */
-typedef int (*app_config_file_fn)(void *arg, const char *key, const char *value, FILE *err);
+/* Applies one key of `section` ("" before the first [section]); a new section is announced once
+ * with key NULL. 0, or -1 after writing why to err (as "plenum: …" or plain text). */
+typedef int (*app_config_file_fn)(void *arg, const char *section, const char *key, const char *value, FILE *err);
 
 /* Reads path and applies each key in order. 0 when every line was valid; -1 after writing
  * "plenum: PATH:LINE: message" (the first bad line) or "plenum: PATH: reason" to err. */

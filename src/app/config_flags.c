@@ -329,38 +329,63 @@ static ssize_t read_all(int fd, char *buf, size_t cap)
 }
 
 /* coturn's static-auth-secret: one line of text, read now, kept only in memory. */
-static int set_turn_secret_file(struct app_config *c, const char *v, FILE *err)
+int app_read_secret_file(const char *path, char *out, size_t cap, size_t *len_out, const char *what,
+                         char *msg, size_t msg_cap)
 {
-	c->turn_secret_path = v;
-	int fd = open(v, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
-		fprintf(err, "plenum: --turn-secret-file: cannot read '%s': %s\n", v, strerror(errno));
+		snprintf(msg, msg_cap, "cannot read '%s': %s", path, strerror(errno));
 		return -1;
 	}
 	struct stat st;
 	const char *bad = NULL;
-	char buf[TURN_SECRET_MAX + 3];
+	char buf[APP_SECRET_MAX + 2];
 	ssize_t n = -1;
+	if (cap > APP_SECRET_MAX)
+		cap = APP_SECRET_MAX;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
 		bad = "is not a regular file";
 	else if (st.st_mode & (S_IROTH | S_IWOTH))
 		bad = "is readable or writable by every user of this machine (chmod o-rwx; e.g. root:plenum, mode 0640)";
-	else if ((n = read_all(fd, buf, sizeof buf)) < 0)
+	else if ((n = read_all(fd, buf, cap + 2)) < 0)
 		bad = strerror(errno);
 	close(fd);
 	size_t len = n > 0 ? (size_t)n : 0;
 	while (!bad && len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 		len--;
-	if (!bad && len == 0)
-		bad = "is empty (it holds coturn's static-auth-secret)";
-	else if (!bad && len > TURN_SECRET_MAX)
-		bad = "holds more than 256 bytes";
+	if (!bad && len == 0) {
+		snprintf(msg, msg_cap, "'%s' is empty (it holds %s)", path, what);
+		return -1;
+	}
+	if (!bad && len > cap) {
+		explicit_bzero(buf, sizeof buf);
+		snprintf(msg, msg_cap, "'%s' holds more than %zu bytes", path, cap);
+		return -1;
+	}
 	for (size_t i = 0; !bad && i < len; i++)
-		if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] == 0x7f)
-			bad = "must hold one line of text (coturn's static-auth-secret)";
+		if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] == 0x7f) {
+			explicit_bzero(buf, sizeof buf);
+			snprintf(msg, msg_cap, "'%s' must hold one line of text (%s)", path, what);
+			return -1;
+		}
 	if (bad) {
 		explicit_bzero(buf, sizeof buf);
-		fprintf(err, "plenum: --turn-secret-file: '%s' %s\n", v, bad);
+		snprintf(msg, msg_cap, "'%s' %s", path, bad);
+		return -1;
+	}
+	memcpy(out, buf, len);
+	*len_out = len;
+	explicit_bzero(buf, sizeof buf);
+	return 0;
+}
+
+static int set_turn_secret_file(struct app_config *c, const char *v, FILE *err)
+{
+	c->turn_secret_path = v;
+	char buf[TURN_SECRET_MAX], msg[600];
+	size_t len = 0;
+	if (app_read_secret_file(v, buf, sizeof buf, &len, "coturn's static-auth-secret", msg, sizeof msg) != 0) {
+		fprintf(err, "plenum: --turn-secret-file: %s\n", msg);
 		return -1;
 	}
 	explicit_bzero(c->turn_secret, sizeof c->turn_secret);

@@ -111,6 +111,7 @@ int main(int argc, char **argv)
 		.turn_uris = cfg.turn_uris, .n_turn_uris = cfg.n_turn_uris,
 		.turn_secret = cfg.turn_secret, .turn_secret_len = cfg.turn_secret_len,
 		.turn_ttl_s = cfg.turn_ttl_s, .test_force_relay = cfg.test_force_relay,
+		.tenants = cfg.tenants, .n_tenants = cfg.n_tenants, .default_tenant = cfg.default_tenant,
 	};
 	struct signal *sig;
 	if ((r = signal_new(&sig, loop, sfu, &sigcfg, app_metrics_write, &msrc)) != 0) {

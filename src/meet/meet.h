@@ -10,6 +10,7 @@
 #include "base/hmap.h"
 
 #define MEET_ROOM_NAME_MAX 64
+#define MEET_ROOM_KEY_MAX (32 + 1 + MEET_ROOM_NAME_MAX)   /* "SCOPE/NAME": a tenant's rooms apart from another's */
 #define MEET_NAME_MAX 64            /* display name bytes */
 #define MEET_PASSWORD_MAX 128       /* bytes of UTF-8 */
 #define MEET_CHAT_MAX 2000          /* bytes of UTF-8 */
@@ -130,7 +131,9 @@ struct meet_guard {
 };
 
 struct meet_room {
-	char name[MEET_ROOM_NAME_MAX + 1];
+	char key[MEET_ROOM_KEY_MAX + 1];    /* what the room is found by: NAME or SCOPE/NAME */
+	char name[MEET_ROOM_NAME_MAX + 1];  /* the room's name (the key's part after '/') */
+	void *owner;                /* the caller's (signaling: the tenant the room belongs to) */
 	struct meet *meet;
 	struct meet_member *members;
 	unsigned n_members;
@@ -158,9 +161,10 @@ struct meet {
 int meet_new(struct meet **out);
 /* Frees every room (callers' args are not touched). */
 void meet_free(struct meet *m);
-struct meet_room *meet_room_find(struct meet *m, const char *name);
+/* Rooms by key: a room name, or "SCOPE/NAME" (the same name in two scopes is two rooms). */
+struct meet_room *meet_room_find(struct meet *m, const char *key);
 /* Creates an empty room (0, ENOMEM, EEXIST, EINVAL). */
-int meet_room_new(struct meet *m, const char *name, struct meet_room **out);
+int meet_room_new(struct meet *m, const char *key, struct meet_room **out);
 /* Removes and frees a room; the caller has told members and waiters. */
 void meet_room_free(struct meet_room *r);
 

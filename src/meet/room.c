@@ -48,29 +48,32 @@ void meet_free(struct meet *m)
 	free(m);
 }
 
-struct meet_room *meet_room_find(struct meet *m, const char *name)
+struct meet_room *meet_room_find(struct meet *m, const char *key)
 {
-	size_t n = name ? strlen(name) : 0;
-	if (n == 0 || n > MEET_ROOM_NAME_MAX)
+	size_t n = key ? strlen(key) : 0;
+	if (n == 0 || n > MEET_ROOM_KEY_MAX)
 		return NULL;
-	return hmap_get(&m->rooms, name, n);
+	return hmap_get(&m->rooms, key, n);
 }
 
-int meet_room_new(struct meet *m, const char *name, struct meet_room **out)
+int meet_room_new(struct meet *m, const char *key, struct meet_room **out)
 {
-	size_t n = name ? strlen(name) : 0;
-	if (n == 0 || n > MEET_ROOM_NAME_MAX)
+	size_t n = key ? strlen(key) : 0;
+	const char *slash = key ? strrchr(key, '/') : NULL;
+	const char *name = slash ? slash + 1 : key;
+	if (n == 0 || n > MEET_ROOM_KEY_MAX || !*name || strlen(name) > MEET_ROOM_NAME_MAX)
 		return EINVAL;
-	if (hmap_get(&m->rooms, name, n))
+	if (hmap_get(&m->rooms, key, n))
 		return EEXIST;
 	struct meet_room *r = calloc(1, sizeof *r);
 	if (!r)
 		return ENOMEM;
-	memcpy(r->name, name, n + 1);
+	memcpy(r->key, key, n + 1);
+	snprintf(r->name, sizeof r->name, "%s", name);
 	r->meet = m;
 	r->next_lobby_id = 1;
 	r->next_message_id = 1;
-	if (hmap_put(&m->rooms, r->name, n, r) != 0) {
+	if (hmap_put(&m->rooms, r->key, n, r) != 0) {
 		free(r);
 		return ENOMEM;
 	}
@@ -82,7 +85,7 @@ void meet_room_free(struct meet_room *r)
 {
 	if (!r)
 		return;
-	hmap_del(&r->meet->rooms, r->name, strlen(r->name), r);
+	hmap_del(&r->meet->rooms, r->key, strlen(r->key), r);
 	room_destroy(r);
 }
 

@@ -34,6 +34,23 @@ int sfu_room_name_normalize(const char *in, char out[SFU_ROOM_NAME_MAX + 1])
 	return 0;
 }
 
+int sfu_room_key_normalize(const char *in, char out[SFU_ROOM_KEY_MAX + 1])
+{
+	const char *slash = strchr(in, '/');
+	size_t scope = slash ? (size_t)(slash - in) : 0;
+	if (slash && (scope == 0 || scope > SFU_ROOM_SCOPE_MAX))
+		return -SFU_ERR_ROOM_NAME;
+	for (size_t i = 0; i < scope; i++)
+		if (!((in[i] >= 'a' && in[i] <= 'z') || (in[i] >= '0' && in[i] <= '9') || in[i] == '-'))
+			return -SFU_ERR_ROOM_NAME;
+	char name[SFU_ROOM_NAME_MAX + 1];
+	int err = sfu_room_name_normalize(slash ? slash + 1 : in, name);
+	if (err)
+		return err;
+	snprintf(out, SFU_ROOM_KEY_MAX + 1, "%.*s%s%s", (int)scope, in, slash ? "/" : "", name);
+	return 0;
+}
+
 
 int sfu_display_name_check(const char *name)
 {
@@ -345,8 +362,8 @@ static void join_on_worker(void *arg)
 int sfu_join(struct sfu *sfu, const char *room, const char *display_name,
              const struct sfu_events *events, void *arg, struct sfu_participant **out)
 {
-	char canon[SFU_ROOM_NAME_MAX + 1];
-	int err = sfu_room_name_normalize(room, canon);
+	char canon[SFU_ROOM_KEY_MAX + 1];
+	int err = sfu_room_key_normalize(room, canon);
 	if (err)
 		return err;
 	err = sfu_display_name_check(display_name);

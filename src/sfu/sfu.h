@@ -10,6 +10,8 @@
 #include <uv.h>
 
 #define SFU_ROOM_NAME_MAX 64
+#define SFU_ROOM_SCOPE_MAX 32     /* a room key "SCOPE/NAME": rooms of one scope (a tenant) apart from another's */
+#define SFU_ROOM_KEY_MAX (SFU_ROOM_SCOPE_MAX + 1 + SFU_ROOM_NAME_MAX)
 #define SFU_DISPLAY_NAME_MAX 64   /* bytes of UTF-8 */
 
 struct sfu;
@@ -153,16 +155,19 @@ unsigned sfu_worker_count(const struct sfu *sfu);
 /* Lowercases and checks a room name: 1..64 chars of [a-z0-9._-] after lowercasing, no leading
  * or trailing '.', '-' or '_'. Writes the canonical form; 0 or -SFU_ERR_ROOM_NAME. */
 int sfu_room_name_normalize(const char *in, char out[SFU_ROOM_NAME_MAX + 1]);
+/* A room key: a room name, or "SCOPE/NAME" with SCOPE 1..32 chars of [a-z0-9-] — the same name in
+ * two scopes is two rooms. Writes the canonical key (the name normalised); 0 or -SFU_ERR_ROOM_NAME. */
+int sfu_room_key_normalize(const char *in, char out[SFU_ROOM_KEY_MAX + 1]);
 /* Checks a display name: valid UTF-8, 1..64 bytes, no control characters. 0 or -SFU_ERR_DISPLAY_NAME. */
 int sfu_display_name_check(const char *name);
 
-/* Joins (creating the room on first join). On success *out is the participant; `events`
+/* Joins the room of a room key (see sfu_room_key_normalize), creating it on first join. On success *out is the participant; `events`
  * and `arg` receive this participant's events until sfu_leave or `dropped`. The caller gets
  * the current participants through participant_joined events fired before this returns. */
 int sfu_join(struct sfu *sfu, const char *room, const char *display_name,
              const struct sfu_events *events, void *arg, struct sfu_participant **out);
 uint32_t sfu_participant_id(const struct sfu_participant *p);
-/* The room's canonical (lowercase) name. */
+/* The room's canonical key (lowercase; "SCOPE/NAME" when joined with a scope). */
 const char *sfu_participant_room(const struct sfu_participant *p);
 /* The client's label for one m-line of its publish offer. */
 struct sfu_publish_track {

@@ -102,7 +102,7 @@ struct sfu_participant {
 	struct sfu *sfu;
 	struct sfu_worker *w;         /* its room's media worker */
 	struct sfu_room *home;        /* immutable: the room it joined (main thread's accounting) */
-	char room_name[SFU_ROOM_NAME_MAX + 1];   /* immutable copy of home's name */
+	char room_name[SFU_ROOM_KEY_MAX + 1];   /* immutable copy of home's name */
 	const struct sfu_events *user_ev;   /* main-owned: signaling's callbacks */
 	void *user_arg;
 	bool main_gone;               /* main-owned: no more events for signaling (left or dropped) */
@@ -171,7 +171,7 @@ struct sfu_room {
 	struct sfu_room *wprev, *wnext;   /* the worker's rooms (worker-owned) */
 	bool attached;                /* worker-owned: in the worker's list (has members) */
 	unsigned main_count;          /* main-owned: joined and not yet released participants */
-	char name[SFU_ROOM_NAME_MAX + 1];
+	char name[SFU_ROOM_KEY_MAX + 1];
 	struct sfu_participant *members;
 	unsigned count;
 	uint32_t dominant;            /* current dominant speaker, 0 none */

@@ -38,6 +38,16 @@ static const struct err_row err_table[SIGNAL_ERR_COUNT] = {
 	[SIGNAL_ERR_RATE_LIMITED] = { "rate_limited", "Too many requests; try again later." },
 	[SIGNAL_ERR_ROOM_LOCKED] = { "room_locked", "The room is locked." },
 	[SIGNAL_ERR_LOBBY_FULL] = { "lobby_full", "The lobby of this room is full; try again later." },
+	[SIGNAL_ERR_ROOMS_FULL] = { "rooms_full", "This service holds as many meetings as it may right now; try again later." },
+	[SIGNAL_ERR_TOKEN_MALFORMED] = { "token_malformed", "The token is not a JSON Web Token." },
+	[SIGNAL_ERR_TOKEN_ALGORITHM] = { "token_algorithm",
+		"The token's signature algorithm is not one this service accepts." },
+	[SIGNAL_ERR_TOKEN_SIGNATURE] = { "token_signature", "The token's signature is not valid." },
+	[SIGNAL_ERR_TOKEN_EXPIRED] = { "token_expired", "The token has expired." },
+	[SIGNAL_ERR_TOKEN_NOT_YET_VALID] = { "token_not_yet_valid", "The token is not valid yet." },
+	[SIGNAL_ERR_TOKEN_WRONG_TENANT] = { "token_wrong_tenant", "The token is for another service." },
+	[SIGNAL_ERR_TOKEN_WRONG_ROOM] = { "token_wrong_room", "The token is for another room." },
+	[SIGNAL_ERR_TOKEN_CLAIMS] = { "token_claims", "The token's claims are not usable." },
 };
 
 const char *signal_err_code(enum signal_err err)

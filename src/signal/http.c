@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "signal/signal_int.h"
+#include "signal/signal_tenant.h"
 #include "signal/static_files.h"
 
 #define METRICS_CAP (256 * 1024)
@@ -21,6 +22,22 @@ static const char not_found_page[] =
 	"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head>"
 	"<body><h1>Not found</h1><p>There is nothing at this address.</p><p><a href=\"/\">plenum</a></p>"
 	"</body></html>\n";
+
+static const char unknown_host_page[] =
+	"<!doctype html>\n<html lang=\"de\"><head><meta charset=\"utf-8\"><title>Nicht gefunden · Not found</title></head>"
+	"<body><h1>Diese Adresse wird hier nicht angeboten</h1><p>Dieser Server bietet unter diesem Namen keine "
+	"Videokonferenzen an. Bitte prüfen Sie die Adresse.</p><h1 lang=\"en\">This address is not served here</h1>"
+	"<p lang=\"en\">This server offers no video meetings under this name. Please check the address.</p>"
+	"</body></html>\n";
+
+/* The second Content-Security-Policy of every response: who may frame it (the tenant's
+ * embed-origins, else nobody). */
+static int add_csp(struct lws *wsi, const struct signal_pss *pss, unsigned char **p, unsigned char *end)
+{
+	const char *v = pss->csp ? pss->csp : signal_tenant_csp(NULL);
+	return lws_add_http_header_by_name(wsi, (const unsigned char *)"content-security-policy:",
+	                                   (const unsigned char *)v, (int)strlen(v), p, end);
+}
 
 static bool is_head(struct lws *wsi)
 {
@@ -60,7 +77,7 @@ static int respond(struct lws *wsi, struct signal_pss *pss, unsigned status, con
 	if (lws_add_http_common_headers(wsi, status, type, len, &p, end) ||
 	    lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
 	                                (const unsigned char *)"no-store", 8, &p, end) ||
-	    lws_finalize_write_http_header(wsi, start, &p, end)) {
+	    add_csp(wsi, pss, &p, end) || lws_finalize_write_http_header(wsi, start, &p, end)) {
 		free(body);
 		return 1;
 	}
@@ -107,15 +124,15 @@ static int serve_file(struct signal *s, struct lws *wsi, struct signal_pss *pss,
 		int bad = lws_add_http_common_headers(wsi, 200, signal_static_type(real), (lws_filepos_t)st.st_size, &p, end) ||
 		          lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
 		                                      (const unsigned char *)"no-cache", 8, &p, end) ||
-		          lws_finalize_write_http_header(wsi, start, &p, end);
+		          add_csp(wsi, pss, &p, end) || lws_finalize_write_http_header(wsi, start, &p, end);
 		free(real);
 		if (bad)
 			return 1;
 		return lws_http_transaction_completed(wsi) ? -1 : 0;
 	}
-	unsigned char hdr[256], *p = hdr, *end = hdr + sizeof hdr;
+	unsigned char hdr[1024], *p = hdr, *end = hdr + sizeof hdr;
 	if (lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
-	                                (const unsigned char *)"no-cache", 8, &p, end)) {
+	                                (const unsigned char *)"no-cache", 8, &p, end) || add_csp(wsi, pss, &p, end)) {
 		free(real);
 		return 1;
 	}
@@ -210,7 +227,7 @@ static int serve_memory(struct lws *wsi, struct signal_pss *pss, struct signal_s
 	if (fresh ? lws_add_http_header_status(wsi, 304, &p, end)
 	          : lws_add_http_common_headers(wsi, 200, f->type, f->body[c].len, &p, end))
 		return 1;
-	if (static_headers(wsi, f, c, modified, immutable, &p, end) ||
+	if (static_headers(wsi, f, c, modified, immutable, &p, end) || add_csp(wsi, pss, &p, end) ||
 	    (!fresh && coding && add_header(wsi, "content-encoding:", coding, &p, end)) ||
 	    lws_finalize_write_http_header(wsi, start, &p, end))
 		return 1;
@@ -275,6 +292,41 @@ static int serve_metrics(struct signal *s, struct lws *wsi, struct signal_pss *p
 	return respond(wsi, pss, 200, "text/plain; version=0.0.4; charset=utf-8", body, len);
 }
 
+#define NOT_OURS 2
+/* What a tenant has of its own: site.json, brand.css (when it has colours), its logo; and the
+ * embedding API. NOT_OURS for every other path. */
+static int tenant_file(struct signal *s, struct lws *wsi, struct signal_pss *pss, const struct signal_tenant *t,
+                       const char *path)
+{
+	const char *rel = path;
+	if (strncmp(path, SIGNAL_STATIC_PREFIX, strlen(SIGNAL_STATIC_PREFIX)) == 0) {
+		const char *slash = strchr(path + strlen(SIGNAL_STATIC_PREFIX), '/');
+		if (!slash)
+			return NOT_OURS;
+		rel = slash;   /* "/<file>" below assets/ */
+	} else if (strncmp(path, "/assets/", 8) == 0) {
+		rel = path + 7;
+	} else if (strcmp(path, "/api/plenum-embed.js") == 0) {
+		return serve_static(s, wsi, pss, current_files(s), "api/plenum-embed.js", false);
+	} else {
+		return NOT_OURS;
+	}
+	if (strcmp(rel, "/site.json") == 0)
+		return respond_text(wsi, pss, 200, "application/json", t->site_json);
+	if (strcmp(rel, "/css/brand.css") == 0 && t->brand_css)
+		return respond_text(wsi, pss, 200, "text/css; charset=utf-8", t->brand_css);
+	if (strcmp(rel, "/brand/logo") == 0) {
+		if (!t->logo)
+			return not_found(wsi, pss);
+		char *body = malloc(t->logo_len);
+		if (!body)
+			return 1;
+		memcpy(body, t->logo, t->logo_len);
+		return respond(wsi, pss, 200, t->logo_type, body, t->logo_len);
+	}
+	return NOT_OURS;
+}
+
 /* "/<segment>" with no further '/': a room page (the page itself checks the name). */
 static bool is_single_segment(const char *path)
 {
@@ -293,7 +345,14 @@ static int route(struct signal *s, struct lws *wsi, struct signal_pss *pss, cons
 	if (strcmp(path, "/healthz") != 0 && !signal_host_allowed(s, wsi))
 		return respond_text(wsi, pss, 421, "text/plain; charset=utf-8",
 		                    "this server does not serve that host name\n");
+	struct signal_tenant *tenant = signal_tenant_for(s, wsi);
+	pss->csp = signal_tenant_csp(tenant);
+	if (!tenant && strcmp(path, "/healthz") && strcmp(path, "/metrics"))
+		return respond_text(wsi, pss, 404, "text/html; charset=utf-8", unknown_host_page);
 	struct signal_static *g = strcmp(path, "/healthz") && strcmp(path, "/metrics") ? current_files(s) : NULL;
+	int own = tenant ? tenant_file(s, wsi, pss, tenant, path) : NOT_OURS;
+	if (own != NOT_OURS)
+		return own;
 	if (strcmp(path, "/") == 0)
 		return serve_static(s, wsi, pss, g, "index.html", false);
 	if (strcmp(path, "/healthz") == 0)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/log.h"
+#include "auth/jwt.h"
 #include "signal/proto_int.h"
 
 /* A required string param; fails with bad_request when missing or not a string. `nul_err`
@@ -160,31 +161,97 @@ static enum signal_err admit(struct proto_req *r, struct meet_room *mr, const ch
 		return signal_err_from_meet(me);
 	c->room = mr;
 	c->lobby_id = lobby_id;
-	r->result = json_pack("{s:n, s:s, s:b, s:I}", "participant_id", "room", canon, "waiting", 1,
-	                      "lobby_id", (json_int_t)lobby_id);
+	r->result = json_pack("{s:n, s:s, s:b, s:I, s:s}", "participant_id", "room", canon, "waiting", 1,
+	                      "lobby_id", (json_int_t)lobby_id, "reason", "lobby");
 	proto_room_lobby_knock(mr, lobby_id, name);
 	return SIGNAL_OK;
+}
+
+/* The optional token param (a host token of the tenant's portal): absent or null → NULL. */
+static enum signal_err param_jwt(struct proto_req *r, const char **token, size_t *len)
+{
+	const json_t *v = json_object_get(r->params, "token");
+	*token = NULL;
+	*len = 0;
+	if (!v || json_is_null(v))
+		return SIGNAL_OK;
+	if (!json_is_string(v))
+		return SIGNAL_ERR_TOKEN_MALFORMED;
+	*token = json_string_value(v);
+	*len = json_string_length(v);
+	return SIGNAL_OK;
+}
+
+/* open-rooms = token, and no host in the room yet: c waits in the room's lobby (made for it when
+ * needed) until a host token's holder arrives (proto_room_host_arrived). */
+static enum signal_err wait_for_host(struct proto_req *r, struct meet_room *mr, const char *key, const char *canon,
+                                     const char *name)
+{
+	struct proto_conn *c = r->c;
+	bool made = false;
+	if (!mr) {
+		if (!proto_tenant_room_allowed(c->tenant))
+			return SIGNAL_ERR_ROOMS_FULL;
+		if (meet_room_new(c->srv->meet, key, &mr) != 0)
+			return SIGNAL_ERR_INTERNAL;
+		proto_tenant_room_opened(mr, c->tenant);
+		made = true;
+	}
+	uint32_t lobby_id;
+	uint64_t retry = 0;
+	enum meet_err me = meet_lobby_add(mr, name, c, c->addr, proto_now_us(c), &lobby_id, &retry);
+	if (me != MEET_OK) {
+		if (made) {
+			proto_tenant_room_closed(mr);
+			meet_room_free(mr);
+		}
+		return me == MEET_ERR_RATE_LIMITED ? proto_rate_limited(r, "knocks", retry) : signal_err_from_meet(me);
+	}
+	c->room = mr;
+	c->lobby_id = lobby_id;
+	c->awaiting_host = true;
+	r->result = json_pack("{s:n, s:s, s:b, s:I, s:s}", "participant_id", "room", canon, "waiting", 1,
+	                      "lobby_id", (json_int_t)lobby_id, "reason", "not_started");
+	return SIGNAL_OK;
+}
+
+static bool has_host(const struct meet_room *mr)
+{
+	uint32_t id;
+	return mr && meet_hosts(mr, &id, 1) > 0;
 }
 
 static enum signal_err m_join(struct proto_req *r)
 {
 	struct proto_conn *c = r->c;
-	const char *room, *name, *pw;
-	size_t pw_len;
-	char canon[SFU_ROOM_NAME_MAX + 1];
+	const char *room, *name, *pw, *token;
+	size_t pw_len, token_len;
+	char canon[SFU_ROOM_NAME_MAX + 1], key[MEET_ROOM_KEY_MAX + 1];
+	struct jwt_claims claims;
 	enum signal_err err;
 	if (c->participant || c->lobby_id)
 		return SIGNAL_ERR_ALREADY_JOINED;
 	if ((err = proto_param_string(r, "room", SIGNAL_ERR_ROOM_NAME_INVALID, &room, NULL)) ||
 	    (err = proto_param_string(r, "name", SIGNAL_ERR_DISPLAY_NAME_INVALID, &name, NULL)) ||
-	    (err = param_password(r, &pw, &pw_len)))
+	    (err = param_password(r, &pw, &pw_len)) || (err = param_jwt(r, &token, &token_len)))
 		return err;
+	const json_t *jcam = json_object_get(r->params, "camera");
+	c->camera = json_is_true(jcam);
 	if (sfu_room_name_normalize(room, canon) != 0)
 		return SIGNAL_ERR_ROOM_NAME_INVALID;
 	if (sfu_display_name_check(name) != 0)
 		return SIGNAL_ERR_DISPLAY_NAME_INVALID;
+	bool token_host = false;
+	if (token) {
+		if ((err = proto_token_check(c, token, token_len, canon, &claims)))
+			return err;
+		token_host = claims.host;
+		if (claims.name[0])
+			name = claims.name;   /* the portal knows its staff's names */
+	}
+	snprintf(key, sizeof key, "%s/%s", c->tenant->id, canon);
 	proto_room_seats_check(c);
-	struct meet_room *mr = meet_room_find(c->srv->meet, canon);
+	struct meet_room *mr = meet_room_find(c->srv->meet, key);
 	int seat = -1;
 	if (mr) {
 		struct meet_member *promoted = meet_seats_expire(mr, proto_now_us(c));
@@ -192,24 +259,30 @@ static enum signal_err m_join(struct proto_req *r)
 			proto_room_host_announce(mr, promoted);
 		/* A held seat's token returns its holder past lock, password and lobby. */
 		seat = meet_seat_take(mr, param_token(r), proto_now_us(c));
-		if (seat < 0) {
-			if ((err = admit(r, mr, canon, name, pw, pw_len)) || r->result)
-				return err;
-		}
 	}
-	if ((err = proto_room_enter(c, mr, canon, name)))
+	if (seat < 0 && !token_host && c->tenant->token_required && !has_host(mr) &&
+	    !(mr && meet_seat_host_held(mr, proto_now_us(c))))
+		return wait_for_host(r, mr, key, canon, name);
+	/* The portal's host passes lock, password and lobby: the meeting is theirs. */
+	if (mr && seat < 0 && !token_host) {
+		if ((err = admit(r, mr, canon, name, pw, pw_len)) || r->result)
+			return err;
+	}
+	if ((err = proto_room_enter(c, mr, key, name)))
 		return err;
 	mr = c->room;
-	if (seat == MEET_HOST && meet_make_host(mr, c->member)) {
-		log_info("signal", "participant %u is host again", c->member->id);
+	if ((seat == MEET_HOST || token_host) && meet_make_host(mr, c->member)) {
+		log_info("signal", "participant %u is host %s", c->member->id, token_host ? "by token" : "again");
 		proto_room_broadcast_member(mr, c->member);
 		proto_room_broadcast_state(mr);
 	}
 	r->result = proto_join_result(c);
 	if (mr->n_hands)
 		proto_event(c, "hands_updated", proto_hands_json(mr));
-	if (c->member->role == MEET_HOST)
+	if (c->member->role == MEET_HOST) {
+		proto_room_host_arrived(mr);
 		proto_room_lobby_updated(mr, c);
+	}
 	return SIGNAL_OK;
 }
 

@@ -21,8 +21,25 @@ struct proto_pending {
 	char text[];
 };
 
+/* A town this server serves (tenant_policy.c): its rooms are apart from other towns', with their
+ * own limits, and its portal's keys make host tokens. */
+#define PROTO_TENANT_KEYS 2
+struct proto_tenant {
+	struct proto_tenant *next;
+	char id[33];
+	unsigned max_room_participants;   /* 0: the server-wide limit */
+	unsigned max_rooms;               /* 0: no limit */
+	bool token_required;              /* rooms open when a host token's holder arrives */
+	struct jwt_key *keys[PROTO_TENANT_KEYS];
+	size_t n_keys;
+	unsigned rooms, participants;     /* now */
+	uint64_t joins, token_refused, rooms_refused;   /* since start, for metrics */
+	void *usage;                      /* the usage statistics' view of the town (usage_tenant), or NULL */
+};
+
 struct proto_server {
 	struct sfu *sfu;
+	struct proto_tenant *tenants;     /* the first is "default": connections use it unless told otherwise */
 	struct proto_stats *stats;
 	struct meet *meet;                /* meetings by canonical room name; members point to conns */
 	const struct clock_src *clock;    /* monotonic, for rate limits */
@@ -50,6 +67,10 @@ struct proto_conn {
 	struct meet_member *member;       /* set with participant */
 	uint32_t lobby_id;                /* waiting in room's lobby when non-zero */
 	uint64_t addr;                    /* keyed hash of the client's address group (never logged) */
+	struct proto_tenant *tenant;      /* the town of the host name this connection came to */
+	bool awaiting_host;               /* waits (in the room's lobby) for a host token's holder */
+	bool camera;                      /* the camera was on at join: for statistics only */
+	int browser;                      /* enum usage_browser, from the User-Agent: for statistics only */
 	unsigned busy;                    /* handling a request: events wait until its response */
 	struct proto_pending *pending, **pending_tail;
 };
@@ -165,7 +186,23 @@ void proto_room_host_announce(struct meet_room *r, struct meet_member *host);
  * nobody (it closes): checks c's room, and every room at most once a second. */
 void proto_room_seats_check(struct proto_conn *c);
 /* Joins c to the sfu room `canon` and to the meeting (r NULL: a new one). */
-enum signal_err proto_room_enter(struct proto_conn *c, struct meet_room *r, const char *canon,
+/* tenant_policy.c: the built-in tenant "default", made with the server; all of them freed. */
+int proto_tenants_init(struct proto_server *s);
+void proto_tenants_free(struct proto_server *s);
+/* A join's token checked against the connection's tenant and the room (canon);
+ * SIGNAL_OK with the claims, or the token_* error. */
+struct jwt_claims;
+enum signal_err proto_token_check(struct proto_conn *c, const char *token, size_t len, const char *canon,
+                                  struct jwt_claims *out);
+/* Whether the tenant may open one more room (else its refusal is counted). */
+bool proto_tenant_room_allowed(struct proto_tenant *t);
+/* A room of the tenant was made / is gone. */
+void proto_tenant_room_opened(struct meet_room *r, struct proto_tenant *t);
+void proto_tenant_room_closed(struct meet_room *r);
+/* The waiters of r who waited for a host (open-rooms = token) are let in. */
+void proto_room_host_arrived(struct meet_room *r);
+
+enum signal_err proto_room_enter(struct proto_conn *c, struct meet_room *r, const char *key,
                                  const char *name);
 /* After c left the sfu room: leaves the meeting (host handover, hands, an empty room closes). */
 void proto_room_forget(struct proto_conn *c);

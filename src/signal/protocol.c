@@ -25,6 +25,8 @@ int proto_server_new(struct proto_server **out, struct sfu *sfu, struct proto_st
 	int err = util_random(s->addr_key, sizeof s->addr_key);
 	if (!err)
 		err = meet_new(&s->meet);
+	if (!err && (err = proto_tenants_init(s)) != 0)
+		meet_free(s->meet);
 	if (err) {
 		free(s);
 		return err;
@@ -38,6 +40,7 @@ void proto_server_free(struct proto_server *s)
 	if (!s)
 		return;
 	meet_free(s->meet);
+	proto_tenants_free(s);
 	proto_turn_free(s);
 	free(s);
 }
@@ -63,6 +66,7 @@ int proto_conn_new(struct proto_conn **out, struct proto_server *srv, proto_send
 	c->send_arg = send_arg;
 	c->stats = srv->stats;
 	c->pending_tail = &c->pending;
+	c->tenant = srv->tenants;
 	*out = c;
 	return 0;
 }

@@ -48,7 +48,30 @@ struct proto_turn {
 /* Copies t into s (the secret too; it is wiped when s is freed). 0, EINVAL, or ENOMEM. */
 int proto_server_set_turn(struct proto_server *s, const struct proto_turn *t);
 
+/* A town (tenant): rooms of one tenant are apart from every other's; its limits, who may open a
+ * room, its portal's keys for host tokens. The server has the tenant "default" from the start
+ * (no limits, no keys), which connections use until proto_conn_set_tenant. */
+struct proto_tenant;
+struct proto_tenant_config {
+	const char *id;                   /* [a-z0-9-]{1,32} */
+	unsigned max_room_participants, max_rooms;   /* 0: no own limit */
+	bool token_required;              /* a room opens only when a host token's holder arrives */
+	const void *token_secret;         /* HS256, or NULL */
+	size_t token_secret_len;
+	const char *token_public_pem;     /* RS256 / ES256, or NULL */
+};
+/* Adds a tenant (the id "default" configures the built-in one). 0, EEXIST, EINVAL (a key that
+ * cannot be used: the reason is logged), ENOMEM. */
+int proto_server_add_tenant(struct proto_server *s, const struct proto_tenant_config *cfg, struct proto_tenant **out);
+struct proto_tenant *proto_server_tenant(struct proto_server *s, const char *id);
+/* Per-tenant figures for /metrics ("tenant" label); returns the length written (≤ cap). */
+size_t proto_server_tenant_metrics(const struct proto_server *s, char *out, size_t cap);
+
 int proto_conn_new(struct proto_conn **out, struct proto_server *srv, proto_send_fn send, void *send_arg);
+/* The tenant of the host name the connection came to (before hello). */
+void proto_conn_set_tenant(struct proto_conn *c, struct proto_tenant *t);
+/* The browser family of the User-Agent (enum usage_browser), for the usage statistics only. */
+void proto_conn_set_browser(struct proto_conn *c, int family);
 /* The client's network address (text), kept only as a keyed hash for per-address rate limits. */
 void proto_conn_set_peer(struct proto_conn *c, const char *address);
 /* Leaves the room (or the lobby) if joined (others see participant_left) and frees the connection state. */

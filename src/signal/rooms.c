@@ -141,19 +141,25 @@ void proto_room_host_announce(struct meet_room *r, struct meet_member *host)
 	proto_room_lobby_updated(r, host->arg);
 }
 
-enum signal_err proto_room_enter(struct proto_conn *c, struct meet_room *r, const char *canon,
+enum signal_err proto_room_enter(struct proto_conn *c, struct meet_room *r, const char *key,
                                  const char *name)
 {
 	bool created = false;
+	struct proto_tenant *t = r && r->owner ? r->owner : c->tenant;
+	if (r && t->max_room_participants && r->n_members >= t->max_room_participants)
+		return SIGNAL_ERR_ROOM_FULL;
 	if (!r) {
-		if (meet_room_new(c->srv->meet, canon, &r) != 0)
+		if (!proto_tenant_room_allowed(t))
+			return SIGNAL_ERR_ROOMS_FULL;
+		if (meet_room_new(c->srv->meet, key, &r) != 0)
 			return SIGNAL_ERR_INTERNAL;
+		proto_tenant_room_opened(r, t);
 		created = true;
 	}
 	struct sfu_participant *p = NULL;
 	c->room = r;
 	c->joining = true;
-	int rc = sfu_join(c->sfu, canon, name, &proto_sfu_events, c, &p);
+	int rc = sfu_join(c->sfu, key, name, &proto_sfu_events, c, &p);
 	c->joining = false;
 	struct meet_member *m = NULL;
 	if (rc == 0 && p && meet_member_add(r, sfu_participant_id(p), name, c, &m) != 0) {
@@ -164,12 +170,16 @@ enum signal_err proto_room_enter(struct proto_conn *c, struct meet_room *r, cons
 		/* Events fired before a failed join belong to no participant. */
 		proto_pending_clear(c);
 		c->room = NULL;
-		if (created && r->n_members == 0)
+		if (created && r->n_members == 0) {
+			proto_tenant_room_closed(r);
 			meet_room_free(r);
+		}
 		return rc ? signal_err_from_sfu(rc) : SIGNAL_ERR_INTERNAL;
 	}
 	c->participant = p;
 	c->member = m;
+	t->participants++;
+	t->joins++;
 	if (r->music)
 		m->music = true;   /* the room's default; the client publishes in music mode */
 	return SIGNAL_OK;
@@ -208,6 +218,7 @@ static void room_close(struct meet_room *r)
 	struct meet_waiter w;
 	while (meet_lobby_pop(r, &w))
 		proto_room_deny(&w, "room_ended", NULL);
+	proto_tenant_room_closed(r);
 	meet_room_free(r);
 }
 
@@ -219,6 +230,9 @@ static void room_leave(struct proto_conn *c, bool dropped)
 	c->member = NULL;
 	if (!r || !m)
 		return;
+	struct proto_tenant *t = r->owner;
+	if (t && t->participants)
+		t->participants--;
 	bool hand = false;
 	struct meet_member *host = dropped ? meet_member_drop(r, m, proto_now_us(c), &hand)
 	                                   : meet_member_remove(r, m, &hand);
@@ -278,8 +292,11 @@ void proto_room_lobby_cancel(struct proto_conn *c)
 	uint32_t id = c->lobby_id;
 	c->room = NULL;
 	c->lobby_id = 0;
+	c->awaiting_host = false;
 	if (r && meet_lobby_take(r, id, NULL) == MEET_OK)
 		proto_room_lobby_left(r, id);
+	if (r && !r->n_members && !r->n_waiting && !r->n_seats)
+		room_close(r);   /* it only held those waiting for its host */
 }
 
 void proto_room_admit(struct meet_room *r, const struct meet_waiter *w)
@@ -289,7 +306,8 @@ void proto_room_admit(struct meet_room *r, const struct meet_waiter *w)
 	proto_event(c, "lobby_admitted", json_object());
 	/* participant_joined events of sfu_join wait until `joined` is out. */
 	c->busy++;
-	enum signal_err err = proto_room_enter(c, r, r->name, w->name);
+	c->awaiting_host = false;
+	enum signal_err err = proto_room_enter(c, r, r->key, w->name);
 	if (err == SIGNAL_OK) {
 		proto_event_now(c, "joined", proto_join_result(c));
 		if (r->n_hands)
@@ -303,4 +321,20 @@ void proto_room_admit(struct meet_room *r, const struct meet_waiter *w)
 		proto_room_deny(&copy, "denied", signal_err_code(err));
 	}
 	proto_pending_flush(c);
+}
+
+void proto_room_host_arrived(struct meet_room *r)
+{
+	uint32_t ids[MEET_LOBBY_MAX];
+	size_t n = 0;
+	for (const struct meet_waiter *w = r->lobby; w && n < MEET_LOBBY_MAX; w = w->next)
+		if (((struct proto_conn *)w->arg)->awaiting_host)
+			ids[n++] = w->lobby_id;
+	for (size_t i = 0; i < n; i++) {
+		struct meet_waiter w;
+		if (meet_lobby_take(r, ids[i], &w) == MEET_OK) {
+			proto_room_lobby_left(r, ids[i]);
+			proto_room_admit(r, &w);
+		}
+	}
 }

@@ -49,6 +49,39 @@ int signal_origin_check(const char *text);
 
 #define SIGNAL_HELLO_TIMEOUT_S 10        /* a WebSocket that has not said hello by then is closed */
 
+#define SIGNAL_TENANTS_MAX 64
+#define SIGNAL_TENANT_ID_MAX 32          /* [a-z0-9-] */
+#define SIGNAL_TENANT_HOSTS_MAX 8
+#define SIGNAL_EMBED_ORIGINS_MAX 8
+#define SIGNAL_LOGO_MAX (256 * 1024)
+
+/* One town served by this server: chosen by the request's host name; its own brand, rooms, limits,
+ * tokens and embedding origins. Strings are the caller's (they must outlive the server); secrets
+ * are copied by signal_new and wiped at signal_finish. */
+struct signal_tenant_config {
+	char id[SIGNAL_TENANT_ID_MAX + 1];
+	const char *hosts[SIGNAL_TENANT_HOSTS_MAX];   /* lower-case host names, no port */
+	size_t n_hosts;
+	const char *name;                /* display name; NULL: "plenum" */
+	const char *imprint_url, *privacy_url;   /* NULL: the server-wide ones */
+	const char *language;            /* "de", "en" or NULL */
+	const char *welcome;             /* the landing page's lead text, or NULL */
+	const unsigned char *logo;       /* the logo's bytes (NULL: plenum's mark) and its media type */
+	size_t logo_len;
+	const char *logo_type;
+	/* brand colours as "#rrggbb", checked for WCAG AA by the configuration; color[0] == 0: none */
+	char color[8], color_strong[8], color_contrast[8], color_soft[8];
+	unsigned max_room_participants;  /* 0: the server-wide limit */
+	unsigned max_rooms;              /* 0: no limit */
+	bool token_required;             /* open_rooms = token: a room opens when a host token's holder arrives */
+	const char *embed_origins[SIGNAL_EMBED_ORIGINS_MAX];   /* may frame the pages (frame-ancestors) */
+	size_t n_embed_origins;
+	const unsigned char *token_secret;   /* HS256 secret, or NULL */
+	size_t token_secret_len;
+	const char *token_public_pem;    /* RS256/ES256 public key (PEM), or NULL */
+	const char *admin_token;         /* for /admin/stats, or NULL */
+};
+
 struct signal_config {
 	const char *listen_host;         /* default 127.0.0.1 */
 	uint16_t listen_port;            /* default 8080; see signal_port() */
@@ -83,6 +116,11 @@ struct signal_config {
 	size_t turn_secret_len;
 	unsigned turn_ttl_s;
 	bool test_force_relay;           /* tests only: clients are told to relay everything */
+	/* The towns; none: one implicit tenant "default" with the settings above, any host name. */
+	const struct signal_tenant_config *tenants;
+	size_t n_tenants;
+	/* The tenant id unknown host names get; NULL: they get a 404 page (with tenants configured). */
+	const char *default_tenant;
 };
 
 /* Connections refused or closed by the limits, for metrics. */
@@ -117,6 +155,9 @@ unsigned signal_connections(const struct signal *s);
  * refused and the old one stays. 0 or an errno. */
 int signal_reload_tls(struct signal *s, const char *cert_path, const char *key_path);
 void signal_get_conn_stats(const struct signal *s, struct signal_conn_stats *out);
+/* The per-tenant figures (rooms, participants, joins, refusals) as Prometheus text with a
+ * `tenant` label; the length written (≤ cap). */
+size_t signal_tenant_metrics(const struct signal *s, char *out, size_t cap);
 /* The TCP port actually listened on (useful with listen_port 0 in tests). */
 uint16_t signal_port(const struct signal *s);
 

@@ -9,6 +9,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "signal/signal_int.h"
+#include "signal/signal_tenant.h"
 
 #define WS_OUT_MAX (8u << 20)   /* queued outbound bytes before a stalled client is dropped */
 
@@ -77,6 +78,9 @@ static int on_established(struct signal *s, struct lws *wsi, struct signal_pss *
 	if (signal_client_get(s, wsi, &client) == 0)
 		signal_addr_text(client.family, client.addr, peer, sizeof peer);
 	proto_conn_set_peer(w->proto, peer);
+	struct signal_tenant *tenant = signal_tenant_for(s, wsi);
+	if (tenant)
+		proto_conn_set_tenant(w->proto, tenant->proto);
 	pss->ws = w;
 	w->opened_us = clock_mono_us();
 	w->prev = s->ws_tail;
@@ -250,7 +254,7 @@ bool signal_ws_allowed(struct signal *s, struct lws *wsi)
 		return false;
 	/* A browser on another site must not open a session here (cross-site WebSocket hijacking),
 	 * nor a page whose name was rebound to this server's address. */
-	if (!signal_host_allowed(s, wsi))
+	if (!signal_host_allowed(s, wsi) || !signal_tenant_for(s, wsi))
 		return false;
 	if (!signal_origin_allowed(s, wsi)) {
 		if (log_limit_allow(&s->log_ws, clock_mono_us()))

@@ -251,7 +251,7 @@ START_TEST(errors_name_file_and_line)
 	        "unknown key 'bogus' (the keys are the options of --help without their dashes)");
 	refused("media-port = 10000\nmedia-port = 0\n", 2, "--media-port must be 1..65535 (got '0')");
 	refused("log-level = info\njust words\n", 2, "not a `key = value` line");
-	refused("[plenum]\nlisten = 127.0.0.1:8080\n", 2, "[plenum]: this file has no sections");
+	refused("[plenum]\nlisten = 127.0.0.1:8080\n", 2, "[plenum]: unknown section (this file knows [tenant ID] sections only)");
 	refused("config = /etc/other.conf\n", 1,
 	        "unknown key 'config' (the keys are the options of --help without their dashes)");
 	/* The first error is the one reported. */
@@ -289,6 +289,116 @@ START_TEST(errors_name_file_and_line)
 }
 END_TEST
 
+/* [tenant ID] sections: every key read, printed and read back to the same; the checks of each key
+ * and across tenants name the file and line (or the tenant). */
+START_TEST(tenants_read_checked_and_printed)
+{
+	char secret[200], admin[200], logo[200], pem[200], conf[3000];
+	snprintf(secret, sizeof secret, "%s/hs.secret", dir);
+	snprintf(admin, sizeof admin, "%s/admin.token", dir);
+	snprintf(logo, sizeof logo, "%s/logo.svg", dir);
+	snprintf(pem, sizeof pem, "%s/portal.pem", dir);
+	FILE *f = fopen(secret, "w");
+	fputs("0123456789abcdef0123456789abcdef-hs256\n", f);
+	fclose(f);
+	ck_assert_int_eq(chmod(secret, 0600), 0);
+	f = fopen(admin, "w");
+	fputs("admin-token-of-the-town-of-buehl-0123456789\n", f);
+	fclose(f);
+	ck_assert_int_eq(chmod(admin, 0600), 0);
+	f = fopen(logo, "w");
+	fputs("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><rect width=\"10\" height=\"10\"/></svg>\n", f);
+	fclose(f);
+	f = fopen(pem, "w");
+	fputs("-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n", f);
+	fclose(f);
+	snprintf(conf, sizeof conf,
+	         "log-level = warn\ndefault_tenant = buehl\n\n"
+	         "[tenant buehl]\nhosts = Palim.Example.de, meet.buehl.example\nname = Palim! Palim!\nlogo = %s\n"
+	         "color = #7a1f2b\nimprint-url = https://www.buehl.de/impressum\nprivacy_url = https://www.buehl.de/datenschutz\n"
+	         "language = de\nwelcome = Willkommen in Bühl!\nmax-room-size = 50\nmax-rooms = 20\nopen-rooms = token\n"
+	         "embed-origins = https://www.buehl.de, https://portal.buehl.de:8443\ntoken-secret-file = %s\n"
+	         "token-public-key = %s\nadmin-token-file = %s\n\n"
+	         "[tenant bruchsal]\nhosts = brusl.example.de\nname = Brusl babbld\ncolor = #00594f\ncolor-contrast = #fff\n",
+	         logo, secret, pem, admin);
+	const char *path = write_file("towns.conf", conf);
+	struct app_config c;
+	ck_assert_msg(parse(&c, "--config", path, NULL) == CONFIG_OK, "%s", err_text);
+	ck_assert_uint_eq(c.n_tenants, 2);
+	const struct signal_tenant_config *t = &c.tenants[0];
+	ck_assert_str_eq(t->id, "buehl");
+	ck_assert_uint_eq(t->n_hosts, 2);
+	ck_assert_str_eq(t->hosts[0], "palim.example.de");
+	ck_assert_str_eq(t->name, "Palim! Palim!");
+	ck_assert_str_eq(t->logo_type, "image/svg+xml");
+	ck_assert_str_eq(t->color, "#7a1f2b");
+	ck_assert_str_eq(t->color_contrast, "#ffffff");
+	ck_assert_str_eq(t->privacy_url, "https://www.buehl.de/datenschutz");
+	ck_assert_uint_eq(t->max_room_participants, 50);
+	ck_assert(t->token_required);
+	ck_assert_uint_eq(t->n_embed_origins, 2);
+	ck_assert_uint_eq(t->token_secret_len, 38);
+	ck_assert_str_eq(t->admin_token, "admin-token-of-the-town-of-buehl-0123456789");
+	ck_assert_str_eq(c.default_tenant, "buehl");
+	ck_assert_str_eq(c.tenants[1].color_contrast, "#ffffff");
+	char *first = printed(&c);
+	app_config_free(&c);
+	ck_assert_ptr_null(strstr(first, "admin-token-of-the-town"));   /* files are named, secrets never printed */
+	ck_assert_ptr_null(strstr(first, "0123456789abcdef"));
+	path = write_file("printed.conf", first);
+	ck_assert_msg(parse(&c, "--config", path, NULL) == CONFIG_OK, "%s", err_text);
+	char *second = printed(&c);
+	app_config_free(&c);
+	ck_assert_str_eq(first, second);
+	free(first);
+	free(second);
+
+	refused("[tenant Buehl]\nhosts = a.example\n", 2, "[tenant Buehl]: a tenant's id is 1 to 32 characters of a-z, 0-9 and '-'");
+	refused("[tenant a]\nhosts = a.example\n[tenant a]\nname = x\n", 4, "[tenant a] is there twice");
+	refused("[tenant a]\nhosts = a.example\nbogus = 1\n", 3, "unknown key 'bogus' in [tenant a] (see docs/operations.md: "
+	        "hosts, name, logo, color, color-contrast, imprint-url, privacy-url, language, welcome, max-room-size, max-rooms, "
+	        "open-rooms, embed-origins, token-secret-file, token-public-key, admin-token-file)");
+	refused("[tenant a]\nhosts = https://a.example\n", 2, "hosts: 'https://a.example' is not a host name (no scheme, no port)");
+	refused("[tenant a]\nhosts = a.example,\n", 2, "hosts: a comma-separated list of 1 to 8 host names");
+	refused("[tenant a]\nhosts = a.example\ncolor = red\n", 3, "color: a colour like #0b5cad (got 'red')");
+	refused("[tenant a]\nhosts = a.example\nlanguage = fr\n", 3, "language: de or en (got 'fr')");
+	refused("[tenant a]\nhosts = a.example\nopen-rooms = citizens\n", 3, "open-rooms: anyone or token (got 'citizens')");
+	refused("[tenant a]\nhosts = a.example\nembed-origins = www.a.example\n", 3,
+	        "embed-origins: 'www.a.example' is not an origin like https://www.example.de");
+	refused("[tenant a]\nhosts = a.example\nmax-rooms = 0\n", 3, "max-rooms must be 1..100000 (got '0')");
+	f = fopen(secret, "w");
+	fputs("short\n", f);
+	fclose(f);
+	snprintf(conf, sizeof conf, "[tenant a]\nhosts = a.example\ntoken-secret-file = %s\n", secret);
+	char want[600];
+	snprintf(want, sizeof want, "token-secret-file: '%s' holds 5 bytes; at least 32 are needed (e.g. `openssl rand -hex 32 > FILE`)", secret);
+	refused(conf, 3, want);
+	snprintf(conf, sizeof conf, "[tenant a]\nhosts = a.example\nlogo = %s\n", pem);
+	snprintf(want, sizeof want, "logo: '%s' is not an SVG, PNG, WebP or JPEG file (by its name and its first bytes)", pem);
+	refused(conf, 3, want);
+
+	/* across keys and tenants: after the file */
+	const struct { const char *text, *message; } across[] = {
+		{ "[tenant a]\nhosts = a.example\ncolor = #ffcc00\n", "plenum: [tenant a]: color #ffcc00 has a contrast of 1.51:1 "
+		  "against the white page (links, outlined buttons); WCAG 2.1 AA needs 4.5:1 — choose a darker colour\n" },
+		{ "[tenant a]\nhosts = a.example\ncolor = #0b5cad\ncolor-contrast = #000000\n", "plenum: [tenant a]: color #0b5cad "
+		  "has a contrast of 3.15:1 with its text colour (filled buttons; see color-contrast); WCAG 2.1 AA needs 4.5:1 — choose a darker colour\n" },
+		{ "[tenant a]\nhosts = a.example\n[tenant b]\nhosts = b.example, a.example\n",
+		  "plenum: host a.example belongs to [tenant a] and [tenant b]\n" },
+		{ "[tenant a]\nname = A\n", "plenum: [tenant a] has no hosts (only the default-tenant may go without)\n" },
+		{ "default-tenant = b\n[tenant a]\nhosts = a.example\n", "plenum: default-tenant = b: there is no [tenant b]\n" },
+		{ "default-tenant = b\n", "plenum: default-tenant needs [tenant ID] sections in the configuration file\n" },
+		{ "[tenant a]\nhosts = a.example\nopen-rooms = token\n",
+		  "plenum: [tenant a]: open-rooms = token needs token-secret-file or token-public-key\n" },
+	};
+	for (size_t i = 0; i < sizeof across / sizeof across[0]; i++) {
+		path = write_file("across.conf", across[i].text);
+		ck_assert_int_eq(parse(&c, "--config", path, NULL), CONFIG_ERROR);
+		ck_assert_str_eq(err_text, across[i].message);
+	}
+}
+END_TEST
+
 START_TEST(missing_file_and_flag_errors)
 {
 	struct app_config c;
@@ -323,6 +433,7 @@ static Suite *config_file_suite(void)
 	tcase_add_test(tc, command_line_overrides_file);
 	tcase_add_test(tc, errors_name_file_and_line);
 	tcase_add_test(tc, missing_file_and_flag_errors);
+	tcase_add_test(tc, tenants_read_checked_and_printed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1594,7 +1594,9 @@ START_TEST(error_table)
 		"bad_request", "message_too_large", "hello_required", "unsupported_version", "unknown_method",
 		"not_joined", "already_joined", "room_name_invalid", "display_name_invalid", "sdp_invalid",
 		"invalid_state", "stale_answer", "room_full", "internal_error", "forbidden", "not_found",
-		"password_required", "password_wrong", "rate_limited", "room_locked", "lobby_full",
+		"password_required", "password_wrong", "rate_limited", "room_locked", "lobby_full", "rooms_full",
+		"token_malformed", "token_algorithm", "token_signature", "token_expired", "token_not_yet_valid",
+		"token_wrong_tenant", "token_wrong_room", "token_claims",
 	};
 	ck_assert_int_eq(sizeof codes / sizeof codes[0], SIGNAL_ERR_COUNT - 1);
 	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
