@@ -325,3 +325,13 @@ test('waiting for a meeting that has not started says why; the joined event lets
   assert.equal(session.participantId, 12);
   assert.equal(Socket.made.length, 1);
 });
+
+test('every token error and the not-started wait have their words in German and English', async () => {
+  const { readFile } = await import('node:fs/promises');
+  for (const lang of ['de', 'en']) {
+    const strings = JSON.parse(await readFile(new URL(`../../web/assets/i18n/${lang}.json`, import.meta.url), 'utf8'));
+    const keys = TOKEN_ERRORS.flatMap((c) => [`failed.${c}.title`, `failed.${c}.text`])
+      .concat(['failed.join_as_guest', 'failed.guest_hint', 'lobby.not_started.title', 'lobby.not_started.text', 'lobby.not_started.announce']);
+    assert.deepEqual(keys.filter((k) => !strings[k]), [], `${lang}: missing`);
+  }
+});
