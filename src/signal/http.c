@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "signal/signal_int.h"
+#include "signal/signal_admin.h"
 #include "signal/signal_tenant.h"
 #include "signal/static_files.h"
 
@@ -292,6 +293,35 @@ static int serve_metrics(struct signal *s, struct lws *wsi, struct signal_pss *p
 	return respond(wsi, pss, 200, "text/plain; version=0.0.4; charset=utf-8", body, len);
 }
 
+/* /admin/…: the tenant's usage statistics (admin.c decides; this sends). */
+static int serve_admin(struct signal *s, struct lws *wsi, struct signal_pss *pss, const struct signal_tenant *t,
+                       const char *path)
+{
+	struct signal_admin_reply *a = malloc(sizeof *a);
+	if (!a)
+		return 1;
+	signal_admin(s, wsi, t, path, a);
+	unsigned char buf[LWS_PRE + 10240], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
+	int bad = !a->body || lws_add_http_common_headers(wsi, a->status, a->type, a->len, &p, end) ||
+	          add_header(wsi, "cache-control:", "no-store", &p, end) || add_csp(wsi, pss, &p, end) ||
+	          (a->location[0] && add_header(wsi, "location:", a->location, &p, end)) ||
+	          (a->cookie[0] && add_header(wsi, "set-cookie:", a->cookie, &p, end)) ||
+	          (a->disposition[0] && add_header(wsi, "content-disposition:", a->disposition, &p, end)) ||
+	          (a->www_authenticate && add_header(wsi, "www-authenticate:", "Bearer realm=\"plenum\"", &p, end)) ||
+	          lws_finalize_write_http_header(wsi, start, &p, end);
+	char *body = a->body;
+	size_t len = a->len;
+	explicit_bzero(a->cookie, sizeof a->cookie);
+	free(a);
+	if (bad) {
+		free(body);
+		return 1;
+	}
+	pss_clear(pss);
+	pss->body = body;
+	return send_body(wsi, pss, (const unsigned char *)body, len);
+}
+
 #define NOT_OURS 2
 /* What a tenant has of its own: site.json, brand.css (when it has colours), its logo; and the
  * embedding API. NOT_OURS for every other path. */
@@ -306,6 +336,8 @@ static int tenant_file(struct signal *s, struct lws *wsi, struct signal_pss *pss
 		rel = slash;   /* "/<file>" below assets/ */
 	} else if (strncmp(path, "/assets/", 8) == 0) {
 		rel = path + 7;
+	} else if (strncmp(path, "/admin/", 7) == 0) {
+		return serve_admin(s, wsi, pss, t, path);
 	} else if (strcmp(path, "/api/plenum-embed.js") == 0) {
 		return serve_static(s, wsi, pss, current_files(s), "api/plenum-embed.js", false);
 	} else {

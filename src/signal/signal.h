@@ -121,6 +121,10 @@ struct signal_config {
 	size_t n_tenants;
 	/* The tenant id unknown host names get; NULL: they get a 404 page (with tenants configured). */
 	const char *default_tenant;
+	/* The usage statistics (src/stats/usage.h) meetings are counted in and /admin/stats shows; NULL:
+	 * none. usage_threshold: counts below it are shown as "< N" (0: all exact). */
+	struct usage *usage;
+	unsigned usage_threshold;
 };
 
 /* Connections refused or closed by the limits, for metrics. */

@@ -44,6 +44,11 @@ struct signal {
 	struct signal_tenant *tenants;   /* tenants.c: the towns, chosen by host name */
 	size_t n_tenants;
 	struct signal_tenant *default_tenant;   /* unknown host names; NULL: a 404 page */
+	struct usage *usage;             /* /admin/stats reads it; NULL: no statistics */
+	unsigned usage_threshold;
+	struct log_limit log_admin;      /* refused admin requests */
+	uint64_t admin_refused;          /* refused admin requests, for their rate limit */
+	uint64_t admin_window_us;
 	bool tls;
 	char listen_host[64];
 	struct signal_origin *allowed;   /* --allowed-origin */

@@ -18,6 +18,8 @@ struct signal_tenant {
 	const char *logo_type;
 	char *csp;                       /* "frame-ancestors …": who may embed its pages */
 	char *admin_token;               /* /admin/stats; NULL: only admin tokens of its portal */
+	char name[65];                   /* display name ("plenum" when none) */
+	char language[3];                /* "de", "en" or "" */
 	struct proto_tenant *proto;      /* rooms, limits, token keys */
 };
 

@@ -62,6 +62,8 @@ static int tenant_init(struct signal *s, struct signal_tenant *st, const struct 
                        const struct signal_config *cfg)
 {
 	snprintf(st->id, sizeof st->id, "%s", t->id);
+	snprintf(st->name, sizeof st->name, "%s", t->name ? t->name : "plenum");
+	snprintf(st->language, sizeof st->language, "%s", t->language ? t->language : "");
 	st->n_hosts = t->n_hosts;
 	for (size_t i = 0; i < t->n_hosts; i++)
 		if (!(st->hosts[i] = strdup(t->hosts[i])))

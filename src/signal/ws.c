@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "signal/signal_int.h"
 #include "signal/signal_tenant.h"
+#include "stats/usage.h"
 
 #define WS_OUT_MAX (8u << 20)   /* queued outbound bytes before a stalled client is dropped */
 
@@ -81,6 +82,11 @@ static int on_established(struct signal *s, struct lws *wsi, struct signal_pss *
 	struct signal_tenant *tenant = signal_tenant_for(s, wsi);
 	if (tenant)
 		proto_conn_set_tenant(w->proto, tenant->proto);
+	/* Only the browser's family is kept, for the usage statistics. */
+	char ua[1024];
+	int ua_len = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_USER_AGENT);
+	bool have_ua = ua_len > 0 && lws_hdr_copy(wsi, ua, sizeof ua, WSI_TOKEN_HTTP_USER_AGENT) > 0;
+	proto_conn_set_browser(w->proto, (int)usage_browser_family(have_ua ? ua : NULL));
 	pss->ws = w;
 	w->opened_us = clock_mono_us();
 	w->prev = s->ws_tail;
