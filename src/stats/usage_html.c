@@ -237,7 +237,7 @@ static void svg_open(struct page *p, const char *what, const char *table, double
 	char label[512];
 	snprintf(label, sizeof label, p->t->chart_label, what, table);
 	esc(p->b, label);
-	strbuf_printf(p->b, "\" font-size=\"13\">\n");
+	strbuf_printf(p->b, "\" font-size=\"14\">\n");
 	hatch_pattern(p);
 }
 
@@ -286,7 +286,7 @@ static uint64_t v_minutes(const struct usage_day *d) { return d->participant_sec
  * date below. */
 static void day_chart(struct page *p, const struct usage_day *days, size_t n, day_value value, const char *what)
 {
-	const double W = 640, H = 240, x0 = 88, x1 = 632, y0 = 12, y1 = 200;
+	const double W = 576, H = 240, x0 = 80, x1 = 568, y0 = 12, y1 = 200;
 	uint64_t max = 0;
 	bool any_hidden = false;
 	for (size_t i = 0; i < n; i++) {
@@ -345,7 +345,7 @@ static void percent(struct page *p, uint64_t v, uint64_t total)
 static void category_chart(struct page *p, const char *id, const char *title, const char *head,
                            const char *const *labels, const uint64_t *v, size_t k)
 {
-	const double W = 640, row = 44, bar_max = 500;
+	const double W = 576, row = 48, bar_max = 420;
 	uint64_t max = 0, total = 0;
 	bool any_hidden = false;
 	for (size_t i = 0; i < k; i++) {
@@ -361,12 +361,12 @@ static void category_chart(struct page *p, const char *id, const char *title, co
 	for (size_t i = 0; i < k; i++) {
 		double y = row * (double)i;
 		double w = max ? (double)drawn(p, v[i]) / (double)max * bar_max : 0;
-		strbuf_printf(p->b, "<text x=\"0\" y=\"%.0f\" fill=\"" C_TEXT "\">", y + 15);
+		strbuf_printf(p->b, "<text x=\"0\" y=\"%.0f\" fill=\"" C_TEXT "\">", y + 16);
 		esc(p->b, labels[i]);
 		strbuf_printf(p->b, "</text>\n");
 		if (v[i])
-			bar(p, 0, y + 21, w, 16, v[i], labels[i]);
-		strbuf_printf(p->b, "<text x=\"%.2f\" y=\"%.0f\" fill=\"" C_MUTED "\">", w + 8, y + 34);
+			bar(p, 0, y + 23, w, 18, v[i], labels[i]);
+		strbuf_printf(p->b, "<text x=\"%.2f\" y=\"%.0f\" fill=\"" C_MUTED "\">", w + 8, y + 37);
 		count(p, v[i]);
 		if (!usage_hidden(v[i], p->threshold) && total) {
 			strbuf_printf(p->b, " (");
