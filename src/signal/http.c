@@ -71,13 +71,13 @@ static int send_body(struct lws *wsi, struct signal_pss *pss, const unsigned cha
 
 /* Starts an in-memory response; `body` (malloc'd, may be NULL when len is 0) is taken over. A HEAD
  * request gets the same headers (Content-Length included) and no body. */
-static int respond(struct lws *wsi, struct signal_pss *pss, unsigned status, const char *type,
-                   char *body, size_t len)
+static int respond_cached(struct lws *wsi, struct signal_pss *pss, unsigned status, const char *type,
+                          char *body, size_t len, const char *cache_control)
 {
 	unsigned char buf[LWS_PRE + 2048], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
 	if (lws_add_http_common_headers(wsi, status, type, len, &p, end) ||
 	    lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
-	                                (const unsigned char *)"no-store", 8, &p, end) ||
+	                                (const unsigned char *)cache_control, (int)strlen(cache_control), &p, end) ||
 	    add_csp(wsi, pss, &p, end) || lws_finalize_write_http_header(wsi, start, &p, end)) {
 		free(body);
 		return 1;
@@ -85,6 +85,23 @@ static int respond(struct lws *wsi, struct signal_pss *pss, unsigned status, con
 	pss_clear(pss);
 	pss->body = body;
 	return send_body(wsi, pss, (const unsigned char *)body, len);
+}
+
+static int respond(struct lws *wsi, struct signal_pss *pss, unsigned status, const char *type,
+                   char *body, size_t len)
+{
+	return respond_cached(wsi, pss, status, type, body, len, "no-store");
+}
+
+/* A copy of text, kept as cache_control says. */
+static int respond_copy(struct lws *wsi, struct signal_pss *pss, const char *type, const void *data, size_t len,
+                        const char *cache_control)
+{
+	char *body = malloc(len + 1);
+	if (!body)
+		return 1;
+	memcpy(body, data, len);
+	return respond_cached(wsi, pss, 200, type, body, len, cache_control);
 }
 
 static int respond_text(struct lws *wsi, struct signal_pss *pss, unsigned status, const char *type,
@@ -329,11 +346,14 @@ static int tenant_file(struct signal *s, struct lws *wsi, struct signal_pss *pss
                        const char *path)
 {
 	const char *rel = path;
+	bool immutable = false;   /* a versioned URL of today's version (which covers the tenants' texts) */
 	if (strncmp(path, SIGNAL_STATIC_PREFIX, strlen(SIGNAL_STATIC_PREFIX)) == 0) {
-		const char *slash = strchr(path + strlen(SIGNAL_STATIC_PREFIX), '/');
+		const char *ver = path + strlen(SIGNAL_STATIC_PREFIX), *slash = strchr(ver, '/');
 		if (!slash)
 			return NOT_OURS;
 		rel = slash;   /* "/<file>" below assets/ */
+		const struct signal_static *g = s->files;
+		immutable = g && (size_t)(slash - ver) == strlen(g->version) && memcmp(ver, g->version, strlen(g->version)) == 0;
 	} else if (strncmp(path, "/assets/", 8) == 0) {
 		rel = path + 7;
 	} else if (strncmp(path, "/admin/", 7) == 0) {
@@ -343,18 +363,15 @@ static int tenant_file(struct signal *s, struct lws *wsi, struct signal_pss *pss
 	} else {
 		return NOT_OURS;
 	}
+	const char *cache = immutable ? IMMUTABLE : "no-cache";
 	if (strcmp(rel, "/site.json") == 0)
-		return respond_text(wsi, pss, 200, "application/json", t->site_json);
+		return respond_copy(wsi, pss, "application/json", t->site_json, strlen(t->site_json), cache);
 	if (strcmp(rel, "/css/brand.css") == 0 && t->brand_css)
-		return respond_text(wsi, pss, 200, "text/css; charset=utf-8", t->brand_css);
+		return respond_copy(wsi, pss, "text/css; charset=utf-8", t->brand_css, strlen(t->brand_css), cache);
 	if (strcmp(rel, "/brand/logo") == 0) {
 		if (!t->logo)
 			return not_found(wsi, pss);
-		char *body = malloc(t->logo_len);
-		if (!body)
-			return 1;
-		memcpy(body, t->logo, t->logo_len);
-		return respond(wsi, pss, 200, t->logo_type, body, t->logo_len);
+		return respond_copy(wsi, pss, t->logo_type, t->logo, t->logo_len, "no-cache");
 	}
 	return NOT_OURS;
 }

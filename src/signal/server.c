@@ -183,10 +183,9 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
 		return cerr;
 	}
 	signal_conns_init(s, cfg);
-	json_t *site = json_pack("{s:s, s:s}", "imprint_url", cfg->imprint_url ? cfg->imprint_url : "",
-	                         "privacy_url", cfg->privacy_url ? cfg->privacy_url : "");
-	s->site_json = site ? json_dumps(site, JSON_INDENT(2)) : NULL;
-	json_decref(site);
+	/* what the tenants' site.json and brand.css say goes into the web files' version: a changed
+	 * configuration is a new version, so their versioned URLs may be kept for good */
+	s->site_json = signal_tenants_fingerprint(cfg);
 	s->web_root = realpath(cfg->web_root, NULL);
 	if (!s->web_root) {
 		int err = errno;

@@ -23,6 +23,8 @@ struct signal_tenant {
 	struct proto_tenant *proto;      /* rooms, limits, token keys */
 };
 
+/* All the tenants' site.json and brand.css texts in one string (malloc'd; NULL without memory). */
+char *signal_tenants_fingerprint(const struct signal_config *cfg);
 /* Builds the tenants of cfg (one implicit "default" when it has none). 0 or an errno (logged). */
 int signal_tenants_init(struct signal *s, const struct signal_config *cfg);
 void signal_tenants_free(struct signal *s);

@@ -90,9 +90,27 @@ static int tenant_init(struct signal *s, struct signal_tenant *st, const struct 
 	return proto_server_add_tenant(s->proto, &pc, &st->proto);
 }
 
+static const struct signal_tenant_config implicit = { .id = "default" };
+
+char *signal_tenants_fingerprint(const struct signal_config *cfg)
+{
+	size_t n = cfg->n_tenants ? cfg->n_tenants : 1;
+	char *all = strdup("");
+	for (size_t i = 0; all && i < n; i++) {
+		const struct signal_tenant_config *t = cfg->n_tenants ? &cfg->tenants[i] : &implicit;
+		char *site = site_json(t, cfg), *css = brand_css(t), *next = NULL;
+		if (site && asprintf(&next, "%s%s\n%s", all, site, css ? css : "") < 0)
+			next = NULL;
+		free(site);
+		free(css);
+		free(all);
+		all = next;
+	}
+	return all;
+}
+
 int signal_tenants_init(struct signal *s, const struct signal_config *cfg)
 {
-	static const struct signal_tenant_config implicit = { .id = "default" };
 	size_t n = cfg->n_tenants ? cfg->n_tenants : 1;
 	s->tenants = calloc(n, sizeof *s->tenants);
 	if (!s->tenants)

@@ -141,9 +141,9 @@ def test_versioned_urls_are_immutable_and_unknown_versions_still_served(server):
     assert s == 200 and h["cache-control"] == IMMUTABLE and body == web_file("assets/js/room.js")
     s, h, body = get(server, f"/assets/v/{v}/i18n/de.json", {"Accept-Encoding": "br"})
     assert s == 200 and h["cache-control"] == IMMUTABLE and unbrotli(body) == web_file("assets/i18n/de.json")
-    # site.json is the tenant's (host name, configuration): never kept, whatever the version says
+    # site.json is the tenant's (host name, configuration); the version covers the configuration
     _, h, body = get(server, f"/assets/v/{v}/site.json")
-    assert h["cache-control"] == "no-store" and h["content-type"] == "application/json"
+    assert h["cache-control"] == IMMUTABLE and h["content-type"] == "application/json"
     assert json.loads(body)["tenant"] == "default"
     # an old page after an upgrade: today's file, not cached for good under the old name
     for old in ["000000000000", "deadbeef", "x"]:
