@@ -109,9 +109,11 @@ static bool tenant_ok(const char *id)
 	return n > 0;
 }
 
+/* The wall clock, at most the end of the last day a date can be written for. */
 static uint64_t now_us(const struct usage *u)
 {
-	return clock_now(&u->wall);
+	uint64_t now = clock_now(&u->wall), end = (USAGE_DAY_LAST + 1ull) * USAGE_US_PER_DAY - 1u;
+	return now < end ? now : end;
 }
 
 static bool row_empty(struct usage_day *d)

@@ -130,6 +130,8 @@ START_TEST(two_meetings_exact_row)
 	bool overlap = _i == 1;
 	struct usage *u = open_store(NULL, 0);
 	two_meetings(u, "buehl", overlap);
+	clock_us = T(0, 22, 0);
+	usage_meeting_end(u, usage_meeting_start(u, "buehl"));   /* nobody joined: no meeting */
 	clock_us = T(0, 23, 0);
 	struct usage_day got = day_of(u, "buehl", 0), want = expected_two(overlap);
 	expect_row(&got, &want);
