@@ -425,6 +425,7 @@ static void head(struct page *p, const char *name, const struct usage_day *days,
 		esc(p->b, name);
 	}
 	strbuf_printf(p->b, " – plenum</title>\n"
+	                    "<link rel=\"icon\" href=\"/assets/favicon.svg\" type=\"image/svg+xml\">\n"
 	                    "<link rel=\"stylesheet\" href=\"/assets/css/plenum.css\">\n"
 	                    "<link rel=\"stylesheet\" href=\"/assets/css/brand.css\">\n</head>\n"
 	                    "<body class=\"page page--light\">\n<a class=\"skip-link\" href=\"#main\">%s</a>\n"
