@@ -109,9 +109,11 @@ static bool tenant_ok(const char *id)
 	return n > 0;
 }
 
+/* The wall clock, at most the end of the last day a date can be written for. */
 static uint64_t now_us(const struct usage *u)
 {
-	return clock_now(&u->wall);
+	uint64_t now = clock_now(&u->wall), end = (USAGE_DAY_LAST + 1ull) * USAGE_US_PER_DAY - 1u;
+	return now < end ? now : end;
 }
 
 static bool row_empty(struct usage_day *d)
@@ -194,7 +196,7 @@ int usage_open(struct usage **out, const char *db_path, unsigned keep_days, cons
 	u->keep_days = keep_days ? keep_days : USAGE_KEEP_DEFAULT;
 	u->wall = wall ? *wall : (struct clock_src){ realtime_us, NULL };
 	hmap_init(&u->tenants);
-	int rc = usage_db_open(u, db_path, err, err_cap);
+	int rc = usage_db_open(u, db_path && *db_path ? db_path : NULL, err, err_cap);
 	if (rc) {
 		free(u);
 		return rc;
@@ -366,7 +368,6 @@ int usage_tick(struct usage *u)
 {
 	if (!u)
 		return 0;
-	uint64_t errors = u->write_errors;
 	uint64_t now = now_us(u);
 	accrue_all(u, now);
 	uint32_t today = usage_day_of(now);
@@ -375,7 +376,10 @@ int usage_tick(struct usage *u)
 		u->pruned_day = today;
 	}
 	int rc = usage_db_commit(u);
-	return rc ? rc : u->write_errors != errors ? EIO : 0;
+	if (u->write_errors != u->write_errors_told)
+		rc = EIO;
+	u->write_errors_told = u->write_errors;
+	return rc;
 }
 
 void usage_close(struct usage *u)

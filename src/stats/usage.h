@@ -80,8 +80,8 @@ struct usage_info {
 	char last_error[160];
 };
 
-/* Opens (or creates, with its schema) the SQLite file db_path; NULL keeps everything in memory
- * for the process' lifetime. keep_days: rows older than that many days before today are deleted
+/* Opens (or creates, with its schema) the SQLite file db_path; NULL or "" keeps everything in
+ * memory for the process' lifetime. keep_days: rows older than that many days before today are deleted
  * (0: USAGE_KEEP_DEFAULT; more than USAGE_KEEP_MAX is refused). wall: unix time in microseconds,
  * injectable for tests (NULL: CLOCK_REALTIME). 0, or an errno with a one-line English reason in
  * err: EINVAL (keep_days), EIO (the file cannot be opened or created, or is no plenum statistics
@@ -105,8 +105,9 @@ void usage_leave(struct usage *u, struct usage_seat *s);
 void usage_meeting_end(struct usage *u, struct usage_meeting *m);
 
 /* About once a minute: participant time up to now is added, the open transaction is committed
- * (a new one begins), and once a day rows past keep_days are deleted. 0, or EIO when a write
- * failed (usage_info says which; the counters since the last commit may be lost). */
+ * (the next write begins a new one), and once a day rows past keep_days are deleted. 0, or EIO
+ * when a write failed since the last tick (usage_info says which, the log says it once; the
+ * counters since the last commit may be lost, counting goes on). */
 int usage_tick(struct usage *u);
 
 /* The tenant's last `days` UTC days up to today, oldest first, one entry per day: days without

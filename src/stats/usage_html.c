@@ -167,41 +167,38 @@ struct page {
 static void esc(struct strbuf *b, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	size_t n = strlen((const char *)p);
-	while (n) {
+	size_t n = strlen((const char *)p), plain = 0;   /* bytes at p copied as they are */
+	while (plain < n) {
 		uint32_t cp;
-		size_t k = utf8_next(p, n, &cp);
-		if (!k) {
-			strbuf_printf(b, "\xef\xbf\xbd");
-			k = 1;
-		} else if (cp == '<') {
-			strbuf_printf(b, "&lt;");
-		} else if (cp == '>') {
-			strbuf_printf(b, "&gt;");
-		} else if (cp == '&') {
-			strbuf_printf(b, "&amp;");
-		} else if (cp == '"') {
-			strbuf_printf(b, "&quot;");
-		} else if (cp == '\'') {
-			strbuf_printf(b, "&#39;");
-		} else if (!utf8_is_control(cp)) {
-			strbuf_printf(b, "%.*s", (int)k, (const char *)p);
+		size_t k = utf8_next(p + plain, n - plain, &cp);
+		const char *ref = !k ? "\xef\xbf\xbd" : cp == '<' ? "&lt;" : cp == '>' ? "&gt;" : cp == '&' ? "&amp;"
+		                : cp == '"' ? "&quot;" : cp == '\'' ? "&#39;" : utf8_is_control(cp) ? "" : NULL;
+		if (!ref) {
+			plain += k;
+			continue;
 		}
-		p += k;
-		n -= k;
+		strbuf_printf(b, "%.*s%s", (int)plain, (const char *)p, ref);
+		k = k ? k : 1;
+		p += plain + k;
+		n -= plain + k;
+		plain = 0;
 	}
+	strbuf_printf(b, "%.*s", (int)plain, (const char *)p);
 }
 
 /* Digits in groups of three with the language's separator. */
 static void digits(struct page *p, uint64_t v)
 {
-	char raw[24];
+	char raw[24], out[32];
 	int n = snprintf(raw, sizeof raw, "%" PRIu64, v);
+	size_t k = 0;
 	for (int i = 0; i < n; i++) {
 		if (i && (n - i) % 3 == 0)
-			strbuf_printf(p->b, "%c", p->t->group);
-		strbuf_printf(p->b, "%c", raw[i]);
+			out[k++] = p->t->group;
+		out[k++] = raw[i];
 	}
+	out[k] = '\0';
+	strbuf_printf(p->b, "%s", out);
 }
 
 /* A count as shown: "&lt; 5" when hidden, else grouped digits. */
@@ -428,6 +425,7 @@ static void head(struct page *p, const char *name, const struct usage_day *days,
 		esc(p->b, name);
 	}
 	strbuf_printf(p->b, " – plenum</title>\n"
+	                    "<link rel=\"icon\" href=\"/assets/favicon.svg\" type=\"image/svg+xml\">\n"
 	                    "<link rel=\"stylesheet\" href=\"/assets/css/plenum.css\">\n"
 	                    "<link rel=\"stylesheet\" href=\"/assets/css/brand.css\">\n</head>\n"
 	                    "<body class=\"page page--light\">\n<a class=\"skip-link\" href=\"#main\">%s</a>\n"

@@ -50,6 +50,7 @@ struct usage {
 	struct hmap tenants;              /* id → struct usage_tenant */
 	struct usage_meeting *meetings;
 	uint64_t n_meetings, n_seats, dropped, write_errors;
+	uint64_t write_errors_told;       /* write_errors at the last usage_tick */
 	char last_error[160];
 };
 
