@@ -11,10 +11,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPlenum, freePort, joined, recordAnnouncements, announced, OUT, ROOT } from './lib-plenum.mjs';
+import { startPlenum, freePort, joined, recordAnnouncements, announced, OUT, ROOT, assertNoAxeViolations } from './lib-plenum.mjs';
 
-const AXE = join(ROOT, 'tests', 'browser', 'node_modules', 'axe-core', 'axe.min.js');
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const VIEW = { width: 1280, height: 720 };
 const WAIT = 45000;   // generous: a loaded two-core machine runs plenum and several Chromium pages
 
@@ -122,15 +120,7 @@ async function clickJoin(page) {
   await page.click('#join-button');
 }
 
-async function axe(page, what) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(async (tags) => {
-    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
-      nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')}: ${n.failureSummary.split('\n').slice(0, 3).join(' ')}`) }));
-  }, TAGS);
-  assert.deepEqual(result, [], `${what}: axe violations\n${JSON.stringify(result, null, 2)}`);
-}
+const axe = assertNoAxeViolations;
 
 /** What the page shows of the brand, read in the page. */
 function brandOf(page) {
