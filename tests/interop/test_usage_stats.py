@@ -93,3 +93,8 @@ def test_a_meeting_is_counted_kept_and_shown_to_admins_only(start_server, tmp_pa
     body = get(third, "/admin/stats.csv?days=1", {"Authorization": "Bearer " + ADMIN})[2]
     today = list(csv.DictReader(io.StringIO(body)))[-1]
     assert today["meetings"] == "< 5" and today["peak_participants"] == "< 5", today
+    # guessing admin tokens: 20 refusals a minute for the whole server, then 429 (the admin still gets in)
+    codes = [get(third, "/admin/stats.csv", {"Authorization": f"Bearer guess-{i:040d}"})[0] for i in range(25)]
+    assert codes[:20] == [403] * 20 and codes[20:] == [429] * 5, codes
+    assert get(third, "/admin/stats.csv", {"Authorization": "Bearer " + ADMIN})[0] == 200
+    assert third.log_text().count("without a valid admin token was refused") < 10
