@@ -18,11 +18,11 @@ function storedLanguage() {
 }
 
 /**
- * ?lang= first, then the user's earlier choice, then the site's default (the town's `language`,
- * when it sets one), then the browser's preference (German or English).
+ * ?lang= (or #lang=, an embedding page's) first, then the user's earlier choice, then the site's
+ * default (the town's `language`, when it sets one), then the browser's preference (German or English).
  */
 export function chooseLanguage(siteDefault = '') {
-  const forced = new URLSearchParams(location.search).get('lang');
+  const forced = new URLSearchParams(location.search).get('lang') || new URLSearchParams(location.hash.slice(1)).get('lang');
   if (SUPPORTED.includes(forced)) return forced;
   const stored = storedLanguage();
   if (SUPPORTED.includes(stored)) return stored;

@@ -37,6 +37,8 @@ import { OverflowMenu } from './ui/overflow-menu.js';
 import { TileMenu } from './ui/tile-menu.js';
 import { SelfOverlay } from './ui/self-overlay.js';
 import { MediaOptions } from './ui/media-options.js';
+import { embed } from './embed.js';
+import { embedCommands } from './room/embed-commands.js';
 
 // An invitation link's token leaves the address bar first; it lives in this module's memory only.
 const linkToken = takeToken();
@@ -180,7 +182,7 @@ async function start() {
   ui.media = new LocalMedia();
   // A token's name is the one the server will use: the field shows it
   const tokenName = typeof tokenClaims(linkToken).name === 'string' ? tokenClaims(linkToken).name.trim() : '';
-  await showPrejoin(tokenName || link.name);
+  await showPrejoin(tokenName || link.name || embed.params.name);
 }
 
 async function showPrejoin(name = '') {
@@ -265,6 +267,7 @@ function enterMeeting(name, password = null) {
   for (const [event, handler] of Object.entries(sessionListeners(app, session))) session.on(event, handler);
   for (const [event, handler] of Object.entries(firstMeetingListeners(app, session))) session.on(event, handler);
   app.mutedHint.start();
+  embed.attach(session);
   session.start();
 }
 
@@ -364,6 +367,8 @@ bindShortcuts(inMeeting, {
   '?': () => $('shortcuts-dialog').showModal(),
 });
 window.addEventListener('pagehide', () => ui.session?.stop());
+// In another site's iframe (embed.js): its commands press the same buttons; joining stays the visitor's click.
+embed.start(embedCommands(app, { leave, inMeeting }));
 
 start().catch((err) => {
   console.error('plenum: start failed', err);

@@ -607,10 +607,12 @@ export class Session extends Emitter {
 
   sendMediaState() {
     if (this.participantId === null) return;
-    this.request('media_state', {
+    const state = {
       audio_muted: !!this.local.audioMuted || !this.local.audio,
       video_muted: !!this.local.videoMuted || !this.local.video,
-    }).catch((err) => {
+    };
+    this.emit('local-media', state);   // what the others are told (the embedding page hears it too)
+    this.request('media_state', state).catch((err) => {
       if (err.code !== 'disconnected' && err.code !== 'rate_limited') console.warn('plenum: media_state failed', err.code);
     });
   }
