@@ -42,6 +42,13 @@ static void setup(void)
 		abort();
 	if (proto_server_new(&srv, sfu, NULL) != 0)
 		abort();
+	/* the built-in tenant with a portal's HS256 key and rooms opened by token, so that joins reach
+	 * the token checks and the wait for the host */
+	static const char secret[] = "fuzz-portal-secret-0123456789abcdef";
+	struct proto_tenant_config tc = { .id = "default", .token_required = true, .token_secret = secret,
+	                                  .token_secret_len = sizeof secret - 1 };
+	if (proto_server_add_tenant(srv, &tc, NULL) != 0)
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -71,6 +71,8 @@ static void set_defaults(struct app_config *c)
 	c->max_room_participants = 200;
 	c->max_videos = 25;
 	c->turn_ttl_s = CONFIG_TURN_TTL_DEFAULT;
+	c->usage_keep_days = 400;
+	c->usage_threshold = 5;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	c->workers = cores > 0 ? (unsigned)(cores < 64 ? cores : 64) : 1;
 }

@@ -185,6 +185,37 @@ static int set_max_videos(struct app_config *c, const char *v, FILE *err)
 	return 0;
 }
 
+/* A number lo..hi of the setting `name`; -1 after the message. */
+static int set_range(const char *name, const char *v, long lo, long hi, unsigned *out, FILE *err)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || n < lo || n > hi) {
+		fprintf(err, "plenum: --%s must be %ld..%ld (got '%s')\n", name, lo, hi, v);
+		return -1;
+	}
+	*out = (unsigned)n;
+	return 0;
+}
+
+static int set_usage_db(struct app_config *c, const char *v, FILE *err)
+{
+	if (!*v) {
+		fprintf(err, "plenum: --usage-db wants a file name\n");
+		return -1;
+	}
+	c->usage_db = v;   /* opened (and made) at start */
+	return 0;
+}
+static int set_usage_keep_days(struct app_config *c, const char *v, FILE *err)
+{
+	return set_range("usage-keep-days", v, 1, 3660, &c->usage_keep_days, err);
+}
+static int set_usage_threshold(struct app_config *c, const char *v, FILE *err)
+{
+	return set_range("usage-threshold", v, 0, 100, &c->usage_threshold, err);
+}
+
 static int set_allowed_origin(struct app_config *c, const char *v, FILE *err)
 {
 	if (c->n_allowed_origins >= CONFIG_LIST_MAX) {
@@ -438,6 +469,10 @@ static void show_uint(FILE *out, const char *key, unsigned v)
 	fprintf(out, "%s = %u\n", key, v);
 }
 
+static void show_usage_db(const struct app_config *c, FILE *out) { show_str(out, "usage-db", c->usage_db); }
+static void show_usage_keep_days(const struct app_config *c, FILE *out) { show_uint(out, "usage-keep-days", c->usage_keep_days); }
+static void show_usage_threshold(const struct app_config *c, FILE *out) { show_uint(out, "usage-threshold", c->usage_threshold); }
+
 static void show_cidrs(FILE *out, const char *key, const struct signal_cidr *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -552,6 +587,9 @@ static const struct app_flag flags[] = {
 	{ "turn-ttl", "SECONDS", "how long the TURN credentials of a join stay valid (5..604800, default 86400)", set_turn_ttl, show_turn_ttl },
 	{ "keep-unused-layers", NULL, "publishers keep sending every simulcast layer even when nobody receives it (default: such layers pause after 3 s, to spare citizens' uplinks)", set_keep_unused_layers, show_keep_unused_layers },
 	{ "test-force-relay", NULL, "tests only: tell browsers to send media through TURN alone (iceTransportPolicy relay)", set_test_force_relay, show_test_force_relay },
+	{ "usage-db", "FILE", "the usage statistics' SQLite file (meetings, participant minutes, … per tenant and day; no personal data); default: kept in memory only", set_usage_db, show_usage_db },
+	{ "usage-keep-days", "N", "days the usage statistics are kept (1..3660, default 400)", set_usage_keep_days, show_usage_keep_days },
+	{ "usage-threshold", "N", "counts below N are shown as \"< N\" on /admin/stats (0..100, default 5; 0: all exact)", set_usage_threshold, show_usage_threshold },
 	{ "log-level", "LEVEL", "debug, info, warn, error or off (default info)", set_log_level, show_log_level },
 };
 

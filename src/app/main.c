@@ -13,6 +13,14 @@
 #include "base/log.h"
 #include "sfu/sfu.h"
 #include "signal/signal.h"
+#include "stats/usage.h"
+
+#define USAGE_TICK_MS 60000   /* the statistics are written once a minute */
+
+static void on_usage_tick(uv_timer_t *t)
+{
+	usage_tick(t->data);
+}
 
 /* A connection on the shared port that is not ICE: the web server's. */
 static void web_connection(void *arg, int fd)
@@ -96,6 +104,19 @@ int main(int argc, char **argv)
 		app_config_free(&cfg);
 		return 1;
 	}
+	struct usage *usage = NULL;
+	char uerr[256] = "";
+	if ((r = usage_open(&usage, cfg.usage_db, cfg.usage_keep_days, NULL, uerr, sizeof uerr)) != 0) {
+		fprintf(stderr, "plenum: --usage-db %s: %s\n", cfg.usage_db ? cfg.usage_db : "(memory)", uerr);
+		sfu_free(sfu);
+		uv_run(loop, UV_RUN_DEFAULT);
+		app_config_free(&cfg);
+		return 1;
+	}
+	uv_timer_t usage_timer;
+	uv_timer_init(loop, &usage_timer);
+	usage_timer.data = usage;
+	uv_timer_start(&usage_timer, on_usage_tick, USAGE_TICK_MS, USAGE_TICK_MS);
 	struct app_metrics_src msrc = { sfu, NULL };
 	struct signal_config sigcfg = {
 		.listen_host = cfg.listen_host, .listen_port = cfg.listen_port, .web_root = cfg.web_root,
@@ -111,10 +132,14 @@ int main(int argc, char **argv)
 		.turn_uris = cfg.turn_uris, .n_turn_uris = cfg.n_turn_uris,
 		.turn_secret = cfg.turn_secret, .turn_secret_len = cfg.turn_secret_len,
 		.turn_ttl_s = cfg.turn_ttl_s, .test_force_relay = cfg.test_force_relay,
+		.tenants = cfg.tenants, .n_tenants = cfg.n_tenants, .default_tenant = cfg.default_tenant,
+		.usage = usage, .usage_threshold = cfg.usage_threshold,
 	};
 	struct signal *sig;
 	if ((r = signal_new(&sig, loop, sfu, &sigcfg, app_metrics_write, &msrc)) != 0) {
 		fprintf(stderr, "plenum: cannot listen on %s:%u: %s\n", cfg.listen_host, cfg.listen_port, strerror(r));
+		uv_close((uv_handle_t *)&usage_timer, NULL);
+		usage_close(usage);
 		sfu_free(sfu);
 		uv_run(loop, UV_RUN_DEFAULT);
 		app_config_free(&cfg);
@@ -149,10 +174,12 @@ int main(int argc, char **argv)
 	uv_close((uv_handle_t *)&sigint, NULL);
 	uv_close((uv_handle_t *)&sigterm, NULL);
 	uv_close((uv_handle_t *)&sighup, NULL);
+	uv_close((uv_handle_t *)&usage_timer, NULL);
 	signal_free(sig);
 	sfu_free(sfu);
 	uv_run(loop, UV_RUN_DEFAULT);
 	signal_finish(sig);
+	usage_close(usage);   /* after every connection left: their meetings are counted */
 	uv_run(loop, UV_RUN_DEFAULT);
 	uv_loop_close(loop);
 	log_info("main", "stopped");

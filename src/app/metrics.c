@@ -107,5 +107,7 @@ size_t app_metrics_write(void *arg, char *out, size_t cap)
 		strbuf_printf(&o, "# HELP process_max_resident_memory_bytes Peak resident memory.\n# TYPE process_max_resident_memory_bytes gauge\n"
 		        "process_max_resident_memory_bytes %ld\n", ru.ru_maxrss * 1024L);
 	}
+	if (src->signal && !o.overflow && o.len < cap)
+		o.len += signal_tenant_metrics(src->signal, out + o.len, cap - o.len);
 	return o.len;
 }

@@ -2,7 +2,9 @@
  * order so that each refusal has one name: structure, header, payload, audience, signature, time,
  * claims. The audience comes before the signature on purpose: a tenant holds only its own keys, so a
  * token minted by another town would otherwise read as forged. Nothing of the token is trusted
- * before its signature verifies except to choose the key and the verdict. */
+ * before its signature verifies except to choose the key and the verdict. Header parameters that
+ * point at keys ("kid", "jku", "jwk", "x5u", "x5c") are ignored: the keys are the tenant's, from
+ * plenum's configuration, and nothing is ever fetched. */
 #include "auth/jwt_int.h"
 
 #include <jansson.h>

@@ -42,17 +42,18 @@ enum jwt_err {
 /* "ok", "malformed", "algorithm", "audience", "signature", "expired", "not-yet-valid", "claims". */
 const char *jwt_err_name(enum jwt_err e);
 
-/* One verification key of a tenant; several may be given (key rotation, or HS and RS side by side). */
+/* One verification key of a tenant; several may be given (key rotation, or HS and RS side by side).
+ * A key does not change once made, so threads may verify with the same keys at once. */
 struct jwt_key;
 
 /* An HS256 key: a shared secret of at least JWT_HS256_SECRET_MIN bytes (copied). 0, EINVAL for a
  * shorter secret, ENOMEM. */
 int jwt_key_hs256(struct jwt_key **out, const void *secret, size_t len);
 
-/* A public key in PEM ("-----BEGIN PUBLIC KEY-----", SubjectPublicKeyInfo): RSA of
- * JWT_RSA_BITS_MIN..JWT_RSA_BITS_MAX bits verifies RS256, EC on P-256 verifies ES256. 0, or EINVAL
- * with a short English reason in err (when err_cap > 0) for anything else: other curves, other key
- * types, private keys, certificates, PKCS#1 "RSA PUBLIC KEY". pem need not be NUL-terminated. */
+/* A public key in PEM ("-----BEGIN PUBLIC KEY-----", SubjectPublicKeyInfo; PKCS#1 "RSA PUBLIC KEY"
+ * too): RSA of JWT_RSA_BITS_MIN..JWT_RSA_BITS_MAX bits verifies RS256, EC on P-256 verifies ES256.
+ * 0, or EINVAL with a short English reason in err (when err_cap > 0) for anything else: other
+ * curves, other key types, private keys, certificates. pem need not be NUL-terminated. */
 int jwt_key_public_pem(struct jwt_key **out, const char *pem, size_t len, char *err, size_t err_cap);
 
 /* Frees the key, wiping a secret. NULL is fine. */

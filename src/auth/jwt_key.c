@@ -76,8 +76,6 @@ static int refuse_pem(const char *pem, size_t len, char *err, size_t cap)
 		return refuse(err, cap, "a private key: give the public key (openssl pkey -pubout)");
 	if (memmem(pem, len, "BEGIN CERTIFICATE-----", 22))
 		return refuse(err, cap, "a certificate: give its public key (openssl x509 -pubkey -noout)");
-	if (memmem(pem, len, "BEGIN RSA PUBLIC KEY-----", 25))
-		return refuse(err, cap, "a PKCS#1 RSA key: convert it (openssl rsa -RSAPublicKey_in -pubout)");
 	return refuse(err, cap, "no PEM \"PUBLIC KEY\" found");
 }
 

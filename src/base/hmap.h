@@ -1,4 +1,4 @@
-/* hmap: a small open-addressing hash map from short byte keys (≤ 64 bytes) to pointers,
+/* hmap: a small open-addressing hash map from short byte keys (≤ 104 bytes: a room key "TENANT/NAME") to pointers,
  * for lookups on the packet path (ICE ufrag → transport, remote address → transport). */
 #ifndef PLENUM_BASE_HMAP_H
 #define PLENUM_BASE_HMAP_H
@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HMAP_KEY_MAX 64
+#define HMAP_KEY_MAX 104
 
 struct hmap_slot {
 	uint8_t key[HMAP_KEY_MAX];

@@ -94,6 +94,7 @@ struct meet_member {
 	int quality;                  /* the media server's view of its connection (enum sfu_quality), copied for events */
 	struct meet_bucket chat, reaction, hand, media, music_limit;
 	char token[MEET_TOKEN_LEN + 1];   /* single-use rejoin token of this seat */
+	void *tally;                /* the caller's (signaling: the usage statistics' seat) */
 };
 
 /* A dropped host's seat, held for MEET_SEAT_GRACE_US. */
@@ -134,6 +135,7 @@ struct meet_room {
 	char key[MEET_ROOM_KEY_MAX + 1];    /* what the room is found by: NAME or SCOPE/NAME */
 	char name[MEET_ROOM_NAME_MAX + 1];  /* the room's name (the key's part after '/') */
 	void *owner;                /* the caller's (signaling: the tenant the room belongs to) */
+	void *tally;                /* the caller's (signaling: the usage statistics' meeting) */
 	struct meet *meet;
 	struct meet_member *members;
 	unsigned n_members;

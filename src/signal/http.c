@@ -11,6 +11,8 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "signal/signal_int.h"
+#include "signal/signal_admin.h"
+#include "signal/signal_tenant.h"
 #include "signal/static_files.h"
 
 #define METRICS_CAP (256 * 1024)
@@ -21,6 +23,22 @@ static const char not_found_page[] =
 	"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head>"
 	"<body><h1>Not found</h1><p>There is nothing at this address.</p><p><a href=\"/\">plenum</a></p>"
 	"</body></html>\n";
+
+static const char unknown_host_page[] =
+	"<!doctype html>\n<html lang=\"de\"><head><meta charset=\"utf-8\"><title>Nicht gefunden · Not found</title></head>"
+	"<body><h1>Diese Adresse wird hier nicht angeboten</h1><p>Dieser Server bietet unter diesem Namen keine "
+	"Videokonferenzen an. Bitte prüfen Sie die Adresse.</p><h1 lang=\"en\">This address is not served here</h1>"
+	"<p lang=\"en\">This server offers no video meetings under this name. Please check the address.</p>"
+	"</body></html>\n";
+
+/* The second Content-Security-Policy of every response: who may frame it (the tenant's
+ * embed-origins, else nobody). */
+static int add_csp(struct lws *wsi, const struct signal_pss *pss, unsigned char **p, unsigned char *end)
+{
+	const char *v = pss->csp ? pss->csp : signal_tenant_csp(NULL);
+	return lws_add_http_header_by_name(wsi, (const unsigned char *)"content-security-policy:",
+	                                   (const unsigned char *)v, (int)strlen(v), p, end);
+}
 
 static bool is_head(struct lws *wsi)
 {
@@ -53,20 +71,37 @@ static int send_body(struct lws *wsi, struct signal_pss *pss, const unsigned cha
 
 /* Starts an in-memory response; `body` (malloc'd, may be NULL when len is 0) is taken over. A HEAD
  * request gets the same headers (Content-Length included) and no body. */
-static int respond(struct lws *wsi, struct signal_pss *pss, unsigned status, const char *type,
-                   char *body, size_t len)
+static int respond_cached(struct lws *wsi, struct signal_pss *pss, unsigned status, const char *type,
+                          char *body, size_t len, const char *cache_control)
 {
 	unsigned char buf[LWS_PRE + 2048], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
 	if (lws_add_http_common_headers(wsi, status, type, len, &p, end) ||
 	    lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
-	                                (const unsigned char *)"no-store", 8, &p, end) ||
-	    lws_finalize_write_http_header(wsi, start, &p, end)) {
+	                                (const unsigned char *)cache_control, (int)strlen(cache_control), &p, end) ||
+	    add_csp(wsi, pss, &p, end) || lws_finalize_write_http_header(wsi, start, &p, end)) {
 		free(body);
 		return 1;
 	}
 	pss_clear(pss);
 	pss->body = body;
 	return send_body(wsi, pss, (const unsigned char *)body, len);
+}
+
+static int respond(struct lws *wsi, struct signal_pss *pss, unsigned status, const char *type,
+                   char *body, size_t len)
+{
+	return respond_cached(wsi, pss, status, type, body, len, "no-store");
+}
+
+/* A copy of text, kept as cache_control says. */
+static int respond_copy(struct lws *wsi, struct signal_pss *pss, const char *type, const void *data, size_t len,
+                        const char *cache_control)
+{
+	char *body = malloc(len + 1);
+	if (!body)
+		return 1;
+	memcpy(body, data, len);
+	return respond_cached(wsi, pss, 200, type, body, len, cache_control);
 }
 
 static int respond_text(struct lws *wsi, struct signal_pss *pss, unsigned status, const char *type,
@@ -107,15 +142,15 @@ static int serve_file(struct signal *s, struct lws *wsi, struct signal_pss *pss,
 		int bad = lws_add_http_common_headers(wsi, 200, signal_static_type(real), (lws_filepos_t)st.st_size, &p, end) ||
 		          lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
 		                                      (const unsigned char *)"no-cache", 8, &p, end) ||
-		          lws_finalize_write_http_header(wsi, start, &p, end);
+		          add_csp(wsi, pss, &p, end) || lws_finalize_write_http_header(wsi, start, &p, end);
 		free(real);
 		if (bad)
 			return 1;
 		return lws_http_transaction_completed(wsi) ? -1 : 0;
 	}
-	unsigned char hdr[256], *p = hdr, *end = hdr + sizeof hdr;
+	unsigned char hdr[1024], *p = hdr, *end = hdr + sizeof hdr;
 	if (lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
-	                                (const unsigned char *)"no-cache", 8, &p, end)) {
+	                                (const unsigned char *)"no-cache", 8, &p, end) || add_csp(wsi, pss, &p, end)) {
 		free(real);
 		return 1;
 	}
@@ -210,7 +245,7 @@ static int serve_memory(struct lws *wsi, struct signal_pss *pss, struct signal_s
 	if (fresh ? lws_add_http_header_status(wsi, 304, &p, end)
 	          : lws_add_http_common_headers(wsi, 200, f->type, f->body[c].len, &p, end))
 		return 1;
-	if (static_headers(wsi, f, c, modified, immutable, &p, end) ||
+	if (static_headers(wsi, f, c, modified, immutable, &p, end) || add_csp(wsi, pss, &p, end) ||
 	    (!fresh && coding && add_header(wsi, "content-encoding:", coding, &p, end)) ||
 	    lws_finalize_write_http_header(wsi, start, &p, end))
 		return 1;
@@ -275,6 +310,72 @@ static int serve_metrics(struct signal *s, struct lws *wsi, struct signal_pss *p
 	return respond(wsi, pss, 200, "text/plain; version=0.0.4; charset=utf-8", body, len);
 }
 
+/* /admin/…: the tenant's usage statistics (admin.c decides; this sends). */
+static int serve_admin(struct signal *s, struct lws *wsi, struct signal_pss *pss, const struct signal_tenant *t,
+                       const char *path)
+{
+	struct signal_admin_reply *a = malloc(sizeof *a);
+	if (!a)
+		return 1;
+	signal_admin(s, wsi, t, path, a);
+	unsigned char buf[LWS_PRE + 10240], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
+	int bad = !a->body || lws_add_http_common_headers(wsi, a->status, a->type, a->len, &p, end) ||
+	          add_header(wsi, "cache-control:", "no-store", &p, end) || add_csp(wsi, pss, &p, end) ||
+	          (a->location[0] && add_header(wsi, "location:", a->location, &p, end)) ||
+	          (a->cookie[0] && add_header(wsi, "set-cookie:", a->cookie, &p, end)) ||
+	          (a->disposition[0] && add_header(wsi, "content-disposition:", a->disposition, &p, end)) ||
+	          (a->www_authenticate && add_header(wsi, "www-authenticate:", "Bearer realm=\"plenum\"", &p, end)) ||
+	          lws_finalize_write_http_header(wsi, start, &p, end);
+	char *body = a->body;
+	size_t len = a->len;
+	explicit_bzero(a->cookie, sizeof a->cookie);
+	free(a);
+	if (bad) {
+		free(body);
+		return 1;
+	}
+	pss_clear(pss);
+	pss->body = body;
+	return send_body(wsi, pss, (const unsigned char *)body, len);
+}
+
+#define NOT_OURS 2
+/* What a tenant has of its own: site.json, brand.css (when it has colours), its logo; and the
+ * embedding API. NOT_OURS for every other path. */
+static int tenant_file(struct signal *s, struct lws *wsi, struct signal_pss *pss, const struct signal_tenant *t,
+                       const char *path)
+{
+	const char *rel = path;
+	bool immutable = false;   /* a versioned URL of today's version (which covers the tenants' texts) */
+	if (strncmp(path, SIGNAL_STATIC_PREFIX, strlen(SIGNAL_STATIC_PREFIX)) == 0) {
+		const char *ver = path + strlen(SIGNAL_STATIC_PREFIX), *slash = strchr(ver, '/');
+		if (!slash)
+			return NOT_OURS;
+		rel = slash;   /* "/<file>" below assets/ */
+		const struct signal_static *g = s->files;
+		immutable = g && (size_t)(slash - ver) == strlen(g->version) && memcmp(ver, g->version, strlen(g->version)) == 0;
+	} else if (strncmp(path, "/assets/", 8) == 0) {
+		rel = path + 7;
+	} else if (strncmp(path, "/admin/", 7) == 0) {
+		return serve_admin(s, wsi, pss, t, path);
+	} else if (strcmp(path, "/api/plenum-embed.js") == 0) {
+		return serve_static(s, wsi, pss, current_files(s), "api/plenum-embed.js", false);
+	} else {
+		return NOT_OURS;
+	}
+	const char *cache = immutable ? IMMUTABLE : "no-cache";
+	if (strcmp(rel, "/site.json") == 0)
+		return respond_copy(wsi, pss, "application/json", t->site_json, strlen(t->site_json), cache);
+	if (strcmp(rel, "/css/brand.css") == 0 && t->brand_css)
+		return respond_copy(wsi, pss, "text/css; charset=utf-8", t->brand_css, strlen(t->brand_css), cache);
+	if (strcmp(rel, "/brand/logo") == 0) {
+		if (!t->logo)
+			return not_found(wsi, pss);
+		return respond_copy(wsi, pss, t->logo_type, t->logo, t->logo_len, "no-cache");
+	}
+	return NOT_OURS;
+}
+
 /* "/<segment>" with no further '/': a room page (the page itself checks the name). */
 static bool is_single_segment(const char *path)
 {
@@ -293,7 +394,14 @@ static int route(struct signal *s, struct lws *wsi, struct signal_pss *pss, cons
 	if (strcmp(path, "/healthz") != 0 && !signal_host_allowed(s, wsi))
 		return respond_text(wsi, pss, 421, "text/plain; charset=utf-8",
 		                    "this server does not serve that host name\n");
+	struct signal_tenant *tenant = signal_tenant_for(s, wsi);
+	pss->csp = signal_tenant_csp(tenant);
+	if (!tenant && strcmp(path, "/healthz") && strcmp(path, "/metrics"))
+		return respond_text(wsi, pss, 404, "text/html; charset=utf-8", unknown_host_page);
 	struct signal_static *g = strcmp(path, "/healthz") && strcmp(path, "/metrics") ? current_files(s) : NULL;
+	int own = tenant ? tenant_file(s, wsi, pss, tenant, path) : NOT_OURS;
+	if (own != NOT_OURS)
+		return own;
 	if (strcmp(path, "/") == 0)
 		return serve_static(s, wsi, pss, g, "index.html", false);
 	if (strcmp(path, "/healthz") == 0)

@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "signal/signal_int.h"
+#include "signal/signal_tenant.h"
 
 #define HOST_MAX 255
 
@@ -119,6 +120,8 @@ static bool host_name_ok(const struct signal *s, const char *host)
 	for (size_t i = 0; i < s->n_allowed; i++)
 		if (strcmp(host, s->allowed[i].host) == 0)
 			return true;
+	if (signal_tenant_host(s, host))
+		return true;
 	return s->n_server_names == 0 && is_ip_literal(host);
 }
 

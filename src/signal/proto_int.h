@@ -40,6 +40,7 @@ struct proto_tenant {
 struct proto_server {
 	struct sfu *sfu;
 	struct proto_tenant *tenants;     /* the first is "default": connections use it unless told otherwise */
+	struct usage *usage;              /* the usage statistics (no names, no addresses), or NULL */
 	struct proto_stats *stats;
 	struct meet *meet;                /* meetings by canonical room name; members point to conns */
 	const struct clock_src *clock;    /* monotonic, for rate limits */

@@ -64,6 +64,9 @@ struct proto_tenant_config {
  * cannot be used: the reason is logged), ENOMEM. */
 int proto_server_add_tenant(struct proto_server *s, const struct proto_tenant_config *cfg, struct proto_tenant **out);
 struct proto_tenant *proto_server_tenant(struct proto_server *s, const char *id);
+/* The usage statistics meetings and joins are counted in (NULL: none); it outlives s. */
+struct usage;
+void proto_server_set_usage(struct proto_server *s, struct usage *u);
 /* Per-tenant figures for /metrics ("tenant" label); returns the length written (≤ cap). */
 size_t proto_server_tenant_metrics(const struct proto_server *s, char *out, size_t cap);
 

@@ -6,6 +6,7 @@
 
 #include "base/log.h"
 #include "signal/proto_int.h"
+#include "stats/usage.h"
 
 json_t *proto_room_state_json(const struct meet_room *r)
 {
@@ -180,6 +181,11 @@ enum signal_err proto_room_enter(struct proto_conn *c, struct meet_room *r, cons
 	c->member = m;
 	t->participants++;
 	t->joins++;
+	if (c->srv->usage) {
+		if (!r->tally)
+			r->tally = usage_meeting_start(c->srv->usage, t->id);
+		m->tally = usage_join(c->srv->usage, r->tally, (enum usage_browser)c->browser, c->camera);
+	}
 	if (r->music)
 		m->music = true;   /* the room's default; the client publishes in music mode */
 	return SIGNAL_OK;
@@ -212,13 +218,23 @@ void proto_room_deny(const struct meet_waiter *w, const char *reason, const char
 	proto_event(c, "lobby_denied", data);
 }
 
+/* The room is empty: for the statistics the meeting is over (a host back from a held seat
+ * starts the next one). */
+static void meeting_over(struct proto_server *srv, struct meet_room *r)
+{
+	if (r->tally)
+		usage_meeting_end(srv->usage, r->tally);
+	r->tally = NULL;
+}
+
 /* No members left: the waiters are told, the meeting is gone. */
-static void room_close(struct meet_room *r)
+static void room_close(struct proto_server *srv, struct meet_room *r)
 {
 	struct meet_waiter w;
 	while (meet_lobby_pop(r, &w))
 		proto_room_deny(&w, "room_ended", NULL);
 	proto_tenant_room_closed(r);
+	meeting_over(srv, r);
 	meet_room_free(r);
 }
 
@@ -233,12 +249,16 @@ static void room_leave(struct proto_conn *c, bool dropped)
 	struct proto_tenant *t = r->owner;
 	if (t && t->participants)
 		t->participants--;
+	if (m->tally)
+		usage_leave(c->srv->usage, m->tally);
+	m->tally = NULL;
 	bool hand = false;
 	struct meet_member *host = dropped ? meet_member_drop(r, m, proto_now_us(c), &hand)
 	                                   : meet_member_remove(r, m, &hand);
 	if (r->n_members == 0) {
+		meeting_over(c->srv, r);
 		if (!r->n_seats)
-			room_close(r);
+			room_close(c->srv, r);
 		return;
 	}
 	if (hand)
@@ -283,7 +303,7 @@ void proto_room_seats_check(struct proto_conn *c)
 			gone[n++] = r;
 	}
 	for (size_t i = 0; i < n; i++)
-		room_close(gone[i]);
+		room_close(s, gone[i]);
 }
 
 void proto_room_lobby_cancel(struct proto_conn *c)
@@ -296,7 +316,7 @@ void proto_room_lobby_cancel(struct proto_conn *c)
 	if (r && meet_lobby_take(r, id, NULL) == MEET_OK)
 		proto_room_lobby_left(r, id);
 	if (r && !r->n_members && !r->n_waiting && !r->n_seats)
-		room_close(r);   /* it only held those waiting for its host */
+		room_close(c->srv, r);   /* it only held those waiting for its host */
 }
 
 void proto_room_admit(struct meet_room *r, const struct meet_waiter *w)

@@ -13,6 +13,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "signal/signal_int.h"
+#include "signal/signal_tenant.h"
 #include "signal/static_files.h"
 
 #define HTTP_TIMEOUT_S 10        /* to send the request headers, and for a held header buffer */
@@ -57,7 +58,8 @@ static const struct lws_protocols protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
-/* Added to every HTTP response. The client uses camera, microphone, screen sharing, speaker
+/* Added to every HTTP response (http.c adds a second Content-Security-Policy with the tenant's
+ * frame-ancestors: browsers enforce both). The client uses camera, microphone, screen sharing, speaker
  * choice, autoplay, fullscreen and the clipboard (copying the link); everything else is off. */
 static const struct lws_protocol_vhost_options hdr_permissions = {
 	NULL, NULL, "permissions-policy:",
@@ -76,7 +78,7 @@ static const struct lws_protocol_vhost_options hdr_nosniff = {
 static const struct lws_protocol_vhost_options security_headers = {
 	&hdr_nosniff, NULL, "content-security-policy:",
 	"default-src 'self'; connect-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
-	"object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+	"object-src 'none'; base-uri 'none'"
 };
 /* Only over TLS (RFC 6797 §7.2: not over plain HTTP); one year, no preload (the operator's choice). */
 static const struct lws_protocol_vhost_options tls_headers = {
@@ -127,6 +129,7 @@ static void on_sweep(uv_timer_t *t)
 
 static void signal_release(struct signal *s)
 {
+	signal_tenants_free(s);
 	signal_origins_free(s);
 	signal_conns_free(s);
 	signal_proxy_free(s);
@@ -180,10 +183,9 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
 		return cerr;
 	}
 	signal_conns_init(s, cfg);
-	json_t *site = json_pack("{s:s, s:s}", "imprint_url", cfg->imprint_url ? cfg->imprint_url : "",
-	                         "privacy_url", cfg->privacy_url ? cfg->privacy_url : "");
-	s->site_json = site ? json_dumps(site, JSON_INDENT(2)) : NULL;
-	json_decref(site);
+	/* what the tenants' site.json and brand.css say goes into the web files' version: a changed
+	 * configuration is a new version, so their versioned URLs may be kept for good */
+	s->site_json = signal_tenants_fingerprint(cfg);
 	s->web_root = realpath(cfg->web_root, NULL);
 	if (!s->web_root) {
 		int err = errno;
@@ -208,6 +210,14 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
 			proto_server_free(s->proto);
 		}
 	}
+	if (!perr) {
+		proto_server_set_usage(s->proto, cfg->usage);
+		s->usage = cfg->usage;
+		s->usage_threshold = cfg->usage_threshold;
+		s->log_admin.per_sec = 1;   /* an outsider's guesses cause these lines */
+	}
+	if (!perr && (perr = signal_tenants_init(s, cfg)) != 0)
+		proto_server_free(s->proto);
 	if (perr) {
 		signal_release(s);
 		return perr;

@@ -121,6 +121,10 @@ struct signal_config {
 	size_t n_tenants;
 	/* The tenant id unknown host names get; NULL: they get a 404 page (with tenants configured). */
 	const char *default_tenant;
+	/* The usage statistics (src/stats/usage.h) meetings are counted in and /admin/stats shows; NULL:
+	 * none. usage_threshold: counts below it are shown as "< N" (0: all exact). */
+	struct usage *usage;
+	unsigned usage_threshold;
 };
 
 /* Connections refused or closed by the limits, for metrics. */
@@ -155,6 +159,9 @@ unsigned signal_connections(const struct signal *s);
  * refused and the old one stays. 0 or an errno. */
 int signal_reload_tls(struct signal *s, const char *cert_path, const char *key_path);
 void signal_get_conn_stats(const struct signal *s, struct signal_conn_stats *out);
+/* The per-tenant figures (rooms, participants, joins, refusals) as Prometheus text with a
+ * `tenant` label; the length written (≤ cap). */
+size_t signal_tenant_metrics(const struct signal *s, char *out, size_t cap);
 /* The TCP port actually listened on (useful with listen_port 0 in tests). */
 uint16_t signal_port(const struct signal *s);
 

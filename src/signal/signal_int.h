@@ -23,6 +23,7 @@ struct signal_origin {
 
 struct signal_peer;
 struct signal_static;
+struct signal_tenant;
 struct ws_conn;
 
 struct signal {
@@ -40,6 +41,14 @@ struct signal {
 	unsigned n_ws;
 	struct proto_stats stats;
 	struct proto_server *proto;      /* shared by the connections: meetings, rate limits */
+	struct signal_tenant *tenants;   /* tenants.c: the towns, chosen by host name */
+	size_t n_tenants;
+	struct signal_tenant *default_tenant;   /* unknown host names; NULL: a 404 page */
+	struct usage *usage;             /* /admin/stats reads it; NULL: no statistics */
+	unsigned usage_threshold;
+	struct log_limit log_admin;      /* refused admin requests */
+	uint64_t admin_refused;          /* refused admin requests, for their rate limit */
+	uint64_t admin_window_us;
 	bool tls;
 	char listen_host[64];
 	struct signal_origin *allowed;   /* --allowed-origin */
@@ -76,6 +85,7 @@ struct signal_pss {
 	const unsigned char *data;       /* the body being sent: `body`, or a file of `held` */
 	size_t body_len, body_sent;
 	struct signal_static *held;      /* the web files generation `data` lies in (a reference) */
+	const char *csp;                 /* the request's tenant's frame-ancestors (NULL: 'none') */
 	struct ws_conn *ws;
 };
 

@@ -98,6 +98,11 @@ int proto_server_add_tenant(struct proto_server *s, const struct proto_tenant_co
 	return 0;
 }
 
+void proto_server_set_usage(struct proto_server *s, struct usage *u)
+{
+	s->usage = u;
+}
+
 void proto_conn_set_tenant(struct proto_conn *c, struct proto_tenant *t)
 {
 	if (t)

@@ -9,6 +9,8 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "signal/signal_int.h"
+#include "signal/signal_tenant.h"
+#include "stats/usage.h"
 
 #define WS_OUT_MAX (8u << 20)   /* queued outbound bytes before a stalled client is dropped */
 
@@ -77,6 +79,14 @@ static int on_established(struct signal *s, struct lws *wsi, struct signal_pss *
 	if (signal_client_get(s, wsi, &client) == 0)
 		signal_addr_text(client.family, client.addr, peer, sizeof peer);
 	proto_conn_set_peer(w->proto, peer);
+	struct signal_tenant *tenant = signal_tenant_for(s, wsi);
+	if (tenant)
+		proto_conn_set_tenant(w->proto, tenant->proto);
+	/* Only the browser's family is kept, for the usage statistics. */
+	char ua[1024];
+	int ua_len = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_USER_AGENT);
+	bool have_ua = ua_len > 0 && lws_hdr_copy(wsi, ua, sizeof ua, WSI_TOKEN_HTTP_USER_AGENT) > 0;
+	proto_conn_set_browser(w->proto, (int)usage_browser_family(have_ua ? ua : NULL));
 	pss->ws = w;
 	w->opened_us = clock_mono_us();
 	w->prev = s->ws_tail;
@@ -250,7 +260,7 @@ bool signal_ws_allowed(struct signal *s, struct lws *wsi)
 		return false;
 	/* A browser on another site must not open a session here (cross-site WebSocket hijacking),
 	 * nor a page whose name was rebound to this server's address. */
-	if (!signal_host_allowed(s, wsi))
+	if (!signal_host_allowed(s, wsi) || !signal_tenant_for(s, wsi))
 		return false;
 	if (!signal_origin_allowed(s, wsi)) {
 		if (log_limit_allow(&s->log_ws, clock_mono_us()))

@@ -3,11 +3,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startPlenum, joined, sleep, ROOT } from './lib-plenum.mjs';
+import { startPlenum, joined, sleep, ROOT, assertNoAxeViolations } from './lib-plenum.mjs';
 
-const AXE = join(ROOT, 'tests', 'browser', 'node_modules', 'axe-core', 'axe.min.js');
 const BYPASS = { bypassCSP: true };  // axe is injected as an inline script
-const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 let env;
 before(async () => { env = await startPlenum('a11y'); });
@@ -16,16 +14,7 @@ after(async () => {
   assert.deepEqual(problems, []);
 });
 
-async function axe(page, what) {
-  await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(async (tags) => {
-    // Videos of the fake camera are not text; everything else counts.
-    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
-      nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')}: ${n.failureSummary.split('\n').slice(0, 3).join(' ')}`) }));
-  }, TAGS);
-  assert.deepEqual(result, [], `${what}: axe violations\n${JSON.stringify(result, null, 2)}`);
-}
+const axe = assertNoAxeViolations;
 
 test('landing page', async () => {
   const context = await env.browser.newContext({ viewport: { width: 1280, height: 720 }, bypassCSP: true });

@@ -204,3 +204,17 @@ export async function recordAnnouncements(page) {
 export function announced(env, page, what, re) {
   return env.waitFor(page, what, (src) => (window.__said || []).some((s) => new RegExp(src).test(s)), re);
 }
+
+const AXE = join(ROOT, 'tests', 'browser', 'node_modules', 'axe-core', 'axe.min.js');
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** Fails unless axe-core finds no WCAG 2.1 A/AA violation on the page (up to 5 nodes each listed). */
+export async function assertNoAxeViolations(page, what) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(async (tags) => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')}: ${n.failureSummary.split('\n').slice(0, 3).join(' ')}`) }));
+  }, WCAG_TAGS);
+  if (result.length) throw new Error(`${what}: axe violations\n${JSON.stringify(result, null, 2)}`);
+}

@@ -103,7 +103,11 @@ class Server:
         return self.proc is not None and self.proc.poll() is None
 
     def stop(self):
-        """SIGTERM, wait; returns a list of problems (empty when the server stopped cleanly)."""
+        """SIGTERM, wait; returns a list of problems (empty when the server stopped cleanly). A test that
+        stopped it itself (to start another on the same files) is not asked again at the end."""
+        if getattr(self, "stopped", False):
+            return []
+        self.stopped = True
         problems = []
         if self.proc.poll() is not None:
             problems.append(f"server died during the test (exit status {self.proc.returncode})")

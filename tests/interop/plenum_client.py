@@ -119,8 +119,9 @@ def new_pc():
 class PlenumClient:
     """One participant. `events` holds every pushed event as (monotonic time, name, data)."""
 
-    def __init__(self, ws_url, name="peer", *, audio=True, video=True, fps=15, log=None):
+    def __init__(self, ws_url, name="peer", *, audio=True, video=True, fps=15, log=None, connect_host=None):
         self.ws_url = ws_url
+        self.connect_host = connect_host   # the address to reach when the URL names a host by its name
         self.name = name
         self.want_audio, self.want_video, self.fps = audio, video, fps
         self.log = log or (lambda *a: None)
@@ -148,8 +149,9 @@ class PlenumClient:
 
     # --- signaling ---------------------------------------------------------------------------
     async def connect(self):
+        extra = {"host": self.connect_host} if self.connect_host else {}
         self.ws = await websockets.connect(self.ws_url, subprotocols=[SUBPROTOCOL],
-                                           max_size=4 << 20, ping_interval=None)
+                                           max_size=4 << 20, ping_interval=None, **extra)
         assert self.ws.subprotocol == SUBPROTOCOL, f"subprotocol {self.ws.subprotocol!r}"
         self._tasks.append(asyncio.create_task(self._read_loop()))
         self._tasks.append(asyncio.create_task(self._subscribe_loop()))

@@ -3,6 +3,7 @@ brotli; q=0 refuses; never png or woff2), strong ETags and Last-Modified with 30
 versioned asset URLs in the pages cached for good while unversioned ones revalidate, an unknown
 version still served, a changed file seen at once, and nothing outside the web root, however the
 path is spelled. Loopback only."""
+import json
 import ctypes
 import gzip
 import http.client
@@ -140,8 +141,10 @@ def test_versioned_urls_are_immutable_and_unknown_versions_still_served(server):
     assert s == 200 and h["cache-control"] == IMMUTABLE and body == web_file("assets/js/room.js")
     s, h, body = get(server, f"/assets/v/{v}/i18n/de.json", {"Accept-Encoding": "br"})
     assert s == 200 and h["cache-control"] == IMMUTABLE and unbrotli(body) == web_file("assets/i18n/de.json")
-    _, h, _ = get(server, f"/assets/v/{v}/site.json")
+    # site.json is the tenant's (host name, configuration); the version covers the configuration
+    _, h, body = get(server, f"/assets/v/{v}/site.json")
     assert h["cache-control"] == IMMUTABLE and h["content-type"] == "application/json"
+    assert json.loads(body)["tenant"] == "default"
     # an old page after an upgrade: today's file, not cached for good under the old name
     for old in ["000000000000", "deadbeef", "x"]:
         s, h, body = get(server, f"/assets/v/{old}/js/room.js")

@@ -51,6 +51,9 @@ static const struct sample samples[] = {
 	{ "turn-ttl", "3600", NULL, NULL, NULL, NULL },
 	{ "test-force-relay", "true", "turn", TURN_URI, "turn-secret-file", secret_path },
 	{ "keep-unused-layers", "true", NULL, NULL, NULL, NULL },
+	{ "usage-db", "/var/lib/plenum/usage.sqlite", NULL, NULL, NULL, NULL },
+	{ "usage-keep-days", "90", NULL, NULL, NULL, NULL },
+	{ "usage-threshold", "10", NULL, NULL, NULL, NULL },
 	{ "log-level", "warn", NULL, NULL, NULL, NULL },
 };
 

@@ -1,8 +1,9 @@
 // Unit tests of web/assets/js/link.js: a link prefills the name and nothing else; join= and
-// password= are dropped, and the query leaves the address bar (history.replaceState) at once.
+// password= are dropped, and the query leaves the address bar (history.replaceState) at once;
+// an invitation token (?jwt= or #jwt=) leaves it before anything else, the rest staying.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { takeLinkParams } from '../../web/assets/js/link.js';
+import { takeLinkParams, takeToken, tokenClaims } from '../../web/assets/js/link.js';
 
 function fakePage(path, search, hash = '') {
   const calls = [];
@@ -33,4 +34,30 @@ test('simulcast=0 picks one layer; an overlong name is cut', () => {
   const got = takeLinkParams('r', loc, hist);
   assert.equal(got.simulcast, false);
   assert.equal(got.name.length, 200);
+});
+
+test('?jwt= is taken and removed; the other parameters and the fragment stay for later', () => {
+  const { loc, hist, calls } = fakePage('/rat', '?name=Eve&jwt=aa.bb.cc&lang=de', '#t=Rat');
+  assert.equal(takeToken(loc, hist), 'aa.bb.cc');
+  assert.deepEqual(calls, ['/rat?name=Eve&lang=de#t=Rat']);
+});
+
+test('#jwt= in the fragment is taken too; a page without a token is left alone', () => {
+  const a = fakePage('/rat', '?lang=en', '#jwt=aa.bb.cc&t=Rat');
+  assert.equal(takeToken(a.loc, a.hist), 'aa.bb.cc');
+  assert.deepEqual(a.calls, ['/rat?lang=en#t=Rat']);
+  const b = fakePage('/rat', '', '#jwt=x.y.z');
+  assert.equal(takeToken(b.loc, b.hist), 'x.y.z');
+  assert.deepEqual(b.calls, ['/rat']);
+  const c = fakePage('/rat', '?name=Eve', '#t=Rat');
+  assert.equal(takeToken(c.loc, c.hist), '');
+  assert.deepEqual(c.calls, []);
+});
+
+test('tokenClaims reads the payload unverified; anything else is {}', () => {
+  const payload = Buffer.from(JSON.stringify({ name: 'Bürgermeisterin', exp: 123 })).toString('base64url');
+  assert.deepEqual(tokenClaims(`e30.${payload}.sig`), { name: 'Bürgermeisterin', exp: 123 });
+  for (const bad of ['', 'abc', 'a.!!!.c', `a.${Buffer.from('[1]').toString('base64url')}.c`, null]) {
+    assert.deepEqual(tokenClaims(bad), {});
+  }
 });

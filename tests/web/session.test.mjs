@@ -1,25 +1,26 @@
 // Unit tests of web/assets/js/session.js over a fake WebSocket, a fake clock and fake
 // PeerConnections: the join, the rejoin_token sent once after a dropped connection (never after a
 // leave), the lobby list kept from a snapshot and deltas, password_guard for hosts, rate_limited
-// answers reported once and never retried, and the TURN servers of a join result reaching both
-// PeerConnections.
+// answers reported once and never retried, the TURN servers of a join result reaching both
+// PeerConnections, and an invitation link's token: sent in join, its refusals fatal, the wait for a
+// meeting that has not started.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignalingClient, BACKOFF_MS } from '../../web/assets/js/protocol.js';
-import { Session, LOBBY_MAX, JOIN_TRIES, pcConfigFrom } from '../../web/assets/js/session.js';
+import { Session, LOBBY_MAX, JOIN_TRIES, TOKEN_ERRORS, pcConfigFrom } from '../../web/assets/js/session.js';
 import { FakeClock, fakeSocketClass, fakePeerConnection, connect, flush } from './fakes.mjs';
 
-function setup({ role = 'host', token = 'tok-1' } = {}) {
+function setup({ role = 'host', token = 'tok-1', session: more = {} } = {}) {
   const clock = new FakeClock(0.5);
   const Socket = fakeSocketClass();
   const signaling = new SignalingClient('ws://127.0.0.1:1/ws', { WebSocket: Socket, clock: clock.api });
   const pcConfigs = [];               // the RTCConfiguration of every PeerConnection made, in order
   const session = new Session({
-    signaling, room: 'rathaus', name: 'Ada', local: {},
+    signaling, room: 'rathaus', name: 'Ada', local: {}, ...more,
     createPeerConnection: (config) => { pcConfigs.push(config); return fakePeerConnection(); },
   });
   const seen = [];
-  for (const name of ['lobby', 'rate-limited', 'password-guard', 'joined', 'reconnecting', 'state']) {
+  for (const name of ['lobby', 'rate-limited', 'password-guard', 'joined', 'reconnecting', 'state', 'lobby-waiting', 'fatal']) {
     session.on(name, (...args) => seen.push([name, ...args]));
   }
   /** Connects the newest socket and answers join (with role, token) and publish. */
@@ -43,7 +44,7 @@ test('the first join carries no rejoin_token; the one from its result is kept in
   const { session, answerJoin } = setup();
   session.start();
   const { join } = await answerJoin();
-  assert.deepEqual(join.params, { room: 'rathaus', name: 'Ada' });
+  assert.deepEqual(join.params, { room: 'rathaus', name: 'Ada', camera: false });
   assert.equal(session.state, 'joined');
   assert.equal(session.rejoinToken, 'tok-1');
   assert.equal(session.role, 'host');
@@ -81,7 +82,7 @@ test('a server without rejoin_token: nothing is sent on rejoin', async () => {
   first.ws.drop();
   await clock.advance(BACKOFF_MS[0]);
   const second = await answerJoin();
-  assert.deepEqual(second.join.params, { room: 'rathaus', name: 'Ada' });
+  assert.deepEqual(second.join.params, { room: 'rathaus', name: 'Ada', camera: false });
 });
 
 test('after leave() the token is forgotten', async () => {
@@ -277,4 +278,60 @@ test('pcConfigFrom keeps only well-formed TURN entries and no other policy', () 
   assert.equal(many.iceTransportPolicy, 'relay');
   assert.deepEqual(pcConfigFrom({ ice_servers: 'turn:x' }).iceServers, []);
   assert.deepEqual(pcConfigFrom(undefined).iceServers, []);
+});
+
+test('a link\'s token goes in join with whether the camera is on; a token error ends the attempt', async () => {
+  const camera = { kind: 'video' };
+  const { session, answerJoin } = setup({ session: { token: 'a.b.c', local: { video: camera, videoMuted: false } } });
+  session.start();
+  const { join } = await answerJoin();
+  assert.deepEqual(join.params, { room: 'rathaus', name: 'Ada', token: 'a.b.c', camera: true });
+  for (const code of TOKEN_ERRORS) {
+    const r = await refusedJoins(code);
+    assert.equal(r.joins, 1, `${code}: joins sent ${r.joins}`);
+    assert.deepEqual(r.fatal, [code]);
+    assert.equal(r.state, 'error');
+  }
+});
+
+test('after a drop the token is sent again only while it has time left; a token name replaces the typed one', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  for (const [exp, again] of [[now + 3600, true], [now + 10, false], [null, true]]) {
+    const { session, clock, answerJoin } = setup({ session: { token: 'a.b.c', tokenExp: exp } });
+    session.start();
+    const first = await answerJoin({ name: 'Ada Lovelace' });
+    assert.equal(first.join.params.token, 'a.b.c', 'the first join always carries it');
+    assert.equal(session.self.name, 'Ada Lovelace');
+    first.ws.drop();
+    await clock.advance(BACKOFF_MS[0]);
+    const second = await answerJoin();
+    assert.equal(second.join.params.token === 'a.b.c', again, `exp ${exp}: ${JSON.stringify(second.join.params)}`);
+    assert.equal(second.join.params.rejoin_token, 'tok-1');
+  }
+});
+
+test('waiting for a meeting that has not started says why; the joined event lets one in', async () => {
+  const { session, seen, Socket, answerJoin } = setup({ role: 'guest' });
+  session.start();
+  const { ws } = await answerJoin({ participant_id: null, waiting: true, lobby_id: 4, reason: 'not_started' });
+  assert.equal(session.state, 'lobby');
+  assert.deepEqual(seen.filter(([n]) => n === 'lobby-waiting'), [['lobby-waiting', 4, 'not_started']]);
+  ws.event('joined', { participant_id: 12, room: 'rathaus', role: 'guest', rejoin_token: 'tok-9' });
+  await flush();
+  const pub = ws.last('publish');
+  if (pub) ws.reply(pub, { sdp: 'v=0 fake answer' });
+  await flush();
+  assert.equal(session.state, 'joined');
+  assert.equal(session.participantId, 12);
+  assert.equal(Socket.made.length, 1);
+});
+
+test('every token error and the not-started wait have their words in German and English', async () => {
+  const { readFile } = await import('node:fs/promises');
+  for (const lang of ['de', 'en']) {
+    const strings = JSON.parse(await readFile(new URL(`../../web/assets/i18n/${lang}.json`, import.meta.url), 'utf8'));
+    const keys = TOKEN_ERRORS.flatMap((c) => [`failed.${c}.title`, `failed.${c}.text`])
+      .concat(['failed.join_as_guest', 'failed.guest_hint', 'lobby.not_started.title', 'lobby.not_started.text', 'lobby.not_started.announce']);
+    assert.deepEqual(keys.filter((k) => !strings[k]), [], `${lang}: missing`);
+  }
 });

@@ -10,18 +10,23 @@ const LANG_KEY = 'plenum.lang';
 
 let strings = {};
 let lang = FALLBACK;
+let shared = {};   // placeholders every string may use, e.g. {site}: the town's name (initI18n)
 const listeners = new Set();
 
 function storedLanguage() {
   try { return localStorage.getItem(LANG_KEY) || ''; } catch { return ''; }
 }
 
-/** ?lang= (or #lang=, an embedding page's) first, then the user's earlier choice, then the browser's preference (German or English). */
-export function chooseLanguage() {
+/**
+ * ?lang= (or #lang=, an embedding page's) first, then the user's earlier choice, then the site's
+ * default (the town's `language`, when it sets one), then the browser's preference (German or English).
+ */
+export function chooseLanguage(siteDefault = '') {
   const forced = new URLSearchParams(location.search).get('lang') || new URLSearchParams(location.hash.slice(1)).get('lang');
   if (SUPPORTED.includes(forced)) return forced;
   const stored = storedLanguage();
   if (SUPPORTED.includes(stored)) return stored;
+  if (SUPPORTED.includes(siteDefault)) return siteDefault;
   const prefs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ''];
   for (const tag of prefs) {
     const base = String(tag).toLowerCase().split('-')[0];
@@ -41,8 +46,10 @@ async function load(which) {
   }
 }
 
-export async function initI18n() {
-  lang = chooseLanguage();
+/** siteDefault: the town's default language ('' for none); vars: shared placeholders ({site}). */
+export async function initI18n(siteDefault = '', vars = {}) {
+  shared = { ...vars };
+  lang = chooseLanguage(siteDefault);
   strings = (await load(lang)) || {};
   document.documentElement.lang = lang;
   applyI18n(document);
@@ -91,9 +98,10 @@ export function t(key, vars = {}) {
     console.warn('plenum: missing string', key);
     return key;
   }
+  const all = { ...shared, ...vars };
   return s.replace(/\{(\w+)\}/g, (m, k) => {
-    if (!(k in vars)) return m;
-    return typeof vars[k] === 'number' ? formatNumber(vars[k]) : String(vars[k]);
+    if (!(k in all)) return m;
+    return typeof all[k] === 'number' ? formatNumber(all[k]) : String(all[k]);
   });
 }
 

@@ -2,12 +2,15 @@
 
 import { initI18n, t, bindLanguageSelect, onLanguageChange } from './i18n.js';
 import { normalizeRoom, roomProblem, generateRoomName, roomTitle, roomLink } from './names.js';
-import { applySiteLinks } from './site.js';
+import { applySiteLinks, applyBrand, applyWelcome, siteInfo } from './site.js';
 
-await initI18n();
+const site = await siteInfo();
+await initI18n(site.language, { site: site.name });
 document.title = t('landing.page_title');
 for (const s of document.querySelectorAll('[data-lang-select]')) bindLanguageSelect(s);
 applySiteLinks();
+applyBrand();
+applyWelcome(document.querySelector('.landing__lead'), site);
 
 const form = document.getElementById('room-form');
 const input = document.getElementById('room-input');

@@ -7,7 +7,7 @@ import { SignalingClient, defaultUrl } from './protocol.js';
 import { LocalMedia } from './media.js';
 import { Session } from './session.js';
 import { normalizeRoom, roomProblem, roomTitle, roomLink, titleFromHash } from './names.js';
-import { takeLinkParams } from './link.js';
+import { takeLinkParams, takeToken, tokenClaims } from './link.js';
 import { Prejoin } from './ui/prejoin.js';
 import { Grid } from './ui/grid.js';
 import { Toasts } from './ui/toasts.js';
@@ -22,7 +22,7 @@ import { SettingsDialog } from './ui/settings-dialog.js';
 import { RoomDialog } from './ui/room-dialog.js';
 import { LobbyWait } from './ui/lobby-wait.js';
 import { askPassword } from './ui/password-screen.js';
-import { applySiteLinks } from './site.js';
+import { applySiteLinks, applyBrand, siteInfo } from './site.js';
 import { createQuality } from './room/quality.js';
 import { installDebugHook } from './room/debug-hook.js';
 import { createView } from './room/view.js';
@@ -40,10 +40,14 @@ import { MediaOptions } from './ui/media-options.js';
 import { embed } from './embed.js';
 import { embedCommands } from './room/embed-commands.js';
 
-await initI18n();
+// An invitation link's token leaves the address bar first; it lives in this module's memory only.
+const linkToken = takeToken();
+const site = await siteInfo();
+await initI18n(site.language, { site: site.name });
 applyIcons(document);
 for (const s of document.querySelectorAll('[data-lang-select]')) bindLanguageSelect(s);
 applySiteLinks();
+applyBrand();
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -176,7 +180,9 @@ async function start() {
   // The human name stays in the fragment (never sent to the server, so never in its logs).
   if (ui.title && titleFromHash(location.hash) !== ui.title) history.replaceState(null, '', roomLink('', ui.room, ui.title));
   ui.media = new LocalMedia();
-  await showPrejoin(link.name || embed.params.name);
+  // A token's name is the one the server will use: the field shows it
+  const tokenName = typeof tokenClaims(linkToken).name === 'string' ? tokenClaims(linkToken).name.trim() : '';
+  await showPrejoin(tokenName || link.name || embed.params.name);
 }
 
 async function showPrejoin(name = '') {
@@ -234,6 +240,7 @@ function enterMeeting(name, password = null) {
   const m = ui.media;
   const session = new Session({
     signaling, room: ui.room, name, password: ui.password, simulcast: ui.simulcast,
+    token: linkToken || null, tokenExp: Number(tokenClaims(linkToken).exp) || null,
     local: { audio: m.audio, video: m.video, audioMuted: !m.audioOn, videoMuted: !m.videoOn, music: m.music },
   });
   ui.session = session;
@@ -339,6 +346,7 @@ $('ctl-hand').addEventListener('click', () => a.toggleHand());
 $('ctl-leave').addEventListener('click', () => app.leaveDialog.request());
 $('rejoin').addEventListener('click', rejoin);
 $('retry').addEventListener('click', () => location.reload());
+$('join-as-guest').addEventListener('click', () => location.reload());   // the token is gone from the address
 $('ctl-invite').addEventListener('click', async () => {
   const link = roomLink(location.origin, ui.room, ui.title);
   const ok = await copyText(link);

@@ -4,7 +4,7 @@
 // roles, hands, chat, reactions and the host's moderation. No DOM: the UI listens to events.
 //
 // Events: 'state' (state), 'fatal' (code), 'reconnecting' (), 'joined' ({participantId, room, role}),
-// 'password' (code, message), 'lobby-waiting' (), 'lobby-denied' (reason), 'ended' ('removed'|'ended'),
+// 'password' (code, message), 'lobby-waiting' (lobbyId, reason: 'lobby'|'not_started'), 'lobby-denied' (reason), 'ended' ('removed'|'ended'),
 // 'participant-joined' (p), 'participant-updated' (p, before), 'participant-left' (p, reason),
 // 'self-updated' (self, before), 'media' (participantId, {audio, video, screen}), 'media-problem' (what),
 // 'room' (roomState), 'hands' (queue), 'lobby' (waiting, change), 'chat' (msg), 'reaction' ({id, emoji}),
@@ -42,9 +42,16 @@ export function pcConfigFrom(result) {
   if (result && result.ice_transport_policy === 'relay' && servers.length) config.iceTransportPolicy = 'relay';
   return config;
 }
+// A link's token that the server refuses (docs/protocol.md, "Tokens"): each is told as it is.
+export const TOKEN_ERRORS = ['token_malformed', 'token_algorithm', 'token_signature', 'token_expired',
+  'token_not_yet_valid', 'token_wrong_tenant', 'token_wrong_room', 'token_claims'];
 const FATAL_JOIN_ERRORS = new Set([
   'room_name_invalid', 'display_name_invalid', 'room_full', 'unsupported_version', 'bad_request', 'room_locked', 'lobby_full',
+  ...TOKEN_ERRORS,
 ]);
+// A token is sent again when re-joining after a drop only while it has this long to run (its own
+// `exp`, unverified); after that the seat's rejoin_token alone brings the role back.
+const TOKEN_REUSE_MARGIN_S = 60;
 // Join failures without a known cause in a row (timeouts, odd codes) before the session gives up
 // instead of asking again and again.
 export const JOIN_TRIES = 3;
@@ -80,9 +87,10 @@ function participantFrom(d, before = {}) {
 export class Session extends Emitter {
   /**
    * signaling: a SignalingClient; room, name: strings; password: string or null; simulcast: false for one layer;
-   * local: {audio, video, screen: MediaStreamTrack|null, audioMuted, videoMuted, music}.
+   * local: {audio, video, screen: MediaStreamTrack|null, audioMuted, videoMuted, music};
+   * token: the link's JWT or null; tokenExp: its `exp` (seconds) as the link says, or null.
    */
-  constructor({ signaling, room, name, password = null, local, simulcast = true,
+  constructor({ signaling, room, name, password = null, local, simulcast = true, token = null, tokenExp = null,
     createPeerConnection = (config) => new RTCPeerConnection(config) }) {
     super();
     this.simulcastWanted = simulcast;
@@ -94,6 +102,9 @@ export class Session extends Emitter {
     this.room = room;
     this.name = name;
     this.password = password;
+    this.token = typeof token === 'string' && token ? token : null;   // memory only, sent in join alone
+    this.tokenExp = Number.isFinite(tokenExp) ? tokenExp : null;
+    this.everJoined = false;
     this.local = { audio: null, video: null, screen: null, audioMuted: false, videoMuted: false, music: false, ...local };
     this.state = 'idle';             // idle | joining | password | lobby | joined | left | ended | error
     this.participantId = null;
@@ -174,6 +185,10 @@ export class Session extends Emitter {
     const gen = ++this.generation;
     const params = { room: this.room, name: this.name };
     if (this.password !== null && this.password !== '') params.password = this.password;
+    if (this.token && (!this.everJoined || this.tokenExp === null || this.tokenExp - Date.now() / 1000 > TOKEN_REUSE_MARGIN_S)) {
+      params.token = this.token;
+    }
+    params.camera = !!this.local.video && !this.local.videoMuted;
     if (this.rejoinToken) {
       // Single use: the seat kept since the drop is claimed now; a new token comes with the result.
       params.rejoin_token = this.rejoinToken;
@@ -210,7 +225,7 @@ export class Session extends Emitter {
     this.joinFailures = 0;
     if (result.waiting) {
       this.setState('lobby');
-      this.emit('lobby-waiting', result.lobby_id);
+      this.emit('lobby-waiting', result.lobby_id, result.reason === 'not_started' ? 'not_started' : 'lobby');
       return;
     }
     await this.completeJoin(result, gen);
@@ -241,6 +256,9 @@ export class Session extends Emitter {
 
   async completeJoin(result, gen) {
     this.participantId = result.participant_id;
+    this.everJoined = true;
+    // A token's name replaces the typed one (the server says which, when it says)
+    if (typeof result.name === 'string' && result.name) this.name = result.name.slice(0, NAME_MAX);
     this.rejoinToken = typeof result.rejoin_token === 'string' && result.rejoin_token ? result.rejoin_token : null;
     // Fresh TURN credentials come with every join; both PeerConnections of this join use them.
     this.pcConfig = pcConfigFrom(result);

@@ -124,7 +124,7 @@ export function sessionListeners(app, session) {
   return {
     state: (s) => { if (['joining', 'joined', 'password', 'lobby'].includes(s)) ui.state = s; },
     password: (code, message) => app.askPassword(code, message),
-    'lobby-waiting': () => { ui.state = 'lobby'; app.lobbyWait.show(); },
+    'lobby-waiting': (lobbyId, reason) => { ui.state = 'lobby'; app.lobbyWait.show(reason); },
     'lobby-admitted': () => toasts.announce(t('lobby.admitted')),
     'lobby-denied': (reason) => app.lobbyWait.denied(reason),
     joined,

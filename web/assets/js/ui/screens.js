@@ -1,9 +1,14 @@
 // The meeting page's whole-page screens: which one shows (pre-join, lobby, meeting, left, failed),
 // the message screen after leaving, removal, the end or a lobby refusal, and the failure screen.
 
+import { TOKEN_ERRORS } from '../session.js';
+
 const $ = (id) => document.getElementById(id);
+// Token errors (an invitation link the server refuses): the page offers to join as a guest instead,
+// which is a reload, since the token left the address bar when the page opened.
+const TOKEN_FAILURES = TOKEN_ERRORS;
 const KNOWN_FAILURES = ['room_name_invalid', 'display_name_invalid', 'room_full', 'unsupported_version', 'room_locked',
-  'lobby_full', 'rate_limited'];
+  'lobby_full', 'rate_limited', ...TOKEN_FAILURES];
 const RETRYABLE = ['room_full', 'room_locked', 'lobby_full', 'rate_limited'];
 
 export class Screens {
@@ -34,6 +39,9 @@ export class Screens {
     $('failed-title').textContent = this.t(`failed.${key}.title`);
     $('failed-text').textContent = this.t(`failed.${key}.text`, { room: this.room() });
     $('retry').hidden = !RETRYABLE.includes(code);
+    const token = TOKEN_FAILURES.includes(code);
+    $('join-as-guest').hidden = !token;
+    $('failed-guest-hint').hidden = !token;
     this.show('failed');
     $('failed-title').focus?.();
   }
