@@ -6,8 +6,6 @@
 // {plenum: 1, type: 'command'|'event', name, data}; anything else is ignored, nothing throws.
 // No DOM: the window (parent, location, message events) and the origin list are passed in.
 
-import { siteInfo } from './site.js';
-
 export const COMMANDS = ['toggleMicrophone', 'toggleCamera', 'leave', 'setDisplayName'];
 // After a reconnect, people not back in the re-join's snapshot by then have left.
 const RECONNECT_SETTLE_MS = 5000;
@@ -51,9 +49,12 @@ export function embedParams(hash) {
   };
 }
 
+// The tenant's list, from site.json as served (site.js keeps only the fields the pages show).
+// Relative to this module, so under /assets/v/<version>/ like the page's other assets.
 async function siteEmbedOrigins() {
-  const info = await siteInfo();
-  return Array.isArray(info.embed_origins) ? info.embed_origins : [];
+  const r = await fetch(new URL('../site.json', import.meta.url));
+  const info = r.ok ? await r.json() : {};
+  return Array.isArray(info?.embed_origins) ? info.embed_origins.filter((o) => typeof o === 'string') : [];
 }
 
 /**
