@@ -6,7 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, request } from 'node:http';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync, chmodSync } from 'node:fs';
+import { createHmac, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPlenum, freePort, sleep, OUT } from './lib-plenum.mjs';
@@ -17,6 +18,7 @@ let portal;            // the embedding sites' HTTP server (portal.test and evil
 let dir;
 let P;                 // plenum's port
 let Q;                 // the portal server's port
+let secret;            // the tenant's HS256 token secret
 const plenumOrigin = () => `http://palim.test:${P}`;
 const portalOrigin = () => `http://portal.test:${Q}`;
 const evilOrigin = () => `http://evil.test:${Q}`;
@@ -35,7 +37,7 @@ function hostPage() {
   window.__errors = [];
   try {
     window.m = new PlenumMeeting({ parentNode: document.getElementById('meeting'), room: q.get('room'),
-      name: q.get('name') || undefined, lang: 'en', width: 1000, height: 640 });
+      name: q.get('name') || undefined, token: q.get('token') || undefined, lang: 'en', width: 1000, height: 640 });
     for (const name of PlenumMeeting.EVENTS) m.on(name, (data) => window.__events.push({ name, data }));
   } catch (e) { window.__errors.push(String(e)); }
   if (q.get('evil')) {
@@ -68,6 +70,13 @@ function startPortal() {
   });
 }
 
+/** An HS256 token of the tenant's portal. */
+function sign(claims) {
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}`;
+  return `${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`;
+}
+
 /** GET on plenum at 127.0.0.1 with a given Host header: {status, headers, body}. */
 function get(path, host) {
   return new Promise((res, rej) => {
@@ -88,11 +97,16 @@ before(async () => {
   while (Q === P) Q = await freePort('tcp');
   dir = mkdtempSync(join(tmpdir(), 'plenum-embed-'));
   const config = join(dir, 'plenum.conf');
+  secret = randomBytes(24).toString('hex');
+  const secretPath = join(dir, 'buehl.jwt-secret');
+  writeFileSync(secretPath, secret);
+  chmodSync(secretPath, 0o600);
   writeFileSync(config, [
     '[tenant buehl]',
     'hosts = palim.test',
     'name = Palim! Palim!',
     `embed_origins = ${portalOrigin()}`,
+    `token_secret_file = ${secretPath}`,
     '',
   ].join('\n'));
   const hosts = ['palim.test', 'portal.test', 'evil.test'];
@@ -289,4 +303,44 @@ test('the same page on an origin not in embed_origins: the browser refuses to fr
   console.log(`# console about frame-ancestors: ${JSON.stringify(csp)}`);
   assert.ok(csp.length > 0, `a frame-ancestors refusal in the console:\n${c.page.consoleLines.join('\n')}`);
   await c.context.close();
+});
+
+test('a token through the API: in the fragment, gone from the frame\'s address, sent in join', async () => {
+  const room = 'embed-token';
+  // Bert is first (so host by arriving); the portal's host token makes Anna host too, under the token's name.
+  const b = await newPage('Bert');
+  await b.page.goto(`${plenumOrigin()}/${room}?lang=en&name=Bert`);
+  await waitIn(b.page, b.page, 'Bert pre-join', () => window.plenum && window.plenum.state === 'prejoin');
+  await b.page.click('#join-button');
+  await waitIn(b.page, b.page, 'Bert joined', () => window.plenum && window.plenum.state === 'joined');
+
+  const token = sign({ aud: 'buehl', room, role: 'host', name: 'Bürgermeisterin Weber', exp: Math.floor(Date.now() / 1000) + 3600 });
+  const a = await newPage('portal-token');
+  const sent = [];
+  a.page.on('websocket', (ws) => ws.on('framesent', (f) => {
+    try { sent.push(JSON.parse(typeof f.payload === 'string' ? f.payload : f.payload.toString())); } catch { /* binary */ }
+  }));
+  const requests = [];
+  a.page.on('request', (r) => requests.push(r.url()));
+  await a.page.goto(`${portalOrigin()}/host.html?room=${room}&name=Anna&token=${encodeURIComponent(token)}`);
+  await waitEvent(a.page, 'ready with a token', 'ready');
+  const frame = plenumFrame(a.page);
+  await waitIn(frame, a.page, 'embedded pre-join', () => window.plenum && window.plenum.state === 'prejoin');
+  const hash = await frame.evaluate(() => location.hash);
+  assert.ok(!hash.includes('jwt') && !hash.includes(token), `the token left the frame's address: ${hash}`);
+  assert.match(hash, /embed=/, 'the rest of the fragment stays');
+  await frame.click('#join-button');
+  const [j] = await waitEvent(a.page, 'joined with the host token', 'joined');
+  assert.equal(j.data.role, 'host', 'the token made Anna host');
+  await waitIn(b.page, b.page, 'Bert sees the token\'s name', (id) => window.plenum.participants.get(id)?.name === 'Bürgermeisterin Weber', j.data.participantId);
+  const joins = sent.filter((m) => m.method === 'join');
+  assert.equal(joins.length, 1);
+  assert.equal(joins[0].params.token, token, 'the token went in join');
+  const plenumRequests = requests.filter((u) => u.startsWith(plenumOrigin()));
+  assert.ok(plenumRequests.length > 0);
+  assert.ok(!plenumRequests.some((u) => u.includes(token.split('.')[2])), `no request carries the token: ${plenumRequests.join(' ')}`);
+  await a.page.evaluate(() => window.m.leave());
+  await waitEvent(a.page, 'readyToClose', 'readyToClose');
+  await a.context.close();
+  await b.context.close();
 });
