@@ -14,7 +14,7 @@
  * postMessage, both sides checking who speaks: this script listens only to its own iframe at the
  * plenum origin and posts only to that origin; the meeting page listens only to its parent at the
  * origin named in its address, and only when the plenum server lists that origin in the tenant's
- * embed_origins (which its frame-ancestors header enforces as well). Name, language and token
+ * embed-origins (which its frame-ancestors header enforces as well). Name, language and token
  * travel in the iframe address's fragment (#…), which browsers never send to a server.
  * Joining always takes the visitor's own click on "Join" in the meeting (browsers want a gesture
  * before camera, microphone and sound anyway).
