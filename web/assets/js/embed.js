@@ -53,7 +53,7 @@ export function embedParams(hash) {
 
 async function siteEmbedOrigins() {
   const info = await siteInfo();
-  return Array.isArray(info.embed_origins) ? info.embed_origins : [];
+  return info.embedOrigins;
 }
 
 /**
