@@ -49,7 +49,8 @@ export function embedParams(hash) {
   };
 }
 
-// The tenant's list, from site.json as served (site.js keeps only the fields the pages show).
+// The tenant's list, fetched here rather than through site.js' siteInfo(): that one gives up
+// after 3 s for the page's brand, and a late answer must not turn the bridge off for good.
 // Relative to this module, so under /assets/v/<version>/ like the page's other assets.
 async function siteEmbedOrigins() {
   const r = await fetch(new URL('../site.json', import.meta.url));

@@ -29,6 +29,9 @@ export function siteFrom(raw) {
     language: LANGS.includes(o.language) ? o.language : '',
     welcome: text(o.welcome, WELCOME_MAX),
     openRooms: o.open_rooms === 'token' ? 'token' : 'anyone',
+    // who may frame the meeting (the server's frame-ancestors says the same): exact origins only
+    embedOrigins: Array.isArray(o.embed_origins)
+      ? o.embed_origins.filter((x) => typeof x === 'string' && /^https?:\/\/[^/?#]+$/.test(x)).slice(0, 8) : [],
   };
 }
 
