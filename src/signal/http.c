@@ -268,6 +268,12 @@ static int serve_static(struct signal *s, struct lws *wsi, struct signal_pss *ps
 	return serve_file(s, wsi, pss, rel);
 }
 
+/* Whether the version of a versioned URL (len bytes at ver) is today's web files' version. */
+static bool is_current_version(const struct signal_static *g, const char *ver, size_t len)
+{
+	return g && len == strlen(g->version) && memcmp(ver, g->version, len) == 0;
+}
+
 /* "/assets/v/<version>/<path>": the file assets/<path>, for good when <version> is the current one;
  * an older or unknown version gets today's file, revalidated each time. */
 static int serve_versioned(struct signal *s, struct lws *wsi, struct signal_pss *pss, struct signal_static *g,
@@ -281,7 +287,7 @@ static int serve_versioned(struct signal *s, struct lws *wsi, struct signal_pss 
 		if (!((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')))
 			return not_found(wsi, pss);
 	snprintf(rel, sizeof rel, "assets/%s", slash + 1);
-	bool current = g && (size_t)(slash - ver) == strlen(g->version) && memcmp(ver, g->version, strlen(g->version)) == 0;
+	bool current = is_current_version(g, ver, (size_t)(slash - ver));
 	return serve_static(s, wsi, pss, g, rel, current);
 }
 
@@ -352,8 +358,7 @@ static int tenant_file(struct signal *s, struct lws *wsi, struct signal_pss *pss
 		if (!slash)
 			return NOT_OURS;
 		rel = slash;   /* "/<file>" below assets/ */
-		const struct signal_static *g = s->files;
-		immutable = g && (size_t)(slash - ver) == strlen(g->version) && memcmp(ver, g->version, strlen(g->version)) == 0;
+		immutable = is_current_version(s->files, ver, (size_t)(slash - ver));
 	} else if (strncmp(path, "/assets/", 8) == 0) {
 		rel = path + 7;
 	} else if (strncmp(path, "/admin/", 7) == 0) {
