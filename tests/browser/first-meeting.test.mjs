@@ -234,6 +234,11 @@ test('host: pin and volume from a tile, the leave dialog, end for everyone', asy
   const b = await env.open(room, 'Bernd', { viewport: DESKTOP });
   const bid = await joined(env, b);
   await env.waitFor(a, 'Bernd tile', (id) => !!document.querySelector(`.tile[data-participant-id="${id}"] .tile__options[aria-label="Options for Bernd"]`), bid);
+  // Bernd's picture is there first: pinning is tried on a settled stage, not while his tracks arrive.
+  await env.waitFor(a, "Bernd's video playing", (id) => {
+    const v = document.querySelector(`.tile[data-participant-id="${id}"] video`);
+    return !!v && v.readyState >= 2 && v.videoWidth > 0;
+  }, bid);
   // Pin
   await a.click(`.tile[data-participant-id="${bid}"] .tile__options`);
   await env.waitFor(a, 'tile menu', () => !document.getElementById('tile-menu').hidden);

@@ -122,7 +122,9 @@ export async function startPlenum(name, { extraArgs = [], host = '127.0.0.1', po
       } catch (e) {
         const state = await page.evaluate(() => window.plenum && ({ state: window.plenum.state, id: window.plenum.participantId,
           role: window.plenum.role, pub: window.plenum.publishPc?.connectionState, sub: window.plenum.subscribePc?.connectionState,
-          screen: document.body.dataset.screen })).catch(() => null);
+          screen: document.body.dataset.screen, layout: window.plenum.layout, prefs: window.plenum.videoPrefs,
+          focus: [...document.querySelectorAll('.stage__focus .tile')].map((e) => e.dataset.participantId ?? 'self'),
+          menu: document.getElementById('tile-menu')?.hidden === false })).catch(() => null);
         throw new Error(`${page.label}: ${what}: ${e.message.split('\n')[0]}\nstate ${JSON.stringify(state)}\n`
           + `${page.consoleLines.slice(-15).join('\n')}\n--- server ---\n${logTail(15)}`);
       }
