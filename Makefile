@@ -1,7 +1,7 @@
 # plenum — one binary, its tests, its fuzzers. `make run` and `make test` do all set-up.
 CC      ?= gcc
 BUILD   ?= build
-PKGS    := libuv libwebsockets openssl jansson inih zlib libbrotlienc sqlite3
+PKGS    := libuv libwebsockets openssl jansson inih zlib libbrotlienc sqlite3 libavformat libavcodec libavutil
 OPT     ?= -O2
 SANFLAGS ?=
 # Debian's hardening flags (dpkg-buildflags), set by `make deb`; empty for development builds.

@@ -51,6 +51,9 @@ struct app_config {
 	unsigned turn_ttl_s;              /* lifetime of the TURN credentials a join gets */
 	bool keep_unused_layers;          /* publishers keep encoding simulcast layers nobody receives */
 	bool test_force_relay;            /* tests only: clients are told to use relayed candidates alone */
+	const char *recording_dir;        /* --recording-dir: recordings per tenant; NULL: no recording */
+	unsigned recording_keep_days;     /* --recording-keep-days (default 7) */
+	unsigned recording_max;           /* --recording-max: recordings at once (default 4) */
 	const char *usage_db;             /* --usage-db: SQLite file of the usage statistics; NULL: memory */
 	unsigned usage_keep_days, usage_threshold;
 	const char *default_tenant;       /* --default-tenant: unknown host names get this tenant */

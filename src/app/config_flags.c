@@ -216,6 +216,24 @@ static int set_usage_threshold(struct app_config *c, const char *v, FILE *err)
 	return set_range("usage-threshold", v, 0, 100, &c->usage_threshold, err);
 }
 
+static int set_recording_dir(struct app_config *c, const char *v, FILE *err)
+{
+	if (*v != '/') {
+		fprintf(err, "plenum: --recording-dir wants an absolute directory\n");
+		return -1;
+	}
+	c->recording_dir = v;   /* made (0750) at start */
+	return 0;
+}
+static int set_recording_keep_days(struct app_config *c, const char *v, FILE *err)
+{
+	return set_range("recording-keep-days", v, 1, 3660, &c->recording_keep_days, err);
+}
+static int set_recording_max(struct app_config *c, const char *v, FILE *err)
+{
+	return set_range("recording-max", v, 1, 64, &c->recording_max, err);
+}
+
 static int set_allowed_origin(struct app_config *c, const char *v, FILE *err)
 {
 	if (c->n_allowed_origins >= CONFIG_LIST_MAX) {
@@ -469,6 +487,9 @@ static void show_uint(FILE *out, const char *key, unsigned v)
 	fprintf(out, "%s = %u\n", key, v);
 }
 
+static void show_recording_dir(const struct app_config *c, FILE *out) { show_str(out, "recording-dir", c->recording_dir); }
+static void show_recording_keep_days(const struct app_config *c, FILE *out) { show_uint(out, "recording-keep-days", c->recording_keep_days); }
+static void show_recording_max(const struct app_config *c, FILE *out) { show_uint(out, "recording-max", c->recording_max); }
 static void show_usage_db(const struct app_config *c, FILE *out) { show_str(out, "usage-db", c->usage_db); }
 static void show_usage_keep_days(const struct app_config *c, FILE *out) { show_uint(out, "usage-keep-days", c->usage_keep_days); }
 static void show_usage_threshold(const struct app_config *c, FILE *out) { show_uint(out, "usage-threshold", c->usage_threshold); }
@@ -590,6 +611,9 @@ static const struct app_flag flags[] = {
 	{ "usage-db", "FILE", "the usage statistics' SQLite file (meetings, participant minutes, … per tenant and day; no personal data); default: kept in memory only", set_usage_db, show_usage_db },
 	{ "usage-keep-days", "N", "days the usage statistics are kept (1..3660, default 400)", set_usage_keep_days, show_usage_keep_days },
 	{ "usage-threshold", "N", "counts below N are shown as \"< N\" on /admin/stats (0..100, default 5; 0: all exact)", set_usage_threshold, show_usage_threshold },
+	{ "recording-dir", "DIR", "where recordings are kept, per tenant (tracks and the composed MP4); without it meetings cannot be recorded", set_recording_dir, show_recording_dir },
+	{ "recording-keep-days", "N", "days recordings are kept before they are deleted (1..3660, default 7)", set_recording_keep_days, show_recording_keep_days },
+	{ "recording-max", "N", "recordings at once (1..64, default 4; each renders in one ffmpeg afterwards)", set_recording_max, show_recording_max },
 	{ "log-level", "LEVEL", "debug, info, warn, error or off (default info)", set_log_level, show_log_level },
 };
 

@@ -172,6 +172,7 @@ static void forward(const struct pkt_src *s, const struct rtp_hdr *h, uint16_t s
 		struct sfu_layer *l = &t->layers[s->layer];
 		vp8_desc_keyframe_size(&desc, payload, payload_len, &l->width, &l->height);
 	}
+	sfu_tap_packet(t, s->layer, h, seq, payload, payload_len, keyframe, now);
 	bool audio_on = video || audio_wanted(t);
 	bool muted = video && t->owner->forced_mute[t->source];
 	for (size_t i = 0; i < t->n_downs; i++) {

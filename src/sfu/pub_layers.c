@@ -32,6 +32,9 @@ static void track_update(struct sfu_track *t, uint64_t now)
 		if (d->target_layer >= 0 && (size_t)d->target_layer < t->n_layers)
 			needed[d->target_layer] = true;
 	}
+	for (size_t li = 1; li < t->n_layers; li++)
+		if (sfu_tap_wants(t, (int)li))
+			needed[li] = true;   /* a recording takes the best layer */
 	struct sfu_worker *w = t->owner->w;
 	bool changed = false;
 	for (size_t li = 1; li < t->n_layers; li++) {

@@ -41,6 +41,7 @@ static int track_new(struct sfu_participant *p, const struct sdp_publish_media *
 	t->ext_rrid = m->ext_rrid;
 	t->clock_rate = t->kind == SFU_KIND_AUDIO ? 48000 : 90000;
 	t->track_no = p->next_track_no++;
+	t->tap_layer = -1;
 	t->simulcast = m->n_rids > 1;
 	t->n_layers = t->simulcast ? m->n_rids : 1;
 	if (t->n_layers > SFU_MAX_LAYERS)

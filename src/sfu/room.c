@@ -42,6 +42,7 @@ void sfu_room_release(struct sfu_room *r)
 		return;
 	/* none joined and unreleased: the worker holds no member and has unlinked it */
 	struct sfu *sfu = r->sfu;
+	sfu_tap_room_gone(r);
 	hmap_del(&sfu->rooms, r->name, strlen(r->name), r);
 	r->w->main_rooms--;
 	log_info(MOD, "room closed (%zu rooms)", sfu->rooms.count);

@@ -207,4 +207,33 @@ struct sfu_video_pref {
 int sfu_set_video_prefs(struct sfu_participant *p, unsigned last_n, const struct sfu_video_pref *prefs,
                         size_t n_prefs, const uint32_t *pinned, size_t n_pinned);
 
+/* A tap: every RTP payload a room's publishers send, unencrypted, handed to a recorder on the
+ * room's media thread — audio tracks, and of each video the best simulcast layer arriving (the
+ * data saver keeps it on while tapped) — plus the room's dominant speaker changes. A tapped video
+ * is asked for a keyframe when the tap starts and whenever its tapped layer changes. */
+struct sfu_tap_media {
+	uint32_t participant_id;
+	uint32_t track_no;          /* stable per participant: one file per (participant, track_no) */
+	enum sfu_media_kind kind;
+	enum sfu_source source;
+	int layer;                  /* the simulcast layer this packet belongs to (0: the only one) */
+	bool marker, keyframe;      /* keyframe: VP8 packet that starts a keyframe */
+	uint16_t seq;
+	uint32_t ts;
+	uint16_t width, height;     /* video: the layer's size from its last keyframe (0: unknown) */
+	const uint8_t *payload;     /* the RTP payload (VP8 payload descriptor included) */
+	size_t payload_len;
+	uint64_t now_us;            /* the sfu clock's arrival time */
+};
+struct sfu_tap_ops {
+	/* On the room's media thread: fast, never blocks. */
+	void (*media)(void *arg, const struct sfu_tap_media *m);
+	void (*speaker)(void *arg, uint32_t participant_id, uint64_t now_us);   /* 0: nobody speaks */
+	/* On the signaling loop: the room closed (its last member left); the tap is gone. */
+	void (*ended)(void *arg);
+};
+/* Starts (ops non-NULL) or stops the tap of a room; synchronous: after a stop returns, no callback
+ * runs any more. ENOENT: no such room; EBUSY: the room has a tap already. */
+int sfu_tap(struct sfu *sfu, const char *room_key, const struct sfu_tap_ops *ops, void *arg);
+
 #endif

@@ -73,6 +73,7 @@ struct sfu_track {
 	/* data saver (pub_layers.c): what the publisher was last told to encode */
 	bool layer_off[SFU_MAX_LAYERS];
 	uint64_t layer_unneeded_since[SFU_MAX_LAYERS];   /* 0: needed */
+	int tap_layer;                /* tap.c: the layer the room's tap takes now (-1: none yet) */
 };
 
 /* One published track as sent to one subscriber: an m-line of the subscribe offer. */
@@ -179,6 +180,9 @@ struct sfu_room {
 	size_t n_recent;
 	uint32_t loudest[SFU_AUDIO_TOP_N];         /* whose audio is forwarded now */
 	size_t n_loudest;
+	/* tap.c: a recorder's tap, set and cleared by commands (worker-owned while set) */
+	const struct sfu_tap_ops *tap;
+	void *tap_arg;
 };
 
 struct sfu {
@@ -240,6 +244,15 @@ void sfu_pub_layers_room(struct sfu_room *r, uint64_t now_us);
 
 /* quality.c: each participant's connection quality and its downlink event */
 void sfu_quality_update(struct sfu_participant *p, uint64_t now_us);   /* once a second */
+
+/* tap.c: the room's tap, on its worker: a forwarded packet, and the dominant speaker changed */
+void sfu_tap_packet(struct sfu_track *t, int layer, const struct rtp_hdr *h, uint16_t seq,
+                    const uint8_t *payload, size_t payload_len, bool keyframe, uint64_t now_us);
+void sfu_tap_speaker(struct sfu_room *r, uint64_t now_us);
+/* Whether layer `layer` of t is the one its room's tap takes (keeps it on for the data saver). */
+bool sfu_tap_wants(const struct sfu_track *t, int layer);
+/* Main thread, as the room is freed: tells the tap it ended. */
+void sfu_tap_room_gone(struct sfu_room *r);
 
 /* speakers.c: dominant speaker and the loudest few per room */
 void sfu_speakers_update(struct sfu_room *r, uint64_t now_us);

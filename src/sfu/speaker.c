@@ -100,6 +100,7 @@ void sfu_speakers_update(struct sfu_room *r, uint64_t now_us)
 		return;
 	r->dominant = dom;
 	note_recent(r, dom);
+	sfu_tap_speaker(r, now_us);
 	for (struct sfu_participant *p = r->members; p; p = p->next)
 		if (p->ev->active_speaker)
 			p->ev->active_speaker(p->ev_arg, dom);
