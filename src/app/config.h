@@ -51,6 +51,8 @@ struct app_config {
 	unsigned turn_ttl_s;              /* lifetime of the TURN credentials a join gets */
 	bool keep_unused_layers;          /* publishers keep encoding simulcast layers nobody receives */
 	bool test_force_relay;            /* tests only: clients are told to use relayed candidates alone */
+	bool out_off[SIGNAL_OUT_COUNT];   /* recording = off, streaming = off: offered to no tenant */
+	bool test_fake_out;               /* tests only: recording and streaming "start" without media (out_fake.c) */
 	const char *usage_db;             /* --usage-db: SQLite file of the usage statistics; NULL: memory */
 	unsigned usage_keep_days, usage_threshold;
 	const char *default_tenant;       /* --default-tenant: unknown host names get this tenant */
