@@ -20,21 +20,31 @@ struct app_config_str {
 	char text[];
 };
 
-void app_config_usage(FILE *out)
+/* The flags of one kind: the main list, or the tests' own. */
+static void usage_flags(FILE *out, bool test_only)
 {
-	fprintf(out, "Usage: plenum [OPTIONS]\n\nplenum " PLENUM_VERSION
-	             " — a self-hosted video-meeting server (WebRTC SFU, signaling and web client).\n\n");
 	size_t n;
 	const struct app_flag *flags = app_flags(&n);
 	for (size_t i = 0; i < n; i++) {
+		if ((strncmp(flags[i].name, "test-", 5) == 0) != test_only)
+			continue;
 		char lhs[48];
 		snprintf(lhs, sizeof lhs, "--%s%s%s", flags[i].name, flags[i].arg ? " " : "", flags[i].arg ? flags[i].arg : "");
 		fprintf(out, "  %-26s %s\n", lhs, flags[i].help);
 	}
+}
+
+void app_config_usage(FILE *out)
+{
+	fprintf(out, "Usage: plenum [OPTIONS]\n\nplenum " PLENUM_VERSION
+	             " — a self-hosted video-meeting server (WebRTC SFU, signaling and web client).\n\n");
+	usage_flags(out, false);
 	fprintf(out, "  %-26s %s\n", "--config FILE", "read settings from FILE first (`key = value`, the keys are these options without");
 	fprintf(out, "  %-26s %s\n", "", "their dashes); the options given here override it");
 	fprintf(out, "  %-26s %s\n", "--print-config", "print the settings in effect in the file's syntax and exit");
 	fprintf(out, "  %-26s %s\n  %-26s %s\n", "--help", "show this help", "--version", "show the version");
+	fprintf(out, "\nFor plenum's own tests only (never on a server people use):\n");
+	usage_flags(out, true);
 }
 
 static const char *default_web_root(const char *argv0)

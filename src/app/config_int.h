@@ -18,6 +18,7 @@ struct app_flag {
 	/* Writes this setting as `name = value` lines (none for an unset optional one). */
 	void (*show)(const struct app_config *c, FILE *out);
 };
+/* Flags named "test-…" are for plenum's own tests: --help lists them apart. */
 
 const struct app_flag *app_flags(size_t *n);
 

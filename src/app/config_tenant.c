@@ -30,6 +30,7 @@ struct app_tenant_data {
 	const char *secret_path, *admin_path, *pem_path, *logo_path;   /* values of the file */
 	const char *color_text, *contrast_text;
 	bool open_rooms_set;
+	bool out_set[SIGNAL_OUT_COUNT];   /* recording / streaming given in the section */
 };
 
 static struct signal_tenant_config *current(struct app_config *c)
@@ -353,6 +354,16 @@ int app_tenant_key(struct app_config *c, const char *key, const char *v, FILE *e
 	}
 	if (key_is(key, "embed-origins"))
 		return set_origins(t, d, v, err);
+	if (key_is(key, "recording") || key_is(key, "streaming")) {
+		enum signal_out w = key_is(key, "recording") ? SIGNAL_OUT_RECORDING : SIGNAL_OUT_STREAMING;
+		if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0) {
+			fprintf(err, "%s: on or off (got '%s')", key, v);
+			return -1;
+		}
+		t->out_off[w] = strcmp(v, "off") == 0;
+		d->out_set[w] = true;
+		return 0;
+	}
 	if (key_is(key, "token-secret-file")) {
 		if (set_secret(key, v, HS256_MIN, (char *)d->secret, &t->token_secret_len, "the portal's HS256 secret", err))
 			return -1;
@@ -387,7 +398,7 @@ int app_tenant_key(struct app_config *c, const char *key, const char *v, FILE *e
 	}
 	fprintf(err, "unknown key '%s' in [tenant %s] (see docs/operations.md: hosts, name, logo, color, "
 	        "color-contrast, imprint-url, privacy-url, language, welcome, max-room-size, max-rooms, open-rooms, "
-	        "embed-origins, token-secret-file, token-public-key, admin-token-file)", key, t->id);
+	        "embed-origins, recording, streaming, token-secret-file, token-public-key, admin-token-file)", key, t->id);
 	return -1;
 }
 
@@ -448,6 +459,13 @@ int app_tenants_check(struct app_config *c, FILE *err)
 		}
 		if (check_colors(t, d, err) != 0)
 			return -1;
+		for (int w = 0; w < SIGNAL_OUT_COUNT; w++)
+			if (d->out_set[w] && !t->out_off[w] && c->out_off[w]) {
+				const char *what = w == SIGNAL_OUT_RECORDING ? "recording" : "streaming";
+				fprintf(err, "plenum: [tenant %s]: %s = on, but the server has %s = off (a tenant can only "
+				        "switch off what the server offers)\n", t->id, what, what);
+				return -1;
+			}
 		for (size_t h = 0; h < t->n_hosts; h++)
 			for (size_t j = 0; j <= i; j++)
 				for (size_t k = 0; k < c->tenants[j].n_hosts && !(j == i && k >= h); k++)
@@ -509,6 +527,10 @@ void app_tenants_write(const struct app_config *c, FILE *out)
 		if (d->open_rooms_set || t->token_required)
 			fprintf(out, "open-rooms = %s\n", t->token_required ? "token" : "anyone");
 		show_list(out, "embed-origins", t->embed_origins, t->n_embed_origins);
+		if (d->out_set[SIGNAL_OUT_RECORDING])
+			fprintf(out, "recording = %s\n", t->out_off[SIGNAL_OUT_RECORDING] ? "off" : "on");
+		if (d->out_set[SIGNAL_OUT_STREAMING])
+			fprintf(out, "streaming = %s\n", t->out_off[SIGNAL_OUT_STREAMING] ? "off" : "on");
 		show_text(out, "token-secret-file", d->secret_path);
 		show_text(out, "token-public-key", d->pem_path);
 		show_text(out, "admin-token-file", d->admin_path);

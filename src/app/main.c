@@ -10,6 +10,7 @@
 
 #include "app/config.h"
 #include "app/metrics.h"
+#include "app/out_fake.h"
 #include "base/log.h"
 #include "sfu/sfu.h"
 #include "signal/signal.h"
@@ -134,7 +135,10 @@ int main(int argc, char **argv)
 		.turn_ttl_s = cfg.turn_ttl_s, .test_force_relay = cfg.test_force_relay,
 		.tenants = cfg.tenants, .n_tenants = cfg.n_tenants, .default_tenant = cfg.default_tenant,
 		.usage = usage, .usage_threshold = cfg.usage_threshold,
+		/* the media side of recording and streaming is not wired yet: only the tests' stand-in */
+		.out_ops = cfg.test_fake_out ? &app_out_fake_ops : NULL,
 	};
+	memcpy(sigcfg.out_off, cfg.out_off, sizeof sigcfg.out_off);
 	struct signal *sig;
 	if ((r = signal_new(&sig, loop, sfu, &sigcfg, app_metrics_write, &msrc)) != 0) {
 		fprintf(stderr, "plenum: cannot listen on %s:%u: %s\n", cfg.listen_host, cfg.listen_port, strerror(r));

@@ -47,6 +47,7 @@ enum meet_action {
 	MEET_ACT_SET_PASSWORD, MEET_ACT_SET_LOBBY, MEET_ACT_LOBBY_ADMIT, MEET_ACT_LOBBY_DENY,
 	MEET_ACT_SET_LOCKED, MEET_ACT_MAKE_HOST, MEET_ACT_MUTE, MEET_ACT_MUTE_ALL, MEET_ACT_ASK_UNMUTE,
 	MEET_ACT_REMOVE, MEET_ACT_END_MEETING, MEET_ACT_LOWER_OTHER_HAND, MEET_ACT_SET_ROOM_MUSIC,
+	MEET_ACT_RECORD, MEET_ACT_STREAM,
 	/* everyone's */
 	MEET_ACT_RAISE_HAND, MEET_ACT_LOWER_OWN_HAND, MEET_ACT_REACTION, MEET_ACT_CHAT, MEET_ACT_SET_MUSIC,
 	MEET_ACT_SET_VIDEO_PREFS, MEET_ACT_COUNT
@@ -74,6 +75,8 @@ extern const struct meet_limit meet_limit_media;      /* 20 media_state per 10 s
 extern const struct meet_limit meet_limit_music;      /* 5 set_music per 10 s per participant */
 extern const struct meet_limit meet_limit_knock_room; /* 20 knocks per 10 s per room */
 extern const struct meet_limit meet_limit_knock_group;/* 5 knocks per minute per address group */
+extern const struct meet_limit meet_limit_out;        /* 6 recording/streaming starts and stops per 10 s per room */
+extern const struct meet_limit meet_limit_out_status; /* 5 room_status per 10 s per connection */
 
 /* ---- chat and reactions ---- */
 /* 1..2000 bytes of valid UTF-8, no control characters but '\n'. MEET_OK or MEET_ERR_INVALID. */
@@ -110,6 +113,18 @@ struct meet_waiter {
 	void *arg;
 	uint64_t group;             /* the knocking address group */
 	char name[MEET_NAME_MAX + 1];
+};
+
+/* What leaves the meeting for people outside it: its recording, its public stream. A host starts
+ * and stops each; everyone is told who did it and when (out.c). */
+enum meet_out { MEET_OUT_RECORDING = 0, MEET_OUT_STREAMING = 1, MEET_OUT_COUNT };
+struct meet_out_state {
+	bool active;
+	char started_by[MEET_NAME_MAX + 1];   /* the host who started the last run ("" before any) */
+	uint64_t since_ms;                    /* wall-clock ms of that start; 0 before any */
+	char stopped_by[MEET_NAME_MAX + 1];   /* the host who stopped it; "" when it ended by itself */
+	uint64_t stopped_ms;                  /* 0 while running or before any run */
+	char reason[32];                      /* why it ended by itself ("disk_full", "empty"); "" when stopped */
 };
 
 /* What a room remembers of one address group (IPv4 /32, IPv6 /64, as a keyed hash). */
@@ -154,6 +169,8 @@ struct meet_room {
 	unsigned n_seats;
 	uint32_t next_lobby_id;
 	uint64_t next_message_id;
+	struct meet_out_state out[MEET_OUT_COUNT];
+	struct meet_bucket out_limit; /* starts and stops, all hosts together (meet_limit_out) */
 };
 
 struct meet {
@@ -236,6 +253,12 @@ bool meet_seat_host_held(const struct meet_room *r, uint64_t now_us);
 /* Hands: FIFO by time of raising. Both return whether anything changed. */
 bool meet_hand_raise(struct meet_room *r, struct meet_member *m);
 bool meet_hand_lower(struct meet_room *r, struct meet_member *m);
+
+/* Recording and streaming. Start: false when it was running already (nothing changes). Stop:
+ * `by` is the host's name, or NULL when it ended by itself for `reason`; false when it was not
+ * running. Names and reasons are cut to fit. */
+bool meet_out_start(struct meet_room *r, enum meet_out what, const char *by, uint64_t now_ms);
+bool meet_out_stop(struct meet_room *r, enum meet_out what, const char *by, const char *reason, uint64_t now_ms);
 
 /* Chat and reactions of one member, rate-limited. */
 enum meet_err meet_chat_take(struct meet_member *m, uint64_t now_us, uint64_t *retry_us);

@@ -11,7 +11,7 @@ static const bool host_only[MEET_ACT_COUNT] = {
 	[MEET_ACT_LOBBY_DENY] = true, [MEET_ACT_SET_LOCKED] = true, [MEET_ACT_MAKE_HOST] = true,
 	[MEET_ACT_MUTE] = true, [MEET_ACT_MUTE_ALL] = true, [MEET_ACT_ASK_UNMUTE] = true,
 	[MEET_ACT_REMOVE] = true, [MEET_ACT_END_MEETING] = true, [MEET_ACT_LOWER_OTHER_HAND] = true,
-	[MEET_ACT_SET_ROOM_MUSIC] = true,
+	[MEET_ACT_SET_ROOM_MUSIC] = true, [MEET_ACT_RECORD] = true, [MEET_ACT_STREAM] = true,
 };
 
 bool meet_may(enum meet_role role, enum meet_action action)
@@ -28,6 +28,8 @@ const struct meet_limit meet_limit_media = { 20, 10000000u };
 const struct meet_limit meet_limit_music = { 5, 10000000u };
 const struct meet_limit meet_limit_knock_room = { 20, 10000000u };
 const struct meet_limit meet_limit_knock_group = { 5, 60000000u };
+const struct meet_limit meet_limit_out = { 6, 10000000u };
+const struct meet_limit meet_limit_out_status = { 5, 10000000u };
 
 /* GCRA: each event moves the theoretical arrival time by T = window/burst; an event is allowed
  * while tat - now ≤ window - T, i.e. at most `burst` at once and `burst` per window after. */

@@ -2,6 +2,7 @@
  * from enum sfu_err. Adding a code means one row here and one in docs/protocol.md. */
 #include "signal/errors.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "meet/meet.h"
@@ -48,6 +49,11 @@ static const struct err_row err_table[SIGNAL_ERR_COUNT] = {
 	[SIGNAL_ERR_TOKEN_WRONG_TENANT] = { "token_wrong_tenant", "The token is for another service." },
 	[SIGNAL_ERR_TOKEN_WRONG_ROOM] = { "token_wrong_room", "The token is for another room." },
 	[SIGNAL_ERR_TOKEN_CLAIMS] = { "token_claims", "The token's claims are not usable." },
+	[SIGNAL_ERR_FEATURE_DISABLED] = { "feature_disabled", "This service does not offer this here." },
+	[SIGNAL_ERR_DISK_FULL] = { "disk_full", "The recording storage is full; nothing was started." },
+	[SIGNAL_ERR_BUSY] = { "busy", "As many recordings or streams run as this service allows; try again later." },
+	[SIGNAL_ERR_NO_MEDIA] = { "no_media", "Nobody sends audio or video in this meeting yet; try again then." },
+	[SIGNAL_ERR_OUT_FAILED] = { "out_failed", "It could not be started." },
 };
 
 const char *signal_err_code(enum signal_err err)
@@ -114,4 +120,15 @@ enum signal_err signal_err_from_meet(int err)
 	if (err < 0 || (size_t)err >= sizeof from_meet / sizeof from_meet[0])
 		return SIGNAL_ERR_INTERNAL;
 	return from_meet[err];
+}
+
+enum signal_err signal_err_from_out(int err)
+{
+	switch (err) {
+	case 0: return SIGNAL_OK;
+	case ENOSPC: return SIGNAL_ERR_DISK_FULL;
+	case EBUSY: return SIGNAL_ERR_BUSY;
+	case ENOENT: return SIGNAL_ERR_NO_MEDIA;
+	default: return SIGNAL_ERR_OUT_FAILED;
+	}
 }

@@ -35,6 +35,11 @@ enum signal_err {
 	SIGNAL_ERR_TOKEN_WRONG_TENANT,
 	SIGNAL_ERR_TOKEN_WRONG_ROOM,
 	SIGNAL_ERR_TOKEN_CLAIMS,
+	SIGNAL_ERR_FEATURE_DISABLED,     /* recording/streaming: see docs/protocol.md */
+	SIGNAL_ERR_DISK_FULL,
+	SIGNAL_ERR_BUSY,
+	SIGNAL_ERR_NO_MEDIA,
+	SIGNAL_ERR_OUT_FAILED,
 	SIGNAL_ERR_COUNT
 };
 
@@ -48,5 +53,7 @@ int signal_err_parse(const char *code, enum signal_err *out);
 enum signal_err signal_err_from_sfu(int rc);
 /* A meeting-policy verdict (enum meet_err) → protocol error. */
 enum signal_err signal_err_from_meet(int err);
+/* What the media side's start answered (0 or an errno, signal_out.h) → protocol error. */
+enum signal_err signal_err_from_out(int err);
 
 #endif

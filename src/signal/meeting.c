@@ -2,16 +2,8 @@
  * music mode and video preferences. meet/ decides what is allowed; this turns it into events. */
 #include <stdint.h>
 #include <string.h>
-#include <time.h>
 
 #include "signal/proto_int.h"
-
-static uint64_t wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static void hand_changed(struct meet_room *room, struct meet_member *m)
 {
@@ -102,7 +94,7 @@ enum signal_err proto_m_chat_send(struct proto_req *r)
 	if (meet_chat_take(c->member, proto_now_us(c), &retry) != MEET_OK)
 		return proto_rate_limited(r, "chat messages", retry);
 	json_int_t id = (json_int_t)c->room->next_message_id++;
-	json_int_t ts = (json_int_t)wall_ms();
+	json_int_t ts = (json_int_t)proto_wall_ms();
 	json_t *data = json_pack("{s:I, s:I, s:s, s:o, s:s%, s:I}", "message_id", id,
 	                         "from", (json_int_t)c->member->id, "from_name", c->member->name,
 	                         "to", to ? json_integer(to->id) : json_null(), "text", text, len, "ts", ts);

@@ -458,6 +458,12 @@ static const struct proto_method methods[] = {
 	{ "end_meeting", proto_m_end_meeting, A, MEET_ACT_END_MEETING },
 	{ "set_room_music", proto_m_set_room_music, A, MEET_ACT_SET_ROOM_MUSIC },
 	{ "password_guard_reset", proto_m_password_guard_reset, A, MEET_ACT_SET_PASSWORD },
+	/* recording and streaming (out.c): hosts' starts and stops, and anyone's look before joining */
+	{ "recording_start", proto_m_recording_start, A, MEET_ACT_RECORD },
+	{ "recording_stop", proto_m_recording_stop, A, MEET_ACT_RECORD },
+	{ "streaming_start", proto_m_streaming_start, A, MEET_ACT_STREAM },
+	{ "streaming_stop", proto_m_streaming_stop, A, MEET_ACT_STREAM },
+	{ "room_status", proto_m_room_status, 0, 0 },
 };
 #undef J
 #undef A

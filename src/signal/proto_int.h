@@ -35,6 +35,7 @@ struct proto_tenant {
 	unsigned rooms, participants;     /* now */
 	uint64_t joins, token_refused, rooms_refused;   /* since start, for metrics */
 	void *usage;                      /* the usage statistics' view of the town (usage_tenant), or NULL */
+	bool out_off[SIGNAL_OUT_COUNT];   /* recording / streaming switched off for this town */
 };
 
 struct proto_server {
@@ -53,6 +54,10 @@ struct proto_server {
 	size_t turn_secret_len;
 	unsigned turn_ttl_s;
 	bool force_relay;
+	/* out.c: the media side that records and streams (NULL: not offered), and the server's switches */
+	const struct signal_out_ops *out_ops;
+	void *out_arg;
+	bool out_off[SIGNAL_OUT_COUNT];
 };
 
 struct proto_conn {
@@ -73,6 +78,7 @@ struct proto_conn {
 	bool camera;                      /* the camera was on at join: for statistics only */
 	int browser;                      /* enum usage_browser, from the User-Agent: for statistics only */
 	unsigned busy;                    /* handling a request: events wait until its response */
+	struct meet_bucket status_limit;  /* room_status before joining (meet_limit_out_status) */
 	struct proto_pending *pending, **pending_tail;
 };
 
@@ -139,6 +145,18 @@ enum signal_err proto_m_remove(struct proto_req *r);
 enum signal_err proto_m_end_meeting(struct proto_req *r);
 enum signal_err proto_m_set_room_music(struct proto_req *r);
 enum signal_err proto_m_password_guard_reset(struct proto_req *r);
+/* out.c: recording and streaming (hosts'), and room_status (anyone's after hello). */
+enum signal_err proto_m_recording_start(struct proto_req *r);
+enum signal_err proto_m_recording_stop(struct proto_req *r);
+enum signal_err proto_m_streaming_start(struct proto_req *r);
+enum signal_err proto_m_streaming_stop(struct proto_req *r);
+enum signal_err proto_m_room_status(struct proto_req *r);
+/* The room's recording and streaming for room_state: {recording: {…}, streaming: {…}} set into obj. */
+void proto_room_out_json(const struct meet_room *r, json_t *obj);
+/* What the connection's tenant is offered, for the join result: {recording, streaming}. */
+json_t *proto_out_features_json(const struct proto_conn *c);
+/* Nobody is left in the meeting: what runs is stopped (reason "empty"). */
+void proto_room_out_end(struct proto_server *s, struct meet_room *r);
 
 /* protocol.c: serialises and sends (or queues while busy); steals `msg`. */
 void proto_emit(struct proto_conn *c, json_t *msg, bool is_event);
@@ -170,6 +188,8 @@ json_t *proto_participant_json(struct meet_room *r, const struct meet_member *m,
                                const struct sfu_participant_info *info);
 /* Sends an event to every member of r (but `except`); steals data. */
 void proto_room_broadcast(struct meet_room *r, const char *name, json_t *data, const struct proto_conn *except);
+/* The same to the room's hosts only. */
+void proto_room_to_hosts(struct meet_room *r, const char *name, json_t *data);
 void proto_room_broadcast_member(struct meet_room *r, const struct meet_member *m);
 void proto_room_broadcast_state(struct meet_room *r);
 void proto_room_broadcast_hands(struct meet_room *r);
@@ -217,5 +237,7 @@ void proto_room_admit(struct meet_room *r, const struct meet_waiter *w);
 void proto_room_deny(const struct meet_waiter *w, const char *reason, const char *code);
 /* Monotonic microseconds of the server's clock. */
 uint64_t proto_now_us(const struct proto_conn *c);
+/* Wall-clock milliseconds since 1970 (what clients show as a time). */
+uint64_t proto_wall_ms(void);
 
 #endif

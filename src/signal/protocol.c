@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/log.h"
 #include "base/util.h"
@@ -53,6 +54,13 @@ void proto_server_set_clock(struct proto_server *s, const struct clock_src *cloc
 uint64_t proto_now_us(const struct proto_conn *c)
 {
 	return clock_now(c->srv->clock);
+}
+
+uint64_t proto_wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 int proto_conn_new(struct proto_conn **out, struct proto_server *srv, proto_send_fn send, void *send_arg)

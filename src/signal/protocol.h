@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "signal/errors.h"
+#include "signal/signal_out.h"
 
 #define PROTO_VERSION 1
 #define PROTO_SERVER_VERSION "0.1.0"
@@ -59,6 +60,7 @@ struct proto_tenant_config {
 	const void *token_secret;         /* HS256, or NULL */
 	size_t token_secret_len;
 	const char *token_public_pem;     /* RS256 / ES256, or NULL */
+	bool out_off[SIGNAL_OUT_COUNT];   /* recording / streaming switched off for this tenant */
 };
 /* Adds a tenant (the id "default" configures the built-in one). 0, EEXIST, EINVAL (a key that
  * cannot be used: the reason is logged), ENOMEM. */
@@ -69,6 +71,16 @@ struct usage;
 void proto_server_set_usage(struct proto_server *s, struct usage *u);
 /* Per-tenant figures for /metrics ("tenant" label); returns the length written (≤ cap). */
 size_t proto_server_tenant_metrics(const struct proto_server *s, char *out, size_t cap);
+
+/* The media side that records and streams (NULL: neither is offered), and what the server
+ * switched off. A feature is offered to a tenant when ops is set and neither the server nor the
+ * tenant switched it off. */
+void proto_server_set_out(struct proto_server *s, const struct signal_out_ops *ops, void *arg,
+                          const bool off[SIGNAL_OUT_COUNT]);
+/* signal_out_report and signal_out_active on the protocol's side (room_key: the sfu room's). */
+void proto_server_out_report(struct proto_server *s, const char *room_key, enum signal_out what,
+                             enum signal_out_status status, const char *detail);
+bool proto_server_out_active(struct proto_server *s, const char *room_key, enum signal_out what);
 
 int proto_conn_new(struct proto_conn **out, struct proto_server *srv, proto_send_fn send, void *send_arg);
 /* The tenant of the host name the connection came to (before hello). */

@@ -14,8 +14,11 @@ json_t *proto_room_state_json(const struct meet_room *r)
 	for (const struct meet_member *m = r->members; hosts && m; m = m->next)
 		if (m->role == MEET_HOST)
 			json_array_append_new(hosts, json_integer(m->id));
-	return json_pack("{s:b, s:b, s:b, s:b, s:o}", "locked", r->locked, "lobby", r->lobby_on,
-	                 "has_password", r->has_password, "music", r->music, "hosts", hosts);
+	json_t *st = json_pack("{s:b, s:b, s:b, s:b, s:o}", "locked", r->locked, "lobby", r->lobby_on,
+	                       "has_password", r->has_password, "music", r->music, "hosts", hosts);
+	if (st)
+		proto_room_out_json(r, st);
+	return st;
 }
 
 static json_t *name_json(const char *name)
@@ -106,7 +109,7 @@ void proto_room_lobby_updated(struct meet_room *r, struct proto_conn *to)
 	json_decref(data);
 }
 
-static void to_hosts(struct meet_room *r, const char *name, json_t *data)
+void proto_room_to_hosts(struct meet_room *r, const char *name, json_t *data)
 {
 	if (!data)
 		return;
@@ -118,19 +121,19 @@ static void to_hosts(struct meet_room *r, const char *name, json_t *data)
 
 void proto_room_lobby_knock(struct meet_room *r, uint32_t lobby_id, const char *name)
 {
-	to_hosts(r, "lobby_knock", json_pack("{s:I, s:o}", "lobby_id", (json_int_t)lobby_id, "name", name_json(name)));
+	proto_room_to_hosts(r, "lobby_knock", json_pack("{s:I, s:o}", "lobby_id", (json_int_t)lobby_id, "name", name_json(name)));
 }
 
 void proto_room_lobby_left(struct meet_room *r, uint32_t lobby_id)
 {
-	to_hosts(r, "lobby_left", json_pack("{s:I}", "lobby_id", (json_int_t)lobby_id));
+	proto_room_to_hosts(r, "lobby_left", json_pack("{s:I}", "lobby_id", (json_int_t)lobby_id));
 }
 
 void proto_room_guard_notify(struct meet_room *r, uint64_t now_us, bool force)
 {
 	if (!meet_guard_notify_due(r, now_us) && !force)
 		return;
-	to_hosts(r, "password_guard", json_pack("{s:I, s:I}", "failures", (json_int_t)r->guard.failures,
+	proto_room_to_hosts(r, "password_guard", json_pack("{s:I, s:I}", "failures", (json_int_t)r->guard.failures,
 	                                        "delay_s", (json_int_t)meet_guard_delay_s(r, now_us)));
 }
 
@@ -198,6 +201,8 @@ json_t *proto_join_result(struct proto_conn *c)
 	                        (json_int_t)sfu_participant_id(c->participant), "room", r->name,
 	                        "role", c->member->role == MEET_HOST ? "host" : "guest",
 	                        "room_state", proto_room_state_json(r), "rejoin_token", c->member->token);
+	if (res)
+		json_object_set_new(res, "features", proto_out_features_json(c));
 	json_t *ice = res ? proto_ice_servers_json(c->srv) : NULL;
 	if (ice) {
 		json_object_set_new(res, "ice_servers", ice);
@@ -222,6 +227,7 @@ void proto_room_deny(const struct meet_waiter *w, const char *reason, const char
  * starts the next one). */
 static void meeting_over(struct proto_server *srv, struct meet_room *r)
 {
+	proto_room_out_end(srv, r);
 	if (r->tally)
 		usage_meeting_end(srv->usage, r->tally);
 	r->tally = NULL;

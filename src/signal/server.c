@@ -212,6 +212,7 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
 	}
 	if (!perr) {
 		proto_server_set_usage(s->proto, cfg->usage);
+		proto_server_set_out(s->proto, cfg->out_ops, cfg->out_arg, cfg->out_off);
 		s->usage = cfg->usage;
 		s->usage_threshold = cfg->usage_threshold;
 		s->log_admin.per_sec = 1;   /* an outsider's guesses cause these lines */
@@ -389,4 +390,16 @@ uint16_t signal_port(const struct signal *s)
 		return 0;
 	int port = lws_get_vhost_listen_port(s->vhost);
 	return port > 0 && port <= 65535 ? (uint16_t)port : 0;
+}
+
+void signal_out_report(struct signal *s, const char *room_key, enum signal_out what,
+                       enum signal_out_status status, const char *detail)
+{
+	if (s && s->proto && room_key)
+		proto_server_out_report(s->proto, room_key, what, status, detail);
+}
+
+bool signal_out_active(struct signal *s, const char *room_key, enum signal_out what)
+{
+	return s && s->proto && room_key && proto_server_out_active(s->proto, room_key, what);
 }

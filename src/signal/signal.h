@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "signal/signal_out.h"
+
 struct signal;
 struct sfu;
 
@@ -80,6 +82,7 @@ struct signal_tenant_config {
 	size_t token_secret_len;
 	const char *token_public_pem;    /* RS256/ES256 public key (PEM), or NULL */
 	const char *admin_token;         /* for /admin/stats, or NULL */
+	bool out_off[SIGNAL_OUT_COUNT];  /* recording / streaming switched off for this town */
 };
 
 struct signal_config {
@@ -125,6 +128,11 @@ struct signal_config {
 	 * none. usage_threshold: counts below it are shown as "< N" (0: all exact). */
 	struct usage *usage;
 	unsigned usage_threshold;
+	/* What records and streams meetings (signal_out.h; NULL: neither is offered), and what the
+	 * server switched off for every tenant. */
+	const struct signal_out_ops *out_ops;
+	void *out_arg;
+	bool out_off[SIGNAL_OUT_COUNT];
 };
 
 /* Connections refused or closed by the limits, for metrics. */

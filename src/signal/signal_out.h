@@ -18,7 +18,7 @@ enum signal_out {
 
 /* What carries the media side out. Called on the signaling loop. */
 struct signal_out_ops {
-	/* Starts `what` for the sfu room `room_key` ("TENANT/NAME", or NAME for the default tenant) of
+	/* Starts `what` for the sfu room `room_key` ("TENANT/NAME"; "default/NAME" for the default tenant) of
 	 * tenant `tenant`. 0, or an errno the host is told of: ENOSPC (the recording directory is full),
 	 * EBUSY (as many recordings/streams run as the server allows), ENOENT (the room has no media
 	 * yet), anything else: could not start. */

@@ -78,6 +78,7 @@ int proto_server_add_tenant(struct proto_server *s, const struct proto_tenant_co
 	t->max_room_participants = cfg->max_room_participants;
 	t->max_rooms = cfg->max_rooms;
 	t->token_required = cfg->token_required;
+	memcpy(t->out_off, cfg->out_off, sizeof t->out_off);
 	int err = add_keys(t, cfg);
 	if (err) {
 		for (size_t i = 0; i < t->n_keys; i++)

@@ -87,6 +87,7 @@ static int tenant_init(struct signal *s, struct signal_tenant *st, const struct 
 		.token_required = t->token_required, .token_secret = t->token_secret,
 		.token_secret_len = t->token_secret_len, .token_public_pem = t->token_public_pem,
 	};
+	memcpy(pc.out_off, t->out_off, sizeof pc.out_off);
 	return proto_server_add_tenant(s->proto, &pc, &st->proto);
 }
 

@@ -51,6 +51,9 @@ static const struct sample samples[] = {
 	{ "turn-ttl", "3600", NULL, NULL, NULL, NULL },
 	{ "test-force-relay", "true", "turn", TURN_URI, "turn-secret-file", secret_path },
 	{ "keep-unused-layers", "true", NULL, NULL, NULL, NULL },
+	{ "recording", "off", NULL, NULL, NULL, NULL },
+	{ "streaming", "off", NULL, NULL, NULL, NULL },
+	{ "test-fake-out", "true", NULL, NULL, NULL, NULL },
 	{ "usage-db", "/var/lib/plenum/usage.sqlite", NULL, NULL, NULL, NULL },
 	{ "usage-keep-days", "90", NULL, NULL, NULL, NULL },
 	{ "usage-threshold", "10", NULL, NULL, NULL, NULL },
@@ -192,7 +195,8 @@ START_TEST(printed_config_reads_back)
 	char flags[sizeof samples / sizeof samples[0]][64];
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
-		bool is_switch = strcmp(samples[i].name, "test-force-relay") == 0 || strcmp(samples[i].name, "keep-unused-layers") == 0;
+		bool is_switch = strcmp(samples[i].name, "test-force-relay") == 0 || strcmp(samples[i].name, "keep-unused-layers") == 0 ||
+		                 strcmp(samples[i].name, "test-fake-out") == 0;
 		snprintf(flags[i], sizeof flags[i], "--%s", samples[i].name);
 		args[n++] = flags[i];
 		if (!is_switch)
@@ -212,6 +216,8 @@ START_TEST(printed_config_reads_back)
 	ck_assert_ptr_nonnull(strstr(first, "metrics-allow = 10.1.0.0/16\n"));
 	ck_assert_ptr_nonnull(strstr(first, "trusted-proxy = ::1/128\n"));
 	ck_assert_ptr_nonnull(strstr(first, "test-force-relay = true\n"));
+	ck_assert_ptr_nonnull(strstr(first, "recording = off\n"));
+	ck_assert_ptr_nonnull(strstr(first, "test-fake-out = true\n"));
 	ck_assert_ptr_null(strstr(first, "the-static-auth-secret"));   /* the path, never the secret */
 	free(first);
 	free(second);
@@ -320,7 +326,7 @@ START_TEST(tenants_read_checked_and_printed)
 	         "[tenant buehl]\nhosts = Palim.Example.de, meet.buehl.example\nname = Palim! Palim!\nlogo = %s\n"
 	         "color = #7a1f2b\nimprint-url = https://www.buehl.de/impressum\nprivacy_url = https://www.buehl.de/datenschutz\n"
 	         "language = de\nwelcome = Willkommen in Bühl!\nmax-room-size = 50\nmax-rooms = 20\nopen-rooms = token\n"
-	         "embed-origins = https://www.buehl.de, https://portal.buehl.de:8443\ntoken-secret-file = %s\n"
+	         "recording = off\nstreaming = on\nembed-origins = https://www.buehl.de, https://portal.buehl.de:8443\ntoken-secret-file = %s\n"
 	         "token-public-key = %s\nadmin-token-file = %s\n\n"
 	         "[tenant bruchsal]\nhosts = brusl.example.de\nname = Brusl babbld\ncolor = #00594f\ncolor-contrast = #fff\n",
 	         logo, secret, pem, admin);
@@ -339,6 +345,8 @@ START_TEST(tenants_read_checked_and_printed)
 	ck_assert_str_eq(t->privacy_url, "https://www.buehl.de/datenschutz");
 	ck_assert_uint_eq(t->max_room_participants, 50);
 	ck_assert(t->token_required);
+	ck_assert(t->out_off[SIGNAL_OUT_RECORDING] && !t->out_off[SIGNAL_OUT_STREAMING]);
+	ck_assert(!c.tenants[1].out_off[SIGNAL_OUT_RECORDING] && !c.out_off[SIGNAL_OUT_RECORDING]);
 	ck_assert_uint_eq(t->n_embed_origins, 2);
 	ck_assert_uint_eq(t->token_secret_len, 38);
 	ck_assert_str_eq(t->admin_token, "admin-token-of-the-town-of-buehl-0123456789");
@@ -360,7 +368,8 @@ START_TEST(tenants_read_checked_and_printed)
 	refused("[tenant a]\nhosts = a.example\n[tenant a]\nname = x\n", 4, "[tenant a] is there twice");
 	refused("[tenant a]\nhosts = a.example\nbogus = 1\n", 3, "unknown key 'bogus' in [tenant a] (see docs/operations.md: "
 	        "hosts, name, logo, color, color-contrast, imprint-url, privacy-url, language, welcome, max-room-size, max-rooms, "
-	        "open-rooms, embed-origins, token-secret-file, token-public-key, admin-token-file)");
+	        "open-rooms, embed-origins, recording, streaming, token-secret-file, token-public-key, admin-token-file)");
+	refused("[tenant a]\nhosts = a.example\nrecording = maybe\n", 3, "recording: on or off (got 'maybe')");
 	refused("[tenant a]\nhosts = https://a.example\n", 2, "hosts: 'https://a.example' is not a host name (no scheme, no port)");
 	refused("[tenant a]\nhosts = a.example,\n", 2, "hosts: a comma-separated list of 1 to 8 host names");
 	refused("[tenant a]\nhosts = a.example\ncolor = red\n", 3, "color: a colour like #0b5cad (got 'red')");
@@ -393,6 +402,9 @@ START_TEST(tenants_read_checked_and_printed)
 		{ "default-tenant = b\n", "plenum: default-tenant needs [tenant ID] sections in the configuration file\n" },
 		{ "[tenant a]\nhosts = a.example\nopen-rooms = token\n",
 		  "plenum: [tenant a]: open-rooms = token needs token-secret-file or token-public-key\n" },
+		{ "streaming = off\n[tenant a]\nhosts = a.example\nstreaming = on\n",
+		  "plenum: [tenant a]: streaming = on, but the server has streaming = off (a tenant can only switch off "
+		  "what the server offers)\n" },
 	};
 	for (size_t i = 0; i < sizeof across / sizeof across[0]; i++) {
 		path = write_file("across.conf", across[i].text);

@@ -42,7 +42,8 @@ START_TEST(role_table)
 		{ MEET_ACT_LOBBY_DENY, false }, { MEET_ACT_SET_LOCKED, false }, { MEET_ACT_MAKE_HOST, false },
 		{ MEET_ACT_MUTE, false }, { MEET_ACT_MUTE_ALL, false }, { MEET_ACT_ASK_UNMUTE, false },
 		{ MEET_ACT_REMOVE, false }, { MEET_ACT_END_MEETING, false }, { MEET_ACT_LOWER_OTHER_HAND, false },
-		{ MEET_ACT_SET_ROOM_MUSIC, false }, { MEET_ACT_RAISE_HAND, true }, { MEET_ACT_LOWER_OWN_HAND, true },
+		{ MEET_ACT_SET_ROOM_MUSIC, false }, { MEET_ACT_RECORD, false }, { MEET_ACT_STREAM, false },
+		{ MEET_ACT_RAISE_HAND, true }, { MEET_ACT_LOWER_OWN_HAND, true },
 		{ MEET_ACT_REACTION, true }, { MEET_ACT_CHAT, true }, { MEET_ACT_SET_MUSIC, true },
 		{ MEET_ACT_SET_VIDEO_PREFS, true },
 	};
@@ -52,6 +53,33 @@ START_TEST(role_table)
 		ck_assert_msg(meet_may(MEET_GUEST, rows[i].a) == rows[i].guest, "guest and action %d", rows[i].a);
 	}
 	ck_assert(!meet_may(MEET_HOST, MEET_ACT_COUNT));
+}
+END_TEST
+
+/* The consent record: who started, since when; who stopped, or why it ended by itself. */
+START_TEST(out_record)
+{
+	ck_assert(!meet_out_stop(room, MEET_OUT_RECORDING, "Ann", NULL, 5));
+	ck_assert(meet_out_start(room, MEET_OUT_RECORDING, "Ann", 1000));
+	ck_assert(!meet_out_start(room, MEET_OUT_RECORDING, "Bob", 2000));
+	ck_assert_str_eq(room->out[MEET_OUT_RECORDING].started_by, "Ann");
+	ck_assert_uint_eq(room->out[MEET_OUT_RECORDING].since_ms, 1000);
+	ck_assert(!room->out[MEET_OUT_STREAMING].active);
+	ck_assert(meet_out_stop(room, MEET_OUT_RECORDING, "Bob", "ignored", 3000));
+	ck_assert_str_eq(room->out[MEET_OUT_RECORDING].stopped_by, "Bob");
+	ck_assert_str_eq(room->out[MEET_OUT_RECORDING].reason, "");
+	ck_assert_uint_eq(room->out[MEET_OUT_RECORDING].stopped_ms, 3000);
+	/* a new run forgets the last one's end; an end by itself names its reason */
+	ck_assert(meet_out_start(room, MEET_OUT_RECORDING, "Cy", 4000));
+	ck_assert_str_eq(room->out[MEET_OUT_RECORDING].stopped_by, "");
+	ck_assert(meet_out_stop(room, MEET_OUT_RECORDING, NULL, "disk_full", 5000));
+	ck_assert_str_eq(room->out[MEET_OUT_RECORDING].reason, "disk_full");
+	ck_assert_str_eq(room->out[MEET_OUT_RECORDING].started_by, "Cy");
+	ck_assert(!meet_out_start(room, MEET_OUT_COUNT, "Ann", 1));
+	/* the budget of starts and stops: six per 10 s per room */
+	for (int i = 0; i < 6; i++)
+		ck_assert_int_eq(meet_take(&room->out_limit, &meet_limit_out, 100, NULL), MEET_OK);
+	ck_assert_int_eq(meet_take(&room->out_limit, &meet_limit_out, 100, NULL), MEET_ERR_RATE_LIMITED);
 }
 END_TEST
 
@@ -534,6 +562,7 @@ static Suite *meet_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, role_table);
 	tcase_add_test(tc, first_joiner_is_host);
+	tcase_add_test(tc, out_record);
 	tcase_add_test(tc, host_handover);
 	tcase_add_test(tc, password_rules);
 	tcase_add_test(tc, password_group_delay);
