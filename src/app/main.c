@@ -11,6 +11,8 @@
 #include "app/config.h"
 #include "app/metrics.h"
 #include "app/out_fake.h"
+#include "rec/rec.h"
+#include "signal/signal_out.h"
 #include "base/log.h"
 #include "sfu/sfu.h"
 #include "signal/signal.h"
@@ -77,6 +79,13 @@ static void on_reload(uv_signal_t *h, int signum)
 	(void)signum;
 }
 
+/* The recorder's reports reach the meeting's hosts through signaling. */
+static void rec_report(void *arg, const char *room_key, enum signal_out what, enum signal_out_status status,
+                       const char *detail)
+{
+	signal_out_report(arg, room_key, what, status, detail);
+}
+
 int main(int argc, char **argv)
 {
 	struct app_config cfg;
@@ -118,7 +127,20 @@ int main(int argc, char **argv)
 	uv_timer_init(loop, &usage_timer);
 	usage_timer.data = usage;
 	uv_timer_start(&usage_timer, on_usage_tick, USAGE_TICK_MS, USAGE_TICK_MS);
-	struct app_metrics_src msrc = { sfu, NULL };
+	/* recordings (and, without a directory, streaming alone) */
+	struct rec_config rcfg = { .dir = cfg.recording_dir, .keep_days = cfg.recording_keep_days,
+	                           .max_recordings = cfg.recording_max };
+	struct rec *rec = NULL;
+	if (!cfg.test_fake_out && (r = rec_new(&rec, loop, sfu, &rcfg)) != 0) {
+		fprintf(stderr, "plenum: --recording-dir %s: %s\n", cfg.recording_dir, strerror(r));
+		uv_close((uv_handle_t *)&usage_timer, NULL);
+		usage_close(usage);
+		sfu_free(sfu);
+		uv_run(loop, UV_RUN_DEFAULT);
+		app_config_free(&cfg);
+		return 1;
+	}
+	struct app_metrics_src msrc = { sfu, NULL, rec };
 	struct signal_config sigcfg = {
 		.listen_host = cfg.listen_host, .listen_port = cfg.listen_port, .web_root = cfg.web_root,
 		.cert_path = cfg.cert_path, .key_path = cfg.key_path,
@@ -135,13 +157,16 @@ int main(int argc, char **argv)
 		.turn_ttl_s = cfg.turn_ttl_s, .test_force_relay = cfg.test_force_relay,
 		.tenants = cfg.tenants, .n_tenants = cfg.n_tenants, .default_tenant = cfg.default_tenant,
 		.usage = usage, .usage_threshold = cfg.usage_threshold,
-		/* the media side of recording and streaming is not wired yet: only the tests' stand-in */
-		.out_ops = cfg.test_fake_out ? &app_out_fake_ops : NULL,
+		.out_ops = cfg.test_fake_out ? &app_out_fake_ops : &rec_out_ops,
+		.out_arg = rec,
 	};
 	memcpy(sigcfg.out_off, cfg.out_off, sizeof sigcfg.out_off);
+	if (rec && !rec_can_record(rec))
+		sigcfg.out_off[SIGNAL_OUT_RECORDING] = true;   /* no --recording-dir */
 	struct signal *sig;
 	if ((r = signal_new(&sig, loop, sfu, &sigcfg, app_metrics_write, &msrc)) != 0) {
 		fprintf(stderr, "plenum: cannot listen on %s:%u: %s\n", cfg.listen_host, cfg.listen_port, strerror(r));
+		rec_free(rec);
 		uv_close((uv_handle_t *)&usage_timer, NULL);
 		usage_close(usage);
 		sfu_free(sfu);
@@ -150,6 +175,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	msrc.signal = sig;
+	if (rec)
+		rec_set_report(rec, rec_report, sig);
 	if (shared)
 		sfu_media_tcp_share(sfu, web_connection, sig);
 	uv_signal_t sigint, sigterm, sighup;
@@ -179,6 +206,7 @@ int main(int argc, char **argv)
 	uv_close((uv_handle_t *)&sigterm, NULL);
 	uv_close((uv_handle_t *)&sighup, NULL);
 	uv_close((uv_handle_t *)&usage_timer, NULL);
+	rec_free(rec);   /* recordings end: their files are closed before the rooms go */
 	signal_free(sig);
 	sfu_free(sfu);
 	uv_run(loop, UV_RUN_DEFAULT);

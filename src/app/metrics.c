@@ -1,6 +1,7 @@
 /* metrics: Prometheus text format 0.0.4 — HELP/TYPE lines, gauges and counters, drop reasons
  * as a label. Only aggregate numbers: no room names, no participant data. */
 #include "app/metrics.h"
+#include "rec/rec.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -109,5 +110,7 @@ size_t app_metrics_write(void *arg, char *out, size_t cap)
 	}
 	if (src->signal && !o.overflow && o.len < cap)
 		o.len += signal_tenant_metrics(src->signal, out + o.len, cap - o.len);
+	if (src->rec && !o.overflow && o.len < cap)
+		o.len += rec_metrics(src->rec, out + o.len, cap - o.len);
 	return o.len;
 }

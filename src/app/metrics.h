@@ -10,6 +10,7 @@ struct signal;
 struct app_metrics_src {
 	struct sfu *sfu;
 	struct signal *signal;
+	struct rec *rec;              /* recordings, or NULL */
 };
 
 /* A signal_metrics_fn: writes the exposition into out; returns its length. */

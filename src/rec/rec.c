@@ -232,7 +232,7 @@ static int out_start(void *arg, enum signal_out what, const char *room_key, cons
 {
 	struct rec *r = arg;
 	if (what == SIGNAL_OUT_RECORDING)
-		return start_recording(r, room_key, tenant);
+		return r->dir[0] ? start_recording(r, room_key, tenant) : ENOTSUP;
 	return 0;   /* streaming: WHEP viewers need nothing of the recorder */
 }
 
@@ -271,6 +271,8 @@ static int sweep_entry(const char *path, const struct stat *st, int flag, struct
 
 unsigned rec_sweep(struct rec *r)
 {
+	if (!r->dir[0])
+		return 0;
 	sweep_before = time(NULL) - (time_t)r->keep_days * 86400;
 	sweep_count = 0;
 	/* what a running recording or render writes is fresh: its mtime protects it */
@@ -290,17 +292,15 @@ static void on_sweep(uv_timer_t *t)
 
 int rec_new(struct rec **out, uv_loop_t *loop, struct sfu *sfu, const struct rec_config *cfg)
 {
-	if (!cfg->dir || !*cfg->dir)
-		return EINVAL;
 	struct rec *r = calloc(1, sizeof *r);
 	if (!r)
 		return ENOMEM;
-	if (snprintf(r->dir, sizeof r->dir, "%s", cfg->dir) >= (int)sizeof r->dir) {
+	if (cfg->dir && snprintf(r->dir, sizeof r->dir, "%s", cfg->dir) >= (int)sizeof r->dir) {
 		free(r);
 		return ENAMETOOLONG;
 	}
-	int e = mkdirs(r->dir);
-	if (e || access(r->dir, W_OK) != 0) {
+	int e = r->dir[0] ? mkdirs(r->dir) : 0;
+	if (e || (r->dir[0] && access(r->dir, W_OK) != 0)) {
 		e = e ? e : errno;
 		log_error(MOD, "recording directory %s: %s", r->dir, strerror(e));
 		free(r);
@@ -317,7 +317,8 @@ int rec_new(struct rec **out, uv_loop_t *loop, struct sfu *sfu, const struct rec
 	r->render_cfg.ffmpeg = cfg->ffmpeg;
 	uv_timer_init(loop, &r->sweep);
 	r->sweep.data = r;
-	uv_timer_start(&r->sweep, on_sweep, 1000, 3600 * 1000);
+	if (r->dir[0])
+		uv_timer_start(&r->sweep, on_sweep, 1000, 3600 * 1000);
 	*out = r;
 	return 0;
 }
@@ -345,6 +346,11 @@ void rec_free(struct rec *r)
 		}
 	}
 	uv_close((uv_handle_t *)&r->sweep, free_after_timer);
+}
+
+bool rec_can_record(const struct rec *r)
+{
+	return r->dir[0] != 0;
 }
 
 void rec_set_report(struct rec *r, rec_report_fn fn, void *arg)

@@ -5,6 +5,7 @@
 #ifndef PLENUM_REC_REC_H
 #define PLENUM_REC_REC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
@@ -15,7 +16,8 @@ struct sfu;
 struct rec;
 
 struct rec_config {
-	const char *dir;                 /* the recordings directory (made if missing) */
+	const char *dir;                 /* the recordings directory (made if missing); NULL: no recording
+	                                    (a start answers ENOTSUP), streaming only */
 	unsigned keep_days;              /* files older than this are deleted (0: 7) */
 	unsigned max_recordings;         /* recordings at once (0: 8) */
 	size_t ring_bytes;               /* per recording, between media thread and writer (0: 8 MiB) */
@@ -23,6 +25,7 @@ struct rec_config {
 	const char *ffmpeg;              /* NULL: "ffmpeg" on PATH */
 };
 
+bool rec_can_record(const struct rec *r);
 int rec_new(struct rec **out, uv_loop_t *loop, struct sfu *sfu, const struct rec_config *cfg);
 /* Stops every recording (their files are closed, renders killed) and frees r; run the loop after. */
 void rec_free(struct rec *r);

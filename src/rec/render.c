@@ -73,6 +73,7 @@ struct in_track {
 	bool video, screen;
 	double start, end;           /* seconds from the recording's start */
 	struct gbuf big, small;    /* enable expressions: sums of between(t,a,b) */
+	double big_from, big_to, small_from, small_to;   /* the piece being extended, not yet written */
 };
 
 static int load(const char *dir, struct in_track *in, size_t *n, json_t **speakers, double *duration)
@@ -127,9 +128,28 @@ static struct in_track *present(struct in_track *in, size_t n, double t, bool sc
 	return NULL;
 }
 
-static void enable_add(struct gbuf *sb, double a, double b)
+/* Adds [a, b) to an expression; pieces that touch are joined (written by enable_flush). */
+static void enable_write(struct gbuf *sb, double from, double to)
 {
-	gprintf(sb, "%sbetween(t,%.3f,%.3f)", sb->len ? "+" : "", a, b);
+	if (to > from)
+		gprintf(sb, "%sbetween(t,%.3f,%.3f)", sb->len ? "+" : "", from, to);
+}
+
+static void enable_add(struct gbuf *sb, double *from, double *to, double a, double b)
+{
+	if (*to > *from && a >= *to - 0.0005 && a <= *to + 0.0005) {
+		*to = b;
+		return;
+	}
+	enable_write(sb, *from, *to);
+	*from = a;
+	*to = b;
+}
+
+static void enable_flush(struct in_track *x)
+{
+	enable_write(&x->big, x->big_from, x->big_to);
+	enable_write(&x->small, x->small_from, x->small_to);
 }
 
 /* Decides who is shown where in each piece of the timeline. */
@@ -168,10 +188,14 @@ static void plan(struct in_track *in, size_t n, const json_t *speakers, double d
 		if (!cam)
 			cam = present(in, n, mid, false, 0);
 		if (screen)
-			enable_add(&screen->big, a, b);
-		if (cam)
-			enable_add(screen ? &cam->small : &cam->big, a, b);
+			enable_add(&screen->big, &screen->big_from, &screen->big_to, a, b);
+		if (cam && screen)
+			enable_add(&cam->small, &cam->small_from, &cam->small_to, a, b);
+		else if (cam)
+			enable_add(&cam->big, &cam->big_from, &cam->big_to, a, b);
 	}
+	for (size_t i = 0; i < n; i++)
+		enable_flush(&in[i]);
 	free(cuts);
 }
 
