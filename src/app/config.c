@@ -84,6 +84,7 @@ static void set_defaults(struct app_config *c)
 	c->usage_keep_days = 400;
 	c->recording_keep_days = 7;
 	c->recording_max = 4;
+	c->recording_min_free_mb = 64;
 	c->usage_threshold = 5;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	c->workers = cores > 0 ? (unsigned)(cores < 64 ? cores : 64) : 1;

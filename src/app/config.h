@@ -53,6 +53,7 @@ struct app_config {
 	bool test_force_relay;            /* tests only: clients are told to use relayed candidates alone */
 	const char *recording_dir;        /* --recording-dir: recordings per tenant; NULL: no recording */
 	unsigned recording_keep_days;     /* --recording-keep-days (default 7) */
+	unsigned recording_min_free_mb;   /* --recording-min-free-mb (default 64) */
 	unsigned recording_max;           /* --recording-max: recordings at once (default 4) */
 	bool out_off[SIGNAL_OUT_COUNT];   /* recording = off, streaming = off: offered to no tenant */
 	bool test_fake_out;               /* tests only: recording and streaming "start" without media (out_fake.c) */

@@ -229,6 +229,10 @@ static int set_recording_keep_days(struct app_config *c, const char *v, FILE *er
 {
 	return set_range("recording-keep-days", v, 1, 3660, &c->recording_keep_days, err);
 }
+static int set_recording_min_free(struct app_config *c, const char *v, FILE *err)
+{
+	return set_range("recording-min-free-mb", v, 1, 1048576, &c->recording_min_free_mb, err);
+}
 static int set_recording_max(struct app_config *c, const char *v, FILE *err)
 {
 	return set_range("recording-max", v, 1, 64, &c->recording_max, err);
@@ -512,6 +516,7 @@ static void show_uint(FILE *out, const char *key, unsigned v)
 
 static void show_recording_dir(const struct app_config *c, FILE *out) { show_str(out, "recording-dir", c->recording_dir); }
 static void show_recording_keep_days(const struct app_config *c, FILE *out) { show_uint(out, "recording-keep-days", c->recording_keep_days); }
+static void show_recording_min_free(const struct app_config *c, FILE *out) { show_uint(out, "recording-min-free-mb", c->recording_min_free_mb); }
 static void show_recording_max(const struct app_config *c, FILE *out) { show_uint(out, "recording-max", c->recording_max); }
 static void show_usage_db(const struct app_config *c, FILE *out) { show_str(out, "usage-db", c->usage_db); }
 static void show_usage_keep_days(const struct app_config *c, FILE *out) { show_uint(out, "usage-keep-days", c->usage_keep_days); }
@@ -655,6 +660,7 @@ static const struct app_flag flags[] = {
 	{ "usage-threshold", "N", "counts below N are shown as \"< N\" on /admin/stats (0..100, default 5; 0: all exact)", set_usage_threshold, show_usage_threshold },
 	{ "recording-dir", "DIR", "where recordings are kept, per tenant (tracks and the composed MP4); without it meetings cannot be recorded", set_recording_dir, show_recording_dir },
 	{ "recording-keep-days", "N", "days recordings are kept before they are deleted (1..3660, default 7)", set_recording_keep_days, show_recording_keep_days },
+	{ "recording-min-free-mb", "MB", "a recording is refused, and one running stops, when the directory's disk has less free (1..1048576, default 64)", set_recording_min_free, show_recording_min_free },
 	{ "recording-max", "N", "recordings at once (1..64, default 4; each renders in one ffmpeg afterwards)", set_recording_max, show_recording_max },
 	{ "log-level", "LEVEL", "debug, info, warn, error or off (default info)", set_log_level, show_log_level },
 };

@@ -129,7 +129,8 @@ int main(int argc, char **argv)
 	uv_timer_start(&usage_timer, on_usage_tick, USAGE_TICK_MS, USAGE_TICK_MS);
 	/* recordings (and, without a directory, streaming alone) */
 	struct rec_config rcfg = { .dir = cfg.recording_dir, .keep_days = cfg.recording_keep_days,
-	                           .max_recordings = cfg.recording_max };
+	                           .max_recordings = cfg.recording_max,
+	                           .min_free_bytes = (uint64_t)cfg.recording_min_free_mb << 20 };
 	struct rec *rec = NULL;
 	if (!cfg.test_fake_out && (r = rec_new(&rec, loop, sfu, &rcfg)) != 0) {
 		fprintf(stderr, "plenum: --recording-dir %s: %s\n", cfg.recording_dir, strerror(r));

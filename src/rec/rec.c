@@ -212,7 +212,7 @@ static int start_recording(struct rec *r, const char *room_key, const char *tena
 	x->owner = r;
 	snprintf(x->room_key, sizeof x->room_key, "%s", room_key);
 	snprintf(x->base, sizeof x->base, "%s/%s-%s", tdir, slash ? slash + 1 : room_key, stamp);
-	e = rec_session_new(&x->session, r->loop, x->base, r->ring_bytes, clock_mono_us(), on_session, x);
+	e = rec_session_new(&x->session, r->loop, x->base, r->ring_bytes, r->min_free, clock_mono_us(), on_session, x);
 	if (e)
 		return e;
 	x->used = true;

@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include <jansson.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "rec/ring.h"
 #include "rec/session.h"
@@ -59,6 +61,7 @@ struct rec_session {
 	_Atomic int err_seen;            /* the same, for the signaling loop */
 	_Atomic bool finished;           /* the writer ended: files closed, timeline written */
 	_Atomic uint64_t bytes;
+	uint64_t min_free;               /* the writer stops (ENOSPC) below this much free space */
 	uv_async_t done_async;
 	rec_session_done_fn done;
 	void *done_arg;
@@ -190,25 +193,45 @@ static int write_timeline(struct rec_session *s, uint64_t end_ms)
 	return err;
 }
 
+/* Whether the disk still has the room the server keeps free (checked every 2 s). */
+static int disk_check(struct rec_session *s, uint64_t *next_us)
+{
+	uint64_t now = clock_mono_us();
+	if (now < *next_us)
+		return 0;
+	*next_us = now + 2000000u;
+	struct statvfs vfs;
+	if (s->min_free && statvfs(s->dir, &vfs) == 0 && (uint64_t)vfs.f_bavail * vfs.f_frsize < s->min_free)
+		return ENOSPC;
+	return 0;
+}
+
+static void writer_failed(struct rec_session *s, int e)
+{
+	s->err = e;
+	atomic_store(&s->stop, true);
+	log_warn(MOD, "recording in %s stopped: %s", s->dir, strerror(e));
+	atomic_store(&s->err_seen, e);
+	uv_async_send(&s->done_async);   /* the signaling loop removes the tap */
+}
+
 static void writer(void *arg)
 {
 	struct rec_session *s = arg;
 	static _Thread_local uint8_t rec[ITEM_MAX];
-	uint64_t last_ms = 0;
+	uint64_t last_ms = 0, next_check = 0;
 	for (;;) {
+		int de = s->err ? 0 : disk_check(s, &next_check);
+		if (de)
+			writer_failed(s, de);
 		size_t n = rec_ring_take(&s->ring, rec, sizeof rec);
 		if (n >= sizeof(struct item)) {
 			struct item it;
 			memcpy(&it, rec, sizeof it);
 			last_ms = at_ms(s, it.now_us) > last_ms ? at_ms(s, it.now_us) : last_ms;
 			int e = s->err ? 0 : handle(s, rec, n);
-			if (e && !s->err) {
-				s->err = e;
-				atomic_store(&s->stop, true);
-				log_warn(MOD, "recording in %s stopped: %s", s->dir, strerror(e));
-				atomic_store(&s->err_seen, e);
-				uv_async_send(&s->done_async);   /* the signaling loop removes the tap */
-			}
+			if (e && !s->err)
+				writer_failed(s, e);
 			continue;
 		}
 		if (atomic_load(&s->stop) && n == 0 && rec_ring_take(&s->ring, rec, sizeof rec) == 0)
@@ -238,7 +261,7 @@ static void writer(void *arg)
 static void on_thread_done(uv_async_t *a);
 
 int rec_session_new(struct rec_session **out, uv_loop_t *loop, const char *dir, size_t ring_bytes,
-                    uint64_t start_us, rec_session_done_fn done, void *arg)
+                    uint64_t min_free, uint64_t start_us, rec_session_done_fn done, void *arg)
 {
 	struct rec_session *s = calloc(1, sizeof *s);
 	if (!s)
@@ -258,6 +281,7 @@ int rec_session_new(struct rec_session **out, uv_loop_t *loop, const char *dir, 
 		return e;
 	}
 	s->loop = loop;
+	s->min_free = min_free;
 	s->start_us = start_us;
 	s->start_unix = time(NULL);
 	s->done = done;

@@ -17,9 +17,10 @@ struct rec_session;
  * without err the timeline written) — then s may be freed. Both may come in one call. */
 typedef void (*rec_session_done_fn)(void *arg, struct rec_session *s, int err, bool finished);
 
-/* Starts a writer for the tracks into `dir` (made, 0750). 0 or an errno. */
+/* Starts a writer for the tracks into `dir` (made, 0750); it stops by itself (ENOSPC) when the
+ * disk has less than min_free bytes free. 0 or an errno. */
 int rec_session_new(struct rec_session **out, uv_loop_t *loop, const char *dir, size_t ring_bytes,
-                    uint64_t start_us, rec_session_done_fn done, void *arg);
+                    uint64_t min_free, uint64_t start_us, rec_session_done_fn done, void *arg);
 /* The tap's media and speaker callbacks (struct sfu_tap_ops), with s as their argument. */
 void rec_session_tap_media(void *s, const struct sfu_tap_media *m);
 void rec_session_tap_speaker(void *s, uint32_t participant_id, uint64_t now_us);

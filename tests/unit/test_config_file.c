@@ -57,6 +57,7 @@ static const struct sample samples[] = {
 	{ "recording-dir", "/var/lib/plenum/recordings", NULL, NULL, NULL, NULL },
 	{ "recording-keep-days", "30", NULL, NULL, NULL, NULL },
 	{ "recording-max", "2", NULL, NULL, NULL, NULL },
+	{ "recording-min-free-mb", "100", NULL, NULL, NULL, NULL },
 	{ "usage-db", "/var/lib/plenum/usage.sqlite", NULL, NULL, NULL, NULL },
 	{ "usage-keep-days", "90", NULL, NULL, NULL, NULL },
 	{ "usage-threshold", "10", NULL, NULL, NULL, NULL },
