@@ -36,6 +36,15 @@ void sdp_write_session_head(struct strbuf *b, const struct sdp_local *l, const c
 void sdp_write_transport(struct strbuf *b, const struct sdp_local *l, const char *setup);
 /* The host candidate and end-of-candidates. */
 void sdp_write_candidate(struct strbuf *b, const struct sdp_local *l);
+/* answer.c, shared by both answers: whether mid is in s's BUNDLE group; an RTP/SAVPF profile; the
+ * first codec of m named `name` at `clock` (offer order); the RTX codec for `apt`; an extmap id
+ * usable in a one-byte header (1-14), else 0; an m-line rejected (port 0) with its mid. */
+bool sdp_in_bundle(const struct sdp_session *s, const char *mid);
+bool sdp_proto_savpf(const char *proto);
+const struct sdp_codec *sdp_pick_codec(const struct sdp_media *m, const char *name, uint32_t clock);
+const struct sdp_codec *sdp_pick_rtx(const struct sdp_media *m, uint8_t apt);
+uint8_t sdp_ext_id_short(const struct sdp_media *m, const char *uri);
+void sdp_write_rejected(struct strbuf *b, const struct sdp_media *m);
 /* Checks plenum's own sdp_local: non-empty tokens, an IP literal, a port. */
 bool sdp_local_valid(const struct sdp_local *l);
 
