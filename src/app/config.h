@@ -17,6 +17,8 @@ struct app_tenant_data;
 #define CONFIG_LIST_MAX 16        /* values of one repeatable flag */
 #define CONFIG_TURN_MAX 8         /* --turn URIs */
 #define CONFIG_TURN_TTL_DEFAULT 86400
+#define CONFIG_STREAM_SECRET_MIN 32   /* bytes: HS256's hash size */
+#define CONFIG_STREAM_SECRET_MAX 256
 
 struct app_config {
 	char listen_host[64];
@@ -49,6 +51,9 @@ struct app_config {
 	char turn_secret[TURN_SECRET_MAX + 1];    /* read from it at start; never printed or logged */
 	size_t turn_secret_len;
 	unsigned turn_ttl_s;              /* lifetime of the TURN credentials a join gets */
+	const char *stream_secret_path;   /* --stream-secret-file */
+	char stream_secret[CONFIG_STREAM_SECRET_MAX + 1];   /* read from it at start; never printed or logged */
+	size_t stream_secret_len;
 	bool keep_unused_layers;          /* publishers keep encoding simulcast layers nobody receives */
 	bool test_force_relay;            /* tests only: clients are told to use relayed candidates alone */
 	const char *usage_db;             /* --usage-db: SQLite file of the usage statistics; NULL: memory */

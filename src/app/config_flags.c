@@ -426,6 +426,28 @@ static int set_turn_secret_file(struct app_config *c, const char *v, FILE *err)
 	return 0;
 }
 
+static int set_stream_secret_file(struct app_config *c, const char *v, FILE *err)
+{
+	c->stream_secret_path = v;
+	char buf[CONFIG_STREAM_SECRET_MAX], msg[600];
+	size_t len = 0;
+	if (app_read_secret_file(v, buf, sizeof buf, &len, "the stream links' signing secret", msg, sizeof msg) != 0) {
+		fprintf(err, "plenum: --stream-secret-file: %s\n", msg);
+		return -1;
+	}
+	if (len < CONFIG_STREAM_SECRET_MIN) {
+		explicit_bzero(buf, sizeof buf);
+		fprintf(err, "plenum: --stream-secret-file: '%s' holds %zu bytes; at least %d are needed (e.g. openssl rand -hex 32)\n",
+		        v, len, CONFIG_STREAM_SECRET_MIN);
+		return -1;
+	}
+	explicit_bzero(c->stream_secret, sizeof c->stream_secret);
+	memcpy(c->stream_secret, buf, len);
+	c->stream_secret_len = len;
+	explicit_bzero(buf, sizeof buf);
+	return 0;
+}
+
 static int set_turn_ttl(struct app_config *c, const char *v, FILE *err)
 {
 	return parse_count("--turn-ttl", v, 5, 604800, &c->turn_ttl_s, err);
@@ -548,6 +570,7 @@ static void show_turn(const struct app_config *c, FILE *out)
 
 /* The path only: the secret itself is never shown. */
 static void show_turn_secret_file(const struct app_config *c, FILE *out) { show_str(out, "turn-secret-file", c->turn_secret_path); }
+static void show_stream_secret_file(const struct app_config *c, FILE *out) { show_str(out, "stream-secret-file", c->stream_secret_path); }
 static void show_turn_ttl(const struct app_config *c, FILE *out) { show_uint(out, "turn-ttl", c->turn_ttl_s); }
 
 static void show_keep_unused_layers(const struct app_config *c, FILE *out)
@@ -585,6 +608,7 @@ static const struct app_flag flags[] = {
 	{ "turn", "URI", "a TURN server browsers may relay through, e.g. turn:turn.example.org:443?transport=tcp (repeatable, up to 8; needs --turn-secret-file)", set_turn, show_turn },
 	{ "turn-secret-file", "FILE", "coturn's static-auth-secret (use-auth-secret), one line; not readable by others", set_turn_secret_file, show_turn_secret_file },
 	{ "turn-ttl", "SECONDS", "how long the TURN credentials of a join stay valid (5..604800, default 86400)", set_turn_ttl, show_turn_ttl },
+	{ "stream-secret-file", "FILE", "the secret (one line, at least 32 bytes; not readable by others) that signs stream links (WHIP, WHEP); default: random at each start, so links stop working at a restart", set_stream_secret_file, show_stream_secret_file },
 	{ "keep-unused-layers", NULL, "publishers keep sending every simulcast layer even when nobody receives it (default: such layers pause after 3 s, to spare citizens' uplinks)", set_keep_unused_layers, show_keep_unused_layers },
 	{ "test-force-relay", NULL, "tests only: tell browsers to send media through TURN alone (iceTransportPolicy relay)", set_test_force_relay, show_test_force_relay },
 	{ "usage-db", "FILE", "the usage statistics' SQLite file (meetings, participant minutes, … per tenant and day; no personal data); default: kept in memory only", set_usage_db, show_usage_db },

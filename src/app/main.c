@@ -132,6 +132,7 @@ int main(int argc, char **argv)
 		.turn_uris = cfg.turn_uris, .n_turn_uris = cfg.n_turn_uris,
 		.turn_secret = cfg.turn_secret, .turn_secret_len = cfg.turn_secret_len,
 		.turn_ttl_s = cfg.turn_ttl_s, .test_force_relay = cfg.test_force_relay,
+		.stream_secret = cfg.stream_secret_len ? cfg.stream_secret : NULL, .stream_secret_len = cfg.stream_secret_len,
 		.tenants = cfg.tenants, .n_tenants = cfg.n_tenants, .default_tenant = cfg.default_tenant,
 		.usage = usage, .usage_threshold = cfg.usage_threshold,
 	};

@@ -53,6 +53,7 @@ struct proto_server {
 	size_t turn_secret_len;
 	unsigned turn_ttl_s;
 	bool force_relay;
+	struct jwt_key *stream_key;       /* stream_token.c: signs the stream links' tokens (HS256) */
 };
 
 struct proto_conn {

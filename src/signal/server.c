@@ -210,6 +210,11 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
 			proto_server_free(s->proto);
 		}
 	}
+	if (!perr && cfg->stream_secret &&
+	    (perr = proto_server_set_stream_secret(s->proto, cfg->stream_secret, cfg->stream_secret_len)) != 0) {
+		log_error("signal", "the stream secret cannot be used (HS256 needs at least 32 bytes)");
+		proto_server_free(s->proto);
+	}
 	if (!perr) {
 		proto_server_set_usage(s->proto, cfg->usage);
 		s->usage = cfg->usage;
