@@ -70,6 +70,7 @@ static void set_defaults(struct app_config *c)
 	c->log_level = LOG_LEVEL_INFO;
 	c->max_room_participants = 200;
 	c->max_videos = 25;
+	c->max_viewers = 500;
 	c->turn_ttl_s = CONFIG_TURN_TTL_DEFAULT;
 	c->usage_keep_days = 400;
 	c->usage_threshold = 5;

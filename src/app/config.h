@@ -33,6 +33,8 @@ struct app_config {
 	unsigned max_room_participants;
 	unsigned workers;             /* media threads; 0 = on the main loop */
 	unsigned max_videos;          /* camera videos one subscriber receives at most */
+	unsigned max_viewers;         /* WHEP viewers on the server */
+	unsigned max_room_viewers;    /* WHEP viewers of one room (0: max_viewers) */
 	const char *allowed_origins[CONFIG_LIST_MAX];   /* --allowed-origin, repeatable */
 	size_t n_allowed_origins;
 	const char *server_names[CONFIG_LIST_MAX];      /* --server-name, repeatable */

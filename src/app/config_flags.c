@@ -186,6 +186,18 @@ static int set_max_videos(struct app_config *c, const char *v, FILE *err)
 }
 
 /* A number lo..hi of the setting `name`; -1 after the message. */
+static int set_range(const char *name, const char *v, long lo, long hi, unsigned *out, FILE *err);
+
+static int set_max_viewers(struct app_config *c, const char *v, FILE *err)
+{
+	return set_range("max-viewers", v, 1, 100000, &c->max_viewers, err);
+}
+
+static int set_max_room_viewers(struct app_config *c, const char *v, FILE *err)
+{
+	return set_range("max-room-viewers", v, 0, 100000, &c->max_room_viewers, err);
+}
+
 static int set_range(const char *name, const char *v, long lo, long hi, unsigned *out, FILE *err)
 {
 	char *end;
@@ -517,6 +529,8 @@ static void show_key(const struct app_config *c, FILE *out) { show_str(out, "key
 static void show_web_root(const struct app_config *c, FILE *out) { show_str(out, "web-root", c->web_root); }
 static void show_max_room(const struct app_config *c, FILE *out) { show_uint(out, "max-room-size", c->max_room_participants); }
 static void show_max_videos(const struct app_config *c, FILE *out) { show_uint(out, "max-videos", c->max_videos); }
+static void show_max_viewers(const struct app_config *c, FILE *out) { show_uint(out, "max-viewers", c->max_viewers); }
+static void show_max_room_viewers(const struct app_config *c, FILE *out) { show_uint(out, "max-room-viewers", c->max_room_viewers); }
 static void show_workers(const struct app_config *c, FILE *out) { show_uint(out, "workers", c->workers); }
 static void show_imprint(const struct app_config *c, FILE *out) { show_str(out, "imprint-url", c->imprint_url); }
 static void show_privacy(const struct app_config *c, FILE *out) { show_str(out, "privacy-url", c->privacy_url); }
@@ -595,6 +609,8 @@ static const struct app_flag flags[] = {
 	{ "web-root", "DIR", "the web client's files (default: web/ next to the binary's build dir)", set_web_root, show_web_root },
 	{ "max-room-size", "N", "most participants in one room (default 200)", set_max_room, show_max_room },
 	{ "max-videos", "N", "most camera videos one participant receives, the latest speakers first (default 25)", set_max_videos, show_max_videos },
+	{ "max-viewers", "N", "most WHEP viewers of the public livestream on this server (default 500)", set_max_viewers, show_max_viewers },
+	{ "max-room-viewers", "N", "most WHEP viewers of one meeting (default 0: as many as max-viewers)", set_max_room_viewers, show_max_room_viewers },
 	{ "workers", "N", "media threads, each on its own UDP port from --media-port on (default: one per core; 0: media on the main thread)", set_workers, show_workers },
 	{ "imprint-url", "URL", "the operator's imprint (Impressum), linked on every page", set_imprint, show_imprint },
 	{ "privacy-url", "URL", "the operator's privacy notice (Datenschutz), linked on every page", set_privacy, show_privacy },

@@ -95,6 +95,7 @@ int main(int argc, char **argv)
 		.media_tcp_bind = shared ? cfg.listen_host : NULL,
 		.max_room_participants = cfg.max_room_participants, .workers = cfg.workers,
 		.max_videos = cfg.max_videos,
+		.max_viewers = cfg.max_viewers, .max_room_viewers = cfg.max_room_viewers,
 		.keep_unused_layers = cfg.keep_unused_layers,
 	};
 	struct sfu *sfu;

@@ -45,6 +45,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 	case LWS_CALLBACK_HTTP:
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 	case LWS_CALLBACK_HTTP_FILE_COMPLETION:
+	case LWS_CALLBACK_HTTP_BODY:
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
 	case LWS_CALLBACK_CLOSED_HTTP:
 		return signal_http_callback(s, wsi, reason, pss, in, len);
 	default:
@@ -129,6 +131,7 @@ static void on_sweep(uv_timer_t *t)
 
 static void signal_release(struct signal *s)
 {
+	signal_whep_free(s);
 	signal_tenants_free(s);
 	signal_origins_free(s);
 	signal_conns_free(s);
@@ -290,6 +293,7 @@ void signal_free(struct signal *s)
 {
 	if (!s)
 		return;
+	signal_whep_free(s);   /* the viewers end before the sfu does */
 	if (s->sweep_started) {
 		uv_timer_stop(&s->sweep);
 		uv_close((uv_handle_t *)&s->sweep, NULL);
