@@ -36,6 +36,8 @@ static const struct sample samples[] = {
 	{ "web-root", "/tmp", NULL, NULL, NULL, NULL },
 	{ "max-room-size", "40", NULL, NULL, NULL, NULL },
 	{ "max-videos", "9", NULL, NULL, NULL, NULL },
+	{ "max-viewers", "9", NULL, NULL, NULL, NULL },
+	{ "max-room-viewers", "4", NULL, NULL, NULL, NULL },
 	{ "workers", "3", NULL, NULL, NULL, NULL },
 	{ "imprint-url", "https://www.example.org/impressum", NULL, NULL, NULL, NULL },
 	{ "privacy-url", "/datenschutz", NULL, NULL, NULL, NULL },
