@@ -179,10 +179,10 @@ static void write_accepted(struct strbuf *b, const struct sdp_local *l, const st
 	sdp_write_candidate(b, l);
 }
 
-int sdp_answer_publish(const struct sdp_session *offer, const struct sdp_local *local,
-                       struct sdp_publish_media *out, size_t out_cap, size_t *n_out, char *answer, size_t cap)
+int sdp_answer_begin(const struct sdp_session *offer, const struct sdp_local *local, bool has_out, size_t out_cap,
+                     size_t *n_out, char *answer, size_t cap)
 {
-	if (!offer || !n_out || !answer || !cap || (!out && out_cap) || !sdp_local_valid(local))
+	if (!offer || !n_out || !answer || !cap || (!has_out && out_cap) || !sdp_local_valid(local))
 		return EINVAL;
 	*n_out = 0;
 	answer[0] = '\0';
@@ -191,6 +191,38 @@ int sdp_answer_publish(const struct sdp_session *offer, const struct sdp_local *
 	const char *setup;
 	if (sdp_session_transport(offer, NULL, NULL, NULL, NULL, &setup) != 0 || strcmp(setup, "passive") == 0)
 		return EPROTO;
+	return 0;
+}
+
+bool sdp_offer_muxed(const struct sdp_session *offer, const struct sdp_codec *const *chosen)
+{
+	/* rtcp-mux: on every accepted m-line that is not bundle-only, so on at least one of them, or
+	 * on the m-line whose transport the bundle uses. */
+	const char *ufrag;
+	sdp_session_transport(offer, &ufrag, NULL, NULL, NULL, NULL);
+	for (size_t i = 0; i < offer->n_media; i++)
+		if ((chosen[i] || offer->media[i].ice_ufrag == ufrag) && offer->media[i].rtcp_mux)
+			return true;
+	return false;
+}
+
+int sdp_answer_end(struct strbuf *b, const struct sdp_session *offer, size_t *n_out)
+{
+	int err = strbuf_result(b);
+	if (err) {
+		b->p[0] = '\0';
+		return err;
+	}
+	*n_out = offer->n_media;
+	return 0;
+}
+
+int sdp_answer_publish(const struct sdp_session *offer, const struct sdp_local *local,
+                       struct sdp_publish_media *out, size_t out_cap, size_t *n_out, char *answer, size_t cap)
+{
+	int err = sdp_answer_begin(offer, local, out != NULL, out_cap, n_out, answer, cap);
+	if (err)
+		return err;
 	const struct sdp_codec *chosen[SDP_MAX_MEDIA];
 	const char *mids[SDP_MAX_MEDIA];
 	size_t n_acc = 0;
@@ -201,15 +233,7 @@ int sdp_answer_publish(const struct sdp_session *offer, const struct sdp_local *
 		if (chosen[i])
 			mids[n_acc++] = offer->media[i].mid;
 	}
-	/* rtcp-mux: on every accepted m-line that is not bundle-only, so on at least one of them, or
-	 * on the m-line whose transport the bundle uses. */
-	const char *ufrag;
-	bool mux = false;
-	sdp_session_transport(offer, &ufrag, NULL, NULL, NULL, NULL);
-	for (size_t i = 0; i < offer->n_media; i++)
-		if ((chosen[i] || offer->media[i].ice_ufrag == ufrag) && offer->media[i].rtcp_mux)
-			mux = true;
-	if (!n_acc || !mux)
+	if (!n_acc || !sdp_offer_muxed(offer, chosen))
 		return EPROTO;
 	struct strbuf b;
 	strbuf_init(&b, answer, cap);
@@ -220,11 +244,5 @@ int sdp_answer_publish(const struct sdp_session *offer, const struct sdp_local *
 		else
 			sdp_write_rejected(&b, &offer->media[i]);
 	}
-	int err = strbuf_result(&b);
-	if (err) {
-		answer[0] = '\0';
-		return err;
-	}
-	*n_out = offer->n_media;
-	return 0;
+	return sdp_answer_end(&b, offer, n_out);
 }

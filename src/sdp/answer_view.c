@@ -86,18 +86,14 @@ static bool send_valid(const struct sdp_view_send *s)
 int sdp_answer_view(const struct sdp_session *offer, const struct sdp_local *local, const struct sdp_view_send *send,
                     struct sdp_view_media *out, size_t out_cap, size_t *n_out, char *answer, size_t cap)
 {
-	if (!offer || !n_out || !answer || !cap || (!out && out_cap) || !sdp_local_valid(local) || !send_valid(send))
+	if (!send_valid(send))
 		return EINVAL;
-	*n_out = 0;
-	answer[0] = '\0';
-	if (offer->n_media > out_cap)
-		return ENOSPC;
-	const char *setup, *ufrag;
-	if (sdp_session_transport(offer, &ufrag, NULL, NULL, NULL, &setup) != 0 || strcmp(setup, "passive") == 0)
-		return EPROTO;
+	int err = sdp_answer_begin(offer, local, out != NULL, out_cap, n_out, answer, cap);
+	if (err)
+		return err;
 	const struct sdp_codec *chosen[SDP_MAX_MEDIA];
 	const char *mids[SDP_MAX_MEDIA];
-	bool taken[2] = { false, false }, mux = false;   /* [0] audio, [1] video */
+	bool taken[2] = { false, false };   /* [0] audio, [1] video */
 	size_t n_acc = 0;
 	for (size_t i = 0; i < offer->n_media; i++) {
 		const struct sdp_media *m = &offer->media[i];
@@ -106,11 +102,8 @@ int sdp_answer_view(const struct sdp_session *offer, const struct sdp_local *loc
 			taken[m->kind != SDP_KIND_AUDIO] = true;
 			mids[n_acc++] = m->mid;
 		}
-		/* rtcp-mux on an accepted m-line, or on the one whose transport the bundle uses */
-		if ((chosen[i] || m->ice_ufrag == ufrag) && m->rtcp_mux)
-			mux = true;
 	}
-	if (!n_acc || !mux)
+	if (!n_acc || !sdp_offer_muxed(offer, chosen))
 		return EPROTO;
 	struct strbuf b;
 	strbuf_init(&b, answer, cap);
@@ -121,11 +114,5 @@ int sdp_answer_view(const struct sdp_session *offer, const struct sdp_local *loc
 		else
 			sdp_write_rejected(&b, &offer->media[i]);
 	}
-	int err = strbuf_result(&b);
-	if (err) {
-		answer[0] = '\0';
-		return err;
-	}
-	*n_out = offer->n_media;
-	return 0;
+	return sdp_answer_end(&b, offer, n_out);
 }

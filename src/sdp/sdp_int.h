@@ -45,6 +45,14 @@ const struct sdp_codec *sdp_pick_codec(const struct sdp_media *m, const char *na
 const struct sdp_codec *sdp_pick_rtx(const struct sdp_media *m, uint8_t apt);
 uint8_t sdp_ext_id_short(const struct sdp_media *m, const char *uri);
 void sdp_write_rejected(struct strbuf *b, const struct sdp_media *m);
+/* The start of an answer: the arguments, room for the offer's m-lines, a transport that is not
+ * setup:passive. 0, EINVAL, ENOSPC or EPROTO; *n_out = 0 and the text empty. */
+int sdp_answer_begin(const struct sdp_session *offer, const struct sdp_local *local, bool has_out, size_t out_cap,
+                     size_t *n_out, char *answer, size_t cap);
+/* Whether the accepted m-lines (chosen[i] non-NULL) carry rtcp-mux as BUNDLE needs it. */
+bool sdp_offer_muxed(const struct sdp_session *offer, const struct sdp_codec *const *chosen);
+/* The end of an answer: 0 (*n_out = the offer's m-lines) or the writer's error (the text emptied). */
+int sdp_answer_end(struct strbuf *b, const struct sdp_session *offer, size_t *n_out);
 /* Checks plenum's own sdp_local: non-empty tokens, an IP literal, a port. */
 bool sdp_local_valid(const struct sdp_local *l);
 

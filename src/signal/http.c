@@ -406,13 +406,6 @@ static bool is_single_segment(const char *path)
 	return path[0] == '/' && path[1] != '\0' && path[1] != '.' && !strchr(path + 1, '/');
 }
 
-/* "/<room>/live": a room's livestream page (room names hold no '/'). */
-static bool is_live_page(const char *path)
-{
-	const char *slash = path[0] == '/' && path[1] != '.' ? strchr(path + 1, '/') : NULL;
-	return slash && slash > path + 1 && strcmp(slash, "/live") == 0;
-}
-
 static int route(struct signal *s, struct lws *wsi, struct signal_pss *pss, const char *path)
 {
 	signal_conns_progress(s, wsi);
@@ -455,8 +448,6 @@ static int route(struct signal *s, struct lws *wsi, struct signal_pss *pss, cons
 		return not_found(wsi, pss);
 	if (is_single_segment(path))
 		return serve_static(s, wsi, pss, g, "room.html", false);
-	if (is_live_page(path))
-		return serve_static(s, wsi, pss, g, "live.html", false);
 	return not_found(wsi, pss);
 }
 
