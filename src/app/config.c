@@ -80,6 +80,7 @@ static void set_defaults(struct app_config *c)
 	c->log_level = LOG_LEVEL_INFO;
 	c->max_room_participants = 200;
 	c->max_videos = 25;
+	c->max_viewers = 500;
 	c->turn_ttl_s = CONFIG_TURN_TTL_DEFAULT;
 	c->usage_keep_days = 400;
 	c->recording_keep_days = 7;
@@ -171,6 +172,7 @@ static int apply_file_key(void *arg, const char *section, const char *key_text, 
 		memset(&scratch, 0, sizeof scratch);
 		int r = f->apply(&scratch, value, err);
 		explicit_bzero(scratch.turn_secret, sizeof scratch.turn_secret);
+		explicit_bzero(scratch.stream_secret, sizeof scratch.stream_secret);
 		return r;
 	}
 	const char *v = keep(fa->c, value);
@@ -191,6 +193,8 @@ void app_config_free(struct app_config *c)
 	c->owned = NULL;
 	explicit_bzero(c->turn_secret, sizeof c->turn_secret);
 	c->turn_secret_len = 0;
+	explicit_bzero(c->stream_secret, sizeof c->stream_secret);
+	c->stream_secret_len = 0;
 }
 
 void app_config_write(const struct app_config *c, FILE *out)

@@ -17,6 +17,8 @@ struct app_tenant_data;
 #define CONFIG_LIST_MAX 16        /* values of one repeatable flag */
 #define CONFIG_TURN_MAX 8         /* --turn URIs */
 #define CONFIG_TURN_TTL_DEFAULT 86400
+#define CONFIG_STREAM_SECRET_MIN 32   /* bytes: HS256's hash size */
+#define CONFIG_STREAM_SECRET_MAX 256
 
 struct app_config {
 	char listen_host[64];
@@ -31,6 +33,8 @@ struct app_config {
 	unsigned max_room_participants;
 	unsigned workers;             /* media threads; 0 = on the main loop */
 	unsigned max_videos;          /* camera videos one subscriber receives at most */
+	unsigned max_viewers;         /* WHEP viewers on the server */
+	unsigned max_room_viewers;    /* WHEP viewers of one room (0: max_viewers) */
 	const char *allowed_origins[CONFIG_LIST_MAX];   /* --allowed-origin, repeatable */
 	size_t n_allowed_origins;
 	const char *server_names[CONFIG_LIST_MAX];      /* --server-name, repeatable */
@@ -49,6 +53,9 @@ struct app_config {
 	char turn_secret[TURN_SECRET_MAX + 1];    /* read from it at start; never printed or logged */
 	size_t turn_secret_len;
 	unsigned turn_ttl_s;              /* lifetime of the TURN credentials a join gets */
+	const char *stream_secret_path;   /* --stream-secret-file */
+	char stream_secret[CONFIG_STREAM_SECRET_MAX + 1];   /* read from it at start; never printed or logged */
+	size_t stream_secret_len;
 	bool keep_unused_layers;          /* publishers keep encoding simulcast layers nobody receives */
 	bool test_force_relay;            /* tests only: clients are told to use relayed candidates alone */
 	const char *recording_dir;        /* --recording-dir: recordings per tenant; NULL: no recording */

@@ -186,6 +186,18 @@ static int set_max_videos(struct app_config *c, const char *v, FILE *err)
 }
 
 /* A number lo..hi of the setting `name`; -1 after the message. */
+static int set_range(const char *name, const char *v, long lo, long hi, unsigned *out, FILE *err);
+
+static int set_max_viewers(struct app_config *c, const char *v, FILE *err)
+{
+	return set_range("max-viewers", v, 1, 100000, &c->max_viewers, err);
+}
+
+static int set_max_room_viewers(struct app_config *c, const char *v, FILE *err)
+{
+	return set_range("max-room-viewers", v, 0, 100000, &c->max_room_viewers, err);
+}
+
 static int set_range(const char *name, const char *v, long lo, long hi, unsigned *out, FILE *err)
 {
 	char *end;
@@ -448,6 +460,28 @@ static int set_turn_secret_file(struct app_config *c, const char *v, FILE *err)
 	return 0;
 }
 
+static int set_stream_secret_file(struct app_config *c, const char *v, FILE *err)
+{
+	c->stream_secret_path = v;
+	char buf[CONFIG_STREAM_SECRET_MAX], msg[600];
+	size_t len = 0;
+	if (app_read_secret_file(v, buf, sizeof buf, &len, "the stream links' signing secret", msg, sizeof msg) != 0) {
+		fprintf(err, "plenum: --stream-secret-file: %s\n", msg);
+		return -1;
+	}
+	if (len < CONFIG_STREAM_SECRET_MIN) {
+		explicit_bzero(buf, sizeof buf);
+		fprintf(err, "plenum: --stream-secret-file: '%s' holds %zu bytes; at least %d are needed (e.g. openssl rand -hex 32)\n",
+		        v, len, CONFIG_STREAM_SECRET_MIN);
+		return -1;
+	}
+	explicit_bzero(c->stream_secret, sizeof c->stream_secret);
+	memcpy(c->stream_secret, buf, len);
+	c->stream_secret_len = len;
+	explicit_bzero(buf, sizeof buf);
+	return 0;
+}
+
 static int set_turn_ttl(struct app_config *c, const char *v, FILE *err)
 {
 	return parse_count("--turn-ttl", v, 5, 604800, &c->turn_ttl_s, err);
@@ -544,6 +578,8 @@ static void show_key(const struct app_config *c, FILE *out) { show_str(out, "key
 static void show_web_root(const struct app_config *c, FILE *out) { show_str(out, "web-root", c->web_root); }
 static void show_max_room(const struct app_config *c, FILE *out) { show_uint(out, "max-room-size", c->max_room_participants); }
 static void show_max_videos(const struct app_config *c, FILE *out) { show_uint(out, "max-videos", c->max_videos); }
+static void show_max_viewers(const struct app_config *c, FILE *out) { show_uint(out, "max-viewers", c->max_viewers); }
+static void show_max_room_viewers(const struct app_config *c, FILE *out) { show_uint(out, "max-room-viewers", c->max_room_viewers); }
 static void show_workers(const struct app_config *c, FILE *out) { show_uint(out, "workers", c->workers); }
 static void show_imprint(const struct app_config *c, FILE *out) { show_str(out, "imprint-url", c->imprint_url); }
 static void show_privacy(const struct app_config *c, FILE *out) { show_str(out, "privacy-url", c->privacy_url); }
@@ -597,6 +633,7 @@ static void show_turn(const struct app_config *c, FILE *out)
 
 /* The path only: the secret itself is never shown. */
 static void show_turn_secret_file(const struct app_config *c, FILE *out) { show_str(out, "turn-secret-file", c->turn_secret_path); }
+static void show_stream_secret_file(const struct app_config *c, FILE *out) { show_str(out, "stream-secret-file", c->stream_secret_path); }
 static void show_turn_ttl(const struct app_config *c, FILE *out) { show_uint(out, "turn-ttl", c->turn_ttl_s); }
 
 static void show_keep_unused_layers(const struct app_config *c, FILE *out)
@@ -637,6 +674,8 @@ static const struct app_flag flags[] = {
 	{ "web-root", "DIR", "the web client's files (default: web/ next to the binary's build dir)", set_web_root, show_web_root },
 	{ "max-room-size", "N", "most participants in one room (default 200)", set_max_room, show_max_room },
 	{ "max-videos", "N", "most camera videos one participant receives, the latest speakers first (default 25)", set_max_videos, show_max_videos },
+	{ "max-viewers", "N", "most WHEP viewers of the public livestream on this server (default 500)", set_max_viewers, show_max_viewers },
+	{ "max-room-viewers", "N", "most WHEP viewers of one meeting (default 0: as many as max-viewers)", set_max_room_viewers, show_max_room_viewers },
 	{ "workers", "N", "media threads, each on its own UDP port from --media-port on (default: one per core; 0: media on the main thread)", set_workers, show_workers },
 	{ "imprint-url", "URL", "the operator's imprint (Impressum), linked on every page", set_imprint, show_imprint },
 	{ "privacy-url", "URL", "the operator's privacy notice (Datenschutz), linked on every page", set_privacy, show_privacy },
@@ -650,6 +689,7 @@ static const struct app_flag flags[] = {
 	{ "turn", "URI", "a TURN server browsers may relay through, e.g. turn:turn.example.org:443?transport=tcp (repeatable, up to 8; needs --turn-secret-file)", set_turn, show_turn },
 	{ "turn-secret-file", "FILE", "coturn's static-auth-secret (use-auth-secret), one line; not readable by others", set_turn_secret_file, show_turn_secret_file },
 	{ "turn-ttl", "SECONDS", "how long the TURN credentials of a join stay valid (5..604800, default 86400)", set_turn_ttl, show_turn_ttl },
+	{ "stream-secret-file", "FILE", "the secret (one line, at least 32 bytes; not readable by others) that signs stream links (WHIP, WHEP); default: random at each start, so links stop working at a restart", set_stream_secret_file, show_stream_secret_file },
 	{ "keep-unused-layers", NULL, "publishers keep sending every simulcast layer even when nobody receives it (default: such layers pause after 3 s, to spare citizens' uplinks)", set_keep_unused_layers, show_keep_unused_layers },
 	{ "recording", "on|off", "hosts may record meetings, with everyone told first (default on; only where the media side can record)", set_recording, show_recording },
 	{ "streaming", "on|off", "hosts may stream meetings to the public, with everyone told first (default on; only where the media side can stream)", set_streaming, show_streaming },

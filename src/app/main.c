@@ -105,6 +105,7 @@ int main(int argc, char **argv)
 		.media_tcp_bind = shared ? cfg.listen_host : NULL,
 		.max_room_participants = cfg.max_room_participants, .workers = cfg.workers,
 		.max_videos = cfg.max_videos,
+		.max_viewers = cfg.max_viewers, .max_room_viewers = cfg.max_room_viewers,
 		.keep_unused_layers = cfg.keep_unused_layers,
 	};
 	struct sfu *sfu;
@@ -156,6 +157,7 @@ int main(int argc, char **argv)
 		.turn_uris = cfg.turn_uris, .n_turn_uris = cfg.n_turn_uris,
 		.turn_secret = cfg.turn_secret, .turn_secret_len = cfg.turn_secret_len,
 		.turn_ttl_s = cfg.turn_ttl_s, .test_force_relay = cfg.test_force_relay,
+		.stream_secret = cfg.stream_secret_len ? cfg.stream_secret : NULL, .stream_secret_len = cfg.stream_secret_len,
 		.tenants = cfg.tenants, .n_tenants = cfg.n_tenants, .default_tenant = cfg.default_tenant,
 		.usage = usage, .usage_threshold = cfg.usage_threshold,
 		.out_ops = cfg.test_fake_out ? &app_out_fake_ops : &rec_out_ops,

@@ -27,6 +27,9 @@ size_t app_metrics_write(void *arg, char *out, size_t cap)
 	strbuf_init(&o, out, cap);
 	metric(&o, "plenum_rooms", "gauge", "Rooms with at least one participant.", st.rooms);
 	metric(&o, "plenum_participants", "gauge", "Participants in all rooms.", st.participants);
+	metric(&o, "plenum_whep_viewers", "gauge", "WHEP viewers of the public livestreams.", st.viewers);
+	metric(&o, "plenum_whep_packets_sent_total", "counter", "RTP packets forwarded to WHEP viewers.",
+	       st.viewer_packets_sent);
 	metric(&o, "plenum_websocket_connections", "gauge", "Open signaling connections.",
 	       src->signal ? signal_connections(src->signal) : 0);
 	struct signal_conn_stats cs;

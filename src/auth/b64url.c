@@ -40,3 +40,22 @@ long jwt_b64url_decode(const char *in, size_t len, unsigned char *out)
 		return -1;
 	return (long)n;
 }
+
+size_t jwt_b64url_encode(const unsigned char *in, size_t len, char *out)
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	size_t n = 0;
+	unsigned acc = 0, bits = 0;
+	for (size_t i = 0; i < len; i++) {
+		acc = (acc << 8 | in[i]) & 0xFFFFu;
+		bits += 8;
+		while (bits >= 6) {
+			bits -= 6;
+			out[n++] = abc[(acc >> bits) & 63u];
+		}
+	}
+	if (bits)
+		out[n++] = abc[(acc << (6 - bits)) & 63u];
+	out[n] = '\0';
+	return n;
+}

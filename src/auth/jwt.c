@@ -129,7 +129,8 @@ static enum jwt_err claims(const json_t *pay, struct jwt_claims *out)
 {
 	if (!text(json_object_get(pay, "room"), out->room, JWT_ROOM_MAX, false) ||
 	    !text(json_object_get(pay, "name"), out->name, JWT_NAME_MAX, true) ||
-	    !text(json_object_get(pay, "sub"), out->sub, JWT_SUB_MAX, true))
+	    !text(json_object_get(pay, "sub"), out->sub, JWT_SUB_MAX, true) ||
+	    !text(json_object_get(pay, "use"), out->use, JWT_USE_MAX, false))
 		return JWT_ERR_CLAIMS;
 	out->any_room = strcmp(out->room, "*") == 0;
 	const json_t *role = json_object_get(pay, "role"), *admin = json_object_get(pay, "admin");

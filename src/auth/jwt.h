@@ -20,6 +20,7 @@
 #define JWT_ROOM_MAX 64              /* bytes of the room claim */
 #define JWT_NAME_MAX 64              /* bytes of the name claim (UTF-8) */
 #define JWT_SUB_MAX 64               /* bytes of the sub claim */
+#define JWT_USE_MAX 16               /* bytes of the use claim (plenum's own stream tokens) */
 
 /* The verdicts, in the order jwt_verify checks for them. */
 enum jwt_err {
@@ -35,8 +36,9 @@ enum jwt_err {
 	JWT_ERR_EXPIRED,        /* "exp" missing (it is required), or now >= exp + leeway */
 	JWT_ERR_NOT_YET_VALID,  /* now < nbf - leeway, or iat > now + leeway */
 	JWT_ERR_CLAIMS,         /* a claim of the wrong type or value: exp/nbf/iat not integers; room, name or
-	                         * sub not strings, too long, not UTF-8 or with control characters; role not
-	                         * "host" or "guest"; admin not a boolean */
+	                         * sub not strings, too long, not UTF-8 or with control characters; use not a
+	                         * string of at most JWT_USE_MAX bytes; role not "host" or "guest"; admin not a
+	                         * boolean */
 };
 
 /* "ok", "malformed", "algorithm", "audience", "signature", "expired", "not-yet-valid", "claims". */
@@ -71,6 +73,7 @@ struct jwt_claims {
 	bool admin;                    /* "admin": true — may read the town's usage statistics */
 	int64_t exp, nbf;              /* seconds since the epoch; nbf 0 when absent */
 	char sub[JWT_SUB_MAX + 1];     /* the subject, "" when absent; plenum never logs it */
+	char use[JWT_USE_MAX + 1];     /* what a token plenum minted itself is for ("whip", …); "" when absent */
 };
 
 /* Verifies token (len bytes, NUL-termination not needed) against the n_keys keys of one tenant and
@@ -80,5 +83,11 @@ struct jwt_claims {
  * HMACs are compared in constant time. */
 enum jwt_err jwt_verify(const char *token, size_t len, const struct jwt_key *const *keys, size_t n_keys,
                         const char *audience, int64_t now_s, unsigned leeway_s, struct jwt_claims *out);
+
+/* Mints an HS256 token in JWS compact form (RFC 7515 §7.1) with the header {"alg":"HS256","typ":"JWT"}
+ * over `payload` (the text of a JSON object, len bytes, used as given) with an HS256 key: plenum's
+ * own tokens (stream links), never a portal's. out gets the token NUL-terminated. 0, EINVAL (not an
+ * HS256 key, an empty payload, one too long for JWT_MAX_LEN), ENOSPC (cap too small). */
+int jwt_sign_hs256(const struct jwt_key *k, const char *payload, size_t len, char *out, size_t cap);
 
 #endif

@@ -26,6 +26,10 @@ enum jwt_alg jwt_alg_parse(const char *name, size_t len);
  * encoding. Returns the decoded length, or -1; out must hold len * 3 / 4 bytes. */
 long jwt_b64url_decode(const char *in, size_t len, unsigned char *out);
 
+/* Encodes len bytes as base64url without padding into out (room for (len * 4 + 2) / 3 bytes and a
+ * NUL); returns the length written, NUL not counted. */
+size_t jwt_b64url_encode(const unsigned char *in, size_t len, char *out);
+
 /* Whether sig is key's signature of the signing input (RFC 7515 §5.2 steps 8–9): HS256 compared
  * in constant time, RS256 RSASSA-PKCS1-v1_5 with SHA-256 and a signature as long as the modulus,
  * ES256 raw R‖S of exactly 64 bytes (RFC 7518 §3.4). */

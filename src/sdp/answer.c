@@ -8,7 +8,7 @@
 
 static const char *const kept_ext[] = { SDP_EXT_MID, SDP_EXT_AUDIO_LEVEL, SDP_EXT_ABS_SEND_TIME, SDP_EXT_TWCC };
 
-static bool in_bundle(const struct sdp_session *s, const char *mid)
+bool sdp_in_bundle(const struct sdp_session *s, const char *mid)
 {
 	for (size_t i = 0; i < s->n_bundle; i++)
 		if (strcmp(s->bundle[i], mid) == 0)
@@ -16,14 +16,13 @@ static bool in_bundle(const struct sdp_session *s, const char *mid)
 	return false;
 }
 
-static bool proto_ok(const char *proto)
+bool sdp_proto_savpf(const char *proto)
 {
 	size_t n = strlen(proto), k = strlen("RTP/SAVPF");
 	return n >= k && strcmp(proto + n - k, "RTP/SAVPF") == 0;
 }
 
-/* The first codec of m named `name` with the given clock, in the offer's order. */
-static const struct sdp_codec *pick(const struct sdp_media *m, const char *name, uint32_t clock)
+const struct sdp_codec *sdp_pick_codec(const struct sdp_media *m, const char *name, uint32_t clock)
 {
 	for (size_t i = 0; i < m->n_codecs; i++)
 		if (strcasecmp(m->codecs[i].name, name) == 0 && m->codecs[i].clock == clock)
@@ -31,7 +30,7 @@ static const struct sdp_codec *pick(const struct sdp_media *m, const char *name,
 	return NULL;
 }
 
-static const struct sdp_codec *pick_rtx(const struct sdp_media *m, uint8_t apt)
+const struct sdp_codec *sdp_pick_rtx(const struct sdp_media *m, uint8_t apt)
 {
 	for (size_t i = 0; i < m->n_codecs; i++)
 		if (m->codecs[i].is_rtx && m->codecs[i].rtx_apt == apt)
@@ -52,7 +51,7 @@ static bool fmtp_has(const char *fmtp, const char *param)
 	return false;
 }
 
-static uint8_t ext_id(const struct sdp_media *m, const char *uri)
+uint8_t sdp_ext_id_short(const struct sdp_media *m, const char *uri)
 {
 	uint8_t id = sdp_media_ext_id(m, uri);
 	return id <= 14 ? id : 0;   /* one-byte header ids only */
@@ -65,16 +64,16 @@ static const struct sdp_codec *plan(const struct sdp_session *s, const struct sd
 	memcpy(o->mid, m->mid, sizeof(o->mid));
 	o->kind = m->kind;
 	o->dir = SDP_DIR_INACTIVE;
-	if ((m->kind != SDP_KIND_AUDIO && m->kind != SDP_KIND_VIDEO) || sdp_media_rejected(m) || !proto_ok(m->proto) ||
-	    !m->mid[0] || !in_bundle(s, m->mid) || !(m->rtcp_mux || m->bundle_only))
+	if ((m->kind != SDP_KIND_AUDIO && m->kind != SDP_KIND_VIDEO) || sdp_media_rejected(m) || !sdp_proto_savpf(m->proto) ||
+	    !m->mid[0] || !sdp_in_bundle(s, m->mid) || !(m->rtcp_mux || m->bundle_only))
 		return NULL;
-	const struct sdp_codec *k = m->kind == SDP_KIND_AUDIO ? pick(m, "opus", 48000) : pick(m, "VP8", 90000);
+	const struct sdp_codec *k = m->kind == SDP_KIND_AUDIO ? sdp_pick_codec(m, "opus", 48000) : sdp_pick_codec(m, "VP8", 90000);
 	if (!k)
 		return NULL;
 	o->accepted = true;
 	o->dir = m->dir == SDP_DIR_SENDONLY || m->dir == SDP_DIR_SENDRECV ? SDP_DIR_RECVONLY : SDP_DIR_INACTIVE;
 	o->pt = k->pt;
-	const struct sdp_codec *rtx = m->kind == SDP_KIND_VIDEO ? pick_rtx(m, k->pt) : NULL;
+	const struct sdp_codec *rtx = m->kind == SDP_KIND_VIDEO ? sdp_pick_rtx(m, k->pt) : NULL;
 	o->rtx_pt = rtx ? rtx->pt : 0;
 	if (m->fid_primary) {
 		o->ssrc = m->fid_primary;
@@ -82,10 +81,10 @@ static const struct sdp_codec *plan(const struct sdp_session *s, const struct sd
 	} else if (m->n_ssrcs) {
 		o->ssrc = m->ssrcs[0];
 	}
-	o->ext_mid = ext_id(m, SDP_EXT_MID);
-	o->ext_audio_level = m->kind == SDP_KIND_AUDIO ? ext_id(m, SDP_EXT_AUDIO_LEVEL) : 0;
-	o->ext_abs_send_time = ext_id(m, SDP_EXT_ABS_SEND_TIME);
-	o->ext_twcc = ext_id(m, SDP_EXT_TWCC);
+	o->ext_mid = sdp_ext_id_short(m, SDP_EXT_MID);
+	o->ext_audio_level = m->kind == SDP_KIND_AUDIO ? sdp_ext_id_short(m, SDP_EXT_AUDIO_LEVEL) : 0;
+	o->ext_abs_send_time = sdp_ext_id_short(m, SDP_EXT_ABS_SEND_TIME);
+	o->ext_twcc = sdp_ext_id_short(m, SDP_EXT_TWCC);
 	o->opus_stereo = m->kind == SDP_KIND_AUDIO && (fmtp_has(k->fmtp, "stereo=1") || fmtp_has(k->fmtp, "sprop-stereo=1"));
 	o->fb_nack = k->fb_nack;
 	o->fb_nack_pli = k->fb_nack_pli;
@@ -99,11 +98,11 @@ static const struct sdp_codec *plan(const struct sdp_session *s, const struct sd
  * rid header extensions are there to tell the layers apart. */
 static void plan_simulcast(const struct sdp_media *m, struct sdp_publish_media *o)
 {
-	uint8_t rid = ext_id(m, SDP_EXT_RID);
+	uint8_t rid = sdp_ext_id_short(m, SDP_EXT_RID);
 	if (m->kind != SDP_KIND_VIDEO || !m->has_simulcast || m->n_rids < 2 || !rid)
 		return;
 	o->ext_rid = rid;
-	o->ext_rrid = ext_id(m, SDP_EXT_RRID);
+	o->ext_rrid = sdp_ext_id_short(m, SDP_EXT_RRID);
 	o->n_rids = m->n_rids;
 	memcpy(o->rids, m->rids, sizeof o->rids);
 }
@@ -122,7 +121,7 @@ static void write_simulcast(struct strbuf *b, const struct sdp_publish_media *o)
 	strbuf_printf(b, "\r\n");
 }
 
-static void write_rejected(struct strbuf *b, const struct sdp_media *m)
+void sdp_write_rejected(struct strbuf *b, const struct sdp_media *m)
 {
 	strbuf_printf(b, "m=%s 0 %s %s\r\nc=IN IP4 0.0.0.0\r\n", m->media_name, m->proto, m->fmt_first);
 	if (m->mid[0])
@@ -154,7 +153,7 @@ static void write_accepted(struct strbuf *b, const struct sdp_local *l, const st
 	sdp_write_transport(b, l, "passive");
 	strbuf_printf(b, "a=mid:%s\r\n", m->mid);
 	for (size_t i = 0; i < sizeof(kept_ext) / sizeof(kept_ext[0]); i++) {
-		uint8_t id = ext_id(m, kept_ext[i]);
+		uint8_t id = sdp_ext_id_short(m, kept_ext[i]);
 		if (id && (m->kind == SDP_KIND_AUDIO || strcmp(kept_ext[i], SDP_EXT_AUDIO_LEVEL) != 0))
 			strbuf_printf(b, "a=extmap:%u %s\r\n", id, kept_ext[i]);
 	}
@@ -180,10 +179,10 @@ static void write_accepted(struct strbuf *b, const struct sdp_local *l, const st
 	sdp_write_candidate(b, l);
 }
 
-int sdp_answer_publish(const struct sdp_session *offer, const struct sdp_local *local,
-                       struct sdp_publish_media *out, size_t out_cap, size_t *n_out, char *answer, size_t cap)
+int sdp_answer_begin(const struct sdp_session *offer, const struct sdp_local *local, bool has_out, size_t out_cap,
+                     size_t *n_out, char *answer, size_t cap)
 {
-	if (!offer || !n_out || !answer || !cap || (!out && out_cap) || !sdp_local_valid(local))
+	if (!offer || !n_out || !answer || !cap || (!has_out && out_cap) || !sdp_local_valid(local))
 		return EINVAL;
 	*n_out = 0;
 	answer[0] = '\0';
@@ -192,6 +191,38 @@ int sdp_answer_publish(const struct sdp_session *offer, const struct sdp_local *
 	const char *setup;
 	if (sdp_session_transport(offer, NULL, NULL, NULL, NULL, &setup) != 0 || strcmp(setup, "passive") == 0)
 		return EPROTO;
+	return 0;
+}
+
+bool sdp_offer_muxed(const struct sdp_session *offer, const struct sdp_codec *const *chosen)
+{
+	/* rtcp-mux: on every accepted m-line that is not bundle-only, so on at least one of them, or
+	 * on the m-line whose transport the bundle uses. */
+	const char *ufrag;
+	sdp_session_transport(offer, &ufrag, NULL, NULL, NULL, NULL);
+	for (size_t i = 0; i < offer->n_media; i++)
+		if ((chosen[i] || offer->media[i].ice_ufrag == ufrag) && offer->media[i].rtcp_mux)
+			return true;
+	return false;
+}
+
+int sdp_answer_end(struct strbuf *b, const struct sdp_session *offer, size_t *n_out)
+{
+	int err = strbuf_result(b);
+	if (err) {
+		b->p[0] = '\0';
+		return err;
+	}
+	*n_out = offer->n_media;
+	return 0;
+}
+
+int sdp_answer_publish(const struct sdp_session *offer, const struct sdp_local *local,
+                       struct sdp_publish_media *out, size_t out_cap, size_t *n_out, char *answer, size_t cap)
+{
+	int err = sdp_answer_begin(offer, local, out != NULL, out_cap, n_out, answer, cap);
+	if (err)
+		return err;
 	const struct sdp_codec *chosen[SDP_MAX_MEDIA];
 	const char *mids[SDP_MAX_MEDIA];
 	size_t n_acc = 0;
@@ -202,15 +233,7 @@ int sdp_answer_publish(const struct sdp_session *offer, const struct sdp_local *
 		if (chosen[i])
 			mids[n_acc++] = offer->media[i].mid;
 	}
-	/* rtcp-mux: on every accepted m-line that is not bundle-only, so on at least one of them, or
-	 * on the m-line whose transport the bundle uses. */
-	const char *ufrag;
-	bool mux = false;
-	sdp_session_transport(offer, &ufrag, NULL, NULL, NULL, NULL);
-	for (size_t i = 0; i < offer->n_media; i++)
-		if ((chosen[i] || offer->media[i].ice_ufrag == ufrag) && offer->media[i].rtcp_mux)
-			mux = true;
-	if (!n_acc || !mux)
+	if (!n_acc || !sdp_offer_muxed(offer, chosen))
 		return EPROTO;
 	struct strbuf b;
 	strbuf_init(&b, answer, cap);
@@ -219,13 +242,7 @@ int sdp_answer_publish(const struct sdp_session *offer, const struct sdp_local *
 		if (chosen[i])
 			write_accepted(&b, local, &offer->media[i], &out[i], chosen[i]);
 		else
-			write_rejected(&b, &offer->media[i]);
+			sdp_write_rejected(&b, &offer->media[i]);
 	}
-	int err = strbuf_result(&b);
-	if (err) {
-		answer[0] = '\0';
-		return err;
-	}
-	*n_out = offer->n_media;
-	return 0;
+	return sdp_answer_end(&b, offer, n_out);
 }

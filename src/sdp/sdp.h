@@ -144,6 +144,30 @@ int sdp_write_subscribe_offer(const struct sdp_local *local, const struct sdp_su
  * with the offered codec, ICE ufrag/pwd, a fingerprint, rtcp-mux, setup:active. 0 or EPROTO. */
 int sdp_check_subscribe_answer(const struct sdp_session *answer, const struct sdp_sub_track *tracks, size_t n);
 
+/* View side (WHEP, draft-ietf-wish-whep): plenum answers a receive-only offer and sends one audio
+ * and one video stream of its own choosing. */
+struct sdp_view_send {              /* what plenum sends: SSRCs and the stream's names */
+	uint32_t audio_ssrc, video_ssrc, video_rtx_ssrc;   /* rtx 0: no RTX */
+	char stream_id[64], cname[32];
+};
+
+/* What plenum answered per m-line of the viewer's offer. */
+struct sdp_view_media {
+	char mid[32]; enum sdp_kind kind; bool accepted;   /* at most one audio and one video */
+	uint8_t pt;                      /* the offer's PT for Opus / VP8: what plenum sends with */
+	uint8_t rtx_pt;                  /* its RTX PT (0 = none offered: no retransmissions) */
+	uint8_t ext_twcc;                /* transport-wide-cc id when offered with feedback, else 0 */
+	bool fb_nack, fb_pli, fb_remb;   /* feedback the viewer will send, as answered */
+};
+
+/* Writes the answer to a viewer's offer (ICE-lite, setup:passive, BUNDLE, rtcp-mux): the first
+ * audio m-line offering Opus and the first video m-line offering VP8 that are recvonly or sendrecv
+ * become sendonly with the SSRCs of `send`; every other m-line is rejected. out[0..*n_out) as for
+ * the publish answer. 0; EPROTO when the offer lacks ICE credentials, a fingerprint, rtcp-mux,
+ * BUNDLE or an acceptable m-line, or offers setup:passive; ENOSPC; EINVAL for bad arguments. */
+int sdp_answer_view(const struct sdp_session *offer, const struct sdp_local *local, const struct sdp_view_send *send,
+                    struct sdp_view_media *out, size_t out_cap, size_t *n_out, char *answer, size_t cap);
+
 /* The transport credentials of a bundle: the first BUNDLE mid whose m-line is not rejected
  * (without BUNDLE, the first m-line not rejected). Pointers into s. 0, or ENOENT when there is no
  * such m-line or it lacks ufrag, pwd or fingerprint. Any out pointer may be NULL. */

@@ -36,6 +36,23 @@ void sdp_write_session_head(struct strbuf *b, const struct sdp_local *l, const c
 void sdp_write_transport(struct strbuf *b, const struct sdp_local *l, const char *setup);
 /* The host candidate and end-of-candidates. */
 void sdp_write_candidate(struct strbuf *b, const struct sdp_local *l);
+/* answer.c, shared by both answers: whether mid is in s's BUNDLE group; an RTP/SAVPF profile; the
+ * first codec of m named `name` at `clock` (offer order); the RTX codec for `apt`; an extmap id
+ * usable in a one-byte header (1-14), else 0; an m-line rejected (port 0) with its mid. */
+bool sdp_in_bundle(const struct sdp_session *s, const char *mid);
+bool sdp_proto_savpf(const char *proto);
+const struct sdp_codec *sdp_pick_codec(const struct sdp_media *m, const char *name, uint32_t clock);
+const struct sdp_codec *sdp_pick_rtx(const struct sdp_media *m, uint8_t apt);
+uint8_t sdp_ext_id_short(const struct sdp_media *m, const char *uri);
+void sdp_write_rejected(struct strbuf *b, const struct sdp_media *m);
+/* The start of an answer: the arguments, room for the offer's m-lines, a transport that is not
+ * setup:passive. 0, EINVAL, ENOSPC or EPROTO; *n_out = 0 and the text empty. */
+int sdp_answer_begin(const struct sdp_session *offer, const struct sdp_local *local, bool has_out, size_t out_cap,
+                     size_t *n_out, char *answer, size_t cap);
+/* Whether the accepted m-lines (chosen[i] non-NULL) carry rtcp-mux as BUNDLE needs it. */
+bool sdp_offer_muxed(const struct sdp_session *offer, const struct sdp_codec *const *chosen);
+/* The end of an answer: 0 (*n_out = the offer's m-lines) or the writer's error (the text emptied). */
+int sdp_answer_end(struct strbuf *b, const struct sdp_session *offer, size_t *n_out);
 /* Checks plenum's own sdp_local: non-empty tokens, an IP literal, a port. */
 bool sdp_local_valid(const struct sdp_local *l);
 

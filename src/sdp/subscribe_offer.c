@@ -102,14 +102,6 @@ int sdp_write_subscribe_offer(const struct sdp_local *local, const struct sdp_su
 	return err;
 }
 
-static bool in_bundle(const struct sdp_session *s, const char *mid)
-{
-	for (size_t i = 0; i < s->n_bundle; i++)
-		if (strcmp(s->bundle[i], mid) == 0)
-			return true;
-	return false;
-}
-
 static bool answer_codec_ok(const struct sdp_media *m, const struct sdp_sub_track *t)
 {
 	const struct sdp_codec *k = sdp_media_codec(m, t->kind == SDP_KIND_VIDEO ? SDP_SUB_VP8_PT : SDP_SUB_OPUS_PT);
@@ -132,7 +124,7 @@ int sdp_check_subscribe_answer(const struct sdp_session *answer, const struct sd
 			return EPROTO;
 		if (!t->active)
 			continue;   /* an inactive m-line may be accepted or rejected */
-		if (sdp_media_rejected(m) || !in_bundle(answer, m->mid) || !answer_codec_ok(m, t) ||
+		if (sdp_media_rejected(m) || !sdp_in_bundle(answer, m->mid) || !answer_codec_ok(m, t) ||
 		    m->dir == SDP_DIR_SENDONLY || m->dir == SDP_DIR_SENDRECV)
 			return EPROTO;
 		if (!m->bundle_only && !m->rtcp_mux)

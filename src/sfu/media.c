@@ -115,8 +115,9 @@ size_t sfu_media_write(struct sfu_participant *sub, bool marker, uint8_t pt, uin
 	uint8_t tw[2];
 	*tseq = sub->twcc_seq;
 	wr16(tw, *tseq);
-	struct rtp_ext_elem ext = { SFU_TWCC_EXT_ID, 2, tw };
-	return rtp_write(sfu->scratch, sizeof sfu->scratch, marker, pt, seq, ts, ssrc, &ext, 1, payload, payload_len);
+	struct rtp_ext_elem ext = { sub->down_twcc_ext, 2, tw };
+	return rtp_write(sfu->scratch, sizeof sfu->scratch, marker, pt, seq, ts, ssrc, &ext, sub->down_twcc_ext ? 1 : 0,
+	                 payload, payload_len);
 }
 
 /* Protects and sends the scratch packet; tells the bandwidth estimator. */
@@ -145,8 +146,7 @@ static void send_down(struct sfu_down *d, const struct rtp_hdr *h, uint16_t seq,
 	if (!sfu_fwd_map(&d->fwd, seq, h->ts, keyframe, now, &so, &to, &rebased))
 		return;
 	uint16_t tseq;
-	size_t n = sfu_media_write(d->sub, h->marker, video ? SDP_SUB_VP8_PT : SDP_SUB_OPUS_PT, so, to, d->ssrc,
-	                     payload, payload_len, &tseq);
+	size_t n = sfu_media_write(d->sub, h->marker, d->pt, so, to, d->ssrc, payload, payload_len, &tseq);
 	if (!n)
 		return;
 	if (video && vp8)
@@ -154,6 +154,7 @@ static void send_down(struct sfu_down *d, const struct rtp_hdr *h, uint16_t seq,
 	if (sfu_media_send(d->sub, n, tseq, video) == 0) {
 		d->packets++;
 		d->octets += payload_len;
+		sfu->viewer_packets += d->sub->viewer;
 	}
 }
 

@@ -71,7 +71,7 @@ static void retransmit(void *arg, uint16_t seq_out)
 	uint16_t src_seq;
 	size_t len;
 	uint64_t stored, now = clock_now(sfu->clock);
-	if (!d->src || d->cur_layer < 0 || !sfu_fwd_unmap_seq(&d->fwd, seq_out, &src_seq))
+	if (!d->src || d->cur_layer < 0 || !d->rtx_pt || !sfu_fwd_unmap_seq(&d->fwd, seq_out, &src_seq))
 		return;
 	struct rtp_cache *cache = d->src->layers[d->cur_layer].cache;
 	const uint8_t *orig = cache ? rtp_cache_get(cache, src_seq, &len, &stored) : NULL;
@@ -91,7 +91,7 @@ static void retransmit(void *arg, uint16_t seq_out)
 	wr16(body, seq_out);
 	memcpy(body + 2, h.payload, h.payload_len);
 	uint16_t tseq;
-	size_t n = sfu_media_write(sub, h.marker, SDP_SUB_VP8_RTX_PT, d->rtx_seq, h.ts + d->fwd.ts_offset, d->rtx_ssrc,
+	size_t n = sfu_media_write(sub, h.marker, d->rtx_pt, d->rtx_seq, h.ts + d->fwd.ts_offset, d->rtx_ssrc,
 	                           body, h.payload_len + 2, &tseq);
 	if (!n)
 		return;

@@ -138,6 +138,7 @@ void sfu_room_remove(struct sfu_room *r, struct sfu_participant *p, enum sfu_lea
 		r->attached = false;
 		r->dominant = 0;
 		r->n_recent = r->n_loudest = 0;
+		sfu_viewers_end(r);   /* the meeting's media is over: so is its stream */
 	}
 }
 

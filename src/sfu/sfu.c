@@ -95,6 +95,7 @@ void sfu_rooms_tick(struct sfu_worker *w, uint64_t now, bool second)
 	for (struct sfu_room *r = w->rooms, *rnext; r; r = rnext) {
 		rnext = r->wnext;   /* a drop of the last member unlinks r (the main thread frees it) */
 		sfu_speakers_update(r, now);
+		sfu_viewers_tick(r, now, second);
 		for (struct sfu_participant *p = r->members; p; p = p->next)
 			sfu_probe_tick(p, now);
 		if (!second)
@@ -300,6 +301,7 @@ static void worker_stats(void *arg)
 	st->probe_padding_packets += w->probe_padding_packets;
 	st->pub_layers_paused += w->pub_layers_paused;
 	st->pub_layers_resumed += w->pub_layers_resumed;
+	st->viewer_packets_sent += w->viewer_packets;
 	st->keyframe_requests += w->keyframe_requests;
 	st->layer_switches += w->layer_switches;
 	st->twcc_feedback_received += w->twcc_feedback_rx;
@@ -331,6 +333,7 @@ void sfu_get_stats(const struct sfu *sfu, struct sfu_stats *st)
 	memset(st, 0, sizeof *st);
 	st->rooms = sfu->rooms.count;
 	st->participants = sfu->participants;
+	st->viewers = sfu->viewers;
 	for (unsigned i = 0; i < sfu->n_workers; i++) {
 		struct stats_call c = { sfu->workers[i], st };
 		sfu_worker_call(sfu->workers[i], worker_stats, &c);
@@ -389,6 +392,7 @@ int sfu_join(struct sfu *sfu, const char *room, const char *display_name,
 	p->ev = &sfu_worker_proxy_events;
 	p->ev_arg = p;
 	p->rtcp_ssrc = util_random_u32() | 1;
+	p->down_twcc_ext = SFU_TWCC_EXT_ID;
 	snprintf(p->cname, sizeof p->cname, "plenum-%u", p->id);
 	/* counted before the call: the events it causes may already include p's release */
 	r->main_count++;

@@ -28,6 +28,8 @@ enum sfu_err {
 	SFU_ERR_STALE,              /* an answer to an offer that was superseded */
 	SFU_ERR_ROOM_FULL,
 	SFU_ERR_INTERNAL,
+	SFU_ERR_NO_ROOM,            /* viewers: the room has no media (nobody in it) */
+	SFU_ERR_BUSY,               /* viewers: as many watch as the room or the server allows */
 };
 
 struct sfu_config {
@@ -43,7 +45,11 @@ struct sfu_config {
 	                               0: media on the caller's loop, one port */
 	const struct clock_src *clock;   /* NULL: the system's monotonic clock (tests drive time) */
 	bool keep_unused_layers;    /* never tell publishers to pause simulcast layers nobody receives */
+	unsigned max_viewers;       /* WHEP viewers on this server (0: SFU_MAX_VIEWERS_DEFAULT) */
+	unsigned max_room_viewers;  /* and of one room (0: as many as the server allows) */
 };
+
+#define SFU_MAX_VIEWERS_DEFAULT 500
 
 enum sfu_media_kind { SFU_KIND_AUDIO = 0, SFU_KIND_VIDEO = 1 };
 /* What a published track carries; the client labels each m-line of its publish offer. */
@@ -117,6 +123,7 @@ struct sfu_events {
 
 struct sfu_stats {
 	uint64_t rooms, participants;
+	uint64_t viewers, viewer_packets_sent;   /* WHEP viewers now; RTP packets sent to viewers */
 	uint64_t rtp_packets_received, rtp_packets_sent, rtp_bytes_received, rtp_bytes_sent;
 	uint64_t rtcp_packets_received, rtcp_packets_sent;
 	uint64_t dropped_malformed_stun, dropped_malformed_rtp, dropped_malformed_rtcp;
@@ -235,5 +242,17 @@ struct sfu_tap_ops {
 /* Starts (ops non-NULL) or stops the tap of a room; synchronous: after a stop returns, no callback
  * runs any more. ENOENT: no such room; EBUSY: the room has a tap already. */
 int sfu_tap(struct sfu *sfu, const char *room_key, const struct sfu_tap_ops *ops, void *arg);
+/* WHEP viewers (draft-ietf-wish-whep): the public watches a room's programme (sfu_programme_pick:
+ * the screen or the speaker, and the speaker's voice) without being a participant. */
+struct sfu_viewer;
+/* A receive-only viewer of room_key's programme from a WHEP offer (recvonly audio+video, BUNDLE);
+ * *answer is malloc'd SDP. closed(arg) fires (on the signaling loop) when its transport times out
+ * or the room's last participant left; the caller still calls sfu_viewer_close then (it may do so
+ * inside `closed`). Errors: -SFU_ERR_ROOM_NAME, -SFU_ERR_NO_ROOM (nobody in the room),
+ * -SFU_ERR_BUSY (the room's or the server's viewer budget), -SFU_ERR_SDP, -SFU_ERR_INTERNAL. */
+int sfu_view(struct sfu *sfu, const char *room_key, const char *offer_sdp,
+             void (*closed)(void *arg), void *arg, struct sfu_viewer **out, char **answer);
+/* Ends the viewer (if it has not ended) and frees it; no `closed` follows. NULL is a no-op. */
+void sfu_viewer_close(struct sfu_viewer *v);
 
 #endif

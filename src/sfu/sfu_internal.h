@@ -93,6 +93,7 @@ struct sfu_down {
 	int target_layer;             /* layer wanted; -1 = paused (not forwarded) */
 	int desired_layer;            /* what tile and budget allow, arriving or not (-1: none) */
 	bool paused_bw;               /* the tile wants it but the downlink cannot carry it */
+	uint8_t pt, rtx_pt;           /* what it is sent with (a viewer's offer chose them); rtx_pt 0: none */
 	uint8_t loss;                 /* audio: fraction lost (/256) in the subscriber's last report */
 	uint64_t packets, octets;     /* sent, for sender reports */
 	struct sfu_rtx_recent rtx_recent;   /* NACKed packets resent lately (duplicates ignored) */
@@ -129,6 +130,8 @@ struct sfu_participant {
 	uint8_t pub_twcc_ext;         /* transport-wide-cc id the publisher sends, 0 none */
 	struct twcc_recorder *twcc_rec;   /* arrivals to report back (publisher's own BWE) */
 	/* subscribe side */
+	bool viewer;                  /* immutable: a WHEP viewer (struct sfu_viewer), in no member list */
+	uint8_t down_twcc_ext;        /* immutable: transport-wide-cc extension id of what it is sent, 0 none */
 	struct peer *sub;
 	struct sfu_down *downs[SFU_MAX_DOWNS];
 	size_t n_downs;
@@ -183,6 +186,18 @@ struct sfu_room {
 	/* tap.c: a recorder's tap, set and cleared by commands (worker-owned while set) */
 	const struct sfu_tap_ops *tap;
 	void *tap_arg;
+	struct sfu_viewer *viewers;   /* worker-owned: its WHEP viewers (viewer.c) */
+	unsigned main_viewers;        /* main-owned: viewers admitted and not yet closed */
+};
+
+/* A WHEP viewer: a receive-only subscriber of the room's programme — two down-tracks (audio,
+ * video) whose source follows sfu_programme_pick; no events, not a member, not counted in the room. */
+struct sfu_viewer {
+	struct sfu_participant p;     /* its media side (p.viewer): transport, downs[0] audio, downs[1] video */
+	struct sfu_room *room;        /* worker-owned: NULL once it ended */
+	struct sfu_viewer *prev, *next;   /* the room's viewers (worker-owned) */
+	void (*closed)(void *arg);    /* main-owned */
+	void *closed_arg;
 };
 
 struct sfu {
@@ -196,6 +211,7 @@ struct sfu {
 	bool closing;                 /* sfu_free runs: events reach nobody */
 	uint32_t next_participant_id;
 	uint64_t participants;
+	uint64_t viewers;             /* main-owned: WHEP viewers admitted and not yet closed */
 	struct sfu_worker **workers;
 	unsigned n_workers;
 	struct peer_tcp_accept tcp;   /* the ICE-TCP listener (main loop), when tcp_on */
@@ -225,6 +241,8 @@ void sfu_room_track_removed(struct sfu_room *r, struct sfu_track *t);
 struct sfu_participant *sfu_room_find(struct sfu_room *r, uint32_t id);
 
 /* subscribe.c */
+int sfu_track_downs_add(struct sfu_track *t, struct sfu_down *d);
+void sfu_track_downs_remove(struct sfu_track *t, struct sfu_down *d);
 void sfu_sub_track_added(struct sfu_participant *sub, struct sfu_track *t);
 void sfu_sub_track_removed(struct sfu_participant *sub, struct sfu_track *t);
 void sfu_sub_negotiate(struct sfu_participant *sub);
@@ -256,6 +274,20 @@ void sfu_tap_room_gone(struct sfu_room *r);
 
 /* speakers.c: dominant speaker and the loudest few per room */
 void sfu_speakers_update(struct sfu_room *r, uint64_t now_us);
+
+/* programme.c: what the public sees and hears of a room (WHEP viewers, the HLS feed): video = a
+ * shared screen, else the dominant speaker's camera, else the most recent speaker's with a camera,
+ * else any camera; audio = the dominant speaker's microphone, else the most recent speaker's, else
+ * any (audio is forwarded only while its speaker is among the loudest, media.c).
+ * Muted and not (yet) arriving tracks are skipped; NULL where there is none. Worker thread. */
+void sfu_programme_pick(const struct sfu_room *r, struct sfu_track **video, struct sfu_track **audio);
+
+/* viewer.c (worker): the room's viewers follow its programme (every tick), their budgets and
+ * consent (once a second); all of them end when the room's last member leaves. */
+void sfu_viewers_tick(struct sfu_room *r, uint64_t now_us, bool second);
+void sfu_viewers_end(struct sfu_room *r);
+/* main thread: a viewer's `closed` event arrived */
+void sfu_viewer_deliver_closed(struct sfu_participant *p);
 
 /* media.c: forwarding publishers' RTP to subscribers */
 extern const struct peer_cbs sfu_pub_peer_cbs, sfu_sub_peer_cbs;

@@ -15,7 +15,7 @@ static const char *MOD = "subscribe";
 
 #define SFU_SDP_CAP (256 * 1024)
 
-static int track_downs_add(struct sfu_track *t, struct sfu_down *d)
+int sfu_track_downs_add(struct sfu_track *t, struct sfu_down *d)
 {
 	if (t->n_downs == t->cap_downs) {
 		size_t ncap = t->cap_downs ? t->cap_downs * 2 : 8;
@@ -29,7 +29,7 @@ static int track_downs_add(struct sfu_track *t, struct sfu_down *d)
 	return 0;
 }
 
-static void track_downs_remove(struct sfu_track *t, struct sfu_down *d)
+void sfu_track_downs_remove(struct sfu_track *t, struct sfu_down *d)
 {
 	for (size_t i = 0; i < t->n_downs; i++) {
 		if (t->downs[i] == d) {
@@ -57,6 +57,8 @@ void sfu_sub_track_added(struct sfu_participant *sub, struct sfu_track *t)
 	d->cur_layer = -1;
 	d->target_layer = t->kind == SFU_KIND_AUDIO ? 0 : -1;   /* video: sfu_layers_assign decides */
 	d->desired_layer = d->target_layer;
+	d->pt = t->kind == SFU_KIND_VIDEO ? SDP_SUB_VP8_PT : SDP_SUB_OPUS_PT;
+	d->rtx_pt = t->kind == SFU_KIND_VIDEO ? SDP_SUB_VP8_RTX_PT : 0;
 	snprintf(d->mid, sizeof d->mid, "%u", sub->mid_counter++);
 	d->ssrc = util_random_u32() | 1;
 	if (t->kind == SFU_KIND_VIDEO) {
@@ -66,7 +68,7 @@ void sfu_sub_track_added(struct sfu_participant *sub, struct sfu_track *t)
 		d->rtx_seq = (uint16_t)util_random_u32();
 	}
 	sfu_fwd_init(&d->fwd, t->kind == SFU_KIND_VIDEO, t->clock_rate, (uint16_t)util_random_u32(), util_random_u32());
-	if (track_downs_add(t, d) != 0) {
+	if (sfu_track_downs_add(t, d) != 0) {
 		free(d);
 		return;
 	}
@@ -78,7 +80,7 @@ void sfu_sub_track_removed(struct sfu_participant *sub, struct sfu_track *t)
 	for (size_t i = 0; i < sub->n_downs; i++) {
 		struct sfu_down *d = sub->downs[i];
 		if (d->src == t) {
-			track_downs_remove(t, d);
+			sfu_track_downs_remove(t, d);
 			d->src = NULL;
 		}
 	}
@@ -196,7 +198,7 @@ void sfu_sub_free(struct sfu_participant *sub)
 	for (size_t i = 0; i < sub->n_downs; i++) {
 		struct sfu_down *d = sub->downs[i];
 		if (d->src)
-			track_downs_remove(d->src, d);
+			sfu_track_downs_remove(d->src, d);
 		free(d);
 	}
 	sub->n_downs = 0;

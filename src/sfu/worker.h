@@ -74,6 +74,7 @@ struct sfu_worker {
 	uint64_t nack_retransmits_dropped, nack_duplicates;   /* over a subscriber's budget; resent lately */
 	uint64_t probe_padding_packets;   /* padding-only packets sent to probe subscribers' downlinks */
 	uint64_t pub_layers_paused, pub_layers_resumed;   /* data saver: layers switched off / on at publishers */
+	uint64_t viewer_packets;      /* RTP packets sent to WHEP viewers */
 	uint8_t scratch[2048];        /* the one output buffer of this thread */
 };
 
@@ -96,6 +97,8 @@ void sfu_worker_call(struct sfu_worker *w, void (*fn)(void *arg), void *arg);
 void sfu_worker_run_commands(struct sfu_worker *w);
 /* Main thread: delivers the queued events (to nobody while the sfu shuts down). */
 void sfu_worker_drain(struct sfu_worker *w);
+/* Worker: queues the end of viewer p (its transport timed out, the room ended); its last event. */
+void sfu_worker_post_viewer_closed(struct sfu_participant *p);
 /* Worker: queues p's release, after which the worker never mentions p again. */
 void sfu_worker_post_release(struct sfu_participant *p);
 /* What a participant's worker-side `ev` points to: each callback queues an event for p. */

@@ -11,7 +11,7 @@
 
 static const char *MOD = "worker";
 
-enum ev_kind { EV_JOINED, EV_LEFT, EV_UPDATED, EV_OFFER, EV_DROPPED, EV_SPEAKER, EV_DOWNLINK, EV_LAYERS, EV_RELEASE };
+enum ev_kind { EV_JOINED, EV_LEFT, EV_UPDATED, EV_OFFER, EV_DROPPED, EV_SPEAKER, EV_DOWNLINK, EV_LAYERS, EV_RELEASE, EV_VIEWER_CLOSED };
 
 struct sfu_event {
 	struct sfu_event *next;
@@ -238,6 +238,13 @@ void sfu_worker_post_release(struct sfu_participant *p)
 	push(p, e);
 }
 
+void sfu_worker_post_viewer_closed(struct sfu_participant *p)
+{
+	struct sfu_event *e = event_new(EV_VIEWER_CLOSED);
+	if (e)   /* lost: the viewer stays until signaling closes it (DELETE, shutdown) */
+		push(p, e);
+}
+
 static void deliver(struct sfu *sfu, struct sfu_event *e)
 {
 	struct sfu_participant *p = e->p;
@@ -247,6 +254,10 @@ static void deliver(struct sfu *sfu, struct sfu_event *e)
 	}
 	if (sfu->closing || p->main_gone)
 		return;
+	if (e->kind == EV_VIEWER_CLOSED) {
+		sfu_viewer_deliver_closed(p);
+		return;
+	}
 	const struct sfu_events *ev = p->user_ev;
 	void *arg = p->user_arg;
 	switch (e->kind) {
@@ -284,6 +295,7 @@ static void deliver(struct sfu *sfu, struct sfu_event *e)
 			ev->publish_layers(arg, &e->layers);
 		break;
 	case EV_RELEASE:
+	case EV_VIEWER_CLOSED:
 		break;
 	}
 }

@@ -63,7 +63,7 @@ static int send_body(struct lws *wsi, struct signal_pss *pss, const unsigned cha
 	pss->body_sent = 0;
 	if (len == 0 || is_head(wsi)) {
 		pss_clear(pss);
-		return lws_http_transaction_completed(wsi) ? -1 : 0;
+		return pss->close_after || lws_http_transaction_completed(wsi) ? -1 : 0;
 	}
 	lws_callback_on_writable(wsi);
 	return 0;
@@ -79,6 +79,25 @@ static int respond_cached(struct lws *wsi, struct signal_pss *pss, unsigned stat
 	    lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
 	                                (const unsigned char *)cache_control, (int)strlen(cache_control), &p, end) ||
 	    add_csp(wsi, pss, &p, end) || lws_finalize_write_http_header(wsi, start, &p, end)) {
+		free(body);
+		return 1;
+	}
+	pss_clear(pss);
+	pss->body = body;
+	return send_body(wsi, pss, (const unsigned char *)body, len);
+}
+
+int signal_http_reply(struct lws *wsi, struct signal_pss *pss, unsigned status, const char *type, char *body,
+                      size_t len, const char *const *headers)
+{
+	unsigned char buf[LWS_PRE + 4096], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
+	int bad = lws_add_http_common_headers(wsi, status, type, len, &p, end) ||
+	          lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+	                                      (const unsigned char *)"no-store", 8, &p, end) || add_csp(wsi, pss, &p, end);
+	for (size_t i = 0; !bad && headers && headers[i]; i += 2)
+		bad = lws_add_http_header_by_name(wsi, (const unsigned char *)headers[i], (const unsigned char *)headers[i + 1],
+		                                  (int)strlen(headers[i + 1]), &p, end);
+	if (bad || lws_finalize_write_http_header(wsi, start, &p, end)) {
 		free(body);
 		return 1;
 	}
@@ -393,6 +412,8 @@ static int route(struct signal *s, struct lws *wsi, struct signal_pss *pss, cons
 	struct signal_client client;
 	if (signal_client_get(s, wsi, &client) == 0 && signal_conns_client(s, wsi, &client) != 0)
 		return respond_text(wsi, pss, 429, "text/plain; charset=utf-8", "too many connections from one address\n");
+	if (strncmp(path, SIGNAL_WHEP_PREFIX, strlen(SIGNAL_WHEP_PREFIX)) == 0 && signal_host_allowed(s, wsi))
+		return signal_whep_request(s, wsi, pss, signal_tenant_for(s, wsi), path + strlen(SIGNAL_WHEP_PREFIX));
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0 && !is_head(wsi))
 		return respond_text(wsi, pss, 405, "text/plain; charset=utf-8", "method not allowed\n");
 	/* /healthz answers any Host: load balancers probe by internal names, and it tells nothing */
@@ -447,7 +468,7 @@ static int write_body(struct lws *wsi, struct signal_pss *pss)
 		return 0;
 	}
 	pss_clear(pss);
-	return lws_http_transaction_completed(wsi) ? -1 : 0;
+	return pss->close_after || lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
 int signal_http_callback(struct signal *s, struct lws *wsi, enum lws_callback_reasons reason,
@@ -458,11 +479,16 @@ int signal_http_callback(struct signal *s, struct lws *wsi, enum lws_callback_re
 		return route(s, wsi, pss, in ? (const char *)in : "/");
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		return write_body(wsi, pss);
+	case LWS_CALLBACK_HTTP_BODY:
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		return signal_whep_body(s, wsi, pss, reason == LWS_CALLBACK_HTTP_BODY_COMPLETION, in, len);
 	case LWS_CALLBACK_HTTP_FILE_COMPLETION:
 		return lws_http_transaction_completed(wsi) ? -1 : 0;
 	case LWS_CALLBACK_CLOSED_HTTP:
-		if (pss)
+		if (pss) {
 			pss_clear(pss);
+			signal_whep_pss_free(pss);
+		}
 		return 0;
 	default:
 		return 0;

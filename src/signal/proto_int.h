@@ -58,6 +58,7 @@ struct proto_server {
 	const struct signal_out_ops *out_ops;
 	void *out_arg;
 	bool out_off[SIGNAL_OUT_COUNT];
+	struct jwt_key *stream_key;       /* stream_token.c: signs the stream links' tokens (HS256) */
 };
 
 struct proto_conn {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth/jwt.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "signal/proto_int.h"
@@ -23,11 +24,19 @@ int proto_server_new(struct proto_server **out, struct sfu *sfu, struct proto_st
 	s->stats = stats;
 	s->clock = &clock_system;
 	s->log_guess.per_sec = 2;
+	uint8_t stream[JWT_HS256_SECRET_MIN];
 	int err = util_random(s->addr_key, sizeof s->addr_key);
 	if (!err)
-		err = meet_new(&s->meet);
-	if (!err && (err = proto_tenants_init(s)) != 0)
+		err = util_random(stream, sizeof stream);
+	if (!err)
+		err = jwt_key_hs256(&s->stream_key, stream, sizeof stream);
+	explicit_bzero(stream, sizeof stream);
+	if (!err && (err = meet_new(&s->meet)) != 0)
+		jwt_key_free(s->stream_key);
+	if (!err && (err = proto_tenants_init(s)) != 0) {
 		meet_free(s->meet);
+		jwt_key_free(s->stream_key);
+	}
 	if (err) {
 		free(s);
 		return err;
@@ -43,7 +52,19 @@ void proto_server_free(struct proto_server *s)
 	meet_free(s->meet);
 	proto_tenants_free(s);
 	proto_turn_free(s);
+	jwt_key_free(s->stream_key);
 	free(s);
+}
+
+int proto_server_set_stream_secret(struct proto_server *s, const void *secret, size_t len)
+{
+	struct jwt_key *k;
+	int err = jwt_key_hs256(&k, secret, len);
+	if (err)
+		return err;
+	jwt_key_free(s->stream_key);
+	s->stream_key = k;
+	return 0;
 }
 
 void proto_server_set_clock(struct proto_server *s, const struct clock_src *clock)

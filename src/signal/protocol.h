@@ -49,6 +49,10 @@ struct proto_turn {
 /* Copies t into s (the secret too; it is wiped when s is freed). 0, EINVAL, or ENOMEM. */
 int proto_server_set_turn(struct proto_server *s, const struct proto_turn *t);
 
+/* The secret the stream links' tokens are signed with (at least 32 bytes, copied); without one the
+ * server signs with 32 random bytes chosen at start. 0, EINVAL, ENOMEM. */
+int proto_server_set_stream_secret(struct proto_server *s, const void *secret, size_t len);
+
 /* A town (tenant): rooms of one tenant are apart from every other's; its limits, who may open a
  * room, its portal's keys for host tokens. The server has the tenant "default" from the start
  * (no limits, no keys), which connections use until proto_conn_set_tenant. */

@@ -45,6 +45,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 	case LWS_CALLBACK_HTTP:
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 	case LWS_CALLBACK_HTTP_FILE_COMPLETION:
+	case LWS_CALLBACK_HTTP_BODY:
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
 	case LWS_CALLBACK_CLOSED_HTTP:
 		return signal_http_callback(s, wsi, reason, pss, in, len);
 	default:
@@ -129,6 +131,7 @@ static void on_sweep(uv_timer_t *t)
 
 static void signal_release(struct signal *s)
 {
+	signal_whep_free(s);
 	signal_tenants_free(s);
 	signal_origins_free(s);
 	signal_conns_free(s);
@@ -210,6 +213,11 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
 			proto_server_free(s->proto);
 		}
 	}
+	if (!perr && cfg->stream_secret &&
+	    (perr = proto_server_set_stream_secret(s->proto, cfg->stream_secret, cfg->stream_secret_len)) != 0) {
+		log_error("signal", "the stream secret cannot be used (HS256 needs at least 32 bytes)");
+		proto_server_free(s->proto);
+	}
 	if (!perr) {
 		proto_server_set_usage(s->proto, cfg->usage);
 		proto_server_set_out(s->proto, cfg->out_ops, cfg->out_arg, cfg->out_off);
@@ -286,6 +294,7 @@ void signal_free(struct signal *s)
 {
 	if (!s)
 		return;
+	signal_whep_free(s);   /* the viewers end before the sfu does */
 	if (s->sweep_started) {
 		uv_timer_stop(&s->sweep);
 		uv_close((uv_handle_t *)&s->sweep, NULL);

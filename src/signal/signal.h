@@ -119,6 +119,10 @@ struct signal_config {
 	size_t turn_secret_len;
 	unsigned turn_ttl_s;
 	bool test_force_relay;           /* tests only: clients are told to relay everything */
+	/* The key of the stream links' tokens (WHIP, WHEP; at least 32 bytes, copied); NULL: 32 random
+	 * bytes chosen at start, so links stop working at a restart. */
+	const char *stream_secret;
+	size_t stream_secret_len;
 	/* The towns; none: one implicit tenant "default" with the settings above, any host name. */
 	const struct signal_tenant_config *tenants;
 	size_t n_tenants;

@@ -77,6 +77,7 @@ struct signal {
 	uv_timer_t sweep;
 	bool sweep_started;
 	struct log_limit log_ws;
+	struct signal_whep *whep;        /* whep.c: viewers by resource id, the offers' rate */
 };
 
 /* Per-connection user space lws allocates for both protocols (HTTP and WebSocket). */
@@ -87,7 +88,29 @@ struct signal_pss {
 	struct signal_static *held;      /* the web files generation `data` lies in (a reference) */
 	const char *csp;                 /* the request's tenant's frame-ancestors (NULL: 'none') */
 	struct ws_conn *ws;
+	struct signal_whep_post *whep;   /* whep.c: a WHEP offer being received */
+	bool close_after;                /* the connection closes once the response is out */
 };
+
+/* http.c: a response with `headers` (name, value pairs ending in NULL) besides the usual; body
+ * (malloc'd or NULL for len 0) is taken over. */
+int signal_http_reply(struct lws *wsi, struct signal_pss *pss, unsigned status, const char *type, char *body,
+                      size_t len, const char *const *headers);
+
+/* whep.c: WHEP viewers (draft-ietf-wish-whep) under /whep/<room>[/<id>] */
+#define SIGNAL_WHEP_PREFIX "/whep/"
+#define SIGNAL_WHEP_BODY_MAX (64 * 1024)    /* bytes of an offer */
+#define SIGNAL_WHEP_RATE 20                 /* offers per second, server-wide (a token bucket) ... */
+#define SIGNAL_WHEP_BURST 40                /* ... and at once */
+struct signal_tenant;
+struct signal_whep;
+/* A request under /whep/ (`rest` after the prefix): OPTIONS, POST (the body follows), DELETE, others 405. */
+int signal_whep_request(struct signal *s, struct lws *wsi, struct signal_pss *pss, struct signal_tenant *t,
+                        const char *rest);
+/* LWS_CALLBACK_HTTP_BODY (done false) and _COMPLETION (done true). */
+int signal_whep_body(struct signal *s, struct lws *wsi, struct signal_pss *pss, bool done, const void *in, size_t len);
+void signal_whep_pss_free(struct signal_pss *pss);
+void signal_whep_free(struct signal *s);   /* ends every viewer (before the sfu goes) */
 
 /* ws.c: the WebSocket reasons of the shared lws callback. */
 int signal_ws_callback(struct signal *s, struct lws *wsi, enum lws_callback_reasons reason,

@@ -148,6 +148,9 @@ enum signal_err proto_token_check(struct proto_conn *c, const char *token, size_
 		}
 		if (!err && out->name[0] && sfu_display_name_check(out->name) != 0)
 			err = SIGNAL_ERR_TOKEN_CLAIMS;
+		/* a stream link's token (plenum's own) is no portal token, whatever key signed it */
+		if (!err && out->use[0])
+			err = SIGNAL_ERR_TOKEN_CLAIMS;
 	}
 	if (err) {
 		t->token_refused++;

@@ -89,15 +89,16 @@ class SineTrack(PacedTrack):
     RATE = 48000
     SAMPLES = 960
 
-    def __init__(self, freq=440.0):
+    def __init__(self, freq=440.0, amplitude=8000):
         super().__init__()
         self.freq = freq
+        self.amplitude = amplitude   # 0: silence (RFC 6464 level 127); may change while it plays
 
     async def recv(self):
         ts = self._n * self.SAMPLES
         await self._wait_for(ts / self.RATE)
         t = (numpy.arange(self.SAMPLES) + ts) / self.RATE
-        data = (numpy.sin(2 * math.pi * self.freq * t) * 8000).astype(numpy.int16)
+        data = (numpy.sin(2 * math.pi * self.freq * t) * self.amplitude).astype(numpy.int16)
         frame = av.AudioFrame.from_ndarray(data.reshape(1, -1), format="s16", layout="mono")
         frame.pts = ts
         frame.sample_rate = self.RATE
@@ -119,11 +120,14 @@ def new_pc():
 class PlenumClient:
     """One participant. `events` holds every pushed event as (monotonic time, name, data)."""
 
-    def __init__(self, ws_url, name="peer", *, audio=True, video=True, fps=15, log=None, connect_host=None):
+    def __init__(self, ws_url, name="peer", *, audio=True, video=True, fps=15, log=None, connect_host=None,
+                 size=(320, 240), amplitude=8000):
         self.ws_url = ws_url
         self.connect_host = connect_host   # the address to reach when the URL names a host by its name
         self.name = name
         self.want_audio, self.want_video, self.fps = audio, video, fps
+        self.size, self.amplitude = size, amplitude
+        self.tone = None           # the SineTrack it publishes
         self.log = log or (lambda *a: None)
         self.ws = None
         self._ids = itertools.count(1)
@@ -255,10 +259,11 @@ class PlenumClient:
         pc = self.pub_pc = new_pc()
         pc.on("connectionstatechange", lambda: self._pub_state(pc))
         if self.want_audio:
-            t = pc.addTransceiver(SineTrack(), direction="sendonly")
+            self.tone = SineTrack(amplitude=self.amplitude)
+            t = pc.addTransceiver(self.tone, direction="sendonly")
             _prefer(t, "audio", {"audio/opus"})
         if self.want_video:
-            t = pc.addTransceiver(ColourBarsTrack(fps=self.fps), direction="sendonly")
+            t = pc.addTransceiver(ColourBarsTrack(*self.size, fps=self.fps), direction="sendonly")
             _prefer(t, "video", {"video/vp8", "video/rtx"})
         await pc.setLocalDescription(await pc.createOffer())  # aiortc: gathering completes here
         res = await self.request("publish", {"sdp": pc.localDescription.sdp})

@@ -403,6 +403,45 @@ static void secret_file(char *path, const char *text, size_t n, mode_t mode)
 	close(fd);
 }
 
+START_TEST(stream_secret_flag)
+{
+	struct app_config c;
+	ck_assert_int_eq(parse(&c, NULL), CONFIG_OK);
+	ck_assert_uint_eq(c.stream_secret_len, 0);
+	char path[] = "/tmp/plenum-test-stream-XXXXXX";
+	secret_file(path, "0123456789abcdef0123456789abcdef-stream\n", 40, 0600);
+	ck_assert_int_eq(parse(&c, "--stream-secret-file", path, NULL), CONFIG_OK);
+	ck_assert_uint_eq(c.stream_secret_len, 39);
+	ck_assert_mem_eq(c.stream_secret, "0123456789abcdef0123456789abcdef-stream", 39);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	app_config_write(&c, out);
+	fclose(out);
+	ck_assert_ptr_null(strstr(buf, "0123456789abcdef"));
+	char want[120];
+	snprintf(want, sizeof want, "stream-secret-file = %s\n", path);
+	ck_assert_ptr_nonnull(strstr(buf, want));
+	free(buf);
+	app_config_free(&c);
+	ck_assert_uint_eq(c.stream_secret_len, 0);
+	ck_assert_int_eq(c.stream_secret[0], 0);                     /* wiped */
+	char short_path[] = "/tmp/plenum-test-stream-XXXXXX";
+	secret_file(short_path, "too-short\n", 10, 0600);
+	char msg[200];
+	snprintf(msg, sizeof msg, "plenum: --stream-secret-file: '%s' holds 9 bytes; at least 32 are needed (e.g. openssl rand -hex 32)\n",
+	         short_path);
+	refused(msg, "--stream-secret-file", short_path, NULL);
+	char open_path[] = "/tmp/plenum-test-stream-XXXXXX";
+	secret_file(open_path, "0123456789abcdef0123456789abcdef\n", 33, 0644);
+	ck_assert_int_eq(parse(&c, "--stream-secret-file", open_path, NULL), CONFIG_ERROR);
+	ck_assert_ptr_nonnull(strstr(err_text, "readable or writable by every user"));
+	unlink(path);
+	unlink(short_path);
+	unlink(open_path);
+}
+END_TEST
+
 START_TEST(turn_flags)
 {
 	struct app_config c;
@@ -559,6 +598,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, metrics_allow);
 	tcase_add_test(tc, trusted_proxy);
 	tcase_add_test(tc, turn_flags);
+	tcase_add_test(tc, stream_secret_flag);
 	tcase_add_test(tc, usage_lists_every_flag);
 	suite_add_tcase(s, tc);
 	return s;

@@ -24,7 +24,7 @@ struct sample {
 	const char *with_name, *with_value;   /* a setting this one needs beside it */
 	const char *with2_name, *with2_value; /* and a second one */
 };
-static char cert_path[128], key_path[128], secret_path[128];
+static char cert_path[128], key_path[128], secret_path[128], stream_path[128];
 #define TURN_URI "turn:127.0.0.1:3478?transport=udp"
 static const struct sample samples[] = {
 	{ "listen", "[::1]:8443", NULL, NULL, NULL, NULL },
@@ -36,6 +36,8 @@ static const struct sample samples[] = {
 	{ "web-root", "/tmp", NULL, NULL, NULL, NULL },
 	{ "max-room-size", "40", NULL, NULL, NULL, NULL },
 	{ "max-videos", "9", NULL, NULL, NULL, NULL },
+	{ "max-viewers", "9", NULL, NULL, NULL, NULL },
+	{ "max-room-viewers", "4", NULL, NULL, NULL, NULL },
 	{ "workers", "3", NULL, NULL, NULL, NULL },
 	{ "imprint-url", "https://www.example.org/impressum", NULL, NULL, NULL, NULL },
 	{ "privacy-url", "/datenschutz", NULL, NULL, NULL, NULL },
@@ -49,6 +51,7 @@ static const struct sample samples[] = {
 	{ "turn", TURN_URI, "turn-secret-file", secret_path, NULL, NULL },
 	{ "turn-secret-file", secret_path, "turn", TURN_URI, NULL, NULL },
 	{ "turn-ttl", "3600", NULL, NULL, NULL, NULL },
+	{ "stream-secret-file", stream_path, NULL, NULL, NULL, NULL },
 	{ "test-force-relay", "true", "turn", TURN_URI, "turn-secret-file", secret_path },
 	{ "keep-unused-layers", "true", NULL, NULL, NULL, NULL },
 	{ "recording", "off", NULL, NULL, NULL, NULL },
@@ -80,6 +83,11 @@ static void setup(void)
 	fputs("the-static-auth-secret\n", f);
 	fclose(f);
 	ck_assert_int_eq(chmod(secret_path, 0640), 0);
+	snprintf(stream_path, sizeof stream_path, "%s/stream-secret", dir);
+	f = fopen(stream_path, "w");
+	fputs("0123456789abcdef0123456789abcdef-stream-links\n", f);
+	fclose(f);
+	ck_assert_int_eq(chmod(stream_path, 0600), 0);
 }
 
 static void teardown(void)

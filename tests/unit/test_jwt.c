@@ -504,6 +504,89 @@ START_TEST(audience_argument)
 }
 END_TEST
 
+/* --- minting (jwt_sign_hs256) ------------------------------------------------------------------- */
+
+START_TEST(sign_matches_independent_mint)
+{
+	struct jwt_key *key = hs_key();
+	char payload[256], out[1024];
+	snprintf(payload, sizeof payload, "{\"aud\":\"%s\",\"exp\":%d,\"room\":\"rat\",\"use\":\"whip\"}", AUD, NOW + 60);
+	char *want = mint(payload);
+	ck_assert_int_eq(jwt_sign_hs256(key, payload, strlen(payload), out, sizeof out), 0);
+	ck_assert_str_eq(out, want);
+	const struct jwt_key *keys[] = { key };
+	struct jwt_claims c;
+	ck_assert_int_eq(verify_n(out, strlen(out), keys, 1, NOW, 0, &c), JWT_OK);
+	ck_assert_str_eq(c.use, "whip");
+	ck_assert_str_eq(c.room, "rat");
+	/* exactly the room it needs, and one byte less */
+	size_t need = strlen(want) + 1;
+	ck_assert_int_eq(jwt_sign_hs256(key, payload, strlen(payload), out, need), 0);
+	ck_assert_int_eq(jwt_sign_hs256(key, payload, strlen(payload), out, need - 1), ENOSPC);
+	free(want);
+	jwt_key_free(key);
+}
+END_TEST
+
+START_TEST(sign_refuses)
+{
+	struct jwt_key *key = hs_key();
+	char out[JWT_MAX_LEN + 1];
+	ck_assert_int_eq(jwt_sign_hs256(NULL, "{}", 2, out, sizeof out), EINVAL);
+	ck_assert_int_eq(jwt_sign_hs256(key, "", 0, out, sizeof out), EINVAL);
+	/* a payload whose token would be longer than any token jwt_verify reads */
+	char *big = malloc(JWT_MAX_LEN);
+	memset(big, 'a', JWT_MAX_LEN);
+	ck_assert_int_eq(jwt_sign_hs256(key, big, JWT_MAX_LEN * 3 / 4, out, sizeof out), EINVAL);
+	free(big);
+	/* a public key signs nothing */
+	json_t *all = vectors();
+	struct jwt_key *rsa = key_named(all, "rsa");
+	ck_assert_int_eq(jwt_sign_hs256(rsa, "{}", 2, out, sizeof out), EINVAL);
+	jwt_key_free(rsa);
+	json_decref(all);
+	jwt_key_free(key);
+}
+END_TEST
+
+START_TEST(b64url_round_trip)
+{
+	unsigned char in[40], back[40];
+	char text[64];
+	for (size_t i = 0; i < sizeof in; i++)
+		in[i] = (unsigned char)(i * 37 + 200);
+	for (size_t n = 0; n <= sizeof in; n++) {
+		size_t len = jwt_b64url_encode(in, n, text);
+		ck_assert_uint_eq(len, (n * 4 + 2) / 3);
+		ck_assert_uint_eq(strlen(text), len);
+		ck_assert_int_eq(jwt_b64url_decode(text, len, back), (long)n);
+		ck_assert(memcmp(in, back, n) == 0);
+	}
+}
+END_TEST
+
+START_TEST(use_claim)
+{
+	struct jwt_key *key = hs_key();
+	const struct jwt_key *keys[] = { key };
+	struct jwt_claims c;
+	char payload[256];
+	static const char *const bad[] = { "12", "\"\"", "\"whip-whep-whip-whep\"", "\"wh\\nip\"", "true" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(payload, sizeof payload, "{\"aud\":\"%s\",\"exp\":%d,\"use\":%s}", AUD, NOW + 60, bad[i]);
+		char *t = mint(payload);
+		ck_assert_msg(verify_n(t, strlen(t), keys, 1, NOW, 0, &c) == JWT_ERR_CLAIMS, "use %s", bad[i]);
+		free(t);
+	}
+	snprintf(payload, sizeof payload, "{\"aud\":\"%s\",\"exp\":%d}", AUD, NOW + 60);
+	char *t = mint(payload);
+	ck_assert_int_eq(verify_n(t, strlen(t), keys, 1, NOW, 0, &c), JWT_OK);
+	ck_assert_str_eq(c.use, "");
+	free(t);
+	jwt_key_free(key);
+}
+END_TEST
+
 static Suite *jwt_suite(void)
 {
 	Suite *s = suite_create("jwt");
@@ -525,6 +608,10 @@ static Suite *jwt_suite(void)
 	tcase_add_test(tt, length_limit);
 	tcase_add_test(tt, key_confusion);
 	tcase_add_test(tt, audience_argument);
+	tcase_add_test(tt, sign_matches_independent_mint);
+	tcase_add_test(tt, sign_refuses);
+	tcase_add_test(tt, b64url_round_trip);
+	tcase_add_test(tt, use_claim);
 	tcase_set_timeout(tt, 30);
 	suite_add_tcase(s, tt);
 	return s;

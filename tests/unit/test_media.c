@@ -109,6 +109,9 @@ static void setup(void)
 	d->kind = SFU_KIND_VIDEO;
 	d->ssrc = DOWN_SSRC;
 	d->rtx_ssrc = DOWN_RTX_SSRC;
+	d->pt = SDP_SUB_VP8_PT;
+	d->rtx_pt = SDP_SUB_VP8_RTX_PT;
+	sub->down_twcc_ext = SFU_TWCC_EXT_ID;
 	d->cur_layer = -1;
 	d->target_layer = 0;
 	sfu_fwd_init(&d->fwd, true, 90000, 100, 5000);
