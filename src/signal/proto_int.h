@@ -74,6 +74,10 @@ struct proto_conn {
 	bool camera;                      /* the camera was on at join: for statistics only */
 	int browser;                      /* enum usage_browser, from the User-Agent: for statistics only */
 	unsigned busy;                    /* handling a request: events wait until its response */
+	/* proto_conn_set_admitted: joins of this room key skip lock, password and lobby, never open it */
+	char admitted_key[MEET_ROOM_KEY_MAX + 1];
+	char base_url[PROTO_BASE_URL_MAX]; /* "https://host[:port]" the client addressed; "" unknown */
+	struct meet_bucket stream_links;  /* stream_links requests */
 	struct proto_pending *pending, **pending_tail;
 };
 
@@ -140,6 +144,7 @@ enum signal_err proto_m_remove(struct proto_req *r);
 enum signal_err proto_m_end_meeting(struct proto_req *r);
 enum signal_err proto_m_set_room_music(struct proto_req *r);
 enum signal_err proto_m_password_guard_reset(struct proto_req *r);
+enum signal_err proto_m_stream_links(struct proto_req *r);
 
 /* protocol.c: serialises and sends (or queues while busy); steals `msg`. */
 void proto_emit(struct proto_conn *c, json_t *msg, bool is_event);

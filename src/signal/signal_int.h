@@ -105,6 +105,9 @@ bool signal_host_allowed(struct signal *s, struct lws *wsi);
 /* Whether wsi's Origin is absent or one of this server's origins. */
 bool signal_origin_allowed(struct signal *s, struct lws *wsi);
 int signal_origins_init(struct signal *s, const struct signal_config *cfg);
+/* "https://host[:port]" of the request (its scheme as signal_request_https says, its Host; the
+ * default port left off); 0, or -1 with out empty when there is no usable Host. */
+int signal_request_base_url(struct signal *s, struct lws *wsi, char *out, size_t cap);
 void signal_origins_free(struct signal *s);
 
 /* conns.c: connection limits (per address and in total), through lws' accept callbacks. */

@@ -42,7 +42,7 @@ START_TEST(role_table)
 		{ MEET_ACT_LOBBY_DENY, false }, { MEET_ACT_SET_LOCKED, false }, { MEET_ACT_MAKE_HOST, false },
 		{ MEET_ACT_MUTE, false }, { MEET_ACT_MUTE_ALL, false }, { MEET_ACT_ASK_UNMUTE, false },
 		{ MEET_ACT_REMOVE, false }, { MEET_ACT_END_MEETING, false }, { MEET_ACT_LOWER_OTHER_HAND, false },
-		{ MEET_ACT_SET_ROOM_MUSIC, false }, { MEET_ACT_RAISE_HAND, true }, { MEET_ACT_LOWER_OWN_HAND, true },
+		{ MEET_ACT_SET_ROOM_MUSIC, false }, { MEET_ACT_STREAM_LINKS, false }, { MEET_ACT_RAISE_HAND, true }, { MEET_ACT_LOWER_OWN_HAND, true },
 		{ MEET_ACT_REACTION, true }, { MEET_ACT_CHAT, true }, { MEET_ACT_SET_MUSIC, true },
 		{ MEET_ACT_SET_VIDEO_PREFS, true },
 	};
