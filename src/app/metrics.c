@@ -109,5 +109,7 @@ size_t app_metrics_write(void *arg, char *out, size_t cap)
 	}
 	if (src->signal && !o.overflow && o.len < cap)
 		o.len += signal_tenant_metrics(src->signal, out + o.len, cap - o.len);
+	if (src->signal && !o.overflow && o.len < cap)
+		o.len += signal_whip_metrics(src->signal, out + o.len, cap - o.len);
 	return o.len;
 }

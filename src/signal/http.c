@@ -14,6 +14,7 @@
 #include "signal/signal_admin.h"
 #include "signal/signal_tenant.h"
 #include "signal/static_files.h"
+#include "signal/whip.h"
 
 #define METRICS_CAP (256 * 1024)
 #define FILES_CHECK_US 1000000   /* the web root is looked at for changes at most once a second */
@@ -79,6 +80,26 @@ static int respond_cached(struct lws *wsi, struct signal_pss *pss, unsigned stat
 	    lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
 	                                (const unsigned char *)cache_control, (int)strlen(cache_control), &p, end) ||
 	    add_csp(wsi, pss, &p, end) || lws_finalize_write_http_header(wsi, start, &p, end)) {
+		free(body);
+		return 1;
+	}
+	pss_clear(pss);
+	pss->body = body;
+	return send_body(wsi, pss, (const unsigned char *)body, len);
+}
+
+int signal_http_reply(struct lws *wsi, struct signal_pss *pss, unsigned status, const char *type, char *body,
+                      size_t len, const char *const *headers)
+{
+	unsigned char buf[LWS_PRE + 2048], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
+	int bad = lws_add_http_common_headers(wsi, status, type, len, &p, end) ||
+	          lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+	                                      (const unsigned char *)"no-store", 8, &p, end) ||
+	          add_csp(wsi, pss, &p, end);
+	for (size_t i = 0; !bad && headers && headers[i]; i += 2)
+		bad = lws_add_http_header_by_name(wsi, (const unsigned char *)headers[i], (const unsigned char *)headers[i + 1],
+		                                  (int)strlen(headers[i + 1]), &p, end);
+	if (bad || lws_finalize_write_http_header(wsi, start, &p, end)) {
 		free(body);
 		return 1;
 	}
@@ -393,7 +414,8 @@ static int route(struct signal *s, struct lws *wsi, struct signal_pss *pss, cons
 	struct signal_client client;
 	if (signal_client_get(s, wsi, &client) == 0 && signal_conns_client(s, wsi, &client) != 0)
 		return respond_text(wsi, pss, 429, "text/plain; charset=utf-8", "too many connections from one address\n");
-	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0 && !is_head(wsi))
+	bool whip = strncmp(path, SIGNAL_WHIP_PREFIX, strlen(SIGNAL_WHIP_PREFIX)) == 0;
+	if (!whip && lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0 && !is_head(wsi))
 		return respond_text(wsi, pss, 405, "text/plain; charset=utf-8", "method not allowed\n");
 	/* /healthz answers any Host: load balancers probe by internal names, and it tells nothing */
 	if (strcmp(path, "/healthz") != 0 && !signal_host_allowed(s, wsi))
@@ -403,6 +425,8 @@ static int route(struct signal *s, struct lws *wsi, struct signal_pss *pss, cons
 	pss->csp = signal_tenant_csp(tenant);
 	if (!tenant && strcmp(path, "/healthz") && strcmp(path, "/metrics"))
 		return respond_text(wsi, pss, 404, "text/html; charset=utf-8", unknown_host_page);
+	if (whip)
+		return signal_whip_http(s, wsi, pss, path);
 	struct signal_static *g = strcmp(path, "/healthz") && strcmp(path, "/metrics") ? current_files(s) : NULL;
 	int own = tenant ? tenant_file(s, wsi, pss, tenant, path) : NOT_OURS;
 	if (own != NOT_OURS)
@@ -458,11 +482,19 @@ int signal_http_callback(struct signal *s, struct lws *wsi, enum lws_callback_re
 		return route(s, wsi, pss, in ? (const char *)in : "/");
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		return write_body(wsi, pss);
+	case LWS_CALLBACK_HTTP_BODY:
+		return signal_whip_body(s, wsi, pss, in, len);
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		return signal_whip_body_done(s, wsi, pss);
 	case LWS_CALLBACK_HTTP_FILE_COMPLETION:
 		return lws_http_transaction_completed(wsi) ? -1 : 0;
 	case LWS_CALLBACK_CLOSED_HTTP:
-		if (pss)
+		if (pss) {
 			pss_clear(pss);
+			free(pss->req_body);
+			pss->req_body = NULL;
+			pss->whip_post = false;
+		}
 		return 0;
 	default:
 		return 0;
