@@ -444,42 +444,42 @@ int app_read_secret_file(const char *path, char *out, size_t cap, size_t *len_ou
 	return 0;
 }
 
+
+/* A secret file's line (min..cap bytes) into dst (which holds cap + 1), the old value wiped first. */
+static int secret_flag(const char *flag, const char *path, char *dst, size_t cap, size_t *dst_len, size_t min,
+                       const char *what, FILE *err)
+{
+	char buf[APP_SECRET_MAX], msg[600];
+	size_t len = 0;
+	if (app_read_secret_file(path, buf, cap, &len, what, msg, sizeof msg) != 0) {
+		fprintf(err, "plenum: --%s: %s\n", flag, msg);
+		return -1;
+	}
+	if (len < min) {
+		explicit_bzero(buf, sizeof buf);
+		fprintf(err, "plenum: --%s: '%s' holds %zu bytes; at least %zu are needed (e.g. openssl rand -hex 32)\n",
+		        flag, path, len, min);
+		return -1;
+	}
+	explicit_bzero(dst, cap + 1);
+	memcpy(dst, buf, len);
+	*dst_len = len;
+	explicit_bzero(buf, sizeof buf);
+	return 0;
+}
+
 static int set_turn_secret_file(struct app_config *c, const char *v, FILE *err)
 {
 	c->turn_secret_path = v;
-	char buf[TURN_SECRET_MAX], msg[600];
-	size_t len = 0;
-	if (app_read_secret_file(v, buf, sizeof buf, &len, "coturn's static-auth-secret", msg, sizeof msg) != 0) {
-		fprintf(err, "plenum: --turn-secret-file: %s\n", msg);
-		return -1;
-	}
-	explicit_bzero(c->turn_secret, sizeof c->turn_secret);
-	memcpy(c->turn_secret, buf, len);
-	c->turn_secret_len = len;
-	explicit_bzero(buf, sizeof buf);
-	return 0;
+	return secret_flag("turn-secret-file", v, c->turn_secret, TURN_SECRET_MAX, &c->turn_secret_len, 1,
+	                   "coturn's static-auth-secret", err);
 }
 
 static int set_stream_secret_file(struct app_config *c, const char *v, FILE *err)
 {
 	c->stream_secret_path = v;
-	char buf[CONFIG_STREAM_SECRET_MAX], msg[600];
-	size_t len = 0;
-	if (app_read_secret_file(v, buf, sizeof buf, &len, "the stream links' signing secret", msg, sizeof msg) != 0) {
-		fprintf(err, "plenum: --stream-secret-file: %s\n", msg);
-		return -1;
-	}
-	if (len < CONFIG_STREAM_SECRET_MIN) {
-		explicit_bzero(buf, sizeof buf);
-		fprintf(err, "plenum: --stream-secret-file: '%s' holds %zu bytes; at least %d are needed (e.g. openssl rand -hex 32)\n",
-		        v, len, CONFIG_STREAM_SECRET_MIN);
-		return -1;
-	}
-	explicit_bzero(c->stream_secret, sizeof c->stream_secret);
-	memcpy(c->stream_secret, buf, len);
-	c->stream_secret_len = len;
-	explicit_bzero(buf, sizeof buf);
-	return 0;
+	return secret_flag("stream-secret-file", v, c->stream_secret, CONFIG_STREAM_SECRET_MAX, &c->stream_secret_len,
+	                   CONFIG_STREAM_SECRET_MIN, "the stream links' signing secret", err);
 }
 
 static int set_turn_ttl(struct app_config *c, const char *v, FILE *err)

@@ -115,5 +115,7 @@ size_t app_metrics_write(void *arg, char *out, size_t cap)
 		o.len += signal_tenant_metrics(src->signal, out + o.len, cap - o.len);
 	if (src->rec && !o.overflow && o.len < cap)
 		o.len += rec_metrics(src->rec, out + o.len, cap - o.len);
+	if (src->signal && !o.overflow && o.len < cap)
+		o.len += signal_whip_metrics(src->signal, out + o.len, cap - o.len);
 	return o.len;
 }

@@ -12,6 +12,7 @@ static const bool host_only[MEET_ACT_COUNT] = {
 	[MEET_ACT_MUTE] = true, [MEET_ACT_MUTE_ALL] = true, [MEET_ACT_ASK_UNMUTE] = true,
 	[MEET_ACT_REMOVE] = true, [MEET_ACT_END_MEETING] = true, [MEET_ACT_LOWER_OTHER_HAND] = true,
 	[MEET_ACT_SET_ROOM_MUSIC] = true, [MEET_ACT_RECORD] = true, [MEET_ACT_STREAM] = true,
+	[MEET_ACT_STREAM_LINKS] = true,
 };
 
 bool meet_may(enum meet_role role, enum meet_action action)

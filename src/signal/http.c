@@ -14,6 +14,7 @@
 #include "signal/signal_admin.h"
 #include "signal/signal_tenant.h"
 #include "signal/static_files.h"
+#include "signal/whip.h"
 
 #define METRICS_CAP (256 * 1024)
 #define FILES_CHECK_US 1000000   /* the web root is looked at for changes at most once a second */
@@ -414,7 +415,8 @@ static int route(struct signal *s, struct lws *wsi, struct signal_pss *pss, cons
 		return respond_text(wsi, pss, 429, "text/plain; charset=utf-8", "too many connections from one address\n");
 	if (strncmp(path, SIGNAL_WHEP_PREFIX, strlen(SIGNAL_WHEP_PREFIX)) == 0 && signal_host_allowed(s, wsi))
 		return signal_whep_request(s, wsi, pss, signal_tenant_for(s, wsi), path + strlen(SIGNAL_WHEP_PREFIX));
-	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0 && !is_head(wsi))
+	bool whip = strncmp(path, SIGNAL_WHIP_PREFIX, strlen(SIGNAL_WHIP_PREFIX)) == 0;
+	if (!whip && lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0 && !is_head(wsi))
 		return respond_text(wsi, pss, 405, "text/plain; charset=utf-8", "method not allowed\n");
 	/* /healthz answers any Host: load balancers probe by internal names, and it tells nothing */
 	if (strcmp(path, "/healthz") != 0 && !signal_host_allowed(s, wsi))
@@ -424,6 +426,8 @@ static int route(struct signal *s, struct lws *wsi, struct signal_pss *pss, cons
 	pss->csp = signal_tenant_csp(tenant);
 	if (!tenant && strcmp(path, "/healthz") && strcmp(path, "/metrics"))
 		return respond_text(wsi, pss, 404, "text/html; charset=utf-8", unknown_host_page);
+	if (whip)
+		return signal_whip_http(s, wsi, pss, path);
 	struct signal_static *g = strcmp(path, "/healthz") && strcmp(path, "/metrics") ? current_files(s) : NULL;
 	int own = tenant ? tenant_file(s, wsi, pss, tenant, path) : NOT_OURS;
 	if (own != NOT_OURS)
@@ -480,14 +484,22 @@ int signal_http_callback(struct signal *s, struct lws *wsi, enum lws_callback_re
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		return write_body(wsi, pss);
 	case LWS_CALLBACK_HTTP_BODY:
+		if (pss && pss->whep)
+			return signal_whep_body(s, wsi, pss, false, in, len);
+		return signal_whip_body(s, wsi, pss, in, len);
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-		return signal_whep_body(s, wsi, pss, reason == LWS_CALLBACK_HTTP_BODY_COMPLETION, in, len);
+		if (pss && pss->whep)
+			return signal_whep_body(s, wsi, pss, true, in, len);
+		return signal_whip_body_done(s, wsi, pss);
 	case LWS_CALLBACK_HTTP_FILE_COMPLETION:
 		return lws_http_transaction_completed(wsi) ? -1 : 0;
 	case LWS_CALLBACK_CLOSED_HTTP:
 		if (pss) {
 			pss_clear(pss);
 			signal_whep_pss_free(pss);
+			free(pss->req_body);
+			pss->req_body = NULL;
+			pss->whip_post = false;
 		}
 		return 0;
 	default:

@@ -252,6 +252,10 @@ static enum signal_err m_join(struct proto_req *r)
 	snprintf(key, sizeof key, "%s/%s", c->tenant->id, canon);
 	proto_room_seats_check(c);
 	struct meet_room *mr = meet_room_find(c->srv->meet, key);
+	/* a stream token's holder: the host who made the link let it in; it opens no meeting */
+	bool admitted = c->admitted_key[0] && strcmp(c->admitted_key, key) == 0;
+	if (admitted && !mr)
+		return SIGNAL_ERR_NOT_FOUND;
 	int seat = -1;
 	if (mr) {
 		struct meet_member *promoted = meet_seats_expire(mr, proto_now_us(c));
@@ -260,11 +264,11 @@ static enum signal_err m_join(struct proto_req *r)
 		/* A held seat's token returns its holder past lock, password and lobby. */
 		seat = meet_seat_take(mr, param_token(r), proto_now_us(c));
 	}
-	if (seat < 0 && !token_host && c->tenant->token_required && !has_host(mr) &&
+	if (seat < 0 && !token_host && !admitted && c->tenant->token_required && !has_host(mr) &&
 	    !(mr && meet_seat_host_held(mr, proto_now_us(c))))
 		return wait_for_host(r, mr, key, canon, name);
 	/* The portal's host passes lock, password and lobby: the meeting is theirs. */
-	if (mr && seat < 0 && !token_host) {
+	if (mr && seat < 0 && !token_host && !admitted) {
 		if ((err = admit(r, mr, canon, name, pw, pw_len)) || r->result)
 			return err;
 	}
@@ -464,6 +468,7 @@ static const struct proto_method methods[] = {
 	{ "streaming_start", proto_m_streaming_start, A, MEET_ACT_STREAM },
 	{ "streaming_stop", proto_m_streaming_stop, A, MEET_ACT_STREAM },
 	{ "room_status", proto_m_room_status, 0, 0 },
+	{ "stream_links", proto_m_stream_links, A, MEET_ACT_STREAM_LINKS },
 };
 #undef J
 #undef A

@@ -218,3 +218,24 @@ void signal_origins_free(struct signal *s)
 	s->allowed = NULL;
 	s->n_server_names = s->n_allowed = 0;
 }
+
+int signal_request_base_url(struct signal *s, struct lws *wsi, char *out, size_t cap)
+{
+	char host[HOST_MAX + 16];
+	struct signal_origin a;
+	bool https = signal_request_https(s, wsi);
+	out[0] = '\0';
+	if (header(wsi, WSI_TOKEN_HOST, host, sizeof host) <= 0 || signal_authority_parse(host, https, &a) != 0)
+		return -1;
+	bool v6 = strchr(a.host, ':') != NULL;
+	bool default_port = !a.port || a.port == (https ? 443 : 80);
+	char port[8] = "";
+	if (!default_port)
+		snprintf(port, sizeof port, ":%u", (unsigned)a.port);
+	int n = snprintf(out, cap, "%s://%s%s%s%s", https ? "https" : "http", v6 ? "[" : "", a.host, v6 ? "]" : "", port);
+	if (n < 0 || (size_t)n >= cap) {
+		out[0] = '\0';
+		return -1;
+	}
+	return 0;
+}

@@ -80,6 +80,10 @@ struct proto_conn {
 	int browser;                      /* enum usage_browser, from the User-Agent: for statistics only */
 	unsigned busy;                    /* handling a request: events wait until its response */
 	struct meet_bucket status_limit;  /* room_status before joining (meet_limit_out_status) */
+	/* proto_conn_set_admitted: joins of this room key skip lock, password and lobby, never open it */
+	char admitted_key[MEET_ROOM_KEY_MAX + 1];
+	char base_url[PROTO_BASE_URL_MAX]; /* "https://host[:port]" the client addressed; "" unknown */
+	struct meet_bucket stream_links;  /* stream_links requests */
 	struct proto_pending *pending, **pending_tail;
 };
 
@@ -158,6 +162,7 @@ void proto_room_out_json(const struct meet_room *r, json_t *obj);
 json_t *proto_out_features_json(const struct proto_conn *c);
 /* Nobody is left in the meeting: what runs is stopped (reason "empty"). */
 void proto_room_out_end(struct proto_server *s, struct meet_room *r);
+enum signal_err proto_m_stream_links(struct proto_req *r);
 
 /* protocol.c: serialises and sends (or queues while busy); steals `msg`. */
 void proto_emit(struct proto_conn *c, json_t *msg, bool is_event);

@@ -107,6 +107,18 @@ void proto_conn_set_peer(struct proto_conn *c, const char *address)
 	c->addr = meet_addr_group(c->srv->addr_key, address);
 }
 
+void proto_conn_set_base_url(struct proto_conn *c, const char *url)
+{
+	if (url && strlen(url) < sizeof c->base_url)
+		snprintf(c->base_url, sizeof c->base_url, "%s", url);
+}
+
+void proto_conn_set_admitted(struct proto_conn *c, const char *room_key)
+{
+	if (room_key && strlen(room_key) < sizeof c->admitted_key)
+		snprintf(c->admitted_key, sizeof c->admitted_key, "%s", room_key);
+}
+
 void proto_pending_clear(struct proto_conn *c)
 {
 	struct proto_pending *p = c->pending;

@@ -93,6 +93,13 @@ void proto_conn_set_tenant(struct proto_conn *c, struct proto_tenant *t);
 void proto_conn_set_browser(struct proto_conn *c, int family);
 /* The client's network address (text), kept only as a keyed hash for per-address rate limits. */
 void proto_conn_set_peer(struct proto_conn *c, const char *address);
+/* The origin the client addressed ("https://meet.example.org", no path), from which links handed to
+ * it are built (stream_links); longer than PROTO_BASE_URL_MAX - 1 bytes: ignored. */
+#define PROTO_BASE_URL_MAX 300
+void proto_conn_set_base_url(struct proto_conn *c, const char *url);
+/* A participant a stream token authorised (WHIP): its join of room_key ("TENANT/NAME") skips lock,
+ * password and lobby, and is refused (not_found) when no meeting is open there. */
+void proto_conn_set_admitted(struct proto_conn *c, const char *room_key);
 /* Leaves the room (or the lobby) if joined (others see participant_left) and frees the connection state. */
 void proto_conn_free(struct proto_conn *c);
 /* Handles one complete inbound message: exactly one response or error goes out for it,

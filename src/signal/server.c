@@ -15,6 +15,7 @@
 #include "signal/signal_int.h"
 #include "signal/signal_tenant.h"
 #include "signal/static_files.h"
+#include "signal/whip.h"
 
 #define HTTP_TIMEOUT_S 10        /* to send the request headers, and for a held header buffer */
 #define HTTP_KEEPALIVE_S 5       /* an idle keep-alive connection is closed after this */
@@ -127,11 +128,13 @@ static void lws_log_emit(int level, const char *line)
 static void on_sweep(uv_timer_t *t)
 {
 	signal_ws_sweep(t->data, clock_mono_us());
+	signal_whip_sweep(t->data);
 }
 
 static void signal_release(struct signal *s)
 {
 	signal_whep_free(s);
+	signal_whip_free(s);
 	signal_tenants_free(s);
 	signal_origins_free(s);
 	signal_conns_free(s);
@@ -227,6 +230,8 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
 	}
 	if (!perr && (perr = signal_tenants_init(s, cfg)) != 0)
 		proto_server_free(s->proto);
+	if (!perr && (perr = signal_whip_init(s)) != 0)
+		proto_server_free(s->proto);
 	if (perr) {
 		signal_release(s);
 		return perr;
@@ -300,6 +305,7 @@ void signal_free(struct signal *s)
 		uv_close((uv_handle_t *)&s->sweep, NULL);
 		s->sweep_started = false;
 	}
+	signal_whip_free(s);   /* the encoders leave their meetings, like the WebSockets below */
 	if (s->ctx) {
 		/* Closes every connection now (each ws_conn leaves its room); the libuv handles finish
 		 * closing when the application next runs the loop: signal_finish completes it. */

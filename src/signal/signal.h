@@ -174,6 +174,9 @@ void signal_get_conn_stats(const struct signal *s, struct signal_conn_stats *out
 /* The per-tenant figures (rooms, participants, joins, refusals) as Prometheus text with a
  * `tenant` label; the length written (≤ cap). */
 size_t signal_tenant_metrics(const struct signal *s, char *out, size_t cap);
+/* The WHIP figures (plenum_whip_sessions, plenum_whip_refused_total{reason}) as Prometheus text;
+ * the length written (≤ cap). */
+size_t signal_whip_metrics(const struct signal *s, char *out, size_t cap);
 /* The TCP port actually listened on (useful with listen_port 0 in tests). */
 uint16_t signal_port(const struct signal *s);
 

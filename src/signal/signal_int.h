@@ -8,6 +8,7 @@
 
 #include "base/hmap.h"
 #include "base/log.h"
+#include "meet/meet.h"
 #include "signal/protocol.h"
 #include "signal/signal.h"
 
@@ -23,6 +24,26 @@ struct signal_origin {
 
 struct signal_peer;
 struct signal_static;
+struct whip_session;
+
+/* whip.c: encoders publishing through WHIP, their budgets, and why requests were refused */
+#define WHIP_ROOM_MAX 4                  /* WHIP resources per meeting */
+#define WHIP_SERVER_MAX 32               /* … and on the whole server */
+#define WHIP_BODY_MAX 65536              /* bytes of an SDP offer */
+#define WHIP_BUCKETS 256                 /* POST budgets, by a keyed hash of the address group */
+enum whip_refused {
+	WHIP_REFUSED_TOKEN, WHIP_REFUSED_NO_MEETING, WHIP_REFUSED_TOO_LARGE, WHIP_REFUSED_TYPE, WHIP_REFUSED_SDP,
+	WHIP_REFUSED_RATE, WHIP_REFUSED_ROOM_BUDGET, WHIP_REFUSED_SERVER_BUDGET, WHIP_REFUSED_ROOM_FULL,
+	WHIP_REFUSED_COUNT
+};
+struct signal_whip {
+	struct whip_session *sessions;
+	unsigned n_sessions;
+	struct meet_bucket *buckets;     /* WHIP_BUCKETS */
+	uint8_t salt[16];
+	uint64_t refused[WHIP_REFUSED_COUNT];
+	struct log_limit log;
+};
 struct signal_tenant;
 struct ws_conn;
 
@@ -78,6 +99,7 @@ struct signal {
 	bool sweep_started;
 	struct log_limit log_ws;
 	struct signal_whep *whep;        /* whep.c: viewers by resource id, the offers' rate */
+	struct signal_whip whip;
 };
 
 /* Per-connection user space lws allocates for both protocols (HTTP and WebSocket). */
@@ -90,6 +112,11 @@ struct signal_pss {
 	struct ws_conn *ws;
 	struct signal_whep_post *whep;   /* whep.c: a WHEP offer being received */
 	bool close_after;                /* the connection closes once the response is out */
+	/* a WHIP POST whose body is being read (whip.c) */
+	bool whip_post;
+	char *req_body;
+	size_t req_len, req_cap;
+	char req_room[65];
 };
 
 /* http.c: a response with `headers` (name, value pairs ending in NULL) besides the usual; body
@@ -128,6 +155,9 @@ bool signal_host_allowed(struct signal *s, struct lws *wsi);
 /* Whether wsi's Origin is absent or one of this server's origins. */
 bool signal_origin_allowed(struct signal *s, struct lws *wsi);
 int signal_origins_init(struct signal *s, const struct signal_config *cfg);
+/* "https://host[:port]" of the request (its scheme as signal_request_https says, its Host; the
+ * default port left off); 0, or -1 with out empty when there is no usable Host. */
+int signal_request_base_url(struct signal *s, struct lws *wsi, char *out, size_t cap);
 void signal_origins_free(struct signal *s);
 
 /* conns.c: connection limits (per address and in total), through lws' accept callbacks. */
@@ -166,6 +196,11 @@ bool signal_request_https(struct signal *s, struct lws *wsi);
 /* conns.c, behind a proxy: the first request of a connection from a trusted proxy moves it into its
  * client's address group; 0, or -1 when that group is at the per-address cap (refuse the request). */
 int signal_conns_client(struct signal *s, struct lws *wsi, const struct signal_client *c);
+
+/* http.c: a response from memory — `body` (malloc'd, len bytes, may be NULL when len is 0) is taken
+ * over; headers are pairs "name:", "value" ending in NULL (may be NULL). 0, or non-zero to close. */
+int signal_http_reply(struct lws *wsi, struct signal_pss *pss, unsigned status, const char *type, char *body,
+                      size_t len, const char *const *headers);
 
 /* http.c: the HTTP reasons. */
 int signal_http_callback(struct signal *s, struct lws *wsi, enum lws_callback_reasons reason,

@@ -82,6 +82,9 @@ static int on_established(struct signal *s, struct lws *wsi, struct signal_pss *
 	struct signal_tenant *tenant = signal_tenant_for(s, wsi);
 	if (tenant)
 		proto_conn_set_tenant(w->proto, tenant->proto);
+	char base[PROTO_BASE_URL_MAX];
+	if (signal_request_base_url(s, wsi, base, sizeof base) == 0)
+		proto_conn_set_base_url(w->proto, base);
 	/* Only the browser's family is kept, for the usage statistics. */
 	char ua[1024];
 	int ua_len = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_USER_AGENT);

@@ -41,6 +41,17 @@ static void refused(const char *msg, ...)
 	ck_assert_str_eq(err_text, msg);
 }
 
+/* --print-config of a parsed configuration, malloc'd. */
+static char *printed(const struct app_config *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	app_config_write(c, out);
+	fclose(out);
+	return buf;
+}
+
 START_TEST(defaults)
 {
 	struct app_config c;
@@ -374,11 +385,7 @@ START_TEST(trusted_proxy)
 	ck_assert(signal_cidr_contains(&c.trusted_proxies[1], AF_INET, ten));
 	ck_assert(!signal_cidr_contains(&c.trusted_proxies[1], AF_INET, eleven));
 	/* --print-config shows every range in the form it reads back */
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-	app_config_write(&c, out);
-	fclose(out);
+	char *buf = printed(&c);
 	ck_assert_ptr_nonnull(strstr(buf, "trusted-proxy = 127.0.0.1/32\ntrusted-proxy = 10.0.0.0/8\n"
 	                                  "trusted-proxy = ::1/128\ntrusted-proxy = 2001:db8::7/128\n"));
 	free(buf);
@@ -413,11 +420,7 @@ START_TEST(stream_secret_flag)
 	ck_assert_int_eq(parse(&c, "--stream-secret-file", path, NULL), CONFIG_OK);
 	ck_assert_uint_eq(c.stream_secret_len, 39);
 	ck_assert_mem_eq(c.stream_secret, "0123456789abcdef0123456789abcdef-stream", 39);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-	app_config_write(&c, out);
-	fclose(out);
+	char *buf = printed(&c);
 	ck_assert_ptr_null(strstr(buf, "0123456789abcdef"));
 	char want[120];
 	snprintf(want, sizeof want, "stream-secret-file = %s\n", path);
@@ -462,11 +465,7 @@ START_TEST(turn_flags)
 	ck_assert_uint_eq(c.turn_ttl_s, 3600);
 	ck_assert(c.test_force_relay);
 	/* --print-config names the file, never the secret */
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-	app_config_write(&c, out);
-	fclose(out);
+	char *buf = printed(&c);
 	ck_assert_ptr_null(strstr(buf, "s3cret"));
 	char want[120];
 	snprintf(want, sizeof want, "turn-secret-file = %s\n", path);

@@ -43,6 +43,7 @@ START_TEST(role_table)
 		{ MEET_ACT_MUTE, false }, { MEET_ACT_MUTE_ALL, false }, { MEET_ACT_ASK_UNMUTE, false },
 		{ MEET_ACT_REMOVE, false }, { MEET_ACT_END_MEETING, false }, { MEET_ACT_LOWER_OTHER_HAND, false },
 		{ MEET_ACT_SET_ROOM_MUSIC, false }, { MEET_ACT_RECORD, false }, { MEET_ACT_STREAM, false },
+		{ MEET_ACT_STREAM_LINKS, false },
 		{ MEET_ACT_RAISE_HAND, true }, { MEET_ACT_LOWER_OWN_HAND, true },
 		{ MEET_ACT_REACTION, true }, { MEET_ACT_CHAT, true }, { MEET_ACT_SET_MUSIC, true },
 		{ MEET_ACT_SET_VIDEO_PREFS, true },

@@ -20,6 +20,7 @@ import { Panels } from './ui/panels.js';
 import { ReactionPicker } from './ui/reactions.js';
 import { SettingsDialog } from './ui/settings-dialog.js';
 import { RoomDialog } from './ui/room-dialog.js';
+import { StreamLinks } from './ui/stream-links.js';
 import { LobbyWait } from './ui/lobby-wait.js';
 import { askPassword } from './ui/password-screen.js';
 import { applySiteLinks, applyBrand, siteInfo } from './site.js';
@@ -101,6 +102,7 @@ app.settings = new SettingsDialog({
   },
 });
 app.roomDialog = new RoomDialog({ t, session: () => ui.session, announce: (text) => app.toasts.announce(text) });
+app.streamLinks = new StreamLinks({ t, session: () => ui.session, announce: (text) => app.toasts.announce(text) });
 app.lobbyWait = new LobbyWait({
   t, screens: app.screens, toasts: app.toasts,
   cancel: () => ui.session?.leave(),
