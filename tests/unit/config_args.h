@@ -10,7 +10,7 @@
 
 #include "app/config.h"
 
-#define CONFIG_ARGS_MAX 64
+#define CONFIG_ARGS_MAX 128
 
 /* args is NULL-terminated; err_text receives the messages (cut to err_len). */
 static inline int config_parse_args(struct app_config *c, const char *const *args, char *err_text, size_t err_len)
