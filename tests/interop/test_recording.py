@@ -195,3 +195,99 @@ def test_recording_speaker_change_screen_and_audio(start_server):
     # someone spoke all along: not silent
     assert loudness(mp4[0], 2, 6) > -45 and loudness(mp4[0], 12, 6) > -45
     shutil.rmtree(rec_dir, ignore_errors=True)
+
+
+def wait_metric(server, name, labels, want, timeout=10):
+    from plenum_client import metrics_text, parse_metrics
+    deadline = time.monotonic() + timeout
+    while True:
+        got = parse_metrics(metrics_text(server)).get((name, labels))
+        if got == want or time.monotonic() > deadline:
+            return got
+        time.sleep(0.2)
+
+
+async def frames_keep_coming(p, pid, seconds=3):
+    """The meeting goes on: p keeps decoding pid's video."""
+    before = p.video_frames.get(pid, 0)
+    await asyncio.sleep(seconds)
+    return p.video_frames.get(pid, 0) - before
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounts a small tmpfs (root)")
+def test_recording_disk_full_stops_it_and_the_meeting_goes_on(start_server):
+    rec_dir = tempfile.mkdtemp(prefix="plenum-full-")
+    # 1 MiB kept free by the server, 400 kB to write into: full after a few seconds of three voices
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1400k", "tmpfs", rec_dir], check=True)
+    try:
+        server = start_server(["--recording-dir", rec_dir, "--recording-min-free-mb", "1"])
+
+        async def go():
+            anna, bernd, clara = await meeting(server, "vollesplatte")
+            try:
+                anna.voice.speaking = True
+                await anna.request("recording_start")
+                ev = await anna.wait_for(lambda: anna.find_event("out_report"), 60, "the failure report")
+                updated = await bernd.wait_for(
+                    lambda: bernd.find_event("out_updated", lambda d: d.get("what") == "recording"
+                                             and not d.get("active", True)), 10, "recording off for everyone")
+                going_on = await frames_keep_coming(bernd, anna.participant_id)
+                again = await anna.call("recording_start")
+                return ev[1], updated[1], going_on, again
+            finally:
+                await stop_all(anna, bernd, clara)
+
+        report, updated, going_on, again = run(go(), 120)
+        assert report["status"] == "failed" and report["reason"] == "disk_full", report
+        assert going_on > 10, f"the meeting went on: {going_on} frames in 3 s"
+        assert again.get("error", {}).get("code") == "disk_full", again
+        assert wait_metric(server, "plenum_recording_failures_total", (("reason", "disk_full"),), 1) == 1
+        assert wait_metric(server, "plenum_recording_failures_total", (("reason", "disk_full_at_start"),), 1) == 1
+    finally:
+        subprocess.run(["umount", "-l", rec_dir])
+        os.rmdir(rec_dir)
+
+
+def ffmpeg_of(rec_dir):
+    """pids of the render processes working on rec_dir (their command lines name it)."""
+    pids = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            cmd = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
+        except OSError:
+            continue
+        if cmd and os.path.basename(cmd[0]) == b"ffmpeg" and any(rec_dir.encode() in a for a in cmd):
+            pids.append(int(pid))
+    return pids
+
+
+def test_render_killed_is_reported_and_the_meeting_goes_on(start_server):
+    rec_dir = tempfile.mkdtemp(prefix="plenum-kill-")
+    server = start_server(["--recording-dir", rec_dir])
+
+    async def go():
+        anna, bernd, clara = await meeting(server, "abbruch")
+        try:
+            anna.voice.speaking = True
+            await anna.request("recording_start")
+            await asyncio.sleep(8)
+            await anna.request("recording_stop")
+            pids = await anna.wait_for(lambda: ffmpeg_of(rec_dir), 20, "the render's ffmpeg")
+            for pid in pids:
+                os.kill(pid, signal.SIGKILL)
+            ev = await anna.wait_for(lambda: anna.find_event("out_report"), 30, "the render's report")
+            going_on = await frames_keep_coming(bernd, anna.participant_id)
+            return ev[1], going_on
+        finally:
+            await stop_all(anna, bernd, clara)
+
+    report, going_on = run(go(), 120)
+    assert report["status"] == "render_failed", report
+    assert going_on > 10, f"the meeting went on: {going_on} frames in 3 s"
+    files = recordings(rec_dir)
+    assert not [f for f in files if f.endswith(".mp4")], f"no half-made file is left: {files}"
+    assert len([f for f in files if f.endswith(".webm")]) == 6, "the tracks are kept for another try"
+    assert wait_metric(server, "plenum_renders_total", (("result", "failed"),), 1) == 1
+    shutil.rmtree(rec_dir, ignore_errors=True)
