@@ -6,7 +6,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { startPlenum, joined, OUT, recordAnnouncements, announced, assertNoAxeViolations } from './lib-plenum.mjs';
+import { startPlenum, joined, OUT, recordAnnouncements, announced, assertNoAxeViolations, openRoomSettings,
+  closePages as close } from './lib-plenum.mjs';
 
 const SHOTS = join(OUT, 'browser', 'recording-consent');
 const WIDE = { width: 1366, height: 768 };
@@ -23,13 +24,6 @@ after(async () => {
   assert.deepEqual(problems, []);
 });
 
-const close = (...pages) => Promise.all(pages.map((p) => p.context().close().catch(() => {})));
-
-async function openRoomSettings(page) {
-  if (await page.locator('#people-panel').isHidden()) await page.click('#ctl-people');
-  await page.click('#open-room-settings');
-  await page.locator('#room-dialog').waitFor({ state: 'visible' });
-}
 
 /** The host starts `what` (its button, then the confirmation). */
 async function hostStarts(host, what, label) {
