@@ -80,7 +80,7 @@ test('host starts recording: participant consents, late joiner is told before jo
 
   // a late joiner: told on the pre-join screen, before the join button
   const late = await env.open(room, 'Lena', { viewport: WIDE, join: false, bypassCSP: true });
-  await env.waitFor(late, 'pre-join notice', () => window.plenum.state === 'prejoin'
+  await env.waitFor(late, 'pre-join notice', () => window.plenum?.state === 'prejoin'
     && !document.getElementById('prejoin-out-notice').hidden);
   assert.match(await late.textContent('#prejoin-out-notice'), /This meeting is being recorded\. By joining you agree/);
   assert.ok(await late.evaluate(() => {
@@ -98,7 +98,7 @@ test('host starts recording: participant consents, late joiner is told before jo
 
   // the phone: the pre-join notice, then the livestream's dialog and both indicators at 390 px
   const phone = await env.open(room, 'Mia', { viewport: PHONE, join: false, bypassCSP: true });
-  await env.waitFor(phone, 'phone pre-join notice', () => window.plenum.state === 'prejoin'
+  await env.waitFor(phone, 'phone pre-join notice', () => window.plenum?.state === 'prejoin'
     && !document.getElementById('prejoin-out-notice').hidden);
   assert.ok(await phone.locator('#prejoin-out-notice').isVisible());
   await shot(phone, 'prejoin-notice-390');
