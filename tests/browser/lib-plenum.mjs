@@ -133,6 +133,16 @@ export async function startPlenum(name, { extraArgs = [], host = '127.0.0.1', po
   return env;
 }
 
+/** Closes the pages' browser contexts (errors of ones already closed are ignored). */
+export const closePages = (...pages) => Promise.all(pages.map((p) => p.context().close().catch(() => {})));
+
+/** A host's room settings dialog, through the people panel. */
+export async function openRoomSettings(page) {
+  if (await page.locator('#people-panel').isHidden()) await page.click('#ctl-people');
+  await page.click('#open-room-settings');
+  await page.locator('#room-dialog').waitFor({ state: 'visible' });
+}
+
 export async function joined(env, page) {
   await env.waitFor(page, 'joined', () => window.plenum && window.plenum.state === 'joined');
   return page.evaluate(() => window.plenum.participantId);

@@ -3,7 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startPlenum, joined, inbound, sleep, OUT, recordAnnouncements, announced } from './lib-plenum.mjs';
+import { startPlenum, joined, inbound, sleep, OUT, recordAnnouncements, announced, openRoomSettings,
+  closePages as close } from './lib-plenum.mjs';
 
 let env;
 before(async () => { env = await startPlenum('meeting-moderation'); });
@@ -12,13 +13,6 @@ after(async () => {
   assert.deepEqual(problems, []);
 });
 
-const close = (...pages) => Promise.all(pages.map((p) => p.context().close().catch(() => {})));
-
-async function openRoomSettings(page) {
-  if (await page.locator('#people-panel').isHidden()) await page.click('#ctl-people');
-  await page.click('#open-room-settings');
-  await page.locator('#room-dialog').waitFor({ state: 'visible' });
-}
 
 async function hostActions(page, name) {
   if (await page.locator('#people-panel').isHidden()) await page.click('#ctl-people');

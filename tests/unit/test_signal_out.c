@@ -156,12 +156,14 @@ START_TEST(media_side_errors)
 	ck_assert_int_eq(fake.starts, 4);
 	/* nothing started: nobody was told, the state stays off */
 	ck_assert(!has_event(&b, "out_updated"));
-	client_open(&b);
-	hello(&b);
-	json_t *res = assert_result(call(&b, "room_status", "{\"room\":\"e\"}"));
+	struct client c;
+	client_open(&c);
+	hello(&c);
+	json_t *res = assert_result(call(&c, "room_status", "{\"room\":\"e\"}"));
 	ck_assert(json_is_false(json_object_get(res, "recording")));
 	client_close(&a);
 	client_close(&b);
+	client_close(&c);
 }
 END_TEST
 

@@ -335,3 +335,36 @@ test('every token error and the not-started wait have their words in German and 
     assert.deepEqual(keys.filter((k) => !strings[k]), [], `${lang}: missing`);
   }
 });
+
+test('recording and streaming: features and state from the join, out_updated for everyone, out_report for hosts only', async () => {
+  const { session, answerJoin } = setup({ role: 'guest' });
+  const outs = [];
+  const reports = [];
+  session.on('out', (...args) => outs.push(args));
+  session.on('out-report', (d) => reports.push(d));
+  session.start();
+  const { ws } = await answerJoin({
+    features: { recording: true, streaming: 'yes' },
+    room_state: { hosts: [1], recording: { active: true, started_by: 'Ann', since: 1700000000000 } },
+  });
+  assert.deepEqual(session.features, { recording: true, streaming: false }, 'only true is true');
+  assert.equal(session.roomState.recording.active, true);
+  assert.equal(session.roomState.recording.started_by, 'Ann');
+  assert.equal(session.roomState.streaming.active, false, 'what the server did not say is off');
+  ws.event('out_updated', { what: 'streaming', change: 'started', active: true, started_by: 'Bo'.repeat(300), since: 5 });
+  assert.equal(session.roomState.streaming.active, true);
+  assert.equal(session.roomState.streaming.started_by.length, 200, 'names are cut');
+  ws.event('out_updated', { what: 'recording', change: 'failed', active: false, reason: 'disk_full', stopped_at: 9, since: -1 });
+  assert.equal(session.roomState.recording.active, false);
+  assert.equal(session.roomState.recording.since, null, 'junk numbers become null');
+  ws.event('out_updated', { what: 'minutes', change: 'started', active: true });   // unknown: ignored
+  assert.deepEqual(outs.map(([what, change]) => [what, change]), [['streaming', 'started'], ['recording', 'failed']]);
+  // a room_updated keeps the record
+  ws.event('room_updated', { hosts: [1], locked: true });
+  assert.equal(session.roomState.streaming.active, true);
+  ws.event('out_report', { what: 'recording', status: 'failed', reason: 'disk_full' });
+  assert.equal(reports.length, 0, 'a guest hears no report');
+  ws.event('room_updated', { hosts: [11] });
+  ws.event('out_report', { what: 'recording', status: 'ready', file: 'a.mp4' });
+  assert.deepEqual(reports, [{ what: 'recording', status: 'ready', file: 'a.mp4' }]);
+});

@@ -40,6 +40,7 @@ import { SelfOverlay } from './ui/self-overlay.js';
 import { MediaOptions } from './ui/media-options.js';
 import { embed } from './embed.js';
 import { embedCommands } from './room/embed-commands.js';
+import { createOut } from './room/out.js';
 
 // An invitation link's token leaves the address bar first; it lives in this module's memory only.
 const linkToken = takeToken();
@@ -138,6 +139,7 @@ app.mediaOptions = new MediaOptions({
   t, media: () => ui.media, grid: () => ui.grid, announce: (text) => app.toasts.announce(text),
   replaced: async (kind) => { await ui.session?.replaceTrack(kind, ui.media[kind]); app.view.self(); },
 });
+app.out = createOut(app, { leave: () => leave() });
 app.teardownMeeting = teardownMeeting;
 app.fail = fail;
 app.askPassword = onPasswordNeeded;
@@ -193,6 +195,7 @@ async function showPrejoin(name = '') {
     ui.prejoin = new Prejoin({ t, media: ui.media, room: ui.title || ui.room, name, onJoin: onPrejoinSubmit });
   }
   ui.prejoin.media = ui.media;
+  app.out.watch(ui.room);   // the notice before "Join now": recorded or streamed now?
   await ui.prejoin.show();
   if (ui.state === 'idle') ui.state = 'prejoin';
   return ui.prejoin;
@@ -268,6 +271,7 @@ function enterMeeting(name, password = null) {
   });
   for (const [event, handler] of Object.entries(sessionListeners(app, session))) session.on(event, handler);
   for (const [event, handler] of Object.entries(firstMeetingListeners(app, session))) session.on(event, handler);
+  for (const [event, handler] of Object.entries(app.out.listeners())) session.on(event, handler);
   app.mutedHint.start();
   embed.attach(session);
   session.start();
@@ -301,6 +305,7 @@ function teardownMeeting() {
   ui.handsBefore = [];
   ui.lobbyBefore = [];
   app.toasts.clear();
+  app.out.render();
 }
 
 async function leave() {
@@ -335,6 +340,7 @@ onLanguageChange(() => {
   ui.chat?.relabel();
   if (ui.session) app.view.all();
   app.quality.relabel();
+  app.out.relabel();
   if (ui.prejoin && !$('prejoin').hidden) ui.prejoin.render();
   app.screens.relabel();
 });

@@ -9,7 +9,9 @@
 // 'self-updated' (self, before), 'media' (participantId, {audio, video, screen}), 'media-problem' (what),
 // 'room' (roomState), 'hands' (queue), 'lobby' (waiting, change), 'chat' (msg), 'reaction' ({id, emoji}),
 // 'active-speaker' (id), 'muted-by-host' (source), 'unmute-requested' (hostId),
-// 'password-guard' ({failures, delay_s}), 'rate-limited' (method), 'downlink' ({quality, paused, …}
+// 'password-guard' ({failures, delay_s}), 'rate-limited' (method),
+// 'out' (what: 'recording'|'streaming', change: 'started'|'stopped'|'failed', state) after out_updated,
+// 'out-report' ({what, status: 'failed'|'render_failed'|'ready', reason, file}) (hosts only), 'downlink' ({quality, paused, …}
 // as quality.js downlinkFrom checks it; null after a reset). publish_layers is applied by
 // this.layers (quality.js PublishLayers) to the publish PeerConnection's senders.
 // Only PeerConnections come from the browser (createPeerConnection), so node's tests run it.
@@ -62,7 +64,23 @@ export const SIMULCAST = [
   { rid: 'h', scaleResolutionDownBy: 2, maxBitrate: 500000 },
   { rid: 'f', maxBitrate: 1500000 },
 ];
-const EMPTY_ROOM = { locked: false, lobby: false, has_password: false, music: false, hosts: [] };
+// What leaves the meeting (docs/protocol.md, "Recording and streaming"): the consent record.
+export const OUTS = ['recording', 'streaming'];
+const OUT_CHANGES = ['started', 'stopped', 'failed', 'empty'];
+const EMPTY_OUT = { active: false, started_by: null, since: null, stopped_by: null, stopped_at: null, reason: null };
+const EMPTY_ROOM = { locked: false, lobby: false, has_password: false, music: false, hosts: [],
+  recording: { ...EMPTY_OUT }, streaming: { ...EMPTY_OUT } };
+
+/** One feature's record from the server, with only the fields and types it may have. */
+export function outFrom(d) {
+  const text = (v) => (typeof v === 'string' && v ? v.slice(0, NAME_MAX) : null);
+  const ms = (v) => (Number.isFinite(v) && v > 0 ? v : null);
+  if (!d || typeof d !== 'object') return { ...EMPTY_OUT };
+  return {
+    active: d.active === true, started_by: text(d.started_by), since: ms(d.since),
+    stopped_by: text(d.stopped_by), stopped_at: ms(d.stopped_at), reason: text(d.reason),
+  };
+}
 // Requests the server budgets per participant because they fan out to everyone: a rate_limited
 // answer is shown once (event 'rate-limited') and never retried by a timer.
 export const FAN_OUT = new Set(['raise_hand', 'lower_hand', 'media_state', 'set_music', 'reaction', 'chat_send']);
@@ -111,6 +129,7 @@ export class Session extends Emitter {
     this.role = 'guest';
     this.self = null;                // own participant record as the server reports it
     this.roomState = { ...EMPTY_ROOM };
+    this.features = { recording: false, streaming: false };   // what this server offers the room's hosts
     this.participants = new Map();   // id -> {id, name, audio_muted, video_muted, role, hand_raised, music, screen}
     this.remoteTracks = new Map();   // id -> {audio, video, screen}
     this.hands = [];                 // participant ids in queue order
@@ -172,6 +191,8 @@ export class Session extends Emitter {
       removed: () => this.onEnded('removed'),
       meeting_ended: () => this.onEnded('ended'),
       downlink: (d) => this.onDownlink(d),
+      out_updated: (d) => this.onOutUpdated(d),
+      out_report: (d) => { if (this.isHost && d && OUTS.includes(d.what)) this.emit('out-report', d); },
       publish_layers: (d) => { if (this.participantId !== null) this.layers.set(d); },
     };
     for (const [name, fn] of Object.entries(handlers)) this.off.push(s.on(name, fn));
@@ -265,6 +286,8 @@ export class Session extends Emitter {
     this.role = result.role || 'guest';
     this.self = participantFrom({ id: this.participantId, name: this.name, role: this.role });
     if (result.room) this.room = result.room;
+    const f = result.features || {};
+    this.features = { recording: f.recording === true, streaming: f.streaming === true };
     if (result.room_state) this.onRoomState(result.room_state);
     this.emit('joined', { participantId: this.participantId, room: this.room, role: this.role });
     this.sendMediaState();
@@ -282,11 +305,19 @@ export class Session extends Emitter {
 
   onRoomState(d) {
     this.roomState = { ...EMPTY_ROOM, ...this.roomState, ...d };
+    for (const what of OUTS) this.roomState[what] = outFrom(d[what] ?? this.roomState[what]);
     if (Array.isArray(d.hosts) && this.participantId !== null) {
       const role = d.hosts.includes(this.participantId) ? 'host' : 'guest';
       if (role !== this.role) this.setOwnRole(role);
     }
     this.emit('room', this.roomState);
+  }
+
+  onOutUpdated(d) {
+    if (!d || !OUTS.includes(d.what) || this.participantId === null) return;
+    const state = outFrom(d);
+    this.roomState = { ...this.roomState, [d.what]: state };
+    this.emit('out', d.what, OUT_CHANGES.includes(d.change) ? d.change : 'stopped', state);
   }
 
   setOwnRole(role) {

@@ -1,10 +1,12 @@
 // The hosts' room settings dialog: password (set, change, remove), lobby, lock, music mode for
 // everyone, mute everyone else, end the meeting (with a confirmation), and the password guard.
+// Recording and the livestream have their section here too (room/out.js).
 
 import { PasswordGuard } from './password-guard.js';
 
 const $ = (id) => document.getElementById(id);
-const HOST_ERRORS = ['forbidden', 'not_found', 'rate_limited', 'bad_request', 'disconnected'];
+const HOST_ERRORS = ['forbidden', 'not_found', 'rate_limited', 'bad_request', 'disconnected',
+  'feature_disabled', 'disk_full', 'busy', 'no_media', 'out_failed'];
 
 export class RoomDialog {
   /** session(): the current Session or null; announce(text): the polite live region. */
@@ -41,13 +43,14 @@ export class RoomDialog {
     if (!s.isHost && this.dialog.open) this.dialog.close();
   }
 
-  /** A host request; its error is shown in the dialog. Resolves true when it went through. */
+  /** A host request; its error is shown in the dialog. Resolves true when it went through
+   * (after(result) ran). */
   async hostRequest(method, params, after) {
     const err = $('room-dialog-error');
     err.hidden = true;
     try {
-      await this.session().request(method, params);
-      if (after) after();
+      const result = await this.session().request(method, params);
+      if (after) after(result);
       return true;
     } catch (e) {
       err.textContent = this.t(`host.error.${HOST_ERRORS.includes(e.code) ? e.code : 'generic'}`);
