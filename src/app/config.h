@@ -63,7 +63,6 @@ struct app_config {
 	unsigned recording_min_free_mb;   /* --recording-min-free-mb (default 64) */
 	unsigned recording_max;           /* --recording-max: recordings at once (default 4) */
 	bool out_off[SIGNAL_OUT_COUNT];   /* recording = off, streaming = off: offered to no tenant */
-	bool test_fake_out;               /* tests only: recording and streaming "start" without media (out_fake.c) */
 	const char *usage_db;             /* --usage-db: SQLite file of the usage statistics; NULL: memory */
 	unsigned usage_keep_days, usage_threshold;
 	const char *default_tenant;       /* --default-tenant: unknown host names get this tenant */

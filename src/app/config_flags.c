@@ -530,11 +530,6 @@ static int set_streaming(struct app_config *c, const char *v, FILE *err)
 	return set_out("--streaming", v, &c->out_off[SIGNAL_OUT_STREAMING], err);
 }
 
-static int set_test_fake_out(struct app_config *c, const char *v, FILE *err)
-{
-	return parse_switch("--test-fake-out", v, &c->test_fake_out, err);
-}
-
 /* --- what each flag shows in --print-config: `key = value` lines the file reader takes back --- */
 
 static void show_str(FILE *out, const char *key, const char *v)
@@ -658,12 +653,6 @@ static void show_streaming(const struct app_config *c, FILE *out)
 	fprintf(out, "streaming = %s\n", c->out_off[SIGNAL_OUT_STREAMING] ? "off" : "on");
 }
 
-static void show_test_fake_out(const struct app_config *c, FILE *out)
-{
-	if (c->test_fake_out)
-		fprintf(out, "test-fake-out = true\n");
-}
-
 static const struct app_flag flags[] = {
 	{ "listen", "HOST:PORT", "HTTP(S) and WebSocket address (default 127.0.0.1:8080)", set_listen, show_listen },
 	{ "media-port", "PORT", "the one UDP port for all media (default 10000)", set_media_port, show_media_port },
@@ -694,7 +683,6 @@ static const struct app_flag flags[] = {
 	{ "recording", "on|off", "hosts may record meetings, with everyone told first (default on; only where the media side can record)", set_recording, show_recording },
 	{ "streaming", "on|off", "hosts may stream meetings to the public, with everyone told first (default on; only where the media side can stream)", set_streaming, show_streaming },
 	{ "test-force-relay", NULL, "tests only: tell browsers to send media through TURN alone (iceTransportPolicy relay)", set_test_force_relay, show_test_force_relay },
-	{ "test-fake-out", NULL, "tests only: recording and streaming \"start\" and stop without recording or streaming anything", set_test_fake_out, show_test_fake_out },
 	{ "usage-db", "FILE", "the usage statistics' SQLite file (meetings, participant minutes, … per tenant and day; no personal data); default: kept in memory only", set_usage_db, show_usage_db },
 	{ "usage-keep-days", "N", "days the usage statistics are kept (1..3660, default 400)", set_usage_keep_days, show_usage_keep_days },
 	{ "usage-threshold", "N", "counts below N are shown as \"< N\" on /admin/stats (0..100, default 5; 0: all exact)", set_usage_threshold, show_usage_threshold },

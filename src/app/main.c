@@ -10,7 +10,6 @@
 
 #include "app/config.h"
 #include "app/metrics.h"
-#include "app/out_fake.h"
 #include "rec/rec.h"
 #include "signal/signal_out.h"
 #include "base/log.h"
@@ -133,7 +132,7 @@ int main(int argc, char **argv)
 	                           .max_recordings = cfg.recording_max,
 	                           .min_free_bytes = (uint64_t)cfg.recording_min_free_mb << 20 };
 	struct rec *rec = NULL;
-	if (!cfg.test_fake_out && (r = rec_new(&rec, loop, sfu, &rcfg)) != 0) {
+	if ((r = rec_new(&rec, loop, sfu, &rcfg)) != 0) {
 		fprintf(stderr, "plenum: --recording-dir %s: %s\n", cfg.recording_dir, strerror(r));
 		uv_close((uv_handle_t *)&usage_timer, NULL);
 		usage_close(usage);
@@ -160,7 +159,7 @@ int main(int argc, char **argv)
 		.stream_secret = cfg.stream_secret_len ? cfg.stream_secret : NULL, .stream_secret_len = cfg.stream_secret_len,
 		.tenants = cfg.tenants, .n_tenants = cfg.n_tenants, .default_tenant = cfg.default_tenant,
 		.usage = usage, .usage_threshold = cfg.usage_threshold,
-		.out_ops = cfg.test_fake_out ? &app_out_fake_ops : &rec_out_ops,
+		.out_ops = &rec_out_ops,
 		.out_arg = rec,
 	};
 	memcpy(sigcfg.out_off, cfg.out_off, sizeof sigcfg.out_off);

@@ -1,11 +1,12 @@
-// Consent for recording and the livestream through the browser client, with the test-only media
-// side (--test-fake-out: starts succeed, nothing is recorded): the host confirms and starts, a
+// Consent for recording and the livestream through the browser client, with plenum's real
+// recorder (--recording-dir in a temporary directory): the host confirms and starts, a
 // participant gets the dialog, the announcement and the indicator, a late joiner the pre-join
 // notice, a phone the same at 390 px, and "Leave meeting" in the dialog leaves. axe-core on each.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { startPlenum, joined, OUT, recordAnnouncements, announced, assertNoAxeViolations, openRoomSettings,
   closePages as close } from './lib-plenum.mjs';
 
@@ -14,13 +15,15 @@ const WIDE = { width: 1366, height: 768 };
 const PHONE = { width: 390, height: 844 };
 const shot = (page, name) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
 
-let env;
+let env, recDir;
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  env = await startPlenum('recording-consent', { extraArgs: ['--test-fake-out'] });
+  recDir = mkdtempSync(join(tmpdir(), 'plenum-consent-'));
+  env = await startPlenum('recording-consent', { extraArgs: ['--recording-dir', recDir] });
 });
 after(async () => {
   const problems = env ? await env.stop() : [];
+  if (recDir) rmSync(recDir, { recursive: true, force: true });
   assert.deepEqual(problems, []);
 });
 

@@ -559,7 +559,7 @@ START_TEST(usage_lists_every_flag)
 	                                     "--privacy-url", "--log-level", "--server-name", "--allowed-origin",
 	                                     "--max-connections", "--max-connections-per-ip", "--per-ip-exempt",
 	                                     "--metrics-allow", "--trusted-proxy", "--turn", "--turn-secret-file",
-	                                     "--turn-ttl", "--test-force-relay", "--test-fake-out", "--recording", "--streaming",
+	                                     "--turn-ttl", "--test-force-relay", "--recording", "--streaming",
 	                                     "--help", "--version" };
 	char *buf = NULL;
 	size_t len = 0;

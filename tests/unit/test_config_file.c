@@ -56,7 +56,6 @@ static const struct sample samples[] = {
 	{ "keep-unused-layers", "true", NULL, NULL, NULL, NULL },
 	{ "recording", "off", NULL, NULL, NULL, NULL },
 	{ "streaming", "off", NULL, NULL, NULL, NULL },
-	{ "test-fake-out", "true", NULL, NULL, NULL, NULL },
 	{ "recording-dir", "/var/lib/plenum/recordings", NULL, NULL, NULL, NULL },
 	{ "recording-keep-days", "30", NULL, NULL, NULL, NULL },
 	{ "recording-max", "2", NULL, NULL, NULL, NULL },
@@ -207,8 +206,7 @@ START_TEST(printed_config_reads_back)
 	char flags[sizeof samples / sizeof samples[0]][64];
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
-		bool is_switch = strcmp(samples[i].name, "test-force-relay") == 0 || strcmp(samples[i].name, "keep-unused-layers") == 0 ||
-		                 strcmp(samples[i].name, "test-fake-out") == 0;
+		bool is_switch = strcmp(samples[i].name, "test-force-relay") == 0 || strcmp(samples[i].name, "keep-unused-layers") == 0;
 		snprintf(flags[i], sizeof flags[i], "--%s", samples[i].name);
 		args[n++] = flags[i];
 		if (!is_switch)
@@ -229,7 +227,6 @@ START_TEST(printed_config_reads_back)
 	ck_assert_ptr_nonnull(strstr(first, "trusted-proxy = ::1/128\n"));
 	ck_assert_ptr_nonnull(strstr(first, "test-force-relay = true\n"));
 	ck_assert_ptr_nonnull(strstr(first, "recording = off\n"));
-	ck_assert_ptr_nonnull(strstr(first, "test-fake-out = true\n"));
 	ck_assert_ptr_null(strstr(first, "the-static-auth-secret"));   /* the path, never the secret */
 	free(first);
 	free(second);
