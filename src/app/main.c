@@ -160,6 +160,7 @@ int main(int argc, char **argv)
 		.tenants = cfg.tenants, .n_tenants = cfg.n_tenants, .default_tenant = cfg.default_tenant,
 		.usage = usage, .usage_threshold = cfg.usage_threshold,
 		.out_ops = &rec_out_ops,
+		.recording_dir = cfg.recording_dir, .recording_keep_days = cfg.recording_keep_days,
 		.out_arg = rec,
 	};
 	memcpy(sigcfg.out_off, cfg.out_off, sizeof sigcfg.out_off);

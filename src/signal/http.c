@@ -135,6 +135,34 @@ static int respond_text(struct lws *wsi, struct signal_pss *pss, unsigned status
 	return respond(wsi, pss, status, type, body, len);
 }
 
+int signal_http_text(struct lws *wsi, struct signal_pss *pss, unsigned status, const char *text)
+{
+	return respond_text(wsi, pss, status, "text/plain; charset=utf-8", text);
+}
+
+int signal_http_file(struct lws *wsi, struct signal_pss *pss, const char *path, const char *type,
+                     const char *disposition)
+{
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return respond_text(wsi, pss, 404, "text/plain; charset=utf-8", "not found\n");
+	unsigned char hdr[1024], *p = hdr, *end = hdr + sizeof hdr;
+	if (lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+	                                (const unsigned char *)"private, no-store", 17, &p, end) ||
+	    lws_add_http_header_by_name(wsi, (const unsigned char *)"referrer-policy:",
+	                                (const unsigned char *)"no-referrer", 11, &p, end) ||
+	    (disposition && lws_add_http_header_by_name(wsi, (const unsigned char *)"content-disposition:",
+	                                                (const unsigned char *)disposition, (int)strlen(disposition), &p, end)) ||
+	    add_csp(wsi, pss, &p, end))
+		return 1;
+	int n = lws_serve_http_file(wsi, path, type, (const char *)hdr, (int)(p - hdr));
+	if (n < 0)
+		return -1;
+	if (n > 0)
+		return lws_http_transaction_completed(wsi) ? -1 : 0;
+	return 0;
+}
+
 static int not_found(struct lws *wsi, struct signal_pss *pss)
 {
 	return respond_text(wsi, pss, 404, "text/html; charset=utf-8", not_found_page);
@@ -428,6 +456,8 @@ static int route(struct signal *s, struct lws *wsi, struct signal_pss *pss, cons
 		return respond_text(wsi, pss, 404, "text/html; charset=utf-8", unknown_host_page);
 	if (whip)
 		return signal_whip_http(s, wsi, pss, path);
+	if (strncmp(path, SIGNAL_RECORDINGS_PREFIX, strlen(SIGNAL_RECORDINGS_PREFIX)) == 0)
+		return signal_recordings_request(s, wsi, pss, tenant, path + strlen(SIGNAL_RECORDINGS_PREFIX));
 	struct signal_static *g = strcmp(path, "/healthz") && strcmp(path, "/metrics") ? current_files(s) : NULL;
 	int own = tenant ? tenant_file(s, wsi, pss, tenant, path) : NOT_OURS;
 	if (own != NOT_OURS)

@@ -469,6 +469,7 @@ static const struct proto_method methods[] = {
 	{ "streaming_stop", proto_m_streaming_stop, A, MEET_ACT_STREAM },
 	{ "room_status", proto_m_room_status, 0, 0 },
 	{ "stream_links", proto_m_stream_links, A, MEET_ACT_STREAM_LINKS },
+	{ "recordings_link", proto_m_recordings_link, A, MEET_ACT_RECORD },
 };
 #undef J
 #undef A

@@ -163,6 +163,7 @@ json_t *proto_out_features_json(const struct proto_conn *c);
 /* Nobody is left in the meeting: what runs is stopped (reason "empty"). */
 void proto_room_out_end(struct proto_server *s, struct meet_room *r);
 enum signal_err proto_m_stream_links(struct proto_req *r);
+enum signal_err proto_m_recordings_link(struct proto_req *r);
 
 /* protocol.c: serialises and sends (or queues while busy); steals `msg`. */
 void proto_emit(struct proto_conn *c, json_t *msg, bool is_event);

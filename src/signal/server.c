@@ -142,6 +142,7 @@ static void signal_release(struct signal *s)
 	free(s->metrics_allow);
 	signal_static_unref(s->files);
 	free(s->web_root);
+	free(s->recording_dir);
 	free(s->site_json);
 	free(s);
 }
@@ -193,6 +194,8 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
 	 * configuration is a new version, so their versioned URLs may be kept for good */
 	s->site_json = signal_tenants_fingerprint(cfg);
 	s->web_root = realpath(cfg->web_root, NULL);
+	s->recording_dir = cfg->recording_dir ? strdup(cfg->recording_dir) : NULL;
+	s->recording_keep_days = cfg->recording_keep_days ? cfg->recording_keep_days : 7;
 	if (!s->web_root) {
 		int err = errno;
 		log_error("signal", "web root %s: %s", cfg->web_root, strerror(err));

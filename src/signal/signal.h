@@ -135,6 +135,9 @@ struct signal_config {
 	/* What records and streams meetings (signal_out.h; NULL: neither is offered), and what the
 	 * server switched off for every tenant. */
 	const struct signal_out_ops *out_ops;
+	/* Where the recordings are (per tenant), for the hosts' recordings pages; NULL: none. */
+	const char *recording_dir;
+	unsigned recording_keep_days;
 	void *out_arg;
 	bool out_off[SIGNAL_OUT_COUNT];
 };

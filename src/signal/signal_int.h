@@ -98,6 +98,8 @@ struct signal {
 	uv_timer_t sweep;
 	bool sweep_started;
 	struct log_limit log_ws;
+	char *recording_dir;             /* recordings.c: the hosts' pages of recordings; NULL: none */
+	unsigned recording_keep_days;
 	struct signal_whep *whep;        /* whep.c: viewers by resource id, the offers' rate */
 	struct signal_whip whip;
 };
@@ -201,6 +203,16 @@ int signal_conns_client(struct signal *s, struct lws *wsi, const struct signal_c
  * over; headers are pairs "name:", "value" ending in NULL (may be NULL). 0, or non-zero to close. */
 int signal_http_reply(struct lws *wsi, struct signal_pss *pss, unsigned status, const char *type, char *body,
                       size_t len, const char *const *headers);
+
+/* http.c: a plain-text response; a file from disk (no web root check: the caller checked the
+ * path) with Content-Disposition `disposition` (may be NULL), private and not cached. */
+int signal_http_text(struct lws *wsi, struct signal_pss *pss, unsigned status, const char *text);
+int signal_http_file(struct lws *wsi, struct signal_pss *pss, const char *path, const char *type,
+                     const char *disposition);
+/* recordings.c: GET /recordings/<room>[/<file>]?t=TOKEN of tenant t (rest: after the prefix). */
+#define SIGNAL_RECORDINGS_PREFIX "/recordings/"
+int signal_recordings_request(struct signal *s, struct lws *wsi, struct signal_pss *pss, struct signal_tenant *t,
+                              const char *rest);
 
 /* http.c: the HTTP reasons. */
 int signal_http_callback(struct signal *s, struct lws *wsi, enum lws_callback_reasons reason,

@@ -8,6 +8,7 @@
 #include "signal/stream_token.h"
 
 #define LINKS_TTL_S (12 * 3600)
+#define RECORDINGS_TTL_S (24 * 3600)
 #define DEFAULT_ENCODER_NAME "Ratssaal"
 
 /* 5 requests at once, then one per 12 s, per connection: each one signs two tokens */
@@ -23,6 +24,27 @@ static json_t *stream_link(struct proto_req *r, enum signal_stream_use use, cons
 	char url[PROTO_BASE_URL_MAX + 80];
 	snprintf(url, sizeof url, "%s/%s/%s", c->base_url, path, c->room->name);
 	return json_pack("{s:s, s:s, s:I}", "url", url, "token", token, "expires", (json_int_t)(now + LINKS_TTL_S));
+}
+
+/* A host's link to the page of this meeting's recordings (24 h), built from the connection's address. */
+enum signal_err proto_m_recordings_link(struct proto_req *r)
+{
+	struct proto_conn *c = r->c;
+	if (!c->base_url[0]) {
+		r->message = "This connection's address is unknown, so no link can be made.";
+		return SIGNAL_ERR_INVALID_STATE;
+	}
+	uint64_t retry = 0;
+	if (!meet_bucket_take(&c->stream_links, &limit_links, proto_now_us(c), &retry))
+		return proto_rate_limited(r, "link requests", retry);
+	int64_t now = (int64_t)time(NULL);
+	char token[SIGNAL_STREAM_TOKEN_MAX], url[PROTO_BASE_URL_MAX + 100 + SIGNAL_STREAM_TOKEN_MAX];
+	if (proto_stream_token_make(c->srv, SIGNAL_STREAM_RECORDINGS, c->room->key, NULL, RECORDINGS_TTL_S, now, token,
+	                            sizeof token) != 0)
+		return SIGNAL_ERR_INTERNAL;
+	snprintf(url, sizeof url, "%s/recordings/%s?t=%s", c->base_url, c->room->name, token);
+	r->result = json_pack("{s:s, s:I}", "url", url, "expires", (json_int_t)(now + RECORDINGS_TTL_S));
+	return r->result ? SIGNAL_OK : SIGNAL_ERR_INTERNAL;
 }
 
 enum signal_err proto_m_stream_links(struct proto_req *r)

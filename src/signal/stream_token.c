@@ -15,7 +15,8 @@
 #include "signal/proto_int.h"
 #include "signal/signal_int.h"
 
-static const char *const use_names[] = { [SIGNAL_STREAM_WHIP] = "whip", [SIGNAL_STREAM_WHEP] = "whep" };
+static const char *const use_names[] = { [SIGNAL_STREAM_WHIP] = "whip", [SIGNAL_STREAM_WHEP] = "whep",
+	                                        [SIGNAL_STREAM_RECORDINGS] = "recordings" };
 
 /* A canonical room key split into the audience ("stream:SCOPE", or "stream" for a bare name) and the
  * room name; -1 when the key is not canonical. */
@@ -42,7 +43,7 @@ int proto_stream_token_make(struct proto_server *s, enum signal_stream_use use, 
 {
 	char aud[8 + SFU_ROOM_SCOPE_MAX], room[SFU_ROOM_NAME_MAX + 1];
 	bool named = name && *name;
-	if (!s || !s->stream_key || (use != SIGNAL_STREAM_WHIP && use != SIGNAL_STREAM_WHEP) || ttl_s == 0 ||
+	if (!s || !s->stream_key || (unsigned)use > SIGNAL_STREAM_RECORDINGS || ttl_s == 0 ||
 	    ttl_s > SIGNAL_STREAM_TTL_MAX || split_key(room_key, aud, room) != 0 ||
 	    (use == SIGNAL_STREAM_WHIP && !named) || (named && sfu_display_name_check(name) != 0))
 		return EINVAL;
@@ -65,7 +66,7 @@ int proto_stream_token_check(struct proto_server *s, const char *token, size_t l
 	char aud[8 + SFU_ROOM_SCOPE_MAX], room[SFU_ROOM_NAME_MAX + 1];
 	if (name_out)
 		name_out[0] = '\0';
-	if (!s || !s->stream_key || (use != SIGNAL_STREAM_WHIP && use != SIGNAL_STREAM_WHEP) ||
+	if (!s || !s->stream_key || (unsigned)use > SIGNAL_STREAM_RECORDINGS ||
 	    split_key(room_key, aud, room) != 0)
 		return -1;
 	struct jwt_claims c;

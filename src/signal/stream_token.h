@@ -10,7 +10,9 @@
 #define SIGNAL_STREAM_TTL_MAX (7 * 86400)   /* seconds a token may live at most */
 #define SIGNAL_STREAM_NAME_MAX 64           /* bytes of the name claim */
 
-enum signal_stream_use { SIGNAL_STREAM_WHIP = 0, SIGNAL_STREAM_WHEP = 1 };
+/* whip: an encoder publishes; whep: a viewer watches; recordings: a host lists and downloads the
+ * room's recordings (GET /recordings/<room>?t=…). */
+enum signal_stream_use { SIGNAL_STREAM_WHIP = 0, SIGNAL_STREAM_WHEP = 1, SIGNAL_STREAM_RECORDINGS = 2 };
 
 struct signal;
 struct proto_server;

@@ -6,7 +6,11 @@ file is checked with ffprobe and ffmpeg: duration, the speaker beside the screen
 audio that is not silent. Faults: a full disk (a small tmpfs), ffmpeg killed mid-render."""
 import asyncio
 import fractions
+import html
 import json
+import re
+import urllib.error
+import urllib.request
 import math
 import os
 import shutil
@@ -94,6 +98,15 @@ class Participant(PlenumClient):
         return res
 
 
+def http(url, raw=False):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            body = r.read()
+            return r.status, body if raw else body.decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read() if raw else e.read().decode(errors="replace")
+
+
 def probe(path):
     out = subprocess.run([FFPROBE, "-v", "error", "-show_entries", "format=duration:stream=codec_type,codec_name",
                           "-of", "json", path], capture_output=True, text=True, check=True).stdout
@@ -163,11 +176,14 @@ def test_recording_speaker_change_screen_and_audio(start_server):
             await asyncio.sleep(10)
             await anna.request("recording_stop")
             ev = await anna.wait_for(lambda: anna.find_event("out_report"), 120, "the composed file")
-            return ev[1]
+            link = await anna.request("recordings_link")
+            refused = (await bernd.call("recordings_link")).get("error", {}).get("code")
+            return ev[1], link, refused
         finally:
             await stop_all(anna, bernd, clara)
 
-    ready = run(go(), 200)
+    ready, link, refused = run(go(), 200)
+    assert refused == "forbidden", "only hosts get the recordings link"
     assert ready["status"] == "ready", ready
     files = recordings(rec_dir)
     mp4 = [f for f in files if f.endswith(".mp4")]
@@ -194,6 +210,20 @@ def test_recording_speaker_change_screen_and_audio(start_server):
     assert close(second, BLUE), f"Bernd beside the screen at 17 s: {second}"
     # someone spoke all along: not silent
     assert loudness(mp4[0], 2, 6) > -45 and loudness(mp4[0], 12, 6) > -45
+
+    # the host's page of recordings: signed, expiring, this room only
+    assert link["expires"] - time.time() > 3600
+    status, page = http(link["url"])
+    assert status == 200 and ready["file"] in page, page[:400]
+    href = re.search(r'href="([^"]+\.mp4\?t=[^"]+)"', page).group(1)
+    status, body = http(server.base + html.unescape(href), raw=True)
+    assert status == 200 and len(body) == os.path.getsize(mp4[0]), (status, len(body))
+    base, token = link["url"].split("?t=")
+    tampered = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
+    for url in (base, f"{base}?t={tampered}", f"{base}?t=x.y.z", link["url"].replace("/ratssitzung?", "/andere?"),
+                f"{base}/..%2F..%2Fetc%2Fpasswd?t={token}", f"{base}/ratssitzung-1.webm?t={token}"):
+        status, _ = http(url)
+        assert status in (403, 404), (url, status)
     shutil.rmtree(rec_dir, ignore_errors=True)
 
 
