@@ -96,9 +96,11 @@ deb:
 	  HARDEN_LDFLAGS="$$($(DEB_FLAGS) LDFLAGS)" $(DEB_BUILD)/plenum
 	@./scripts/make-deb.sh $(DEB_BUILD)
 
+# make run records into build/recordings (hosts can try recording at once); ARGS adds flags
+RUN_ARGS ?= --recording-dir $(abspath $(BUILD))/recordings
 run: deps
 	$(MAKE) all
-	./$(BUILD)/plenum $(ARGS)
+	./$(BUILD)/plenum $(RUN_ARGS) $(ARGS)
 
 test: deps
 	./scripts/test.sh

@@ -64,7 +64,7 @@ fi
 
 # The unpacked plenum with the packaged configuration (web client found beside it in share/).
 # (the statistics in the test's own folder: /var/lib/plenum is made by systemd's StateDirectory)
-"$x/usr/sbin/plenum" --config "$x/etc/plenum/plenum.conf" --usage-db "$out/usage.sqlite" >"$out/server.log" 2>&1 &
+"$x/usr/sbin/plenum" --config "$x/etc/plenum/plenum.conf" --usage-db "$out/usage.sqlite" --recording-dir "$out/recordings" >"$out/server.log" 2>&1 &
 pid=$!
 i=0
 until curl -sf http://127.0.0.1:8080/healthz >/dev/null 2>&1; do

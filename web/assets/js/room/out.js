@@ -101,7 +101,14 @@ export function createOut(app, { leave }) {
     const what = d.what;
     const reason = t(`out.reason.${REASONS.includes(d.reason) ? d.reason : 'failed'}`);
     if (d.status === 'ready') {
-      toasts.show(t(`out.report.ready.${what}`, { file: typeof d.file === 'string' ? d.file : '' }), { kind: 'ok', timeoutMs: 0, key: `out-report-${what}` });
+      const text = t(`out.report.ready.${what}`, { file: typeof d.file === 'string' ? d.file : '' });
+      // the recordings page: a signed link that expires, asked for when the host wants it
+      const open = () => ui.session?.request('recordings_link').then((r) => {
+        window.open(r.url, '_blank', 'noopener');
+      }).catch(() => toasts.show(t('out.recordings_failed'), { kind: 'error', key: 'out-recordings' }));
+      toasts.show(text, { kind: 'ok', timeoutMs: 0, key: `out-report-${what}`,
+        action: what === 'recording' ? { label: t('out.recordings_open'), run: open } : undefined });
+      toasts.announce(text);
       return;
     }
     const key = d.status === 'render_failed' ? 'render_failed' : 'failed';
