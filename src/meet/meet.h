@@ -68,6 +68,7 @@ bool meet_bucket_take(struct meet_bucket *b, const struct meet_limit *l, uint64_
 bool meet_bucket_ready(const struct meet_bucket *b, const struct meet_limit *l, uint64_t now_us,
                        uint64_t *retry_us);
 
+extern const struct meet_limit meet_limit_join;       /* 6 joins with a token at once, then one per 2 s, per connection */
 extern const struct meet_limit meet_limit_chat;       /* 10 messages per 10 s per participant */
 extern const struct meet_limit meet_limit_reaction;   /* 5 reactions per 10 s per participant */
 extern const struct meet_limit meet_limit_hand;       /* 10 raise/lower per 10 s per participant */

@@ -31,6 +31,7 @@ const struct meet_limit meet_limit_knock_room = { 20, 10000000u };
 const struct meet_limit meet_limit_knock_group = { 5, 60000000u };
 const struct meet_limit meet_limit_out = { 6, 10000000u };
 const struct meet_limit meet_limit_out_status = { 5, 10000000u };
+const struct meet_limit meet_limit_join = { 6, 12000000u };
 
 /* GCRA: each event moves the theoretical arrival time by T = window/burst; an event is allowed
  * while tat - now ≤ window - T, i.e. at most `burst` at once and `burst` per window after. */

@@ -243,6 +243,11 @@ static enum signal_err m_join(struct proto_req *r)
 		return SIGNAL_ERR_DISPLAY_NAME_INVALID;
 	bool token_host = false;
 	if (token) {
+		/* a token costs a signature check (RS256/ES256 at that): an outsider's loop of joins
+		 * with made-up tokens is held to this pace per connection (passwords have their guard) */
+		uint64_t retry = 0;
+		if (!meet_bucket_take(&c->join_limit, &meet_limit_join, proto_now_us(c), &retry))
+			return proto_rate_limited(r, "joins with a token", retry);
 		if ((err = proto_token_check(c, token, token_len, canon, &claims)))
 			return err;
 		token_host = claims.host;

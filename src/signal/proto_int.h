@@ -79,6 +79,7 @@ struct proto_conn {
 	bool camera;                      /* the camera was on at join: for statistics only */
 	int browser;                      /* enum usage_browser, from the User-Agent: for statistics only */
 	unsigned busy;                    /* handling a request: events wait until its response */
+	struct meet_bucket join_limit;    /* join attempts (meet_limit_join): tokens cost signature checks */
 	struct meet_bucket status_limit;  /* room_status before joining (meet_limit_out_status) */
 	/* proto_conn_set_admitted: joins of this room key skip lock, password and lobby, never open it */
 	char admitted_key[MEET_ROOM_KEY_MAX + 1];

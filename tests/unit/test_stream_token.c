@@ -121,7 +121,7 @@ START_TEST(make_refuses)
 	ck_assert_int_eq(proto_stream_token_make(s, SIGNAL_STREAM_WHIP, ROOM, "R", SIGNAL_STREAM_TTL_MAX + 1, NOW, t,
 	                                         sizeof t), EINVAL);
 	ck_assert_int_eq(proto_stream_token_make(s, SIGNAL_STREAM_WHIP, "Bad Room!", "R", 60, NOW, t, sizeof t), EINVAL);
-	ck_assert_int_eq(proto_stream_token_make(s, (enum signal_stream_use)2, ROOM, "R", 60, NOW, t, sizeof t), EINVAL);
+	ck_assert_int_eq(proto_stream_token_make(s, (enum signal_stream_use)3, ROOM, "R", 60, NOW, t, sizeof t), EINVAL);
 	ck_assert_int_eq(proto_stream_token_make(s, SIGNAL_STREAM_WHIP, ROOM, "R", 60, NOW, t, 40), ENOSPC);
 	/* the longest room key and name fit SIGNAL_STREAM_TOKEN_MAX */
 	char key[SFU_ROOM_KEY_MAX + 1], name[65];
