@@ -1,7 +1,7 @@
 /* render: timeline.json → ffmpeg's filter graph. The meeting's time is cut at every track start,
  * track end and speaker change; in each piece the shared screen (if any) is large with the speaker
  * small beside it, otherwise the speaker is large (the last one who spoke; without a camera of
- * theirs, the first camera there). Every audio track is mixed in at its own start. */
+ * theirs, the camera shown before, else the first camera there). Every audio track is mixed in at its own start. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -168,7 +168,7 @@ static void plan(struct in_track *in, size_t n, const json_t *speakers, double d
 	for (size_t i = 0; i < ns; i++)
 		cuts[nc++] = (double)json_integer_value(json_object_get(json_array_get(speakers, i), "at_ms")) / 1000.0;
 	qsort(cuts, nc, sizeof *cuts, cmp_double);
-	unsigned speaker = 0;
+	unsigned speaker = 0, shown = 0;
 	size_t si = 0;
 	for (size_t c = 0; c + 1 < nc; c++) {
 		double a = cuts[c], b = cuts[c + 1];
@@ -184,9 +184,14 @@ static void plan(struct in_track *in, size_t n, const json_t *speakers, double d
 				speaker = id;   /* silence keeps the last speaker on screen */
 		}
 		struct in_track *screen = present(in, n, mid, true, 0);
+		/* the speaker's camera; a speaker without one keeps the last camera shown on screen */
 		struct in_track *cam = speaker ? present(in, n, mid, false, speaker) : NULL;
+		if (!cam && shown)
+			cam = present(in, n, mid, false, shown);
 		if (!cam)
 			cam = present(in, n, mid, false, 0);
+		if (cam)
+			shown = cam->participant;
 		if (screen)
 			enable_add(&screen->big, &screen->big_from, &screen->big_to, a, b);
 		if (cam && screen)
