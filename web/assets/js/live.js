@@ -64,6 +64,7 @@ function retryIn(ms) {
   page.retryAt = Date.now() + ms;
   page.timer = setTimeout(connect, ms);
   page.tick = setInterval(renderCountdown, 1000);
+  renderCountdown();
 }
 
 function onTrack(ev) {
