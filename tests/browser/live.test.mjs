@@ -62,6 +62,28 @@ async function viewers() {
 }
 
 const shot = (page, name) => page.screenshot({ path: join(OUT, 'browser', `${name}.png`), fullPage: true });
+
+/** axe-core and a screenshot (`name`-1366, `name`-390) at 1366 px, then at 390 px, where the page stays. */
+async function wideAndPhone(page, what, name) {
+  await assertNoAxeViolations(page, `${what} at 1366 px`);
+  await shot(page, `${name}-1366`);
+  await page.setViewportSize(PHONE);
+  await sleep(300);
+  await assertNoAxeViolations(page, `${what} at 390 px`);
+  await shot(page, `${name}-390`);
+}
+
+/** Polls the live page's inbound-rtp until video frames and audio packets pass `n`. */
+async function mediaArrives(page, n) {
+  const end = Date.now() + 20000;
+  let last;
+  while (Date.now() < end) {
+    last = await liveInbound(page);
+    if (last.frames > n && last.audio > n) return last;
+    await sleep(200);
+  }
+  assert.fail(`live page: no media within 20 s: ${JSON.stringify(last)}\n${env.logTail(15)}`);
+}
 const statusText = (page) => page.locator('#live-status').textContent();
 
 test('the live page: not started, then the programme with sound on demand; the viewer goes with the page', async () => {
@@ -77,12 +99,7 @@ test('the live page: not started, then the programme with sound on demand; the v
   const whipUrl = await host.inputValue('#stream-whip-url');
   assert.match(livePage, new RegExp(`^${env.base}/live/${ROOM}#[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$`));
   assert.equal(whipUrl, `${env.base}/whip/${ROOM}`);
-  await assertNoAxeViolations(host, 'stream links dialog at 1366 px');
-  await shot(host, 'live-stream-links-1366');
-  await host.setViewportSize(PHONE);
-  await sleep(300);
-  await assertNoAxeViolations(host, 'stream links dialog at 390 px');
-  await shot(host, 'live-stream-links-390');
+  await wideAndPhone(host, 'stream links dialog', 'live-stream-links');
   const fits = await host.evaluate(() => {
     const d = document.getElementById('stream-dialog').getBoundingClientRect();
     const wide = [...document.querySelectorAll('#stream-dialog *')].filter((e) => e.getBoundingClientRect().right > innerWidth + 1);
@@ -111,16 +128,7 @@ test('the live page: not started, then the programme with sound on demand; the v
   assert.ok(started.result && started.result.active === true, JSON.stringify(started));
   await liveState(viewer, 'playing', 25000);
   assert.equal(await viewer.evaluate(() => window.plenumLive.attempts), 2);
-  await env.waitFor(viewer, 'video decoded and audio received', async () => {
-    const pc = window.plenumLive.pc;
-    let frames = 0, audio = 0;
-    (await pc.getStats()).forEach((s) => {
-      if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded || 0;
-      if (s.type === 'inbound-rtp' && s.kind === 'audio') audio += s.packetsReceived || 0;
-    });
-    return frames > 10 && audio > 10;
-  });
-  const a = await liveInbound(viewer);
+  const a = await mediaArrives(viewer, 10);
   await sleep(2000);
   const b = await liveInbound(viewer);
   assert.ok(b.frames > a.frames + 10, `frames ${a.frames} -> ${b.frames}`);
@@ -139,12 +147,7 @@ test('the live page: not started, then the programme with sound on demand; the v
   await viewer.click('#live-unmute');
   assert.equal(await viewer.evaluate(() => document.getElementById('live-video').muted), false);
   assert.equal(await viewer.isVisible('#live-unmute'), false);
-  await assertNoAxeViolations(viewer, 'live page, playing');
-  await shot(viewer, 'live-playing-1366');
-  await viewer.setViewportSize(PHONE);
-  await sleep(300);
-  await assertNoAxeViolations(viewer, 'live page at 390 px');
-  await shot(viewer, 'live-playing-390');
+  await wideAndPhone(viewer, 'live page, playing', 'live-playing');
   const overflow = await viewer.evaluate(() => document.documentElement.scrollWidth - innerWidth);
   assert.ok(overflow <= 0, `no sideways scrolling at 390 px (${overflow} px)`);
 
