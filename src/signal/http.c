@@ -1,4 +1,4 @@
-/* http: the HTTP routes (RFC 9110) — "/" and "/<room>" pages, "/assets/..." and versioned
+/* http: the HTTP routes (RFC 9110) — "/", "/<room>" and "/live/<room>" pages, "/assets/..." and versioned
  * "/assets/v/<version>/..." files (compressed, validated, RFC 9111 caching), /healthz, /metrics for
  * allowed addresses, 404 otherwise; GET and HEAD; nothing served outside the web root. */
 #include <errno.h>
@@ -19,6 +19,7 @@
 #define METRICS_CAP (256 * 1024)
 #define FILES_CHECK_US 1000000   /* the web root is looked at for changes at most once a second */
 #define IMMUTABLE "public, max-age=31536000, immutable"
+#define LIVE_PREFIX "/live/"
 
 static const char not_found_page[] =
 	"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found</title></head>"
@@ -482,6 +483,9 @@ static int route(struct signal *s, struct lws *wsi, struct signal_pss *pss, cons
 		return not_found(wsi, pss);
 	if (is_single_segment(path))
 		return serve_static(s, wsi, pss, g, "room.html", false);
+	/* the public livestream of a room: the page reads its WHEP token from the fragment */
+	if (strncmp(path, LIVE_PREFIX, strlen(LIVE_PREFIX)) == 0 && is_single_segment(path + strlen(LIVE_PREFIX) - 1))
+		return serve_static(s, wsi, pss, g, "live.html", false);
 	return not_found(wsi, pss);
 }
 

@@ -183,9 +183,9 @@ static int scan_root(struct scan *sc, const char *root)
 	memset(sc, 0, sizeof *sc);
 	sc->root = root;
 	sc->root_len = strlen(root);
-	static const char *const pages[] = { "index.html", "room.html" };
+	static const char *const pages[] = { "index.html", "room.html", "live.html" };
 	int err = 0;
-	for (size_t i = 0; i < 2 && !err; i++) {
+	for (size_t i = 0; i < sizeof pages / sizeof pages[0] && !err; i++) {
 		struct stat st;
 		if (scan_stat(sc, pages[i], &st) == 0 && S_ISREG(st.st_mode))
 			err = scan_push(sc, pages[i], &st);

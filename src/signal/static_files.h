@@ -1,4 +1,4 @@
-/* static_files: the web root in memory — the pages (index.html, room.html) and everything below
+/* static_files: the web root in memory — the pages (index.html, room.html, live.html) and everything below
  * assets/, each file as it is and gzip'd (RFC 1952) and brotli'd (RFC 7932) where that pays, with a
  * strong entity tag from its SHA-256; a version (a hash of every file) that the pages' asset URLs
  * carry (/assets/v/<version>/...), so that those can be cached for good. Private to src/signal/. */

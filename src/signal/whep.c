@@ -225,7 +225,9 @@ static int admit(struct signal *s, struct lws *wsi, struct signal_pss *pss, stru
 	if (!token_ok(s, wsi, post->key))
 		return reply(s, wsi, pss, 401, "a valid stream token is needed (Authorization: Bearer)\n",
 		             "www-authenticate:", "Bearer realm=\"plenum\"");
-	if (!meet_room_find(s->proto->meet, post->key))
+	/* a room kept only for a dropped host's held seat has no meeting to watch */
+	const struct meet_room *mr = meet_room_find(s->proto->meet, post->key);
+	if (!mr || mr->n_members == 0)
 		return reply(s, wsi, pss, 404, "the livestream has not started or has ended\n", NULL, NULL);
 	if (!signal_out_active(s, post->key, SIGNAL_OUT_STREAMING))
 		return reply(s, wsi, pss, 403, "the meeting is not streamed now\n", NULL, NULL);

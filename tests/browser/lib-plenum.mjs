@@ -90,11 +90,13 @@ export async function startPlenum(name, { extraArgs = [], host = '127.0.0.1', po
     /**
      * Opens a page. With name and join (default): /<room>?name=… (the name prefilled), then the
      * click on "Join" a person makes; links never join by themselves.
-     * Options: viewport, lang ('de'|'en'), query (extra search params), join (false: pre-join).
+     * Options: viewport, lang ('de'|'en'), query (extra search params), join (false: pre-join),
+     * init (a function run in the page before its scripts, as page.addInitScript takes it).
      */
-    async open(room, name, { viewport = { width: 1280, height: 720 }, lang = 'en', join = true, query = {}, requests, bypassCSP = false } = {}) {
+    async open(room, name, { viewport = { width: 1280, height: 720 }, lang = 'en', join = true, query = {}, requests, bypassCSP = false, init } = {}) {
       const context = await browser.newContext({ viewport, locale: lang === 'de' ? 'de-DE' : 'en-US', bypassCSP });
       const page = await context.newPage();
+      if (init) await page.addInitScript(init);
       const lines = [];
       page.on('console', (m) => lines.push(`${name} console.${m.type()}: ${m.text()}`));
       page.on('pageerror', (e) => lines.push(`${name} pageerror: ${e.message}`));
@@ -215,6 +217,43 @@ export async function recordAnnouncements(page) {
 /** Waits until something matching re (a RegExp source string) was announced. */
 export function announced(env, page, what, re) {
   return env.waitFor(page, what, (src) => (window.__said || []).some((s) => new RegExp(src).test(s)), re);
+}
+
+/**
+ * For hostRequest: keeps the page's WebSockets in window.__sockets (pass as open()'s `init`), so
+ * that a test can send a request on the page's own signaling connection, as its participant.
+ */
+export function keepSockets() {
+  const Native = window.WebSocket;
+  window.__sockets = [];
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      window.__sockets.push(this);
+    }
+  };
+}
+
+/**
+ * Sends {method, params} on the page's open signaling WebSocket (see keepSockets) with an id of
+ * its own, which the page's client ignores; resolves {result} or {error}.
+ */
+export function hostRequest(page, method, params = {}) {
+  return page.evaluate(([m, p]) => new Promise((res) => {
+    const ws = window.__sockets.filter((s) => s.readyState === 1).at(-1);
+    if (!ws) { res({ error: { code: 'no_socket' } }); return; }
+    const id = 1000000 + Math.floor(Math.random() * 1000000);
+    const timer = setTimeout(() => res({ error: { code: 'no_answer' } }), 5000);
+    const on = (ev) => {
+      const msg = JSON.parse(ev.data);
+      if (msg.id !== id) return;
+      ws.removeEventListener('message', on);
+      clearTimeout(timer);
+      res(msg.error ? { error: msg.error } : { result: msg.result });
+    };
+    ws.addEventListener('message', on);
+    ws.send(JSON.stringify({ id, method: m, params: p }));
+  }), [method, params]);
 }
 
 const AXE = join(ROOT, 'tests', 'browser', 'node_modules', 'axe-core', 'axe.min.js');

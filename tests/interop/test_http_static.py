@@ -175,6 +175,23 @@ def web_copy():
     shutil.rmtree(tmp)
 
 
+def test_the_live_page_of_a_room_and_nothing_else_below_live(server):
+    v = version(server)
+    s, h, body = get(server, "/live/gemeinderat")
+    page = body.decode()
+    assert s == 200 and h["content-type"].startswith("text/html") and h["cache-control"] == "no-cache", (s, h)
+    assert f'"/assets/v/{v}/js/live.js"' in page and f'"/assets/v/{v}/css/live.css"' in page, page
+    assert page == get(server, "/live/anderer-raum?lang=de")[2].decode()
+    s, h, body = get(server, "/live/gemeinderat", method="HEAD")
+    assert s == 200 and body == b"" and int(h["content-length"]) > 0
+    s, _, body = get(server, f"/assets/v/{v}/js/live.js")
+    assert s == 200 and body == web_file("assets/js/live.js")
+    # a room named "live" keeps its meeting page; no deeper or empty path is a live page
+    assert "/js/room.js" in get(server, "/live")[2].decode()
+    for path in ["/live/", "/live/a/b", "/live/gemeinderat/", "/live/.hidden"]:
+        assert get(server, path)[0] == 404, path
+
+
 def test_no_path_reaches_outside_the_web_root(start_server, web_copy):
     srv = start_server(args=["--web-root", web_copy])
     v = version(srv)

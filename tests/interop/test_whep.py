@@ -126,6 +126,7 @@ def test_viewer_follows_the_speaker(start_server, tmp_path):
             b.size, b.amplitude = (192, 144), SILENT
             await a.start("council")
             await b.start("council")
+            await a.request("streaming_start", {})
             await a.wait_for(lambda: a.video_frames.get(b.participant_id), 20, "bob's video at alice")
             await b.wait_for(lambda: b.video_frames.get(a.participant_id), 20, "alice's video at bob")
             v = Viewer(server, "council")
@@ -172,6 +173,10 @@ def test_refusals(start_server, tmp_path):
             async def post(headers, body=sdp, path=url):
                 return (await ahttp("POST", path, body, headers))[:2]
 
+            # a meeting that is not streamed admits no viewer (a host has to start streaming)
+            assert (await post(good))[0] == 403
+            await a.request("streaming_start", {})
+
             status, headers = await post({"Content-Type": "application/sdp"})
             assert status == 401 and headers["WWW-Authenticate"].startswith("Bearer"), status
             for bad in (token("council", secret=b"x" * 40), token("other"), token("council", use="whip"),
@@ -207,6 +212,7 @@ def test_viewer_budget_and_meeting_end(start_server, tmp_path):
     async def main():
         async with clients(server, "alice") as (a,):
             await a.start("council")
+            await a.request("streaming_start", {})
             await a.wait_for(lambda: a.pub_connected_at, 10, "alice publishing")
             v1, v2 = Viewer(server, "council"), Viewer(server, "council")
             try:
