@@ -101,10 +101,12 @@ static void on_render_done(void *arg, int status)
 		x->used = false;
 }
 
+static const struct sfu_tap_ops tap_ops;
+
 static void untap(struct recording *x)
 {
 	if (x->tapped)
-		sfu_tap(x->owner->sfu, x->room_key, NULL, NULL);
+		sfu_untap(x->owner->sfu, x->room_key, &tap_ops, x);
 	x->tapped = false;
 }
 
@@ -145,10 +147,11 @@ static void on_session(void *arg, struct rec_session *s, int err, bool finished)
 
 /* The tap's callbacks carry the recording: its session is set before the tap and freed only
  * after the tap is gone (removed, or its room closed). */
-static void tap_media(void *arg, const struct sfu_tap_media *m)
+static bool tap_media(void *arg, const struct sfu_tap_media *m)
 {
 	struct recording *x = arg;
 	rec_session_tap_media(x->session, m);
+	return false;
 }
 
 static void tap_speaker(void *arg, uint32_t participant_id, uint64_t now_us)
