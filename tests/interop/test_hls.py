@@ -3,7 +3,7 @@ Anna (red camera, 440 Hz) and Bernd (blue camera, 660 Hz). A host starts streami
 programme (the speaker's camera and voice) to one ffmpeg per room that writes HLS (H.264 + AAC, 2 s
 segments) under --live-dir, served at /hls/<room>/index.m3u8. Checked: the playlist within 10 s,
 segments that ffprobe decodes, the speaker change, headers, the names refused, the folder gone and
-404 after streaming_stop; a killed encoder is reported (encoder_failed) and the meeting goes on."""
+404 after streaming_stop; a killed encoder is reported (encoder_failed) and the meeting (and its recording) goes on."""
 import asyncio
 import os
 import re
@@ -157,12 +157,13 @@ def test_hls_stream_follows_the_speaker(start_server, tmp_path):
 
 def test_hls_encoder_killed(start_server, tmp_path):
     live = tmp_path / "live"
-    server = start_server(["--live-dir", str(live)])
+    server = start_server(["--live-dir", str(live), "--recording-dir", str(tmp_path / "rec")])
 
     async def go():
         anna, bernd = await meeting(server)
         try:
             anna.voice.speaking = True
+            await anna.request("recording_start")   # a recording and the stream tap the room together
             await anna.request("streaming_start")
             await segments(server, 1, 10)
             pid = encoder_pid(server, str(live))
@@ -179,10 +180,12 @@ def test_hls_encoder_killed(start_server, tmp_path):
             m = hls_metrics(server)
             assert m["plenum_hls_encoder_failures_total"] == 1 and m["plenum_hls_streams"] == 0, m
             assert not (live / "default" / ROOM).exists()
-            # streaming can start again
+            # streaming can start again; the recording ran on all along
             await anna.request("streaming_start")
             await segments(server, 1, 10)
             await anna.request("streaming_stop")
+            webm = [f for _, _, fs in os.walk(tmp_path / "rec") for f in fs if f.endswith(".webm")]
+            assert len(webm) == 4, webm
         finally:
             await stop_all(anna, bernd)
 
