@@ -58,6 +58,7 @@ struct app_config {
 	size_t stream_secret_len;
 	bool keep_unused_layers;          /* publishers keep encoding simulcast layers nobody receives */
 	bool test_force_relay;            /* tests only: clients are told to use relayed candidates alone */
+	const char *live_dir;             /* --live-dir: HLS streams; NULL: the default (see main.c) */
 	const char *recording_dir;        /* --recording-dir: recordings per tenant; NULL: no recording */
 	unsigned recording_keep_days;     /* --recording-keep-days (default 7) */
 	unsigned recording_min_free_mb;   /* --recording-min-free-mb (default 64) */

@@ -237,6 +237,15 @@ static int set_recording_dir(struct app_config *c, const char *v, FILE *err)
 	c->recording_dir = v;   /* made (0750) at start */
 	return 0;
 }
+static int set_live_dir(struct app_config *c, const char *v, FILE *err)
+{
+	if (*v != '/') {
+		fprintf(err, "plenum: --live-dir wants an absolute directory\n");
+		return -1;
+	}
+	c->live_dir = v;   /* made (0750) at start */
+	return 0;
+}
 static int set_recording_keep_days(struct app_config *c, const char *v, FILE *err)
 {
 	return set_range("recording-keep-days", v, 1, 3660, &c->recording_keep_days, err);
@@ -547,6 +556,7 @@ static void show_recording_dir(const struct app_config *c, FILE *out) { show_str
 static void show_recording_keep_days(const struct app_config *c, FILE *out) { show_uint(out, "recording-keep-days", c->recording_keep_days); }
 static void show_recording_min_free(const struct app_config *c, FILE *out) { show_uint(out, "recording-min-free-mb", c->recording_min_free_mb); }
 static void show_recording_max(const struct app_config *c, FILE *out) { show_uint(out, "recording-max", c->recording_max); }
+static void show_live_dir(const struct app_config *c, FILE *out) { show_str(out, "live-dir", c->live_dir); }
 static void show_usage_db(const struct app_config *c, FILE *out) { show_str(out, "usage-db", c->usage_db); }
 static void show_usage_keep_days(const struct app_config *c, FILE *out) { show_uint(out, "usage-keep-days", c->usage_keep_days); }
 static void show_usage_threshold(const struct app_config *c, FILE *out) { show_uint(out, "usage-threshold", c->usage_threshold); }
@@ -690,6 +700,7 @@ static const struct app_flag flags[] = {
 	{ "recording-keep-days", "N", "days recordings are kept before they are deleted (1..3660, default 7)", set_recording_keep_days, show_recording_keep_days },
 	{ "recording-min-free-mb", "MB", "a recording is refused, and one running stops, when the directory's disk has less free (1..1048576, default 64)", set_recording_min_free, show_recording_min_free },
 	{ "recording-max", "N", "recordings at once (1..64, default 4; each renders in one ffmpeg afterwards)", set_recording_max, show_recording_max },
+	{ "live-dir", "DIR", "where HLS livestreams are encoded, per tenant and room, while a meeting is streamed (deleted when it stops); default: $RUNTIME_DIRECTORY/live under systemd, else a private folder in /tmp made at start", set_live_dir, show_live_dir },
 	{ "log-level", "LEVEL", "debug, info, warn, error or off (default info)", set_log_level, show_log_level },
 };
 

@@ -9,7 +9,9 @@
 #include <uv.h>
 
 #include "app/config.h"
+#include "app/live_dir.h"
 #include "app/metrics.h"
+#include "rec/dirs.h"
 #include "rec/rec.h"
 #include "signal/signal_out.h"
 #include "base/log.h"
@@ -128,12 +130,18 @@ int main(int argc, char **argv)
 	usage_timer.data = usage;
 	uv_timer_start(&usage_timer, on_usage_tick, USAGE_TICK_MS, USAGE_TICK_MS);
 	/* recordings (and, without a directory, streaming alone) */
+	char live[512] = "";
+	bool live_made = false;
+	if ((r = app_live_dir(cfg.live_dir, live, sizeof live, &live_made)) != 0)
+		log_warn("main", "no HLS livestreams (live directory: %s)", strerror(r));
 	struct rec_config rcfg = { .dir = cfg.recording_dir, .keep_days = cfg.recording_keep_days,
 	                           .max_recordings = cfg.recording_max,
-	                           .min_free_bytes = (uint64_t)cfg.recording_min_free_mb << 20 };
+	                           .min_free_bytes = (uint64_t)cfg.recording_min_free_mb << 20,
+	                           .live_dir = live[0] && !r ? live : NULL };
 	struct rec *rec = NULL;
 	if ((r = rec_new(&rec, loop, sfu, &rcfg)) != 0) {
-		fprintf(stderr, "plenum: --recording-dir %s: %s\n", cfg.recording_dir, strerror(r));
+		fprintf(stderr, "plenum: --recording-dir %s or --live-dir %s: %s\n", cfg.recording_dir ? cfg.recording_dir : "-",
+		        live, strerror(r));
 		uv_close((uv_handle_t *)&usage_timer, NULL);
 		usage_close(usage);
 		sfu_free(sfu);
@@ -162,6 +170,7 @@ int main(int argc, char **argv)
 		.out_ops = &rec_out_ops,
 		.recording_dir = cfg.recording_dir, .recording_keep_days = cfg.recording_keep_days,
 		.out_arg = rec,
+		.live_dir = rec_can_stream_hls(rec) ? live : NULL,
 	};
 	memcpy(sigcfg.out_off, cfg.out_off, sizeof sigcfg.out_off);
 	if (rec && !rec_can_record(rec))
@@ -217,6 +226,8 @@ int main(int argc, char **argv)
 	usage_close(usage);   /* after every connection left: their meetings are counted */
 	uv_run(loop, UV_RUN_DEFAULT);
 	uv_loop_close(loop);
+	if (live_made)
+		rec_rmtree(live);
 	log_info("main", "stopped");
 	app_config_free(&cfg);
 	return 0;

@@ -15,6 +15,8 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "rec/dirs.h"
+#include "rec/hls.h"
 #include "rec/rec.h"
 #include "rec/render.h"
 #include "rec/session.h"
@@ -47,6 +49,7 @@ struct rec {
 	rec_report_fn report;
 	void *report_arg;
 	uv_timer_t sweep;
+	struct hls *hls;                 /* the HLS livestreams; NULL: streaming is WHEP only */
 	/* metrics */
 	uint64_t started, refused_disk, failed_disk, failed_write, renders_ok, renders_failed, swept, dropped;
 };
@@ -57,19 +60,11 @@ static void report(struct rec *r, const char *room_key, enum signal_out_status s
 		r->report(r->report_arg, room_key, SIGNAL_OUT_RECORDING, st, detail);
 }
 
-static int mkdirs(const char *path)
+static void hls_failed(void *arg, const char *room_key)
 {
-	char tmp[700];
-	snprintf(tmp, sizeof tmp, "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(tmp, 0750) != 0 && errno != EEXIST)
-			return errno;
-		*p = '/';
-	}
-	return mkdir(tmp, 0750) != 0 && errno != EEXIST ? errno : 0;
+	struct rec *r = arg;
+	if (r->report)
+		r->report(r->report_arg, room_key, SIGNAL_OUT_STREAMING, SIGNAL_OUT_FAILED, "encoder_failed");
 }
 
 static void rec_release(struct recording *x)
@@ -101,10 +96,12 @@ static void on_render_done(void *arg, int status)
 		x->used = false;
 }
 
+static const struct sfu_tap_ops tap_ops;
+
 static void untap(struct recording *x)
 {
 	if (x->tapped)
-		sfu_tap(x->owner->sfu, x->room_key, NULL, NULL);
+		sfu_untap(x->owner->sfu, x->room_key, &tap_ops, x);
 	x->tapped = false;
 }
 
@@ -145,10 +142,11 @@ static void on_session(void *arg, struct rec_session *s, int err, bool finished)
 
 /* The tap's callbacks carry the recording: its session is set before the tap and freed only
  * after the tap is gone (removed, or its room closed). */
-static void tap_media(void *arg, const struct sfu_tap_media *m)
+static bool tap_media(void *arg, const struct sfu_tap_media *m)
 {
 	struct recording *x = arg;
 	rec_session_tap_media(x->session, m);
+	return false;
 }
 
 static void tap_speaker(void *arg, uint32_t participant_id, uint64_t now_us)
@@ -194,7 +192,7 @@ static int start_recording(struct rec *r, const char *room_key, const char *tena
 		return EBUSY;
 	char tdir[600];
 	snprintf(tdir, sizeof tdir, "%s/%s", r->dir, tenant && *tenant ? tenant : "default");
-	int e = mkdirs(tdir);
+	int e = rec_mkdirs(tdir);
 	if (e)
 		return e;
 	struct statvfs vfs;
@@ -233,12 +231,14 @@ static int out_start(void *arg, enum signal_out what, const char *room_key, cons
 	struct rec *r = arg;
 	if (what == SIGNAL_OUT_RECORDING)
 		return r->dir[0] ? start_recording(r, room_key, tenant) : ENOTSUP;
-	return 0;   /* streaming: WHEP viewers need nothing of the recorder */
+	return r->hls ? hls_start(r->hls, room_key) : 0;   /* without HLS, WHEP viewers need nothing of us */
 }
 
 static void out_stop(void *arg, enum signal_out what, const char *room_key)
 {
 	struct rec *r = arg;
+	if (what == SIGNAL_OUT_STREAMING && r->hls)
+		hls_stop(r->hls, room_key);
 	if (what != SIGNAL_OUT_RECORDING)
 		return;
 	struct recording *x = find(r, room_key);
@@ -299,7 +299,7 @@ int rec_new(struct rec **out, uv_loop_t *loop, struct sfu *sfu, const struct rec
 		free(r);
 		return ENAMETOOLONG;
 	}
-	int e = r->dir[0] ? mkdirs(r->dir) : 0;
+	int e = r->dir[0] ? rec_mkdirs(r->dir) : 0;
 	if (e || (r->dir[0] && access(r->dir, W_OK) != 0)) {
 		e = e ? e : errno;
 		log_error(MOD, "recording directory %s: %s", r->dir, strerror(e));
@@ -315,6 +315,14 @@ int rec_new(struct rec **out, uv_loop_t *loop, struct sfu *sfu, const struct rec
 	r->ring_bytes = cfg->ring_bytes ? cfg->ring_bytes : (size_t)8 << 20;
 	r->min_free = cfg->min_free_bytes ? cfg->min_free_bytes : (uint64_t)64 << 20;
 	r->render_cfg.ffmpeg = cfg->ffmpeg;
+	if (cfg->live_dir) {
+		struct hls_config hc = { .dir = cfg->live_dir, .max_streams = cfg->max_streams,
+		                         .encoder = { .ffmpeg = cfg->ffmpeg } };
+		if ((e = hls_new(&r->hls, loop, sfu, &hc, hls_failed, r)) != 0) {
+			free(r);
+			return e;
+		}
+	}
 	uv_timer_init(loop, &r->sweep);
 	r->sweep.data = r;
 	if (r->dir[0])
@@ -345,6 +353,7 @@ void rec_free(struct rec *r)
 			rec_render_kill(x->render);   /* the partial file is removed; nobody is told */
 		}
 	}
+	hls_free(r->hls);
 	uv_close((uv_handle_t *)&r->sweep, free_after_timer);
 }
 
@@ -391,5 +400,13 @@ size_t rec_metrics(const struct rec *r, char *out, size_t cap)
 	        (unsigned long long)r->failed_disk, (unsigned long long)r->failed_write, (unsigned long long)dropped,
 	        rendering, (unsigned long long)r->renders_ok, (unsigned long long)r->renders_failed,
 	        (unsigned long long)r->swept);
-	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap;
+	size_t len = n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap;
+	if (r->hls)
+		len += hls_metrics(r->hls, out + len, cap - len);
+	return len;
+}
+
+bool rec_can_stream_hls(const struct rec *r)
+{
+	return r && r->hls;
 }

@@ -23,7 +23,12 @@ struct rec_config {
 	size_t ring_bytes;               /* per recording, between media thread and writer (0: 8 MiB) */
 	uint64_t min_free_bytes;         /* a start is refused (ENOSPC) below this much free space (0: 64 MiB) */
 	const char *ffmpeg;              /* NULL: "ffmpeg" on PATH */
+	const char *live_dir;            /* the HLS livestreams' directory (made if missing); NULL: no HLS,
+	                                    streaming is WHEP only */
+	unsigned max_streams;            /* HLS streams at once (0: 4) */
 };
+/* Whether r streams HLS (rec_new had a live_dir). */
+bool rec_can_stream_hls(const struct rec *r);
 
 bool rec_can_record(const struct rec *r);
 int rec_new(struct rec **out, uv_loop_t *loop, struct sfu *sfu, const struct rec_config *cfg);

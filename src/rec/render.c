@@ -204,7 +204,7 @@ static void plan(struct in_track *in, size_t n, const json_t *speakers, double d
 	free(cuts);
 }
 
-static int push(char ***argv, size_t *n, size_t *cap, const char *s)
+int rec_argv_push(char ***argv, size_t *n, size_t *cap, const char *s)
 {
 	if (*n + 2 > *cap) {
 		size_t nc = *cap ? *cap * 2 : 32;
@@ -218,6 +218,19 @@ static int push(char ***argv, size_t *n, size_t *cap, const char *s)
 		return ENOMEM;
 	(*argv)[*n] = NULL;
 	return 0;
+}
+
+int rec_argv_head(char ***argv, size_t *n, size_t *cap, const struct rec_render_config *cfg)
+{
+	char as[48], nice[16];
+	snprintf(as, sizeof as, "--as=%zu", cfg->max_memory ? cfg->max_memory : (size_t)2 << 30);
+	snprintf(nice, sizeof nice, "%u", cfg->nice ? cfg->nice : 10);
+	const char *head[] = { "prlimit", as, "nice", "-n", nice, cfg->ffmpeg ? cfg->ffmpeg : "ffmpeg", "-nostdin",
+	                       "-hide_banner", "-loglevel", "error", "-y", NULL };
+	int err = 0;
+	for (size_t i = 0; head[i] && !err; i++)
+		err = rec_argv_push(argv, n, cap, head[i]);
+	return err;
 }
 
 int rec_render_args(const struct rec_render_config *cfg, const char *dir, const char *out_path, char ***out)
@@ -246,20 +259,11 @@ int rec_render_args(const struct rec_render_config *cfg, const char *dir, const 
 	char **argv = NULL;
 	size_t argc = 0, cap = 0;
 	char buf[1200];
-	snprintf(buf, sizeof buf, "--as=%zu", cfg->max_memory ? cfg->max_memory : (size_t)2 << 30);
-	const char *head[] = { "prlimit", buf, "nice", "-n", NULL };
-	for (size_t i = 0; head[i]; i++)
-		err = err ? err : push(&argv, &argc, &cap, head[i]);
-	snprintf(buf, sizeof buf, "%u", cfg->nice ? cfg->nice : 10);
-	err = err ? err : push(&argv, &argc, &cap, buf);
-	const char *mid[] = { cfg->ffmpeg ? cfg->ffmpeg : "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error",
-	                      "-y", NULL };
-	for (size_t i = 0; mid[i]; i++)
-		err = err ? err : push(&argv, &argc, &cap, mid[i]);
+	err = err ? err : rec_argv_head(&argv, &argc, &cap, cfg);
 	for (size_t i = 0; i < n && !err; i++) {
 		snprintf(buf, sizeof buf, "%s/%s", dir, in[i].file);
-		err = push(&argv, &argc, &cap, "-i");
-		err = err ? err : push(&argv, &argc, &cap, buf);
+		err = rec_argv_push(&argv, &argc, &cap, "-i");
+		err = err ? err : rec_argv_push(&argv, &argc, &cap, buf);
 	}
 	/* the graph: a black canvas, each camera large and small where the plan says, screens large */
 	gprintf(&g, "color=c=black:s=%dx%d:r=25:d=%.3f[base0]", W, H, duration);
@@ -319,7 +323,7 @@ int rec_render_args(const struct rec_render_config *cfg, const char *dir, const 
 	                       "-c:v", "libx264", "-preset", "veryfast", "-crf", "25", "-threads", "2",
 	                       "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart", "-f", "mp4", out_path, NULL };
 	for (size_t i = 0; tail[i] && !err; i++)
-		err = push(&argv, &argc, &cap, tail[i]);
+		err = rec_argv_push(&argv, &argc, &cap, tail[i]);
 	gfree(&g);
 	for (size_t i = 0; i < n; i++) {
 		gfree(&in[i].big);

@@ -20,6 +20,10 @@ struct rec_render_config {
  * that cannot be read), ENODATA (nothing was recorded), ENOMEM. */
 int rec_render_args(const struct rec_render_config *cfg, const char *dir, const char *out_path, char ***argv);
 void rec_render_args_free(char **argv);
+/* Building an argv (NULL-terminated, malloc'd strings): one more string; 0 or ENOMEM. */
+int rec_argv_push(char ***argv, size_t *n, size_t *cap, const char *s);
+/* The start every ffmpeg of the recorder shares: prlimit --as, nice, ffmpeg quiet and unattended. */
+int rec_argv_head(char ***argv, size_t *n, size_t *cap, const struct rec_render_config *cfg);
 
 /* Starts the render; done(arg, status) on the loop when it ended: 0 (out_path is complete) or an
  * errno / -1 for a failed or killed ffmpeg (a partial file is removed). 0 or an errno. */

@@ -15,6 +15,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "rec/item.h"
 #include "rec/ring.h"
 #include "rec/session.h"
 #include "rec/track_file.h"
@@ -22,18 +23,6 @@
 #define MOD "rec"
 #define REC_TRACKS_MAX 256       /* files of one recording; more tracks are not recorded */
 #define REC_SPEAKERS_MAX 100000  /* speaker changes kept in the timeline */
-#define ITEM_MAX 2048
-
-enum item_type { ITEM_MEDIA = 1, ITEM_SPEAKER = 2 };
-
-struct item {                    /* a ring record's head; media payload bytes follow */
-	uint8_t type, kind, source;
-	bool marker, keyframe;
-	uint16_t seq, width, height;
-	uint32_t participant_id, track_no, ts;
-	uint64_t now_us;
-};
-
 struct rec_track {
 	uint32_t participant_id, track_no;
 	enum sfu_media_kind kind;
@@ -76,20 +65,14 @@ struct rec_session {
 void rec_session_tap_media(void *arg, const struct sfu_tap_media *m)
 {
 	struct rec_session *s = arg;
-	if (atomic_load_explicit(&s->stop, memory_order_relaxed) || m->payload_len > ITEM_MAX - sizeof(struct item))
-		return;
-	struct item it = {
-		.type = ITEM_MEDIA, .kind = (uint8_t)m->kind, .source = (uint8_t)m->source, .marker = m->marker,
-		.keyframe = m->keyframe, .seq = m->seq, .width = m->width, .height = m->height,
-		.participant_id = m->participant_id, .track_no = m->track_no, .ts = m->ts, .now_us = m->now_us,
-	};
-	rec_ring_put(&s->ring, &it, sizeof it, m->payload, m->payload_len);
+	if (!atomic_load_explicit(&s->stop, memory_order_relaxed))
+		rec_item_put_media(&s->ring, m);
 }
 
 void rec_session_tap_speaker(void *arg, uint32_t participant_id, uint64_t now_us)
 {
 	struct rec_session *s = arg;
-	struct item it = { .type = ITEM_SPEAKER, .participant_id = participant_id, .now_us = now_us };
+	struct rec_item it = { .type = REC_ITEM_SPEAKER, .participant_id = participant_id, .now_us = now_us };
 	rec_ring_put(&s->ring, &it, sizeof it, NULL, 0);
 }
 
@@ -106,7 +89,7 @@ static uint64_t at_ms(const struct rec_session *s, uint64_t now_us)
 	return now_us > s->start_us ? (now_us - s->start_us) / 1000u : 0;
 }
 
-static struct rec_track *track_for(struct rec_session *s, const struct item *it)
+static struct rec_track *track_for(struct rec_session *s, const struct rec_item *it)
 {
 	for (size_t i = 0; i < s->n_tracks; i++)
 		if (s->tracks[i].participant_id == it->participant_id && s->tracks[i].track_no == it->track_no)
@@ -130,9 +113,11 @@ static struct rec_track *track_for(struct rec_session *s, const struct item *it)
 
 static int handle(struct rec_session *s, const uint8_t *rec, size_t n)
 {
-	struct item it;
-	memcpy(&it, rec, sizeof it);
-	if (it.type == ITEM_SPEAKER) {
+	struct rec_item it;
+	struct track_pkt p;
+	rec_item_read(&it, &p, rec, n, 0);
+	p.at_ms = at_ms(s, it.now_us);
+	if (it.type == REC_ITEM_SPEAKER) {
 		if (s->n_speakers == s->cap_speakers) {
 			size_t cap = s->cap_speakers ? s->cap_speakers * 2 : 64;
 			if (cap > REC_SPEAKERS_MAX)
@@ -149,10 +134,6 @@ static int handle(struct rec_session *s, const uint8_t *rec, size_t n)
 	struct rec_track *t = track_for(s, &it);
 	if (!t)
 		return 0;
-	struct track_pkt p = {
-		.marker = it.marker, .keyframe = it.keyframe, .seq = it.seq, .ts = it.ts, .width = it.width,
-		.height = it.height, .payload = rec + sizeof it, .len = n - sizeof it, .at_ms = at_ms(s, it.now_us),
-	};
 	int e = track_file_put(t->tf, &p);
 	if (!e)
 		atomic_fetch_add_explicit(&s->bytes, p.len, memory_order_relaxed);
@@ -218,15 +199,15 @@ static void writer_failed(struct rec_session *s, int e)
 static void writer(void *arg)
 {
 	struct rec_session *s = arg;
-	static _Thread_local uint8_t rec[ITEM_MAX];
+	static _Thread_local uint8_t rec[REC_ITEM_MAX];
 	uint64_t last_ms = 0, next_check = 0;
 	for (;;) {
 		int de = s->err ? 0 : disk_check(s, &next_check);
 		if (de)
 			writer_failed(s, de);
 		size_t n = rec_ring_take(&s->ring, rec, sizeof rec);
-		if (n >= sizeof(struct item)) {
-			struct item it;
+		if (n >= sizeof(struct rec_item)) {
+			struct rec_item it;
 			memcpy(&it, rec, sizeof it);
 			last_ms = at_ms(s, it.now_us) > last_ms ? at_ms(s, it.now_us) : last_ms;
 			int e = s->err ? 0 : handle(s, rec, n);

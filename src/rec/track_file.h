@@ -8,18 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct track_file;
+#include "rec/frame.h"
 
-/* What one RTP packet of the track brings (see struct sfu_tap_media). */
-struct track_pkt {
-	bool marker, keyframe;
-	uint16_t seq;
-	uint32_t ts;
-	uint16_t width, height;
-	const uint8_t *payload;
-	size_t len;
-	uint64_t at_ms;                  /* arrival, ms since the recording started */
-};
+struct track_file;
 
 /* A writer for `path`; video (VP8, 90 kHz) or audio (Opus, 48 kHz). The file is made at the first
  * packet it can start with (video: a keyframe). 0 or ENOMEM. */

@@ -96,6 +96,7 @@ void sfu_rooms_tick(struct sfu_worker *w, uint64_t now, bool second)
 		rnext = r->wnext;   /* a drop of the last member unlinks r (the main thread frees it) */
 		sfu_speakers_update(r, now);
 		sfu_viewers_tick(r, now, second);
+		sfu_tap_tick(r);
 		for (struct sfu_participant *p = r->members; p; p = p->next)
 			sfu_probe_tick(p, now);
 		if (!second)

@@ -225,6 +225,7 @@ struct sfu_tap_media {
 	enum sfu_source source;
 	int layer;                  /* the simulcast layer this packet belongs to (0: the only one) */
 	bool marker, keyframe;      /* keyframe: VP8 packet that starts a keyframe */
+	bool programme;             /* the track is the programme's video or audio (sfu_programme_pick) */
 	uint16_t seq;
 	uint32_t ts;
 	uint16_t width, height;     /* video: the layer's size from its last keyframe (0: unknown) */
@@ -233,15 +234,20 @@ struct sfu_tap_media {
 	uint64_t now_us;            /* the sfu clock's arrival time */
 };
 struct sfu_tap_ops {
-	/* On the room's media thread: fast, never blocks. */
-	void (*media)(void *arg, const struct sfu_tap_media *m);
+	/* On the room's media thread: fast, never blocks. true: the tap lost this video's frames and
+	 * asks for a keyframe (sent at most every SFU_PLI_MIN_INTERVAL_US). */
+	bool (*media)(void *arg, const struct sfu_tap_media *m);
 	void (*speaker)(void *arg, uint32_t participant_id, uint64_t now_us);   /* 0: nobody speaks */
 	/* On the signaling loop: the room closed (its last member left); the tap is gone. */
 	void (*ended)(void *arg);
 };
-/* Starts (ops non-NULL) or stops the tap of a room; synchronous: after a stop returns, no callback
- * runs any more. ENOENT: no such room; EBUSY: the room has a tap already. */
+#define SFU_TAPS_MAX 4          /* taps of one room (a recording and a stream need two) */
+/* Adds a tap (ops, arg) to a room; synchronous. ENOENT: no such room; EBUSY: the room has
+ * SFU_TAPS_MAX taps, or this one already. */
 int sfu_tap(struct sfu *sfu, const char *room_key, const struct sfu_tap_ops *ops, void *arg);
+/* Removes the tap (ops, arg); synchronous: after it returns, none of its callbacks runs any more.
+ * A tap the room does not have (or no room) is ignored. */
+void sfu_untap(struct sfu *sfu, const char *room_key, const struct sfu_tap_ops *ops, void *arg);
 /* WHEP viewers (draft-ietf-wish-whep): the public watches a room's programme (sfu_programme_pick:
  * the screen or the speaker, and the speaker's voice) without being a participant. */
 struct sfu_viewer;

@@ -183,9 +183,11 @@ struct sfu_room {
 	size_t n_recent;
 	uint32_t loudest[SFU_AUDIO_TOP_N];         /* whose audio is forwarded now */
 	size_t n_loudest;
-	/* tap.c: a recorder's tap, set and cleared by commands (worker-owned while set) */
-	const struct sfu_tap_ops *tap;
-	void *tap_arg;
+	/* tap.c: the room's taps (a recording, an HLS stream), set and cleared by commands
+	 * (worker-owned), and the programme they are told of (compared, never followed) */
+	struct sfu_tap_slot { const struct sfu_tap_ops *ops; void *arg; } taps[SFU_TAPS_MAX];
+	size_t n_taps;
+	const struct sfu_track *tap_video, *tap_audio;
 	struct sfu_viewer *viewers;   /* worker-owned: its WHEP viewers (viewer.c) */
 	unsigned main_viewers;        /* main-owned: viewers admitted and not yet closed */
 };
@@ -267,6 +269,8 @@ void sfu_quality_update(struct sfu_participant *p, uint64_t now_us);   /* once a
 void sfu_tap_packet(struct sfu_track *t, int layer, const struct rtp_hdr *h, uint16_t seq,
                     const uint8_t *payload, size_t payload_len, bool keyframe, uint64_t now_us);
 void sfu_tap_speaker(struct sfu_room *r, uint64_t now_us);
+/* Every tick: the programme the taps are told of (a new video is asked for a keyframe). */
+void sfu_tap_tick(struct sfu_room *r);
 /* Whether layer `layer` of t is the one its room's tap takes (keeps it on for the data saver). */
 bool sfu_tap_wants(const struct sfu_track *t, int layer);
 /* Main thread, as the room is freed: tells the tap it ended. */

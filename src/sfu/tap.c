@@ -1,5 +1,6 @@
-/* tap: a room's unencrypted RTP payloads and speaker changes for a recorder (src/rec), on the
- * room's media thread. Audio as it arrives; of a video, the best simulcast layer arriving. */
+/* tap: a room's unencrypted RTP payloads and speaker changes for its recorders (src/rec: a
+ * recording, an HLS stream), on the room's media thread. Audio as it arrives; of a video, the
+ * best simulcast layer arriving; each packet marked when its track is the programme. */
 #include <errno.h>
 #include <string.h>
 
@@ -19,7 +20,7 @@ void sfu_tap_packet(struct sfu_track *t, int layer, const struct rtp_hdr *h, uin
                     const uint8_t *payload, size_t payload_len, bool keyframe, uint64_t now_us)
 {
 	struct sfu_room *r = t->owner->room;
-	if (!r || !r->tap)
+	if (!r || !r->n_taps)
 		return;
 	if (t->kind == SFU_KIND_VIDEO) {
 		int best = best_layer(t, now_us);
@@ -34,30 +35,51 @@ void sfu_tap_packet(struct sfu_track *t, int layer, const struct rtp_hdr *h, uin
 	struct sfu_tap_media m = {
 		.participant_id = t->owner->id, .track_no = t->track_no, .kind = t->kind, .source = t->source,
 		.layer = layer, .marker = h->marker, .keyframe = keyframe, .seq = seq, .ts = h->ts,
+		.programme = t == r->tap_video || t == r->tap_audio,
 		.width = l->width, .height = l->height, .payload = payload, .payload_len = payload_len,
 		.now_us = now_us,
 	};
-	r->tap->media(r->tap_arg, &m);
+	bool key = false;
+	for (size_t i = 0; i < r->n_taps; i++)
+		key |= r->taps[i].ops->media(r->taps[i].arg, &m);
+	if (key && t->kind == SFU_KIND_VIDEO)
+		sfu_track_request_keyframe(t, layer, false);
 }
 
 void sfu_tap_speaker(struct sfu_room *r, uint64_t now_us)
 {
-	if (r->tap && r->tap->speaker)
-		r->tap->speaker(r->tap_arg, r->dominant, now_us);
+	for (size_t i = 0; i < r->n_taps; i++)
+		if (r->taps[i].ops->speaker)
+			r->taps[i].ops->speaker(r->taps[i].arg, r->dominant, now_us);
+}
+
+void sfu_tap_tick(struct sfu_room *r)
+{
+	if (!r->n_taps)
+		return;
+	struct sfu_track *video, *audio;
+	sfu_programme_pick(r, &video, &audio);
+	if (video && video != r->tap_video)
+		sfu_track_request_keyframe(video, video->tap_layer >= 0 ? video->tap_layer : 0, true);
+	r->tap_video = video;
+	r->tap_audio = audio;
 }
 
 bool sfu_tap_wants(const struct sfu_track *t, int layer)
 {
 	const struct sfu_room *r = t->owner->room;
-	return r && r->tap && layer == (int)t->n_layers - 1;
+	return r && r->n_taps && layer == (int)t->n_layers - 1;
 }
 
 void sfu_tap_room_gone(struct sfu_room *r)
 {
-	const struct sfu_tap_ops *ops = r->tap;
-	r->tap = NULL;
-	if (ops && ops->ended)
-		ops->ended(r->tap_arg);
+	struct sfu_tap_slot taps[SFU_TAPS_MAX];
+	size_t n = r->n_taps;
+	memcpy(taps, r->taps, sizeof taps);
+	r->n_taps = 0;
+	for (size_t i = 0; i < n; i++)
+		if (taps[i].ops->ended)
+			taps[i].ops->ended(taps[i].arg);
 }
 
 struct tap_call {
@@ -67,36 +89,64 @@ struct tap_call {
 	int err;
 };
 
-static void set_tap(void *arg)
+static size_t find_tap(const struct sfu_room *r, const struct sfu_tap_ops *ops, const void *arg)
+{
+	size_t i = 0;
+	while (i < r->n_taps && !(r->taps[i].ops == ops && r->taps[i].arg == arg))
+		i++;
+	return i;
+}
+
+static void add_tap(void *arg)
 {
 	struct tap_call *c = arg;
 	struct sfu_room *r = c->r;
-	if (c->ops && r->tap) {
+	if (r->n_taps == SFU_TAPS_MAX || find_tap(r, c->ops, c->arg) < r->n_taps) {
 		c->err = EBUSY;
 		return;
 	}
-	r->tap = c->ops;
-	r->tap_arg = c->arg;
-	if (!c->ops)
-		return;
+	r->taps[r->n_taps++] = (struct sfu_tap_slot){ c->ops, c->arg };
 	uint64_t now = clock_now(r->w->clock);
 	for (struct sfu_participant *p = r->members; p; p = p->next)
 		for (size_t k = 0; k < p->n_tracks; k++) {
 			struct sfu_track *t = p->tracks[k];
-			t->tap_layer = -1;
+			if (r->n_taps == 1)
+				t->tap_layer = -1;
 			if (t->kind == SFU_KIND_VIDEO)
 				sfu_track_request_keyframe(t, best_layer(t, now), true);
 		}
+	sfu_tap_tick(r);
 	if (c->ops->speaker)
 		c->ops->speaker(c->arg, r->dominant, now);
 }
 
-int sfu_tap(struct sfu *sfu, const char *room_key, const struct sfu_tap_ops *ops, void *arg)
+static void remove_tap(void *arg)
+{
+	struct tap_call *c = arg;
+	struct sfu_room *r = c->r;
+	size_t i = find_tap(r, c->ops, c->arg);
+	if (i == r->n_taps)
+		return;
+	memmove(&r->taps[i], &r->taps[i + 1], (r->n_taps - i - 1) * sizeof r->taps[0]);
+	r->n_taps--;
+}
+
+static int call(struct sfu *sfu, const char *room_key, void (*fn)(void *), const struct sfu_tap_ops *ops, void *arg)
 {
 	struct sfu_room *r = hmap_get(&sfu->rooms, room_key, strlen(room_key));
 	if (!r)
 		return ENOENT;
 	struct tap_call c = { .r = r, .ops = ops, .arg = arg };
-	sfu_worker_call(r->w, set_tap, &c);
+	sfu_worker_call(r->w, fn, &c);
 	return c.err;
+}
+
+int sfu_tap(struct sfu *sfu, const char *room_key, const struct sfu_tap_ops *ops, void *arg)
+{
+	return ops && ops->media ? call(sfu, room_key, add_tap, ops, arg) : EINVAL;
+}
+
+void sfu_untap(struct sfu *sfu, const char *room_key, const struct sfu_tap_ops *ops, void *arg)
+{
+	call(sfu, room_key, remove_tap, ops, arg);
 }

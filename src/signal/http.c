@@ -92,10 +92,17 @@ static int respond_cached(struct lws *wsi, struct signal_pss *pss, unsigned stat
 int signal_http_reply(struct lws *wsi, struct signal_pss *pss, unsigned status, const char *type, char *body,
                       size_t len, const char *const *headers)
 {
+	return signal_http_reply_cached(wsi, pss, status, type, body, len, "no-store", headers);
+}
+
+int signal_http_reply_cached(struct lws *wsi, struct signal_pss *pss, unsigned status, const char *type, char *body,
+                             size_t len, const char *cache_control, const char *const *headers)
+{
 	unsigned char buf[LWS_PRE + 4096], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
 	int bad = lws_add_http_common_headers(wsi, status, type, len, &p, end) ||
 	          lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
-	                                      (const unsigned char *)"no-store", 8, &p, end) || add_csp(wsi, pss, &p, end);
+	                                      (const unsigned char *)cache_control, (int)strlen(cache_control), &p, end) ||
+	          add_csp(wsi, pss, &p, end);
 	for (size_t i = 0; !bad && headers && headers[i]; i += 2)
 		bad = lws_add_http_header_by_name(wsi, (const unsigned char *)headers[i], (const unsigned char *)headers[i + 1],
 		                                  (int)strlen(headers[i + 1]), &p, end);
@@ -459,6 +466,8 @@ static int route(struct signal *s, struct lws *wsi, struct signal_pss *pss, cons
 		return signal_whip_http(s, wsi, pss, path);
 	if (strncmp(path, SIGNAL_RECORDINGS_PREFIX, strlen(SIGNAL_RECORDINGS_PREFIX)) == 0)
 		return signal_recordings_request(s, wsi, pss, tenant, path + strlen(SIGNAL_RECORDINGS_PREFIX));
+	if (strncmp(path, SIGNAL_HLS_PREFIX, strlen(SIGNAL_HLS_PREFIX)) == 0 && tenant)
+		return signal_hls_request(s, wsi, pss, tenant, path + strlen(SIGNAL_HLS_PREFIX));
 	struct signal_static *g = strcmp(path, "/healthz") && strcmp(path, "/metrics") ? current_files(s) : NULL;
 	int own = tenant ? tenant_file(s, wsi, pss, tenant, path) : NOT_OURS;
 	if (own != NOT_OURS)

@@ -143,6 +143,7 @@ static void signal_release(struct signal *s)
 	signal_static_unref(s->files);
 	free(s->web_root);
 	free(s->recording_dir);
+	free(s->live_dir);
 	free(s->site_json);
 	free(s);
 }
@@ -193,6 +194,7 @@ int signal_new(struct signal **out, uv_loop_t *loop, struct sfu *sfu, const stru
 	/* what the tenants' site.json and brand.css say goes into the web files' version: a changed
 	 * configuration is a new version, so their versioned URLs may be kept for good */
 	s->site_json = signal_tenants_fingerprint(cfg);
+	s->live_dir = cfg->live_dir ? strdup(cfg->live_dir) : NULL;
 	s->web_root = realpath(cfg->web_root, NULL);
 	s->recording_dir = cfg->recording_dir ? strdup(cfg->recording_dir) : NULL;
 	s->recording_keep_days = cfg->recording_keep_days ? cfg->recording_keep_days : 7;

@@ -140,6 +140,9 @@ struct signal_config {
 	unsigned recording_keep_days;
 	void *out_arg;
 	bool out_off[SIGNAL_OUT_COUNT];
+	/* Where the media side writes HLS streams (<live_dir>/<TENANT>/<ROOM>/index.m3u8 and its
+	 * segments), served under /hls/<ROOM>/ while the room streams; NULL: no HLS. */
+	const char *live_dir;
 };
 
 /* Connections refused or closed by the limits, for metrics. */

@@ -54,6 +54,7 @@ struct signal {
 	struct lws_vhost *vhost;
 	uint16_t shared_port;            /* the port plenum's ICE-TCP listener shares; 0: lws listens */
 	char *web_root;                  /* canonical absolute path */
+	char *live_dir;                  /* HLS streams' directory (hls.c); NULL: none */
 	char *site_json;                 /* /assets/site.json: the operator's settings for the client */
 	struct signal_static *files;     /* static_files.c: the web root in memory; NULL: from disk */
 	uint64_t files_checked_us;       /* when the web root was last looked at for changes */
@@ -125,6 +126,20 @@ struct signal_pss {
  * (malloc'd or NULL for len 0) is taken over. */
 int signal_http_reply(struct lws *wsi, struct signal_pss *pss, unsigned status, const char *type, char *body,
                       size_t len, const char *const *headers);
+
+/* http.c: the same with its own Cache-Control. */
+int signal_http_reply_cached(struct lws *wsi, struct signal_pss *pss, unsigned status, const char *type, char *body,
+                             size_t len, const char *cache_control, const char *const *headers);
+
+/* hls.c: the HLS livestream's files (RFC 8216) under /hls/<room>/, public while the room streams */
+#define SIGNAL_HLS_PREFIX "/hls/"
+#define SIGNAL_HLS_FILE_MAX (32u << 20)     /* bytes of one file served (a 2 s segment is ~1 MB) */
+/* Whether `name` is one the encoder writes: "index.m3u8" or "seg-<digits>.ts" (no path, no dot file). */
+bool signal_hls_name_ok(const char *name);
+struct signal_tenant;
+/* A GET/HEAD/OPTIONS under /hls/ (`rest` after the prefix) for tenant t. */
+int signal_hls_request(struct signal *s, struct lws *wsi, struct signal_pss *pss, const struct signal_tenant *t,
+                       const char *rest);
 
 /* whep.c: WHEP viewers (draft-ietf-wish-whep) under /whep/<room>[/<id>] */
 #define SIGNAL_WHEP_PREFIX "/whep/"

@@ -12,7 +12,7 @@ struct signal;
 
 enum signal_out {
 	SIGNAL_OUT_RECORDING = 0,        /* files for later: per track, then one composed file */
-	SIGNAL_OUT_STREAMING = 1,        /* the public: HLS under /live/<room>/ and WHEP viewers */
+	SIGNAL_OUT_STREAMING = 1,        /* the public: HLS under /hls/<room>/ and WHEP viewers */
 	SIGNAL_OUT_COUNT
 };
 

@@ -57,6 +57,7 @@ static const struct sample samples[] = {
 	{ "recording", "off", NULL, NULL, NULL, NULL },
 	{ "streaming", "off", NULL, NULL, NULL, NULL },
 	{ "recording-dir", "/var/lib/plenum/recordings", NULL, NULL, NULL, NULL },
+	{ "live-dir", "/run/plenum/live", NULL, NULL, NULL, NULL },
 	{ "recording-keep-days", "30", NULL, NULL, NULL, NULL },
 	{ "recording-max", "2", NULL, NULL, NULL, NULL },
 	{ "recording-min-free-mb", "100", NULL, NULL, NULL, NULL },
