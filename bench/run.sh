@@ -239,7 +239,7 @@ print(max(1, round(r * s)), p) if r > 1 else print(r, max(2, round(p * s)))" "$r
 	[ "$speakers" -le "$parts" ] || speakers=$parts
 	mkdir -p "$dir"
 	local lgserver=$server extra=""
-	if [ "$server" = plenum ] || [ "$server" = plenum_keep ]; then
+	if [ "${server#plenum}" != "$server" ]; then
 		lgserver=plenum
 		if [ "$server" = plenum_keep ]; then
 			pid=$(start_plenum "$dir" --keep-unused-layers) || { [ -n "$pid" ] && pids="$pids $pid"; return 1; }
@@ -309,7 +309,7 @@ print(max(1, round(r * s)), p) if r > 1 else print(r, max(2, round(p * s)))" "$r
 	kill -0 "$pid" 2>/dev/null || alive=0
 	# The recording's render: the host stopped recording at the window's end; ffmpeg then composes
 	# the MP4 (niced, a child of the server). Wait for it before the server goes.
-	if [ "$server" = plenum_rec ]; then
+	if [ "$server" = plenum_rec ] && grep -q '"recording": true' "$dir/loadgen.json" 2>/dev/null; then
 		local waited=0
 		while [ ! -s "$dir/ffmpeg.time" ] && [ "$waited" -lt $(( ${BENCH_RENDER_WAIT:-300} * 2 )) ] && kill -0 "$pid" 2>/dev/null; do
 			[ -x "$dir/bin/ffmpeg" ] || { ls "$dir"/rec/*/*.mp4 >/dev/null 2>&1 && ! pgrep -P "$pid" >/dev/null && break; }
