@@ -20,6 +20,10 @@
 #                                saver off: every simulcast layer sent), right after plenum; 0: not
 #   BENCH_WARMUP=5               seconds from everyone ready to the window (loadgen --warmup): the
 #                                data saver switches unwanted layers off after 3 s
+#   BENCH_WHEP_VIEWERS=100       the web meeting also runs plenum with this many WHEP viewers (the host
+#                                streams), and once with the host recording (then the render is timed);
+#                                0: neither. Plenum only: Debian's Janus has no WHEP
+#   BENCH_RENDER_WAIT=300        seconds to wait for the recording's render after the window
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,6 +51,7 @@ JANUS_RUN=${BENCH_JANUS_RUN:-$root/../shared/peers/janus/run-janus.sh}
 MIN_SCALE=0.1
 SAVER=${BENCH_SAVER:-1}
 WARMUP=${BENCH_WARMUP:-5}
+WHEP_VIEWERS=${BENCH_WHEP_VIEWERS:-100}
 
 # name rooms participants cameras screens speakers tile (speakers: participants with their mic on;
 # tile: the camera tile height every subscriber reports, as the web client lays the meeting out on a
@@ -234,16 +239,26 @@ print(max(1, round(r * s)), p) if r > 1 else print(r, max(2, round(p * s)))" "$r
 	[ "$speakers" -le "$parts" ] || speakers=$parts
 	mkdir -p "$dir"
 	local lgserver=$server extra=""
-	if [ "$server" = plenum ] || [ "$server" = plenum_keep ]; then
+	if [ "${server#plenum}" != "$server" ]; then
 		lgserver=plenum
 		if [ "$server" = plenum_keep ]; then
 			pid=$(start_plenum "$dir" --keep-unused-layers) || { [ -n "$pid" ] && pids="$pids $pid"; return 1; }
+		elif [ "$server" = plenum_rec ]; then
+			# the render's ffmpeg (found on PATH) runs under /usr/bin/time: its CPU, peak RSS, wall time
+			mkdir -p "$dir/bin" "$dir/rec"
+			printf '#!/bin/sh\nexec /usr/bin/time -f "%%e %%U %%S %%M" -o %s/ffmpeg.time %s "$@"\n' \
+				"$dir" "$(command -v ffmpeg || echo /usr/bin/ffmpeg)" >"$dir/bin/ffmpeg"
+			chmod +x "$dir/bin/ffmpeg"
+			[ -x /usr/bin/time ] || rm -f "$dir/bin/ffmpeg"
+			pid=$(PATH="$dir/bin:$PATH" start_plenum "$dir" --recording-dir "$dir/rec") || { [ -n "$pid" ] && pids="$pids $pid"; return 1; }
+			extra="--record"
 		else
 			pid=$(start_plenum "$dir") || { [ -n "$pid" ] && pids="$pids $pid"; return 1; }
 		fi
 		url="ws://127.0.0.1:$PLENUM_PORT/ws"
 		# after the window: a viewer pins a camera; how long until its top layer arrives
-		[ "$sc" = web ] && extra="--focus-check"
+		[ "$sc" = web ] && [ "$server" != plenum_rec ] && [ "$server" != plenum_whep ] && extra="--focus-check"
+		[ "$server" = plenum_whep ] && extra="--whep-viewers $WHEP_VIEWERS"
 	else
 		pid=$(start_janus "$dir") || { [ -n "$pid" ] && pids="$pids $pid"; return 1; }
 		url="ws://127.0.0.1:8188"
@@ -292,6 +307,18 @@ print(max(1, round(r * s)), p) if r > 1 else print(r, max(2, round(p * s)))" "$r
 	rss_kb=$(status_kb "$pid" VmRSS 2>/dev/null || echo 0)
 	local alive=1
 	kill -0 "$pid" 2>/dev/null || alive=0
+	# The recording's render: the host stopped recording at the window's end; ffmpeg then composes
+	# the MP4 (niced, a child of the server). Wait for it before the server goes.
+	if [ "$server" = plenum_rec ] && grep -q '"recording": true' "$dir/loadgen.json" 2>/dev/null; then
+		local waited=0
+		while [ ! -s "$dir/ffmpeg.time" ] && [ "$waited" -lt $(( ${BENCH_RENDER_WAIT:-300} * 2 )) ] && kill -0 "$pid" 2>/dev/null; do
+			[ -x "$dir/bin/ffmpeg" ] || { ls "$dir"/rec/*/*.mp4 >/dev/null 2>&1 && ! pgrep -P "$pid" >/dev/null && break; }
+			sleep 0.5; waited=$((waited + 1))
+		done
+		sleep 0.5
+		{ tail -1 "$dir/ffmpeg.time" 2>/dev/null || true; grep -c "non-zero status" "$dir/ffmpeg.time" 2>/dev/null || true
+		  du -k "$dir"/rec/*/*.mp4 2>/dev/null | awk '{ s += $1 } END { print s + 0 }'; } >"$dir/render.txt"
+	fi
 	kill -TERM "$pid" 2>/dev/null || true
 	for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 	kill -KILL "$pid" 2>/dev/null || true
@@ -404,6 +431,18 @@ if os.path.exists(d + "/metrics.txt"):
         m["layer_pauses_total"] = int(z.get("plenum_publish_layer_pauses_total", 0))
         m["layer_resumes_total"] = int(z.get("plenum_publish_layer_resumes_total", 0))
     r["server_metrics"] = m
+# The recording's render (plenum_rec): /usr/bin/time's "wall user sys maxrss_kB" of ffmpeg, whether
+# it failed, and the MP4's size.
+if os.path.exists(d + "/render.txt"):
+    f = open(d + "/render.txt").read().split("\n")
+    t = f[0].split() if f and len(f[0].split()) == 4 else None
+    rec_s = float(lg.get("recording_s") or 0)
+    r["render"] = None if not t else {
+        "wall_s": float(t[0]), "cpu_s": round(float(t[1]) + float(t[2]), 2), "user_s": float(t[1]), "sys_s": float(t[2]),
+        "peak_rss_kb": int(t[3]), "failed": len(f) > 1 and f[1].strip() not in ("", "0"),
+        "mp4_kb": int(f[2]) if len(f) > 2 and f[2].strip().isdigit() else 0, "recorded_s": rec_s,
+        "wall_s_per_min_recorded": round(float(t[0]) / (rec_s / 60), 2) if rec_s else None,
+        "cpu_s_per_min_recorded": round((float(t[1]) + float(t[2])) / (rec_s / 60), 2) if rec_s else None}
 json.dump(r, open(d + "/result.json", "w"), indent=2)
 EOF
 	$PY -c '
@@ -422,7 +461,17 @@ if m and m.get("rtp_packets_received_per_s") is not None:
       m["rtp_packets_received_per_s"], lg.get("pub_bitrate_bps", 0) / 1e3, lg.get("pub_camera_bitrate_bps", 0) / 1e3,
       m["publish_layers_off_min"], m["publish_layers_off_max"], m["publish_layers_off_at_end"], m.get("layer_pauses_total", 0),
       m.get("layer_resumes_total", 0), m["layer_pauses_in_window"], m["layer_resumes_in_window"],
-      ("720p after %.0f ms" % fc["ms"]) if fc.get("ok") else "top layer NOT received" if fc else "not checked"))' "$dir/result.json"
+      ("720p after %.0f ms" % fc["ms"]) if fc.get("ok") else "top layer NOT received" if fc else "not checked"))
+if lg.get("whep_viewers"):
+    print("          WHEP viewers %d/%d up, %.0f pkt/s to them (%.2f Mbit/s), per viewer %d..%d packets, loss %.2f%%%s" % (
+      lg["whep_viewers_up"], lg["whep_viewers"], lg["whep_packets_per_s"], lg["whep_bitrate_bps"] / 1e6,
+      lg["whep_packets_per_viewer_min"], lg["whep_packets_per_viewer_max"], lg["whep_loss_pct"],
+      "; " + lg["out_error"] if lg.get("out_error") else ""))
+if "render" in r or lg.get("recording") or lg.get("out_error"):
+    x = r.get("render")
+    print("          recording %s (%.1f s); render: %s" % ("on" if lg.get("recording") else "NOT on", lg.get("recording_s") or 0,
+      "not measured" if not x else "ffmpeg %.1f s CPU, peak RSS %.0f MB, %.1f s wall (%.1f s per minute recorded)%s, MP4 %d kB" % (
+        x["cpu_s"], x["peak_rss_kb"] / 1024, x["wall_s"], x["wall_s_per_min_recorded"] or 0, " FAILED" if x["failed"] else "", x["mp4_kb"])))' "$dir/result.json"
 }
 
 # A run counts as saturated when the loadgen says so, or when it used ~all of its one core.
@@ -436,12 +485,14 @@ sys.exit(0 if r["loadgen"].get("saturated") or r["loadgen_core_pct"] >= 95
 }
 
 # The servers of a scenario: BENCH_SERVERS, and in the web meeting plenum with the data saver off
-# (--keep-unused-layers) right after plenum, so the saving is measured in the same run.
+# (--keep-unused-layers) right after plenum, so the saving is measured in the same run, then plenum
+# with WHEP viewers and plenum recording (their deltas against plenum's run).
 servers_for() {
 	local s
 	for s in $SERVERS; do
 		echo "$s"
 		[ "$s" = plenum ] && [ "$1" = web ] && [ "$SAVER" = 1 ] && echo plenum_keep
+		[ "$s" = plenum ] && [ "$1" = web ] && [ "$WHEP_VIEWERS" -gt 0 ] && echo plenum_whep plenum_rec
 	done
 }
 
@@ -460,6 +511,9 @@ for sc in $SCENARIOS; do
 				echo '{"failed": true}' >"$dir/failed.json"
 				continue
 			fi
+			# the viewers' and the recording's runs are compared with plenum's; their saturation is a
+			# note in their table, not a reason to scale the meeting down
+			case $server in plenum_whep|plenum_rec) continue ;; esac
 			saturated "$dir" && sat=1
 			$PY -c 'import json, sys; sys.exit(0 if json.load(open(sys.argv[1]))["foreign_core_pct"] > 25 else 1)' \
 				"$dir/result.json" && busy=1
@@ -471,6 +525,8 @@ for sc in $SCENARIOS; do
 			mv "$work/runs/$sc-$scale-plenum" "$work/runs/$sc-$scale-plenum.busy$retries" 2>/dev/null || true
 			mv "$work/runs/$sc-$scale-plenum_keep" "$work/runs/$sc-$scale-plenum_keep.busy$retries" 2>/dev/null || true
 			mv "$work/runs/$sc-$scale-janus" "$work/runs/$sc-$scale-janus.busy$retries" 2>/dev/null || true
+			mv "$work/runs/$sc-$scale-plenum_whep" "$work/runs/$sc-$scale-plenum_whep.busy$retries" 2>/dev/null || true
+			mv "$work/runs/$sc-$scale-plenum_rec" "$work/runs/$sc-$scale-plenum_rec.busy$retries" 2>/dev/null || true
 			continue
 		fi
 		if [ "$sat" = 1 ]; then
@@ -634,8 +690,72 @@ def data_saver_table(sc, desc, total, on, off):
             "server_on": mon, "server_off": moff,
             "focus_on": on["loadgen"].get("focus_check"), "focus_off": off["loadgen"].get("focus_check")}
 
+# WHEP viewers and recording (plenum only: Debian's Janus has no WHEP): the same meeting with N
+# viewers, and with its host recording, against plenum's run without either (the deltas).
+def out_table(sc, desc, total, base, w, rec):
+    cols = [base, w, rec]
+    nv = int(w["loadgen"].get("whep_viewers") or 0) if w else 0
+    def d(r, k):
+        return None if r is None or base.get(k) is None or r.get(k) is None else r[k] - base[k]
+    cpu = lambda r: None if r is None else r["server_cpu_s"]
+    dcpu = lambda r: None if r is None or r["server_cpu_s"] is None else r["server_cpu_s"] - base["server_cpu_s"]
+    dur = lambda r: float(r["loadgen"].get("duration_s") or 0) if r else 0
+    wl = w["loadgen"] if w else {}
+    rl = rec["loadgen"] if rec else {}
+    x = rec.get("render") if rec else None
+    def row(label, vals, f):
+        return "| %s | %s |" % (label, " | ".join(fmt(v, f) for v in vals))
+    tab = ["| %s, %d participants, %d s (plenum only: Debian's Janus has no WHEP) | meeting alone | + %d WHEP viewers | + recording |" % (
+        desc, total, int(base["loadgen"].get("duration_s", 0)), nv), "|---|---:|---:|---:|"]
+    tab.append("| WHEP viewers up (with video keyframe / audio) | — | %s | — |" % (
+        "—" if not w else "%d/%d (%d / %d)" % (wl.get("whep_viewers_up", 0), nv, wl.get("whep_viewers_with_keyframe", 0), wl.get("whep_viewers_with_audio", 0))))
+    tab.append(row("packets/s to the viewers", [None, wl.get("whep_packets_per_s"), None], "%.0f"))
+    tab.append(row("Mbit/s to the viewers", [None, None if not w else wl.get("whep_bitrate_bps", 0) / 1e6, None], "%.2f"))
+    tab.append(row("viewers' loss %", [None, wl.get("whep_loss_pct"), None], "%.2f"))
+    tab.append(row("forwarded packets/s to participants", [r and r["fwd_pkts_per_s"] for r in cols], "%.0f"))
+    tab.append(row("server CPU, % of one core", [r and r["server_core_pct"] for r in cols], "%.1f"))
+    tab.append(row("server CPU delta, % of one core", [None] + [None if dcpu(r) is None or not dur(r) else 100 * dcpu(r) / dur(r) for r in (w, rec)], "%.1f"))
+    per_viewer = None if not w or not nv or not dur(w) else 100 * dcpu(w) / dur(w) / nv
+    per_pkt = None if not w or not wl.get("whep_packets_received") else dcpu(w) * 1e6 / wl["whep_packets_received"]
+    tab.append(row("server CPU per viewer, % of one core", [None, per_viewer, None], "%.3f"))
+    tab.append(row("server CPU µs per packet to a viewer (delta / viewers' packets)", [None, per_pkt, None], "%.2f"))
+    tab.append(row("server CPU µs per forwarded packet (participants only)", [r and r["cpu_us_per_pkt"] for r in cols], "%.2f"))
+    tab.append(row("server peak RSS (MB)", [r and r["peak_rss_kb"] / 1024 for r in cols], "%.1f"))
+    tab.append(row("server peak RSS delta (MB)", [None] + [None if r is None else (r["peak_rss_kb"] - base["peak_rss_kb"]) / 1024 for r in (w, rec)], "%.1f"))
+    tab.append(row("recorded (s)", [None, None, rl.get("recording_s") if rec else None], "%.1f"))
+    tab.append(row("render: ffmpeg CPU seconds (user + sys)", [None, None, x and x["cpu_s"]], "%.1f"))
+    tab.append(row("render: ffmpeg peak RSS (MB)", [None, None, x and x["peak_rss_kb"] / 1024], "%.0f"))
+    tab.append(row("render: wall time (s)", [None, None, x and x["wall_s"]], "%.1f"))
+    tab.append(row("render: wall s per minute recorded", [None, None, x and x["wall_s_per_min_recorded"]], "%.1f"))
+    tab.append(row("render: ffmpeg CPU s per minute recorded", [None, None, x and x["cpu_s_per_min_recorded"]], "%.1f"))
+    notes_ = []
+    for r, what in ((w, "with WHEP viewers"), (rec, "recording")):
+        if r is None:
+            notes_.append("%s, plenum %s: the run failed." % (titles[sc], what))
+            continue
+        if r["loadgen"].get("out_error"):
+            notes_.append("%s, plenum %s: %s." % (titles[sc], what, r["loadgen"]["out_error"]))
+        if saturated_run(r):
+            notes_.append("%s, plenum %s: the load generator could not keep up (saturated); its deltas are not trustworthy." % (titles[sc], what))
+        if r["foreign_core_pct"] > 25:
+            notes_.append("%s, plenum %s: other work on the machine used %.0f %% of a core during the run; its numbers are disturbed by it." % (titles[sc], what, r["foreign_core_pct"]))
+    if w and wl.get("whep_viewers_up", 0) < nv:
+        notes_.append("%s: only %d of %d WHEP viewers were up." % (titles[sc], wl.get("whep_viewers_up", 0), nv))
+    if rec and not x:
+        notes_.append("%s, recording: the render was not measured (no /usr/bin/time, or ffmpeg did not finish within BENCH_RENDER_WAIT)." % titles[sc])
+    elif x and x["failed"]:
+        notes_.append("%s, recording: ffmpeg exited with an error (render_failed); its figures are those of a failed render." % titles[sc])
+    return {"table": "\n".join(tab), "notes": notes_, "per_viewer_core_pct": per_viewer, "us_per_viewer_packet": per_pkt,
+            "whep_cpu_delta_s": dcpu(w), "rec_cpu_delta_s": dcpu(rec), "rec_rss_delta_kb": d(rec, "peak_rss_kb"),
+            "whep_rss_delta_kb": d(w, "peak_rss_kb"), "render": x}
+
+def saturated_run(r):
+    pk = int(r["loadgen"].get("sub_packets_received") or 0) + int(r["loadgen"].get("whep_packets_received") or 0)
+    return bool(r["loadgen"].get("saturated") or r["loadgen_core_pct"] >= 95 or r["udp_drops_loadgen"] > 0.001 * max(pk, 1))
+
 rows, notes, targets = [], [], []
 saver = {}
+out_ = {}
 floor_us = floor.get("floor_us_gcm")
 for sc in order:
     if sc not in final:
@@ -717,6 +837,11 @@ for sc in order:
         rows.append(ds["table"])
         notes.extend(ds["notes"])
         targets.extend(ds["targets"])
+    w, rc_ = by.get("plenum_whep"), by.get("plenum_rec")
+    if p and (w or rc_):
+        out_[sc] = ot = out_table(sc, desc, total, p, w, rc_)
+        rows.append(ot["table"])
+        notes.extend(ot["notes"])
     # targets
     if p:
         rj = ratio(p["cpu_us_per_pkt"], j["cpu_us_per_pkt"]) if j else None
@@ -781,7 +906,8 @@ if targets:
 print(table_md)
 
 latest = {"machine": env, "floor": floor, "runs": runs, "notes": notes, "targets": targets, "layers_in_meeting": layers,
-          "data_saver": {sc: {k: v for k, v in d.items() if k != "table"} for sc, d in saver.items()}}
+          "data_saver": {sc: {k: v for k, v in d.items() if k != "table"} for sc, d in saver.items()},
+          "whep_and_recording": {sc: {k: v for k, v in d.items() if k != "table"} for sc, d in out_.items()}}
 json.dump(latest, open(os.path.join(results, "latest.json"), "w"), indent=2)
 md = ["# plenum benchmark, %s" % env["date"], "",
       "- machine: %s, %s CPUs, %s kB RAM, kernel %s" % (env["model"], env["cpus"], env["mem_kb"], env["kernel"]),
@@ -792,7 +918,8 @@ md = ["# plenum benchmark, %s" % env["date"], "",
 if layers is not None:
     md += ["### web meeting with Chromium: the layer follows the tile", "", "```json", json.dumps(layers, indent=2), "```", ""]
 for r in runs:
-    srv = "plenum --keep-unused-layers" if r["server"] == "plenum_keep" else r["server"]
+    srv = {"plenum_keep": "plenum --keep-unused-layers", "plenum_whep": "plenum with WHEP viewers",
+           "plenum_rec": "plenum recording"}.get(r["server"], r["server"])
     md += ["### %s, %s, scale %g" % (titles.get(r["scenario"], r["scenario"]), srv, r["scale"]), "", "```json", json.dumps(r, indent=2), "```", ""]
 path = os.path.join(results, stamp + ".md")
 open(path, "w").write("\n".join(md))

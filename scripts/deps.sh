@@ -6,7 +6,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 PKGS="build-essential pkg-config clang libclang-rt-14-dev libuv1-dev libwebsockets-dev libssl-dev
       libsrtp2-dev libjansson-dev libinih-dev zlib1g-dev libbrotli-dev libsqlite3-dev sqlite3 check ffmpeg libavformat-dev libavcodec-dev libavutil-dev python3 python3-cryptography python3-aiortc python3-pytest python3-websockets
       chromium firefox-esr iproute2 util-linux procps nftables janus coturn curl nginx libnginx-mod-stream openssl
-      dpkg-dev lintian help2man man-db systemd"
+      dpkg-dev lintian help2man man-db systemd time"
 # Node.js and npm from Debian, unless a node/npm is already on the PATH (e.g. another packaging).
 command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"

@@ -165,6 +165,8 @@ struct lg_sig_ops {
 	/* --focus-check: show one camera large (a 720 px tile), as a viewer who pins it; NULL: not
 	 * supported by this adapter. Returns false when there was no camera to pick. */
 	bool (*focus)(struct lg_part *p);
+	/* the measured window ended (the host stops a recording it started); NULL: nothing to do */
+	void (*window_end)(struct lg_part *p);
 };
 extern const struct lg_sig_ops lg_sig_plenum, lg_sig_janus;
 
@@ -180,6 +182,9 @@ struct lg_part {
 	uint64_t t_start, t_joined, t_ready;
 	struct lg_pc *pub, *sub;
 	bool sub_offered;
+	bool whep;                   /* a WHEP viewer: no WebSocket; its one PC is `sub`, offered by us */
+	unsigned whep_tries;         /* POSTs answered 429/503 (retried) */
+	uint64_t whep_retry_us;
 	char fail_reason[96];
 };
 
@@ -194,6 +199,8 @@ struct lg_opts {
 	bool focus_check;       /* after the window, one viewer pins a camera large: time until its top layer arrives */
 	bool simulcast, quiet, check, verbose;
 	bool tcp_subscribers;        /* subscribe PCs over ICE-TCP (RFC 6544 active, RFC 4571 framing) */
+	unsigned whep_viewers;       /* WHEP viewers of room 0 (plenum: its host starts streaming, gets the link) */
+	bool record;                 /* room 0's host records the meeting from before the window to its end */
 	int server_pid;
 	char host[128], path[256];
 	uint16_t port;
@@ -228,6 +235,16 @@ struct lg {
 	uint8_t tag_src[65536];
 	uint64_t sub_packets_by_src[5];
 	uint64_t layer_pauses, layer_resumes, layer_pauses_win, layer_resumes_win;
+	/* WHEP viewers and the host's recording/streaming (whep.c, sig_plenum.c) */
+	struct lg_part *viewers;
+	unsigned n_viewers, n_viewers_started;
+	uint64_t next_viewer_us;
+	char whep_path[256];         /* from the host's stream_links: /whep/ROOM */
+	char *whep_token;
+	bool streaming, recording;   /* the host's streaming_start / recording_start succeeded */
+	char out_error[96];          /* why streaming or recording could not start */
+	double rec_start_unix, rec_stop_unix;
+	uint64_t whep_packets, whep_bytes;   /* RTP the viewers received in the window */
 	/* --focus-check */
 	struct lg_part *focus_part;
 	uint64_t focus_start_us, focus_done_us;
@@ -299,6 +316,18 @@ int lg_sdp_publish_apply_answer(struct lg_pc *pc, const char *sdp);
 /* Builds the answer to a server offer and updates the PC's receive table; starts ICE. */
 int lg_sdp_subscribe_answer(struct lg_pc *pc, const char *offer, char *out, size_t cap);
 
+/* sdpgen.c — a WHEP viewer's recvonly offer (Opus + VP8, BUNDLE, rtcp-mux) and the server's answer. */
+int lg_sdp_whep_offer(struct lg_pc *pc, char *out, size_t cap);
+int lg_sdp_whep_apply_answer(struct lg_pc *pc, const char *answer);
+
+/* whep.c — WHEP viewers: POST the offer over plain HTTP once the host has the link, then receive. */
+int lg_whep_init(struct lg *lg);
+void lg_whep_set_link(struct lg *lg, const char *url, const char *token);
+void lg_whep_tick(struct lg *lg, uint64_t now);
+bool lg_whep_settled(const struct lg *lg);
+void lg_whep_window_start(struct lg *lg);
+void lg_whep_report(struct lg *lg, json_t *j);   /* j NULL: print only */
+
 /* main.c — what adapters call. */
 int lg_part_publish_offer(struct lg_part *p, char **sdp_out);   /* NULL offer: nothing to publish */
 int lg_part_publish_answer(struct lg_part *p, const char *sdp);
@@ -306,6 +335,7 @@ int lg_part_subscribe_offer(struct lg_part *p, const char *sdp, char **answer_ou
 void lg_part_joined(struct lg_part *p);
 void lg_part_fail(struct lg_part *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool lg_part_wants_publish(const struct lg_part *p);
+double lg_unix_now(void);   /* CLOCK_REALTIME seconds */
 
 static inline uint64_t lg_now(void) { return clock_mono_us(); }
 

@@ -55,6 +55,10 @@ static void usage(FILE *f)
 	        "                       tile; plenum only): how long until its top layer arrives (at most 20 s)\n"
 	        "  --ignore-publish-layers  keep sending every layer whatever publish_layers says (as a client\n"
 	        "                       without the data saver)\n"
+	        "  --whep-viewers N     N WHEP viewers of room 0 (plenum): its host starts streaming, asks for\n"
+	        "                       stream_links, and the viewers POST recvonly offers to its whep url\n"
+	        "  --record             room 0's host records the meeting (recording_start before the window,\n"
+	        "                       recording_stop at its end; plenum with --recording-dir)\n"
 	        "  --json FILE          write the results as JSON\n"
 	        "  --server-pid PID     also report the server's CPU time over the window\n"
 	        "  --check              exit 3 on loss > 1 %%, a subscriber without keyframe or a failed join\n"
@@ -97,7 +101,7 @@ static int parse_args(struct lg_opts *o, int argc, char **argv)
 		NUM("--rooms", rooms) NUM("--participants", participants) NUM("--cameras", cameras)
 		NUM("--screens", screens) NUM("--speakers", speakers) NUM("--duration", duration_s)
 		NUM("--ramp-ms", ramp_ms) NUM("--setup-timeout", setup_timeout_s) NUM("--drop-pct", drop_pct)
-		NUM("--camera-tile", camera_tile) NUM("--warmup", warmup_s)
+		NUM("--camera-tile", camera_tile) NUM("--warmup", warmup_s) NUM("--whep-viewers", whep_viewers)
 #undef NUM
 		if (strcmp(a, "--server") == 0 && v) { o->server = v; i++; continue; }
 		if (strcmp(a, "--url") == 0 && v) { o->url = v; i++; continue; }
@@ -109,6 +113,7 @@ static int parse_args(struct lg_opts *o, int argc, char **argv)
 		if (strcmp(a, "--verbose") == 0) { o->verbose = true; continue; }
 		if (strcmp(a, "--check") == 0) { o->check = true; continue; }
 		if (strcmp(a, "--focus-check") == 0) { o->focus_check = true; continue; }
+		if (strcmp(a, "--record") == 0) { o->record = true; continue; }
 		if (strcmp(a, "--ignore-publish-layers") == 0) { o->ignore_layers = true; continue; }
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { usage(stdout); exit(0); }
 		fprintf(stderr, "loadgen: unknown or incomplete option '%s'\n", a);
@@ -123,6 +128,14 @@ static int parse_args(struct lg_opts *o, int argc, char **argv)
 		o->url = strcmp(o->server, "janus") == 0 ? "ws://127.0.0.1:8188/" : "ws://127.0.0.1:8080/ws";
 	if (parse_url(o) != 0) {
 		fprintf(stderr, "loadgen: --url wants ws://HOST:PORT/PATH\n");
+		return EINVAL;
+	}
+	if ((o->whep_viewers || o->record) && strcmp(o->server, "plenum") != 0) {
+		fprintf(stderr, "loadgen: --whep-viewers and --record are plenum only\n");
+		return EINVAL;
+	}
+	if (o->whep_viewers > 5000) {
+		fprintf(stderr, "loadgen: at most 5000 WHEP viewers\n");
 		return EINVAL;
 	}
 	if (!o->rooms || !o->participants || o->rooms * o->participants > 5000) {
@@ -236,6 +249,8 @@ static void update_ready(struct lg *lg, struct lg_part *p, uint64_t now)
 
 static bool all_settled(struct lg *lg)
 {
+	if (!lg_whep_settled(lg) || (lg->o.record && !lg->recording && !lg->out_error[0]))
+		return false;
 	for (unsigned i = 0; i < lg->n_parts; i++) {
 		struct lg_part *p = &lg->parts[i];
 		if (p->failed)
@@ -248,7 +263,7 @@ static bool all_settled(struct lg *lg)
 	return true;
 }
 
-static double unix_now(void)
+double lg_unix_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -258,7 +273,7 @@ static double unix_now(void)
 static void start_window(struct lg *lg, uint64_t now)
 {
 	lg->measuring = true;
-	lg->window_start_unix = unix_now();
+	lg->window_start_unix = lg_unix_now();
 	lg->window_start_us = now;
 	lg->max_lag_us = 0;
 	struct rusage ru;
@@ -270,6 +285,7 @@ static void start_window(struct lg *lg, uint64_t now)
 	for (unsigned i = 0; i < lg->n_parts; i++)
 		if (lg->parts[i].sub)
 			lg_media_window_start(lg->parts[i].sub);
+	lg_whep_window_start(lg);
 	unsigned ready = 0;
 	for (unsigned i = 0; i < lg->n_parts; i++)
 		ready += lg->parts[i].ready;
@@ -308,13 +324,15 @@ static void end_window(struct lg *lg, uint64_t now)
 {
 	lg->measuring = false;
 	lg->window_end_us = now;
-	lg->window_end_unix = unix_now();
+	lg->window_end_unix = lg_unix_now();
 	lg->layers_paused_at_end = lg->layers_paused;
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	lg->cpu_window_s += ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 	if (lg->o.server_pid)
 		lg->server_cpu_s += lg_proc_cpu_s(lg->o.server_pid);
+	if (lg->sig->window_end && !lg->parts[0].failed)
+		lg->sig->window_end(&lg->parts[0]);
 	if (lg->o.focus_check)
 		start_focus(lg, now);
 	else
@@ -350,6 +368,7 @@ static void on_tick(uv_timer_t *t)
 			lg_pc_tick(p->sub, now);
 		update_ready(lg, p, now);
 	}
+	lg_whep_tick(lg, now);
 	lg_tx_flush(lg);
 	if (!lg->measuring && !lg->done && !lg->window_end_us && lg->n_started == lg->n_parts) {
 		uint64_t ramp_end = lg->t0 + (uint64_t)lg->n_parts * lg->o.ramp_ms * 1000;
@@ -389,6 +408,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "loadgen: certificate: %s\n", strerror(rc));
 		return 1;
 	}
+	if (lg_whep_init(lg) != 0)
+		return 1;
 	if (lg_ws_init(lg) != 0) {
 		fprintf(stderr, "loadgen: libwebsockets context failed\n");
 		return 1;

@@ -631,10 +631,16 @@ void lg_media_rtp_in(struct lg_pc *pc, const uint8_t *buf, size_t len, size_t wi
 	if (!is_rtx) {
 		r->pkts++;
 		r->bytes += wire_len;
-		lg->sub_packets++;
-		lg->sub_bytes += wire_len;
-		lg->sub_packets_by_src[lg->tag_src[rd16(tag + 2)]]++;
-		lg_hist_add(&lg->delay, now > sent ? now - sent : 0);
+		if (pc->part->whep) {
+			/* WHEP viewers apart: the meeting's own figures stay comparable with and without them */
+			lg->whep_packets++;
+			lg->whep_bytes += wire_len;
+		} else {
+			lg->sub_packets++;
+			lg->sub_bytes += wire_len;
+			lg->sub_packets_by_src[lg->tag_src[rd16(tag + 2)]]++;
+			lg_hist_add(&lg->delay, now > sent ? now - sent : 0);
+		}
 	}
 	lg_seqwin_add(&r->src, rd16(tag + 2), rd32(tag + 4));
 }

@@ -202,6 +202,8 @@ void lg_report(struct lg *lg)
 		       (unsigned long long)lg->focus_rx[LG_SRC_F]);
 	if (o->check)
 		printf("  check: %s\n", check_fail ? "FAILED" : "passed");
+	if (!o->json_path)
+		lg_whep_report(lg, NULL);
 
 	if (o->json_path) {
 		json_t *j = json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:f, s:i, s:f, s:f, s:i}",
@@ -266,6 +268,7 @@ void lg_report(struct lg *lg)
 		if (o->server_pid)
 			json_object_set_new(j, "server_cpu_s", json_real(lg->server_cpu_s));
 		json_object_set_new(j, "saturated", json_boolean(saturated));
+		lg_whep_report(lg, j);
 		if (o->check)
 			json_object_set_new(j, "check_passed", json_boolean(!check_fail));
 		if (json_dump_file(j, o->json_path, JSON_INDENT(2)) != 0)

@@ -1,6 +1,7 @@
 /* sdpgen: the load generator's session descriptions — a publish offer shaped like Chromium's
  * (BUNDLE, rtcp-mux, Opus 111, VP8 96 + RTX 97, rid simulcast), the server's answer applied, and
- * the answer to the server's subscribe offer. RFC 8829 (JSEP), RFC 8853 (simulcast), RFC 8843. */
+ * the answer to the server's subscribe offer, and a WHEP viewer's recvonly offer. RFC 8829 (JSEP),
+ * RFC 8853 (simulcast), RFC 8843, draft-ietf-wish-whep. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -227,6 +228,16 @@ static void rx_from_media(struct lg_pc *pc, const struct sdp_media *m, uint8_t p
 	snprintf(r->mid, sizeof r->mid, "%s", m->mid);
 }
 
+/* transport-cc feedback for what the server sends, when this m-line negotiates it */
+static void twcc_from_media(struct lg_pc *pc, const struct sdp_media *m, const struct sdp_codec *c)
+{
+	uint8_t tw = sdp_media_ext_id(m, SDP_EXT_TWCC);
+	if (tw && c->fb_transport_cc && !pc->twcc && (pc->twcc = malloc(sizeof *pc->twcc)) != NULL) {
+		twcc_recorder_init(pc->twcc);
+		pc->ext_twcc = tw;
+	}
+}
+
 int lg_sdp_subscribe_answer(struct lg_pc *pc, const char *offer, char *out, size_t cap)
 {
 	int rc = parse(offer);
@@ -286,13 +297,59 @@ int lg_sdp_subscribe_answer(struct lg_pc *pc, const char *offer, char *out, size
 			strbuf_printf(&b, "a=rtpmap:%u rtx/90000\r\na=fmtp:%u apt=%u\r\n", rtx->pt, rtx->pt, c->pt);
 		if (sends)
 			rx_from_media(pc, m, c->pt, rtx ? rtx->pt : 0, c->fb_nack);
-		uint8_t tw = sdp_media_ext_id(m, SDP_EXT_TWCC);
-		if (tw && c->fb_transport_cc && !pc->twcc && (pc->twcc = malloc(sizeof *pc->twcc)) != NULL) {
-			twcc_recorder_init(pc->twcc);
-			pc->ext_twcc = tw;
-		}
+		twcc_from_media(pc, m, c);
 	}
 	if (b.overflow)
 		return ENOSPC;
 	return lg_pc_set_remote(pc, offer, s);
+}
+
+/* ---- WHEP viewer (draft-ietf-wish-whep): the client offers, receive only ------------------------ */
+
+/* A recvonly offer as addTransceiver("audio"/"video", {direction: "recvonly"}) makes it: one BUNDLE
+ * group, rtcp-mux, Opus 111 and VP8 96 with RTX 97, transport-cc, our candidate. */
+int lg_sdp_whep_offer(struct lg_pc *pc, char *out, size_t cap)
+{
+	struct strbuf b;
+	strbuf_init(&b, out, cap);
+	strbuf_printf(&b, "v=0\r\no=- %u%06u 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
+	              "a=extmap-allow-mixed\r\na=msid-semantic: WMS\r\n", util_random_u32(), util_random_u32() % 1000000);
+	strbuf_printf(&b, "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n");
+	transport_lines(&b, pc, "actpass", true);
+	strbuf_printf(&b, "a=mid:0\r\na=extmap:1 " SDP_EXT_AUDIO_LEVEL "\r\na=extmap:3 " SDP_EXT_TWCC "\r\n"
+	              "a=extmap:4 " SDP_EXT_MID "\r\na=recvonly\r\na=rtcp-mux\r\na=rtcp-rsize\r\n"
+	              "a=rtpmap:111 opus/48000/2\r\na=rtcp-fb:111 transport-cc\r\na=fmtp:111 minptime=10;useinbandfec=1\r\n");
+	strbuf_printf(&b, "m=video 9 UDP/TLS/RTP/SAVPF 96 97\r\n");
+	transport_lines(&b, pc, "actpass", false);
+	strbuf_printf(&b, "a=mid:1\r\na=extmap:2 " SDP_EXT_ABS_SEND_TIME "\r\na=extmap:3 " SDP_EXT_TWCC "\r\n"
+	              "a=extmap:4 " SDP_EXT_MID "\r\na=recvonly\r\na=rtcp-mux\r\na=rtcp-rsize\r\n"
+	              "a=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 goog-remb\r\na=rtcp-fb:96 transport-cc\r\n"
+	              "a=rtcp-fb:96 ccm fir\r\na=rtcp-fb:96 nack\r\na=rtcp-fb:96 nack pli\r\n"
+	              "a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\n");
+	return strbuf_result(&b);
+}
+
+/* The server's answer: what it sends on each m-line goes into the receive table; starts ICE. */
+int lg_sdp_whep_apply_answer(struct lg_pc *pc, const char *answer)
+{
+	int rc = parse(answer);
+	if (rc != 0)
+		return rc;
+	const struct sdp_session *s = parsed;
+	size_t usable = 0;
+	for (size_t i = 0; i < s->n_media; i++) {
+		const struct sdp_media *m = &s->media[i];
+		bool audio = m->kind == SDP_KIND_AUDIO;
+		const struct sdp_codec *c = codec_named(m, audio ? "opus" : "VP8");
+		if (sdp_media_rejected(m) || (!audio && m->kind != SDP_KIND_VIDEO) || !c ||
+		    (m->dir != SDP_DIR_SENDONLY && m->dir != SDP_DIR_SENDRECV))
+			continue;
+		const struct sdp_codec *rtx = audio ? NULL : rtx_for(m, c->pt);
+		rx_from_media(pc, m, c->pt, rtx ? rtx->pt : 0, c->fb_nack);
+		twcc_from_media(pc, m, c);
+		usable++;
+	}
+	if (!usable)
+		return EPROTO;
+	return lg_pc_set_remote(pc, answer, s);
 }

@@ -1,11 +1,16 @@
 /* sig_plenum: the load generator speaking plenum's signaling v1 (JSON over the "plenum.v1"
- * WebSocket): hello → join → publish(offer) → answer; subscribe_offer → subscribe_answer. */
+ * WebSocket): hello → join → publish(offer) → answer; subscribe_offer → subscribe_answer; the host's
+ * streaming_start → stream_links (for WHEP viewers) and recording_start / recording_stop. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "lg.h"
 
-enum { REQ_NONE, REQ_HELLO, REQ_JOIN, REQ_PUBLISH, REQ_SUB_ANSWER, REQ_PING, REQ_PREFS };
+enum { REQ_NONE, REQ_HELLO, REQ_JOIN, REQ_PUBLISH, REQ_SUB_ANSWER, REQ_PING, REQ_PREFS, REQ_STREAM_START, REQ_LINKS,
+       REQ_REC_START, REQ_REC_STOP };
+
+#define OUT_DELAY_US 1000000     /* the host starts streaming/recording this long after its media is up */
+#define OUT_TRIES 10             /* no_media: nobody's media has arrived yet; tried again a second later */
 
 struct plenum_sig {
 	unsigned next_id;
@@ -19,6 +24,10 @@ struct plenum_sig {
 	json_t *tracks;              /* the tracks of the last subscribe offer */
 	json_int_t focus_id;         /* --focus-check: this participant's camera is shown large (0: none) */
 	unsigned layer_events;       /* publish_layers events received */
+	/* room 0's host (its first participant): streaming and recording for --whep-viewers, --record */
+	uint64_t out_at_us;
+	bool stream_asked, rec_asked;
+	unsigned out_tries;
 };
 
 static struct plenum_sig *st(const struct lg_part *p) { return p->sig; }
@@ -168,9 +177,80 @@ static void apply_layers(struct lg_part *p, json_t *data)
 	}
 }
 
+/* The host's streaming_start / recording_start once its media flows; stream_links after a start. */
+static void out_tick(struct lg_part *p, uint64_t now)
+{
+	struct plenum_sig *s = st(p);
+	struct lg *lg = p->lg;
+	if (p->global_index != 0 || !p->ready || lg->out_error[0] || (!lg->o.whep_viewers && !lg->o.record))
+		return;
+	if (!s->out_at_us)
+		s->out_at_us = now + OUT_DELAY_US;
+	if (now < s->out_at_us)
+		return;
+	if (lg->o.whep_viewers && !s->stream_asked) {
+		s->stream_asked = true;
+		request(p, REQ_STREAM_START, "streaming_start", NULL);
+	}
+	if (lg->o.record && !s->rec_asked) {
+		s->rec_asked = true;
+		request(p, REQ_REC_START, "recording_start", NULL);
+	}
+}
+
+/* The results of those; false when the error was none of theirs (the participant fails). */
+static bool out_result(struct lg_part *p, unsigned kind, json_t *result, const char *code, const char *msg)
+{
+	struct plenum_sig *s = st(p);
+	struct lg *lg = p->lg;
+	if (kind != REQ_STREAM_START && kind != REQ_LINKS && kind != REQ_REC_START && kind != REQ_REC_STOP)
+		return false;
+	static const char *const names[] = { [REQ_STREAM_START] = "streaming_start", [REQ_LINKS] = "stream_links",
+	                                     [REQ_REC_START] = "recording_start", [REQ_REC_STOP] = "recording_stop" };
+	if (code && strcmp(code, "no_media") == 0 && ++s->out_tries < OUT_TRIES) {
+		s->out_at_us = lg_now() + OUT_DELAY_US;
+		if (kind == REQ_STREAM_START)
+			s->stream_asked = false;
+		else
+			s->rec_asked = false;
+		return true;
+	}
+	if (code) {
+		snprintf(lg->out_error, sizeof lg->out_error, "%s: %s %s", names[kind], code, msg ? msg : "");
+		lg_log(lg, LG_ERR, "%s", lg->out_error);
+		return true;
+	}
+	if (kind == REQ_STREAM_START) {
+		lg->streaming = true;
+		request(p, REQ_LINKS, "stream_links", NULL);
+	} else if (kind == REQ_LINKS) {
+		json_t *whep = json_object_get(result, "whep");
+		lg_whep_set_link(lg, json_string_value(json_object_get(whep, "url")),
+		                 json_string_value(json_object_get(whep, "token")));
+	} else if (kind == REQ_REC_START) {
+		lg->recording = true;
+		lg->rec_start_unix = lg_unix_now();
+	}
+	return true;
+}
+
+/* After the window: the host stops its recording, so the server renders it while it still runs. */
+static void pl_window_end(struct lg_part *p)
+{
+	if (!p->lg->recording || !st(p))
+		return;
+	p->lg->rec_stop_unix = lg_unix_now();
+	request(p, REQ_REC_STOP, "recording_stop", NULL);
+}
+
 static void on_result(struct lg_part *p, unsigned kind, json_t *result, json_t *error)
 {
 	struct plenum_sig *s = st(p);
+	if (out_result(p, kind, result, json_string_value(json_object_get(error, "code")),
+	               json_string_value(json_object_get(error, "message")))) {
+		kind = REQ_NONE;   /* handled; a queued offer may still be answered below */
+		error = NULL;
+	}
 	if (error) {
 		const char *code = json_string_value(json_object_get(error, "code"));
 		const char *msg = json_string_value(json_object_get(error, "message"));
@@ -276,6 +356,7 @@ static void pl_tick(struct lg_part *p, uint64_t now)
 		request(p, REQ_PING, "ping", NULL);
 		s->next_ping_us = now + 20000000;
 	}
+	out_tick(p, now);
 }
 
 static bool pl_settled(const struct lg_part *p)
@@ -314,4 +395,5 @@ const struct lg_sig_ops lg_sig_plenum = {
 	.free = pl_free,
 	.describe = pl_describe,
 	.focus = pl_focus,
+	.window_end = pl_window_end,
 };
