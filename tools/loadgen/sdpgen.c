@@ -225,7 +225,7 @@ static void rx_from_media(struct lg_pc *pc, const struct sdp_media *m, uint8_t p
 	r->rtx_pt = rtx_pt;
 	r->rtx_ssrc = m->fid_rtx;
 	r->nack_ok = nack;
-	snprintf(r->mid, sizeof r->mid, "%s", m->mid);
+	snprintf(r->mid, sizeof r->mid, "%.15s", m->mid);   /* server mids are short */
 }
 
 /* transport-cc feedback for what the server sends, when this m-line negotiates it */
