@@ -1,13 +1,11 @@
 /* whep: the public livestream's HTTP face — WHEP (draft-ietf-wish-whep): POST /whep/<room> with an SDP
  * offer and a stream token makes a viewer (201, Location: its resource), DELETE ends it; CORS for players. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/clock.h"
 #include "base/log.h"
-#include "base/util.h"
 #include "meet/meet.h"
 #include "sfu/sfu.h"
 #include "signal/proto_int.h"
