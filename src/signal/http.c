@@ -14,6 +14,7 @@
 #include "signal/signal_admin.h"
 #include "signal/signal_tenant.h"
 #include "signal/static_files.h"
+#include "signal/whep.h"
 #include "signal/whip.h"
 
 #define METRICS_CAP (256 * 1024)
@@ -240,8 +241,7 @@ static struct signal_static *current_files(struct signal *s)
 	return g;
 }
 
-/* A request header into buf; NULL when absent or longer than buf. */
-static const char *header(struct lws *wsi, enum lws_token_indexes h, char *buf, int cap)
+const char *signal_http_header(struct lws *wsi, enum lws_token_indexes h, char *buf, int cap)
 {
 	if (lws_hdr_total_length(wsi, h) <= 0 || lws_hdr_copy(wsi, buf, cap, h) < 0)
 		return NULL;
@@ -255,11 +255,11 @@ static bool not_modified(struct lws *wsi, const struct signal_static_file *f, ti
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_IF_NONE_MATCH) > 0) {
 		const char *tags[SIGNAL_CODINGS] = { f->etag[0], f->etag[1], f->etag[2] };
 		size_t which;
-		return header(wsi, WSI_TOKEN_HTTP_IF_NONE_MATCH, v, sizeof v) &&
+		return signal_http_header(wsi, WSI_TOKEN_HTTP_IF_NONE_MATCH, v, sizeof v) &&
 		       signal_etag_match(v, tags, SIGNAL_CODINGS, &which);
 	}
 	time_t since;
-	return header(wsi, WSI_TOKEN_HTTP_IF_MODIFIED_SINCE, v, sizeof v) &&
+	return signal_http_header(wsi, WSI_TOKEN_HTTP_IF_MODIFIED_SINCE, v, sizeof v) &&
 	       signal_http_date_parse(v, &since) == 0 && modified <= since;
 }
 
@@ -293,7 +293,7 @@ static int serve_memory(struct lws *wsi, struct signal_pss *pss, struct signal_s
 	unsigned avail = 0;
 	for (int c = 1; c < SIGNAL_CODINGS; c++)
 		avail |= f->body[c].data ? 1u << c : 0;
-	enum signal_coding c = signal_coding_choose(header(wsi, WSI_TOKEN_HTTP_ACCEPT_ENCODING, ae, sizeof ae), avail);
+	enum signal_coding c = signal_coding_choose(signal_http_header(wsi, WSI_TOKEN_HTTP_ACCEPT_ENCODING, ae, sizeof ae), avail);
 	time_t modified = f->page ? g->newest : f->modified;
 	bool fresh = not_modified(wsi, f, modified);
 	const char *coding = signal_coding_name(c);
@@ -449,6 +449,7 @@ static int route(struct signal *s, struct lws *wsi, struct signal_pss *pss, cons
 	struct signal_client client;
 	if (signal_client_get(s, wsi, &client) == 0 && signal_conns_client(s, wsi, &client) != 0)
 		return respond_text(wsi, pss, 429, "text/plain; charset=utf-8", "too many connections from one address\n");
+	wish_body_free(&pss->offer);   /* a new request: no offer is being read */
 	if (strncmp(path, SIGNAL_WHEP_PREFIX, strlen(SIGNAL_WHEP_PREFIX)) == 0 && signal_host_allowed(s, wsi))
 		return signal_whep_request(s, wsi, pss, signal_tenant_for(s, wsi), path + strlen(SIGNAL_WHEP_PREFIX));
 	bool whip = strncmp(path, SIGNAL_WHIP_PREFIX, strlen(SIGNAL_WHIP_PREFIX)) == 0;
@@ -463,7 +464,7 @@ static int route(struct signal *s, struct lws *wsi, struct signal_pss *pss, cons
 	if (!tenant && strcmp(path, "/healthz") && strcmp(path, "/metrics"))
 		return respond_text(wsi, pss, 404, "text/html; charset=utf-8", unknown_host_page);
 	if (whip)
-		return signal_whip_http(s, wsi, pss, path);
+		return signal_whip_request(s, wsi, pss, tenant, path + strlen(SIGNAL_WHIP_PREFIX));
 	if (strncmp(path, SIGNAL_RECORDINGS_PREFIX, strlen(SIGNAL_RECORDINGS_PREFIX)) == 0)
 		return signal_recordings_request(s, wsi, pss, tenant, path + strlen(SIGNAL_RECORDINGS_PREFIX));
 	if (strncmp(path, SIGNAL_HLS_PREFIX, strlen(SIGNAL_HLS_PREFIX)) == 0 && tenant)
@@ -527,22 +528,20 @@ int signal_http_callback(struct signal *s, struct lws *wsi, enum lws_callback_re
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		return write_body(wsi, pss);
 	case LWS_CALLBACK_HTTP_BODY:
-		if (pss && pss->whep)
-			return signal_whep_body(s, wsi, pss, false, in, len);
-		return signal_whip_body(s, wsi, pss, in, len);
+		return pss ? wish_body_add(&pss->offer, in, len) : 0;
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-		if (pss && pss->whep)
-			return signal_whep_body(s, wsi, pss, true, in, len);
-		return signal_whip_body_done(s, wsi, pss);
+		/* the offer of a POST: what it is for decides */
+		if (pss && pss->offer.post == WISH_WHIP)
+			return signal_whip_offer(s, wsi, pss);
+		if (pss && pss->offer.post == WISH_WHEP)
+			return signal_whep_offer(s, wsi, pss);
+		return 0;
 	case LWS_CALLBACK_HTTP_FILE_COMPLETION:
 		return lws_http_transaction_completed(wsi) ? -1 : 0;
 	case LWS_CALLBACK_CLOSED_HTTP:
 		if (pss) {
 			pss_clear(pss);
-			signal_whep_pss_free(pss);
-			free(pss->req_body);
-			pss->req_body = NULL;
-			pss->whip_post = false;
+			wish_body_free(&pss->offer);
 		}
 		return 0;
 	default:

@@ -15,6 +15,7 @@
 #include "signal/signal_int.h"
 #include "signal/signal_tenant.h"
 #include "signal/static_files.h"
+#include "signal/whep.h"
 #include "signal/whip.h"
 
 #define HTTP_TIMEOUT_S 10        /* to send the request headers, and for a held header buffer */

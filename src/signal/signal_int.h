@@ -11,6 +11,7 @@
 #include "meet/meet.h"
 #include "signal/protocol.h"
 #include "signal/signal.h"
+#include "signal/wish.h"
 
 #define SIGNAL_WS_PROTOCOL "plenum.v1"
 #define SIGNAL_WS_PATH "/ws"
@@ -25,11 +26,11 @@ struct signal_origin {
 struct signal_peer;
 struct signal_static;
 struct whip_session;
+struct signal_whep;
 
 /* whip.c: encoders publishing through WHIP, their budgets, and why requests were refused */
 #define WHIP_ROOM_MAX 4                  /* WHIP resources per meeting */
 #define WHIP_SERVER_MAX 32               /* … and on the whole server */
-#define WHIP_BODY_MAX 65536              /* bytes of an SDP offer */
 #define WHIP_BUCKETS 256                 /* POST budgets, by a keyed hash of the address group */
 enum whip_refused {
 	WHIP_REFUSED_TOKEN, WHIP_REFUSED_NO_MEETING, WHIP_REFUSED_TOO_LARGE, WHIP_REFUSED_TYPE, WHIP_REFUSED_SDP,
@@ -113,21 +114,11 @@ struct signal_pss {
 	struct signal_static *held;      /* the web files generation `data` lies in (a reference) */
 	const char *csp;                 /* the request's tenant's frame-ancestors (NULL: 'none') */
 	struct ws_conn *ws;
-	struct signal_whep_post *whep;   /* whep.c: a WHEP offer being received */
 	bool close_after;                /* the connection closes once the response is out */
-	/* a WHIP POST whose body is being read (whip.c) */
-	bool whip_post;
-	char *req_body;
-	size_t req_len, req_cap;
-	char req_room[65];
+	struct wish_body offer;          /* wish.c: the SDP offer of a WHIP or WHEP POST being read */
 };
 
-/* http.c: a response with `headers` (name, value pairs ending in NULL) besides the usual; body
- * (malloc'd or NULL for len 0) is taken over. */
-int signal_http_reply(struct lws *wsi, struct signal_pss *pss, unsigned status, const char *type, char *body,
-                      size_t len, const char *const *headers);
-
-/* http.c: the same with its own Cache-Control. */
+/* http.c: signal_http_reply (below) with its own Cache-Control. */
 int signal_http_reply_cached(struct lws *wsi, struct signal_pss *pss, unsigned status, const char *type, char *body,
                              size_t len, const char *cache_control, const char *const *headers);
 
@@ -140,21 +131,6 @@ struct signal_tenant;
 /* A GET/HEAD/OPTIONS under /hls/ (`rest` after the prefix) for tenant t. */
 int signal_hls_request(struct signal *s, struct lws *wsi, struct signal_pss *pss, const struct signal_tenant *t,
                        const char *rest);
-
-/* whep.c: WHEP viewers (draft-ietf-wish-whep) under /whep/<room>[/<id>] */
-#define SIGNAL_WHEP_PREFIX "/whep/"
-#define SIGNAL_WHEP_BODY_MAX (64 * 1024)    /* bytes of an offer */
-#define SIGNAL_WHEP_RATE 20                 /* offers per second, server-wide (a token bucket) ... */
-#define SIGNAL_WHEP_BURST 40                /* ... and at once */
-struct signal_tenant;
-struct signal_whep;
-/* A request under /whep/ (`rest` after the prefix): OPTIONS, POST (the body follows), DELETE, others 405. */
-int signal_whep_request(struct signal *s, struct lws *wsi, struct signal_pss *pss, struct signal_tenant *t,
-                        const char *rest);
-/* LWS_CALLBACK_HTTP_BODY (done false) and _COMPLETION (done true). */
-int signal_whep_body(struct signal *s, struct lws *wsi, struct signal_pss *pss, bool done, const void *in, size_t len);
-void signal_whep_pss_free(struct signal_pss *pss);
-void signal_whep_free(struct signal *s);   /* ends every viewer (before the sfu goes) */
 
 /* ws.c: the WebSocket reasons of the shared lws callback. */
 int signal_ws_callback(struct signal *s, struct lws *wsi, enum lws_callback_reasons reason,
@@ -218,6 +194,9 @@ int signal_conns_client(struct signal *s, struct lws *wsi, const struct signal_c
  * over; headers are pairs "name:", "value" ending in NULL (may be NULL). 0, or non-zero to close. */
 int signal_http_reply(struct lws *wsi, struct signal_pss *pss, unsigned status, const char *type, char *body,
                       size_t len, const char *const *headers);
+
+/* http.c: a request header into buf (cap bytes); NULL when absent or longer than buf. */
+const char *signal_http_header(struct lws *wsi, enum lws_token_indexes h, char *buf, int cap);
 
 /* http.c: a plain-text response; a file from disk (no web root check: the caller checked the
  * path) with Content-Disposition `disposition` (may be NULL), private and not cached. */
