@@ -114,11 +114,17 @@ def encoder_pid(server, live_dir):
     return None
 
 
-def test_hls_stream_follows_the_speaker(start_server, tmp_path):
+def streamed(start_server, tmp_path):
+    """A server with a live folder, and a folder for the segments a test saves: (live, server, out)."""
     live = tmp_path / "live"
     server = start_server(["--live-dir", str(live)])
     out = tmp_path / "out"
     out.mkdir()
+    return live, server, out
+
+
+def test_hls_stream_follows_the_speaker(start_server, tmp_path):
+    live, server, out = streamed(start_server, tmp_path)
 
     async def go():
         anna, bernd = await meeting(server)
@@ -209,10 +215,7 @@ def test_hls_encoder_killed(start_server, tmp_path):
 
 
 def test_hls_composed_screen_speaker_and_mix(start_server, tmp_path):
-    live = tmp_path / "live"
-    server = start_server(["--live-dir", str(live)])
-    out = tmp_path / "out"
-    out.mkdir()
+    live, server, out = streamed(start_server, tmp_path)
 
     async def go():
         anna, bernd = await meeting(server)
