@@ -19,6 +19,9 @@
 #define MOD "hls"
 #define W 1280
 #define H 720
+#define SCREEN_W 960
+#define SMALL_W 320
+#define SMALL_H 240
 
 struct hls_stream {
 	struct hls *owner;
@@ -47,20 +50,44 @@ struct hls {
 	bool freeing;                    /* hls_free ran: the last close frees h */
 };
 
+/* The composed picture (like the recording's, render.c): the main video large; while the side
+ * video shows a camera (more than the feed's 16x16 black), the main in the left 960x720 and the
+ * camera 320x240 beside it — the composite is scaled to 2x2 and drawn off the picture otherwise.
+ * The voices mixed, each resampled to close its gaps first. */
+#define SIDE_MIN 32
+static void hls_graph(char *g, size_t cap)
+{
+	int n = snprintf(g, cap,
+	        "[0:v:0]fps=25,split[m1][m2];[0:v:1]fps=25,split[s1][s2];"
+	        "[m1]scale=%d:%d:force_original_aspect_ratio=decrease,pad=%d:%d:-1:-1,setsar=1[big];"
+	        "[m2]scale=%d:%d:force_original_aspect_ratio=decrease,pad=%d:%d:-1:-1,setsar=1[scr];"
+	        "[s1]scale=%d:%d:force_original_aspect_ratio=decrease,pad=%d:%d:-1:-1,pad=%d:%d:0:-1,setsar=1[spk];"
+	        "[scr][spk]hstack[comp];"
+	        "[comp][s2]scale2ref=w='if(lt(iw,%d),2,main_w)':h='if(lt(iw,%d),2,main_h)'[c2][ref];[ref]nullsink;"
+	        "[big][c2]overlay=x='if(lt(w,%d),W,0)':y=0:eval=frame,format=yuv420p[vout];",
+	        W, H, W, H, SCREEN_W, H, SCREEN_W, H, SMALL_W, SMALL_H, SMALL_W, SMALL_H, SMALL_W, H, SIDE_MIN,
+	        SIDE_MIN, SIDE_MIN);
+	for (int i = 0; i < SFU_TAP_VOICES && n > 0 && (size_t)n < cap; i++)
+		n += snprintf(g + n, cap - (size_t)n, "[0:a:%d]aresample=async=1000[a%d];", i, i);
+	for (int i = 0; i < SFU_TAP_VOICES && n > 0 && (size_t)n < cap; i++)
+		n += snprintf(g + n, cap - (size_t)n, "[a%d]", i);
+	if (n > 0 && (size_t)n < cap)
+		snprintf(g + n, cap - (size_t)n, "amix=inputs=%d:duration=longest:normalize=0[aout]", SFU_TAP_VOICES);
+}
+
 int hls_args(const struct rec_render_config *cfg, const char *out_dir, char ***out)
 {
 	char **argv = NULL;
 	size_t n = 0, cap = 0;
-	char vf[160], seg[800], list[800];
-	snprintf(vf, sizeof vf, "scale=%d:%d:force_original_aspect_ratio=decrease,pad=%d:%d:-1:-1,fps=25,format=yuv420p",
-	         W, H, W, H);
+	char graph[1400], seg[800], list[800];
+	hls_graph(graph, sizeof graph);
 	snprintf(seg, sizeof seg, "%s/seg-%%06d.ts", out_dir);
 	snprintf(list, sizeof list, "%s/" HLS_PLAYLIST, out_dir);
-	const char *tail[] = { "-f", "matroska", "-i", "pipe:0", "-map", "0:v:0", "-map", "0:a:0",
-	                       "-vf", vf, "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency",
+	const char *tail[] = { "-f", "matroska", "-i", "pipe:0", "-filter_complex", graph, "-map", "[vout]",
+	                       "-map", "[aout]", "-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency",
 	                       "-g", "50", "-keyint_min", "50", "-sc_threshold", "0", "-b:v", "2000k",
 	                       "-maxrate", "2500k", "-bufsize", "5000k", "-threads", "2",
-	                       "-af", "aresample=async=1000", "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-ac", "2",
+	                       "-c:a", "aac", "-b:a", "128k", "-ar", "48000", "-ac", "2",
 	                       "-f", "hls", "-hls_time", "2", "-hls_list_size", "6",
 	                       "-hls_flags", "delete_segments+independent_segments+temp_file",
 	                       "-hls_segment_filename", seg, list, NULL };

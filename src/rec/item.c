@@ -10,7 +10,7 @@ bool rec_item_put_media(struct rec_ring *r, const struct sfu_tap_media *m)
 		return false;
 	struct rec_item it = {
 		.type = REC_ITEM_MEDIA, .kind = (uint8_t)m->kind, .source = (uint8_t)m->source, .marker = m->marker,
-		.keyframe = m->keyframe, .programme = m->programme, .seq = m->seq, .width = m->width,
+		.keyframe = m->keyframe, .slot = (int8_t)m->slot, .seq = m->seq, .width = m->width,
 		.height = m->height, .participant_id = m->participant_id, .track_no = m->track_no, .ts = m->ts,
 		.now_us = m->now_us,
 	};

@@ -16,7 +16,8 @@ enum rec_item_type { REC_ITEM_MEDIA = 1, REC_ITEM_SPEAKER = 2 };
 
 struct rec_item {
 	uint8_t type, kind, source;
-	bool marker, keyframe, programme;
+	int8_t slot;                     /* struct sfu_tap_media's slot */
+	bool marker, keyframe;
 	uint16_t seq, width, height;
 	uint32_t participant_id, track_no, ts;
 	uint64_t now_us;

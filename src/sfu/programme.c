@@ -49,3 +49,17 @@ void sfu_programme_pick(const struct sfu_room *r, struct sfu_track **video, stru
 		*video = by_speech(r, SFU_SOURCE_CAMERA, true);
 	*audio = by_speech(r, SFU_SOURCE_MICROPHONE, true);
 }
+
+struct sfu_track *sfu_programme_side(const struct sfu_room *r, const struct sfu_track *video)
+{
+	return video && video->source == SFU_SOURCE_SCREEN ? by_speech(r, SFU_SOURCE_CAMERA, true) : NULL;
+}
+
+size_t sfu_programme_voices(const struct sfu_room *r, struct sfu_track **out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->n_loudest; i++)
+		if ((out[n] = track_of(member(r, r->loudest[i]), SFU_SOURCE_MICROPHONE)))
+			n++;
+	return n;
+}

@@ -225,7 +225,7 @@ struct sfu_tap_media {
 	enum sfu_source source;
 	int layer;                  /* the simulcast layer this packet belongs to (0: the only one) */
 	bool marker, keyframe;      /* keyframe: VP8 packet that starts a keyframe */
-	bool programme;             /* the track is the programme's video or audio (sfu_programme_pick) */
+	int slot;                   /* its track in the composed programme (SFU_TAP_*), -1: none */
 	uint16_t seq;
 	uint32_t ts;
 	uint16_t width, height;     /* video: the layer's size from its last keyframe (0: unknown) */
@@ -233,6 +233,12 @@ struct sfu_tap_media {
 	size_t payload_len;
 	uint64_t now_us;            /* the sfu clock's arrival time */
 };
+/* The composed programme's tracks (a packet's slot): the programme's video (sfu_programme_pick),
+ * the speaker's camera beside a shared screen, and the voices of the loudest few, each keeping its
+ * slot while it stays among them. */
+#define SFU_TAP_MAIN 0              /* video: the shared screen, else the speaker's camera */
+#define SFU_TAP_SIDE 1              /* video: the speaker's camera while a screen is shared */
+#define SFU_TAP_VOICES 3            /* audio: slots 0 .. SFU_TAP_VOICES - 1 (SFU_AUDIO_TOP_N) */
 struct sfu_tap_ops {
 	/* On the room's media thread: fast, never blocks. true: the tap lost this video's frames and
 	 * asks for a keyframe (sent at most every SFU_PLI_MIN_INTERVAL_US). */

@@ -187,7 +187,7 @@ struct sfu_room {
 	 * (worker-owned), and the programme they are told of (compared, never followed) */
 	struct sfu_tap_slot { const struct sfu_tap_ops *ops; void *arg; } taps[SFU_TAPS_MAX];
 	size_t n_taps;
-	const struct sfu_track *tap_video, *tap_audio;
+	const struct sfu_track *tap_video, *tap_side, *tap_voice[SFU_AUDIO_TOP_N];
 	struct sfu_viewer *viewers;   /* worker-owned: its WHEP viewers (viewer.c) */
 	unsigned main_viewers;        /* main-owned: viewers admitted and not yet closed */
 };
@@ -285,6 +285,11 @@ void sfu_speakers_update(struct sfu_room *r, uint64_t now_us);
  * any (audio is forwarded only while its speaker is among the loudest, media.c).
  * Muted and not (yet) arriving tracks are skipped; NULL where there is none. Worker thread. */
 void sfu_programme_pick(const struct sfu_room *r, struct sfu_track **video, struct sfu_track **audio);
+/* The composed programme (the HLS feed) beside that video: the speaker's camera while `video` is a
+ * shared screen (NULL otherwise), and the microphones of the loudest few (out[SFU_AUDIO_TOP_N],
+ * loudest first; muted ones skipped). Returns how many voices. Worker thread. */
+struct sfu_track *sfu_programme_side(const struct sfu_room *r, const struct sfu_track *video);
+size_t sfu_programme_voices(const struct sfu_room *r, struct sfu_track **out);
 
 /* viewer.c (worker): the room's viewers follow its programme (every tick), their budgets and
  * consent (once a second); all of them end when the room's last member leaves. */

@@ -1,10 +1,13 @@
 /* tap: a room's unencrypted RTP payloads and speaker changes for its recorders (src/rec: a
  * recording, an HLS stream), on the room's media thread. Audio as it arrives; of a video, the
- * best simulcast layer arriving; each packet marked when its track is the programme. */
+ * best simulcast layer arriving; each packet marked with its track's slot in the composed
+ * programme (the programme's video, the speaker beside a shared screen, the loudest voices). */
 #include <errno.h>
 #include <string.h>
 
 #include "sfu/sfu_internal.h"
+
+_Static_assert(SFU_TAP_VOICES == SFU_AUDIO_TOP_N, "a voice slot for each forwarded speaker");
 
 #define TAP_LAYER_FRESH_US 500000ull   /* a layer with no packet for this long is not arriving */
 
@@ -14,6 +17,18 @@ static int best_layer(const struct sfu_track *t, uint64_t now_us)
 		if (t->layers[i].last_packet_us && now_us - t->layers[i].last_packet_us < TAP_LAYER_FRESH_US)
 			return i;
 	return 0;
+}
+
+static int slot_of(const struct sfu_room *r, const struct sfu_track *t)
+{
+	if (t == r->tap_video)
+		return SFU_TAP_MAIN;
+	if (t == r->tap_side)
+		return SFU_TAP_SIDE;
+	for (int i = 0; i < SFU_AUDIO_TOP_N; i++)
+		if (t == r->tap_voice[i])
+			return i;
+	return -1;
 }
 
 void sfu_tap_packet(struct sfu_track *t, int layer, const struct rtp_hdr *h, uint16_t seq,
@@ -35,7 +50,7 @@ void sfu_tap_packet(struct sfu_track *t, int layer, const struct rtp_hdr *h, uin
 	struct sfu_tap_media m = {
 		.participant_id = t->owner->id, .track_no = t->track_no, .kind = t->kind, .source = t->source,
 		.layer = layer, .marker = h->marker, .keyframe = keyframe, .seq = seq, .ts = h->ts,
-		.programme = t == r->tap_video || t == r->tap_audio,
+		.slot = slot_of(r, t),
 		.width = l->width, .height = l->height, .payload = payload, .payload_len = payload_len,
 		.now_us = now_us,
 	};
@@ -57,12 +72,33 @@ void sfu_tap_tick(struct sfu_room *r)
 {
 	if (!r->n_taps)
 		return;
-	struct sfu_track *video, *audio;
+	struct sfu_track *video, *audio, *voices[SFU_AUDIO_TOP_N];
 	sfu_programme_pick(r, &video, &audio);
+	struct sfu_track *side = sfu_programme_side(r, video);
 	if (video && video != r->tap_video)
 		sfu_track_request_keyframe(video, video->tap_layer >= 0 ? video->tap_layer : 0, true);
+	if (side && side != r->tap_side)
+		sfu_track_request_keyframe(side, side->tap_layer >= 0 ? side->tap_layer : 0, true);
 	r->tap_video = video;
-	r->tap_audio = audio;
+	r->tap_side = side;
+	/* a voice keeps its slot while it stays among the loudest; a new one takes a free slot */
+	size_t n = sfu_programme_voices(r, voices);
+	bool placed[SFU_AUDIO_TOP_N] = { false };
+	for (size_t s = 0; s < SFU_AUDIO_TOP_N; s++) {
+		size_t k = 0;
+		while (k < n && voices[k] != r->tap_voice[s])
+			k++;
+		if (k < n)
+			placed[k] = true;
+		else
+			r->tap_voice[s] = NULL;
+	}
+	for (size_t k = 0, s = 0; k < n; k++)
+		if (!placed[k]) {
+			while (r->tap_voice[s])
+				s++;
+			r->tap_voice[s] = voices[k];
+		}
 }
 
 bool sfu_tap_wants(const struct sfu_track *t, int layer)

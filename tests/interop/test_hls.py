@@ -3,7 +3,10 @@ Anna (red camera, 440 Hz) and Bernd (blue camera, 660 Hz). A host starts streami
 programme (the speaker's camera and voice) to one ffmpeg per room that writes HLS (H.264 + AAC, 2 s
 segments) under --live-dir, served at /hls/<room>/index.m3u8. Checked: the playlist within 10 s,
 segments that ffprobe decodes, the speaker change, headers, the names refused, the folder gone and
-404 after streaming_stop; a killed encoder is reported (encoder_failed) and the meeting (and its recording) goes on."""
+404 after streaming_stop; a killed encoder is reported (encoder_failed) and the meeting (and its recording) goes on.
+Composed like the recording: with Clara's green screen shared, the screen fills the left and the speaker's
+camera is beside it (320x240 at x=960); two voices at once are both in the mix; a screen share that ends and
+voices that go quiet do not stall the stream, which then shows the speaker large again."""
 import asyncio
 import os
 import re
@@ -13,11 +16,12 @@ import time
 import urllib.error
 import urllib.request
 
+import numpy
 import pytest
 
 from helpers import run
 from plenum_client import http_get, parse_metrics
-from test_recording import BLUE, FFPROBE, RED, Participant, SolidTrack, VoiceTrack, close, probe, stop_all
+from test_recording import BLUE, FFPROBE, GREEN, RED, Participant, SolidTrack, VoiceTrack, close, probe, stop_all
 
 pytestmark = pytest.mark.skipif(not FFPROBE, reason="needs Debian's ffmpeg")
 ROOM = "ratssitzung"
@@ -83,6 +87,18 @@ def pixel(path, x=640, y=360):
     return tuple(raw[-3:])
 
 
+def tones(path, freqs):
+    """Of each frequency: how far its level in the segment's audio stands above the spectrum's median (dB)."""
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", path, "-vn", "-ac", "1", "-ar", "48000", "-f", "s16le", "-"],
+                         capture_output=True).stdout
+    pcm = numpy.frombuffer(raw, numpy.int16).astype(numpy.float64)
+    assert len(pcm) > 24000, f"no audio in {path}"
+    spec = numpy.abs(numpy.fft.rfft(pcm))
+    hz = numpy.fft.rfftfreq(len(pcm), 1 / 48000)
+    floor = numpy.median(spec[(hz > 100) & (hz < 4000)]) + 1e-9
+    return {f: 20 * numpy.log10(spec[(hz > f - 5) & (hz < f + 5)].max() / floor) for f in freqs}
+
+
 def encoder_pid(server, live_dir):
     """The server's child process that writes into live_dir (prlimit → nice → ffmpeg is one pid)."""
     for pid in filter(str.isdigit, os.listdir("/proc")):
@@ -98,11 +114,17 @@ def encoder_pid(server, live_dir):
     return None
 
 
-def test_hls_stream_follows_the_speaker(start_server, tmp_path):
+def streamed(start_server, tmp_path):
+    """A server with a live folder, and a folder for the segments a test saves: (live, server, out)."""
     live = tmp_path / "live"
     server = start_server(["--live-dir", str(live)])
     out = tmp_path / "out"
     out.mkdir()
+    return live, server, out
+
+
+def test_hls_stream_follows_the_speaker(start_server, tmp_path):
+    live, server, out = streamed(start_server, tmp_path)
 
     async def go():
         anna, bernd = await meeting(server)
@@ -190,3 +212,56 @@ def test_hls_encoder_killed(start_server, tmp_path):
             await stop_all(anna, bernd)
 
     run(go(), 120)
+
+
+def test_hls_composed_screen_speaker_and_mix(start_server, tmp_path):
+    live, server, out = streamed(start_server, tmp_path)
+
+    async def go():
+        anna, bernd = await meeting(server)
+        clara = Participant(server.ws_url, "Clara", voice=VoiceTrack(880), screen=SolidTrack((0, 255, 0), 640, 360, 5))
+        await clara.start(ROOM)
+        try:
+            await anna.wait_for(lambda: anna.video_frames.get(clara.participant_id, 0) > 3, 30, "Clara's screen")
+            anna.voice.speaking = True
+            await asyncio.sleep(2)
+            await anna.request("streaming_start")
+            _, _, names = await segments(server, 2, 20)
+            seg = save(server, names[-1], out)
+            assert close(pixel(seg, 100, 360), GREEN), f"the screen fills the left: {pixel(seg, 100, 360)}"
+            assert close(pixel(seg, 480, 360), GREEN), f"the screen fills the left: {pixel(seg, 480, 360)}"
+            beside = pixel(seg, 1120, 360)
+            assert close(beside, RED), f"Anna (red) beside the screen: {beside}"
+            assert close(pixel(seg, 1120, 100), (0, 0, 0)), "black above the speaker's box"
+            # two voices at once: both tones are in the mix, Clara's (silent) is not
+            bernd.voice.speaking = True
+            await asyncio.sleep(3)
+            _, _, names = await segments(server, 1, 15, after=names[-1])
+            seg = save(server, names[-1], out)
+            level = tones(seg, (440, 660, 880))
+            assert level[440] > 20 and level[660] > 20, f"both voices in the mix: {level}"
+            assert level[880] < min(level[440], level[660]) - 40, f"a silent voice adds no tone: {level}"
+            # the screen share ends (a host ends it, its frames stop) and everyone goes quiet: segments
+            # keep coming, the speaker large again
+            await anna.request("mute", {"id": clara.participant_id, "source": "screen"})
+            clara.screen.stop()
+            anna.voice.speaking = bernd.voice.speaking = False
+            last = names[-1]
+            t0 = time.monotonic()
+            await asyncio.sleep(10)
+            _, _, names = await segments(server, 4, 5, after=last)
+            assert time.monotonic() - t0 < 16
+            seg = save(server, names[-1], out)
+            kinds = {s["codec_type"]: s["codec_name"] for s in probe(seg)["streams"]}
+            assert kinds == {"video": "h264", "audio": "aac"}, kinds
+            big = pixel(seg, 640, 360)
+            assert close(big, RED) or close(big, BLUE), f"the speaker large, no screen: {big}"
+            # Anna's 4:3 camera fills x 160..1120: where the box would be (x 960..1280), the speaker is
+            assert close(pixel(seg, 1000, 360), big) and close(pixel(seg, 400, 360), big), "no box beside"
+            m = hls_metrics(server)
+            assert m["plenum_hls_encoder_failures_total"] == 0 and m["plenum_hls_streams"] == 1, m
+            await anna.request("streaming_stop")
+        finally:
+            await stop_all(anna, bernd, clara)
+
+    run(go(), 150)

@@ -60,7 +60,10 @@ START_TEST(encoder_arguments)
 	while (argv[n])
 		n++;
 	ck_assert_str_eq(argv[n - 1], "/run/live/default/rat/index.m3u8");
-	ck_assert(strstr(argv[find_arg(argv, "-vf") + 1], "scale=1280:720") != NULL);
+	const char *graph = argv[find_arg(argv, "-filter_complex") + 1];
+	ck_assert(strstr(graph, "scale=1280:720") && strstr(graph, "overlay=") && strstr(graph, "[0:v:1]"));
+	ck_assert(strstr(graph, "[0:a:2]") && strstr(graph, "amix=inputs=3") && strstr(graph, "normalize=0"));
+	ck_assert_str_eq(argv[find_arg(argv, "-preset") + 1], "veryfast");
 	rec_render_args_free(argv);
 	struct rec_render_config dflt = { 0 };
 	ck_assert_int_eq(hls_args(&dflt, "/x", &argv), 0);
@@ -118,13 +121,13 @@ START_TEST(vp8_frames)
 }
 END_TEST
 
-static struct sfu_tap_media media(bool video, bool programme, bool key, uint16_t seq, uint32_t ts, const uint8_t *pl,
+static struct sfu_tap_media media(bool video, int slot, bool key, uint16_t seq, uint32_t ts, const uint8_t *pl,
                                   size_t len)
 {
 	return (struct sfu_tap_media){ .participant_id = 7, .track_no = video ? 1 : 0,
 	                               .kind = video ? SFU_KIND_VIDEO : SFU_KIND_AUDIO,
 	                               .source = video ? SFU_SOURCE_CAMERA : SFU_SOURCE_MICROPHONE, .marker = true,
-	                               .keyframe = key, .programme = programme, .seq = seq, .ts = ts, .width = 320,
+	                               .keyframe = key, .slot = slot, .seq = seq, .ts = ts, .width = 320,
 	                               .height = 240, .payload = pl, .payload_len = len, .now_us = clock_mono_us() };
 }
 
@@ -153,28 +156,31 @@ START_TEST(feed_starts_at_the_keyframe)
 	memset(pl, 0x55, sizeof pl);
 	pl[0] = 0x10;   /* VP8 descriptor: start of partition 0 */
 	uint8_t opus[3] = { 0xfc, 0xff, 0xfe };
-	struct sfu_tap_media m = media(true, false, false, 1, 0, pl, sizeof pl);
+	struct sfu_tap_media m = media(true, -1, false, 1, 0, pl, sizeof pl);
 	ck_assert(!hls_feed_tap_media(f, &m));          /* not the programme: not taken, nothing asked */
-	m = media(true, true, false, 2, 3000, pl, sizeof pl);
+	m = media(true, 0, false, 2, 3000, pl, sizeof pl);
 	hls_feed_tap_media(f, &m);   /* the programme's delta frame: taken, but no stream starts with it */
-	m = media(false, true, false, 1, 960, opus, sizeof opus);
+	m = media(false, 0, false, 1, 960, opus, sizeof opus);
 	hls_feed_tap_media(f, &m);
 	uint8_t out[1 << 16];
 	ck_assert_uint_eq(drain(fds[0], out, sizeof out, 300), 0);   /* no keyframe yet: no stream */
-	m = media(true, true, false, 3, 6000, pl, sizeof pl);
+	m = media(true, 0, false, 3, 6000, pl, sizeof pl);
 	ck_assert_msg(hls_feed_tap_media(f, &m), "a keyframe of the programme is asked for");
 	/* the keyframe: VP8 frame tag with the key bit clear, start code, 320x240 */
 	uint8_t key[20] = { 0x10, 0x50, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00 };
-	m = media(true, true, true, 4, 9000, key, sizeof key);
+	m = media(true, 0, true, 4, 9000, key, sizeof key);
 	hls_feed_tap_media(f, &m);
 	for (int i = 0; i < 30; i++) {
-		m = media(false, true, false, (uint16_t)(2 + i), 960u * (2 + i), opus, sizeof opus);
+		m = media(false, 0, false, (uint16_t)(2 + i), 960u * (2 + i), opus, sizeof opus);
 		hls_feed_tap_media(f, &m);
 	}
 	size_t n = drain(fds[0], out, sizeof out, 2000);
 	ck_assert_uint_gt(n, 4);
 	ck_assert(out[0] == 0x1a && out[1] == 0x45 && out[2] == 0xdf && out[3] == 0xa3);   /* EBML */
-	m = media(true, true, false, 40, 12000, pl, sizeof pl);
+	/* the side track has no source: the black 16x16 keyframe keeps it going (VP8 start code, 16x16) */
+	static const uint8_t black[] = { 0x9d, 0x01, 0x2a, 0x10, 0x00, 0x10, 0x00 };
+	ck_assert_msg(memmem(out, n, black, sizeof black), "a black frame in the side track");
+	m = media(true, 0, false, 40, 12000, pl, sizeof pl);
 	ck_assert_msg(!hls_feed_tap_media(f, &m), "the shown programme asks for nothing");
 	ck_assert_uint_eq(hls_feed_dropped(f), 0);
 	hls_feed_free(f);
@@ -192,7 +198,7 @@ START_TEST(stalled_encoder_drops)
 	uint8_t key[1000] = { 0x10, 0x50, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00 };
 	uint64_t t0 = clock_mono_us();
 	for (unsigned i = 0; i < 2000; i++) {   /* nobody reads the pipe: the writer blocks, the ring fills */
-		struct sfu_tap_media m = media(true, true, true, (uint16_t)i, 3000u * i, key, sizeof key);
+		struct sfu_tap_media m = media(true, 0, true, (uint16_t)i, 3000u * i, key, sizeof key);
 		hls_feed_tap_media(f, &m);
 		if (i % 100 == 0) {
 			struct timespec ts = { 0, 2 * 1000 * 1000 };
