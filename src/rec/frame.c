@@ -1,5 +1,6 @@
 /* frame: RTP of one track → whole frames. VP8 (RFC 7741 §4): the S bit with partition 0 starts a
- * frame, the marker bit ends it; a sequence gap inside a frame drops it. Opus (RFC 7587): one
+ * frame, the marker bit ends it; a sequence gap inside or between frames drops what follows up
+ * to the next keyframe (which the tap asks the publisher for). Opus (RFC 7587): one
  * packet, one frame. RTP time (90 or 48 kHz) unwrapped into ms from the first frame's arrival. */
 #include <errno.h>
 #include <stdlib.h>
@@ -55,12 +56,16 @@ static bool put_vp8(struct rec_frames *a, const struct track_pkt *p, struct rec_
 	const uint8_t *vp = p->payload + d.desc_len;
 	size_t vlen = p->len - d.desc_len;
 	if (d.start_of_partition && d.partition_id == 0) {
+		/* packets lost between frames (a whole frame, or the end of the last): what follows
+		 * refers to what is missing, so only a keyframe helps */
+		if (a->seq_known && p->seq != a->next_seq && !p->keyframe)
+			a->need_key = true;
 		a->in_frame = !(a->need_key && !p->keyframe);
 		a->len = 0;
 		a->key = p->keyframe;
 		a->frame_ts = p->ts;
 	} else if (!a->in_frame || p->seq != a->next_seq || p->ts != a->frame_ts) {
-		if (a->in_frame && !a->key)
+		if (a->in_frame)
 			a->need_key = true;      /* a lost packet: the following frames cannot be decoded */
 		a->in_frame = false;
 		return false;
@@ -75,6 +80,7 @@ static bool put_vp8(struct rec_frames *a, const struct track_pkt *p, struct rec_
 	memcpy(a->buf + a->len, vp, vlen);
 	a->len += vlen;
 	a->next_seq = (uint16_t)(p->seq + 1);
+	a->seq_known = true;
 	if (!p->marker)
 		return false;
 	a->in_frame = false;

@@ -31,6 +31,7 @@ struct rec_frames {
 	size_t len;
 	bool in_frame, key;
 	uint16_t next_seq;
+	bool seq_known;                  /* next_seq holds: a frame was taken since the start */
 	uint32_t frame_ts;
 };
 

@@ -145,8 +145,7 @@ static void on_session(void *arg, struct rec_session *s, int err, bool finished)
 static bool tap_media(void *arg, const struct sfu_tap_media *m)
 {
 	struct recording *x = arg;
-	rec_session_tap_media(x->session, m);
-	return false;
+	return rec_session_tap_media(x->session, m);
 }
 
 static void tap_speaker(void *arg, uint32_t participant_id, uint64_t now_us)

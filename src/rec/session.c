@@ -22,6 +22,7 @@
 
 #define MOD "rec"
 #define REC_TRACKS_MAX 256       /* files of one recording; more tracks are not recorded */
+#define REC_WANT_KEY_MAX 64      /* videos of one recording that can ask for keyframes (the first ones) */
 #define REC_SPEAKERS_MAX 100000  /* speaker changes kept in the timeline */
 struct rec_track {
 	uint32_t participant_id, track_no;
@@ -58,15 +59,31 @@ struct rec_session {
 	size_t n_tracks;
 	struct rec_speaker *speakers;
 	size_t n_speakers, cap_speakers;
+	/* videos whose file waits for a keyframe (a lost or late packet broke a frame): the writer
+	 * sets them, the media thread asks the publisher (through the tap's answer); 0: free */
+	_Atomic uint64_t want_key[REC_WANT_KEY_MAX];
 };
+
+static uint64_t track_id(uint32_t participant_id, uint32_t track_no)
+{
+	return ((uint64_t)participant_id << 32 | track_no) + 1;   /* never 0 */
+}
 
 /* ---- media thread ---------------------------------------------------------------------------- */
 
-void rec_session_tap_media(void *arg, const struct sfu_tap_media *m)
+bool rec_session_tap_media(void *arg, const struct sfu_tap_media *m)
 {
 	struct rec_session *s = arg;
-	if (!atomic_load_explicit(&s->stop, memory_order_relaxed))
-		rec_item_put_media(&s->ring, m);
+	if (atomic_load_explicit(&s->stop, memory_order_relaxed))
+		return false;
+	rec_item_put_media(&s->ring, m);
+	if (m->kind != SFU_KIND_VIDEO || m->keyframe)
+		return false;
+	uint64_t id = track_id(m->participant_id, m->track_no);
+	for (size_t i = 0; i < REC_WANT_KEY_MAX; i++)
+		if (atomic_load_explicit(&s->want_key[i], memory_order_relaxed) == id)
+			return true;
+	return false;
 }
 
 void rec_session_tap_speaker(void *arg, uint32_t participant_id, uint64_t now_us)
@@ -137,6 +154,11 @@ static int handle(struct rec_session *s, const uint8_t *rec, size_t n)
 	int e = track_file_put(t->tf, &p);
 	if (!e)
 		atomic_fetch_add_explicit(&s->bytes, p.len, memory_order_relaxed);
+	size_t slot = (size_t)(t - s->tracks);
+	if (it.kind == SFU_KIND_VIDEO && slot < REC_WANT_KEY_MAX)
+		atomic_store_explicit(&s->want_key[slot],
+		                      track_file_wants_keyframe(t->tf) ? track_id(t->participant_id, t->track_no) : 0,
+		                      memory_order_relaxed);
 	return e;
 }
 

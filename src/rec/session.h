@@ -22,7 +22,8 @@ typedef void (*rec_session_done_fn)(void *arg, struct rec_session *s, int err, b
 int rec_session_new(struct rec_session **out, uv_loop_t *loop, const char *dir, size_t ring_bytes,
                     uint64_t min_free, uint64_t start_us, rec_session_done_fn done, void *arg);
 /* The tap's media and speaker callbacks (struct sfu_tap_ops), with s as their argument. */
-void rec_session_tap_media(void *s, const struct sfu_tap_media *m);
+/* true: this video's file waits for a keyframe (the tap asks its publisher for one). */
+bool rec_session_tap_media(void *s, const struct sfu_tap_media *m);
 void rec_session_tap_speaker(void *s, uint32_t participant_id, uint64_t now_us);
 /* Asks the writer to finish (after the tap was removed); `done` follows. */
 void rec_session_stop(struct rec_session *s);

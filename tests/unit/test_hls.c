@@ -109,6 +109,16 @@ START_TEST(vp8_frames)
 	ck_assert(!rec_frames_put(&a, &p, &f));       /* undecodable until the next keyframe */
 	p = vp8(b, true, true, true, 9, 38000, 6, 8, 500);
 	ck_assert(rec_frames_put(&a, &p, &f) && f.key && !a.need_key);
+	p = vp8(b, true, true, false, 11, 47000, 7, 8, 600);   /* seq 10, a whole frame, lost */
+	ck_assert(!rec_frames_put(&a, &p, &f) && a.need_key);
+	p = vp8(b, true, false, true, 12, 56000, 8, 8, 700);   /* a keyframe that breaks off … */
+	ck_assert(!rec_frames_put(&a, &p, &f));
+	p = vp8(b, true, true, true, 20, 65000, 8, 8, 800);    /* … and the next one heals */
+	ck_assert(rec_frames_put(&a, &p, &f) && f.key && !a.need_key);
+	p = vp8(b, true, false, true, 21, 74000, 9, 8, 900);
+	ck_assert(!rec_frames_put(&a, &p, &f));
+	p = vp8(b, false, true, true, 23, 74000, 9, 8, 900);   /* a keyframe missing its middle */
+	ck_assert(!rec_frames_put(&a, &p, &f) && a.need_key);
 	rec_frames_free(&a);
 	struct rec_frames o;
 	ck_assert_int_eq(rec_frames_init(&o, false), 0);

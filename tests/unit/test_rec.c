@@ -2,7 +2,8 @@
  * ring drops and counts, records larger than the reader's buffer skipped), the render plan (the
  * speaker large, the screen large with the speaker beside it, silence keeps the last speaker, a
  * speaker without a camera falls back to another camera, touching pieces joined), refusals of bad
- * timelines, and the retention sweep (old recordings go, fresh ones and the tenants' folders stay). */
+ * timelines, the retention sweep (old recordings go, fresh ones and the tenants' folders stay), and
+ * a recording's writer asking for keyframes while its video file waits for one (start, a lost frame). */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@
 #include "rec/rec.h"
 #include "rec/render.h"
 #include "rec/ring.h"
+#include "rec/session.h"
+#include "base/clock.h"
 
 START_TEST(ring_order_wrap_and_drops)
 {
@@ -211,6 +214,81 @@ START_TEST(retention_sweep)
 }
 END_TEST
 
+
+static void session_done(void *arg, struct rec_session *s, int err, bool finished)
+{
+	if (finished)
+		*(bool *)arg = true;
+}
+
+static struct sfu_tap_media vp8_media(bool start, bool key, uint16_t seq, uint32_t ts, uint8_t *buf)
+{
+	/* descriptor (S, partition 0), then a keyframe's tag and start code (9d 01 2a, 320x240) or a
+	 * delta frame's tag */
+	static const uint8_t kf[] = { 0x10, 0x50, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x40, 0x01, 0xf0, 0x00 };
+	static const uint8_t df[] = { 0x10, 0x51, 0x02, 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77 };
+	memcpy(buf, key ? kf : df, sizeof kf);
+	if (!start)
+		buf[0] = 0x00;
+	return (struct sfu_tap_media){ .participant_id = 5, .track_no = 1, .kind = SFU_KIND_VIDEO,
+	                               .source = SFU_SOURCE_CAMERA, .slot = -1, .marker = true, .keyframe = key && start,
+	                               .seq = seq, .ts = ts, .width = 320, .height = 240, .payload = buf,
+	                               .payload_len = sizeof kf, .now_us = clock_mono_us() };
+}
+
+/* Whether the session asks for a keyframe on a delta frame, within 2 s (its writer is a thread). */
+static bool asks(struct rec_session *s, uint16_t *seq, uint32_t *ts)
+{
+	uint8_t buf[16];
+	for (int i = 0; i < 200; i++) {
+		struct sfu_tap_media m = vp8_media(true, false, (*seq)++, *ts += 3000, buf);
+		if (rec_session_tap_media(s, &m))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+START_TEST(session_asks_for_keyframes)
+{
+	make_dir();
+	char sub[128];
+	snprintf(sub, sizeof sub, "%s/rat-1", dir);
+	bool finished = false;
+	struct rec_session *s;
+	uv_loop_t *loop = uv_default_loop();
+	ck_assert_int_eq(rec_session_new(&s, loop, sub, 1 << 16, 0, clock_mono_us(), session_done, &finished), 0);
+	uint16_t seq = 100;
+	uint32_t ts = 0;
+	uint8_t buf[16];
+	/* the first packets: no keyframe yet, so the file asks for one */
+	ck_assert(asks(s, &seq, &ts));
+	struct sfu_tap_media m = vp8_media(true, true, seq++, ts += 3000, buf);
+	ck_assert(!rec_session_tap_media(s, &m));     /* a keyframe is never answered with a request */
+	/* after the keyframe: delta frames flow, nothing asked */
+	usleep(100000);
+	for (int i = 0; i < 5; i++) {
+		m = vp8_media(true, false, seq++, ts += 3000, buf);
+		ck_assert(!rec_session_tap_media(s, &m));
+		usleep(20000);
+	}
+	/* a lost frame: asked again, until the next keyframe */
+	seq += 2;
+	ck_assert(asks(s, &seq, &ts));
+	m = vp8_media(true, true, seq++, ts += 3000, buf);
+	rec_session_tap_media(s, &m);
+	usleep(100000);
+	m = vp8_media(true, false, seq++, ts += 3000, buf);
+	ck_assert(!rec_session_tap_media(s, &m));
+	rec_session_stop(s);
+	while (!finished)
+		uv_run(loop, UV_RUN_ONCE);
+	rec_session_free(s);
+	uv_run(loop, UV_RUN_DEFAULT);
+	remove_tree(dir);
+}
+END_TEST
+
 int main(void)
 {
 	log_set_level(LOG_LEVEL_ERROR);
@@ -220,6 +298,7 @@ int main(void)
 	tcase_add_test(tc, render_plan);
 	tcase_add_test(tc, render_refusals);
 	tcase_add_test(tc, retention_sweep);
+	tcase_add_test(tc, session_asks_for_keyframes);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
