@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -18,6 +19,31 @@
 
 #define FILES_MAX 200            /* listed at most, newest first */
 #define FILE_NAME_MAX 160
+
+/* The page's words, in the tenant's language (else the browser's first choice, else English). */
+struct page_text {
+	const char *lang, *title, *heading, *q1, *q2, *none, *caption, *when, *size, *deleted, *file, *download, *footer;
+};
+static const struct page_text text_en = {
+	"en", "Recordings of", "Recordings of the meeting", "“", "”", "There is no recording of this meeting (any more).",
+	"Newest first. Each file is deleted after the retention period.", "Recorded (UTC)", "Size", "Deleted on",
+	"File", "Download", "This page works only with the link a host got in the meeting; the link expires.",
+};
+static const struct page_text text_de = {
+	"de", "Aufnahmen von", "Aufnahmen der Sitzung", "„", "“", "Von dieser Sitzung gibt es keine Aufnahme (mehr).",
+	"Neueste zuerst. Jede Datei wird nach der Aufbewahrungsfrist gelöscht.", "Aufgenommen (UTC)", "Größe",
+	"Gelöscht am", "Datei", "Herunterladen",
+	"Diese Seite öffnet sich nur mit dem Link, den eine Moderation in der Sitzung bekommen hat; er läuft ab.",
+};
+
+static const struct page_text *page_text_for(struct lws *wsi, const struct signal_tenant *t)
+{
+	if (t->language[0])
+		return strcmp(t->language, "de") == 0 ? &text_de : &text_en;
+	char al[64];
+	const char *v = signal_http_header(wsi, WSI_TOKEN_HTTP_ACCEPT_LANGUAGE, al, sizeof al);
+	return v && strncasecmp(v, "de", 2) == 0 ? &text_de : &text_en;
+}
 
 struct listed {
 	char name[FILE_NAME_MAX + 1];
@@ -57,8 +83,8 @@ static void html_escape(FILE *f, const char *s)
 	}
 }
 
-static int list_page(struct signal *s, struct lws *wsi, struct signal_pss *pss, const char *tdir, const char *room,
-                     const char *token)
+static int list_page(struct signal *s, struct lws *wsi, struct signal_pss *pss, const struct page_text *tx,
+                     const char *tdir, const char *room, const char *token)
 {
 	struct listed *files = calloc(FILES_MAX, sizeof *files);
 	if (!files)
@@ -87,20 +113,22 @@ static int list_page(struct signal *s, struct lws *wsi, struct signal_pss *pss, 
 		free(files);
 		return 1;
 	}
-	fputs("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-	      "<meta name=\"referrer\" content=\"no-referrer\"><title>Recordings of ", f);
+	fprintf(f, "<!doctype html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+	        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+	        "<meta name=\"referrer\" content=\"no-referrer\"><title>%s ", tx->lang, tx->title);
 	html_escape(f, room);
-	fputs("</title><link rel=\"stylesheet\" href=\"/assets/css/plenum.css\"></head><body class=\"page-recordings\">"
-	      "<main class=\"recordings\"><h1>Recordings of the meeting “", f);
+	fprintf(f, "</title><link rel=\"stylesheet\" href=\"/assets/css/plenum.css\">"
+	        "<link rel=\"stylesheet\" href=\"/assets/css/recordings.css\"><link rel=\"stylesheet\" href=\"/assets/css/brand.css\">"
+	        "</head><body class=\"page page--light\">"
+	        "<main class=\"recordings\"><h1>%s %s", tx->heading, tx->q1);
 	html_escape(f, room);
-	fputs("”</h1>", f);
+	fprintf(f, "%s</h1>", tx->q2);
 	if (n == 0)
-		fputs("<p>There is no recording of this meeting (any more).</p>", f);
+		fprintf(f, "<p>%s</p>", tx->none);
 	else
-		fputs("<table><caption>Newest first. Each file is deleted after the retention period.</caption>"
-		      "<thead><tr><th scope=\"col\">Recorded (UTC)</th><th scope=\"col\">Size</th>"
-		      "<th scope=\"col\">Deleted on</th><th scope=\"col\">File</th></tr></thead><tbody>", f);
+		fprintf(f, "<table><caption>%s</caption><thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+		        "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>",
+		        tx->caption, tx->when, tx->size, tx->deleted, tx->file);
 	for (size_t i = 0; i < n; i++) {
 		char when[32], gone[32];
 		struct tm tm;
@@ -109,14 +137,15 @@ static int list_page(struct signal *s, struct lws *wsi, struct signal_pss *pss, 
 		time_t del = files[i].mtime + (time_t)s->recording_keep_days * 86400;
 		gmtime_r(&del, &tm);
 		strftime(gone, sizeof gone, "%Y-%m-%d", &tm);
-		fprintf(f, "<tr><td>%s</td><td>%.1f MB</td><td>%s</td><td><a href=\"/recordings/%s/%s?t=%s\" download>Download ",
-		        when, (double)files[i].size / 1e6, gone, room, files[i].name, token);
+		fprintf(f, "<tr><td data-label=\"%s\">%s</td><td data-label=\"%s\">%.1f MB</td><td data-label=\"%s\">%s</td>"
+		        "<td><a href=\"/recordings/%s/%s?t=%s\" download>%s ", tx->when, when, tx->size,
+		        (double)files[i].size / 1e6, tx->deleted, gone, room, files[i].name, token, tx->download);
 		html_escape(f, files[i].name);
 		fputs("</a></td></tr>", f);
 	}
 	if (n)
 		fputs("</tbody></table>", f);
-	fputs("<p>This page works only with the link a host got in the meeting; the link expires.</p></main></body></html>\n", f);
+	fprintf(f, "<p>%s</p></main></body></html>\n", tx->footer);
 	fclose(f);
 	free(files);
 	if (!body)
@@ -149,7 +178,7 @@ int signal_recordings_request(struct signal *s, struct lws *wsi, struct signal_p
 	char tdir[700];
 	snprintf(tdir, sizeof tdir, "%s/%s", s->recording_dir, t->id);
 	if (!slash)
-		return list_page(s, wsi, pss, tdir, room, token);
+		return list_page(s, wsi, pss, page_text_for(wsi, t), tdir, room, token);
 	const char *file = slash + 1;
 	if (!file_of_room(file, room))
 		return signal_http_text(wsi, pss, 404, "no such recording\n");

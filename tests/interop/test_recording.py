@@ -98,9 +98,9 @@ class Participant(PlenumClient):
         return res
 
 
-def http(url, raw=False):
+def http(url, raw=False, headers=None):
     try:
-        with urllib.request.urlopen(url, timeout=10) as r:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as r:
             body = r.read()
             return r.status, body if raw else body.decode()
     except urllib.error.HTTPError as e:
@@ -215,6 +215,8 @@ def test_recording_speaker_change_screen_and_audio(start_server):
     assert link["expires"] - time.time() > 3600
     status, page = http(link["url"])
     assert status == 200 and ready["file"] in page, page[:400]
+    status, page_de = http(link["url"], headers={"Accept-Language": "de-DE,de;q=0.9"})
+    assert status == 200 and "Aufnahmen der Sitzung" in page_de and 'lang="de"' in page_de, page_de[:400]
     href = re.search(r'href="([^"]+\.mp4\?t=[^"]+)"', page).group(1)
     status, body = http(server.base + html.unescape(href), raw=True)
     assert status == 200 and len(body) == os.path.getsize(mp4[0]), (status, len(body))
