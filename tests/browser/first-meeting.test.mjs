@@ -127,9 +127,16 @@ test('visible notices: join, chat preview while the chat is closed, raised hand,
   const room = 'notice-room';
   const a = await env.open(room, 'Anna', { viewport: DESKTOP, ...BYPASS });
   await joined(env, a);
+  // Every notice Anna's page shows is kept, so a busy machine cannot let one expire (5 s) unseen.
+  await a.evaluate(() => {
+    window.noticesSeen = [];
+    new MutationObserver((records) => {
+      for (const r of records) for (const n of r.addedNodes) window.noticesSeen.push(n.textContent);
+    }).observe(document.getElementById('notices'), { childList: true });
+  });
   const c = await env.open(room, 'Cäcilie Müller-Lüdenscheidt', { viewport: DESKTOP });
   await joined(env, c);
-  await env.waitFor(a, 'join notice', () => [...document.querySelectorAll('#notices .notice')].some((n) => /Cäcilie.*joined/.test(n.textContent)));
+  await env.waitFor(a, 'join notice', () => window.noticesSeen.some((t) => /Cäcilie.*joined/.test(t)));
   await c.click('#ctl-chat');
   await c.fill('#chat-input', 'Guten Abend! Ich bin gleich da, mein Zug hat Verspätung.');
   await c.click('#chat-send');
@@ -154,7 +161,7 @@ test('visible notices: join, chat preview while the chat is closed, raised hand,
   await noOverflow(a, 'notices at 390 px');
   await shot(a, 'notices-390');
   await close(c);
-  await env.waitFor(a, 'leave notice', () => [...document.querySelectorAll('#notices .notice')].some((n) => /Cäcilie.*left/.test(n.textContent)));
+  await env.waitFor(a, 'leave notice', () => window.noticesSeen.some((t) => /Cäcilie.*left/.test(t)));
   await close(a);
 });
 

@@ -247,8 +247,9 @@ test('German: "Nur Ton" from the notice, and the settings dialog shows it', asyn
   await env.waitFor(page, 'audio only on', () => window.plenum.audioOnly === true);
   assert.equal(await page.evaluate(noticeShown), false);
   await env.waitFor(page, 'a camera not received is not "paused"', (id) => document.querySelector(`.tile[data-participant-id="${id}"]`).dataset.videoState === 'live', bid);
+  // other prefs may leave just before the click's: wait for the audio-only ones (or give up after 5 s)
   let prefs = null;
-  for (let i = 0; i < 50 && !prefs; i++) {
+  for (let i = 0; i < 50 && prefs?.last_n !== 0; i++) {
     await sleep(100);
     prefs = proxy.sent.slice(before).filter((m) => m.method === 'set_video_prefs').pop()?.params;
   }
