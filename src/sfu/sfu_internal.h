@@ -93,6 +93,8 @@ struct sfu_down {
 	int target_layer;             /* layer wanted; -1 = paused (not forwarded) */
 	int desired_layer;            /* what tile and budget allow, arriving or not (-1: none) */
 	bool paused_bw;               /* the tile wants it but the downlink cannot carry it */
+	bool live;                    /* the subscriber answered an offer with this m-line: before, its
+	                                 browser has no receiver for it and would drop the keyframe */
 	uint8_t pt, rtx_pt;           /* what it is sent with (a viewer's offer chose them); rtx_pt 0: none */
 	uint8_t loss;                 /* audio: fraction lost (/256) in the subscriber's last report */
 	uint64_t packets, octets;     /* sent, for sender reports */
