@@ -33,6 +33,7 @@ struct meet_poll_vote {
 
 struct meet_poll {
 	uint32_t id;
+	char by[MEET_POLL_NAME_MAX + 1];   /* who asked (set by the caller) */
 	char question[MEET_POLL_QUESTION_MAX + 1];
 	char answers[MEET_POLL_ANSWERS_MAX][MEET_POLL_ANSWER_MAX + 1];
 	unsigned n_answers;

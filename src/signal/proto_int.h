@@ -164,6 +164,14 @@ json_t *proto_out_features_json(const struct proto_conn *c);
 /* Nobody is left in the meeting: what runs is stopped (reason "empty"). */
 void proto_room_out_end(struct proto_server *s, struct meet_room *r);
 enum signal_err proto_m_stream_links(struct proto_req *r);
+/* polls.c: polls (poll_create: hosts, or anyone when allowed; poll_vote: everyone; the rest hosts'). */
+enum signal_err proto_m_poll_create(struct proto_req *r);
+enum signal_err proto_m_poll_vote(struct proto_req *r);
+enum signal_err proto_m_poll_close(struct proto_req *r);
+enum signal_err proto_m_poll_show_results(struct proto_req *r);
+enum signal_err proto_m_set_polls_open(struct proto_req *r);
+/* Every poll of c's room as c may see it (`poll` events): after a join, to a new host. */
+void proto_polls_send_all(struct proto_conn *c);
 enum signal_err proto_m_recordings_link(struct proto_req *r);
 
 /* protocol.c: serialises and sends (or queues while busy); steals `msg`. */
