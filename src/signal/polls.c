@@ -239,44 +239,36 @@ enum signal_err proto_m_poll_vote(struct proto_req *r)
 	return SIGNAL_OK;
 }
 
-enum signal_err proto_m_poll_close(struct proto_req *r)
+/* Closing or showing: `change` says whether it changed anything; then everybody is told. */
+static enum signal_err poll_change(struct proto_req *r, bool (*change)(struct meet_poll *), enum signal_err again)
 {
 	struct meet_poll *p;
 	enum signal_err err = param_poll(r, &p);
 	if (err)
 		return err;
-	if (!meet_poll_close(p))
-		return SIGNAL_ERR_POLL_CLOSED;
-	log_info("signal", "poll %u closed (%u voters)", p->id, p->voters);
+	if (!change(p)) {
+		if (again)
+			return again;
+	} else {
+		log_info("signal", "poll %u %s (%u voters)", p->id, change == meet_poll_close ? "closed" : "shown", p->voters);
+		tell_room(r->c->room, p, false, proto_now_us(r->c));
+	}
 	r->result = json_object();
-	tell_room(r->c->room, p, false, proto_now_us(r->c));
 	return SIGNAL_OK;
+}
+
+enum signal_err proto_m_poll_close(struct proto_req *r)
+{
+	return poll_change(r, meet_poll_close, SIGNAL_ERR_POLL_CLOSED);
 }
 
 /* A second show changes nothing (and tells nobody). */
 enum signal_err proto_m_poll_show_results(struct proto_req *r)
 {
-	struct meet_poll *p;
-	enum signal_err err = param_poll(r, &p);
-	if (err)
-		return err;
-	r->result = json_object();
-	if (meet_poll_show(p))
-		tell_room(r->c->room, p, false, proto_now_us(r->c));
-	return SIGNAL_OK;
+	return poll_change(r, meet_poll_show, SIGNAL_OK);
 }
 
 enum signal_err proto_m_set_polls_open(struct proto_req *r)
 {
-	struct meet_room *room = r->c->room;
-	bool anyone;
-	enum signal_err err = proto_param_bool(r, "anyone", &anyone);
-	if (err)
-		return err;
-	if (room->polls_anyone != anyone) {
-		room->polls_anyone = anyone;
-		proto_room_broadcast_state(room);
-	}
-	r->result = json_object();
-	return SIGNAL_OK;
+	return proto_room_set_flag(r, "anyone", &r->c->room->polls_anyone);
 }

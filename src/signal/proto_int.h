@@ -164,6 +164,9 @@ json_t *proto_out_features_json(const struct proto_conn *c);
 /* Nobody is left in the meeting: what runs is stopped (reason "empty"). */
 void proto_room_out_end(struct proto_server *s, struct meet_room *r);
 enum signal_err proto_m_stream_links(struct proto_req *r);
+/* moderation.c: a room's on/off setting from the bool param `key`; room_updated to all when it
+ * changed; the result {}. */
+enum signal_err proto_room_set_flag(struct proto_req *r, const char *key, bool *flag);
 /* polls.c: polls (poll_create: hosts, or anyone when allowed; poll_vote: everyone; the rest hosts'). */
 enum signal_err proto_m_poll_create(struct proto_req *r);
 enum signal_err proto_m_poll_vote(struct proto_req *r);

@@ -17,6 +17,14 @@ static struct meet_poll *poll_of(unsigned n, bool multiple, bool secret)
 	return p;
 }
 
+static void assert_tallies(const struct meet_poll *p, uint32_t voters, uint32_t a, uint32_t b, uint32_t c)
+{
+	ck_assert_uint_eq(p->voters, voters);
+	ck_assert_uint_eq(p->tallies[0], a);
+	ck_assert_uint_eq(p->tallies[1], b);
+	ck_assert_uint_eq(p->tallies[2], c);
+}
+
 /* Whether `needle` occurs anywhere in the n bytes at hay. */
 static bool contains(const void *hay, size_t n, const void *needle, size_t len)
 {
@@ -70,10 +78,7 @@ START_TEST(single_choice_tally)
 		ck_assert_int_eq(meet_poll_cast(p, 4, "D", 0x3), MEET_POLL_INVALID);    /* two in single choice */
 		ck_assert_int_eq(meet_poll_cast(p, 4, "D", 0), MEET_POLL_INVALID);
 		ck_assert_int_eq(meet_poll_cast(p, 4, "D", 1u << 3), MEET_POLL_INVALID); /* no 4th answer */
-		ck_assert_int_eq(p->tallies[0], 1);
-		ck_assert_int_eq(p->tallies[1], 2);
-		ck_assert_int_eq(p->tallies[2], 0);
-		ck_assert_int_eq(p->voters, 3);
+		assert_tallies(p, 3, 1, 2, 0);
 		meet_poll_free(p);
 	}
 }
@@ -85,10 +90,7 @@ START_TEST(multiple_choice_tally)
 	ck_assert_int_eq(meet_poll_cast(p, 1, "A", 0x7), MEET_POLL_VOTED);
 	ck_assert_int_eq(meet_poll_cast(p, 2, "B", 0x5), MEET_POLL_VOTED);
 	ck_assert_int_eq(meet_poll_cast(p, 3, "C", 0x8), MEET_POLL_INVALID);
-	ck_assert_int_eq(p->tallies[0], 2);
-	ck_assert_int_eq(p->tallies[1], 1);
-	ck_assert_int_eq(p->tallies[2], 2);
-	ck_assert_int_eq(p->voters, 2);
+	assert_tallies(p, 2, 2, 1, 2);
 	meet_poll_free(p);
 }
 END_TEST
