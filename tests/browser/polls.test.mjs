@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startPlenum, joined, recordAnnouncements, announced, assertNoAxeViolations, OUT } from './lib-plenum.mjs';
+import { startPlenum, joined, recordAnnouncements, announced, assertNoAxeViolations, keepSockets, OUT } from './lib-plenum.mjs';
 
 let env;
 before(async () => { env = await startPlenum('polls'); });
@@ -102,7 +102,7 @@ test('an open multiple-choice poll: the host sees who chose what, the form check
   const room = 'poll-open';
   const host = await env.open(room, 'Olga');
   await joined(env, host);
-  const g = await env.open(room, 'Paul');
+  const g = await env.open(room, 'Paul', { init: keepSockets });
   await joined(env, g);
   await openPolls(host);
   await host.click('#polls-new');
@@ -124,6 +124,14 @@ test('an open multiple-choice poll: the host sees who chose what, the form check
   await env.waitFor(g, 'own vote', () => document.querySelector('#polls-list .poll__yours')?.textContent === 'You voted: Montag, Dienstag');
   await env.waitFor(host, 'who chose what', () => document.querySelector('#polls-list .poll__who-list')?.textContent === 'Paul: Montag, Dienstag');
   assert.deepEqual(await bars(host), ['Montag: 1 vote (100 %)', 'Dienstag: 1 vote (100 %)']);
+  // The connection drops and the client joins again (a new participant for the server): the page
+  // still knows it voted and offers no second vote.
+  const before = await g.evaluate(() => window.plenum.participantId);
+  await g.evaluate(() => window.__sockets.filter((s) => s.readyState === 1).forEach((s) => s.close()));
+  await env.waitFor(g, 'joined again', (id) => window.plenum.state === 'joined' && window.plenum.participantId !== id, before);
+  await env.waitFor(g, 'poll again', () => document.querySelectorAll('#polls-list .poll').length === 1);
+  assert.equal(await g.textContent('#polls-list .poll__yours'), 'You voted: Montag, Dienstag');
+  assert.equal(await g.locator('#polls-list .poll__vote').count(), 0, 'a second vote is offered after a reconnect');
   await host.click('#polls-list .poll__who summary');
   await host.screenshot({ path: join(OUT, 'polls-host-open.png') });
   await close(host, g);

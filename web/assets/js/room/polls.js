@@ -1,7 +1,9 @@
 // The meeting's polls as this participant may see them: the `poll` events kept by id (checked
 // field by field, oldest first), the requests (create, vote, close, show results, let everyone
 // ask), and what changed for the panel (a new poll is announced). Nothing is stored: the server
-// sends every poll again after each join.
+// sends every poll again after each join. After a reconnect the server sees a new participant,
+// so the page itself remembers (in memory, for this meeting) which polls it voted in and does
+// not offer them again.
 
 export const POLL_QUESTION_MAX = 300;   // bytes of UTF-8
 export const POLL_ANSWER_MAX = 100;
@@ -41,8 +43,12 @@ export function percent(n, total) {
   return total > 0 ? Math.round((100 * n) / total) : 0;
 }
 
+/** What tells a poll apart from a later one under the same id (a room that ended and began again). */
+const identity = (p) => JSON.stringify([p.id, p.by, p.question, p.answers, p.multiple, p.secret]);
+
 export function createPolls(app) {
   const polls = new Map();   // id -> pollFrom(…), in arrival order (the server sends oldest first)
+  const votedHere = new Map(); // identity -> own choices (open polls) or [] (secret), while the page lives
   let panel = null;          // ui/polls.js PollsPanel, once the meeting is shown
 
   const session = () => app.ui.session;
@@ -58,6 +64,8 @@ export function createPolls(app) {
   function changed(d) {
     const p = pollFrom(d);
     if (!p) return;
+    const mine = votedHere.get(identity(p));
+    if (mine && !p.voted) Object.assign(p, { voted: true, mine: p.secret ? [] : mine });
     const before = polls.get(p.id);
     polls.set(p.id, p);
     render();
@@ -87,7 +95,11 @@ export function createPolls(app) {
     list,
     render,
     create: ({ question, answers, multiple, secret }) => act('poll_create', { question, answers, multiple, secret }),
-    vote: (id, choices) => act('poll_vote', { poll_id: id, choices }),
+    vote: async (id, choices) => {
+      await act('poll_vote', { poll_id: id, choices });
+      const p = polls.get(id);
+      if (p) votedHere.set(identity(p), p.secret ? [] : [...choices]);
+    },
     close: (id) => act('poll_close', { poll_id: id }),
     show: (id) => act('poll_show_results', { poll_id: id }),
     setOpen: (anyone) => act('set_polls_open', { anyone }),
