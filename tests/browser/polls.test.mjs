@@ -89,6 +89,10 @@ test('a secret poll: two guests vote, the host shows the results, everyone sees 
   await openPolls(late);
   await env.waitFor(late, 'late joiner sees the poll', () => document.querySelectorAll('#polls-list .poll__bar-row').length === 3);
   assert.deepEqual(await bars(late), ['Ja: 1 vote (50 %)', 'Nein: 0 votes (0 %)', 'Egal: 1 vote (50 %)']);
+  // the bars are drawn under the page's Content-Security-Policy (this page does not bypass it)
+  const widths = await late.$$eval('#polls-list .poll__bar-fill', (els) => els.map((e) => Math.round(e.getBoundingClientRect().width)));
+  const full = await late.$eval('#polls-list .poll__bar', (e) => e.clientWidth);
+  assert.ok(widths[0] > 0 && Math.abs(widths[0] - full / 2) <= 2 && widths[1] === 0 && widths[2] === widths[0], `bar widths ${widths} of ${full}`);
 
   await assertNoAxeViolations(g1, 'polls panel (guest)');
   await host.click('#polls-new');
