@@ -59,6 +59,7 @@ test('a secret poll: two guests vote, the host shows the results, everyone sees 
   await env.waitFor(g1, 'new poll announced', () => [...document.querySelectorAll('#toasts .toast__text')]
     .some((e) => /^New secret poll by Hanna: Soll das Sommerfest/.test(e.textContent)));
   assert.equal(await g1.getAttribute('#toasts', 'aria-live'), 'polite');
+  assert.ok(!/New secret poll/.test(await host.textContent('#toasts')), 'the host is told of its own poll');
   await env.waitFor(g1, 'badge', () => document.getElementById('polls-badge').textContent === '1');
   await openPolls(g1);
   assert.match(await g1.textContent('#polls-list .poll__ballot'), /Secret ballot: nobody, not even the hosts/);

@@ -49,6 +49,7 @@ const identity = (p) => JSON.stringify([p.id, p.by, p.question, p.answers, p.mul
 export function createPolls(app) {
   const polls = new Map();   // id -> pollFrom(…), in arrival order (the server sends oldest first)
   const votedHere = new Map(); // identity -> own choices (open polls) or [] (secret), while the page lives
+  const askedHere = new Set(); // ids of the polls this page started (not announced to itself)
   let panel = null;          // ui/polls.js PollsPanel, once the meeting is shown
 
   const session = () => app.ui.session;
@@ -69,7 +70,9 @@ export function createPolls(app) {
     const before = polls.get(p.id);
     polls.set(p.id, p);
     render();
-    if (!before && p.running && !p.voted && joinedAt && Date.now() - joinedAt > 1500) panel?.announceNew(p);
+    if (!before && p.running && !p.voted && !askedHere.has(p.id) && joinedAt && Date.now() - joinedAt > 1500) {
+      panel?.announceNew(p);
+    }
     else if (before && before.running && !p.running) panel?.announceClosed(p);
     else if (before && !before.shown && p.shown) panel?.announceShown(p);
   }
@@ -82,6 +85,7 @@ export function createPolls(app) {
   let joinedAt = 0;
   function joined() {
     polls.clear();
+    askedHere.clear();
     joinedAt = Date.now();
     render();
   }
@@ -94,7 +98,12 @@ export function createPolls(app) {
     relabel() { panel?.relabel(); },
     list,
     render,
-    create: ({ question, answers, multiple, secret }) => act('poll_create', { question, answers, multiple, secret }),
+    create: async ({ question, answers, multiple, secret }) => {
+      // the result comes before the poll event: its id is known when the event arrives
+      const res = await act('poll_create', { question, answers, multiple, secret });
+      if (Number.isInteger(res?.poll_id)) askedHere.add(res.poll_id);
+      return res;
+    },
     vote: async (id, choices) => {
       await act('poll_vote', { poll_id: id, choices });
       const p = polls.get(id);
