@@ -6,6 +6,13 @@
 
 #define MS 1000ull
 
+static void close_three(struct client *a, struct client *b, struct client *c)
+{
+	client_close(a);
+	client_close(b);
+	client_close(c);
+}
+
 /* Unread `poll` events of a client (consumed). */
 static int polls_seen(struct client *cl, json_t **last)
 {
@@ -88,9 +95,7 @@ START_TEST(secret_poll_pace_and_views)
 	assert_result(call(&a, "poll_show_results", params));
 	ck_assert_int_eq(polls_seen(&b, NULL), 0);
 	assert_error(call(&b, "poll_show_results", params), "forbidden");
-	client_close(&a);
-	client_close(&b);
-	client_close(&c);
+	close_three(&a, &b, &c);
 }
 END_TEST
 
@@ -129,9 +134,7 @@ START_TEST(open_poll_votes_for_hosts_only)
 	ck_assert_int_eq(polls_seen(&c, &p), 1);
 	ck_assert_int_eq(json_array_size(json_object_get(p, "votes")), 1);
 	ck_assert_int_eq(tally(p, 2), 1);
-	client_close(&a);
-	client_close(&b);
-	client_close(&c);
+	close_three(&a, &b, &c);
 }
 END_TEST
 
