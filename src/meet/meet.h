@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "base/hmap.h"
+#include "meet/poll.h"
 
 #define MEET_ROOM_NAME_MAX 64
 #define MEET_ROOM_KEY_MAX (32 + 1 + MEET_ROOM_NAME_MAX)   /* "SCOPE/NAME": a tenant's rooms apart from another's */
@@ -26,6 +27,8 @@
 #define MEET_SEAT_GRACE_US 30000000u        /* a dropped host's seat is kept this long */
 #define MEET_SEATS_MAX 32           /* held seats per room */
 #define MEET_TOKEN_LEN 32           /* hex characters of a rejoin token */
+#define MEET_POLLS_MAX 20           /* polls a room keeps (then its oldest closed one goes) */
+#define MEET_POLLS_RUNNING_MAX 3    /* polls running at once in a room */
 
 enum meet_err {
 	MEET_OK = 0,
@@ -40,6 +43,7 @@ enum meet_err {
 	MEET_ERR_LOBBY_FULL,
 	MEET_ERR_STATE,             /* not now (e.g. breakout groups not open) */
 	MEET_ERR_BUSY,              /* another activity excludes it (recording vs. breakout groups) */
+	MEET_ERR_TOO_MANY,          /* MEET_POLLS_RUNNING_MAX polls run already */
 };
 
 enum meet_role { MEET_GUEST = 0, MEET_HOST = 1 };
@@ -50,9 +54,12 @@ enum meet_action {
 	MEET_ACT_SET_LOCKED, MEET_ACT_MAKE_HOST, MEET_ACT_MUTE, MEET_ACT_MUTE_ALL, MEET_ACT_ASK_UNMUTE,
 	MEET_ACT_REMOVE, MEET_ACT_END_MEETING, MEET_ACT_LOWER_OTHER_HAND, MEET_ACT_SET_ROOM_MUSIC,
 	MEET_ACT_RECORD, MEET_ACT_STREAM, MEET_ACT_STREAM_LINKS, MEET_ACT_BREAKOUT,
+	MEET_ACT_POLL_CREATE,       /* guests too once a host allows it (meet_poll_may_create) */
+	MEET_ACT_POLL_MANAGE,       /* close a poll, show its results */
+	MEET_ACT_SET_POLLS_OPEN,
 	/* everyone's */
 	MEET_ACT_RAISE_HAND, MEET_ACT_LOWER_OWN_HAND, MEET_ACT_REACTION, MEET_ACT_CHAT, MEET_ACT_SET_MUSIC,
-	MEET_ACT_SET_VIDEO_PREFS, MEET_ACT_BREAKOUT_HELP, MEET_ACT_COUNT
+	MEET_ACT_SET_VIDEO_PREFS, MEET_ACT_BREAKOUT_HELP, MEET_ACT_POLL_VOTE, MEET_ACT_COUNT
 };
 bool meet_may(enum meet_role role, enum meet_action action);
 
@@ -82,10 +89,15 @@ extern const struct meet_limit meet_limit_out;        /* 6 recording/streaming s
 extern const struct meet_limit meet_limit_out_status; /* 5 room_status per 10 s per connection */
 extern const struct meet_limit meet_limit_breakout;   /* 30 breakout commands per 10 s per host */
 extern const struct meet_limit meet_limit_breakout_help; /* 1 call for the host per 30 s per participant */
+extern const struct meet_limit meet_limit_poll_create;      /* 5 polls per minute per participant */
+extern const struct meet_limit meet_limit_poll_create_room; /* 10 polls per minute per room */
+extern const struct meet_limit meet_limit_poll_vote;        /* 10 votes per 10 s per participant */
 
 /* ---- chat and reactions ---- */
 /* 1..2000 bytes of valid UTF-8, no control characters but '\n'. MEET_OK or MEET_ERR_INVALID. */
 enum meet_err meet_chat_check(const char *text, size_t len);
+/* The same rule for any text of 1..max bytes; newline_ok: '\n' is allowed. */
+enum meet_err meet_text_check(const char *text, size_t len, size_t max, bool newline_ok);
 /* The canonical form of an allowed reaction emoji, or NULL. */
 const char *meet_reaction_canonical(const char *emoji, size_t len);
 
@@ -100,7 +112,7 @@ struct meet_member {
 	char name[MEET_NAME_MAX + 1];
 	bool audio_muted, video_muted, music, screen;
 	int quality;                  /* the media server's view of its connection (enum sfu_quality), copied for events */
-	struct meet_bucket chat, reaction, hand, media, music_limit;
+	struct meet_bucket chat, reaction, hand, media, music_limit, poll_create, poll_vote;
 	char token[MEET_TOKEN_LEN + 1];   /* single-use rejoin token of this seat */
 	unsigned group;             /* breakout group it is in (0: the main room) */
 	unsigned planned;           /* breakout group it goes to when groups open (0: stays) */
@@ -197,6 +209,11 @@ struct meet_room {
 	struct meet_out_state out[MEET_OUT_COUNT];
 	struct meet_bucket out_limit; /* starts and stops, all hosts together (meet_limit_out) */
 	struct meet_breakout breakout;
+	struct meet_poll *polls[MEET_POLLS_MAX];   /* oldest first (poll.c) */
+	unsigned n_polls;
+	uint32_t next_poll_id;
+	bool polls_anyone;          /* guests may create polls */
+	struct meet_bucket poll_limit;   /* creations, all members together (meet_limit_poll_create_room) */
 };
 
 struct meet {
@@ -318,5 +335,15 @@ enum meet_err meet_chat_take(struct meet_member *m, uint64_t now_us, uint64_t *r
 enum meet_err meet_reaction_take(struct meet_member *m, uint64_t now_us, uint64_t *retry_us);
 /* One fan-out request of m against one of its buckets (hand, media, music). */
 enum meet_err meet_take(struct meet_bucket *b, const struct meet_limit *l, uint64_t now_us, uint64_t *retry_us);
+
+/* Polls of a room (poll.c). Whether m may create one: a host, or anyone when polls_anyone. */
+bool meet_poll_may_create(const struct meet_room *r, const struct meet_member *m);
+/* Takes a new poll into the room under its next id: MEET_ERR_TOO_MANY while MEET_POLLS_RUNNING_MAX
+ * run (p is not taken). With MEET_POLLS_MAX kept, the oldest closed one is freed; its id in
+ * *dropped (0: none). */
+enum meet_err meet_room_poll_add(struct meet_room *r, struct meet_poll *p, uint32_t *dropped);
+struct meet_poll *meet_room_poll_find(const struct meet_room *r, uint32_t id);
+/* Frees every poll of the room (with the room). */
+void meet_room_polls_free(struct meet_room *r);
 
 #endif

@@ -13,6 +13,8 @@ static const bool host_only[MEET_ACT_COUNT] = {
 	[MEET_ACT_REMOVE] = true, [MEET_ACT_END_MEETING] = true, [MEET_ACT_LOWER_OTHER_HAND] = true,
 	[MEET_ACT_SET_ROOM_MUSIC] = true, [MEET_ACT_RECORD] = true, [MEET_ACT_STREAM] = true,
 	[MEET_ACT_STREAM_LINKS] = true, [MEET_ACT_BREAKOUT] = true,
+	[MEET_ACT_POLL_CREATE] = true, [MEET_ACT_POLL_MANAGE] = true,
+	[MEET_ACT_SET_POLLS_OPEN] = true,
 };
 
 bool meet_may(enum meet_role role, enum meet_action action)
@@ -34,6 +36,9 @@ const struct meet_limit meet_limit_out_status = { 5, 10000000u };
 const struct meet_limit meet_limit_join = { 6, 12000000u };
 const struct meet_limit meet_limit_breakout = { 30, 10000000u };
 const struct meet_limit meet_limit_breakout_help = { 1, 30000000u };
+const struct meet_limit meet_limit_poll_create = { 5, 60000000u };
+const struct meet_limit meet_limit_poll_create_room = { 10, 60000000u };
+const struct meet_limit meet_limit_poll_vote = { 10, 10000000u };
 
 /* GCRA: each event moves the theoretical arrival time by T = window/burst; an event is allowed
  * while tat - now ≤ window - T, i.e. at most `burst` at once and `burst` per window after. */
@@ -78,7 +83,7 @@ enum meet_err meet_reaction_take(struct meet_member *m, uint64_t now_us, uint64_
 
 
 /* Valid UTF-8 of 1..max bytes; control characters refused unless allow_nl and '\n'. */
-static enum meet_err text_check(const char *text, size_t len, size_t max, bool controls_ok_nl)
+enum meet_err meet_text_check(const char *text, size_t len, size_t max, bool controls_ok_nl)
 {
 	if (!text || len == 0 || len > max)
 		return MEET_ERR_INVALID;
@@ -97,7 +102,7 @@ static enum meet_err text_check(const char *text, size_t len, size_t max, bool c
 
 enum meet_err meet_chat_check(const char *text, size_t len)
 {
-	return text_check(text, len, MEET_CHAT_MAX, true);
+	return meet_text_check(text, len, MEET_CHAT_MAX, true);
 }
 
 /* Used by password.c: passwords are UTF-8 without NUL; other characters are the user's choice. */

@@ -33,6 +33,7 @@ static void room_destroy(struct meet_room *r)
 		free(w);
 	}
 	free(r->hands);
+	meet_room_polls_free(r);
 	OPENSSL_cleanse(r->hash, sizeof r->hash);
 	free(r);
 }

@@ -142,9 +142,10 @@ static void return_all(struct meet_room *r)
 
 void proto_server_tick(struct proto_server *s)
 {
-	uint64_t now = proto_wall_ms();
+	uint64_t now = proto_wall_ms(), mono = clock_now(s->clock);
 	struct meet_room *r;
 	for (size_t i = 0; hmap_next(&s->meet->rooms, &i, (void **)&r);) {
+		proto_polls_tick(r, mono);
 		switch (meet_breakout_tick(r, now)) {
 		case MEET_BREAKOUT_DUE_CLOSING:
 			changed(r);

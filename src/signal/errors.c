@@ -54,6 +54,10 @@ static const struct err_row err_table[SIGNAL_ERR_COUNT] = {
 	[SIGNAL_ERR_BUSY] = { "busy", "As many recordings or streams run as this service allows; try again later." },
 	[SIGNAL_ERR_NO_MEDIA] = { "no_media", "Nobody sends audio or video in this meeting yet; try again then." },
 	[SIGNAL_ERR_OUT_FAILED] = { "out_failed", "It could not be started." },
+	[SIGNAL_ERR_ALREADY_VOTED] = { "already_voted", "You have voted in this poll already." },
+	[SIGNAL_ERR_POLL_CLOSED] = { "poll_closed", "This poll is closed." },
+	[SIGNAL_ERR_TOO_MANY_POLLS] = { "too_many_polls", "Three polls are running; close one first." },
+	[SIGNAL_ERR_POLL_FULL] = { "poll_full", "This poll takes no more votes." },
 };
 
 const char *signal_err_code(enum signal_err err)
@@ -115,6 +119,7 @@ static const enum signal_err from_meet[] = {
 	[MEET_ERR_LOBBY_FULL] = SIGNAL_ERR_LOBBY_FULL,
 	[MEET_ERR_STATE] = SIGNAL_ERR_INVALID_STATE,
 	[MEET_ERR_BUSY] = SIGNAL_ERR_BUSY,
+	[MEET_ERR_TOO_MANY] = SIGNAL_ERR_TOO_MANY_POLLS,
 };
 
 enum signal_err signal_err_from_meet(int err)

@@ -289,6 +289,7 @@ static enum signal_err m_join(struct proto_req *r)
 	if (mr->n_hands)
 		proto_event(c, "hands_updated", proto_hands_json(mr, 0));
 	proto_breakout_joined(c);
+	proto_polls_send_all(c);
 	if (c->member->role == MEET_HOST) {
 		proto_room_host_arrived(mr);
 		proto_room_lobby_updated(mr, c);
@@ -454,6 +455,12 @@ static const struct proto_method methods[] = {
 	{ "chat_send", proto_m_chat_send, A, MEET_ACT_CHAT },
 	{ "set_music", proto_m_set_music, A, MEET_ACT_SET_MUSIC },
 	{ "set_video_prefs", proto_m_set_video_prefs, A, MEET_ACT_SET_VIDEO_PREFS },
+	/* polls (polls.c): who may create is the room's choice (set_polls_open) */
+	{ "poll_create", proto_m_poll_create, J, 0 },
+	{ "poll_vote", proto_m_poll_vote, A, MEET_ACT_POLL_VOTE },
+	{ "poll_close", proto_m_poll_close, A, MEET_ACT_POLL_MANAGE },
+	{ "poll_show_results", proto_m_poll_show_results, A, MEET_ACT_POLL_MANAGE },
+	{ "set_polls_open", proto_m_set_polls_open, A, MEET_ACT_SET_POLLS_OPEN },
 	/* hosts' (moderation.c) */
 	{ "set_password", proto_m_set_password, A, MEET_ACT_SET_PASSWORD },
 	{ "set_lobby", proto_m_set_lobby, A, MEET_ACT_SET_LOBBY },

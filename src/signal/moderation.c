@@ -46,20 +46,29 @@ static void admit_all(struct meet_room *room)
 	}
 }
 
+enum signal_err proto_room_set_flag(struct proto_req *r, const char *key, bool *flag)
+{
+	bool on;
+	enum signal_err err = proto_param_bool(r, key, &on);
+	if (err)
+		return err;
+	if (*flag != on) {
+		*flag = on;
+		proto_room_broadcast_state(r->c->room);
+	}
+	r->result = json_object();
+	return SIGNAL_OK;
+}
+
 enum signal_err proto_m_set_lobby(struct proto_req *r)
 {
 	struct meet_room *room = r->c->room;
-	bool on;
-	enum signal_err err = proto_param_bool(r, "enabled", &on);
+	enum signal_err err = proto_room_set_flag(r, "enabled", &room->lobby_on);
 	if (err)
 		return err;
-	if (room->lobby_on != on) {
-		room->lobby_on = on;
-		proto_room_broadcast_state(room);
-	}
-	if (!on && room->lobby)
+	if (!room->lobby_on && room->lobby)
 		admit_all(room);
-	return ok(r);
+	return SIGNAL_OK;
 }
 
 /* {lobby_id} or {all: true}. */
@@ -109,15 +118,10 @@ enum signal_err proto_m_lobby_deny(struct proto_req *r)
 enum signal_err proto_m_set_locked(struct proto_req *r)
 {
 	struct meet_room *room = r->c->room;
-	bool on;
-	enum signal_err err = proto_param_bool(r, "locked", &on);
+	enum signal_err err = proto_room_set_flag(r, "locked", &room->locked);
 	if (err)
 		return err;
-	if (room->locked != on) {
-		room->locked = on;
-		proto_room_broadcast_state(room);
-	}
-	if (on && room->lobby) {
+	if (room->locked && room->lobby) {
 		/* Nobody new, not even those knocking. */
 		struct meet_waiter w;
 		while (meet_lobby_pop(room, &w)) {
@@ -125,7 +129,7 @@ enum signal_err proto_m_set_locked(struct proto_req *r)
 			proto_room_deny(&w, "room_locked", NULL);
 		}
 	}
-	return ok(r);
+	return SIGNAL_OK;
 }
 
 enum signal_err proto_m_make_host(struct proto_req *r)
@@ -278,16 +282,7 @@ enum signal_err proto_m_end_meeting(struct proto_req *r)
 
 enum signal_err proto_m_set_room_music(struct proto_req *r)
 {
-	struct meet_room *room = r->c->room;
-	bool on;
-	enum signal_err err = proto_param_bool(r, "enabled", &on);
-	if (err)
-		return err;
-	if (room->music != on) {
-		room->music = on;
-		proto_room_broadcast_state(room);
-	}
-	return ok(r);
+	return proto_room_set_flag(r, "enabled", &r->c->room->music);
 }
 
 /* Clears the room's failure budget and backoff; the hosts see password_guard {0, 0}. */

@@ -176,9 +176,22 @@ enum signal_err proto_m_breakout_broadcast(struct proto_req *r);
 enum signal_err proto_m_breakout_join(struct proto_req *r);
 enum signal_err proto_m_breakout_call_host(struct proto_req *r);
 void proto_breakout_joined(struct proto_conn *c);
+/* polls.c: what the hosts' pace held back in r, sent when due (from proto_server_tick). */
+void proto_polls_tick(struct meet_room *r, uint64_t now_us);
 void proto_breakout_left(struct meet_room *r);
 /* Sends an event to the members of r in breakout group `group` (0: the main room); steals data. */
 void proto_group_broadcast(struct meet_room *r, unsigned group, const char *name, json_t *data);
+/* moderation.c: a room's on/off setting from the bool param `key`; room_updated to all when it
+ * changed; the result {}. */
+enum signal_err proto_room_set_flag(struct proto_req *r, const char *key, bool *flag);
+/* polls.c: polls (poll_create: hosts, or anyone when allowed; poll_vote: everyone; the rest hosts'). */
+enum signal_err proto_m_poll_create(struct proto_req *r);
+enum signal_err proto_m_poll_vote(struct proto_req *r);
+enum signal_err proto_m_poll_close(struct proto_req *r);
+enum signal_err proto_m_poll_show_results(struct proto_req *r);
+enum signal_err proto_m_set_polls_open(struct proto_req *r);
+/* Every poll of c's room as c may see it (`poll` events): after a join, to a new host. */
+void proto_polls_send_all(struct proto_conn *c);
 enum signal_err proto_m_recordings_link(struct proto_req *r);
 
 /* protocol.c: serialises and sends (or queues while busy); steals `msg`. */

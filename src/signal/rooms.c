@@ -14,8 +14,9 @@ json_t *proto_room_state_json(const struct meet_room *r)
 	for (const struct meet_member *m = r->members; hosts && m; m = m->next)
 		if (m->role == MEET_HOST)
 			json_array_append_new(hosts, json_integer(m->id));
-	json_t *st = json_pack("{s:b, s:b, s:b, s:b, s:o}", "locked", r->locked, "lobby", r->lobby_on,
-	                       "has_password", r->has_password, "music", r->music, "hosts", hosts);
+	json_t *st = json_pack("{s:b, s:b, s:b, s:b, s:o, s:b}", "locked", r->locked, "lobby", r->lobby_on,
+	                       "has_password", r->has_password, "music", r->music, "hosts", hosts,
+	                       "polls_open", r->polls_anyone);
 	if (st)
 		proto_room_out_json(r, st);
 	return st;
@@ -166,6 +167,7 @@ void proto_room_host_announce(struct meet_room *r, struct meet_member *host)
 	proto_room_broadcast_member(r, host);
 	proto_room_broadcast_state(r);
 	proto_room_lobby_updated(r, host->arg);
+	proto_polls_send_all(host->arg);   /* now with the tallies */
 }
 
 enum signal_err proto_room_enter(struct proto_conn *c, struct meet_room *r, const char *key,
@@ -363,6 +365,7 @@ void proto_room_admit(struct meet_room *r, const struct meet_waiter *w)
 		if (r->n_hands)
 			proto_event(c, "hands_updated", proto_hands_json(r, 0));
 		proto_breakout_joined(c);
+		proto_polls_send_all(c);
 		if (c->member->role == MEET_HOST)
 			proto_room_lobby_updated(r, c);
 	}

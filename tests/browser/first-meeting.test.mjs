@@ -342,7 +342,7 @@ test('phone at 390×844: join in view, no sideways scrolling, own picture as an 
   await env.waitFor(p, 'menu', () => !document.getElementById('overflow-menu').hidden);
   const items = await p.$$eval('#overflow-menu button', (els) => els.map((e) => e.textContent));
   const canShare = await p.evaluate(() => typeof navigator.mediaDevices?.getDisplayMedia === 'function');
-  assert.deepEqual(items, [...(canShare ? ['Bildschirm teilen'] : []), 'Reagieren', 'Personen', 'Einstellungen']);
+  assert.deepEqual(items, [...(canShare ? ['Bildschirm teilen'] : []), 'Reagieren', 'Personen', 'Umfragen', 'Einstellungen']);
   await axe(p, 'More menu at 390 px');
   await shot(p, 'more-menu-390');
   await p.click('#overflow-menu button:has-text("Personen")');

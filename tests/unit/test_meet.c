@@ -43,10 +43,12 @@ START_TEST(role_table)
 		{ MEET_ACT_MUTE, false }, { MEET_ACT_MUTE_ALL, false }, { MEET_ACT_ASK_UNMUTE, false },
 		{ MEET_ACT_REMOVE, false }, { MEET_ACT_END_MEETING, false }, { MEET_ACT_LOWER_OTHER_HAND, false },
 		{ MEET_ACT_SET_ROOM_MUSIC, false }, { MEET_ACT_RECORD, false }, { MEET_ACT_STREAM, false },
-		{ MEET_ACT_STREAM_LINKS, false }, { MEET_ACT_BREAKOUT, false },
+		{ MEET_ACT_STREAM_LINKS, false }, { MEET_ACT_BREAKOUT, false }, { MEET_ACT_BREAKOUT_HELP, true },
+		{ MEET_ACT_POLL_CREATE, false }, { MEET_ACT_POLL_MANAGE, false },
+		{ MEET_ACT_SET_POLLS_OPEN, false }, { MEET_ACT_POLL_VOTE, true },
 		{ MEET_ACT_RAISE_HAND, true }, { MEET_ACT_LOWER_OWN_HAND, true },
 		{ MEET_ACT_REACTION, true }, { MEET_ACT_CHAT, true }, { MEET_ACT_SET_MUSIC, true },
-		{ MEET_ACT_SET_VIDEO_PREFS, true }, { MEET_ACT_BREAKOUT_HELP, true },
+		{ MEET_ACT_SET_VIDEO_PREFS, true },
 	};
 	ck_assert_int_eq(sizeof rows / sizeof rows[0], MEET_ACT_COUNT);
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {

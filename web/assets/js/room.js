@@ -13,6 +13,7 @@ import { Grid } from './ui/grid.js';
 import { Toasts } from './ui/toasts.js';
 import { Chat } from './ui/chat.js';
 import { People } from './ui/people.js';
+import { PollsPanel } from './ui/polls.js';
 import { bindShortcuts, copyText } from './ui/controls.js';
 import { applyIcons } from './ui/icons.js';
 import { Screens } from './ui/screens.js';
@@ -41,6 +42,7 @@ import { MediaOptions } from './ui/media-options.js';
 import { embed } from './embed.js';
 import { embedCommands } from './room/embed-commands.js';
 import { createOut } from './room/out.js';
+import { createPolls } from './room/polls.js';
 
 // An invitation link's token leaves the address bar first; it lives in this module's memory only.
 const linkToken = takeToken();
@@ -83,8 +85,13 @@ app.screens = new Screens({ t, room: () => ui.room });
 app.view = createView(app);
 app.actions = createActions(app);
 app.quality = createQuality(app);
+app.polls = createPolls(app);
 app.panels = new Panels({
-  onOpen: (which) => (which === 'chat' ? ui.chat?.opened() : app.view.people()),
+  onOpen: (which) => {
+    if (which === 'chat') ui.chat?.opened();
+    else if (which === 'polls') app.toasts.dismiss('poll');
+    else app.view.people();
+  },
   onLayout: () => ui.grid?.layoutSoon(),
 });
 app.reactions = new ReactionPicker({ t, onPick: (emoji) => app.actions.react(emoji) });
@@ -263,6 +270,12 @@ function enterMeeting(name, password = null) {
     toast: (text) => app.toasts.show(text, { kind: 'warn', key: 'host' }),
   });
   app.view.people();
+  app.polls.attach(new PollsPanel({
+    t, polls: app.polls,
+    announce: (text) => app.toasts.announce(text),
+    notify: (text, action) => app.toasts.show(text, { kind: 'info', key: 'poll', timeoutMs: action ? 12000 : 5000, action }),
+    openPanel: () => app.panels.open('polls'),
+  }));
 
   signaling.on('close', ({ delayMs }) => {
     if (ui.state === 'ended' || ui.state === 'left') return;
@@ -272,6 +285,7 @@ function enterMeeting(name, password = null) {
   for (const [event, handler] of Object.entries(sessionListeners(app, session))) session.on(event, handler);
   for (const [event, handler] of Object.entries(firstMeetingListeners(app, session))) session.on(event, handler);
   for (const [event, handler] of Object.entries(app.out.listeners())) session.on(event, handler);
+  for (const [event, handler] of Object.entries(app.polls.listeners())) session.on(event, handler);
   app.mutedHint.start();
   embed.attach(session);
   session.start();
@@ -293,6 +307,7 @@ function teardownMeeting() {
   if (ui.screen) { ui.screen.stop(); ui.screen = null; }
   for (const d of document.querySelectorAll('dialog[open]')) d.close();
   app.panels.open(null);
+  app.polls.detach();
   app.reactions.close();
   app.overflow.close();
   app.tileMenu.close();
@@ -338,6 +353,7 @@ onLanguageChange(() => {
   app.reactions.build();
   ui.grid?.relabel();
   ui.chat?.relabel();
+  app.polls.relabel();
   if (ui.session) app.view.all();
   app.quality.relabel();
   app.out.relabel();
@@ -372,6 +388,7 @@ bindShortcuts(inMeeting, {
   c: () => app.panels.toggle('chat'),
   s: () => a.toggleScreen(),
   p: () => app.panels.toggle('people'),
+  o: () => app.panels.toggle('polls'),
   '?': () => $('shortcuts-dialog').showModal(),
 });
 window.addEventListener('pagehide', () => ui.session?.stop());

@@ -9,7 +9,7 @@
 // 'self-updated' (self, before), 'media' (participantId, {audio, video, screen}), 'media-problem' (what),
 // 'room' (roomState), 'hands' (queue), 'lobby' (waiting, change), 'chat' (msg), 'reaction' ({id, emoji}),
 // 'active-speaker' (id), 'muted-by-host' (source), 'unmute-requested' (hostId),
-// 'password-guard' ({failures, delay_s}), 'rate-limited' (method),
+// 'password-guard' ({failures, delay_s}), 'rate-limited' (method), 'poll' (poll event data), 'poll-removed' (pollId),
 // 'out' (what: 'recording'|'streaming', change: 'started'|'stopped'|'failed', state) after out_updated,
 // 'out-report' ({what, status: 'failed'|'render_failed'|'ready', reason, file}) (hosts only), 'downlink' ({quality, paused, …}
 // as quality.js downlinkFrom checks it; null after a reset). publish_layers is applied by
@@ -184,6 +184,8 @@ export class Session extends Emitter {
       room_updated: (d) => this.onRoomState(d),
       hands_updated: (d) => this.onHands(d),
       chat: (d) => this.emit('chat', d),
+      poll: (d) => this.emit('poll', d),
+      poll_removed: (d) => this.emit('poll-removed', d?.poll_id),
       reaction: (d) => this.emit('reaction', d),
       active_speaker: (d) => { this.activeSpeaker = d.id || 0; this.emit('active-speaker', this.activeSpeaker); },
       muted_by_host: (d) => this.emit('muted-by-host', d.source || 'microphone'),

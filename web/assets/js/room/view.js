@@ -1,5 +1,5 @@
 // What the meeting shows of the session's state: the self tile, the control bar (toggles, share,
-// hand, unread chat, host badge), the participant count, the people panel with the lobby, and the
+// hand, unread chat, open polls, host badge), the participant count, the people panel with the lobby, and the
 // room dialog. Reads app.ui and the session; changes nothing but the DOM.
 
 import { renderToggle } from '../ui/controls.js';
@@ -42,6 +42,7 @@ export function createView(app) {
     pressed($('ctl-hand'), raised, raised ? 'controls.hand_lower' : 'controls.hand', 'H');
     $('ctl-chat').title = t('controls.shortcut', { action: t('controls.chat_title'), key: 'C' });
     $('ctl-people').title = t('controls.shortcut', { action: t('controls.people_title'), key: 'P' });
+    $('ctl-polls').title = t('controls.shortcut', { action: t('controls.polls_title'), key: 'O' });
     $('ctl-more').title = t('controls.more_title');
     $('ctl-react').title = t('controls.react_title');
     $('ctl-leave').title = t('controls.leave_title');
@@ -55,6 +56,15 @@ export function createView(app) {
     badge.textContent = n > 99 ? '99+' : String(n);
     const label = t('controls.chat');
     $('ctl-chat').setAttribute('aria-label', n ? `${label}, ${t('chat.unread', { count: n })}` : label);
+  }
+
+  /** n: running polls this participant has not voted in. */
+  function pollsBadge(n) {
+    const badge = $('polls-badge');
+    badge.hidden = !n;
+    badge.textContent = String(n);
+    const label = t('controls.polls');
+    $('ctl-polls').setAttribute('aria-label', n ? `${label}, ${t('polls.open_count', { count: n })}` : label);
   }
 
   function count() {
@@ -98,5 +108,5 @@ export function createView(app) {
     setTimeout(() => { el.textContent = text; }, 50);
   }
 
-  return { handPos, self, controls, unread, count, people, all, assertive };
+  return { handPos, self, controls, unread, pollsBadge, count, people, all, assertive };
 }

@@ -1,13 +1,13 @@
 // "More" on phones: the control bar keeps the five most used controls (microphone, camera, hand,
 // chat, leave) and this button; the others (screen share where the browser has it, reactions,
-// people, settings) are buttons in this menu, with the same words as in the bar. Each item
+// people, polls, settings) are buttons in this menu, with the same words as in the bar. Each item
 // presses the bar's own button, so both do exactly the same. Escape or a click elsewhere closes
 // it, focus back on "More". On wide screens the button is not shown (everything fits the bar).
 
 import { icon } from './icons.js';
 
 const $ = (id) => document.getElementById(id);
-const ITEMS = ['ctl-screen', 'ctl-react', 'ctl-people', 'ctl-more'];
+const ITEMS = ['ctl-screen', 'ctl-react', 'ctl-people', 'ctl-polls', 'ctl-more'];
 
 export class OverflowMenu {
   constructor() {
@@ -21,7 +21,9 @@ export class OverflowMenu {
       if (!this.menu.hidden && !this.menu.contains(ev.target) && !this.button.contains(ev.target)) this.close();
     });
     // A waiting person in the lobby shows on "More" too, since "People" is inside it.
-    new MutationObserver(() => this.badge()).observe($('people-badge'), { attributes: true, childList: true, subtree: true });
+    for (const id of ['people-badge', 'polls-badge']) {
+      new MutationObserver(() => this.badge()).observe($(id), { attributes: true, childList: true, subtree: true });
+    }
   }
 
   get isOpen() {
@@ -67,8 +69,8 @@ export class OverflowMenu {
   }
 
   badge() {
-    const waiting = !$('people-badge').hidden;
-    $('overflow-badge').hidden = !waiting;
-    $('overflow-badge').textContent = waiting ? $('people-badge').textContent : '';
+    const shown = ['people-badge', 'polls-badge'].map((id) => $(id)).filter((b) => !b.hidden);
+    $('overflow-badge').hidden = !shown.length;
+    $('overflow-badge').textContent = shown.length ? shown[0].textContent : '';
   }
 }
