@@ -41,6 +41,9 @@ import { MediaOptions } from './ui/media-options.js';
 import { embed } from './embed.js';
 import { embedCommands } from './room/embed-commands.js';
 import { createOut } from './room/out.js';
+import { createBreakout } from './room/breakout.js';
+import { BreakoutPanel } from './ui/breakout.js';
+import { BreakoutBanner } from './ui/breakout-banner.js';
 
 // An invitation link's token leaves the address bar first; it lives in this module's memory only.
 const linkToken = takeToken();
@@ -84,7 +87,7 @@ app.view = createView(app);
 app.actions = createActions(app);
 app.quality = createQuality(app);
 app.panels = new Panels({
-  onOpen: (which) => (which === 'chat' ? ui.chat?.opened() : app.view.people()),
+  onOpen: (which) => ({ chat: () => ui.chat?.opened(), breakout: () => app.breakout.render() }[which] || app.view.people)(),
   onLayout: () => ui.grid?.layoutSoon(),
 });
 app.reactions = new ReactionPicker({ t, onPick: (emoji) => app.actions.react(emoji) });
@@ -140,6 +143,15 @@ app.mediaOptions = new MediaOptions({
   replaced: async (kind) => { await ui.session?.replaceTrack(kind, ui.media[kind]); app.view.self(); },
 });
 app.out = createOut(app, { leave: () => leave() });
+app.breakout = createBreakout(app);
+app.breakoutPanel = new BreakoutPanel({
+  t, run: app.breakout.run, isHost: () => !!ui.session?.isHost, selfId: () => ui.session?.participantId ?? null,
+});
+app.breakoutBanner = new BreakoutBanner({
+  t, run: app.breakout.run, isHost: () => !!ui.session?.isHost, openPanel: () => app.panels.open('breakout'),
+  announce: (text) => { app.toasts.show(text, { kind: 'ok', key: 'breakout', timeoutMs: 5000 }); app.toasts.announce(text); },
+});
+app.breakoutBanner.onTick = () => app.breakoutPanel.tick();
 app.teardownMeeting = teardownMeeting;
 app.fail = fail;
 app.askPassword = onPasswordNeeded;
@@ -272,6 +284,7 @@ function enterMeeting(name, password = null) {
   for (const [event, handler] of Object.entries(sessionListeners(app, session))) session.on(event, handler);
   for (const [event, handler] of Object.entries(firstMeetingListeners(app, session))) session.on(event, handler);
   for (const [event, handler] of Object.entries(app.out.listeners())) session.on(event, handler);
+  for (const [event, handler] of Object.entries(app.breakout.listeners())) session.on(event, handler);
   app.mutedHint.start();
   embed.attach(session);
   session.start();
@@ -306,6 +319,7 @@ function teardownMeeting() {
   ui.lobbyBefore = [];
   app.toasts.clear();
   app.out.render();
+  app.breakout.reset();
 }
 
 async function leave() {
@@ -341,6 +355,7 @@ onLanguageChange(() => {
   if (ui.session) app.view.all();
   app.quality.relabel();
   app.out.relabel();
+  app.breakout.render();
   if (ui.prejoin && !$('prejoin').hidden) ui.prejoin.render();
   app.screens.relabel();
 });

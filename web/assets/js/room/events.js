@@ -33,8 +33,9 @@ export function sessionListeners(app, session) {
     ui.grid.remove(p.id);
     view.count();
     view.people();
-    // Only joins right after our own are summed up; a departure is always read out.
-    if (reason === 'reconnect') return;
+    // Only joins right after our own are summed up; a departure is always read out. Someone moved
+    // to another breakout group did not leave the meeting: the breakout banner tells the mover.
+    if (reason === 'reconnect' || reason === 'moved') return;
     toasts.announce(t(reason === 'removed' ? 'announce.removed_other' : 'announce.left', { name: p.name }));
   }
 

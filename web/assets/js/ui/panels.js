@@ -1,19 +1,17 @@
-// The side panels of the meeting (chat, people): at most one open, its control button pressed,
+// The side panels of the meeting (chat, people, breakout groups): at most one open, its control button pressed,
 // focus moved into it on open and back to the button on close.
 
 const $ = (id) => document.getElementById(id);
-const PANELS = { chat: ['chat-panel', 'ctl-chat'], people: ['people-panel', 'ctl-people'] };
+const PANELS = { chat: ['chat-panel', 'ctl-chat'], people: ['people-panel', 'ctl-people'], breakout: ['breakout-panel', 'ctl-breakout'] };
 
 export class Panels {
   /** onOpen(which): the chat marks messages read, the people panel renders; onLayout(): the stage resizes. */
   constructor({ onOpen, onLayout }) {
     this.onOpen = onOpen;
     this.onLayout = onLayout;
-    this.current = null;   // 'chat' | 'people' | null
-    $('ctl-chat').addEventListener('click', () => this.toggle('chat'));
-    $('ctl-people').addEventListener('click', () => this.toggle('people'));
-    $('chat-close').addEventListener('click', () => this.closeToButton());
-    $('people-close').addEventListener('click', () => this.closeToButton());
+    this.current = null;   // 'chat' | 'people' | 'breakout' | null
+    for (const [name, [, buttonId]] of Object.entries(PANELS)) $(buttonId).addEventListener('click', () => this.toggle(name));
+    for (const id of ['chat-close', 'people-close', 'breakout-close']) $(id).addEventListener('click', () => this.closeToButton());
   }
 
   open(which) {
@@ -28,9 +26,9 @@ export class Panels {
     if (which) this.onOpen(which);
     if (which === 'chat') {
       $('chat-input').focus();
-    } else if (which === 'people') {
-      $('people-title').setAttribute('tabindex', '-1');
-      $('people-title').focus();
+    } else if (which) {
+      $(`${which}-title`).setAttribute('tabindex', '-1');
+      $(`${which}-title`).focus();
     }
     this.onLayout();
   }
@@ -44,7 +42,7 @@ export class Panels {
   closeToButton() {
     const which = this.current;
     this.open(null);
-    // On phones "People" sits in the "More" menu: focus goes back to that button then.
+    // On phones "People" and the groups sit in the "More" menu: focus goes back to that button then.
     const button = which ? $(PANELS[which][1]) : null;
     if (button) (button.offsetParent ? button : $('ctl-overflow')).focus();
   }
