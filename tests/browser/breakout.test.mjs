@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startPlenum, joined, sleep, OUT, closePages as close, serverHas } from './lib-plenum.mjs';
+import { startPlenum, joined, sleep, OUT, closePages as close, serverHas, assertNoAxeViolations as axe } from './lib-plenum.mjs';
 
 let env;
 before(async () => { env = await startPlenum('breakout'); });
@@ -35,7 +35,8 @@ function pageSetup() {
   });
 }
 
-const open = (name) => env.open('breakout-room', name, { init: pageSetup, query: { simulcast: '0' } });
+// bypassCSP: axe-core is injected as an inline script
+const open = (name) => env.open('breakout-room', name, { init: pageSetup, query: { simulcast: '0' }, bypassCSP: true });
 const remoteIds = (page) => page.evaluate(() => [...window.plenum.participants.keys()].sort((x, y) => x - y));
 const tileIds = (page) => page.$$eval('.stage .tile[data-participant-id][data-source="camera"]',
   (els) => els.map((e) => Number(e.dataset.participantId)).sort((x, y) => x - y));
@@ -125,6 +126,7 @@ test('breakout groups: two groups of two meet apart, one moves, a message to all
   for (const g of guests) assert.equal(await g.page.evaluate(() => window.plenum.breakout.state), 'none', 'guests never see the plan');
   await host.fill('#breakout-minutes', '10');
   await host.screenshot({ path: join(OUT, 'breakout-host-plan.png') });
+  await axe(host, 'the host\'s plan');
   await host.getByRole('button', { name: 'Open groups' }).click();
 
   // Each pair meets alone: the list, the tiles and the decoded video are the group mate's only.
@@ -138,6 +140,8 @@ test('breakout groups: two groups of two meet apart, one moves, a message to all
   assert.ok(await a.page.locator('#breakout-call').isVisible(), 'call the host offered in a group');
   await a.page.screenshot({ path: join(OUT, 'breakout-guest-banner.png') });
   await host.screenshot({ path: join(OUT, 'breakout-host-open.png') });
+  await axe(host, 'the host\'s panel while open');
+  await axe(a.page, 'a guest\'s banner');
 
   // Chat stays in the group.
   await sendChat(a.page, 'Hallo Gruppe 1');
@@ -169,6 +173,7 @@ test('breakout groups: two groups of two meet apart, one moves, a message to all
     assert.equal(await p.getAttribute('#breakout-broadcast', 'aria-live'), 'assertive');
   }
   assert.match(await c.page.textContent('#breakout-broadcast'), /Message from Hanna to all groups/);
+  await axe(c.page, 'the message to all groups');
 
   // Closing with a countdown of a few seconds: everyone sees it, then all are back together.
   await host.fill('#breakout-seconds', '4');
