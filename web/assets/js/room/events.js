@@ -30,6 +30,8 @@ export function sessionListeners(app, session) {
   }
 
   function participantLeft(p, reason) {
+    // A mover hears "moved" for everyone of the old group, then a join for everyone of the new one.
+    if (reason === 'moved') ui.quietUntil = Date.now() + 1500;
     ui.grid.remove(p.id);
     view.count();
     view.people();

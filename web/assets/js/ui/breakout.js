@@ -85,6 +85,7 @@ export class BreakoutPanel {
 
   render(b = this.b) {
     if (!b) return;
+    if (this.b && this.b.state !== b.state) this.error = '';
     this.b = b;
     const focused = document.activeElement?.dataset?.focusKey;
     const caret = document.activeElement?.selectionStart ?? null;
