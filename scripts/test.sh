@@ -146,12 +146,13 @@ if want tsan; then
 section "threads (clang ThreadSanitizer): make tsan-unit, then interop tests on build-tsan/plenum --workers 2"
 TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
 	step tsan-unit make -j"$(nproc)" tsan-unit || { [ "$failed" -gt 0 ] || failed=$((failed + 1)); finish 1; }
-# a representative subset: meetings with media, lost peers and moderation cross the thread boundary
+# a representative subset: meetings with media, lost peers, moderation and breakout moves cross the thread boundary
 rm -rf "$out/tsan-interop"
 PLENUM_BIN=$root/build-tsan/plenum PLENUM_EXTRA_ARGS="--workers 2" PLENUM_TEST_OUTPUT=$root/$out/tsan-interop \
 TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
 	step tsan-interop netns /usr/bin/python3 -m pytest -p no:cacheprovider -rfEs --durations=5 \
-	tests/interop/test_meeting.py tests/interop/test_peer_loss.py tests/interop/test_moderation.py
+	tests/interop/test_meeting.py tests/interop/test_peer_loss.py tests/interop/test_moderation.py \
+	tests/interop/test_breakout.py
 rc=$?
 if [ "$rc" -eq 5 ]; then echo "tsan-interop: pytest collected no tests"; failed=$((failed + 1)); finish 1; fi
 if [ "$rc" -ne 0 ]; then [ "$failed" -gt 0 ] || failed=$((failed + 1)); finish 1; fi

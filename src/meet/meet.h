@@ -38,6 +38,8 @@ enum meet_err {
 	MEET_ERR_INVALID,           /* input outside the rules (length, characters, value) */
 	MEET_ERR_NOMEM,
 	MEET_ERR_LOBBY_FULL,
+	MEET_ERR_STATE,             /* not now (e.g. breakout groups not open) */
+	MEET_ERR_BUSY,              /* another activity excludes it (recording vs. breakout groups) */
 };
 
 enum meet_role { MEET_GUEST = 0, MEET_HOST = 1 };
@@ -47,10 +49,10 @@ enum meet_action {
 	MEET_ACT_SET_PASSWORD, MEET_ACT_SET_LOBBY, MEET_ACT_LOBBY_ADMIT, MEET_ACT_LOBBY_DENY,
 	MEET_ACT_SET_LOCKED, MEET_ACT_MAKE_HOST, MEET_ACT_MUTE, MEET_ACT_MUTE_ALL, MEET_ACT_ASK_UNMUTE,
 	MEET_ACT_REMOVE, MEET_ACT_END_MEETING, MEET_ACT_LOWER_OTHER_HAND, MEET_ACT_SET_ROOM_MUSIC,
-	MEET_ACT_RECORD, MEET_ACT_STREAM, MEET_ACT_STREAM_LINKS,
+	MEET_ACT_RECORD, MEET_ACT_STREAM, MEET_ACT_STREAM_LINKS, MEET_ACT_BREAKOUT,
 	/* everyone's */
 	MEET_ACT_RAISE_HAND, MEET_ACT_LOWER_OWN_HAND, MEET_ACT_REACTION, MEET_ACT_CHAT, MEET_ACT_SET_MUSIC,
-	MEET_ACT_SET_VIDEO_PREFS, MEET_ACT_COUNT
+	MEET_ACT_SET_VIDEO_PREFS, MEET_ACT_BREAKOUT_HELP, MEET_ACT_COUNT
 };
 bool meet_may(enum meet_role role, enum meet_action action);
 
@@ -78,6 +80,8 @@ extern const struct meet_limit meet_limit_knock_room; /* 20 knocks per 10 s per 
 extern const struct meet_limit meet_limit_knock_group;/* 5 knocks per minute per address group */
 extern const struct meet_limit meet_limit_out;        /* 6 recording/streaming starts and stops per 10 s per room */
 extern const struct meet_limit meet_limit_out_status; /* 5 room_status per 10 s per connection */
+extern const struct meet_limit meet_limit_breakout;   /* 30 breakout commands per 10 s per host */
+extern const struct meet_limit meet_limit_breakout_help; /* 1 call for the host per 30 s per participant */
 
 /* ---- chat and reactions ---- */
 /* 1..2000 bytes of valid UTF-8, no control characters but '\n'. MEET_OK or MEET_ERR_INVALID. */
@@ -98,6 +102,9 @@ struct meet_member {
 	int quality;                  /* the media server's view of its connection (enum sfu_quality), copied for events */
 	struct meet_bucket chat, reaction, hand, media, music_limit;
 	char token[MEET_TOKEN_LEN + 1];   /* single-use rejoin token of this seat */
+	unsigned group;             /* breakout group it is in (0: the main room) */
+	unsigned planned;           /* breakout group it goes to when groups open (0: stays) */
+	struct meet_bucket breakout, help;   /* meet_limit_breakout, meet_limit_breakout_help */
 	void *tally;                /* the caller's (signaling: the usage statistics' seat) */
 };
 
@@ -126,6 +133,23 @@ struct meet_out_state {
 	char stopped_by[MEET_NAME_MAX + 1];   /* the host who stopped it; "" when it ended by itself */
 	uint64_t stopped_ms;                  /* 0 while running or before any run */
 	char reason[32];                      /* why it ended by itself ("disk_full", "empty"); "" when stopped */
+};
+
+/* Breakout groups: a host names 1..MEET_GROUPS_MAX groups and plans who goes where (PLANNED),
+ * opens them (OPEN, with an optional timer), and closes them with a countdown (CLOSING), after
+ * which everyone returns to the main room (NONE). Times are wall-clock milliseconds. */
+#define MEET_GROUPS_MAX 20
+#define MEET_BREAKOUT_MINUTES_MAX 480
+#define MEET_BREAKOUT_CLOSE_MAX_S 300
+#define MEET_BREAKOUT_CLOSE_DEFAULT_S 60   /* the countdown when the timer ends them */
+enum meet_breakout_state { MEET_BREAKOUT_NONE = 0, MEET_BREAKOUT_PLANNED, MEET_BREAKOUT_OPEN, MEET_BREAKOUT_CLOSING };
+struct meet_breakout {
+	enum meet_breakout_state state;
+	unsigned n_groups;
+	char names[MEET_GROUPS_MAX][MEET_NAME_MAX + 1];   /* group g's name is names[g - 1] */
+	bool allow_choose;          /* guests may pick their group while open */
+	uint64_t ends_ms;           /* OPEN: the timer closes them then (0: no timer) */
+	uint64_t closing_ms;        /* CLOSING: everyone returns then */
 };
 
 /* What a room remembers of one address group (IPv4 /32, IPv6 /64, as a keyed hash). */
@@ -172,6 +196,7 @@ struct meet_room {
 	uint64_t next_message_id;
 	struct meet_out_state out[MEET_OUT_COUNT];
 	struct meet_bucket out_limit; /* starts and stops, all hosts together (meet_limit_out) */
+	struct meet_breakout breakout;
 };
 
 struct meet {
@@ -260,6 +285,33 @@ bool meet_hand_lower(struct meet_room *r, struct meet_member *m);
  * running. Names and reasons are cut to fit. */
 bool meet_out_start(struct meet_room *r, enum meet_out what, const char *by, uint64_t now_ms);
 bool meet_out_stop(struct meet_room *r, enum meet_out what, const char *by, const char *reason, uint64_t now_ms);
+
+/* Breakout groups (breakout.c). Setup (re)names the groups while none are open: 1..MEET_GROUPS_MAX
+ * distinct names of 1..64 bytes of UTF-8 without control characters; plans for groups that no
+ * longer exist go back to the main room. MEET_ERR_INVALID, MEET_ERR_STATE. */
+enum meet_err meet_breakout_setup(struct meet_room *r, const char *const *names, const size_t *lens, size_t n,
+                                  bool allow_choose);
+/* Plans m for group 0..n (while planned or open: open groups move at once, the caller does it). */
+enum meet_err meet_breakout_plan(struct meet_room *r, struct meet_member *m, unsigned group);
+/* Spreads every guest evenly at random over the groups (hosts keep their plans); rnd(arg) gives
+ * uniformly random 32-bit numbers. MEET_ERR_STATE when no groups are set up. */
+enum meet_err meet_breakout_spread(struct meet_room *r, uint32_t (*rnd)(void *arg), void *arg);
+/* Opens the planned groups (0..MEET_BREAKOUT_MINUTES_MAX minutes, 0: no timer); MEET_ERR_BUSY
+ * while the meeting is recorded or streamed. The caller moves everyone to their plan. */
+enum meet_err meet_breakout_open(struct meet_room *r, unsigned minutes, uint64_t now_ms);
+/* Starts the countdown (0..MEET_BREAKOUT_CLOSE_MAX_S seconds) after which everyone returns. */
+enum meet_err meet_breakout_close(struct meet_room *r, unsigned seconds, uint64_t now_ms);
+/* What time asks of the groups: the timer ran out (they are now CLOSING: tell everyone), or the
+ * countdown ran out (move everyone back, then meet_breakout_end). */
+enum meet_breakout_due { MEET_BREAKOUT_DUE_NOTHING = 0, MEET_BREAKOUT_DUE_CLOSING, MEET_BREAKOUT_DUE_RETURN };
+enum meet_breakout_due meet_breakout_tick(struct meet_room *r, uint64_t now_ms);
+/* Forgets groups and plans (state NONE); members' `group` is the caller's to set as they move. */
+void meet_breakout_end(struct meet_room *r);
+/* Whether m may go to `group` itself: a host to any group (or back) while open; a guest only
+ * while open and the host allows choosing. */
+bool meet_breakout_may_join(const struct meet_room *r, const struct meet_member *m, unsigned group);
+/* Whether groups are open (or closing): recording and streaming wait for the main room. */
+bool meet_breakout_active(const struct meet_room *r);
 
 /* Chat and reactions of one member, rate-limited. */
 enum meet_err meet_chat_take(struct meet_member *m, uint64_t now_us, uint64_t *retry_us);

@@ -12,7 +12,7 @@ static const bool host_only[MEET_ACT_COUNT] = {
 	[MEET_ACT_MUTE] = true, [MEET_ACT_MUTE_ALL] = true, [MEET_ACT_ASK_UNMUTE] = true,
 	[MEET_ACT_REMOVE] = true, [MEET_ACT_END_MEETING] = true, [MEET_ACT_LOWER_OTHER_HAND] = true,
 	[MEET_ACT_SET_ROOM_MUSIC] = true, [MEET_ACT_RECORD] = true, [MEET_ACT_STREAM] = true,
-	[MEET_ACT_STREAM_LINKS] = true,
+	[MEET_ACT_STREAM_LINKS] = true, [MEET_ACT_BREAKOUT] = true,
 };
 
 bool meet_may(enum meet_role role, enum meet_action action)
@@ -32,6 +32,8 @@ const struct meet_limit meet_limit_knock_group = { 5, 60000000u };
 const struct meet_limit meet_limit_out = { 6, 10000000u };
 const struct meet_limit meet_limit_out_status = { 5, 10000000u };
 const struct meet_limit meet_limit_join = { 6, 12000000u };
+const struct meet_limit meet_limit_breakout = { 30, 10000000u };
+const struct meet_limit meet_limit_breakout_help = { 1, 30000000u };
 
 /* GCRA: each event moves the theoretical arrival time by T = window/burst; an event is allowed
  * while tat - now ≤ window - T, i.e. at most `burst` at once and `burst` per window after. */

@@ -178,7 +178,7 @@ static void forward(const struct pkt_src *s, const struct rtp_hdr *h, uint16_t s
 	bool muted = video && t->owner->forced_mute[t->source];
 	for (size_t i = 0; i < t->n_downs; i++) {
 		struct sfu_down *d = t->downs[i];
-		if (!sfu_peer_up(d->sub->sub))
+		if (!d->live || !sfu_peer_up(d->sub->sub))
 			continue;
 		if (!audio_on || muted || d->target_layer < 0) {
 			if (d->fwd.started)

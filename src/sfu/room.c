@@ -10,6 +10,23 @@
 
 static const char *MOD = "room";
 
+/* The worker of a room of name's family (the meeting's main room "KEY" and its groups "KEY~N"),
+ * or NULL when none of them exists. */
+static struct sfu_worker *family_worker(struct sfu *sfu, const char *name)
+{
+	const char *tilde = strchr(name, '~');
+	size_t base = tilde ? (size_t)(tilde - name) : strlen(name);
+	char key[SFU_ROOM_GROUP_KEY_MAX + 1];
+	for (unsigned g = 0; g <= SFU_GROUPS_MAX; g++) {
+		int n = g ? snprintf(key, sizeof key, "%.*s~%u", (int)base, name, g)
+		          : snprintf(key, sizeof key, "%.*s", (int)base, name);
+		const struct sfu_room *r = hmap_get(&sfu->rooms, key, (size_t)n);
+		if (r)
+			return r->w;
+	}
+	return NULL;
+}
+
 int sfu_room_get(struct sfu *sfu, const char *name, struct sfu_room **out)
 {
 	struct sfu_room *r = hmap_get(&sfu->rooms, name, strlen(name));
@@ -19,11 +36,14 @@ int sfu_room_get(struct sfu *sfu, const char *name, struct sfu_room **out)
 			return ENOMEM;
 		r->sfu = sfu;
 		strcpy(r->name, name);
-		/* the worker with the fewest rooms takes it */
-		struct sfu_worker *w = sfu->workers[0];
-		for (unsigned i = 1; i < sfu->n_workers; i++)
-			if (sfu->workers[i]->main_rooms < w->main_rooms)
-				w = sfu->workers[i];
+		/* the worker of its family, else the one with the fewest rooms */
+		struct sfu_worker *w = family_worker(sfu, name);
+		if (!w) {
+			w = sfu->workers[0];
+			for (unsigned i = 1; i < sfu->n_workers; i++)
+				if (sfu->workers[i]->main_rooms < w->main_rooms)
+					w = sfu->workers[i];
+		}
 		r->w = w;
 		if (hmap_put(&sfu->rooms, r->name, strlen(r->name), r) != 0) {
 			free(r);

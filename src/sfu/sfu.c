@@ -385,7 +385,7 @@ int sfu_join(struct sfu *sfu, const char *room, const char *display_name,
 	p->sfu = sfu;
 	p->w = r->w;
 	p->home = r;
-	snprintf(p->room_name, sizeof p->room_name, "%s", r->name);
+	snprintf(p->room_name, sizeof p->room_name, "%.*s", SFU_ROOM_KEY_MAX, r->name);   /* a room key: no group suffix */
 	p->id = sfu->next_participant_id++;
 	snprintf(p->name, sizeof p->name, "%s", display_name);
 	p->user_ev = events;

@@ -99,7 +99,9 @@ struct sfu_publish_layers {
 	size_t n;
 };
 
-enum sfu_leave_reason { SFU_LEFT_BYE = 0, SFU_LEFT_TIMEOUT, SFU_LEFT_CLOSED, SFU_LEFT_REMOVED, SFU_LEFT_ENDED };
+/* MOVED: into another group of the same meeting (sfu_move) — still in the meeting. */
+enum sfu_leave_reason { SFU_LEFT_BYE = 0, SFU_LEFT_TIMEOUT, SFU_LEFT_CLOSED, SFU_LEFT_REMOVED, SFU_LEFT_ENDED,
+                        SFU_LEFT_MOVED };
 
 /* Events for one participant's signaling connection. All are called on the thread of the loop
  * given to sfu_new (the media workers queue them there). */
@@ -199,6 +201,20 @@ int sfu_set_media_state(struct sfu_participant *p, bool audio_muted, bool video_
 void sfu_leave(struct sfu_participant *p, enum sfu_leave_reason why);
 /* Moderation: removes p (p's `dropped` fires with `why`, the others get participant_left). */
 void sfu_remove(struct sfu_participant *p, enum sfu_leave_reason why);
+/* Breakout groups: a meeting's room key KEY is its main room; its groups are the rooms
+ * "KEY~1" .. "KEY~SFU_GROUPS_MAX", always on the same media thread as KEY (a family of rooms
+ * shares a worker), so that a participant moves between them keeping both PeerConnections. */
+#define SFU_GROUPS_MAX 20
+#define SFU_ROOM_GROUP_KEY_MAX (SFU_ROOM_KEY_MAX + 3)   /* "KEY~20" */
+/* Moves p to group `group` of the meeting it joined (0: the main room). The others of its old room
+ * get participant_left SFU_LEFT_MOVED, p gets it for each of them; then, as in sfu_join, p and the
+ * new room's members get participant_joined of each other, and subscribe offers follow (p loses
+ * the old room's tracks and gains the new room's; its publish PeerConnection is untouched).
+ * Speakers, last-N, taps and viewers are per room. 0 (also when already there), -SFU_ERR_STATE
+ * (group out of range, or p is leaving), -SFU_ERR_ROOM_FULL, -SFU_ERR_INTERNAL. */
+int sfu_move(struct sfu_participant *p, unsigned group);
+/* The group p is in (0: the main room). */
+unsigned sfu_participant_group(const struct sfu_participant *p);
 /* Moderation: stops forwarding p's track(s) of `source` until p unmutes it itself through
  * sfu_set_media_state (a host can mute, never unmute). */
 int sfu_force_mute(struct sfu_participant *p, enum sfu_source source);

@@ -93,6 +93,8 @@ struct sfu_down {
 	int target_layer;             /* layer wanted; -1 = paused (not forwarded) */
 	int desired_layer;            /* what tile and budget allow, arriving or not (-1: none) */
 	bool paused_bw;               /* the tile wants it but the downlink cannot carry it */
+	bool live;                    /* the subscriber answered an offer with this m-line: before, its
+	                                 browser has no receiver for it and would drop the keyframe */
 	uint8_t pt, rtx_pt;           /* what it is sent with (a viewer's offer chose them); rtx_pt 0: none */
 	uint8_t loss;                 /* audio: fraction lost (/256) in the subscriber's last report */
 	uint64_t packets, octets;     /* sent, for sender reports */
@@ -103,8 +105,9 @@ struct sfu_down {
 struct sfu_participant {
 	struct sfu *sfu;
 	struct sfu_worker *w;         /* its room's media worker */
-	struct sfu_room *home;        /* immutable: the room it joined (main thread's accounting) */
-	char room_name[SFU_ROOM_KEY_MAX + 1];   /* immutable copy of home's name */
+	struct sfu_room *home;        /* main-owned: the room it is counted in (joined, or moved to) */
+	char room_name[SFU_ROOM_KEY_MAX + 1];   /* immutable: the meeting's key (its main room's name) */
+	unsigned group;               /* main-owned: its room is room_name's group (0: the main room) */
 	const struct sfu_events *user_ev;   /* main-owned: signaling's callbacks */
 	void *user_arg;
 	bool main_gone;               /* main-owned: no more events for signaling (left or dropped) */
@@ -175,7 +178,7 @@ struct sfu_room {
 	struct sfu_room *wprev, *wnext;   /* the worker's rooms (worker-owned) */
 	bool attached;                /* worker-owned: in the worker's list (has members) */
 	unsigned main_count;          /* main-owned: joined and not yet released participants */
-	char name[SFU_ROOM_KEY_MAX + 1];
+	char name[SFU_ROOM_GROUP_KEY_MAX + 1];   /* a room key, or a group's "KEY~N" */
 	struct sfu_participant *members;
 	unsigned count;
 	uint32_t dominant;            /* current dominant speaker, 0 none */

@@ -182,6 +182,8 @@ static int subscribe_answer(struct sfu_participant *p, uint32_t version, const c
 		return err;
 	p->answered = true;
 	p->awaiting_answer = false;
+	for (size_t i = 0; i < p->n_offered && i < p->n_downs; i++)
+		p->downs[i]->live = true;   /* downs are only ever appended: the first n_offered were offered */
 	/* New video down-tracks need a keyframe from their sources. */
 	for (size_t i = 0; i < p->n_downs; i++) {
 		struct sfu_down *d = p->downs[i];

@@ -117,6 +117,7 @@ static int add_down(struct sfu_participant *p, enum sfu_media_kind kind)
 	d->kind = kind;
 	d->source = kind == SFU_KIND_AUDIO ? SFU_SOURCE_MICROPHONE : SFU_SOURCE_CAMERA;
 	d->cur_layer = -1;
+	d->live = true;   /* the viewer's own offer made these m-lines */
 	d->target_layer = d->desired_layer = kind == SFU_KIND_AUDIO ? 0 : -1;
 	snprintf(d->mid, sizeof d->mid, "%s", kind == SFU_KIND_AUDIO ? "a" : "v");
 	d->ssrc = util_random_u32() | 1;
@@ -261,7 +262,7 @@ int sfu_view(struct sfu *sfu, const char *room_key, const char *offer_sdp,
 	p->sfu = sfu;
 	p->w = r->w;
 	p->home = r;
-	snprintf(p->room_name, sizeof p->room_name, "%s", r->name);
+	snprintf(p->room_name, sizeof p->room_name, "%.*s", SFU_ROOM_KEY_MAX, r->name);   /* a room key: no group suffix */
 	p->id = sfu->next_participant_id++;
 	p->viewer = true;
 	p->ev = &no_events;

@@ -113,6 +113,8 @@ static const enum signal_err from_meet[] = {
 	[MEET_ERR_INVALID] = SIGNAL_ERR_BAD_REQUEST,
 	[MEET_ERR_NOMEM] = SIGNAL_ERR_INTERNAL,
 	[MEET_ERR_LOBBY_FULL] = SIGNAL_ERR_LOBBY_FULL,
+	[MEET_ERR_STATE] = SIGNAL_ERR_INVALID_STATE,
+	[MEET_ERR_BUSY] = SIGNAL_ERR_BUSY,
 };
 
 enum signal_err signal_err_from_meet(int err)

@@ -11,6 +11,7 @@ static const char *const leave_reasons[] = {
 	[SFU_LEFT_CLOSED] = "closed",
 	[SFU_LEFT_REMOVED] = "removed",
 	[SFU_LEFT_ENDED] = "ended",
+	[SFU_LEFT_MOVED] = "moved",
 };
 
 static const char *leave_reason(enum sfu_leave_reason reason)

@@ -68,8 +68,8 @@ enum signal_err proto_m_reaction(struct proto_req *r)
 	if (meet_reaction_take(c->member, proto_now_us(c), &retry) != MEET_OK)
 		return proto_rate_limited(r, "reactions", retry);
 	r->result = json_object();
-	proto_room_broadcast(c->room, "reaction", json_pack("{s:I, s:s}", "id", (json_int_t)c->member->id,
-	                                                    "emoji", canon), NULL);
+	proto_group_broadcast(c->room, c->member->group, "reaction", json_pack("{s:I, s:s}", "id", (json_int_t)c->member->id,
+	                                                    "emoji", canon));
 	return SIGNAL_OK;
 }
 
@@ -90,6 +90,8 @@ enum signal_err proto_m_chat_send(struct proto_req *r)
 	const json_t *jto = json_object_get(r->params, "to");
 	if (jto && !json_is_null(jto) && (err = proto_param_member(r, "to", &to)))
 		return err;
+	if (to && to->group != c->member->group)
+		return SIGNAL_ERR_NOT_FOUND;   /* in another breakout group: not among those one sees */
 	uint64_t retry = 0;
 	if (meet_chat_take(c->member, proto_now_us(c), &retry) != MEET_OK)
 		return proto_rate_limited(r, "chat messages", retry);
@@ -102,7 +104,7 @@ enum signal_err proto_m_chat_send(struct proto_req *r)
 		return SIGNAL_ERR_INTERNAL;
 	r->result = json_pack("{s:I, s:I}", "message_id", id, "ts", ts);
 	if (!to) {
-		proto_room_broadcast(c->room, "chat", data, NULL);
+		proto_group_broadcast(c->room, c->member->group, "chat", data);   /* one's breakout group */
 	} else {
 		proto_event(c, "chat", json_incref(data));
 		if (to != c->member)

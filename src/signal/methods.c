@@ -287,7 +287,8 @@ static enum signal_err m_join(struct proto_req *r)
 	}
 	r->result = proto_join_result(c);
 	if (mr->n_hands)
-		proto_event(c, "hands_updated", proto_hands_json(mr));
+		proto_event(c, "hands_updated", proto_hands_json(mr, 0));
+	proto_breakout_joined(c);
 	if (c->member->role == MEET_HOST) {
 		proto_room_host_arrived(mr);
 		proto_room_lobby_updated(mr, c);
@@ -475,6 +476,15 @@ static const struct proto_method methods[] = {
 	{ "room_status", proto_m_room_status, 0, 0 },
 	{ "stream_links", proto_m_stream_links, A, MEET_ACT_STREAM_LINKS },
 	{ "recordings_link", proto_m_recordings_link, A, MEET_ACT_RECORD },
+	{ "breakout_setup", proto_m_breakout_setup, A, MEET_ACT_BREAKOUT },
+	{ "breakout_assign", proto_m_breakout_assign, A, MEET_ACT_BREAKOUT },
+	{ "breakout_move", proto_m_breakout_move, A, MEET_ACT_BREAKOUT },
+	{ "breakout_open", proto_m_breakout_open, A, MEET_ACT_BREAKOUT },
+	{ "breakout_close", proto_m_breakout_close, A, MEET_ACT_BREAKOUT },
+	{ "breakout_cancel", proto_m_breakout_cancel, A, MEET_ACT_BREAKOUT },
+	{ "breakout_broadcast", proto_m_breakout_broadcast, A, MEET_ACT_BREAKOUT },
+	{ "breakout_join", proto_m_breakout_join, A, MEET_ACT_BREAKOUT_HELP },
+	{ "breakout_call_host", proto_m_breakout_call_host, A, MEET_ACT_BREAKOUT_HELP },
 };
 #undef J
 #undef A

@@ -92,6 +92,10 @@ static enum signal_err out_change(struct proto_req *r, enum signal_out what, boo
 	uint64_t retry = 0;
 	if (meet_take(&room->out_limit, &meet_limit_out, proto_now_us(c), &retry) != MEET_OK)
 		return proto_rate_limited(r, "recording and streaming changes", retry);
+	if (on && !room->out[what].active && meet_breakout_active(room)) {
+		r->message = "Breakout groups are open: the main room can be recorded or streamed once they close.";
+		return SIGNAL_ERR_BUSY;
+	}
 	if (room->out[what].active != on) {
 		if (on) {
 			int err = s->out_ops->start(s->out_arg, what, room->key, t->id);

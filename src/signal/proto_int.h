@@ -164,6 +164,21 @@ json_t *proto_out_features_json(const struct proto_conn *c);
 /* Nobody is left in the meeting: what runs is stopped (reason "empty"). */
 void proto_room_out_end(struct proto_server *s, struct meet_room *r);
 enum signal_err proto_m_stream_links(struct proto_req *r);
+/* breakout.c: breakout groups (hosts' but join and call_host); the state to a newcomer (and the
+ * hosts' lists), and to everyone when someone left. */
+enum signal_err proto_m_breakout_setup(struct proto_req *r);
+enum signal_err proto_m_breakout_assign(struct proto_req *r);
+enum signal_err proto_m_breakout_move(struct proto_req *r);
+enum signal_err proto_m_breakout_open(struct proto_req *r);
+enum signal_err proto_m_breakout_close(struct proto_req *r);
+enum signal_err proto_m_breakout_cancel(struct proto_req *r);
+enum signal_err proto_m_breakout_broadcast(struct proto_req *r);
+enum signal_err proto_m_breakout_join(struct proto_req *r);
+enum signal_err proto_m_breakout_call_host(struct proto_req *r);
+void proto_breakout_joined(struct proto_conn *c);
+void proto_breakout_left(struct meet_room *r);
+/* Sends an event to the members of r in breakout group `group` (0: the main room); steals data. */
+void proto_group_broadcast(struct meet_room *r, unsigned group, const char *name, json_t *data);
 enum signal_err proto_m_recordings_link(struct proto_req *r);
 
 /* protocol.c: serialises and sends (or queues while busy); steals `msg`. */
@@ -201,7 +216,8 @@ void proto_room_to_hosts(struct meet_room *r, const char *name, json_t *data);
 void proto_room_broadcast_member(struct meet_room *r, const struct meet_member *m);
 void proto_room_broadcast_state(struct meet_room *r);
 void proto_room_broadcast_hands(struct meet_room *r);
-json_t *proto_hands_json(const struct meet_room *r);
+/* The raised hands in breakout group `group` (0: the main room), in the order raised. */
+json_t *proto_hands_json(const struct meet_room *r, unsigned group);
 /* The lobby snapshot, lobby_updated, to one host (when it becomes host); after that hosts get
  * deltas: lobby_knock when someone starts waiting, lobby_left when someone stops. */
 void proto_room_lobby_updated(struct meet_room *r, struct proto_conn *to);

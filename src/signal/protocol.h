@@ -33,6 +33,8 @@ struct proto_stats {
  * connections. */
 int proto_server_new(struct proto_server **out, struct sfu *sfu, struct proto_stats *stats);
 void proto_server_free(struct proto_server *s);
+/* Once a second: what time asks of the meetings (breakout timers and countdowns). */
+void proto_server_tick(struct proto_server *s);
 /* Replaces the monotonic clock of the rate limits (tests); NULL restores the system clock. */
 void proto_server_set_clock(struct proto_server *s, const struct clock_src *clock);
 

@@ -67,9 +67,22 @@ void proto_room_broadcast(struct meet_room *r, const char *name, json_t *data, c
 	json_decref(data);
 }
 
+void proto_group_broadcast(struct meet_room *r, unsigned group, const char *name, json_t *data)
+{
+	if (!data)
+		return;
+	for (struct meet_member *m = r->members; m; m = m->next) {
+		struct proto_conn *c = m->arg;
+		if (m->group == group && proto_conn_listening(c))
+			proto_event(c, name, json_incref(data));
+	}
+	json_decref(data);
+}
+
+/* Those who see m (its breakout group) hear of its change. */
 void proto_room_broadcast_member(struct meet_room *r, const struct meet_member *m)
 {
-	proto_room_broadcast(r, "participant_updated", proto_participant_json(r, m, NULL), NULL);
+	proto_group_broadcast(r, m->group, "participant_updated", proto_participant_json(r, m, NULL));
 }
 
 void proto_room_broadcast_state(struct meet_room *r)
@@ -77,17 +90,27 @@ void proto_room_broadcast_state(struct meet_room *r)
 	proto_room_broadcast(r, "room_updated", proto_room_state_json(r), NULL);
 }
 
-json_t *proto_hands_json(const struct meet_room *r)
+json_t *proto_hands_json(const struct meet_room *r, unsigned group)
 {
 	json_t *q = json_array();
-	for (size_t i = 0; q && i < r->n_hands; i++)
-		json_array_append_new(q, json_integer(r->hands[i]));
+	for (size_t i = 0; q && i < r->n_hands; i++) {
+		const struct meet_member *m = meet_member_find(r, r->hands[i]);
+		if (m && m->group == group)
+			json_array_append_new(q, json_integer(r->hands[i]));
+	}
 	return json_pack("{s:o}", "queue", q);
 }
 
+/* Each breakout group sees its own hands (the main room is group 0). */
 void proto_room_broadcast_hands(struct meet_room *r)
 {
-	proto_room_broadcast(r, "hands_updated", proto_hands_json(r), NULL);
+	bool sent[MEET_GROUPS_MAX + 1] = { false };
+	for (const struct meet_member *m = r->members; m; m = m->next) {
+		if (m->group > MEET_GROUPS_MAX || sent[m->group])
+			continue;
+		sent[m->group] = true;
+		proto_group_broadcast(r, m->group, "hands_updated", proto_hands_json(r, m->group));
+	}
 }
 
 void proto_room_lobby_updated(struct meet_room *r, struct proto_conn *to)
@@ -271,6 +294,7 @@ static void room_leave(struct proto_conn *c, bool dropped)
 		proto_room_broadcast_hands(r);
 	if (host)
 		proto_room_host_announce(r, host);
+	proto_breakout_left(r);
 }
 
 void proto_room_forget(struct proto_conn *c)
@@ -337,7 +361,8 @@ void proto_room_admit(struct meet_room *r, const struct meet_waiter *w)
 	if (err == SIGNAL_OK) {
 		proto_event_now(c, "joined", proto_join_result(c));
 		if (r->n_hands)
-			proto_event(c, "hands_updated", proto_hands_json(r));
+			proto_event(c, "hands_updated", proto_hands_json(r, 0));
+		proto_breakout_joined(c);
 		if (c->member->role == MEET_HOST)
 			proto_room_lobby_updated(r, c);
 	}

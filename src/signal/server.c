@@ -128,8 +128,10 @@ static void lws_log_emit(int level, const char *line)
 
 static void on_sweep(uv_timer_t *t)
 {
-	signal_ws_sweep(t->data, clock_mono_us());
-	signal_whip_sweep(t->data);
+	struct signal *s = t->data;
+	signal_ws_sweep(s, clock_mono_us());
+	proto_server_tick(s->proto);
+	signal_whip_sweep(s);
 }
 
 static void signal_release(struct signal *s)

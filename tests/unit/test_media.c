@@ -107,6 +107,7 @@ static void setup(void)
 	d->sub = sub;
 	d->src = t;
 	d->kind = SFU_KIND_VIDEO;
+	d->live = true;
 	d->ssrc = DOWN_SSRC;
 	d->rtx_ssrc = DOWN_RTX_SSRC;
 	d->pt = SDP_SUB_VP8_PT;
@@ -189,6 +190,25 @@ static void forward_200(void)
 	ck_assert_uint_eq(rig.down.packets, 200);
 	ck_assert_uint_eq(drain(), 200);
 }
+
+/* A down-track the subscriber has not answered yet gets nothing: its browser has no receiver
+ * for it, and a keyframe sent then would be lost for good. */
+START_TEST(waits_for_the_answer)
+{
+	rig.down.live = false;
+	publish(true);
+	publish(false);
+	ck_assert_uint_eq(rig.down.packets, 0);
+	ck_assert_uint_eq(rig.w.keyframe_requests, 0);
+	ck_assert_uint_eq(drain(), 0);
+	rig.down.live = true;
+	fake_us += 400 * MS;
+	publish(false);   /* now it waits for a keyframe and asks for one */
+	ck_assert_uint_eq(rig.w.keyframe_requests, 1);
+	publish(true);
+	ck_assert_uint_eq(rig.down.packets, 1);
+}
+END_TEST
 
 START_TEST(forwards_after_keyframe)
 {
@@ -387,6 +407,7 @@ static Suite *media_suite(void)
 	TCase *t = tcase_create("path");
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, forwards_after_keyframe);
+	tcase_add_test(t, waits_for_the_answer);
 	tcase_add_test(t, nack_storm_capped);
 	tcase_add_test(t, nack_budget_follows_estimate);
 	tcase_add_test(t, nack_duplicates_ignored);

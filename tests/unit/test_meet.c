@@ -43,10 +43,10 @@ START_TEST(role_table)
 		{ MEET_ACT_MUTE, false }, { MEET_ACT_MUTE_ALL, false }, { MEET_ACT_ASK_UNMUTE, false },
 		{ MEET_ACT_REMOVE, false }, { MEET_ACT_END_MEETING, false }, { MEET_ACT_LOWER_OTHER_HAND, false },
 		{ MEET_ACT_SET_ROOM_MUSIC, false }, { MEET_ACT_RECORD, false }, { MEET_ACT_STREAM, false },
-		{ MEET_ACT_STREAM_LINKS, false },
+		{ MEET_ACT_STREAM_LINKS, false }, { MEET_ACT_BREAKOUT, false },
 		{ MEET_ACT_RAISE_HAND, true }, { MEET_ACT_LOWER_OWN_HAND, true },
 		{ MEET_ACT_REACTION, true }, { MEET_ACT_CHAT, true }, { MEET_ACT_SET_MUSIC, true },
-		{ MEET_ACT_SET_VIDEO_PREFS, true },
+		{ MEET_ACT_SET_VIDEO_PREFS, true }, { MEET_ACT_BREAKOUT_HELP, true },
 	};
 	ck_assert_int_eq(sizeof rows / sizeof rows[0], MEET_ACT_COUNT);
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -556,6 +556,104 @@ START_TEST(room_registry)
 }
 END_TEST
 
+
+/* ---- breakout groups ---- */
+
+static uint32_t seq_rnd(void *arg)
+{
+	uint32_t *x = arg;
+	*x = *x * 1103515245u + 12345u;   /* deterministic, for the test */
+	return *x >> 8;
+}
+
+START_TEST(breakout_rules)
+{
+	struct meet_member *host = add(1);
+	struct meet_member *g[7];
+	for (int i = 0; i < 7; i++)
+		g[i] = add(10 + (uint32_t)i);
+	const char *names[] = { "Gruppe 1", "Gruppe 2", "Gruppe 3" };
+	size_t lens[] = { 8, 8, 8 };
+	/* nothing before setup */
+	ck_assert_int_eq(meet_breakout_plan(room, g[0], 1), MEET_ERR_STATE);
+	ck_assert_int_eq(meet_breakout_open(room, 0, 1000), MEET_ERR_STATE);
+	/* names: 1..20, distinct, 1..64 bytes, no control characters */
+	ck_assert_int_eq(meet_breakout_setup(room, names, lens, 0, false), MEET_ERR_INVALID);
+	const char *dup[] = { "A", "A" };
+	size_t duplens[] = { 1, 1 };
+	ck_assert_int_eq(meet_breakout_setup(room, dup, duplens, 2, false), MEET_ERR_INVALID);
+	const char *ctl[] = { "a\nb" };
+	size_t ctllens[] = { 3 };
+	ck_assert_int_eq(meet_breakout_setup(room, ctl, ctllens, 1, false), MEET_ERR_INVALID);
+	const char *many[MEET_GROUPS_MAX + 1];
+	size_t manylens[MEET_GROUPS_MAX + 1];
+	for (int i = 0; i <= MEET_GROUPS_MAX; i++) {
+		many[i] = "x";
+		manylens[i] = 1;
+	}
+	ck_assert_int_eq(meet_breakout_setup(room, many, manylens, MEET_GROUPS_MAX + 1, false), MEET_ERR_INVALID);
+	ck_assert_int_eq(meet_breakout_setup(room, names, lens, 3, false), MEET_OK);
+	ck_assert_int_eq(room->breakout.state, MEET_BREAKOUT_PLANNED);
+	ck_assert_str_eq(room->breakout.names[2], "Gruppe 3");
+	/* plans: 0..n; spreading deals the guests evenly, hosts keep theirs */
+	ck_assert_int_eq(meet_breakout_plan(room, g[0], 4), MEET_ERR_INVALID);
+	ck_assert_int_eq(meet_breakout_plan(room, host, 2), MEET_OK);
+	uint32_t seed = 7;
+	ck_assert_int_eq(meet_breakout_spread(room, seq_rnd, &seed), MEET_OK);
+	ck_assert_uint_eq(host->planned, 2);
+	unsigned per[4] = { 0 };
+	for (int i = 0; i < 7; i++) {
+		ck_assert_uint_ge(g[i]->planned, 1);
+		ck_assert_uint_le(g[i]->planned, 3);
+		per[g[i]->planned]++;
+	}
+	for (int k = 1; k <= 3; k++)
+		ck_assert(per[k] == 2 || per[k] == 3);   /* 7 over 3: 3, 2, 2 */
+	/* fewer groups: plans for the gone ones return to the main room */
+	ck_assert_int_eq(meet_breakout_setup(room, names, lens, 2, true), MEET_OK);
+	for (int i = 0; i < 7; i++)
+		ck_assert_uint_le(g[i]->planned, 2);
+	/* recording excludes opening; opening with a timer */
+	ck_assert(meet_out_start(room, MEET_OUT_RECORDING, "Host", 1000));
+	ck_assert_int_eq(meet_breakout_open(room, 10, 1000), MEET_ERR_BUSY);
+	ck_assert(meet_out_stop(room, MEET_OUT_RECORDING, "Host", NULL, 1000));
+	ck_assert_int_eq(meet_breakout_open(room, MEET_BREAKOUT_MINUTES_MAX + 1, 1000), MEET_ERR_INVALID);
+	ck_assert(!meet_breakout_active(room));
+	ck_assert_int_eq(meet_breakout_open(room, 10, 1000), MEET_OK);
+	ck_assert(meet_breakout_active(room));
+	ck_assert_int_eq(meet_breakout_setup(room, names, lens, 3, false), MEET_ERR_STATE);   /* not while open */
+	ck_assert_uint_eq(room->breakout.ends_ms, 1000 + 600000);
+	/* who may go where by themselves: hosts anywhere, guests because choosing is allowed */
+	ck_assert(meet_breakout_may_join(room, host, 2));
+	ck_assert(meet_breakout_may_join(room, g[0], 1));
+	ck_assert(!meet_breakout_may_join(room, g[0], 3));
+	room->breakout.allow_choose = false;
+	ck_assert(!meet_breakout_may_join(room, g[0], 1));
+	ck_assert(meet_breakout_may_join(room, host, 0));
+	/* the timer ends in a countdown, the countdown in the return */
+	ck_assert_int_eq(meet_breakout_tick(room, 1000 + 599999), MEET_BREAKOUT_DUE_NOTHING);
+	ck_assert_int_eq(meet_breakout_tick(room, 1000 + 600000), MEET_BREAKOUT_DUE_CLOSING);
+	ck_assert_int_eq(room->breakout.state, MEET_BREAKOUT_CLOSING);
+	ck_assert(!meet_breakout_may_join(room, host, 1));
+	ck_assert_int_eq(meet_breakout_close(room, 5, 601000), MEET_ERR_STATE);
+	uint64_t back = 601000 + MEET_BREAKOUT_CLOSE_DEFAULT_S * 1000ull;
+	ck_assert_int_eq(meet_breakout_tick(room, back - 1), MEET_BREAKOUT_DUE_NOTHING);
+	ck_assert_int_eq(meet_breakout_tick(room, back), MEET_BREAKOUT_DUE_RETURN);
+	meet_breakout_end(room);
+	ck_assert_int_eq(room->breakout.state, MEET_BREAKOUT_NONE);
+	for (int i = 0; i < 7; i++)
+		ck_assert_uint_eq(g[i]->planned, 0);
+	/* a close by hand: 0..300 s */
+	ck_assert_int_eq(meet_breakout_setup(room, names, lens, 1, false), MEET_OK);
+	ck_assert_int_eq(meet_breakout_open(room, 0, 5000), MEET_OK);
+	ck_assert_uint_eq(room->breakout.ends_ms, 0);
+	ck_assert_int_eq(meet_breakout_tick(room, UINT64_MAX / 2), MEET_BREAKOUT_DUE_NOTHING);   /* no timer */
+	ck_assert_int_eq(meet_breakout_close(room, MEET_BREAKOUT_CLOSE_MAX_S + 1, 6000), MEET_ERR_INVALID);
+	ck_assert_int_eq(meet_breakout_close(room, 0, 6000), MEET_OK);
+	ck_assert_int_eq(meet_breakout_tick(room, 6000), MEET_BREAKOUT_DUE_RETURN);
+}
+END_TEST
+
 static Suite *meet_suite(void)
 {
 	Suite *s = suite_create("meet");
@@ -582,6 +680,7 @@ static Suite *meet_suite(void)
 	tcase_add_test(tc, chat_rate_limit);
 	tcase_add_test(tc, reaction_set);
 	tcase_add_test(tc, room_registry);
+	tcase_add_test(tc, breakout_rules);
 	suite_add_tcase(s, tc);
 	return s;
 }

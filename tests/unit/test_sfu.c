@@ -173,6 +173,82 @@ START_TEST(threaded_lifecycle)
 }
 END_TEST
 
+/* Breakout groups: rooms "KEY~N" on the meeting's worker; moving keeps the participant and
+ * re-offers the new room's tracks; a family stays on one worker even when its main room emptied. */
+START_TEST(breakout_moves)
+{
+	struct rec ra = { 0 }, rb = { 0 }, rc = { 0 }, rd = { 0 }, re = { 0 };
+	struct sfu_participant *a, *b, *c, *d, *e;
+	struct sfu_stats st;
+	ck_assert_int_eq(sfu_join(sfu, "kurs", "Lehrerin", &events, &ra, &a), 0);
+	ck_assert_int_eq(sfu_join(sfu, "kurs", "Ben", &events, &rb, &b), 0);
+	ck_assert_int_eq(sfu_join(sfu, "kurs", "Cem", &events, &rc, &c), 0);
+	ck_assert_int_eq(sfu_join(sfu, "andere", "Dora", &events, &rd, &d), 0);
+	ck_assert_ptr_ne(a->w, d->w);
+	char *offer = slurp("tests/vectors/sdp/chromium-offer-gum.sdp");
+	char *answer = NULL;
+	ck_assert_int_eq(sfu_publish(a, offer, NULL, &answer), 0);
+	free(answer);
+	free(offer);
+	ck_assert_int_eq(rb.offers, 1);
+	ck_assert_int_eq(sfu_move(b, SFU_GROUPS_MAX + 1), -SFU_ERR_STATE);
+	ck_assert_int_eq(sfu_move(b, 0), 0);   /* already there */
+	/* Ben into group 1: both others hear "moved", Ben hears it of both; his offer loses Oma's tracks */
+	ck_assert_int_eq(sfu_move(b, 1), 0);
+	ck_assert_uint_eq(sfu_participant_group(b), 1);
+	ck_assert_str_eq(sfu_participant_room(b), "kurs");
+	ck_assert_ptr_eq(b->w, a->w);
+	ck_assert_int_eq(ra.last_reason, SFU_LEFT_MOVED);
+	ck_assert_int_eq(rc.last_reason, SFU_LEFT_MOVED);
+	ck_assert_int_eq(rb.left, 2);
+	ck_assert_int_eq(rb.last_reason, SFU_LEFT_MOVED);
+	ck_assert(b->renegotiate);   /* the re-offer waits for Ben's answer to the first */
+	for (size_t i = 0; i < b->n_downs; i++)
+		ck_assert_ptr_null(b->downs[i]->src);
+	sfu_get_stats(sfu, &st);
+	ck_assert_uint_eq(st.rooms, 3);
+	ck_assert_uint_eq(st.participants, 4);
+	/* the teacher follows: Ben meets her and gets her two tracks, Cem stays alone in the main room */
+	int b_joined = rb.joined;
+	ck_assert_int_eq(sfu_move(a, 1), 0);
+	ck_assert_int_eq(rb.joined, b_joined + 1);
+	size_t active = 0;
+	for (size_t i = 0; i < b->n_downs; i++)
+		active += b->downs[i]->src && b->downs[i]->src->owner == a;
+	ck_assert_uint_eq(active, 2);
+	ck_assert_int_eq(rc.last_reason, SFU_LEFT_MOVED);
+	/* Cem too: the main room empties and closes; Dora's room goes, so her worker is the idle one */
+	ck_assert_int_eq(sfu_move(c, 1), 0);
+	sfu_leave(d, SFU_LEFT_BYE);
+	sfu_get_stats(sfu, &st);
+	ck_assert_uint_eq(st.rooms, 1);
+	/* a late joiner of "kurs" lands on the family's worker, not the idle one */
+	ck_assert_int_eq(sfu_join(sfu, "kurs", "Emil", &events, &re, &e), 0);
+	ck_assert_ptr_eq(e->w, a->w);
+	ck_assert_int_eq(re.joined, 0);   /* the groups are other rooms */
+	/* group 1 is full (3): Emil cannot go there */
+	ck_assert_int_eq(sfu_move(e, 1), -SFU_ERR_ROOM_FULL);
+	ck_assert_uint_eq(sfu_participant_group(e), 0);
+	/* back to the main room; the group room closes with its last member */
+	ck_assert_int_eq(sfu_move(a, 0), 0);
+	ck_assert_int_eq(sfu_move(b, 0), 0);
+	ck_assert_int_eq(sfu_move(c, 0), -SFU_ERR_ROOM_FULL);   /* the main room has 3 again */
+	ck_assert_int_eq(re.joined, 2);
+	sfu_leave(e, SFU_LEFT_BYE);
+	ck_assert_int_eq(sfu_move(c, 0), 0);
+	sfu_get_stats(sfu, &st);
+	ck_assert_uint_eq(st.rooms, 1);
+	ck_assert_uint_eq(st.participants, 3);
+	sfu_leave(a, SFU_LEFT_BYE);
+	sfu_leave(b, SFU_LEFT_BYE);
+	sfu_leave(c, SFU_LEFT_BYE);
+	sfu_get_stats(sfu, &st);
+	ck_assert_uint_eq(st.rooms, 0);
+	ck_assert_uint_eq(st.participants, 0);
+	ck_assert_int_eq(ra.off_main + rb.off_main + rc.off_main + re.off_main, 0);
+}
+END_TEST
+
 /* Waits (bounded) until `*count` reaches `want`. The main loop does not run: what the workers
  * queued is delivered by the next sfu call (here sfu_get_stats). */
 static void wait_for(const int *count, int want)
@@ -618,6 +694,7 @@ static Suite *sfu_suite(void)
 	tcase_add_checked_fixture(threads, setup_threaded, teardown);
 	tcase_set_timeout(threads, 60);
 	tcase_add_test(threads, threaded_lifecycle);
+	tcase_add_test(threads, breakout_moves);
 	tcase_add_test(threads, worker_tick_drops_timed_out);
 	tcase_add_test(threads, leave_racing_a_drop);
 	tcase_add_test(threads, command_racing_a_drop);
