@@ -86,6 +86,7 @@ test('the requests send what the protocol names, with the numbers kept in range'
   await r.close(5000);
   await r.join(1);
   await r.callHost();
+  await r.cancel();
   assert.deepEqual(sent, [
     ['breakout_setup', { names: ['Gruppe 1', 'Gruppe 2'], allow_choose: true }],
     ['breakout_assign', { assign: { 7: 2 } }],
@@ -98,6 +99,7 @@ test('the requests send what the protocol names, with the numbers kept in range'
     ['breakout_close', { seconds: 300 }],
     ['breakout_join', { group: 1 }],
     ['breakout_call_host', {}],
+    ['breakout_cancel', {}],
   ]);
 });
 

@@ -98,10 +98,11 @@ export function breakoutRequests(request) {
     close: (seconds) => request('breakout_close', { seconds: clamp(seconds, CLOSE_SECONDS_MAX) }),
     join: (group) => request('breakout_join', { group }),
     callHost: () => request('breakout_call_host', {}),
+    cancel: () => request('breakout_cancel', {}),
   };
 }
 
-const ERRORS = ['state', 'busy', 'forbidden', 'rate_limited', 'not_found', 'bad_request', 'disconnected'];
+const ERRORS = ['invalid_state', 'busy', 'forbidden', 'rate_limited', 'not_found', 'bad_request', 'disconnected'];
 
 /**
  * The meeting's breakout part: the state (app.ui.breakout), what a change tells the person (a

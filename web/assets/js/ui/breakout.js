@@ -193,7 +193,8 @@ export class BreakoutPanel {
     const s = section(t('breakout.open_title'), 'open');
     s.append(field(t('breakout.minutes_label'), numberInput(d.minutes, 0, MINUTES_MAX, (v) => { d.minutes = v; }), 'minutes',
       t('breakout.minutes_hint')));
-    s.append(button(t('breakout.open'), 'button--primary', () => this.run('open', d.minutes), 'open'));
+    s.append(button(t('breakout.open'), 'button--primary', () => this.run('open', d.minutes), 'open'),
+      button(t('breakout.cancel'), 'button--secondary', () => this.run('cancel'), 'cancel'));
     return s;
   }
 
