@@ -136,6 +136,7 @@ test('breakout groups: two groups of two meet apart, one moves, a message to all
     await meetsExactly(g.page, [mate.id], `in ${group}`);
   }
   await env.waitFor(host, 'host alone in the main room', () => window.plenum.participants.size === 0);
+  assert.ok(await host.locator('#invite-card').isHidden(), 'the host is offered the invitation as if alone');
   assert.match(await a.page.textContent('#breakout-time'), /^\d+:\d\d left$/);
   assert.ok(await a.page.locator('#breakout-call').isVisible(), 'call the host offered in a group');
   await a.page.screenshot({ path: join(OUT, 'breakout-guest-banner.png') });

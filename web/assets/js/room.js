@@ -114,7 +114,8 @@ app.lobbyWait = new LobbyWait({
 });
 app.invite = new InviteCard({
   t, link: () => roomLink(location.origin, ui.room, ui.title), title: () => ui.title || ui.room,
-  alone: () => (ui.session?.participants.size ?? 0) === 0,
+  // a host alone in the main room while the others are in breakout groups is not alone
+  alone: () => (ui.session?.participants.size ?? 0) === 0 && !['open', 'closing'].includes(ui.breakout?.state),
 });
 app.notices = new Notices({ container: $('notices'), openChat: () => app.panels.open('chat') });
 app.mutedHint = new MutedHint({

@@ -118,6 +118,7 @@ export function createBreakout(app) {
 
   function render() {
     app.view.controls();
+    app.invite.update();
     app.breakoutPanel.render(ui.breakout);
     app.breakoutBanner.render(ui.breakout);
   }
