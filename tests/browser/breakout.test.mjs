@@ -116,6 +116,7 @@ test('breakout groups: two groups of two meet apart, one moves, a message to all
   await host.getByRole('button', { name: 'Create groups' }).click();
   await env.waitFor(host, 'same names refused here', () => /same name/.test(document.getElementById('breakout-form-error').textContent));
   await host.fill('#breakout-name-1', 'Room 2');
+  await host.check('#breakout-allow-choose');
   await host.getByRole('button', { name: 'Create groups' }).click();
   await env.waitFor(host, 'planned', () => window.plenum.breakout.state === 'planned' && window.plenum.breakout.groups.length === 2);
   for (const [g, group] of [[a, 'Room 1'], [b, 'Room 1'], [c, 'Room 2'], [d, 'Room 2']]) {
@@ -151,16 +152,27 @@ test('breakout groups: two groups of two meet apart, one moves, a message to all
   for (const g of [c, d]) assert.ok(!(await chatTexts(g.page)).includes('Hallo Gruppe 1'), `${g.name} in group 2 got group 1's chat`);
   assert.ok(!(await chatTexts(host)).includes('Hallo Gruppe 1'), 'the host in the main room got group 1\'s chat');
 
-  // Calling the host: the host is told, with a way to join.
+  // Calling the host: the host is told, with a way to join, and joins group 1.
   await a.page.click('#breakout-call');
-  await env.waitFor(host, 'help call', () => [...document.querySelectorAll('#toasts .toast')].some((e) => /Anna asks for help in “Room 1”/.test(e.textContent)));
+  const help = host.locator('#toasts .toast', { hasText: 'Anna asks for help in “Room 1”' });
+  await help.waitFor({ state: 'visible' });
+  await help.getByRole('button', { name: 'Join Room 1' }).click();
+  await env.waitFor(host, 'host in Room 1', () => document.getElementById('breakout-where').textContent === 'You are in the group “Room 1”');
+  await meetsExactly(host, [a.id, b.id], 'the host in Room 1');
 
-  // Ben moves to group 2: Anna is alone, Ben meets Cleo and Dirk; nobody is shown as "left".
+  // Ben moves to group 2: Anna stays with the host, Ben meets Cleo and Dirk.
   await host.getByLabel('Move Ben to').selectOption({ label: 'Room 2' });
   await env.waitFor(b.page, 'Ben in Room 2', () => document.getElementById('breakout-where').textContent === 'You are in the group “Room 2”');
   await meetsExactly(b.page, [c.id, d.id], 'after the move');
   await meetsExactly(c.page, [b.id, d.id], 'after the move');
-  await env.waitFor(a.page, 'Anna alone', () => window.plenum.participants.size === 0 && !document.querySelector('.stage .tile[data-participant-id]'));
+  await meetsExactly(a.page, [hid], 'after the move');
+
+  // Dirk chooses group 1 himself (allowed by the host); nobody was shown as "left" on any move.
+  await d.page.click('#breakout-choose');
+  await d.page.getByRole('button', { name: 'Join Room 1' }).click();
+  await env.waitFor(d.page, 'Dirk in Room 1', (want) => document.getElementById('breakout-where').textContent === 'You are in the group “Room 1”'
+    && JSON.stringify([...window.plenum.participants.keys()].sort((x, y) => x - y)) === JSON.stringify(want), sorted([hid, a.id]));
+  await env.waitFor(c.page, 'Cleo with Ben only', (id) => window.plenum.participants.size === 1 && window.plenum.participants.has(id), b.id);
   for (const g of guests) {
     const left = (await g.page.evaluate(() => window.__notices)).filter((n) => n.startsWith('leave'));
     assert.deepEqual(left, [], `${g.name} was shown a move as leaving`);

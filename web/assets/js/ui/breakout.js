@@ -147,7 +147,7 @@ export class BreakoutPanel {
     choose.type = 'checkbox';
     choose.checked = d.allowChoose;
     choose.addEventListener('change', () => { d.allowChoose = choose.checked; });
-    const row = field(t('breakout.allow_choose'), choose, 'choose');
+    const row = field(t('breakout.allow_choose'), choose, 'allow-choose');
     row.classList.add('breakout__check');
     groups.append(row, this.errorLine(),
       button(t(b.state === 'planned' ? 'breakout.update' : 'breakout.create'), 'button--secondary', () => this.setup(), 'setup'));
