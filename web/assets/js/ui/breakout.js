@@ -87,21 +87,26 @@ export class BreakoutPanel {
     if (!b) return;
     if (this.b && this.b.state !== b.state) this.error = '';
     this.b = b;
-    const focused = document.activeElement?.dataset?.focusKey;
-    const caret = document.activeElement?.selectionStart ?? null;
+    const inside = this.body.contains(document.activeElement);
+    const focused = inside ? document.activeElement.dataset.focusKey : undefined;
+    const caret = inside ? document.activeElement.selectionStart ?? null : null;
     this.adopt(b);
     const host = this.isHost();
     const active = b.state === 'open' || b.state === 'closing';
     const parts = host ? (active ? this.hostOpen(b) : this.hostPlan(b)) : this.guest(b);
     this.body.replaceChildren(...parts);
-    if (focused) {
-      const again = this.body.querySelector(`[data-focus-key="${focused}"]`);
-      if (again) {
-        again.focus();
-        if (caret !== null && typeof again.setSelectionRange === 'function' && again.type !== 'number') {
-          try { again.setSelectionRange(caret, caret); } catch { /* not a text field */ }
-        }
+    if (!inside) return;
+    const again = focused && this.body.querySelector(`[data-focus-key="${focused}"]`);
+    if (again) {
+      again.focus();
+      if (caret !== null && typeof again.setSelectionRange === 'function' && again.type !== 'number') {
+        try { again.setSelectionRange(caret, caret); } catch { /* not a text field */ }
       }
+    } else {
+      // The control is gone with the view (Open, Join): the panel's heading keeps the place.
+      const title = document.getElementById('breakout-title');
+      title.setAttribute('tabindex', '-1');
+      title.focus();
     }
   }
 
