@@ -1,6 +1,7 @@
 // Breakout groups as the client knows them: the server's `breakout` event made safe to render
 // (breakoutFrom), the limits the server applies (checked here first, so a host sees why at once),
-// and the requests of hosts and guests. No DOM: ui/breakout.js and ui/breakout-banner.js draw it.
+// the requests of hosts and guests, and the meeting's listeners that tell a person about their
+// moves (createBreakout). No DOM: ui/breakout.js and ui/breakout-banner.js draw it.
 
 export const GROUPS_MAX = 20;
 export const NAME_BYTES_MAX = 64;
