@@ -43,6 +43,9 @@ import { embed } from './embed.js';
 import { embedCommands } from './room/embed-commands.js';
 import { createOut } from './room/out.js';
 import { createPolls } from './room/polls.js';
+import { createBreakout } from './room/breakout.js';
+import { BreakoutPanel } from './ui/breakout.js';
+import { BreakoutBanner } from './ui/breakout-banner.js';
 
 // An invitation link's token leaves the address bar first; it lives in this module's memory only.
 const linkToken = takeToken();
@@ -90,6 +93,7 @@ app.panels = new Panels({
   onOpen: (which) => {
     if (which === 'chat') ui.chat?.opened();
     else if (which === 'polls') app.toasts.dismiss('poll');
+    else if (which === 'breakout') app.breakout.render();
     else app.view.people();
   },
   onLayout: () => ui.grid?.layoutSoon(),
@@ -118,7 +122,8 @@ app.lobbyWait = new LobbyWait({
 });
 app.invite = new InviteCard({
   t, link: () => roomLink(location.origin, ui.room, ui.title), title: () => ui.title || ui.room,
-  alone: () => (ui.session?.participants.size ?? 0) === 0,
+  // a host alone in the main room while the others are in breakout groups is not alone
+  alone: () => (ui.session?.participants.size ?? 0) === 0 && !['open', 'closing'].includes(ui.breakout?.state),
 });
 app.notices = new Notices({ container: $('notices'), openChat: () => app.panels.open('chat') });
 app.mutedHint = new MutedHint({
@@ -147,6 +152,15 @@ app.mediaOptions = new MediaOptions({
   replaced: async (kind) => { await ui.session?.replaceTrack(kind, ui.media[kind]); app.view.self(); },
 });
 app.out = createOut(app, { leave: () => leave() });
+app.breakout = createBreakout(app);
+app.breakoutPanel = new BreakoutPanel({
+  t, run: app.breakout.run, isHost: () => !!ui.session?.isHost, selfId: () => ui.session?.participantId ?? null,
+});
+app.breakoutBanner = new BreakoutBanner({
+  t, run: app.breakout.run, isHost: () => !!ui.session?.isHost, openPanel: () => app.panels.open('breakout'),
+  announce: (text) => { app.toasts.show(text, { kind: 'ok', key: 'breakout', timeoutMs: 5000 }); app.toasts.announce(text); },
+});
+app.breakoutBanner.onTick = () => app.breakoutPanel.tick();
 app.teardownMeeting = teardownMeeting;
 app.fail = fail;
 app.askPassword = onPasswordNeeded;
@@ -286,6 +300,7 @@ function enterMeeting(name, password = null) {
   for (const [event, handler] of Object.entries(firstMeetingListeners(app, session))) session.on(event, handler);
   for (const [event, handler] of Object.entries(app.out.listeners())) session.on(event, handler);
   for (const [event, handler] of Object.entries(app.polls.listeners())) session.on(event, handler);
+  for (const [event, handler] of Object.entries(app.breakout.listeners())) session.on(event, handler);
   app.mutedHint.start();
   embed.attach(session);
   session.start();
@@ -321,6 +336,7 @@ function teardownMeeting() {
   ui.lobbyBefore = [];
   app.toasts.clear();
   app.out.render();
+  app.breakout.reset();
 }
 
 async function leave() {
@@ -357,6 +373,7 @@ onLanguageChange(() => {
   if (ui.session) app.view.all();
   app.quality.relabel();
   app.out.relabel();
+  app.breakout.render();
   if (ui.prejoin && !$('prejoin').hidden) ui.prejoin.render();
   app.screens.relabel();
 });

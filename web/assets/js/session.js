@@ -186,6 +186,10 @@ export class Session extends Emitter {
       chat: (d) => this.emit('chat', d),
       poll: (d) => this.emit('poll', d),
       poll_removed: (d) => this.emit('poll-removed', d?.poll_id),
+      // breakout groups (room/breakout.js reads them; the media stays as it is on a move)
+      breakout: (d) => { if (this.participantId !== null && d && typeof d === 'object') this.emit('breakout', d); },
+      breakout_message: (d) => { if (this.participantId !== null && d && typeof d.text === 'string') this.emit('breakout-message', d); },
+      breakout_help: (d) => { if (this.isHost && d && typeof d === 'object') this.emit('breakout-help', d); },
       reaction: (d) => this.emit('reaction', d),
       active_speaker: (d) => { this.activeSpeaker = d.id || 0; this.emit('active-speaker', this.activeSpeaker); },
       muted_by_host: (d) => this.emit('muted-by-host', d.source || 'microphone'),

@@ -1,5 +1,5 @@
 // window.plenum: the read-only view of the meeting that automated tests read (state, ids, roles,
-// PeerConnections, hands, lobby, layout, preferences). Copies only; nothing in it changes the page.
+// PeerConnections, hands, lobby, layout, preferences, breakout groups). Copies only; nothing in it changes the page.
 
 import { language } from '../i18n.js';
 
@@ -30,6 +30,7 @@ export function installDebugHook(ui) {
     dataSaver: get(() => ui.dataSaver ?? 'off'),
     ownQuality: get(() => ui.ownQuality ?? null),
     pausedVideos: get(() => [...(ui.pausedVideos ?? [])]),
+    breakout: get(() => JSON.parse(JSON.stringify(ui.breakout ?? null))),
   });
   Object.freeze(hook);
   Object.defineProperty(window, 'plenum', { value: hook, writable: false, configurable: false });

@@ -30,11 +30,14 @@ export function sessionListeners(app, session) {
   }
 
   function participantLeft(p, reason) {
+    // A mover hears "moved" for everyone of the old group, then a join for everyone of the new one.
+    if (reason === 'moved') ui.quietUntil = Date.now() + 1500;
     ui.grid.remove(p.id);
     view.count();
     view.people();
-    // Only joins right after our own are summed up; a departure is always read out.
-    if (reason === 'reconnect') return;
+    // Only joins right after our own are summed up; a departure is always read out. Someone moved
+    // to another breakout group did not leave the meeting: the breakout banner tells the mover.
+    if (reason === 'reconnect' || reason === 'moved') return;
     toasts.announce(t(reason === 'removed' ? 'announce.removed_other' : 'announce.left', { name: p.name }));
   }
 

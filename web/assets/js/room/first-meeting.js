@@ -21,7 +21,7 @@ export function firstMeetingListeners(app, session) {
     },
     'participant-left': (p, reason) => {
       invite();
-      if (reason !== 'reconnect' && small()) notices.show('leave', { who: p.name, text: t('notice.left') });
+      if (reason !== 'reconnect' && reason !== 'moved' && small()) notices.show('leave', { who: p.name, text: t('notice.left') });
     },
     chat: (msg) => {
       if (msg.from === session.participantId || ui.chat?.isOpen) return;

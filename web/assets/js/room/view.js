@@ -1,5 +1,5 @@
 // What the meeting shows of the session's state: the self tile, the control bar (toggles, share,
-// hand, unread chat, open polls, host badge), the participant count, the people panel with the lobby, and the
+// hand, unread chat, open polls, host badge, breakout groups), the participant count, the people panel with the lobby, and the
 // room dialog. Reads app.ui and the session; changes nothing but the DOM.
 
 import { renderToggle } from '../ui/controls.js';
@@ -47,6 +47,10 @@ export function createView(app) {
     $('ctl-react').title = t('controls.react_title');
     $('ctl-leave').title = t('controls.leave_title');
     $('role-badge').hidden = !(s?.isHost);
+    // Breakout groups: hosts always (to plan them), the others while groups are open.
+    const groups = ['open', 'closing'].includes(ui.breakout?.state);
+    $('ctl-breakout').hidden = !(s?.isHost || groups);
+    $('ctl-breakout').title = t('controls.breakout_title');
     unread(ui.chat?.unread ?? 0);
   }
 

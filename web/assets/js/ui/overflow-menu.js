@@ -1,13 +1,13 @@
 // "More" on phones: the control bar keeps the five most used controls (microphone, camera, hand,
 // chat, leave) and this button; the others (screen share where the browser has it, reactions,
-// people, polls, settings) are buttons in this menu, with the same words as in the bar. Each item
+// people, polls, breakout groups when shown, settings) are buttons in this menu, with the same words as in the bar. Each item
 // presses the bar's own button, so both do exactly the same. Escape or a click elsewhere closes
 // it, focus back on "More". On wide screens the button is not shown (everything fits the bar).
 
 import { icon } from './icons.js';
 
 const $ = (id) => document.getElementById(id);
-const ITEMS = ['ctl-screen', 'ctl-react', 'ctl-people', 'ctl-polls', 'ctl-more'];
+const ITEMS = ['ctl-screen', 'ctl-react', 'ctl-people', 'ctl-polls', 'ctl-breakout', 'ctl-more'];
 
 export class OverflowMenu {
   constructor() {
