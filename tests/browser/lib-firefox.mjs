@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
 
 export const FIREFOX = process.env.FIREFOX || '/usr/bin/firefox-esr';
 
@@ -241,3 +242,44 @@ class Bidi {
 
   close() { try { this.ws.close(); } catch { /* gone */ } }
 }
+
+// Polls get() every 250 ms until ok(value); fails with the last value after `timeout` ms.
+export async function until(what, get, ok, timeout = 20000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    last = await get();
+    if (ok(last)) return last;
+    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeout} ms; last ${JSON.stringify(last)}`);
+    await sleep(250);
+  }
+}
+
+// What a subscriber gets from participant `id`: inbound video of the track in their tile (frames
+// decoded, frame width, the element's size) and inbound audio of the subscribe PeerConnection (the
+// meetings here have one other participant; audio plays from elements outside the tiles). Runs in
+// either browser (the same web client), so it is passed to page.evaluate / bidi.evaluate.
+export async function fromParticipant(id) {
+  const pc = window.plenum.subscribePc;
+  const video = document.querySelector(`.tile[data-participant-id="${id}"] video`);
+  const track = video && video.srcObject ? video.srcObject.getVideoTracks()[0] : null;
+  const out = { framesDecoded: 0, frameWidth: 0, audioPackets: 0, tileTrack: !!track,
+    videoWidth: video ? video.videoWidth : 0, videoHeight: video ? video.videoHeight : 0 };
+  out.receivers = [];   // [mid, kind, the tile's?, packets, frames decoded], for failure messages
+  if (!pc) return out;
+  for (const tr of pc.getTransceivers()) {
+    const r = tr.receiver;
+    const mine = r.track.kind === 'audio' || (track && r.track.id === track.id);
+    (await r.getStats()).forEach((s) => {
+      if (s.type !== 'inbound-rtp') return;
+      out.receivers.push([tr.mid, s.kind, !!mine, s.packetsReceived || 0, s.framesDecoded ?? null]);
+      if (!mine) return;
+      if (s.kind === 'video') {
+        out.framesDecoded += s.framesDecoded || 0;
+        out.frameWidth = Math.max(out.frameWidth, s.frameWidth || 0);
+      } else out.audioPackets += s.packetsReceived || 0;
+    });
+  }
+  return out;
+}
+

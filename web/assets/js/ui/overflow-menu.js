@@ -2,7 +2,8 @@
 // chat, leave) and this button; the others (screen share where the browser has it, reactions,
 // people, polls, breakout groups when shown, settings) are buttons in this menu, with the same words as in the bar. Each item
 // presses the bar's own button, so both do exactly the same. Escape or a click elsewhere closes
-// it, focus back on "More". On wide screens the button is not shown (everything fits the bar).
+// it, focus back on "More". Just above phone width, "More" holds the groups and the layout settings;
+// on wide screens the button is not shown (everything fits the bar).
 
 import { icon } from './icons.js';
 
@@ -31,7 +32,8 @@ export class OverflowMenu {
   }
 
   build() {
-    const items = ITEMS.map((id) => $(id)).filter((b) => b && !b.hidden);
+    // what the bar does not show at this width (on phones all of ITEMS; just above, some)
+    const items = ITEMS.map((id) => $(id)).filter((b) => b && !b.hidden && getComputedStyle(b).display === 'none');
     this.menu.replaceChildren(...items.map((orig) => {
       const b = document.createElement('button');
       b.type = 'button';

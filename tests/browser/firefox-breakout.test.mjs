@@ -1,0 +1,72 @@
+// Breakout groups with Firefox ESR: a Chromium host moves a Firefox guest and a Chromium guest into
+// a group and back. Firefox's subscribe PeerConnection is renegotiated on each move (the old
+// group's tracks go, the new group's come) while its publish PeerConnection and camera stay as they
+// are; in the group Firefox decodes its group mate and no longer lists the host, back in the main
+// room it decodes the host again. Skipped only where firefox-esr is not installed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startPlenum, joined, sleep, OUT, keepSockets, hostRequest } from './lib-plenum.mjs';
+import { FIREFOX, firefoxInstalled, launchFirefox, until, fromParticipant } from './lib-firefox.mjs';
+
+const ok = (r, what) => assert.ok(r.result, `${what}: ${JSON.stringify(r)}`);
+const flowing = (x) => x.tileTrack && x.frameWidth > 0 && x.framesDecoded > 10;
+
+test('Firefox ESR is moved into a breakout group and back, keeping its camera and connection', { timeout: 150000 }, async (t) => {
+  if (!firefoxInstalled()) {
+    t.skip(`${FIREFOX} not installed (Debian package firefox-esr)`);
+    return;
+  }
+  const env = await startPlenum('firefox-breakout');
+  let ff;
+  try {
+    const room = 'firefox-gruppen';
+    const host = await env.open(room, 'Host', { init: keepSockets });
+    const hostId = await joined(env, host);
+    ff = await launchFirefox(`${env.base}/${room}?name=Fuchs&lang=en`, { logPath: join(OUT, 'browser', 'firefox-breakout.log') });
+    await ff.bidi.waitFor('pre-join ready', () => window.plenum && window.plenum.state === 'prejoin');
+    await ff.bidi.evaluate(() => { document.getElementById('join-button').click(); return true; });
+    const ffId = await ff.bidi.waitFor('joined', () => window.plenum && window.plenum.state === 'joined' && window.plenum.participantId);
+    await ff.bidi.waitFor('publish PeerConnection connected', () => window.plenum.publishPc?.connectionState === 'connected');
+    const guest = await env.open(room, 'Chrom');
+    const chromId = await joined(env, guest);
+    const publishUfrag = () => ff.bidi.evaluate(() => /a=ice-ufrag:(\S+)/.exec(window.plenum.publishPc.localDescription.sdp)[1]);
+    const ufrag = await publishUfrag();
+    const inFirefox = (id) => ff.bidi.evaluate(fromParticipant, id);
+    await until('Firefox decodes the host', () => inFirefox(hostId), flowing, 30000);
+
+    await t.test('in the group, Firefox decodes its group mate and no longer lists the host', async () => {
+      ok(await hostRequest(host, 'breakout_setup', { names: ['Eins'] }), 'setup');
+      ok(await hostRequest(host, 'breakout_assign', { assign: { [ffId]: 1, [chromId]: 1 } }), 'assign');
+      ok(await hostRequest(host, 'breakout_open', {}), 'open');
+      await ff.bidi.waitFor('in group 1', () => window.plenum.breakout?.your_group === 1);
+      await ff.bidi.waitFor('the host gone from the list', (id) => !window.plenum.participants.has(id), hostId);
+      const a = await until('Firefox decodes Chrom in the group', () => inFirefox(chromId), flowing, 30000);
+      await sleep(2000);
+      const b = await inFirefox(chromId);
+      assert.ok(b.framesDecoded > a.framesDecoded + 10, `Chrom's frames in Firefox ${JSON.stringify({ a, b })}`);
+      await env.waitFor(host, 'the host alone in the main room', () => window.plenum.participants.size === 0);
+    });
+
+    await t.test('back in the main room, Firefox decodes the host again; its publishing never restarted', async () => {
+      ok(await hostRequest(host, 'breakout_close', { seconds: 0 }), 'close');
+      await ff.bidi.waitFor('back in the main room', () => window.plenum.breakout?.your_group === 0 && window.plenum.breakout?.state === 'none');
+      const a = await until('Firefox decodes the host again', () => inFirefox(hostId), (x) => flowing(x), 30000);
+      await sleep(2000);
+      const b = await inFirefox(hostId);
+      assert.ok(b.framesDecoded > a.framesDecoded + 10, `the host's frames in Firefox ${JSON.stringify({ a, b })}`);
+      assert.equal(await publishUfrag(), ufrag, 'the same publish PeerConnection (no ICE restart, no new one)');
+      assert.equal(await ff.bidi.evaluate(() => window.plenum.publishPc.connectionState), 'connected');
+      await env.waitFor(host, 'the host sees Firefox again', (id) => window.plenum.participants.has(id), ffId);
+    });
+    await guest.context().close();
+    await host.context().close();
+  } catch (e) {
+    if (ff) e.message += `\n--- firefox page ---\n${ff.bidi?.consoleLines.slice(-15).join('\n') ?? ''}\n--- firefox ---\n${ff.log(15)}`;
+    throw e;
+  } finally {
+    if (ff) await ff.stop();
+    const problems = await env.stop();
+    assert.deepEqual(problems, [], `server: ${problems.join('; ')}\n${env.logTail()}`);
+  }
+});
