@@ -39,7 +39,7 @@ test('Firefox ESR is moved into a breakout group and back, keeping its camera an
       ok(await hostRequest(host, 'breakout_setup', { names: ['Eins'] }), 'setup');
       ok(await hostRequest(host, 'breakout_assign', { assign: { [ffId]: 1, [chromId]: 1 } }), 'assign');
       ok(await hostRequest(host, 'breakout_open', {}), 'open');
-      await ff.bidi.waitFor('in group 1', () => window.plenum.breakout?.your_group === 1);
+      await ff.bidi.waitFor('in group 1', () => window.plenum.breakout?.yourGroup === 1);
       await ff.bidi.waitFor('the host gone from the list', (id) => !window.plenum.participants.has(id), hostId);
       const a = await until('Firefox decodes Chrom in the group', () => inFirefox(chromId), flowing, 30000);
       await sleep(2000);
@@ -50,7 +50,7 @@ test('Firefox ESR is moved into a breakout group and back, keeping its camera an
 
     await t.test('back in the main room, Firefox decodes the host again; its publishing never restarted', async () => {
       ok(await hostRequest(host, 'breakout_close', { seconds: 0 }), 'close');
-      await ff.bidi.waitFor('back in the main room', () => window.plenum.breakout?.your_group === 0 && window.plenum.breakout?.state === 'none');
+      await ff.bidi.waitFor('back in the main room', () => window.plenum.breakout?.yourGroup === 0 && window.plenum.breakout?.state === 'none');
       const a = await until('Firefox decodes the host again', () => inFirefox(hostId), (x) => flowing(x), 30000);
       await sleep(2000);
       const b = await inFirefox(hostId);
