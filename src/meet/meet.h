@@ -38,6 +38,9 @@ enum meet_err {
 	MEET_ERR_INVALID,           /* input outside the rules (length, characters, value) */
 	MEET_ERR_NOMEM,
 	MEET_ERR_LOBBY_FULL,
+	MEET_ERR_E2EE_REQUIRED,     /* an end-to-end encrypted room, a join that cannot encrypt */
+	MEET_ERR_E2EE_OFF,          /* a room in the clear, a join that would encrypt */
+	MEET_ERR_E2EE,              /* the server cannot read the media of an encrypted room */
 };
 
 enum meet_role { MEET_GUEST = 0, MEET_HOST = 1 };
@@ -172,6 +175,7 @@ struct meet_room {
 	uint64_t next_message_id;
 	struct meet_out_state out[MEET_OUT_COUNT];
 	struct meet_bucket out_limit; /* starts and stops, all hosts together (meet_limit_out) */
+	bool e2ee;                  /* end-to-end encrypted: decided by the meeting's first member (e2ee.c) */
 };
 
 struct meet {
@@ -260,6 +264,16 @@ bool meet_hand_lower(struct meet_room *r, struct meet_member *m);
  * running. Names and reasons are cut to fit. */
 bool meet_out_start(struct meet_room *r, enum meet_out what, const char *by, uint64_t now_ms);
 bool meet_out_stop(struct meet_room *r, enum meet_out what, const char *by, const char *reason, uint64_t now_ms);
+
+/* End-to-end encryption (e2ee.c). A room's first member decides, for as long as the room exists
+ * (held seats included): everyone after joins alike or is refused. meet_e2ee_check tells a
+ * newcomer (MEET_OK, MEET_ERR_E2EE_REQUIRED, MEET_ERR_E2EE_OFF) and changes nothing — a room
+ * nobody has entered yet has decided nothing; meet_e2ee_enter also decides it when none has.
+ * meet_e2ee_out: MEET_ERR_E2EE when the room's media cannot leave it (recording, streaming,
+ * WHEP viewers, WHIP encoders, stream links), else MEET_OK. */
+enum meet_err meet_e2ee_check(const struct meet_room *r, bool e2ee);
+enum meet_err meet_e2ee_enter(struct meet_room *r, bool e2ee);
+enum meet_err meet_e2ee_out(const struct meet_room *r);
 
 /* Chat and reactions of one member, rate-limited. */
 enum meet_err meet_chat_take(struct meet_member *m, uint64_t now_us, uint64_t *retry_us);

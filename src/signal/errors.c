@@ -54,6 +54,12 @@ static const struct err_row err_table[SIGNAL_ERR_COUNT] = {
 	[SIGNAL_ERR_BUSY] = { "busy", "As many recordings or streams run as this service allows; try again later." },
 	[SIGNAL_ERR_NO_MEDIA] = { "no_media", "Nobody sends audio or video in this meeting yet; try again then." },
 	[SIGNAL_ERR_OUT_FAILED] = { "out_failed", "It could not be started." },
+	[SIGNAL_ERR_E2EE_REQUIRED] = { "e2ee_required",
+		"This meeting is end-to-end encrypted: join it with its passphrase, in a browser that can encrypt." },
+	[SIGNAL_ERR_E2EE_OFF] = { "e2ee_off", "This meeting is not end-to-end encrypted: join it without a passphrase." },
+	[SIGNAL_ERR_E2EE] = { "e2ee",
+		"This meeting is end-to-end encrypted: the server cannot read its media, so it cannot record, "
+		"stream or pass it on." },
 };
 
 const char *signal_err_code(enum signal_err err)
@@ -113,6 +119,9 @@ static const enum signal_err from_meet[] = {
 	[MEET_ERR_INVALID] = SIGNAL_ERR_BAD_REQUEST,
 	[MEET_ERR_NOMEM] = SIGNAL_ERR_INTERNAL,
 	[MEET_ERR_LOBBY_FULL] = SIGNAL_ERR_LOBBY_FULL,
+	[MEET_ERR_E2EE_REQUIRED] = SIGNAL_ERR_E2EE_REQUIRED,
+	[MEET_ERR_E2EE_OFF] = SIGNAL_ERR_E2EE_OFF,
+	[MEET_ERR_E2EE] = SIGNAL_ERR_E2EE,
 };
 
 enum signal_err signal_err_from_meet(int err)

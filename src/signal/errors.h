@@ -40,6 +40,9 @@ enum signal_err {
 	SIGNAL_ERR_BUSY,
 	SIGNAL_ERR_NO_MEDIA,
 	SIGNAL_ERR_OUT_FAILED,
+	SIGNAL_ERR_E2EE_REQUIRED,        /* end-to-end encryption: see docs/protocol.md */
+	SIGNAL_ERR_E2EE_OFF,
+	SIGNAL_ERR_E2EE,
 	SIGNAL_ERR_COUNT
 };
 
