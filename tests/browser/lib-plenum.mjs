@@ -91,9 +91,10 @@ export async function startPlenum(name, { extraArgs = [], host = '127.0.0.1', po
      * Opens a page. With name and join (default): /<room>?name=… (the name prefilled), then the
      * click on "Join" a person makes; links never join by themselves.
      * Options: viewport, lang ('de'|'en'), query (extra search params), join (false: pre-join),
-     * init (a function run in the page before its scripts, as page.addInitScript takes it).
+     * init (a function run in the page before its scripts, as page.addInitScript takes it),
+     * hash (the link's fragment without '#', as an invitation carries #t= and #e2ee=).
      */
-    async open(room, name, { viewport = { width: 1280, height: 720 }, lang = 'en', join = true, query = {}, requests, bypassCSP = false, init } = {}) {
+    async open(room, name, { viewport = { width: 1280, height: 720 }, lang = 'en', join = true, query = {}, requests, bypassCSP = false, init, hash = '' } = {}) {
       const context = await browser.newContext({ viewport, locale: lang === 'de' ? 'de-DE' : 'en-US', bypassCSP });
       const page = await context.newPage();
       if (init) await page.addInitScript(init);
@@ -108,7 +109,7 @@ export async function startPlenum(name, { extraArgs = [], host = '127.0.0.1', po
       page.label = name;
       const q = new URLSearchParams({ lang, ...query });
       if (join && name) q.set('name', name);
-      await page.goto(`${env.base}/${room}?${q}`);
+      await page.goto(`${env.base}/${room}?${q}${hash ? `#${hash}` : ''}`);
       if (join && name) await env.clickJoin(page);
       return page;
     },

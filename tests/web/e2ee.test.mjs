@@ -132,3 +132,18 @@ test('e2ee_required and e2ee_off end the attempt with that code', async () => {
     assert.deepEqual(fatal, [code]);
   }
 });
+
+test('an invitation link carries the passphrase in the fragment, and the page takes it out of the address bar', async () => {
+  const { roomLink, titleFromHash } = await import('../../web/assets/js/names.js');
+  const { takePassphrase } = await import('../../web/assets/js/e2ee/key.js');
+  const link = roomLink('https://meet.example', 'rat', 'Rat & Tat', 'abcde-fghij-kmnpq');
+  const url = new URL(link);
+  assert.equal(url.search, '', 'nothing in the query: the server never sees it');
+  assert.equal(titleFromHash(url.hash), 'Rat & Tat');
+  let replaced = null;
+  const loc = { pathname: url.pathname, search: '', hash: url.hash };
+  const pass = takePassphrase(loc, { state: null, replaceState: (s, t, u) => { replaced = u; } });
+  assert.equal(pass, 'abcde-fghij-kmnpq');
+  assert.equal(replaced, '/rat#t=Rat+%26+Tat');
+  assert.equal(takePassphrase({ pathname: '/rat', search: '', hash: '#t=x' }, null), null);
+});

@@ -53,3 +53,18 @@ export function passphraseFromHash(hash) {
     return null;
   }
 }
+
+/**
+ * Reads #e2ee= from the fragment and removes it from the address bar at once (kept in memory
+ * only: no screenshot or shared screen shows it), keeping the rest of the fragment. Returns the
+ * passphrase, or null when the link carries no usable one.
+ */
+export function takePassphrase(loc = globalThis.location, hist = globalThis.history) {
+  const frag = new URLSearchParams(String(loc?.hash || '').replace(/^#/, ''));
+  if (!frag.has('e2ee')) return null;
+  const pass = passphraseFromHash(loc.hash);
+  frag.delete('e2ee');
+  const hash = frag.toString();
+  if (hist) hist.replaceState(hist.state ?? null, '', `${loc.pathname}${loc.search || ''}${hash ? `#${hash}` : ''}`);
+  return pass;
+}

@@ -30,6 +30,8 @@ export function installDebugHook(ui) {
     dataSaver: get(() => ui.dataSaver ?? 'off'),
     ownQuality: get(() => ui.ownQuality ?? null),
     pausedVideos: get(() => [...(ui.pausedVideos ?? [])]),
+    // end-to-end encryption: the worker's totals {sealed, opened, failed, sealMs, openMs}, failing, mode
+    e2ee: get(() => (s()?.e2ee ? { ...s().e2ee.totals, failing: s().e2ee.failing, mode: s().e2ee.mode } : null)),
   });
   Object.freeze(hook);
   Object.defineProperty(window, 'plenum', { value: hook, writable: false, configurable: false });
