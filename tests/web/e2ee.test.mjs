@@ -67,6 +67,7 @@ test('IVs: random prefix per sender, counter per frame, fresh prefix at the wrap
 });
 
 test('passphrases: rules, generated ones, and only the fragment carries one', () => {
+  assert.equal(passphraseProblem(''), 'empty');
   assert.equal(passphraseProblem('short'), 'short');
   assert.equal(passphraseProblem('x'.repeat(257)), 'long');
   assert.equal(passphraseProblem('long enough'), null);

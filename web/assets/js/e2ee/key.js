@@ -7,9 +7,10 @@ export const PASSPHRASE_MIN = 8;
 export const PASSPHRASE_MAX = 256;
 const SALT_PREFIX = 'plenum e2ee v1 ';
 
-/** Why a passphrase is not usable: 'short', 'long', or null. */
+/** Why a passphrase is not usable: 'empty', 'short', 'long', or null. */
 export function passphraseProblem(p) {
   const s = typeof p === 'string' ? p : '';
+  if (!s) return 'empty';
   if (s.length < PASSPHRASE_MIN) return 'short';
   if (s.length > PASSPHRASE_MAX) return 'long';
   return null;
@@ -24,7 +25,7 @@ export async function deriveKey(passphrase, room, iterations = PBKDF2_ITERATIONS
     base, { name: 'AES-GCM', length: 128 }, false, ['encrypt', 'decrypt']);
 }
 
-/** A fresh passphrase for a new meeting: 4 groups of 5 letters and digits (about 103 bits). */
+/** A fresh passphrase for a new meeting: 4 groups of 5 letters and digits (about 99 bits). */
 export function generatePassphrase(random = (n) => crypto.getRandomValues(new Uint8Array(n))) {
   const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';   // no 0/o, 1/l/i: read aloud, typed by hand
   const out = [];
