@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startPlenum, joined, inbound, sleep, keepSockets, hostRequest, assertNoAxeViolations, OUT } from './lib-plenum.mjs';
+import { startPlenum, joined, sleep, keepSockets, hostRequest, assertNoAxeViolations, cameraPlays, chooseLayout, OUT } from './lib-plenum.mjs';
 
 const PASS = 'abcde-fghij-kmnpq-rstuv';
 let env;
@@ -74,12 +74,7 @@ test('two pages with the passphrase see each other; a wrong passphrase sees noth
   const bid = await joined(env, b);
   const c = await env.open(room, 'Carl', { hash: 'e2ee=the-wrong-passphrase' });
   await joined(env, c);
-  for (const [page, other] of [[a, bid], [b, aid]]) {
-    await env.waitFor(page, 'decoded picture', async (id) => {
-      const v = document.querySelector(`.tile[data-participant-id="${id}"][data-source="camera"] video`);
-      return v && v.videoWidth > 0;
-    }, other, 30000);
-  }
+  for (const [page, other] of [[a, bid], [b, aid]]) await cameraPlays(env, page, 'decoded picture', other);
   const first = { a: await picture(a, bid), b: await picture(b, aid) };
   await sleep(3000);
   const second = { a: await picture(a, bid), b: await picture(b, aid) };
@@ -119,29 +114,16 @@ test('simulcast in an encrypted meeting: a large tile gets the high layer, a sma
   assert.ok(await a.evaluate(() => window.plenum.simulcast), 'publishes three layers');
   const b = await env.open(room, 'Dirk', { hash: `e2ee=${PASS}` });
   await joined(env, b);
-  await env.waitFor(b, 'video of Clara', (id) => {
-    const v = document.querySelector(`.tile[data-participant-id="${id}"][data-source="camera"] video`);
-    return v && v.videoWidth > 0;
-  }, aid, 30000);
-  await b.click('#ctl-more');
-  await b.check('input[name="layout"][value="speaker"]');
-  await b.keyboard.press('Escape');
+  await cameraPlays(env, b, 'video of Clara', aid);
+  await chooseLayout(b, 'speaker');
   await env.waitFor(b, 'large tile reported', (id) => (window.plenum.videoPrefs?.tiles || []).some((x) => x.id === id && x.height >= 400), aid);
-  // the layer that fits a tile of 400+ px: 360 px or more (the fake camera's half or full layer)
-  await env.waitFor(b, 'a high layer arrives', (id) => {
-    const v = document.querySelector(`.tile[data-participant-id="${id}"][data-source="camera"] video`);
-    return v && v.videoHeight >= 360;
-  }, aid, 30000);
+  // the layer that fits a tile of 400+ px: 360 lines (the half layer of the 720p fake camera)
+  await cameraPlays(env, b, 'the high layer arrives', aid, { min: 360 });
   const large = await picture(b, aid);
   console.log(`# e2ee simulcast: large tile ${JSON.stringify(large)}`);
-  await b.click('#ctl-more');
-  await b.check('input[name="layout"][value="grid"]');
-  await b.keyboard.press('Escape');
+  await chooseLayout(b, 'grid');
   await b.setViewportSize({ width: 400, height: 320 });
-  await env.waitFor(b, 'low layer arrives', (id) => {
-    const v = document.querySelector(`.tile[data-participant-id="${id}"][data-source="camera"] video`);
-    return v && v.videoHeight > 0 && v.videoHeight <= 180;
-  }, aid, 30000);
+  await cameraPlays(env, b, 'the low layer arrives', aid, { max: 180 });
   await sleep(1000);
   const small = await picture(b, aid);
   console.log(`# e2ee simulcast: small tile ${JSON.stringify(small)}`);
@@ -252,10 +234,7 @@ test('the cost of encryption: a publisher and a viewer, 20 s with and 20 s witho
     const b = await env.open(room, 'Sub', { hash });
     const aid = await a.evaluate(() => window.plenum.participantId);
     await joined(env, b);
-    await env.waitFor(b, 'video', (id) => {
-      const v = document.querySelector(`.tile[data-participant-id="${id}"][data-source="camera"] video`);
-      return v && v.videoWidth > 0;
-    }, aid, 30000);
+    await cameraPlays(env, b, 'video', aid);
     await sleep(3000);
     const cpu0 = chromiumCpu();
     const e0 = await a.evaluate(() => window.plenum.e2ee);

@@ -151,6 +151,21 @@ export async function joined(env, page) {
   return page.evaluate(() => window.plenum.participantId);
 }
 
+/** Waits until participant id's camera tile plays video of min..max lines (30 s). */
+export function cameraPlays(env, page, what, id, { min = 1, max = 100000 } = {}) {
+  return env.waitFor(page, what, ([pid, lo, hi]) => {
+    const v = document.querySelector(`.tile[data-participant-id="${pid}"][data-source="camera"] video`);
+    return !!v && v.videoHeight >= lo && v.videoHeight <= hi;
+  }, [id, min, max], 30000);
+}
+
+/** Picks a layout ('auto', 'grid', 'speaker', 'presentation') in the settings and closes them. */
+export async function chooseLayout(page, layout) {
+  await page.click('#ctl-more');
+  await page.check(`input[name="layout"][value="${layout}"]`);
+  await page.keyboard.press('Escape');
+}
+
 /** inbound-rtp totals of the subscribe PeerConnection, per kind, plus per-stream video entries. */
 export async function inbound(page) {
   return page.evaluate(async () => {
