@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startPlenum, joined, sleep, keepSockets, hostRequest, assertNoAxeViolations, cameraPlays, chooseLayout, OUT } from './lib-plenum.mjs';
+import { FIREFOX, firefoxInstalled, launchFirefox } from './lib-firefox.mjs';
 
 const PASS = 'abcde-fghij-kmnpq-rstuv';
 let env;
@@ -249,4 +250,53 @@ test('the cost of encryption: a publisher and a viewer, 20 s with and 20 s witho
   console.log(`# e2ee cost (two pages, one browser, 20 s): ${JSON.stringify(figures)}`);
   assert.ok(figures.e2ee.framesSealed > 500, 'frames were sealed');
   assert.equal(figures.clear.framesSealed, 0);
+});
+
+/** Frames decoded of participant id's camera tile, and the page's e2ee totals; runs in either browser. */
+async function decodedFrom(id) {
+  const v = document.querySelector(`.tile[data-participant-id="${id}"][data-source="camera"] video`);
+  const track = v?.srcObject?.getVideoTracks()[0];
+  const pc = window.plenum.subscribePc;
+  let frames = 0;
+  if (pc && track) {
+    const tr = pc.getTransceivers().find((x) => x.receiver.track === track);
+    (await tr.receiver.getStats()).forEach((st) => { if (st.type === 'inbound-rtp') frames += st.framesDecoded || 0; });
+  }
+  return { frames, width: v?.videoWidth ?? 0, e2ee: window.plenum.e2ee };
+}
+
+test('Firefox ESR and Chromium decode each other in an encrypted meeting', { timeout: 90000 }, async (t) => {
+  if (!firefoxInstalled()) {
+    t.skip(`${FIREFOX} not installed (Debian package firefox-esr)`);
+    return;
+  }
+  const room = 'sealed-firefox';
+  const ff = await launchFirefox(`${env.base}/${room}?name=Fuchs&lang=en#e2ee=${PASS}`, { logPath: join(OUT, 'browser', 'e2ee-firefox.log') });
+  try {
+    await ff.bidi.waitFor('pre-join ready', () => window.plenum && window.plenum.state === 'prejoin');
+    await ff.bidi.evaluate(() => { document.getElementById('join-button').click(); return true; });
+    const ffId = await ff.bidi.waitFor('joined', () => window.plenum && window.plenum.state === 'joined' && window.plenum.participantId);
+    const page = await env.open(room, 'Chrom', { hash: `e2ee=${PASS}` });
+    const chromId = await joined(env, page);
+    await cameraPlays(env, page, 'Firefox\'s picture in Chromium', ffId);
+    const deadline = Date.now() + 30000;
+    let inFf;
+    do {
+      await sleep(500);
+      inFf = await ff.bidi.evaluate(decodedFrom, chromId);
+    } while (!(inFf.frames > 10 && inFf.width > 0) && Date.now() < deadline);
+    assert.ok(inFf.frames > 10 && inFf.width > 0, `Chromium's picture in Firefox: ${JSON.stringify(inFf)}`);
+    await sleep(3000);   // the worker's counts come once a second
+    inFf = await ff.bidi.evaluate(decodedFrom, chromId);
+    assert.equal(inFf.e2ee.mode, 'script-transform');
+    assert.ok(inFf.e2ee.sealed > 50 && inFf.e2ee.opened > 50 && inFf.e2ee.failed === 0, JSON.stringify(inFf.e2ee));
+    const inChrome = await page.evaluate(decodedFrom, ffId);
+    assert.ok(inChrome.frames > 10 && inChrome.e2ee.failed === 0, JSON.stringify(inChrome));
+    await page.context().close();
+  } catch (e) {
+    e.message += `\n--- firefox page ---\n${ff.bidi?.consoleLines.slice(-15).join('\n') ?? ''}\n--- firefox ---\n${ff.log(15)}`;
+    throw e;
+  } finally {
+    await ff.stop();
+  }
 });

@@ -54,6 +54,7 @@ export class FrameCrypto extends Emitter {
   }
 
   onStats(d) {
+    if (d?.type === 'error') console.warn('plenum: e2ee transform ended', d.operation, d.kind, d.message);
     if (!d || d.type !== 'stats') return;
     for (const k of Object.keys(this.totals)) this.totals[k] += Number(d[k]) || 0;
     this.emit('stats', d);

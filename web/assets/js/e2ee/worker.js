@@ -1,7 +1,8 @@
 // The worker of end-to-end encrypted meetings: every sending and receiving track's encoded frames
 // pass through here (RTCRtpScriptTransform, or streams posted from createEncodedStreams) and are
 // sealed or opened with the room's key (frame.js). Frames that fail are dropped, never decoded.
-// Once a second the page hears the counts: {type: 'stats', sealed, opened, failed, sealMs, openMs}.
+// Once a second the page hears the counts: {type: 'stats', sealed, opened, failed, sealMs, openMs};
+// a broken pipe as {type: 'error', operation, kind, message}.
 
 import { clearBytes, ivSource, openFrame, sealFrame } from './frame.js';
 
@@ -42,7 +43,10 @@ function transformer({ operation, kind, key }) {
 
 function run(readable, writable, options) {
   if (!options || (options.operation !== 'encrypt' && options.operation !== 'decrypt')) return;
-  readable.pipeThrough(transformer(options)).pipeTo(writable).catch(() => { /* the PeerConnection closed */ });
+  readable.pipeThrough(transformer(options)).pipeTo(writable).catch((err) => {
+    // the PeerConnection closed (nothing to say), or the browser broke the pipe: the page logs it
+    self.postMessage({ type: 'error', operation: options.operation, kind: options.kind, message: String(err?.message || err) });
+  });
 }
 
 self.onrtctransform = (ev) => run(ev.transformer.readable, ev.transformer.writable, ev.transformer.options);
