@@ -32,7 +32,7 @@ export function createE2ee(app) {
     const on = wanted();
     box().checked = on;
     box().disabled = state.roomSays;   // the meeting decided; the text says why
-    $('e2ee-pass-field').hidden = !on;
+    $('e2ee-pass-field').hidden = !on || !mode;   // no passphrase to ask where it could not be used
     $('prejoin-e2ee-notice').hidden = !on;
     $('prejoin-e2ee-text').textContent = t(state.roomSays ? 'e2ee.prejoin_room' : 'e2ee.prejoin_new');
     const refused = on && !mode;
