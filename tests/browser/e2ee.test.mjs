@@ -1,8 +1,9 @@
 // End-to-end encrypted meetings in Chromium: two pages with the link's passphrase decode each
 // other (frames and pixels), a third with a wrong passphrase decodes nothing and is told so, the
 // server forwards the packets all the same (/metrics) and refuses recording; simulcast layers
-// still follow the tile size; a browser without frame transforms is told and does not join; the
-// pre-join screen of an encrypted meeting; screenshots; the publisher's cost (figures in the log).
+// still follow the tile size; the encoded-streams fallback meets the script transform; a browser
+// without either is told and does not join; the pre-join screen of an encrypted meeting and the
+// landing page; screenshots; the publisher's cost (figures in the log); Firefox ESR with Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -138,6 +139,24 @@ const NO_TRANSFORMS = () => {
   delete RTCRtpSender.prototype.createEncodedStreams;
   delete RTCRtpReceiver.prototype.createEncodedStreams;
 };
+
+test('the fallback (encoded streams, no RTCRtpScriptTransform) and the script transform decode each other', async () => {
+  const room = 'sealed-streams';
+  const a = await env.open(room, 'Hanna', { hash: `e2ee=${PASS}`, init: () => { delete window.RTCRtpScriptTransform; } });
+  const aid = await joined(env, a);
+  const b = await env.open(room, 'Ivo', { hash: `e2ee=${PASS}` });
+  const bid = await joined(env, b);
+  await cameraPlays(env, a, 'Ivo\'s picture at Hanna\'s', bid);
+  await cameraPlays(env, b, 'Hanna\'s picture at Ivo\'s', aid);
+  await sleep(2000);
+  const ae = await a.evaluate(() => window.plenum.e2ee);
+  const be = await b.evaluate(() => window.plenum.e2ee);
+  assert.equal(ae.mode, 'encoded-streams');
+  assert.equal(be.mode, 'script-transform');
+  for (const e of [ae, be]) assert.ok(e.sealed > 50 && e.opened > 50 && e.failed === 0, JSON.stringify(e));
+  assert.ok((await picture(a, bid)).brightness > 20 && (await picture(b, aid)).brightness > 20, 'pictures, not black');
+  await close(a, b);
+});
 
 test('a browser that cannot encrypt is told and does not join; the pre-join of an encrypted meeting', async () => {
   const room = 'sealed-door';
