@@ -210,6 +210,14 @@ test('landing: an encrypted meeting gets a generated passphrase in the link\'s f
   await page.check('#e2ee-check');
   const pass = await page.inputValue('#e2ee-pass-input');
   assert.match(pass, /^[a-z2-9]{5}(-[a-z2-9]{5}){3}$/);
+  await page.click('#e2ee-new');
+  assert.notEqual(await page.inputValue('#e2ee-pass-input'), pass, 'another one on request');
+  await page.fill('#e2ee-pass-input', 'short');
+  await page.click('#room-form button[type="submit"]');
+  assert.match(await page.textContent('#e2ee-pass-error'), /at least 8/);
+  assert.equal(new URL(page.url()).pathname, '/', 'not with that passphrase');
+  await page.fill('#e2ee-pass-input', pass);
+  assert.ok(await page.isHidden('#e2ee-pass-error'), 'the error goes once it is right');
   await page.screenshot({ path: join(OUT, 'e2ee-landing-1280.png') });
   await assertNoAxeViolations(page, 'landing with encryption ticked');
   await page.click('#room-form button[type="submit"]');

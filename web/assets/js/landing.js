@@ -46,6 +46,12 @@ function checkE2ee() {
   return problem ? null : e2eePass.value;
 }
 e2eeBox.addEventListener('change', renderE2ee);
+e2eePass.addEventListener('input', () => { if (!e2eeError.hidden) checkE2ee(); });
+document.getElementById('e2ee-new').addEventListener('click', () => {
+  e2eePass.value = generatePassphrase();
+  if (!e2eeError.hidden) checkE2ee();
+  e2eePass.focus();
+});
 
 /** Why a typed name makes no address: 'empty' (nothing typed), 'no_letters' (only punctuation). */
 function problemOf(value) {
