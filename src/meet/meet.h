@@ -44,6 +44,9 @@ enum meet_err {
 	MEET_ERR_STATE,             /* not now (e.g. breakout groups not open) */
 	MEET_ERR_BUSY,              /* another activity excludes it (recording vs. breakout groups) */
 	MEET_ERR_TOO_MANY,          /* MEET_POLLS_RUNNING_MAX polls run already */
+	MEET_ERR_E2EE_REQUIRED,     /* an end-to-end encrypted room, a join that cannot encrypt */
+	MEET_ERR_E2EE_OFF,          /* a room in the clear, a join that would encrypt */
+	MEET_ERR_E2EE,              /* the server cannot read the media of an encrypted room */
 };
 
 enum meet_role { MEET_GUEST = 0, MEET_HOST = 1 };
@@ -214,6 +217,7 @@ struct meet_room {
 	uint32_t next_poll_id;
 	bool polls_anyone;          /* guests may create polls */
 	struct meet_bucket poll_limit;   /* creations, all members together (meet_limit_poll_create_room) */
+	bool e2ee;                  /* end-to-end encrypted: decided by the meeting's first member (e2ee.c) */
 };
 
 struct meet {
@@ -329,6 +333,15 @@ void meet_breakout_end(struct meet_room *r);
 bool meet_breakout_may_join(const struct meet_room *r, const struct meet_member *m, unsigned group);
 /* Whether groups are open (or closing): recording and streaming wait for the main room. */
 bool meet_breakout_active(const struct meet_room *r);
+/* End-to-end encryption (e2ee.c). A room's first member decides, for as long as the room exists
+ * (held seats included): everyone after joins alike or is refused. meet_e2ee_check tells a
+ * newcomer (MEET_OK, MEET_ERR_E2EE_REQUIRED, MEET_ERR_E2EE_OFF) and changes nothing — a room
+ * nobody has entered yet has decided nothing; meet_e2ee_enter also decides it when none has.
+ * meet_e2ee_out: MEET_ERR_E2EE when the room's media cannot leave it (recording, streaming,
+ * WHEP viewers, WHIP encoders, stream links), else MEET_OK. */
+enum meet_err meet_e2ee_check(const struct meet_room *r, bool e2ee);
+enum meet_err meet_e2ee_enter(struct meet_room *r, bool e2ee);
+enum meet_err meet_e2ee_out(const struct meet_room *r);
 
 /* Chat and reactions of one member, rate-limited. */
 enum meet_err meet_chat_take(struct meet_member *m, uint64_t now_us, uint64_t *retry_us);

@@ -58,6 +58,12 @@ static const struct err_row err_table[SIGNAL_ERR_COUNT] = {
 	[SIGNAL_ERR_POLL_CLOSED] = { "poll_closed", "This poll is closed." },
 	[SIGNAL_ERR_TOO_MANY_POLLS] = { "too_many_polls", "Three polls are running; close one first." },
 	[SIGNAL_ERR_POLL_FULL] = { "poll_full", "This poll takes no more votes." },
+	[SIGNAL_ERR_E2EE_REQUIRED] = { "e2ee_required",
+		"This meeting is end-to-end encrypted: join it with its passphrase, in a browser that can encrypt." },
+	[SIGNAL_ERR_E2EE_OFF] = { "e2ee_off", "This meeting is not end-to-end encrypted: join it without a passphrase." },
+	[SIGNAL_ERR_E2EE] = { "e2ee",
+		"This meeting is end-to-end encrypted: the server cannot read its media, so it cannot record, "
+		"stream or pass it on." },
 };
 
 const char *signal_err_code(enum signal_err err)
@@ -120,6 +126,9 @@ static const enum signal_err from_meet[] = {
 	[MEET_ERR_STATE] = SIGNAL_ERR_INVALID_STATE,
 	[MEET_ERR_BUSY] = SIGNAL_ERR_BUSY,
 	[MEET_ERR_TOO_MANY] = SIGNAL_ERR_TOO_MANY_POLLS,
+	[MEET_ERR_E2EE_REQUIRED] = SIGNAL_ERR_E2EE_REQUIRED,
+	[MEET_ERR_E2EE_OFF] = SIGNAL_ERR_E2EE_OFF,
+	[MEET_ERR_E2EE] = SIGNAL_ERR_E2EE,
 };
 
 enum signal_err signal_err_from_meet(int err)

@@ -44,6 +44,9 @@ enum signal_err {
 	SIGNAL_ERR_POLL_CLOSED,
 	SIGNAL_ERR_TOO_MANY_POLLS,
 	SIGNAL_ERR_POLL_FULL,
+	SIGNAL_ERR_E2EE_REQUIRED,        /* end-to-end encryption: see docs/protocol.md */
+	SIGNAL_ERR_E2EE_OFF,
+	SIGNAL_ERR_E2EE,
 	SIGNAL_ERR_COUNT
 };
 

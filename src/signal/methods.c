@@ -257,6 +257,8 @@ static enum signal_err m_join(struct proto_req *r)
 	snprintf(key, sizeof key, "%s/%s", c->tenant->id, canon);
 	proto_room_seats_check(c);
 	struct meet_room *mr = meet_room_find(c->srv->meet, key);
+	if ((err = proto_e2ee_join(r, mr)))
+		return err;   /* before the lobby: a knock that could not take part is no knock */
 	/* a stream token's holder: the host who made the link let it in; it opens no meeting */
 	bool admitted = c->admitted_key[0] && strcmp(c->admitted_key, key) == 0;
 	if (admitted && !mr)

@@ -41,8 +41,9 @@ static struct proto_tenant *room_tenant(const struct proto_conn *c)
 json_t *proto_out_features_json(const struct proto_conn *c)
 {
 	struct proto_tenant *t = room_tenant(c);
-	return json_pack("{s:b, s:b}", "recording", offered(c->srv, t, SIGNAL_OUT_RECORDING),
-	                 "streaming", offered(c->srv, t, SIGNAL_OUT_STREAMING));
+	bool clear = proto_e2ee_out(c->room) == SIGNAL_OK;   /* an encrypted room's media cannot leave it */
+	return json_pack("{s:b, s:b}", "recording", clear && offered(c->srv, t, SIGNAL_OUT_RECORDING),
+	                 "streaming", clear && offered(c->srv, t, SIGNAL_OUT_STREAMING));
 }
 
 static json_t *text_or_null(const char *s)
@@ -87,6 +88,9 @@ static enum signal_err out_change(struct proto_req *r, enum signal_out what, boo
 	struct proto_server *s = c->srv;
 	struct meet_room *room = c->room;
 	struct proto_tenant *t = room_tenant(c);
+	enum signal_err e2ee = on ? proto_e2ee_out(room) : SIGNAL_OK;
+	if (e2ee != SIGNAL_OK)
+		return e2ee;
 	if (!offered(s, t, what))
 		return SIGNAL_ERR_FEATURE_DISABLED;
 	uint64_t retry = 0;
@@ -152,8 +156,9 @@ enum signal_err proto_m_room_status(struct proto_req *r)
 		return proto_rate_limited(r, "room status requests", retry);
 	snprintf(key, sizeof key, "%s/%s", c->tenant->id, canon);
 	const struct meet_room *mr = meet_room_find(c->srv->meet, key);
-	r->result = json_pack("{s:b, s:b}", "recording", mr && mr->out[MEET_OUT_RECORDING].active,
-	                      "streaming", mr && mr->out[MEET_OUT_STREAMING].active);
+	r->result = json_pack("{s:b, s:b, s:b}", "recording", mr && mr->out[MEET_OUT_RECORDING].active,
+	                      "streaming", mr && mr->out[MEET_OUT_STREAMING].active,
+	                      "e2ee", proto_e2ee_out(mr) != SIGNAL_OK);
 	return SIGNAL_OK;
 }
 

@@ -77,6 +77,7 @@ struct proto_conn {
 	struct proto_tenant *tenant;      /* the town of the host name this connection came to */
 	bool awaiting_host;               /* waits (in the room's lobby) for a host token's holder */
 	bool camera;                      /* the camera was on at join: for statistics only */
+	bool e2ee;                        /* the join asked for an end-to-end encrypted meeting */
 	int browser;                      /* enum usage_browser, from the User-Agent: for statistics only */
 	unsigned busy;                    /* handling a request: events wait until its response */
 	struct meet_bucket join_limit;    /* join attempts (meet_limit_join): tokens cost signature checks */
@@ -219,6 +220,13 @@ json_t *proto_join_result(struct proto_conn *c);
 
 /* rooms.c: meetings as seen by signaling. */
 json_t *proto_room_state_json(const struct meet_room *r);
+/* End-to-end encryption (e2ee.c): the join's optional `e2ee` boolean (kept in c->e2ee) and
+ * whether room mr (may be NULL) takes it; entering decides an undecided room; what the server
+ * cannot do for an encrypted room is refused with SIGNAL_ERR_E2EE (proto_e2ee_out). */
+enum signal_err proto_e2ee_join(struct proto_req *r, const struct meet_room *mr);
+enum signal_err proto_e2ee_enter(struct proto_conn *c, struct meet_room *r);
+enum signal_err proto_e2ee_out(const struct meet_room *r);
+bool proto_e2ee_room(struct proto_server *s, const char *room_key);
 /* A participant as events show it: sfu info (may be NULL) plus the meeting's view of it. */
 json_t *proto_participant_json(struct meet_room *r, const struct meet_member *m,
                                const struct sfu_participant_info *info);

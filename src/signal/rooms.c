@@ -14,8 +14,8 @@ json_t *proto_room_state_json(const struct meet_room *r)
 	for (const struct meet_member *m = r->members; hosts && m; m = m->next)
 		if (m->role == MEET_HOST)
 			json_array_append_new(hosts, json_integer(m->id));
-	json_t *st = json_pack("{s:b, s:b, s:b, s:b, s:o, s:b}", "locked", r->locked, "lobby", r->lobby_on,
-	                       "has_password", r->has_password, "music", r->music, "hosts", hosts,
+	json_t *st = json_pack("{s:b, s:b, s:b, s:b, s:b, s:o, s:b}", "locked", r->locked, "lobby", r->lobby_on,
+	                       "has_password", r->has_password, "music", r->music, "e2ee", r->e2ee, "hosts", hosts,
 	                       "polls_open", r->polls_anyone);
 	if (st)
 		proto_room_out_json(r, st);
@@ -185,6 +185,9 @@ enum signal_err proto_room_enter(struct proto_conn *c, struct meet_room *r, cons
 		proto_tenant_room_opened(r, t);
 		created = true;
 	}
+	enum signal_err e2ee = proto_e2ee_enter(c, r);
+	if (e2ee != SIGNAL_OK)
+		return e2ee;   /* a room found: one made here has decided nothing yet */
 	struct sfu_participant *p = NULL;
 	c->room = r;
 	c->joining = true;

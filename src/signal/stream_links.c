@@ -51,6 +51,9 @@ enum signal_err proto_m_stream_links(struct proto_req *r)
 {
 	struct proto_conn *c = r->c;
 	const json_t *jn = json_object_get(r->params, "name");
+	enum signal_err e2ee = proto_e2ee_out(c->room);
+	if (e2ee != SIGNAL_OK)
+		return e2ee;   /* no encoder, no viewer: neither could take part */
 	const char *name = DEFAULT_ENCODER_NAME;
 	if (jn && !json_is_null(jn)) {
 		name = json_string_value(jn);

@@ -136,6 +136,8 @@ static int admit(struct signal *s, struct lws *wsi, struct signal_pss *pss, cons
 	const struct meet_room *mr = meet_room_find(s->proto->meet, key);
 	if (!mr || mr->n_members == 0)
 		return reply(wsi, pss, 404, "the livestream has not started or has ended\n", NULL, NULL);
+	if (proto_e2ee_room(s->proto, key))
+		return reply(wsi, pss, 403, WISH_E2EE_TEXT, NULL, NULL);
 	if (!signal_out_active(s, key, SIGNAL_OUT_STREAMING))
 		return reply(wsi, pss, 403, "the meeting is not streamed now\n", NULL, NULL);
 	struct whep_viewer *wv = calloc(1, sizeof *wv);

@@ -20,7 +20,7 @@ static const char *const reason_names[WHIP_REFUSED_COUNT] = {
 	[WHIP_REFUSED_TOKEN] = "token", [WHIP_REFUSED_NO_MEETING] = "no_meeting", [WHIP_REFUSED_TOO_LARGE] = "too_large",
 	[WHIP_REFUSED_TYPE] = "media_type", [WHIP_REFUSED_SDP] = "sdp", [WHIP_REFUSED_RATE] = "rate",
 	[WHIP_REFUSED_ROOM_BUDGET] = "room_budget", [WHIP_REFUSED_SERVER_BUDGET] = "server_budget",
-	[WHIP_REFUSED_ROOM_FULL] = "room_full",
+	[WHIP_REFUSED_ROOM_FULL] = "room_full", [WHIP_REFUSED_E2EE] = "e2ee",
 };
 
 /* POSTs per client address group: 10 at once, then one per 6 s */
@@ -210,6 +210,10 @@ static unsigned status_of(const char *code, enum whip_refused *why)
 		*why = WHIP_REFUSED_ROOM_FULL;
 		return 503;
 	}
+	if (strcmp(code, "e2ee_required") == 0) {
+		*why = WHIP_REFUSED_E2EE;   /* the meeting turned encrypted while the encoder knocked */
+		return 403;
+	}
 	if (strcmp(code, "rate_limited") == 0) {
 		*why = WHIP_REFUSED_RATE;
 		return 429;
@@ -252,6 +256,8 @@ static int post(struct signal *s, struct lws *wsi, struct signal_pss *pss, const
 	char name[SIGNAL_STREAM_NAME_MAX + 1];
 	if (!wish_token_ok(s, wsi, SIGNAL_STREAM_WHIP, p->key, name))
 		return refuse(s, wsi, pss, WHIP_REFUSED_TOKEN, 401, "a valid WHIP token of this room is needed\n");
+	if (proto_e2ee_room(s->proto, p->key))
+		return refuse(s, wsi, pss, WHIP_REFUSED_E2EE, 403, WISH_E2EE_TEXT);
 	if (s->whip.n_sessions >= WHIP_SERVER_MAX)
 		return refuse(s, wsi, pss, WHIP_REFUSED_SERVER_BUDGET, 429, "too many WHIP encoders on this server\n");
 	if (room_sessions(s, p->key) >= WHIP_ROOM_MAX)
@@ -291,6 +297,7 @@ static int post(struct signal *s, struct lws *wsi, struct signal_pss *pss, const
 		return refuse(s, wsi, pss, why, status, status == 404 ? "no meeting is open in this room\n"
 		                                        : status == 503 ? "the meeting is full\n"
 		                                        : status == 429 ? "too many requests\n"
+		                                        : status == 403 ? WISH_E2EE_TEXT
 		                                                        : "the offer was refused\n");
 	}
 	char location[sizeof SIGNAL_WHIP_PREFIX + SFU_ROOM_NAME_MAX + WISH_ID_HEX + 2];

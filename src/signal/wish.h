@@ -14,6 +14,8 @@
 #define WISH_ID_HEX 32                   /* hex digits of a resource id: 128 random bits */
 #define WISH_SDP_TYPE "application/sdp"
 #define WISH_BODY_MAX 65536              /* bytes of an SDP offer */
+/* WHIP and WHEP of an end-to-end encrypted meeting: refused, and why */
+#define WISH_E2EE_TEXT "the meeting is end-to-end encrypted: this server cannot read its media, so it cannot take or pass it on\n"
 
 struct signal;
 struct signal_pss;

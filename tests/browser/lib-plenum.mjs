@@ -91,9 +91,10 @@ export async function startPlenum(name, { extraArgs = [], host = '127.0.0.1', po
      * Opens a page. With name and join (default): /<room>?name=… (the name prefilled), then the
      * click on "Join" a person makes; links never join by themselves.
      * Options: viewport, lang ('de'|'en'), query (extra search params), join (false: pre-join),
-     * init (a function run in the page before its scripts, as page.addInitScript takes it).
+     * init (a function run in the page before its scripts, as page.addInitScript takes it),
+     * hash (the link's fragment without '#', as an invitation carries #t= and #e2ee=).
      */
-    async open(room, name, { viewport = { width: 1280, height: 720 }, lang = 'en', join = true, query = {}, requests, bypassCSP = false, init } = {}) {
+    async open(room, name, { viewport = { width: 1280, height: 720 }, lang = 'en', join = true, query = {}, requests, bypassCSP = false, init, hash = '' } = {}) {
       const context = await browser.newContext({ viewport, locale: lang === 'de' ? 'de-DE' : 'en-US', bypassCSP });
       const page = await context.newPage();
       if (init) await page.addInitScript(init);
@@ -108,7 +109,7 @@ export async function startPlenum(name, { extraArgs = [], host = '127.0.0.1', po
       page.label = name;
       const q = new URLSearchParams({ lang, ...query });
       if (join && name) q.set('name', name);
-      await page.goto(`${env.base}/${room}?${q}`);
+      await page.goto(`${env.base}/${room}?${q}${hash ? `#${hash}` : ''}`);
       if (join && name) await env.clickJoin(page);
       return page;
     },
@@ -148,6 +149,21 @@ export async function openRoomSettings(page) {
 export async function joined(env, page) {
   await env.waitFor(page, 'joined', () => window.plenum && window.plenum.state === 'joined');
   return page.evaluate(() => window.plenum.participantId);
+}
+
+/** Waits until participant id's camera tile plays video of min..max lines (30 s). */
+export function cameraPlays(env, page, what, id, { min = 1, max = 100000 } = {}) {
+  return env.waitFor(page, what, ([pid, lo, hi]) => {
+    const v = document.querySelector(`.tile[data-participant-id="${pid}"][data-source="camera"] video`);
+    return !!v && v.videoHeight >= lo && v.videoHeight <= hi;
+  }, [id, min, max], 30000);
+}
+
+/** Picks a layout ('auto', 'grid', 'speaker', 'presentation') in the settings and closes them. */
+export async function chooseLayout(page, layout) {
+  await page.click('#ctl-more');
+  await page.check(`input[name="layout"][value="${layout}"]`);
+  await page.keyboard.press('Escape');
 }
 
 /** inbound-rtp totals of the subscribe PeerConnection, per kind, plus per-stream video entries. */

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startPlenum, joined, inbound, sleep, OUT } from './lib-plenum.mjs';
+import { startPlenum, joined, inbound, sleep, cameraPlays, chooseLayout, OUT } from './lib-plenum.mjs';
 
 let env;
 before(async () => { env = await startPlenum('meeting-media'); });
@@ -73,30 +73,19 @@ test('simulcast: a large tile gets the high layer, a small one the low layer', a
   assert.ok(await a.evaluate(() => window.plenum.simulcast), 'publishes three layers');
   const b = await env.open(room, 'Dirk');
   await joined(env, b);
-  await env.waitFor(b, 'video of Clara', (id) => {
-    const v = document.querySelector(`.tile[data-participant-id="${id}"][data-source="camera"] video`);
-    return v && v.videoWidth > 0;
-  }, aid, 30000);
+  await cameraPlays(env, b, 'video of Clara', aid);
   // Large: the speaker layout shows Clara over the whole stage.
-  await b.click('#ctl-more');
-  await b.check('input[name="layout"][value="speaker"]');
-  await b.keyboard.press('Escape');
+  await chooseLayout(b, 'speaker');
   await env.waitFor(b, 'large tile reported', (id) => (window.plenum.videoPrefs?.tiles || []).some((x) => x.id === id && x.height >= 400), aid);
-  await env.waitFor(b, 'high layer arrives', async (id) => {
-    const v = document.querySelector(`.tile[data-participant-id="${id}"][data-source="camera"] video`);
-    return v && v.videoHeight >= 540;
-  }, aid, 30000);
+  // a 436-line tile takes the 360-line layer of a 720p camera (the SFU fits a layer up to 5/4 of
+  // the tile); the async predicate this replaced always passed, so 540 was never really waited for
+  await cameraPlays(env, b, 'high layer arrives', aid, { min: 360 });
   const large = await remoteVideo(b, aid, 'camera');
   // Small: a narrow window and the grid make Clara's tile a thumbnail.
-  await b.click('#ctl-more');
-  await b.check('input[name="layout"][value="grid"]');
-  await b.keyboard.press('Escape');
+  await chooseLayout(b, 'grid');
   await b.setViewportSize({ width: 400, height: 320 });
   await env.waitFor(b, 'small tile reported', (id) => (window.plenum.videoPrefs?.tiles || []).some((x) => x.id === id && x.height > 0 && x.height <= 150), aid);
-  await env.waitFor(b, 'low layer arrives', async (id) => {
-    const v = document.querySelector(`.tile[data-participant-id="${id}"][data-source="camera"] video`);
-    return v && v.videoHeight > 0 && v.videoHeight <= 180;
-  }, aid, 30000);
+  await cameraPlays(env, b, 'low layer arrives', aid, { max: 180 });
   const small = await remoteVideo(b, aid, 'camera');
   assert.ok(large.height > small.height, `frameHeight large ${large.height}, small ${small.height}`);
   await close(a, b);

@@ -1383,6 +1383,7 @@ START_TEST(error_table)
 		"token_malformed", "token_algorithm", "token_signature", "token_expired", "token_not_yet_valid",
 		"token_wrong_tenant", "token_wrong_room", "token_claims", "feature_disabled", "disk_full", "busy",
 		"no_media", "out_failed", "already_voted", "poll_closed", "too_many_polls", "poll_full",
+		"e2ee_required", "e2ee_off", "e2ee",
 	};
 	ck_assert_int_eq(sizeof codes / sizeof codes[0], SIGNAL_ERR_COUNT - 1);
 	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {

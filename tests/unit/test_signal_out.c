@@ -81,11 +81,12 @@ START_TEST(host_starts_everyone_sees)
 	assert_result(call(&a, "recording_start", NULL));
 	ck_assert_int_eq(fake.starts, 1);
 	ck_assert(!has_event(&b, "out_updated"));
-	/* someone not yet joined learns it before joining: only the two flags */
+	/* someone not yet joined learns it before joining: only the two flags and whether it is encrypted */
 	res = assert_result(call(&c, "room_status", "{\"room\":\"RAT\"}"));
 	ck_assert(json_is_true(json_object_get(res, "recording")));
 	ck_assert(json_is_false(json_object_get(res, "streaming")));
-	ck_assert_int_eq(json_object_size(res), 2);
+	ck_assert(json_is_false(json_object_get(res, "e2ee")));
+	ck_assert_int_eq(json_object_size(res), 3);
 	/* the late joiner finds it in room_state, and the features offered */
 	res = assert_result(call(&c, "join", "{\"room\":\"rat\",\"name\":\"Cy\"}"));
 	json_t *rec = out_state(json_object_get(res, "room_state"), "recording");

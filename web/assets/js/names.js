@@ -36,9 +36,12 @@ export function roomTitle(title, room) {
 }
 
 /** The meeting link: the address, and the human name in the fragment (#t=…), which browsers never send to the server. */
-export function roomLink(origin, room, title = null) {
+export function roomLink(origin, room, title = null, e2ee = null) {
   const base = `${origin}/${encodeURIComponent(room)}`;
-  return title ? `${base}#t=${encodeURIComponent(title)}` : base;
+  const parts = [];
+  if (title) parts.push(`t=${encodeURIComponent(title)}`);
+  if (e2ee) parts.push(`e2ee=${encodeURIComponent(e2ee)}`);   // an encrypted meeting's passphrase: fragment only
+  return parts.length ? `${base}#${parts.join('&')}` : base;
 }
 
 /** The human name carried in a link's fragment (#t=…), or null. */

@@ -46,6 +46,7 @@ import { createPolls } from './room/polls.js';
 import { createBreakout } from './room/breakout.js';
 import { BreakoutPanel } from './ui/breakout.js';
 import { BreakoutBanner } from './ui/breakout-banner.js';
+import { createE2ee } from './room/e2ee.js';
 
 // An invitation link's token leaves the address bar first; it lives in this module's memory only.
 const linkToken = takeToken();
@@ -84,6 +85,7 @@ const ui = {
 
 // The page's parts; each reaches the others through `app` when it runs, never at import.
 const app = { t, ui, toasts: new Toasts($('toasts'), $('announcer')) };
+app.e2ee = createE2ee(app);   // takes #e2ee= out of the address bar before anything else reads it
 app.screens = new Screens({ t, room: () => ui.room });
 app.view = createView(app);
 app.actions = createActions(app);
@@ -121,7 +123,7 @@ app.lobbyWait = new LobbyWait({
   onEnd: () => { teardownMeeting(); ui.state = 'left'; },
 });
 app.invite = new InviteCard({
-  t, link: () => roomLink(location.origin, ui.room, ui.title), title: () => ui.title || ui.room,
+  t, link: () => roomLink(location.origin, ui.room, ui.title, app.e2ee.passphrase), title: () => ui.title || ui.room,
   // a host alone in the main room while the others are in breakout groups is not alone
   alone: () => (ui.session?.participants.size ?? 0) === 0 && !['open', 'closing'].includes(ui.breakout?.state),
 });
@@ -214,6 +216,7 @@ async function showPrejoin(name = '') {
   app.screens.show('prejoin');
   if (!ui.prejoin) {
     ui.prejoin = new Prejoin({ t, media: ui.media, room: ui.title || ui.room, name, onJoin: onPrejoinSubmit });
+    app.e2ee.bind();
   }
   ui.prejoin.media = ui.media;
   app.out.watch(ui.room);   // the notice before "Join now": recorded or streamed now?
@@ -223,8 +226,9 @@ async function showPrejoin(name = '') {
 }
 
 function onPrejoinSubmit(name, password) {
-  ui.prejoin.hide();
   const s = ui.session;
+  if (!(s && s.state === 'password') && !app.e2ee.ready()) return;   // a passphrase first, or no way in
+  ui.prejoin.hide();
   if (s && s.state === 'password') {
     // Answering the room's password question: the connection is open, try again.
     ui.name = name;
@@ -247,8 +251,9 @@ async function onPasswordNeeded(code, message) {
 
 // ---- the meeting ----------------------------------------------------------------------------
 
-function enterMeeting(name, password = null) {
+async function enterMeeting(name, password = null) {
   Object.assign(ui, { name, password: password || null, state: 'joining', everJoined: false, offerMusic: true });
+  const e2ee = await app.e2ee.start();   // the room's key, derived here; null for a meeting in the clear
   app.screens.show('meeting');
   ui.grid = new Grid($('stage'), {
     t, onAutoplayBlocked, audioSink: $('audio-sink'),
@@ -266,7 +271,7 @@ function enterMeeting(name, password = null) {
   const m = ui.media;
   const session = new Session({
     signaling, room: ui.room, name, password: ui.password, simulcast: ui.simulcast,
-    token: linkToken || null, tokenExp: Number(tokenClaims(linkToken).exp) || null,
+    token: linkToken || null, tokenExp: Number(tokenClaims(linkToken).exp) || null, e2ee,
     local: { audio: m.audio, video: m.video, audioMuted: !m.audioOn, videoMuted: !m.videoOn, music: m.music },
   });
   ui.session = session;
@@ -301,6 +306,7 @@ function enterMeeting(name, password = null) {
   for (const [event, handler] of Object.entries(app.out.listeners())) session.on(event, handler);
   for (const [event, handler] of Object.entries(app.polls.listeners())) session.on(event, handler);
   for (const [event, handler] of Object.entries(app.breakout.listeners())) session.on(event, handler);
+  session.on('room', (state) => app.e2ee.badge(state));
   app.mutedHint.start();
   embed.attach(session);
   session.start();
@@ -337,6 +343,8 @@ function teardownMeeting() {
   app.toasts.clear();
   app.out.render();
   app.breakout.reset();
+  app.e2ee.stop();
+  app.e2ee.badge(null);
 }
 
 async function leave() {
@@ -374,7 +382,10 @@ onLanguageChange(() => {
   app.quality.relabel();
   app.out.relabel();
   app.breakout.render();
-  if (ui.prejoin && !$('prejoin').hidden) ui.prejoin.render();
+  if (ui.prejoin && !$('prejoin').hidden) {
+    ui.prejoin.render();
+    app.e2ee.render();
+  }
   app.screens.relabel();
 });
 
@@ -389,7 +400,7 @@ $('rejoin').addEventListener('click', rejoin);
 $('retry').addEventListener('click', () => location.reload());
 $('join-as-guest').addEventListener('click', () => location.reload());   // the token is gone from the address
 $('ctl-invite').addEventListener('click', async () => {
-  const link = roomLink(location.origin, ui.room, ui.title);
+  const link = roomLink(location.origin, ui.room, ui.title, app.e2ee.passphrase);
   const ok = await copyText(link);
   app.toasts.show(ok ? t('invite.copied') : t('invite.manual', { link }), { kind: ok ? 'ok' : 'info', key: 'invite', timeoutMs: ok ? 3000 : 15000 });
 });

@@ -15,6 +15,8 @@
 // as quality.js downlinkFrom checks it; null after a reset). publish_layers is applied by
 // this.layers (quality.js PublishLayers) to the publish PeerConnection's senders.
 // Only PeerConnections come from the browser (createPeerConnection), so node's tests run it.
+// An end-to-end encrypted meeting (e2ee: e2ee/crypto.js FrameCrypto, or anything with sender(),
+// receiver() and pcConfig) joins with e2ee: true and puts a transform on every sender and receiver.
 
 import { Emitter } from './emitter.js';
 import { PublishLayers, downlinkFrom, levelOf } from './quality.js';
@@ -49,7 +51,7 @@ export const TOKEN_ERRORS = ['token_malformed', 'token_algorithm', 'token_signat
   'token_not_yet_valid', 'token_wrong_tenant', 'token_wrong_room', 'token_claims'];
 const FATAL_JOIN_ERRORS = new Set([
   'room_name_invalid', 'display_name_invalid', 'room_full', 'unsupported_version', 'bad_request', 'room_locked', 'lobby_full',
-  ...TOKEN_ERRORS,
+  'e2ee_required', 'e2ee_off', ...TOKEN_ERRORS,
 ]);
 // A token is sent again when re-joining after a drop only while it has this long to run (its own
 // `exp`, unverified); after that the seat's rejoin_token alone brings the role back.
@@ -68,7 +70,7 @@ export const SIMULCAST = [
 export const OUTS = ['recording', 'streaming'];
 const OUT_CHANGES = ['started', 'stopped', 'failed', 'empty'];
 const EMPTY_OUT = { active: false, started_by: null, since: null, stopped_by: null, stopped_at: null, reason: null };
-const EMPTY_ROOM = { locked: false, lobby: false, has_password: false, music: false, hosts: [],
+const EMPTY_ROOM = { locked: false, lobby: false, has_password: false, music: false, e2ee: false, hosts: [],
   recording: { ...EMPTY_OUT }, streaming: { ...EMPTY_OUT } };
 
 /** One feature's record from the server, with only the fields and types it may have. */
@@ -109,8 +111,9 @@ export class Session extends Emitter {
    * token: the link's JWT or null; tokenExp: its `exp` (seconds) as the link says, or null.
    */
   constructor({ signaling, room, name, password = null, local, simulcast = true, token = null, tokenExp = null,
-    createPeerConnection = (config) => new RTCPeerConnection(config) }) {
+    e2ee = null, createPeerConnection = (config) => new RTCPeerConnection(config) }) {
     super();
+    this.e2ee = e2ee;
     this.simulcastWanted = simulcast;
     this.createPeerConnection = createPeerConnection;
     this.joinFailures = 0;           // unexplained join failures in a row (JOIN_TRIES)
@@ -216,6 +219,7 @@ export class Session extends Emitter {
       params.token = this.token;
     }
     params.camera = !!this.local.video && !this.local.videoMuted;
+    if (this.e2ee) params.e2ee = true;
     if (this.rejoinToken) {
       // Single use: the seat kept since the drop is claimed now; a new token comes with the result.
       params.rejoin_token = this.rejoinToken;
@@ -410,8 +414,13 @@ export class Session extends Emitter {
 
   // ---- publishing -----------------------------------------------------------------------------
 
+  /** A PeerConnection with this join's configuration (and what encryption needs). */
+  newPc() {
+    return this.createPeerConnection(this.e2ee ? { ...this.pcConfig, ...this.e2ee.pcConfig } : this.pcConfig);
+  }
+
   async publish(gen) {
-    const pc = this.createPeerConnection(this.pcConfig);
+    const pc = this.newPc();
     this.publishPc = pc;
     // Audio first, then video: the server relies on this order. A missing device still gets its
     // transceiver, so a camera switched on later needs no renegotiation (replaceTrack).
@@ -429,8 +438,17 @@ export class Session extends Emitter {
     if (this.local.screen) {
       this.publishTransceivers.screen = pc.addTransceiver(this.local.screen, { direction: 'sendonly' });
     }
+    this.sealSenders();
     this.watchPc(pc, 'publish', gen);
     await this.negotiate(pc, gen);
+  }
+
+  /** Encrypted meetings: every publish transceiver's frames leave sealed. */
+  sealSenders() {
+    if (!this.e2ee) return;
+    for (const [kind, tr] of Object.entries(this.publishTransceivers)) {
+      if (tr) this.e2ee.sender(tr.sender, kind === 'audio' ? 'audio' : 'video');
+    }
   }
 
   /** The labels of our m-lines for the server: microphone, camera, screen. */
@@ -486,6 +504,7 @@ export class Session extends Emitter {
       } else {
         tr = pc.addTransceiver(track, { direction: 'sendonly' });
         this.publishTransceivers.screen = tr;
+        this.sealSenders();
       }
     } else if (tr) {
       await tr.sender.replaceTrack(null);
@@ -601,11 +620,13 @@ export class Session extends Emitter {
 
   async applyOffer(offer, gen) {
     if (!this.subscribePc) {
-      this.subscribePc = this.createPeerConnection(this.pcConfig);
+      this.subscribePc = this.newPc();
       this.watchPc(this.subscribePc, 'subscribe', gen);
     }
     const pc = this.subscribePc;
     await pc.setRemoteDescription({ type: 'offer', sdp: offer.sdp });
+    // encrypted meetings: each receiver opens its frames (one key for all senders of the room)
+    if (this.e2ee) for (const tr of pc.getTransceivers()) this.e2ee.receiver(tr.receiver, tr.receiver.track?.kind);
     const answer = await pc.createAnswer();
     await pc.setLocalDescription(answer);
     if (gen !== this.generation) return;

@@ -31,6 +31,8 @@ export function installDebugHook(ui) {
     ownQuality: get(() => ui.ownQuality ?? null),
     pausedVideos: get(() => [...(ui.pausedVideos ?? [])]),
     breakout: get(() => JSON.parse(JSON.stringify(ui.breakout ?? null))),
+    // end-to-end encryption: the worker's totals {sealed, opened, failed, sealMs, openMs}, failing, mode
+    e2ee: get(() => (s()?.e2ee ? { ...s().e2ee.totals, failing: s().e2ee.failing, mode: s().e2ee.mode } : null)),
   });
   Object.freeze(hook);
   Object.defineProperty(window, 'plenum', { value: hook, writable: false, configurable: false });

@@ -39,6 +39,7 @@ export function createOut(app, { leave }) {
     probe = new SignalingClient(defaultUrl());
     const ask = () => probe?.request('room_status', { room }).then((r) => {
       flags = { recording: r.recording === true, streaming: r.streaming === true };
+      app.e2ee?.status(r.e2ee === true);
       status.renderNotice(flags);
       render();
     }).catch(() => { /* rate-limited or offline: the last answer stands */ });

@@ -8,8 +8,8 @@ const $ = (id) => document.getElementById(id);
 // which is a reload, since the token left the address bar when the page opened.
 const TOKEN_FAILURES = TOKEN_ERRORS;
 const KNOWN_FAILURES = ['room_name_invalid', 'display_name_invalid', 'room_full', 'unsupported_version', 'room_locked',
-  'lobby_full', 'rate_limited', ...TOKEN_FAILURES];
-const RETRYABLE = ['room_full', 'room_locked', 'lobby_full', 'rate_limited'];
+  'lobby_full', 'rate_limited', 'e2ee_required', 'e2ee_off', ...TOKEN_FAILURES];
+const RETRYABLE = ['room_full', 'room_locked', 'lobby_full', 'rate_limited', 'e2ee_required', 'e2ee_off'];
 
 export class Screens {
   /** room(): the room name shown in the texts. */
