@@ -1,8 +1,9 @@
-// Breakout groups with Firefox ESR: a Chromium host moves a Firefox guest and a Chromium guest into
-// a group and back. Firefox's subscribe PeerConnection is renegotiated on each move (the old
-// group's tracks go, the new group's come) while its publish PeerConnection and camera stay as they
-// are; in the group Firefox decodes its group mate and no longer lists the host, back in the main
-// room it decodes the host again. Skipped only where firefox-esr is not installed.
+// Breakout groups and polls with Firefox ESR. A Chromium host moves a Firefox guest and a Chromium
+// guest into a group and back: Firefox's subscribe PeerConnection is renegotiated on each move (the
+// old group's tracks go, the new group's come) while its publish PeerConnection and camera stay as
+// they are; in the group Firefox decodes its group mate and no longer lists the host, back in the
+// main room it decodes the host again. Then Firefox votes in the host's secret poll from the Polls
+// panel and sees the result once shown. Skipped only where firefox-esr is not installed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -12,18 +13,18 @@ import { FIREFOX, firefoxInstalled, launchFirefox, until, fromParticipant } from
 const ok = (r, what) => assert.ok(r.result, `${what}: ${JSON.stringify(r)}`);
 const flowing = (x) => x.tileTrack && x.frameWidth > 0 && x.framesDecoded > 10;
 
-test('Firefox ESR is moved into a breakout group and back, keeping its camera and connection', { timeout: 150000 }, async (t) => {
+test('Firefox ESR in breakout groups and polls', { timeout: 150000 }, async (t) => {
   if (!firefoxInstalled()) {
     t.skip(`${FIREFOX} not installed (Debian package firefox-esr)`);
     return;
   }
-  const env = await startPlenum('firefox-breakout');
+  const env = await startPlenum('firefox-groups-polls');
   let ff;
   try {
     const room = 'firefox-gruppen';
     const host = await env.open(room, 'Host', { init: keepSockets });
     const hostId = await joined(env, host);
-    ff = await launchFirefox(`${env.base}/${room}?name=Fuchs&lang=en`, { logPath: join(OUT, 'browser', 'firefox-breakout.log') });
+    ff = await launchFirefox(`${env.base}/${room}?name=Fuchs&lang=en`, { logPath: join(OUT, 'browser', 'firefox-groups-polls.log') });
     await ff.bidi.waitFor('pre-join ready', () => window.plenum && window.plenum.state === 'prejoin');
     await ff.bidi.evaluate(() => { document.getElementById('join-button').click(); return true; });
     const ffId = await ff.bidi.waitFor('joined', () => window.plenum && window.plenum.state === 'joined' && window.plenum.participantId);
@@ -58,6 +59,21 @@ test('Firefox ESR is moved into a breakout group and back, keeping its camera an
       assert.equal(await publishUfrag(), ufrag, 'the same publish PeerConnection (no ICE restart, no new one)');
       assert.equal(await ff.bidi.evaluate(() => window.plenum.publishPc.connectionState), 'connected');
       await env.waitFor(host, 'the host sees Firefox again', (id) => window.plenum.participants.has(id), ffId);
+    });
+    await t.test('Firefox votes in a secret poll from the Polls panel', async () => {
+      const created = await hostRequest(host, 'poll_create', { question: 'Treffen wir uns im Juli?', answers: ['Ja', 'Nein'], secret: true });
+      ok(created, 'poll_create');
+      await ff.bidi.evaluate(() => { document.getElementById('ctl-polls').click(); return true; });
+      await ff.bidi.waitFor('the poll in the panel', () => document.getElementById('polls-list')?.textContent.includes('Treffen wir uns im Juli?'));
+      await ff.bidi.evaluate(() => {
+        const label = [...document.querySelectorAll('#polls-list label')].find((l) => l.textContent.trim() === 'Ja');
+        (label.querySelector('input') || document.getElementById(label.htmlFor)).click();
+        [...document.querySelectorAll('#polls-list button')].find((b) => b.textContent.trim() === 'Vote').click();
+        return true;
+      });
+      await ff.bidi.waitFor('voted', () => document.getElementById('polls-list').textContent.includes('You have voted'));
+      ok(await hostRequest(host, 'poll_show_results', { poll_id: created.result.poll_id }), 'poll_show_results');
+      await ff.bidi.waitFor('the result shown', () => /1 vote \(100 %\)/.test(document.getElementById('polls-list').textContent));
     });
     await guest.context().close();
     await host.context().close();
