@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startPlenum, joined, sleep, OUT, keepSockets, hostRequest } from './lib-plenum.mjs';
-import { FIREFOX, firefoxInstalled, launchFirefox, until, fromParticipant } from './lib-firefox.mjs';
+import { FIREFOX, firefoxInstalled, joinFirefox, until, fromParticipant } from './lib-firefox.mjs';
 
 const ok = (r, what) => assert.ok(r.result, `${what}: ${JSON.stringify(r)}`);
 const flowing = (x) => x.tileTrack && x.frameWidth > 0 && x.framesDecoded > 10;
@@ -24,11 +24,8 @@ test('Firefox ESR in breakout groups and polls', { timeout: 150000 }, async (t) 
     const room = 'firefox-gruppen';
     const host = await env.open(room, 'Host', { init: keepSockets });
     const hostId = await joined(env, host);
-    ff = await launchFirefox(`${env.base}/${room}?name=Fuchs&lang=en`, { logPath: join(OUT, 'browser', 'firefox-groups-polls.log') });
-    await ff.bidi.waitFor('pre-join ready', () => window.plenum && window.plenum.state === 'prejoin');
-    await ff.bidi.evaluate(() => { document.getElementById('join-button').click(); return true; });
-    const ffId = await ff.bidi.waitFor('joined', () => window.plenum && window.plenum.state === 'joined' && window.plenum.participantId);
-    await ff.bidi.waitFor('publish PeerConnection connected', () => window.plenum.publishPc?.connectionState === 'connected');
+    let ffId;
+    ({ ff, id: ffId } = await joinFirefox(`${env.base}/${room}?name=Fuchs&lang=en`, join(OUT, 'browser', 'firefox-groups-polls.log')));
     const guest = await env.open(room, 'Chrom');
     const chromId = await joined(env, guest);
     const publishUfrag = () => ff.bidi.evaluate(() => /a=ice-ufrag:(\S+)/.exec(window.plenum.publishPc.localDescription.sdp)[1]);

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { startPlenum, joined, sleep, OUT } from './lib-plenum.mjs';
-import { FIREFOX, firefoxInstalled, launchFirefox, until, fromParticipant } from './lib-firefox.mjs';
+import { FIREFOX, firefoxInstalled, joinFirefox, until, fromParticipant } from './lib-firefox.mjs';
 
 async function rtpReceived(base) {
   const text = await (await fetch(`${base}/metrics`)).text();
@@ -26,11 +26,8 @@ test('Firefox ESR publishes into a meeting and Chromium decodes it (and the othe
   try {
     const room = 'firefox-meeting';
     const rtp0 = await rtpReceived(env.base);
-    ff = await launchFirefox(`${env.base}/${room}?name=Fuchs&lang=en`, { logPath: join(OUT, 'browser', 'firefox.log') });
-    await ff.bidi.waitFor('pre-join ready', () => window.plenum && window.plenum.state === 'prejoin');
-    await ff.bidi.evaluate(() => { document.getElementById('join-button').click(); return true; });
-    const ffId = await ff.bidi.waitFor('joined', () => window.plenum && window.plenum.state === 'joined' && window.plenum.participantId);
-    await ff.bidi.waitFor('publish PeerConnection connected', () => window.plenum.publishPc?.connectionState === 'connected');
+    let ffId;
+    ({ ff, id: ffId } = await joinFirefox(`${env.base}/${room}?name=Fuchs&lang=en`, join(OUT, 'browser', 'firefox.log')));
 
     const page = await env.open(room, 'Chrom');
     const chromId = await joined(env, page);

@@ -243,6 +243,25 @@ class Bidi {
   close() { try { this.ws.close(); } catch { /* gone */ } }
 }
 
+/**
+ * Firefox as a participant: opens `url` (a meeting page with ?name=…), presses "Join" as a person
+ * does and waits until it is in and publishing. Returns {ff, id}; on failure Firefox is stopped.
+ */
+export async function joinFirefox(url, logPath) {
+  const ff = await launchFirefox(url, { logPath });
+  try {
+    await ff.bidi.waitFor('pre-join ready', () => window.plenum && window.plenum.state === 'prejoin');
+    await ff.bidi.evaluate(() => { document.getElementById('join-button').click(); return true; });
+    const id = await ff.bidi.waitFor('joined', () => window.plenum && window.plenum.state === 'joined' && window.plenum.participantId);
+    await ff.bidi.waitFor('publish PeerConnection connected', () => window.plenum.publishPc?.connectionState === 'connected');
+    return { ff, id };
+  } catch (e) {
+    e.message += `\n--- firefox ---\n${ff.log(15)}`;
+    await ff.stop();
+    throw e;
+  }
+}
+
 // Polls get() every 250 ms until ok(value); fails with the last value after `timeout` ms.
 export async function until(what, get, ok, timeout = 20000) {
   const deadline = Date.now() + timeout;
