@@ -45,12 +45,23 @@ static void downlink_info(const struct sfu_participant *p, uint32_t rtt_ms, stru
 			d->n_paused++;
 		}
 	}
+	for (size_t i = 0; i < p->n_downs && d->n_unsupported < SFU_DOWNLINK_PAUSED_MAX; i++) {
+		const struct sfu_down *dn = p->downs[i];
+		if (dn->src && dn->refused) {
+			d->unsupported[d->n_unsupported].participant_id = dn->src_participant;
+			d->unsupported[d->n_unsupported].source = dn->source;
+			d->n_unsupported++;
+		}
+	}
 }
 
 static bool same_paused(const struct sfu_downlink_info *a, const struct sfu_downlink_info *b)
 {
-	if (a->n_paused != b->n_paused)
+	if (a->n_paused != b->n_paused || a->n_unsupported != b->n_unsupported)
 		return false;
+	for (size_t i = 0; i < a->n_unsupported; i++)
+		if (a->unsupported[i].participant_id != b->unsupported[i].participant_id)
+			return false;
 	for (size_t i = 0; i < a->n_paused; i++)
 		if (a->paused[i].participant_id != b->paused[i].participant_id || a->paused[i].source != b->paused[i].source)
 			return false;
