@@ -16,6 +16,7 @@
 // this.layers (quality.js PublishLayers) to the publish PeerConnection's senders.
 // Only PeerConnections come from the browser (createPeerConnection), so node's tests run it.
 
+import { preferVideoCodec } from './codecs.js';
 import { Emitter } from './emitter.js';
 import { PublishLayers, downlinkFrom, levelOf } from './quality.js';
 
@@ -420,8 +421,10 @@ export class Session extends Emitter {
       this.publishTransceivers.video = pc.addTransceiver(this.local.video || 'video', { direction: 'sendonly' });
       this.simulcast = false;
     }
+    this.videoCodec = preferVideoCodec(this.publishTransceivers.video) ?? 'vp8';
     if (this.local.screen) {
       this.publishTransceivers.screen = pc.addTransceiver(this.local.screen, { direction: 'sendonly' });
+      preferVideoCodec(this.publishTransceivers.screen);
     }
     this.watchPc(pc, 'publish', gen);
     await this.negotiate(pc, gen);
@@ -479,6 +482,7 @@ export class Session extends Emitter {
         tr.direction = 'sendonly';
       } else {
         tr = pc.addTransceiver(track, { direction: 'sendonly' });
+        preferVideoCodec(tr);
         this.publishTransceivers.screen = tr;
       }
     } else if (tr) {

@@ -30,6 +30,8 @@ export function installDebugHook(ui) {
     dataSaver: get(() => ui.dataSaver ?? 'off'),
     ownQuality: get(() => ui.ownQuality ?? null),
     pausedVideos: get(() => [...(ui.pausedVideos ?? [])]),
+    unsupportedVideos: get(() => [...(ui.unsupportedVideos ?? [])]),
+    videoCodec: get(() => s()?.videoCodec ?? null),
   });
   Object.freeze(hook);
   Object.defineProperty(window, 'plenum', { value: hook, writable: false, configurable: false });
