@@ -145,11 +145,18 @@ test('Firefox ESR without H.264 refuses the H.264 video, is told, and keeps audi
     const vp8 = await until('Firefox decodes Vera\'s VP8', () => ff.bidi.evaluate(videoOf, veraId),
       (x) => x.framesDecoded > 20 && x.codec === 'video/VP8');
     t.diagnostic(`Firefox: Anke ${JSON.stringify(told)}; Vera ${JSON.stringify(vp8)}`);
+    // a later offer (Wim joins) keeps Anke's m-line rejected; Firefox takes it and decodes Wim
+    const wim = await env.open(room, 'Wim');
+    const wimId = await joined(env, wim);
+    await until('Firefox decodes Wim\'s VP8 after the renegotiation', () => ff.bidi.evaluate(videoOf, wimId),
+      (x) => x.framesDecoded > 20 && x.codec === 'video/VP8');
+    const still = await ff.bidi.evaluate(videoOf, ankeId);
+    assert.ok(still.unsupported.includes(key) && still.framesDecoded === 0, `Anke's video stays refused ${JSON.stringify(still)}`);
     // the other Chromium still decodes Anke's H.264; the server logged the refusal
     await until('Vera decodes Anke\'s H.264', () => vera.evaluate(videoOf, ankeId),
       (x) => x.codec === 'video/H264' && x.framesDecoded > 20);
     assert.match(readFileSync(env.logPath, 'utf8'), /cannot decode H\.264/);
-    await closePages(anke, vera);
+    await closePages(anke, vera, wim);
   } catch (e) {
     if (ff) e.message += `\n--- firefox page ---\n${ff.bidi?.consoleLines.slice(-15).join('\n') ?? ''}\n--- firefox ---\n${ff.log(15)}`;
     throw e;
