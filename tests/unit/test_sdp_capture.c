@@ -158,10 +158,9 @@ static void teardown(void)
 	ck_assert_int_eq(uv_loop_close(&loop), 0);
 }
 
-/* Every committed publish offer, answered by sfu_publish now, gives the answer the browser took. */
-START_TEST(publish_answers_as_captured)
+/* A committed publish offer, answered by sfu_publish now, gives the answer the browser took. */
+static void publish_as_captured(const char *b, const char *c)
 {
-	const char *b = browsers[_i / N_CASES], *c = cases[_i % N_CASES];
 	char path[256], what[300];
 	snprintf(path, sizeof path, VEC "%s-offer-%s.sdp", b, c);
 	char *offer = slurp(path);
@@ -176,8 +175,13 @@ START_TEST(publish_answers_as_captured)
 	snprintf(what, sizeof what, "%s's publish answer, %s", b, path);
 	same_text(now, was, what);
 	/* the normalisation leaves what matters: simulcast offers get their rids back */
-	if (strcmp(c, "simulcast") == 0)
+	if (strstr(c, "simulcast"))
 		ck_assert_ptr_nonnull(strstr(now, "a=simulcast:recv q;h;f"));
+	/* VP8 when offered, H.264 (mode 1, Constrained Baseline) for an offer of H.264 alone */
+	bool h264 = strncmp(c, "h264", 4) == 0;
+	ck_assert(!h264 || strstr(now, " H264/90000\r\na=rtcp-fb:") != NULL);
+	ck_assert(!h264 || strstr(now, ";packetization-mode=1;profile-level-id=42e01f\r\n") != NULL);
+	ck_assert(h264 || strstr(now, " VP8/90000\r\n") != NULL);
 	sfu_leave(p, SFU_LEFT_BYE);
 	free(now);
 	free(was);
@@ -186,19 +190,30 @@ START_TEST(publish_answers_as_captured)
 	free(offer);
 	free(r.sdp);
 }
+
+START_TEST(publish_answers_as_captured)
+{
+	publish_as_captured(browsers[_i / N_CASES], cases[_i % N_CASES]);
+}
+END_TEST
+
+/* Chromium's offer with H.264 alone (setCodecPreferences), simulcast; Firefox ESR has no H.264. */
+START_TEST(h264_publish_answer_as_captured)
+{
+	publish_as_captured("chromium", "h264-simulcast");
+}
 END_TEST
 
 /* A viewer joining a publisher of the committed offer gets the subscribe offer the browser was
  * shown, and the browser's captured answer to it passes the server's check. */
-START_TEST(subscribe_offer_as_captured)
+static void subscribe_as_captured(const char *b, const char *name)
 {
-	const char *b = browsers[_i];
 	char path[256], what[300];
-	snprintf(path, sizeof path, VEC "%s-subscribe-publisher-offer.sdp", b);
+	snprintf(path, sizeof path, VEC "%s-%s-publisher-offer.sdp", b, name);
 	char *pub_offer = slurp(path);
-	snprintf(path, sizeof path, VEC "%s-subscribe-offer.sdp", b);
+	snprintf(path, sizeof path, VEC "%s-%s-offer.sdp", b, name);
 	char *shown = slurp(path);
-	snprintf(path, sizeof path, VEC "%s-subscribe-answer.sdp", b);
+	snprintf(path, sizeof path, VEC "%s-%s-answer.sdp", b, name);
 	char *browser_answer = slurp(path);
 
 	struct rec rp = { 0 }, rv = { 0 };
@@ -224,6 +239,22 @@ START_TEST(subscribe_offer_as_captured)
 	free(shown);
 	free(pub_offer);
 }
+
+START_TEST(subscribe_offer_as_captured)
+{
+	subscribe_as_captured(browsers[_i], "subscribe");
+}
+END_TEST
+
+/* An H.264 publisher's video is offered in H.264 (PT 98, RTX 99) and Chromium answers it. */
+START_TEST(h264_subscribe_offer_as_captured)
+{
+	subscribe_as_captured("chromium", "subscribe-h264");
+	char *shown = slurp(VEC "chromium-subscribe-h264-offer.sdp");
+	ck_assert_ptr_nonnull(strstr(shown, "a=rtpmap:98 H264/90000\r\n"));
+	ck_assert_ptr_nonnull(strstr(shown, "a=fmtp:99 apt=98\r\n"));
+	free(shown);
+}
 END_TEST
 
 /* The capture recorded that each browser applied every answer and the subscribe offer. */
@@ -240,6 +271,11 @@ START_TEST(browsers_accepted)
 			ck_assert_msg(strstr(r, want) != NULL, "%s lacks \"%s\"", path, want);
 		}
 		ck_assert_ptr_nonnull(strstr(r, "subscribe: accepted (0:audio:recvonly 1:video:recvonly)"));
+		/* H.264: Chromium takes both answers; Firefox ESR here has no H.264 to offer */
+		const char *h264 = i == 0 ? "publish h264-simulcast: accepted" : "publish h264-simulcast: skipped";
+		ck_assert_msg(strstr(r, h264) != NULL, "%s lacks \"%s\"", path, h264);
+		const char *sub = i == 0 ? "subscribe-h264: accepted (0:audio:recvonly 1:video:recvonly)" : "subscribe-h264: skipped";
+		ck_assert_msg(strstr(r, sub) != NULL, "%s lacks \"%s\"", path, sub);
 		free(r);
 	}
 }
@@ -282,6 +318,8 @@ static Suite *capture_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, publish_answers_as_captured, 0, 2 * N_CASES);
 	tcase_add_loop_test(tc, subscribe_offer_as_captured, 0, 2);
+	tcase_add_test(tc, h264_publish_answer_as_captured);
+	tcase_add_test(tc, h264_subscribe_offer_as_captured);
 	tcase_add_test(tc, browsers_accepted);
 	tcase_add_test(tc, normalisation_keeps_the_rest);
 	suite_add_tcase(s, tc);
