@@ -869,18 +869,14 @@ for sc in order:
     rows.append("\n".join(tab))
     # The data saver: plenum as deployed (unwanted simulcast layers switched off at the publishers)
     # against plenum with --keep-unused-layers (every layer sent, as with Janus), same load, same run.
-    k = by.get("plenum_keep")
-    if p and k:
-        saver[sc] = ds = data_saver_table(sc, desc, total, p, k)
-        rows.append(ds["table"])
-        notes.extend(ds["notes"])
-        targets.extend(ds["targets"])
-    h = by.get("plenum_h264")
-    if p and h:
-        codecs[sc] = ct = codec_table(sc, desc, total, p, h)
-        rows.append(ct["table"])
-        notes.extend(ct["notes"])
-        targets.extend(ct["targets"])
+    # H.264 beside VP8: the same meeting with H.264 publishers, per forwarded packet.
+    for store, server, table in ((saver, "plenum_keep", data_saver_table), (codecs, "plenum_h264", codec_table)):
+        other = by.get(server)
+        if p and other:
+            store[sc] = t_ = table(sc, desc, total, p, other)
+            rows.append(t_["table"])
+            notes.extend(t_["notes"])
+            targets.extend(t_["targets"])
     w, rc_ = by.get("plenum_whep"), by.get("plenum_rec")
     if p and (w or rc_):
         out_[sc] = ot = out_table(sc, desc, total, p, w, rc_)

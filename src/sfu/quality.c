@@ -37,21 +37,21 @@ static void downlink_info(const struct sfu_participant *p, uint32_t rtt_ms, stru
 	d->rtt_ms = rtt_ms;
 	d->loss = p->down_loss / 256.0;
 	d->quality = p->quality;
-	for (size_t i = 0; i < p->n_downs && d->n_paused < SFU_DOWNLINK_PAUSED_MAX; i++) {
+	/* paused for want of bandwidth; refused by the subscriber's browser (a codec it cannot decode) */
+	for (size_t i = 0; i < p->n_downs; i++) {
 		const struct sfu_down *dn = p->downs[i];
-		if (dn->src && dn->paused_bw) {
-			d->paused[d->n_paused].participant_id = dn->src_participant;
-			d->paused[d->n_paused].source = dn->source;
-			d->n_paused++;
+		bool refused = dn->refused;
+		size_t *n = refused ? &d->n_unsupported : &d->n_paused;
+		if (!dn->src || !(refused || dn->paused_bw) || *n == SFU_DOWNLINK_PAUSED_MAX)
+			continue;
+		if (refused) {
+			d->unsupported[*n].participant_id = dn->src_participant;
+			d->unsupported[*n].source = dn->source;
+		} else {
+			d->paused[*n].participant_id = dn->src_participant;
+			d->paused[*n].source = dn->source;
 		}
-	}
-	for (size_t i = 0; i < p->n_downs && d->n_unsupported < SFU_DOWNLINK_PAUSED_MAX; i++) {
-		const struct sfu_down *dn = p->downs[i];
-		if (dn->src && dn->refused) {
-			d->unsupported[d->n_unsupported].participant_id = dn->src_participant;
-			d->unsupported[d->n_unsupported].source = dn->source;
-			d->n_unsupported++;
-		}
+		(*n)++;
 	}
 }
 

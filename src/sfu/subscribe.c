@@ -177,11 +177,12 @@ static int subscribe_answer(struct sfu_participant *p, uint32_t version, const c
 	if (!err && sdp_check_subscribe_answer(ans, p->offered, p->n_offered, refused) != 0)
 		err = -SFU_ERR_SDP;
 	/* m-lines keep their order: the i-th offered is the i-th down-track */
+	bool newly_refused = false;
 	for (size_t i = 0; !err && i < p->n_offered && i < p->n_downs; i++)
 		if (refused[i] && !p->downs[i]->refused) {
 			log_info(MOD, "participant %u cannot decode H.264: participant %u's video is not sent to it", p->id,
 			         p->downs[i]->src_participant);
-			p->downs[i]->refused = true;
+			p->downs[i]->refused = newly_refused = true;
 		}
 	free(refused);
 	if (!err && !p->answered) {
@@ -195,7 +196,8 @@ static int subscribe_answer(struct sfu_participant *p, uint32_t version, const c
 		return err;
 	p->answered = true;
 	p->awaiting_answer = false;
-	sfu_layers_assign(p);   /* refused videos leave the budget */
+	if (newly_refused)
+		sfu_layers_assign(p);   /* refused videos leave the budget */
 	/* New video down-tracks need a keyframe from their sources. */
 	for (size_t i = 0; i < p->n_downs; i++) {
 		struct sfu_down *d = p->downs[i];

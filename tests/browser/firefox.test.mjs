@@ -5,20 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startPlenum, joined, sleep, OUT } from './lib-plenum.mjs';
-import { FIREFOX, firefoxInstalled, launchFirefox } from './lib-firefox.mjs';
-
-// Polls get() every 250 ms until ok(value); fails with the last value after `timeout` ms.
-async function until(what, get, ok, timeout = 20000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    last = await get();
-    if (ok(last)) return last;
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeout} ms; last ${JSON.stringify(last)}`);
-    await sleep(250);
-  }
-}
+import { startPlenum, joined, sleep, until, OUT } from './lib-plenum.mjs';
+import { FIREFOX, firefoxInstalled, withFirefox } from './lib-firefox.mjs';
 
 async function rtpReceived(base) {
   const text = await (await fetch(`${base}/metrics`)).text();
@@ -62,11 +50,10 @@ test('Firefox ESR publishes into a meeting and Chromium decodes it (and the othe
   }
   const started = Date.now();
   const env = await startPlenum('firefox');
-  let ff;
-  try {
+  await withFirefox(env, async (launch) => {
     const room = 'firefox-meeting';
     const rtp0 = await rtpReceived(env.base);
-    ff = await launchFirefox(`${env.base}/${room}?name=Fuchs&lang=en`, { logPath: join(OUT, 'browser', 'firefox.log') });
+    const ff = await launch(`${env.base}/${room}?name=Fuchs&lang=en`, { logPath: join(OUT, 'browser', 'firefox.log') });
     await ff.bidi.waitFor('pre-join ready', () => window.plenum && window.plenum.state === 'prejoin');
     await ff.bidi.evaluate(() => { document.getElementById('join-button').click(); return true; });
     const ffId = await ff.bidi.waitFor('joined', () => window.plenum && window.plenum.state === 'joined' && window.plenum.participantId);
@@ -117,12 +104,5 @@ test('Firefox ESR publishes into a meeting and Chromium decodes it (and the othe
     });
     await page.context().close();
     t.diagnostic(`firefox test: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  } catch (e) {
-    if (ff) e.message += `\n--- firefox page ---\n${ff.bidi?.consoleLines.slice(-15).join('\n') ?? ''}\n--- firefox ---\n${ff.log(15)}`;
-    throw e;
-  } finally {
-    if (ff) await ff.stop();
-    const problems = await env.stop();
-    assert.deepEqual(problems, [], `server: ${problems.join('; ')}\n${env.logTail()}`);
-  }
+  });
 });

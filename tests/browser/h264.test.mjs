@@ -8,21 +8,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startPlenum, joined, sleep, closePages, OUT } from './lib-plenum.mjs';
-import { FIREFOX, firefoxInstalled, launchFirefox } from './lib-firefox.mjs';
+import { startPlenum, joined, sleep, until, closePages, OUT } from './lib-plenum.mjs';
+import { FIREFOX, firefoxInstalled, withFirefox } from './lib-firefox.mjs';
 
 const FORCE_H264 = () => localStorage.setItem('plenum.videoCodec', 'h264');
-
-async function until(what, get, ok, timeout = 25000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    last = await get();
-    if (ok(last)) return last;
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeout} ms; last ${JSON.stringify(last)}`);
-    await sleep(250);
-  }
-}
+const WAIT = 25000;   // ms for media to flow (a busy machine starts encoders slowly)
 
 // What the page receives of participant `id`'s camera: frames decoded, frame height, codec (from
 // the inbound-rtp's codec stats), audio packets of the subscribe PeerConnection. Runs in both
@@ -76,7 +66,7 @@ test('Chromium publishes H.264 only: other Chromiums decode it, each at its tile
     const anke = await env.open(room, 'Anke', { init: FORCE_H264 });
     const ankeId = await joined(env, anke);
     const sent = await until('Anke encodes H.264', () => anke.evaluate(sentCamera),
-      (s) => s.codec === 'video/H264' && Object.values(s.layers).some((l) => l.frames > 10));
+      (s) => s.codec === 'video/H264' && Object.values(s.layers).some((l) => l.frames > 10), WAIT);
     assert.equal(await anke.evaluate(() => window.plenum.videoCodec), 'h264');
     t.diagnostic(`Anke sends ${JSON.stringify(sent)}`);
 
@@ -97,7 +87,7 @@ test('Chromium publishes H.264 only: other Chromiums decode it, each at its tile
     const cem = await env.open(room, 'Cem', { viewport: { width: 400, height: 300 } });
     await joined(env, cem);
     const c = await until('Cem decodes Anke\'s H.264 at the lowest layer', () => cem.evaluate(videoOf, ankeId),
-      (x) => flowing(x) && x.frameHeight > 0 && x.frameHeight <= 180);
+      (x) => flowing(x) && x.frameHeight > 0 && x.frameHeight <= 180, WAIT);
     t.diagnostic(`Cem (400x300): ${c.frameHeight} lines`);
     await cem.setViewportSize({ width: 1280, height: 720 });
     const up = await until('Cem switched up', () => cem.evaluate(videoOf, ankeId),
@@ -121,14 +111,13 @@ test('Firefox ESR without H.264 refuses the H.264 video, is told, and keeps audi
     return;
   }
   const env = await startPlenum('h264-firefox');
-  let ff;
-  try {
+  await withFirefox(env, async (launch) => {
     const room = 'h264-firefox';
     const anke = await env.open(room, 'Anke', { init: FORCE_H264 });
     const ankeId = await joined(env, anke);
     const vera = await env.open(room, 'Vera');   // VP8, the default
     const veraId = await joined(env, vera);
-    ff = await launchFirefox(`${env.base}/${room}?name=Fuchs&lang=en`, { logPath: join(OUT, 'browser', 'h264-firefox.log') });
+    const ff = await launch(`${env.base}/${room}?name=Fuchs&lang=en`, { logPath: join(OUT, 'browser', 'h264-firefox.log') });
     await ff.bidi.waitFor('pre-join ready', () => window.plenum && window.plenum.state === 'prejoin');
     const caps = await ff.bidi.evaluate(() => RTCRtpReceiver.getCapabilities('video').codecs.map((c) => c.mimeType).join(' '));
     t.diagnostic(`Firefox receives: ${caps}`);
@@ -140,29 +129,22 @@ test('Firefox ESR without H.264 refuses the H.264 video, is told, and keeps audi
     await ff.bidi.waitFor('joined', () => window.plenum && window.plenum.state === 'joined');
     const key = `${ankeId}:camera`;
     const told = await until('Firefox told that Anke\'s video is H.264', () => ff.bidi.evaluate(videoOf, ankeId),
-      (x) => x.unsupported.includes(key) && x.audioPackets > 25);
+      (x) => x.unsupported.includes(key) && x.audioPackets > 25, WAIT);
     assert.equal(told.framesDecoded, 0, `no H.264 frames in Firefox ${JSON.stringify(told)}`);
     const vp8 = await until('Firefox decodes Vera\'s VP8', () => ff.bidi.evaluate(videoOf, veraId),
-      (x) => x.framesDecoded > 20 && x.codec === 'video/VP8');
+      (x) => x.framesDecoded > 20 && x.codec === 'video/VP8', WAIT);
     t.diagnostic(`Firefox: Anke ${JSON.stringify(told)}; Vera ${JSON.stringify(vp8)}`);
     // a later offer (Wim joins) keeps Anke's m-line rejected; Firefox takes it and decodes Wim
     const wim = await env.open(room, 'Wim');
     const wimId = await joined(env, wim);
     await until('Firefox decodes Wim\'s VP8 after the renegotiation', () => ff.bidi.evaluate(videoOf, wimId),
-      (x) => x.framesDecoded > 20 && x.codec === 'video/VP8');
+      (x) => x.framesDecoded > 20 && x.codec === 'video/VP8', WAIT);
     const still = await ff.bidi.evaluate(videoOf, ankeId);
     assert.ok(still.unsupported.includes(key) && still.framesDecoded === 0, `Anke's video stays refused ${JSON.stringify(still)}`);
     // the other Chromium still decodes Anke's H.264; the server logged the refusal
     await until('Vera decodes Anke\'s H.264', () => vera.evaluate(videoOf, ankeId),
-      (x) => x.codec === 'video/H264' && x.framesDecoded > 20);
+      (x) => x.codec === 'video/H264' && x.framesDecoded > 20, WAIT);
     assert.match(readFileSync(env.logPath, 'utf8'), /cannot decode H\.264/);
     await closePages(anke, vera, wim);
-  } catch (e) {
-    if (ff) e.message += `\n--- firefox page ---\n${ff.bidi?.consoleLines.slice(-15).join('\n') ?? ''}\n--- firefox ---\n${ff.log(15)}`;
-    throw e;
-  } finally {
-    if (ff) await ff.stop();
-    const problems = await env.stop();
-    assert.deepEqual(problems, [], `server: ${problems.join('; ')}\n${env.logTail()}`);
-  }
+  });
 });

@@ -4,6 +4,7 @@
 // background traffic; the meeting page is opened by URL (direct join). Firefox's own WebDriver BiDi
 // endpoint (--remote-debugging-port, built in, nothing to download) evaluates scripts in the page,
 // so a test can read window.plenum there too. Run inside `unshare -n` (scripts/netns.sh).
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -240,4 +241,23 @@ class Bidi {
   }
 
   close() { try { this.ws.close(); } catch { /* gone */ } }
+}
+
+/**
+ * Runs body(launch) against a started plenum `env`, where launch(url, opts) is launchFirefox that
+ * remembers the Firefox it started: a failure gets Firefox's page console and log added; Firefox
+ * and the server are stopped after, and the server must have stopped cleanly.
+ */
+export async function withFirefox(env, body) {
+  let ff = null;
+  try {
+    return await body(async (url, opts) => (ff = await launchFirefox(url, opts)));
+  } catch (e) {
+    if (ff) e.message += `\n--- firefox page ---\n${ff.bidi?.consoleLines.slice(-15).join('\n') ?? ''}\n--- firefox ---\n${ff.log(15)}`;
+    throw e;
+  } finally {
+    if (ff) await ff.stop();
+    const problems = await env.stop();
+    assert.deepEqual(problems, [], `server: ${problems.join('; ')}\n${env.logTail()}`);
+  }
 }
