@@ -323,8 +323,15 @@ static void publish_h264(const uint8_t *payload, size_t len)
 	sfu_pub_peer_cbs.on_rtp(&rig.pub, rig.pub.pub, pkt, n);
 }
 
+static unsigned tapped;
+static bool tap_media(void *arg, const struct sfu_tap_media *m) { tapped++; return false; }
+static const struct sfu_tap_ops tap_ops = { tap_media, NULL, NULL };
+
 START_TEST(h264_forwarded_untouched)
 {
+	rig.room.taps[0] = (struct sfu_tap_slot){ &tap_ops, NULL };   /* a recording: VP8 only */
+	rig.room.n_taps = 1;
+	tapped = 0;
 	rig.track->codec = SDP_VIDEO_H264;
 	rig.track->pt = 102;
 	rig.down.pt = SDP_SUB_H264_PT;
@@ -370,6 +377,13 @@ START_TEST(h264_forwarded_untouched)
 	}
 	ck_assert_uint_eq(got, 4);
 	srtp_sess_free(in);
+	ck_assert_uint_eq(tapped, 0);   /* the tap leaves the H.264 video out, and says so once */
+	ck_assert(rig.track->tap_skip_logged);
+	rig.track->codec = SDP_VIDEO_VP8;   /* the same track in VP8 reaches it */
+	publish(true);
+	ck_assert_uint_eq(tapped, 1);
+	rig.room.n_taps = 0;
+	drain();
 }
 END_TEST
 
