@@ -50,6 +50,15 @@ static void programme_setup(void)
 	add_track(2, SFU_SOURCE_CAMERA, true);
 }
 
+/* 12 speaks now, 11 spoke before */
+static void speaking_12_then_11(void)
+{
+	room.dominant = 12;
+	room.recent[0] = 12;
+	room.recent[1] = 11;
+	room.n_recent = 2;
+}
+
 static void pick(struct sfu_track **video, struct sfu_track **audio)
 {
 	*video = *audio = (struct sfu_track *)&room;   /* overwritten, NULL included */
@@ -59,10 +68,7 @@ static void pick(struct sfu_track **video, struct sfu_track **audio)
 START_TEST(programme_follows_the_speaker)
 {
 	struct sfu_track *v, *a;
-	room.dominant = 12;
-	room.recent[0] = 12;
-	room.recent[1] = 11;
-	room.n_recent = 2;
+	speaking_12_then_11();
 	pick(&v, &a);
 	ck_assert_ptr_eq(v, &tracks[1][SFU_SOURCE_CAMERA]);
 	ck_assert_ptr_eq(a, &tracks[1][SFU_SOURCE_MICROPHONE]);
@@ -98,10 +104,7 @@ END_TEST
 START_TEST(programme_skips_muted_and_silent_tracks)
 {
 	struct sfu_track *v, *a;
-	room.dominant = 12;
-	room.recent[0] = 12;
-	room.recent[1] = 11;
-	room.n_recent = 2;
+	speaking_12_then_11();
 	people[1].video_muted = true;                         /* the speaker's camera is off */
 	pick(&v, &a);
 	ck_assert_ptr_eq(v, &tracks[0][SFU_SOURCE_CAMERA]);   /* the speaker before */
@@ -120,10 +123,7 @@ END_TEST
 START_TEST(programme_skips_h264_videos)
 {
 	struct sfu_track *v, *a;
-	room.dominant = 12;
-	room.recent[0] = 12;
-	room.recent[1] = 11;
-	room.n_recent = 2;
+	speaking_12_then_11();
 	tracks[1][SFU_SOURCE_CAMERA].codec = SDP_VIDEO_H264;
 	pick(&v, &a);
 	ck_assert_ptr_eq(v, &tracks[0][SFU_SOURCE_CAMERA]);
