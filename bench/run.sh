@@ -24,6 +24,9 @@
 #                                streams), and once with the host recording (then the render is timed);
 #                                0: neither. Plenum only: Debian's Janus has no WHEP
 #   BENCH_RENDER_WAIT=300        seconds to wait for the recording's render after the window
+#   BENCH_H264=1                 the web meeting also runs plenum with every camera and screen published
+#                                in H.264 (loadgen --codec h264: FU-A/STAP-A, an IDR every 3 s), for
+#                                the per-packet forwarding cost of H.264 against VP8; 0: not
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -52,6 +55,7 @@ MIN_SCALE=0.1
 SAVER=${BENCH_SAVER:-1}
 WARMUP=${BENCH_WARMUP:-5}
 WHEP_VIEWERS=${BENCH_WHEP_VIEWERS:-100}
+H264=${BENCH_H264:-1}
 
 # name rooms participants cameras screens speakers tile (speakers: participants with their mic on;
 # tile: the camera tile height every subscriber reports, as the web client lays the meeting out on a
@@ -227,7 +231,8 @@ start_janus() { # dir -> pid on stdout
 }
 
 # One run: scenario x server at a scale. Leaves $dir/result.json (loadgen JSON + server numbers).
-# Servers: plenum, plenum_keep (plenum with --keep-unused-layers: the data saver off), janus.
+# Servers: plenum, plenum_keep (plenum with --keep-unused-layers: the data saver off), plenum_h264
+# (plenum, the publishers in H.264), janus.
 run_one() {
 	local sc=$1 server=$2 scale=$3 dir=$4
 	local name rooms parts cams screens speakers tile url pid idle_kb
@@ -259,6 +264,7 @@ print(max(1, round(r * s)), p) if r > 1 else print(r, max(2, round(p * s)))" "$r
 		# after the window: a viewer pins a camera; how long until its top layer arrives
 		[ "$sc" = web ] && [ "$server" != plenum_rec ] && [ "$server" != plenum_whep ] && extra="--focus-check"
 		[ "$server" = plenum_whep ] && extra="--whep-viewers $WHEP_VIEWERS"
+		[ "$server" = plenum_h264 ] && extra="--codec h264"
 	else
 		pid=$(start_janus "$dir") || { [ -n "$pid" ] && pids="$pids $pid"; return 1; }
 		url="ws://127.0.0.1:8188"
@@ -492,6 +498,7 @@ servers_for() {
 	for s in $SERVERS; do
 		echo "$s"
 		[ "$s" = plenum ] && [ "$1" = web ] && [ "$SAVER" = 1 ] && echo plenum_keep
+		[ "$s" = plenum ] && [ "$1" = web ] && [ "$H264" = 1 ] && echo plenum_h264
 		[ "$s" = plenum ] && [ "$1" = web ] && [ "$WHEP_VIEWERS" -gt 0 ] && echo plenum_whep plenum_rec
 	done
 }
@@ -513,7 +520,7 @@ for sc in $SCENARIOS; do
 			fi
 			# the viewers' and the recording's runs are compared with plenum's; their saturation is a
 			# note in their table, not a reason to scale the meeting down
-			case $server in plenum_whep|plenum_rec) continue ;; esac
+			case $server in plenum_whep|plenum_rec|plenum_h264) continue ;; esac
 			saturated "$dir" && sat=1
 			$PY -c 'import json, sys; sys.exit(0 if json.load(open(sys.argv[1]))["foreign_core_pct"] > 25 else 1)' \
 				"$dir/result.json" && busy=1
@@ -527,6 +534,7 @@ for sc in $SCENARIOS; do
 			mv "$work/runs/$sc-$scale-janus" "$work/runs/$sc-$scale-janus.busy$retries" 2>/dev/null || true
 			mv "$work/runs/$sc-$scale-plenum_whep" "$work/runs/$sc-$scale-plenum_whep.busy$retries" 2>/dev/null || true
 			mv "$work/runs/$sc-$scale-plenum_rec" "$work/runs/$sc-$scale-plenum_rec.busy$retries" 2>/dev/null || true
+			mv "$work/runs/$sc-$scale-plenum_h264" "$work/runs/$sc-$scale-plenum_h264.busy$retries" 2>/dev/null || true
 			continue
 		fi
 		if [ "$sat" = 1 ]; then
@@ -690,6 +698,35 @@ def data_saver_table(sc, desc, total, on, off):
             "server_on": mon, "server_off": moff,
             "focus_on": on["loadgen"].get("focus_check"), "focus_off": off["loadgen"].get("focus_check")}
 
+# H.264 beside VP8: the same meeting with every camera and screen published in H.264 (plenum
+# parses NAL units for keyframes and forwards the payload untouched; VP8's descriptor is rewritten).
+def codec_table(sc, desc, total, vp8, h264):
+    def v(r, k):
+        return r["loadgen"].get(k) if k in r["loadgen"] else r.get(k)
+    lines = [("server CPU µs per forwarded packet", "cpu_us_per_pkt", "%.2f"), ("forwarded packets/s", "fwd_pkts_per_s", "%.0f"),
+             ("forwarded Mbit/s", "fwd_bits_per_s", "%.1f"), ("server CPU, % of one core", "server_core_pct", "%.1f"),
+             ("delay p99 (ms)", "delay_us_p99", "%.2f"), ("loss %", "loss_pct", "%.2f")]
+    tab = ["| codecs, %s, %d participants, %d s | VP8 (plenum) | H.264 | H.264/VP8 |" % (
+        desc, total, int(vp8["loadgen"].get("duration_s", 0))), "|---|---:|---:|---:|"]
+    out = {}
+    for label, k, f in lines:
+        a, b = v(vp8, k), v(h264, k)
+        if k == "fwd_bits_per_s":
+            a, b = (None if a is None else a / 1e6), (None if b is None else b / 1e6)
+        if k == "delay_us_p99":
+            a, b = (None if a is None else a / 1000), (None if b is None else b / 1000)
+        tab.append("| %s | %s | %s | %s |" % (label, fmt(a, f), fmt(b, f), fmt(ratio(b, a), "%.2f")))
+        out[k] = {"vp8": a, "h264": b}
+    notes_ = []
+    if int(h264["loadgen"].get("joined") or 0) < total:
+        notes_.append("%s, H.264: only %s of %d participants joined." % (titles[sc], h264["loadgen"].get("joined"), total))
+    if saturated_run(h264):
+        notes_.append("%s, H.264: the load generator could not keep up (saturated); the comparison is not trustworthy." % titles[sc])
+    rt = ratio(h264["cpu_us_per_pkt"], vp8["cpu_us_per_pkt"])
+    targets_ = [] if rt is None else ["%s: H.264 costs %.2f× VP8's server CPU per forwarded packet (%.2f vs %.2f µs; reported, no target)." % (
+        titles[sc], rt, h264["cpu_us_per_pkt"], vp8["cpu_us_per_pkt"])]
+    return {"table": "\n".join(tab), "notes": notes_, "targets": targets_, "rows": out, "cpu_ratio": rt}
+
 # WHEP viewers and recording (plenum only: Debian's Janus has no WHEP): the same meeting with N
 # viewers, and with its host recording, against plenum's run without either (the deltas).
 def out_table(sc, desc, total, base, w, rec):
@@ -756,6 +793,7 @@ def saturated_run(r):
 rows, notes, targets = [], [], []
 saver = {}
 out_ = {}
+codecs = {}
 floor_us = floor.get("floor_us_gcm")
 for sc in order:
     if sc not in final:
@@ -831,12 +869,14 @@ for sc in order:
     rows.append("\n".join(tab))
     # The data saver: plenum as deployed (unwanted simulcast layers switched off at the publishers)
     # against plenum with --keep-unused-layers (every layer sent, as with Janus), same load, same run.
-    k = by.get("plenum_keep")
-    if p and k:
-        saver[sc] = ds = data_saver_table(sc, desc, total, p, k)
-        rows.append(ds["table"])
-        notes.extend(ds["notes"])
-        targets.extend(ds["targets"])
+    # H.264 beside VP8: the same meeting with H.264 publishers, per forwarded packet.
+    for store, server, table in ((saver, "plenum_keep", data_saver_table), (codecs, "plenum_h264", codec_table)):
+        other = by.get(server)
+        if p and other:
+            store[sc] = t_ = table(sc, desc, total, p, other)
+            rows.append(t_["table"])
+            notes.extend(t_["notes"])
+            targets.extend(t_["targets"])
     w, rc_ = by.get("plenum_whep"), by.get("plenum_rec")
     if p and (w or rc_):
         out_[sc] = ot = out_table(sc, desc, total, p, w, rc_)
@@ -907,7 +947,8 @@ print(table_md)
 
 latest = {"machine": env, "floor": floor, "runs": runs, "notes": notes, "targets": targets, "layers_in_meeting": layers,
           "data_saver": {sc: {k: v for k, v in d.items() if k != "table"} for sc, d in saver.items()},
-          "whep_and_recording": {sc: {k: v for k, v in d.items() if k != "table"} for sc, d in out_.items()}}
+          "whep_and_recording": {sc: {k: v for k, v in d.items() if k != "table"} for sc, d in out_.items()},
+          "codecs": {sc: {k: v for k, v in d.items() if k != "table"} for sc, d in codecs.items()}}
 json.dump(latest, open(os.path.join(results, "latest.json"), "w"), indent=2)
 md = ["# plenum benchmark, %s" % env["date"], "",
       "- machine: %s, %s CPUs, %s kB RAM, kernel %s" % (env["model"], env["cpus"], env["mem_kb"], env["kernel"]),
@@ -919,7 +960,7 @@ if layers is not None:
     md += ["### web meeting with Chromium: the layer follows the tile", "", "```json", json.dumps(layers, indent=2), "```", ""]
 for r in runs:
     srv = {"plenum_keep": "plenum --keep-unused-layers", "plenum_whep": "plenum with WHEP viewers",
-           "plenum_rec": "plenum recording"}.get(r["server"], r["server"])
+           "plenum_rec": "plenum recording", "plenum_h264": "plenum, H.264 publishers"}.get(r["server"], r["server"])
     md += ["### %s, %s, scale %g" % (titles.get(r["scenario"], r["scenario"]), srv, r["scale"]), "", "```json", json.dumps(r, indent=2), "```", ""]
 path = os.path.join(results, stamp + ".md")
 open(path, "w").write("\n".join(md))

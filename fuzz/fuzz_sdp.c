@@ -16,10 +16,12 @@ static const struct sdp_local local = {
 	.sess_version = 1,
 };
 
+/* audio, a VP8 video, an H.264 video (which the answer may refuse), an inactive m-line */
 static const struct sdp_sub_track tracks[] = {
-	{ "0", SDP_KIND_AUDIO, true, 1111, 0, "s", "a", "c" },
-	{ "1", SDP_KIND_VIDEO, true, 2222, 2223, "s", "v", "c" },
-	{ "2", SDP_KIND_VIDEO, false, 0, 0, "", "", "" },
+	{ "0", SDP_KIND_AUDIO, true, 1111, 0, "s", "a", "c", SDP_VIDEO_VP8, 0, false },
+	{ "1", SDP_KIND_VIDEO, true, 2222, 2223, "s", "v", "c", SDP_VIDEO_VP8, 0, false },
+	{ "2", SDP_KIND_VIDEO, true, 3333, 3334, "s", "w", "c", SDP_VIDEO_H264, 0x42e01f, false },
+	{ "3", SDP_KIND_VIDEO, false, 0, 0, "", "", "", SDP_VIDEO_VP8, 0, false },
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -42,8 +44,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		} else {
 			sdp_answer_publish(s, &local, pm, SDP_MAX_MEDIA, &n, answer, 64);
 		}
-		for (size_t k = 1; k <= 3; k++)
-			sdp_check_subscribe_answer(s, tracks, k);
+		bool refused[4];
+		for (size_t k = 1; k <= 4; k++) {
+			sdp_check_subscribe_answer(s, tracks, k, NULL);
+			/* only the H.264 m-line can be refused, and only when the answer is taken */
+			if (sdp_check_subscribe_answer(s, tracks, k, refused) == 0 && (refused[0] || refused[1] || (k == 4 && refused[3])))
+				abort();
+		}
+		/* the H.264 fmtp of every offered codec */
+		for (size_t i = 0; i < s->n_media; i++)
+			for (size_t c = 0; c < s->media[i].n_codecs; c++) {
+				struct sdp_h264_fmtp f;
+				if (sdp_h264_fmtp_parse(s->media[i].codecs[c].fmtp, &f) == 0 && f.packetization_mode > 2)
+					abort();
+			}
 		const char *u, *p, *a, *f, *st;
 		sdp_session_transport(s, &u, &p, &a, &f, &st);
 	}

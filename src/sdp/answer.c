@@ -67,7 +67,10 @@ static const struct sdp_codec *plan(const struct sdp_session *s, const struct sd
 	if ((m->kind != SDP_KIND_AUDIO && m->kind != SDP_KIND_VIDEO) || sdp_media_rejected(m) || !sdp_proto_savpf(m->proto) ||
 	    !m->mid[0] || !sdp_in_bundle(s, m->mid) || !(m->rtcp_mux || m->bundle_only))
 		return NULL;
+	/* video: VP8 whenever offered (every subscriber decodes it), else H.264 (RFC 6184 mode 1) */
 	const struct sdp_codec *k = m->kind == SDP_KIND_AUDIO ? sdp_pick_codec(m, "opus", 48000) : sdp_pick_codec(m, "VP8", 90000);
+	if (!k && m->kind == SDP_KIND_VIDEO && (k = sdp_pick_h264(m, &o->h264)))
+		o->codec = SDP_VIDEO_H264;
 	if (!k)
 		return NULL;
 	o->accepted = true;
@@ -172,6 +175,10 @@ static void write_accepted(struct strbuf *b, const struct sdp_local *l, const st
 	} else {
 		strbuf_printf(b, "a=rtpmap:%u %s/90000\r\n", o->pt, k->name);
 		write_fb(b, o, o->pt);
+		if (o->codec == SDP_VIDEO_H264)   /* RFC 6184 §8.2.2: the offer's profile, mode 1 */
+			strbuf_printf(b, "a=fmtp:%u %spacketization-mode=1;profile-level-id=%06x\r\n", o->pt,
+			               o->h264.level_asymmetry_allowed ? "level-asymmetry-allowed=1;" : "",
+			               (unsigned)o->h264.profile_level_id);
 		if (rtx)
 			strbuf_printf(b, "a=rtpmap:%u %s/%u\r\na=fmtp:%u apt=%u\r\n", rtx->pt, rtx->name,
 			               (unsigned)rtx->clock, rtx->pt, o->pt);

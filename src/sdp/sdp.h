@@ -29,6 +29,21 @@ struct sdp_codec {
 
 struct sdp_extmap { uint8_t id; char uri[96]; };
 
+/* The video codecs plenum forwards: VP8 (RFC 7741) and H.264 packetization-mode=1 (RFC 6184). */
+enum sdp_video_codec { SDP_VIDEO_VP8 = 0, SDP_VIDEO_H264 };
+
+/* An H.264 fmtp line (RFC 6184 §8.1); absent parameters take their defaults (profile-level-id
+ * 42000a, packetization-mode 0). */
+struct sdp_h264_fmtp {
+	uint32_t profile_level_id;         /* profile_idc, profile-iop, level_idc: 0x42e01f */
+	uint8_t packetization_mode;
+	bool level_asymmetry_allowed;
+};
+/* 0, or EBADMSG for a profile-level-id that is not 6 hex digits or a packetization-mode above 2. */
+int sdp_h264_fmtp_parse(const char *fmtp, struct sdp_h264_fmtp *out);
+/* Baseline (42xxxx) or Constrained Baseline (42e0xx, 42c0xx, 4240xx): what plenum takes. */
+bool sdp_h264_baseline(uint32_t profile_level_id);
+
 struct sdp_media {
 	enum sdp_kind kind;
 	uint16_t port;
@@ -110,6 +125,8 @@ struct sdp_publish_media {
 	bool fb_transport_cc, fb_goog_remb, fb_nack, fb_nack_pli, fb_ccm_fir;   /* as answered */
 	char rids[SDP_MAX_RIDS][16]; size_t n_rids;   /* simulcast layers accepted, lowest first as offered */
 	uint8_t ext_rid, ext_rrid;       /* rtp-stream-id / repaired-rtp-stream-id ids, 0 = none */
+	enum sdp_video_codec codec;      /* video: VP8 when offered, else H.264 (mode 1, baseline) */
+	struct sdp_h264_fmtp h264;       /* codec H.264: the offer's parameters of the chosen PT */
 };
 
 /* Writes the publish answer (ICE-lite, setup:passive, recvonly) to `answer` (NUL-terminated) and
@@ -124,16 +141,22 @@ int sdp_answer_publish(const struct sdp_session *offer, const struct sdp_local *
 #define SDP_SUB_OPUS_PT 111
 #define SDP_SUB_VP8_PT 96
 #define SDP_SUB_VP8_RTX_PT 97
+#define SDP_SUB_H264_PT 98
+#define SDP_SUB_H264_RTX_PT 99
 
 struct sdp_sub_track {
 	char mid[16]; enum sdp_kind kind; bool active;
 	uint32_t ssrc; uint32_t rtx_ssrc /* 0 none */;
 	char stream_id[64], track_id[64];   /* "" → msid "-" / no track id */
 	char cname[32];                     /* "" → "plenum" */
+	enum sdp_video_codec codec;         /* video: its publisher's codec */
+	uint32_t h264_profile_level_id;     /* codec H.264: the publisher's (0 → 42e01f) */
+	bool refused;                       /* the browser refused the codec: written rejected (port 0) */
 };
 
-/* One m-line per track in order (audio → Opus 111, video → VP8 96 + RTX 97 when rtx_ssrc),
- * sendonly with msid and ssrc lines, or inactive (keeping its mid) when !active. ICE-lite,
+/* One m-line per track in order (audio → Opus 111, video → VP8 96 + RTX 97 or H.264 98 + RTX 99,
+ * RTX when rtx_ssrc), sendonly with msid and ssrc lines, or inactive (keeping its mid) when
+ * !active, or rejected (port 0, out of BUNDLE) when refused. ICE-lite,
  * setup:actpass, one host candidate, rtcp-mux, rtcp-rsize, BUNDLE of all mids.
  * 0; EINVAL for no tracks, bad or duplicate mids, tokens with spaces, an active track without ssrc;
  * ENOSPC when cap is too small. */
@@ -141,8 +164,11 @@ int sdp_write_subscribe_offer(const struct sdp_local *local, const struct sdp_su
                               char *out, size_t cap);
 
 /* Checks the browser's answer to that offer: same mids and kinds in order, active tracks accepted
- * with the offered codec, ICE ufrag/pwd, a fingerprint, rtcp-mux, setup:active. 0 or EPROTO. */
-int sdp_check_subscribe_answer(const struct sdp_session *answer, const struct sdp_sub_track *tracks, size_t n);
+ * with the offered codec, ICE ufrag/pwd, a fingerprint, rtcp-mux, setup:active. 0 or EPROTO.
+ * An active H.264 m-line the browser rejected (port 0) or answered without H.264 is no error when
+ * `refused` is given: refused[i] is set for it (every other entry cleared); it cannot decode it. */
+int sdp_check_subscribe_answer(const struct sdp_session *answer, const struct sdp_sub_track *tracks, size_t n,
+                               bool *refused);
 
 /* View side (WHEP, draft-ietf-wish-whep): plenum answers a receive-only offer and sends one audio
  * and one video stream of its own choosing. */

@@ -43,6 +43,9 @@ bool sdp_in_bundle(const struct sdp_session *s, const char *mid);
 bool sdp_proto_savpf(const char *proto);
 const struct sdp_codec *sdp_pick_codec(const struct sdp_media *m, const char *name, uint32_t clock);
 const struct sdp_codec *sdp_pick_rtx(const struct sdp_media *m, uint8_t apt);
+/* h264_fmtp.c: the first H.264 codec of m that plenum takes (packetization-mode=1, Constrained
+ * Baseline before Baseline), its parameters in *fmtp; NULL when none. */
+const struct sdp_codec *sdp_pick_h264(const struct sdp_media *m, struct sdp_h264_fmtp *fmtp);
 uint8_t sdp_ext_id_short(const struct sdp_media *m, const char *uri);
 void sdp_write_rejected(struct strbuf *b, const struct sdp_media *m);
 /* The start of an answer: the arguments, room for the offer's m-lines, a transport that is not

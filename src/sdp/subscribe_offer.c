@@ -13,6 +13,8 @@ static bool track_valid(const struct sdp_sub_track *t)
 		return false;
 	if (t->kind != SDP_KIND_AUDIO && t->kind != SDP_KIND_VIDEO)
 		return false;
+	if (t->refused && t->kind != SDP_KIND_VIDEO)
+		return false;
 	if (!t->active)
 		return true;
 	if (!t->ssrc || t->rtx_ssrc == t->ssrc)
@@ -25,12 +27,36 @@ static bool track_valid(const struct sdp_sub_track *t)
 	return true;
 }
 
+static uint8_t video_pt(const struct sdp_sub_track *t)
+{
+	return t->codec == SDP_VIDEO_H264 ? SDP_SUB_H264_PT : SDP_SUB_VP8_PT;
+}
+
+/* The codec lines of a video m-line: rtpmap, feedback (the same for both codecs), H.264's fmtp, RTX. */
+static void write_video_codec(struct strbuf *b, const struct sdp_local *l, const struct sdp_sub_track *t, bool rtx)
+{
+	uint8_t pt = video_pt(t), rtx_pt = (uint8_t)(pt + 1);
+	strbuf_printf(b, "a=rtpmap:%u %s/90000\r\n", pt, t->codec == SDP_VIDEO_H264 ? "H264" : "VP8");
+	if (l->twcc_ext_id)
+		strbuf_printf(b, "a=rtcp-fb:%u transport-cc\r\n", pt);
+	strbuf_printf(b, "a=rtcp-fb:%u ccm fir\r\na=rtcp-fb:%u nack\r\na=rtcp-fb:%u nack pli\r\n", pt, pt, pt);
+	if (t->codec == SDP_VIDEO_H264)
+		strbuf_printf(b, "a=fmtp:%u level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=%06x\r\n", pt,
+		               (unsigned)(t->h264_profile_level_id ? t->h264_profile_level_id : 0x42e01fu));
+	if (rtx)
+		strbuf_printf(b, "a=rtpmap:%u rtx/90000\r\na=fmtp:%u apt=%u\r\n", rtx_pt, rtx_pt, pt);
+}
+
 static void write_track(struct strbuf *b, const struct sdp_local *l, const struct sdp_sub_track *t)
 {
 	bool video = t->kind == SDP_KIND_VIDEO, rtx = video && t->active && t->rtx_ssrc;
+	if (t->refused) {   /* JSEP §5.2.2: a rejected m-line stays rejected, with its mid */
+		strbuf_printf(b, "m=video 0 UDP/TLS/RTP/SAVPF %u\r\nc=IN IP4 0.0.0.0\r\na=mid:%s\r\n", video_pt(t), t->mid);
+		return;
+	}
 	if (video)
 		strbuf_printf(b, rtx ? "m=video %u UDP/TLS/RTP/SAVPF %u %u\r\n" : "m=video %u UDP/TLS/RTP/SAVPF %u\r\n",
-		               (unsigned)l->port, SDP_SUB_VP8_PT, SDP_SUB_VP8_RTX_PT);
+		               (unsigned)l->port, video_pt(t), video_pt(t) + 1);
 	else
 		strbuf_printf(b, "m=audio %u UDP/TLS/RTP/SAVPF %u\r\n", (unsigned)l->port, SDP_SUB_OPUS_PT);
 	sdp_write_transport(b, l, "actpass");
@@ -50,14 +76,7 @@ static void write_track(struct strbuf *b, const struct sdp_local *l, const struc
 	if (l->twcc_ext_id)   /* transport-wide sequence numbers for plenum's bandwidth estimation */
 		strbuf_printf(b, "a=extmap:%u %s\r\n", l->twcc_ext_id, SDP_EXT_TWCC);
 	if (video) {
-		strbuf_printf(b, "a=rtpmap:%u VP8/90000\r\n", SDP_SUB_VP8_PT);
-		if (l->twcc_ext_id)
-			strbuf_printf(b, "a=rtcp-fb:%u transport-cc\r\n", SDP_SUB_VP8_PT);
-		strbuf_printf(b, "a=rtcp-fb:%u ccm fir\r\na=rtcp-fb:%u nack\r\na=rtcp-fb:%u nack pli\r\n",
-		               SDP_SUB_VP8_PT, SDP_SUB_VP8_PT, SDP_SUB_VP8_PT);
-		if (rtx)
-			strbuf_printf(b, "a=rtpmap:%u rtx/90000\r\na=fmtp:%u apt=%u\r\n", SDP_SUB_VP8_RTX_PT,
-			               SDP_SUB_VP8_RTX_PT, SDP_SUB_VP8_PT);
+		write_video_codec(b, l, t, rtx);
 	} else {
 		strbuf_printf(b, "a=rtpmap:%u opus/48000/2\r\na=fmtp:%u minptime=10;useinbandfec=1\r\n",
 		               SDP_SUB_OPUS_PT, SDP_SUB_OPUS_PT);
@@ -83,17 +102,21 @@ int sdp_write_subscribe_offer(const struct sdp_local *local, const struct sdp_su
 		return EINVAL;
 	out[0] = '\0';
 	const char *mids[SDP_MAX_MEDIA];
+	size_t n_mids = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (!track_valid(&tracks[i]))
 			return EINVAL;
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(tracks[i].mid, tracks[j].mid) == 0)
 				return EINVAL;
-		mids[i] = tracks[i].mid;
+		if (!tracks[i].refused)
+			mids[n_mids++] = tracks[i].mid;
 	}
+	if (!n_mids)
+		return EINVAL;   /* nothing left to bundle */
 	struct strbuf b;
 	strbuf_init(&b, out, cap);
-	sdp_write_session_head(&b, local, mids, n);
+	sdp_write_session_head(&b, local, mids, n_mids);
 	for (size_t i = 0; i < n; i++)
 		write_track(&b, local, &tracks[i]);
 	int err = strbuf_result(&b);
@@ -104,16 +127,21 @@ int sdp_write_subscribe_offer(const struct sdp_local *local, const struct sdp_su
 
 static bool answer_codec_ok(const struct sdp_media *m, const struct sdp_sub_track *t)
 {
-	const struct sdp_codec *k = sdp_media_codec(m, t->kind == SDP_KIND_VIDEO ? SDP_SUB_VP8_PT : SDP_SUB_OPUS_PT);
+	const struct sdp_codec *k = sdp_media_codec(m, t->kind == SDP_KIND_VIDEO ? video_pt(t) : SDP_SUB_OPUS_PT);
 	if (!k)
 		return false;
-	return t->kind == SDP_KIND_VIDEO ? strcasecmp(k->name, "VP8") == 0 : strcasecmp(k->name, "opus") == 0;
+	if (t->kind != SDP_KIND_VIDEO)
+		return strcasecmp(k->name, "opus") == 0;
+	return strcasecmp(k->name, t->codec == SDP_VIDEO_H264 ? "H264" : "VP8") == 0;
 }
 
-int sdp_check_subscribe_answer(const struct sdp_session *answer, const struct sdp_sub_track *tracks, size_t n)
+int sdp_check_subscribe_answer(const struct sdp_session *answer, const struct sdp_sub_track *tracks, size_t n,
+                               bool *refused)
 {
 	if (!answer || !tracks || n == 0 || answer->n_media != n)
 		return EPROTO;
+	if (refused)
+		memset(refused, 0, n * sizeof *refused);
 	const char *setup;
 	if (sdp_session_transport(answer, NULL, NULL, NULL, NULL, &setup) != 0 || strcmp(setup, "active") != 0)
 		return EPROTO;
@@ -122,8 +150,13 @@ int sdp_check_subscribe_answer(const struct sdp_session *answer, const struct sd
 		const struct sdp_sub_track *t = &tracks[i];
 		if (m->kind != t->kind || strcmp(m->mid, t->mid) != 0)
 			return EPROTO;
-		if (!t->active)
-			continue;   /* an inactive m-line may be accepted or rejected */
+		if (!t->active || t->refused)
+			continue;   /* an inactive or refused m-line may be accepted or rejected */
+		if (refused && t->kind == SDP_KIND_VIDEO && t->codec == SDP_VIDEO_H264 &&
+		    (sdp_media_rejected(m) || !answer_codec_ok(m, t))) {
+			refused[i] = true;   /* a browser that cannot decode H.264 (Firefox without OpenH264) */
+			continue;
+		}
 		if (sdp_media_rejected(m) || !sdp_in_bundle(answer, m->mid) || !answer_codec_ok(m, t) ||
 		    m->dir == SDP_DIR_SENDONLY || m->dir == SDP_DIR_SENDRECV)
 			return EPROTO;

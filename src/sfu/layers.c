@@ -171,6 +171,10 @@ void sfu_layers_assign(struct sfu_participant *sub)
 		struct sfu_down *d = sub->downs[i];
 		if (!d->src)
 			continue;
+		if (d->refused) {   /* its browser cannot decode the codec */
+			apply(d, -1);
+			continue;
+		}
 		if (d->kind == SFU_KIND_AUDIO) {
 			audio++;
 			continue;

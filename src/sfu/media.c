@@ -4,6 +4,7 @@
 
 #include "base/log.h"
 #include "base/util.h"
+#include "codec/h264.h"
 #include "codec/vp8.h"
 #include "rtcp/rtcp.h"
 #include "sdp/sdp.h"
@@ -165,13 +166,21 @@ static void forward(const struct pkt_src *s, const struct rtp_hdr *h, uint16_t s
 	struct sfu_worker *sfu = t->owner->w;
 	uint64_t now = clock_now(sfu->clock);
 	bool video = t->kind == SFU_KIND_VIDEO;
-	/* The VP8 descriptor is parsed once here; every subscriber's copy is rewritten from it. */
+	/* The payload is parsed once here: VP8's descriptor (every subscriber's copy is rewritten
+	 * from it), H.264's NAL units (forwarded untouched: no picture ids to continue). */
 	struct vp8_desc desc;
-	bool has_desc = video && vp8_parse_descriptor(&desc, payload, payload_len) == 0;
-	bool keyframe = has_desc && vp8_desc_is_keyframe(&desc, payload, payload_len);
-	if (keyframe) {
-		struct sfu_layer *l = &t->layers[s->layer];
-		vp8_desc_keyframe_size(&desc, payload, payload_len, &l->width, &l->height);
+	bool has_desc = false, keyframe = false;
+	struct sfu_layer *l = &t->layers[s->layer];
+	if (video && t->codec == SDP_VIDEO_H264) {
+		struct h264_info hi;
+		keyframe = h264_parse(&hi, payload, payload_len) == 0 && h264_info_is_keyframe(&hi);
+		if (keyframe)
+			h264_info_keyframe_size(&hi, &l->width, &l->height);
+	} else if (video) {
+		has_desc = vp8_parse_descriptor(&desc, payload, payload_len) == 0;
+		keyframe = has_desc && vp8_desc_is_keyframe(&desc, payload, payload_len);
+		if (keyframe)
+			vp8_desc_keyframe_size(&desc, payload, payload_len, &l->width, &l->height);
 	}
 	sfu_tap_packet(t, s->layer, h, seq, payload, payload_len, keyframe, now);
 	bool audio_on = video || audio_wanted(t);

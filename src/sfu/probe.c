@@ -59,7 +59,7 @@ static bool send_padding(struct sfu_participant *sub, struct sfu_down *d)
 	memset(pad, 0, sizeof pad);
 	pad[sizeof pad - 1] = (uint8_t)sizeof pad;   /* RFC 3550: the last octet counts the padding */
 	uint16_t tseq;
-	size_t n = sfu_media_write(sub, false, SDP_SUB_VP8_RTX_PT, d->rtx_seq, d->fwd.last_out_ts, d->rtx_ssrc,
+	size_t n = sfu_media_write(sub, false, d->rtx_pt, d->rtx_seq, d->fwd.last_out_ts, d->rtx_ssrc,
 	                           pad, sizeof pad, &tseq);
 	if (!n)
 		return false;

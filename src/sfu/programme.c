@@ -18,14 +18,16 @@ static bool arriving(const struct sfu_track *t)
 	return false;
 }
 
-/* p's track of `source` that can be shown: not muted by p or a host, and arriving. */
+/* p's track of `source` that can be shown: not muted by p or a host, arriving, and (a video) in
+ * VP8, which every viewer decodes and the recorders reassemble. */
 static struct sfu_track *track_of(const struct sfu_participant *p, enum sfu_source source)
 {
 	if (!p || p->forced_mute[source] || (source == SFU_SOURCE_CAMERA && p->video_muted) ||
 	    (source == SFU_SOURCE_MICROPHONE && p->audio_muted))
 		return NULL;
 	for (size_t k = 0; k < p->n_tracks; k++)
-		if (p->tracks[k]->source == source && arriving(p->tracks[k]))
+		if (p->tracks[k]->source == source && arriving(p->tracks[k]) &&
+		    (p->tracks[k]->kind == SFU_KIND_AUDIO || p->tracks[k]->codec == SDP_VIDEO_VP8))
 			return p->tracks[k];
 	return NULL;
 }

@@ -40,6 +40,8 @@ static int track_new(struct sfu_participant *p, const struct sdp_publish_media *
 	t->ext_rid = m->ext_rid;
 	t->ext_rrid = m->ext_rrid;
 	t->clock_rate = t->kind == SFU_KIND_AUDIO ? 48000 : 90000;
+	t->codec = t->kind == SFU_KIND_VIDEO ? m->codec : SDP_VIDEO_VP8;
+	t->h264_profile_level_id = m->codec == SDP_VIDEO_H264 ? m->h264.profile_level_id : 0;
 	t->track_no = p->next_track_no++;
 	t->tap_layer = -1;
 	t->simulcast = m->n_rids > 1;

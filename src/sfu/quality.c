@@ -37,20 +37,31 @@ static void downlink_info(const struct sfu_participant *p, uint32_t rtt_ms, stru
 	d->rtt_ms = rtt_ms;
 	d->loss = p->down_loss / 256.0;
 	d->quality = p->quality;
-	for (size_t i = 0; i < p->n_downs && d->n_paused < SFU_DOWNLINK_PAUSED_MAX; i++) {
+	/* paused for want of bandwidth; refused by the subscriber's browser (a codec it cannot decode) */
+	for (size_t i = 0; i < p->n_downs; i++) {
 		const struct sfu_down *dn = p->downs[i];
-		if (dn->src && dn->paused_bw) {
-			d->paused[d->n_paused].participant_id = dn->src_participant;
-			d->paused[d->n_paused].source = dn->source;
-			d->n_paused++;
+		bool refused = dn->refused;
+		size_t *n = refused ? &d->n_unsupported : &d->n_paused;
+		if (!dn->src || !(refused || dn->paused_bw) || *n == SFU_DOWNLINK_PAUSED_MAX)
+			continue;
+		if (refused) {
+			d->unsupported[*n].participant_id = dn->src_participant;
+			d->unsupported[*n].source = dn->source;
+		} else {
+			d->paused[*n].participant_id = dn->src_participant;
+			d->paused[*n].source = dn->source;
 		}
+		(*n)++;
 	}
 }
 
 static bool same_paused(const struct sfu_downlink_info *a, const struct sfu_downlink_info *b)
 {
-	if (a->n_paused != b->n_paused)
+	if (a->n_paused != b->n_paused || a->n_unsupported != b->n_unsupported)
 		return false;
+	for (size_t i = 0; i < a->n_unsupported; i++)
+		if (a->unsupported[i].participant_id != b->unsupported[i].participant_id)
+			return false;
 	for (size_t i = 0; i < a->n_paused; i++)
 		if (a->paused[i].participant_id != b->paused[i].participant_id || a->paused[i].source != b->paused[i].source)
 			return false;

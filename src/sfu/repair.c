@@ -99,7 +99,7 @@ static void retransmit(void *arg, uint16_t seq_out)
 	/* the same picture id as when it was first sent */
 	struct vp8_desc desc;
 	uint8_t *payload = sfu->scratch + n - h.payload_len;
-	if (vp8_parse_descriptor(&desc, payload, h.payload_len) == 0) {
+	if (d->src->codec == SDP_VIDEO_VP8 && vp8_parse_descriptor(&desc, payload, h.payload_len) == 0) {
 		uint16_t keep_pid = d->fwd.last_pid_out;
 		uint8_t keep_tl0 = d->fwd.last_tl0_out;
 		sfu_fwd_vp8(&d->fwd, payload, h.payload_len, &desc, false);

@@ -88,6 +88,9 @@ struct sfu_downlink_info {
 	enum sfu_quality quality;
 	struct { uint32_t participant_id; enum sfu_source source; } paused[SFU_DOWNLINK_PAUSED_MAX];
 	size_t n_paused;
+	/* videos its browser refused in the subscribe answer: it cannot decode their codec (H.264) */
+	struct { uint32_t participant_id; enum sfu_source source; } unsupported[SFU_DOWNLINK_PAUSED_MAX];
+	size_t n_unsupported;
 };
 
 /* The simulcast layers of one published video that some subscriber receives (data saver: the

@@ -12,6 +12,7 @@
 #include "peer/tcp_accept.h"
 #include "rtp/rtp.h"
 #include "rtp/rtp_cache.h"
+#include "sdp/sdp.h"
 #include "sfu/forward.h"
 #include "sfu/repair.h"
 #include "sfu/speaker.h"
@@ -64,6 +65,9 @@ struct sfu_track {
 	uint8_t pt, rtx_pt;
 	uint8_t ext_mid, ext_audio_level, ext_rid, ext_rrid;
 	uint32_t clock_rate;
+	enum sdp_video_codec codec;   /* video: VP8 or H.264, as the publish answer chose */
+	uint32_t h264_profile_level_id;   /* codec H.264: what the publisher offered */
+	bool tap_skip_logged;         /* tap.c: told once that recordings leave this H.264 video out */
 	struct sfu_layer layers[SFU_MAX_LAYERS];   /* lowest quality first */
 	size_t n_layers;
 	bool simulcast;
@@ -96,6 +100,7 @@ struct sfu_down {
 	bool live;                    /* the subscriber answered an offer with this m-line: before, its
 	                                 browser has no receiver for it and would drop the keyframe */
 	uint8_t pt, rtx_pt;           /* what it is sent with (a viewer's offer chose them); rtx_pt 0: none */
+	bool refused;                 /* the subscriber's browser refused the codec: never forwarded */
 	uint8_t loss;                 /* audio: fraction lost (/256) in the subscriber's last report */
 	uint64_t packets, octets;     /* sent, for sender reports */
 	struct sfu_rtx_recent rtx_recent;   /* NACKed packets resent lately (duplicates ignored) */

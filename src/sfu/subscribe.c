@@ -57,8 +57,9 @@ void sfu_sub_track_added(struct sfu_participant *sub, struct sfu_track *t)
 	d->cur_layer = -1;
 	d->target_layer = t->kind == SFU_KIND_AUDIO ? 0 : -1;   /* video: sfu_layers_assign decides */
 	d->desired_layer = d->target_layer;
-	d->pt = t->kind == SFU_KIND_VIDEO ? SDP_SUB_VP8_PT : SDP_SUB_OPUS_PT;
-	d->rtx_pt = t->kind == SFU_KIND_VIDEO ? SDP_SUB_VP8_RTX_PT : 0;
+	bool h264 = t->kind == SFU_KIND_VIDEO && t->codec == SDP_VIDEO_H264;
+	d->pt = t->kind == SFU_KIND_VIDEO ? (h264 ? SDP_SUB_H264_PT : SDP_SUB_VP8_PT) : SDP_SUB_OPUS_PT;
+	d->rtx_pt = t->kind == SFU_KIND_VIDEO ? (h264 ? SDP_SUB_H264_RTX_PT : SDP_SUB_VP8_RTX_PT) : 0;
 	snprintf(d->mid, sizeof d->mid, "%u", sub->mid_counter++);
 	d->ssrc = util_random_u32() | 1;
 	if (t->kind == SFU_KIND_VIDEO) {
@@ -99,6 +100,9 @@ static void fill_tracks(const struct sfu_participant *sub, struct sdp_sub_track 
 		snprintf(st[i].stream_id, sizeof st[i].stream_id, "p%u", d->src_participant);
 		snprintf(st[i].track_id, sizeof st[i].track_id, "p%u-t%u", d->src_participant, d->src_track_no);
 		snprintf(st[i].cname, sizeof st[i].cname, "plenum-%u", d->src_participant);
+		st[i].codec = d->pt == SDP_SUB_H264_PT ? SDP_VIDEO_H264 : SDP_VIDEO_VP8;
+		st[i].h264_profile_level_id = d->src ? d->src->h264_profile_level_id : 0;
+		st[i].refused = d->refused;
 		if (ti) {
 			memset(&ti[i], 0, sizeof ti[i]);
 			snprintf(ti[i].mid, sizeof ti[i].mid, "%s", d->mid);
@@ -166,11 +170,21 @@ static int subscribe_answer(struct sfu_participant *p, uint32_t version, const c
 	if (version != p->offer_version)
 		return version < p->offer_version ? -SFU_ERR_STALE : -SFU_ERR_STATE;
 	struct sdp_session *ans = calloc(1, sizeof *ans);
-	int err = !ans ? -SFU_ERR_INTERNAL : 0;
+	bool *refused = calloc(p->n_offered ? p->n_offered : 1, sizeof *refused);
+	int err = !ans || !refused ? -SFU_ERR_INTERNAL : 0;
 	if (!err && sdp_parse(ans, answer_sdp, strlen(answer_sdp)) != 0)
 		err = -SFU_ERR_SDP;
-	if (!err && sdp_check_subscribe_answer(ans, p->offered, p->n_offered) != 0)
+	if (!err && sdp_check_subscribe_answer(ans, p->offered, p->n_offered, refused) != 0)
 		err = -SFU_ERR_SDP;
+	/* m-lines keep their order: the i-th offered is the i-th down-track */
+	bool newly_refused = false;
+	for (size_t i = 0; !err && i < p->n_offered && i < p->n_downs; i++)
+		if (refused[i] && !p->downs[i]->refused) {
+			log_info(MOD, "participant %u cannot decode H.264: participant %u's video is not sent to it", p->id,
+			         p->downs[i]->src_participant);
+			p->downs[i]->refused = newly_refused = true;
+		}
+	free(refused);
 	if (!err && !p->answered) {
 		const char *ufrag, *pwd, *fp_alg, *fp, *setup;
 		if (sdp_session_transport(ans, &ufrag, &pwd, &fp_alg, &fp, &setup) != 0 ||
@@ -184,6 +198,8 @@ static int subscribe_answer(struct sfu_participant *p, uint32_t version, const c
 	p->awaiting_answer = false;
 	for (size_t i = 0; i < p->n_offered && i < p->n_downs; i++)
 		p->downs[i]->live = true;   /* downs are only ever appended: the first n_offered were offered */
+	if (newly_refused)
+		sfu_layers_assign(p);   /* refused videos leave the budget */
 	/* New video down-tracks need a keyframe from their sources. */
 	for (size_t i = 0; i < p->n_downs; i++) {
 		struct sfu_down *d = p->downs[i];

@@ -5,7 +5,10 @@
 #include <errno.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "sfu/sfu_internal.h"
+
+static const char *MOD = "tap";
 
 _Static_assert(SFU_TAP_VOICES == SFU_AUDIO_TOP_N, "a voice slot for each forwarded speaker");
 
@@ -37,6 +40,13 @@ void sfu_tap_packet(struct sfu_track *t, int layer, const struct rtp_hdr *h, uin
 	struct sfu_room *r = t->owner->room;
 	if (!r || !r->n_taps)
 		return;
+	if (t->kind == SFU_KIND_VIDEO && t->codec != SDP_VIDEO_VP8) {
+		/* the recorders reassemble VP8 only (src/rec/frame.c): an H.264 video is left out */
+		if (!t->tap_skip_logged)
+			log_info(MOD, "participant %u's video is H.264: recordings and streams leave it out", t->owner->id);
+		t->tap_skip_logged = true;
+		return;
+	}
 	if (t->kind == SFU_KIND_VIDEO) {
 		int best = best_layer(t, now_us);
 		if (best != t->tap_layer) {

@@ -102,14 +102,18 @@ static void ev_downlink(void *arg, const struct sfu_downlink_info *d)
 	struct proto_conn *c = arg;
 	if (!proto_conn_listening(c))
 		return;
-	json_t *paused = json_array();
+	json_t *paused = json_array(), *unsupported = json_array();
 	for (size_t i = 0; paused && i < d->n_paused; i++)
 		json_array_append_new(paused, json_pack("{s:I, s:s}", "participant_id", (json_int_t)d->paused[i].participant_id,
 		                                        "source", proto_source_name(d->paused[i].source)));
-	emit_event(c, "downlink", json_pack("{s:I, s:I, s:f, s:s, s:o}",
+	for (size_t i = 0; unsupported && i < d->n_unsupported; i++)
+		json_array_append_new(unsupported, json_pack("{s:I, s:s, s:s}", "participant_id",
+		                                             (json_int_t)d->unsupported[i].participant_id, "source",
+		                                             proto_source_name(d->unsupported[i].source), "codec", "H264"));
+	emit_event(c, "downlink", json_pack("{s:I, s:I, s:f, s:s, s:o, s:o}",
 		"estimate_kbps", (json_int_t)(d->estimate_bps / 1000u), "rtt_ms", (json_int_t)d->rtt_ms,
 		"loss_pct", (double)(int)(d->loss * 1000 + 0.5) / 10.0, "quality", proto_quality_name(d->quality),
-		"paused", paused));
+		"paused", paused, "unsupported", unsupported));
 }
 
 static void ev_publish_layers(void *arg, const struct sfu_publish_layers *l)

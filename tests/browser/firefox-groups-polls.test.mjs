@@ -7,8 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startPlenum, joined, sleep, OUT, keepSockets, hostRequest } from './lib-plenum.mjs';
-import { FIREFOX, firefoxInstalled, joinFirefox, until, fromParticipant } from './lib-firefox.mjs';
+import { startPlenum, joined, sleep, until, OUT, keepSockets, hostRequest } from './lib-plenum.mjs';
+import { FIREFOX, firefoxInstalled, withFirefox, joinFirefox, fromParticipant } from './lib-firefox.mjs';
 
 const ok = (r, what) => assert.ok(r.result, `${what}: ${JSON.stringify(r)}`);
 const flowing = (x) => x.tileTrack && x.frameWidth > 0 && x.framesDecoded > 10;
@@ -19,13 +19,11 @@ test('Firefox ESR in breakout groups and polls', { timeout: 150000 }, async (t) 
     return;
   }
   const env = await startPlenum('firefox-groups-polls');
-  let ff;
-  try {
+  await withFirefox(env, async (launch) => {
     const room = 'firefox-gruppen';
     const host = await env.open(room, 'Host', { init: keepSockets });
     const hostId = await joined(env, host);
-    let ffId;
-    ({ ff, id: ffId } = await joinFirefox(`${env.base}/${room}?name=Fuchs&lang=en`, join(OUT, 'browser', 'firefox-groups-polls.log')));
+    const { ff, id: ffId } = await joinFirefox(launch, `${env.base}/${room}?name=Fuchs&lang=en`, join(OUT, 'browser', 'firefox-groups-polls.log'));
     const guest = await env.open(room, 'Chrom');
     const chromId = await joined(env, guest);
     const publishUfrag = () => ff.bidi.evaluate(() => /a=ice-ufrag:(\S+)/.exec(window.plenum.publishPc.localDescription.sdp)[1]);
@@ -74,12 +72,5 @@ test('Firefox ESR in breakout groups and polls', { timeout: 150000 }, async (t) 
     });
     await guest.context().close();
     await host.context().close();
-  } catch (e) {
-    if (ff) e.message += `\n--- firefox page ---\n${ff.bidi?.consoleLines.slice(-15).join('\n') ?? ''}\n--- firefox ---\n${ff.log(15)}`;
-    throw e;
-  } finally {
-    if (ff) await ff.stop();
-    const problems = await env.stop();
-    assert.deepEqual(problems, [], `server: ${problems.join('; ')}\n${env.logTail()}`);
-  }
+  });
 });

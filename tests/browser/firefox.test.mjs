@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startPlenum, joined, sleep, OUT } from './lib-plenum.mjs';
-import { FIREFOX, firefoxInstalled, joinFirefox, until, fromParticipant } from './lib-firefox.mjs';
+import { startPlenum, joined, sleep, until, OUT } from './lib-plenum.mjs';
+import { FIREFOX, firefoxInstalled, withFirefox, joinFirefox, fromParticipant } from './lib-firefox.mjs';
 
 async function rtpReceived(base) {
   const text = await (await fetch(`${base}/metrics`)).text();
@@ -22,12 +22,10 @@ test('Firefox ESR publishes into a meeting and Chromium decodes it (and the othe
   }
   const started = Date.now();
   const env = await startPlenum('firefox');
-  let ff;
-  try {
+  await withFirefox(env, async (launch) => {
     const room = 'firefox-meeting';
     const rtp0 = await rtpReceived(env.base);
-    let ffId;
-    ({ ff, id: ffId } = await joinFirefox(`${env.base}/${room}?name=Fuchs&lang=en`, join(OUT, 'browser', 'firefox.log')));
+    const { ff, id: ffId } = await joinFirefox(launch, `${env.base}/${room}?name=Fuchs&lang=en`, join(OUT, 'browser', 'firefox.log'));
 
     const page = await env.open(room, 'Chrom');
     const chromId = await joined(env, page);
@@ -74,12 +72,5 @@ test('Firefox ESR publishes into a meeting and Chromium decodes it (and the othe
     });
     await page.context().close();
     t.diagnostic(`firefox test: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  } catch (e) {
-    if (ff) e.message += `\n--- firefox page ---\n${ff.bidi?.consoleLines.slice(-15).join('\n') ?? ''}\n--- firefox ---\n${ff.log(15)}`;
-    throw e;
-  } finally {
-    if (ff) await ff.stop();
-    const problems = await env.stop();
-    assert.deepEqual(problems, [], `server: ${problems.join('; ')}\n${env.logTail()}`);
-  }
+  });
 });

@@ -4,12 +4,12 @@
 // background traffic; the meeting page is opened by URL (direct join). Firefox's own WebDriver BiDi
 // endpoint (--remote-debugging-port, built in, nothing to download) evaluates scripts in the page,
 // so a test can read window.plenum there too. Run inside `unshare -n` (scripts/netns.sh).
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import assert from 'node:assert/strict';
 
 export const FIREFOX = process.env.FIREFOX || '/usr/bin/firefox-esr';
 
@@ -244,34 +244,36 @@ class Bidi {
 }
 
 /**
- * Firefox as a participant: opens `url` (a meeting page with ?name=…), presses "Join" as a person
- * does and waits until it is in and publishing. Returns {ff, id}; on failure Firefox is stopped.
+ * Runs body(launch) against a started plenum `env`, where launch(url, opts) is launchFirefox that
+ * remembers the Firefox it started: a failure gets Firefox's page console and log added; Firefox
+ * and the server are stopped after, and the server must have stopped cleanly.
  */
-export async function joinFirefox(url, logPath) {
-  const ff = await launchFirefox(url, { logPath });
+export async function withFirefox(env, body) {
+  let ff = null;
   try {
-    await ff.bidi.waitFor('pre-join ready', () => window.plenum && window.plenum.state === 'prejoin');
-    await ff.bidi.evaluate(() => { document.getElementById('join-button').click(); return true; });
-    const id = await ff.bidi.waitFor('joined', () => window.plenum && window.plenum.state === 'joined' && window.plenum.participantId);
-    await ff.bidi.waitFor('publish PeerConnection connected', () => window.plenum.publishPc?.connectionState === 'connected');
-    return { ff, id };
+    return await body(async (url, opts) => (ff = await launchFirefox(url, opts)));
   } catch (e) {
-    e.message += `\n--- firefox ---\n${ff.log(15)}`;
-    await ff.stop();
+    if (ff) e.message += `\n--- firefox page ---\n${ff.bidi?.consoleLines.slice(-15).join('\n') ?? ''}\n--- firefox ---\n${ff.log(15)}`;
     throw e;
+  } finally {
+    if (ff) await ff.stop();
+    const problems = await env.stop();
+    assert.deepEqual(problems, [], `server: ${problems.join('; ')}\n${env.logTail()}`);
   }
 }
 
-// Polls get() every 250 ms until ok(value); fails with the last value after `timeout` ms.
-export async function until(what, get, ok, timeout = 20000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  for (;;) {
-    last = await get();
-    if (ok(last)) return last;
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeout} ms; last ${JSON.stringify(last)}`);
-    await sleep(250);
-  }
+/**
+ * Firefox as a participant: opens `url` (a meeting page with ?name=…), presses "Join" as a person
+ * does and waits until it is in and publishing; launch is withFirefox's (or launchFirefox).
+ * Returns {ff, id}.
+ */
+export async function joinFirefox(launch, url, logPath) {
+  const ff = await launch(url, { logPath });
+  await ff.bidi.waitFor('pre-join ready', () => window.plenum && window.plenum.state === 'prejoin');
+  await ff.bidi.evaluate(() => { document.getElementById('join-button').click(); return true; });
+  const id = await ff.bidi.waitFor('joined', () => window.plenum && window.plenum.state === 'joined' && window.plenum.participantId);
+  await ff.bidi.waitFor('publish PeerConnection connected', () => window.plenum.publishPc?.connectionState === 'connected');
+  return { ff, id };
 }
 
 // What a subscriber gets from participant `id`: inbound video of the track in their tile (frames

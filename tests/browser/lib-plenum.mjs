@@ -22,6 +22,18 @@ const SANITIZER = /ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|S
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Polls get() every 250 ms until ok(value); fails with the last value after `timeout` ms. */
+export async function until(what, get, ok, timeout = 20000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    last = await get();
+    if (ok(last)) return last;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeout} ms; last ${JSON.stringify(last)}`);
+    await sleep(250);
+  }
+}
+
 export function freePort(kind) {
   return new Promise((res, rej) => {
     const s = kind === 'udp' ? createSocket('udp4') : createServer();

@@ -331,6 +331,82 @@ START_TEST(retransmission_on_rtx)
 }
 END_TEST
 
+/* An H.264 track (RFC 6184): forwarding starts at a packet with the frame's SPS and PPS (a
+ * STAP-A of a P slice, which VP8's rules would take for a keyframe, waits), the size comes from
+ * the SPS, and the payloads reach the subscriber byte for byte under the H.264 payload type. */
+static void publish_h264(const uint8_t *payload, size_t len)
+{
+	uint8_t pkt[1500];
+	size_t n = rtp_write(pkt, sizeof pkt, true, 102, rig.next_seq++, 90 * (uint32_t)(fake_us / 1000), PUB_SSRC,
+	                     NULL, 0, payload, len);
+	ck_assert_uint_gt(n, 0);
+	sfu_pub_peer_cbs.on_rtp(&rig.pub, rig.pub.pub, pkt, n);
+}
+
+static unsigned tapped;
+static bool tap_media(void *arg, const struct sfu_tap_media *m) { tapped++; return false; }
+static const struct sfu_tap_ops tap_ops = { tap_media, NULL, NULL };
+
+START_TEST(h264_forwarded_untouched)
+{
+	rig.room.taps[0] = (struct sfu_tap_slot){ &tap_ops, NULL };   /* a recording: VP8 only */
+	rig.room.n_taps = 1;
+	tapped = 0;
+	rig.track->codec = SDP_VIDEO_H264;
+	rig.track->pt = 102;
+	rig.down.pt = SDP_SUB_H264_PT;
+	rig.down.rtx_pt = SDP_SUB_H264_RTX_PT;
+	static const uint8_t delta_stap[] = { 0x58, 0x00, 0x05, 0x41, 0x88, 0x88, 0x16, 0xbc };
+	static const uint8_t key_stap[] = { 0x78, 0x00, 0x18, 0x67, 0x42, 0xc0, 0x1f, 0xd9, 0x01, 0x41, 0x9f, 0x9e, 0x10,
+	                                    0x00, 0x00, 0x03, 0x00, 0x10, 0x00, 0x00, 0x03, 0x03, 0xc8, 0xf1, 0x83, 0x24,
+	                                    0x80, 0x00, 0x04, 0x68, 0xcb, 0x8c, 0xb2 };
+	static const uint8_t fu_start[] = { 0x7c, 0x85, 0x88, 0x84, 0x0a, 0xbc, 0x98, 0xa0 };
+	static const uint8_t fu_end[] = { 0x7c, 0x45, 0xd7, 0x5d, 0x75, 0xd7, 0x5d, 0x75 };
+	publish_h264(delta_stap, sizeof delta_stap);
+	ck_assert_uint_eq(rig.down.packets, 0);
+	ck_assert_uint_eq(rig.w.keyframe_requests, 1);
+	publish_h264(key_stap, sizeof key_stap);
+	publish_h264(fu_start, sizeof fu_start);
+	publish_h264(fu_end, sizeof fu_end);
+	publish_h264(delta_stap, sizeof delta_stap);
+	ck_assert_uint_eq(rig.down.packets, 4);
+	ck_assert_uint_eq(rig.track->layers[0].width, 320);
+	ck_assert_uint_eq(rig.track->layers[0].height, 180);
+
+	const uint8_t *sent[] = { key_stap, fu_start, fu_end, delta_stap };
+	size_t lens[] = { sizeof key_stap, sizeof fu_start, sizeof fu_end, sizeof delta_stap };
+	struct srtp_sess *in;
+	ck_assert_int_eq(srtp_sess_new(&in, SRTP_PROFILE_AEAD_AES_128_GCM, key, salt), 0);
+	net_udp_flush(&rig.w.demux.udp);
+	uint8_t buf[2048];
+	size_t got = 0;
+	struct pollfd pfd = { .fd = rig.browser, .events = POLLIN };
+	while (got < 4 && poll(&pfd, 1, 1000) == 1) {
+		ssize_t n = recv(rig.browser, buf, sizeof buf, 0);
+		size_t len;
+		struct rtp_hdr h;
+		if (n <= 0 || rtp_is_rtcp(buf, (size_t)n) || srtp_sess_unprotect_rtp(in, buf, (size_t)n, &len) != 0 ||
+		    rtp_parse(&h, buf, len) != 0)
+			continue;
+		ck_assert_uint_eq(h.pt, SDP_SUB_H264_PT);
+		ck_assert_uint_eq(h.ssrc, DOWN_SSRC);
+		ck_assert_uint_eq(h.seq, 100 + got);
+		ck_assert_uint_eq(h.payload_len, lens[got]);
+		ck_assert_mem_eq(h.payload, sent[got], lens[got]);
+		got++;
+	}
+	ck_assert_uint_eq(got, 4);
+	srtp_sess_free(in);
+	ck_assert_uint_eq(tapped, 0);   /* the tap leaves the H.264 video out, and says so once */
+	ck_assert(rig.track->tap_skip_logged);
+	rig.track->codec = SDP_VIDEO_VP8;   /* the same track in VP8 reaches it */
+	publish(true);
+	ck_assert_uint_eq(tapped, 1);
+	rig.room.n_taps = 0;
+	drain();
+}
+END_TEST
+
 /* PLIs from a subscriber reach the publisher at most once per SFU_PLI_MIN_INTERVAL_US. */
 START_TEST(keyframe_requests_throttled)
 {
@@ -414,6 +490,7 @@ static Suite *media_suite(void)
 	tcase_add_test(t, retransmission_on_rtx);
 	tcase_add_test(t, keyframe_requests_throttled);
 	tcase_add_test(t, rtcp_reports);
+	tcase_add_test(t, h264_forwarded_untouched);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -23,9 +23,9 @@ static const struct sdp_local local = {
 };
 
 static const struct sdp_sub_track tracks[] = {
-	{ "0", SDP_KIND_AUDIO, true, 1111, 0, "alice", "alice-mic", "alicecname" },
-	{ "1", SDP_KIND_VIDEO, true, 2222, 2223, "alice", "alice-cam", "alicecname" },
-	{ "2", SDP_KIND_VIDEO, false, 0, 0, "", "", "" },
+	{ "0", SDP_KIND_AUDIO, true, 1111, 0, "alice", "alice-mic", "alicecname", SDP_VIDEO_VP8, 0, false },
+	{ "1", SDP_KIND_VIDEO, true, 2222, 2223, "alice", "alice-cam", "alicecname", SDP_VIDEO_VP8, 0, false },
+	{ "2", SDP_KIND_VIDEO, false, 0, 0, "", "", "", SDP_VIDEO_VP8, 0, false },
 };
 
 static char *slurp(const char *path)
@@ -417,13 +417,16 @@ START_TEST(publish_refusals)
 	char *t = replace(chrome, "a=setup:actpass", "a=setup:passive");
 	ck_assert_int_eq(answer_rc(t), EPROTO);
 	free(t);
-	/* No Opus and no VP8: nothing acceptable. */
-	char *t1 = replace(chrome, " opus/", " speex/"), *t2 = replace(t1, " VP8/", " VP7/");
-	ck_assert_int_eq(answer_rc(t2), EPROTO);
+	/* No Opus, no VP8 and no H.264: nothing acceptable. */
+	char *t1 = replace(chrome, " opus/", " speex/"), *t2 = replace(t1, " VP8/", " VP7/"), *t3 = replace(t2, " H264/", " H263/");
+	ck_assert_int_eq(answer_rc(t3), EPROTO);
 	free(t1);
 	free(t2);
-	/* Only VP8 gone: audio stays, video is rejected with port 0. */
-	t = replace(chrome, " VP8/", " VP7/");
+	free(t3);
+	/* Only VP8 and H.264 gone: audio stays, video is rejected with port 0. */
+	t1 = replace(chrome, " VP8/", " VP7/");
+	t = replace(t1, " H264/", " H263/");
+	free(t1);
 	struct sdp_session *s = parse_ok(t);
 	char answer[16384];
 	struct sdp_publish_media pm[4];
@@ -566,7 +569,7 @@ START_TEST(subscribe_variants)
 {
 	char offer[8192];
 	/* video without RTX, no stream id, IPv6 candidate */
-	struct sdp_sub_track t = { "v7", SDP_KIND_VIDEO, true, 77, 0, "", "cam", "" };
+	struct sdp_sub_track t = { "v7", SDP_KIND_VIDEO, true, 77, 0, "", "cam", "", SDP_VIDEO_VP8, 0, false };
 	struct sdp_local l6 = local;
 	l6.ip = "::1";
 	ck_assert_int_eq(sdp_write_subscribe_offer(&l6, &t, 1, offer, sizeof(offer)), 0);
@@ -625,7 +628,7 @@ END_TEST
 static int check_rc(const char *text, const struct sdp_sub_track *t, size_t n)
 {
 	struct sdp_session *s = parse_ok(text);
-	int rc = sdp_check_subscribe_answer(s, t, n);
+	int rc = sdp_check_subscribe_answer(s, t, n, NULL);
 	sdp_session_free(s);
 	return rc;
 }
@@ -853,6 +856,167 @@ START_TEST(transport_lookup)
 }
 END_TEST
 
+/* ---- H.264 (RFC 6184) ---- */
+
+START_TEST(h264_fmtp)
+{
+	struct sdp_h264_fmtp f;
+	ck_assert_int_eq(sdp_h264_fmtp_parse("level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f", &f), 0);
+	ck_assert_uint_eq(f.profile_level_id, 0x42e01f);
+	ck_assert_uint_eq(f.packetization_mode, 1);
+	ck_assert(f.level_asymmetry_allowed);
+	ck_assert_int_eq(sdp_h264_fmtp_parse("profile-level-id=42001F; packetization-mode=1", &f), 0);
+	ck_assert_uint_eq(f.profile_level_id, 0x42001f);
+	ck_assert(!f.level_asymmetry_allowed);
+	ck_assert_int_eq(sdp_h264_fmtp_parse("", &f), 0);   /* RFC 6184 defaults */
+	ck_assert_uint_eq(f.profile_level_id, 0x42000a);
+	ck_assert_uint_eq(f.packetization_mode, 0);
+	ck_assert(sdp_h264_baseline(0x42e01f) && sdp_h264_baseline(0x42001f));
+	ck_assert(!sdp_h264_baseline(0x4d001f) && !sdp_h264_baseline(0x64001f) && !sdp_h264_baseline(0xf4001f));
+	const char *bad[] = { "profile-level-id=42e01", "profile-level-id=42e01f0", "profile-level-id=42g01f",
+	                      "packetization-mode=3", "packetization-mode=", "level-asymmetry-allowed=2" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(sdp_h264_fmtp_parse(bad[i], &f) == EBADMSG, "%s", bad[i]);
+}
+END_TEST
+
+/* A real Chromium 156 offer whose video transceiver prefers H.264 only (setCodecPreferences:
+ * H.264 and RTX), with simulcast rids q, h, f: the answer takes Constrained Baseline mode 1. */
+START_TEST(h264_publish_answer)
+{
+	char *text = slurp(VEC "chromium-offer-h264-simulcast.sdp");
+	struct sdp_session *offer = parse_ok(text);
+	ck_assert_ptr_null(codec_named(&offer->media[1], "VP8"));
+	char answer[16384];
+	struct sdp_publish_media pm[SDP_MAX_MEDIA];
+	size_t n = 0;
+	struct sdp_local l = local;
+	l.simulcast = true;
+	ck_assert_int_eq(sdp_answer_publish(offer, &l, pm, SDP_MAX_MEDIA, &n, answer, sizeof(answer)), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(pm[0].codec, SDP_VIDEO_VP8);   /* audio: the field stays zero */
+	ck_assert(pm[1].accepted);
+	ck_assert_int_eq(pm[1].codec, SDP_VIDEO_H264);
+	ck_assert_uint_eq(pm[1].pt, 108);              /* 42e01f mode 1, before 42001f (102) */
+	ck_assert_uint_eq(pm[1].rtx_pt, 109);
+	ck_assert_uint_eq(pm[1].h264.profile_level_id, 0x42e01f);
+	ck_assert_uint_eq(pm[1].n_rids, 3);
+	ck_assert(pm[1].fb_nack && pm[1].fb_nack_pli && pm[1].fb_ccm_fir && pm[1].fb_transport_cc);
+	ck_assert_ptr_nonnull(strstr(answer, "m=video 40000 UDP/TLS/RTP/SAVPF 108 109\r\n"));
+	ck_assert_ptr_nonnull(strstr(answer, "a=rtpmap:108 H264/90000\r\n"));
+	ck_assert_ptr_nonnull(strstr(answer, "a=fmtp:108 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f\r\n"));
+	ck_assert_ptr_nonnull(strstr(answer, "a=fmtp:109 apt=108\r\n"));
+	ck_assert_ptr_nonnull(strstr(answer, "a=simulcast:recv q;h;f\r\n"));
+	struct sdp_session *ans = parse_ok(answer);
+	ck_assert_uint_eq(ans->media[1].n_codecs, 2);
+	sdp_session_free(ans);
+
+	/* without Constrained Baseline, plain Baseline (42001f); without mode 1 or Baseline, nothing */
+	char *a = drop_lines(text, "a=fmtp:108 "), *b = replace(a, "packetization-mode=1;profile-level-id=4d001f", "x=1");
+	struct sdp_session *o2 = parse_ok(b);
+	ck_assert_int_eq(sdp_answer_publish(o2, &l, pm, SDP_MAX_MEDIA, &n, answer, sizeof(answer)), 0);
+	ck_assert_uint_eq(pm[1].pt, 102);
+	ck_assert_uint_eq(pm[1].h264.profile_level_id, 0x42001f);
+	sdp_session_free(o2);
+	char *c = replace(b, "packetization-mode=1;profile-level-id=42001f", "packetization-mode=0;profile-level-id=42001f");
+	o2 = parse_ok(c);
+	ck_assert_int_eq(sdp_answer_publish(o2, &l, pm, SDP_MAX_MEDIA, &n, answer, sizeof(answer)), 0);
+	ck_assert(!pm[1].accepted);   /* only mode 0 and High left: the video is refused, audio stays */
+	ck_assert(pm[0].accepted);
+	sdp_session_free(o2);
+	free(c);
+	free(b);
+	free(a);
+
+	/* an offer of VP8 and H.264 (every captured Chromium offer) is answered with VP8 */
+	char *gum = slurp(VEC "chromium-offer-gum.sdp");
+	o2 = parse_ok(gum);
+	ck_assert_ptr_nonnull(codec_named(&o2->media[1], "H264"));
+	ck_assert_int_eq(sdp_answer_publish(o2, &l, pm, SDP_MAX_MEDIA, &n, answer, sizeof(answer)), 0);
+	ck_assert_int_eq(pm[1].codec, SDP_VIDEO_VP8);
+	ck_assert_ptr_null(strstr(answer, "H264"));
+	sdp_session_free(o2);
+	free(gum);
+	sdp_session_free(offer);
+	free(text);
+}
+END_TEST
+
+/* plenum's own offer, turned into the answer a browser gives (setup active, recvonly). */
+static char *as_answer(const char *offer)
+{
+	char *a = replace(offer, "a=setup:actpass", "a=setup:active");
+	char *b = replace(a, "a=sendonly", "a=recvonly");
+	free(a);
+	return b;
+}
+
+static int refusal_rc(const char *text, const struct sdp_sub_track *t, size_t n, bool *refused)
+{
+	struct sdp_session *s = parse_ok(text);
+	int rc = sdp_check_subscribe_answer(s, t, n, refused);
+	sdp_session_free(s);
+	return rc;
+}
+
+START_TEST(h264_subscribe)
+{
+	struct sdp_sub_track t[3];
+	memcpy(t, tracks, sizeof t);
+	t[1].codec = SDP_VIDEO_H264;
+	t[1].h264_profile_level_id = 0x42001f;
+	char offer[16384];
+	ck_assert_int_eq(sdp_write_subscribe_offer(&local, t, 3, offer, sizeof(offer)), 0);
+	ck_assert_ptr_nonnull(strstr(offer, "m=video 40000 UDP/TLS/RTP/SAVPF 98 99\r\n"));
+	ck_assert_ptr_nonnull(strstr(offer, "a=rtpmap:98 H264/90000\r\n"));
+	ck_assert_ptr_nonnull(strstr(offer, "a=rtcp-fb:98 ccm fir\r\na=rtcp-fb:98 nack\r\na=rtcp-fb:98 nack pli\r\n"));
+	ck_assert_ptr_nonnull(strstr(offer, "a=fmtp:98 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f\r\n"));
+	ck_assert_ptr_nonnull(strstr(offer, "a=rtpmap:99 rtx/90000\r\na=fmtp:99 apt=98\r\n"));
+	ck_assert(strstr(offer, "a=rtpmap:96 VP8") > strstr(offer, "a=mid:2"));   /* only the inactive m-line 2 is VP8 */
+	struct sdp_session *s = parse_ok(offer);
+	ck_assert_uint_eq(s->media[1].codecs[0].pt, SDP_SUB_H264_PT);
+	sdp_session_free(s);
+
+	/* the browser decodes it; or rejects the m-line (Firefox without OpenH264); or answers VP8 */
+	bool refused[3] = { true, true, true };
+	char *ok = as_answer(offer);
+	ck_assert_int_eq(refusal_rc(ok, t, 3, refused), 0);
+	ck_assert(!refused[0] && !refused[1] && !refused[2]);
+	char *rej = replace(ok, "m=video 40000 UDP/TLS/RTP/SAVPF 98 99", "m=video 0 UDP/TLS/RTP/SAVPF 98 99");
+	ck_assert_int_eq(refusal_rc(rej, t, 3, refused), 0);
+	ck_assert(!refused[0] && refused[1] && !refused[2]);
+	ck_assert_int_eq(refusal_rc(rej, t, 3, NULL), EPROTO);
+	char *vp8 = replace(ok, "a=rtpmap:98 H264/90000", "a=rtpmap:98 VP8/90000");
+	ck_assert_int_eq(refusal_rc(vp8, t, 3, refused), 0);
+	ck_assert(refused[1]);
+	/* a VP8 m-line the browser rejects stays an error: every browser decodes VP8 */
+	struct sdp_sub_track v[3];
+	memcpy(v, tracks, sizeof v);
+	char voffer[16384];
+	ck_assert_int_eq(sdp_write_subscribe_offer(&local, v, 3, voffer, sizeof(voffer)), 0);
+	char *vok = as_answer(voffer);
+	char *vrej = replace(vok, "m=video 40000 UDP/TLS/RTP/SAVPF 96 97", "m=video 0 UDP/TLS/RTP/SAVPF 96 97");
+	ck_assert_int_eq(refusal_rc(vrej, v, 3, refused), EPROTO);
+
+	/* once refused, the m-line is offered rejected, out of BUNDLE, and any answer to it passes */
+	t[1].refused = true;
+	ck_assert_int_eq(sdp_write_subscribe_offer(&local, t, 3, offer, sizeof(offer)), 0);
+	ck_assert_ptr_nonnull(strstr(offer, "m=video 0 UDP/TLS/RTP/SAVPF 98\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\n"));
+	ck_assert_ptr_nonnull(strstr(offer, "a=group:BUNDLE 0 2\r\n"));
+	s = parse_ok(offer);
+	ck_assert(sdp_media_rejected(&s->media[1]));
+	sdp_session_free(s);
+	ck_assert_int_eq(refusal_rc(rej, t, 3, refused), 0);
+	t[0].refused = true;   /* audio cannot be refused */
+	ck_assert_int_eq(sdp_write_subscribe_offer(&local, t, 3, offer, sizeof(offer)), EINVAL);
+	free(vrej);
+	free(vok);
+	free(vp8);
+	free(rej);
+	free(ok);
+}
+END_TEST
+
 static Suite *sdp_suite(void)
 {
 	Suite *s = suite_create("sdp");
@@ -877,6 +1041,9 @@ static Suite *sdp_suite(void)
 	tcase_add_test(tc, malformed);
 	tcase_add_test(tc, oversized);
 	tcase_add_test(tc, every_prefix);
+	tcase_add_test(tc, h264_fmtp);
+	tcase_add_test(tc, h264_publish_answer);
+	tcase_add_test(tc, h264_subscribe);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;

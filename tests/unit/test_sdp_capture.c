@@ -121,6 +121,7 @@ struct rec {
 	unsigned offers;
 	uint32_t version;
 	char *sdp;
+	char *last;   /* the latest offer */
 };
 
 static void ev_joined(void *arg, const struct sfu_participant_info *p) {}
@@ -133,6 +134,8 @@ static void ev_offer(void *arg, uint32_t version, const char *sdp, const struct 
 		r->version = version;
 		r->sdp = strdup(sdp);
 	}
+	free(r->last);
+	r->last = strdup(sdp);
 }
 static void ev_dropped(void *arg, enum sfu_leave_reason why) {}
 static void ev_speaker(void *arg, uint32_t id) {}
@@ -158,10 +161,9 @@ static void teardown(void)
 	ck_assert_int_eq(uv_loop_close(&loop), 0);
 }
 
-/* Every committed publish offer, answered by sfu_publish now, gives the answer the browser took. */
-START_TEST(publish_answers_as_captured)
+/* A committed publish offer, answered by sfu_publish now, gives the answer the browser took. */
+static void publish_as_captured(const char *b, const char *c)
 {
-	const char *b = browsers[_i / N_CASES], *c = cases[_i % N_CASES];
 	char path[256], what[300];
 	snprintf(path, sizeof path, VEC "%s-offer-%s.sdp", b, c);
 	char *offer = slurp(path);
@@ -176,8 +178,13 @@ START_TEST(publish_answers_as_captured)
 	snprintf(what, sizeof what, "%s's publish answer, %s", b, path);
 	same_text(now, was, what);
 	/* the normalisation leaves what matters: simulcast offers get their rids back */
-	if (strcmp(c, "simulcast") == 0)
+	if (strstr(c, "simulcast"))
 		ck_assert_ptr_nonnull(strstr(now, "a=simulcast:recv q;h;f"));
+	/* VP8 when offered, H.264 (mode 1, Constrained Baseline) for an offer of H.264 alone */
+	bool h264 = strncmp(c, "h264", 4) == 0;
+	ck_assert(!h264 || strstr(now, " H264/90000\r\na=rtcp-fb:") != NULL);
+	ck_assert(!h264 || strstr(now, ";packetization-mode=1;profile-level-id=42e01f\r\n") != NULL);
+	ck_assert(h264 || strstr(now, " VP8/90000\r\n") != NULL);
 	sfu_leave(p, SFU_LEFT_BYE);
 	free(now);
 	free(was);
@@ -185,20 +192,34 @@ START_TEST(publish_answers_as_captured)
 	free(shown);
 	free(offer);
 	free(r.sdp);
+	free(r.last);
+}
+
+START_TEST(publish_answers_as_captured)
+{
+	publish_as_captured(browsers[_i / N_CASES], cases[_i % N_CASES]);
+}
+END_TEST
+
+/* Chromium's offer with H.264 alone (setCodecPreferences), simulcast; Firefox ESR has no H.264. */
+START_TEST(h264_publish_answer_as_captured)
+{
+	publish_as_captured("chromium", "h264-simulcast");
 }
 END_TEST
 
 /* A viewer joining a publisher of the committed offer gets the subscribe offer the browser was
  * shown, and the browser's captured answer to it passes the server's check. */
-START_TEST(subscribe_offer_as_captured)
+/* pub_b: whose publish offer (Firefox answers Chromium's H.264 publisher). refuses: the browser's
+ * answer rejects the video, which later offers then keep rejected (port 0, outside BUNDLE). */
+static void subscribe_as_captured(const char *pub_b, const char *b, const char *name, bool refuses)
 {
-	const char *b = browsers[_i];
 	char path[256], what[300];
-	snprintf(path, sizeof path, VEC "%s-subscribe-publisher-offer.sdp", b);
+	snprintf(path, sizeof path, VEC "%s-%s-publisher-offer.sdp", pub_b, name);
 	char *pub_offer = slurp(path);
-	snprintf(path, sizeof path, VEC "%s-subscribe-offer.sdp", b);
+	snprintf(path, sizeof path, VEC "%s-%s-offer.sdp", b, name);
 	char *shown = slurp(path);
-	snprintf(path, sizeof path, VEC "%s-subscribe-answer.sdp", b);
+	snprintf(path, sizeof path, VEC "%s-%s-answer.sdp", b, name);
 	char *browser_answer = slurp(path);
 
 	struct rec rp = { 0 }, rv = { 0 };
@@ -213,16 +234,51 @@ START_TEST(subscribe_offer_as_captured)
 	snprintf(what, sizeof what, "the subscribe offer %s was shown", b);
 	same_text(now, was, what);
 	ck_assert_int_eq(sfu_subscribe_answer(viewer, rv.version, browser_answer), 0);
+	if (refuses) {
+		/* a second publisher: the viewer's next offer keeps the refused video rejected */
+		struct rec r2 = { 0 };
+		struct sfu_participant *pub2;
+		char *gum = slurp(VEC "chromium-offer-gum.sdp");
+		ck_assert_int_eq(sfu_join(sfu, "capture", "Second", &events, &r2, &pub2), 0);
+		ck_assert_int_eq(sfu_publish(pub2, gum, NULL, &answer), 0);
+		free(answer);
+		ck_assert_uint_ge(rv.offers, 2);
+		ck_assert_ptr_nonnull(strstr(rv.last, "m=video 0 UDP/TLS/RTP/SAVPF 98\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\n"));
+		ck_assert_ptr_nonnull(strstr(rv.last, "a=group:BUNDLE 0 2 3\r\n"));
+		ck_assert_ptr_nonnull(strstr(rv.last, "a=rtpmap:96 VP8/90000"));   /* the second one's video */
+		sfu_leave(pub2, SFU_LEFT_BYE);
+		free(gum);
+		free(r2.sdp);
+		free(r2.last);
+	}
 
 	sfu_leave(viewer, SFU_LEFT_BYE);
 	sfu_leave(pub, SFU_LEFT_BYE);
 	free(now);
 	free(was);
 	free(rv.sdp);
+	free(rv.last);
 	free(rp.sdp);
+	free(rp.last);
 	free(browser_answer);
 	free(shown);
 	free(pub_offer);
+}
+
+START_TEST(subscribe_offer_as_captured)
+{
+	subscribe_as_captured(browsers[_i], browsers[_i], "subscribe", false);
+}
+END_TEST
+
+/* An H.264 publisher's video is offered in H.264 (PT 98, RTX 99) and Chromium answers it. */
+START_TEST(h264_subscribe_offer_as_captured)
+{
+	subscribe_as_captured("chromium", "chromium", "subscribe-h264", false);
+	char *shown = slurp(VEC "chromium-subscribe-h264-offer.sdp");
+	ck_assert_ptr_nonnull(strstr(shown, "a=rtpmap:98 H264/90000\r\n"));
+	ck_assert_ptr_nonnull(strstr(shown, "a=fmtp:99 apt=98\r\n"));
+	free(shown);
 }
 END_TEST
 
@@ -240,6 +296,12 @@ START_TEST(browsers_accepted)
 			ck_assert_msg(strstr(r, want) != NULL, "%s lacks \"%s\"", path, want);
 		}
 		ck_assert_ptr_nonnull(strstr(r, "subscribe: accepted (0:audio:recvonly 1:video:recvonly)"));
+		/* H.264: Chromium takes both answers; Firefox ESR here has no H.264 to offer */
+		const char *h264 = i == 0 ? "publish h264-simulcast: accepted" : "publish h264-simulcast: skipped";
+		ck_assert_msg(strstr(r, h264) != NULL, "%s lacks \"%s\"", path, h264);
+		const char *sub = i == 0 ? "subscribe-h264: accepted (0:audio:recvonly 1:video:recvonly)\n"
+		                         : "subscribe-h264: accepted (0:audio:recvonly)\n";   /* Firefox stops the video */
+		ck_assert_msg(strstr(r, sub) != NULL, "%s lacks \"%s\"", path, sub);
 		free(r);
 	}
 }
@@ -275,6 +337,18 @@ START_TEST(normalisation_keeps_the_rest)
 }
 END_TEST
 
+/* Firefox ESR without OpenH264 answers the offer of Chromium's H.264 video with that m-line
+ * rejected (port 0): the answer is taken, the video is not sent to it, later offers keep the
+ * m-line rejected and Firefox takes them (the browser test shows it decoding the next VP8 video). */
+START_TEST(firefox_refuses_h264_as_captured)
+{
+	char *ans = slurp(VEC "firefox-subscribe-h264-answer.sdp");
+	ck_assert_ptr_nonnull(strstr(ans, "m=video 0 "));
+	free(ans);
+	subscribe_as_captured("chromium", "firefox", "subscribe-h264", true);
+}
+END_TEST
+
 static Suite *capture_suite(void)
 {
 	Suite *s = suite_create("sdp_capture");
@@ -282,6 +356,9 @@ static Suite *capture_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, publish_answers_as_captured, 0, 2 * N_CASES);
 	tcase_add_loop_test(tc, subscribe_offer_as_captured, 0, 2);
+	tcase_add_test(tc, h264_publish_answer_as_captured);
+	tcase_add_test(tc, h264_subscribe_offer_as_captured);
+	tcase_add_test(tc, firefox_refuses_h264_as_captured);
 	tcase_add_test(tc, browsers_accepted);
 	tcase_add_test(tc, normalisation_keeps_the_rest);
 	suite_add_tcase(s, tc);

@@ -50,6 +50,15 @@ static void programme_setup(void)
 	add_track(2, SFU_SOURCE_CAMERA, true);
 }
 
+/* 12 speaks now, 11 spoke before */
+static void speaking_12_then_11(void)
+{
+	room.dominant = 12;
+	room.recent[0] = 12;
+	room.recent[1] = 11;
+	room.n_recent = 2;
+}
+
 static void pick(struct sfu_track **video, struct sfu_track **audio)
 {
 	*video = *audio = (struct sfu_track *)&room;   /* overwritten, NULL included */
@@ -59,10 +68,7 @@ static void pick(struct sfu_track **video, struct sfu_track **audio)
 START_TEST(programme_follows_the_speaker)
 {
 	struct sfu_track *v, *a;
-	room.dominant = 12;
-	room.recent[0] = 12;
-	room.recent[1] = 11;
-	room.n_recent = 2;
+	speaking_12_then_11();
 	pick(&v, &a);
 	ck_assert_ptr_eq(v, &tracks[1][SFU_SOURCE_CAMERA]);
 	ck_assert_ptr_eq(a, &tracks[1][SFU_SOURCE_MICROPHONE]);
@@ -98,10 +104,7 @@ END_TEST
 START_TEST(programme_skips_muted_and_silent_tracks)
 {
 	struct sfu_track *v, *a;
-	room.dominant = 12;
-	room.recent[0] = 12;
-	room.recent[1] = 11;
-	room.n_recent = 2;
+	speaking_12_then_11();
 	people[1].video_muted = true;                         /* the speaker's camera is off */
 	pick(&v, &a);
 	ck_assert_ptr_eq(v, &tracks[0][SFU_SOURCE_CAMERA]);   /* the speaker before */
@@ -112,6 +115,28 @@ START_TEST(programme_skips_muted_and_silent_tracks)
 	people[1].forced_mute[SFU_SOURCE_MICROPHONE] = true;
 	pick(&v, &a);
 	ck_assert_ptr_eq(a, &tracks[0][SFU_SOURCE_MICROPHONE]);
+}
+END_TEST
+
+/* Viewers and recordings take VP8 only: the speaker's H.264 camera is passed over for the next
+ * VP8 one, its microphone stays the programme's audio, and an H.264 screen share is not shown. */
+START_TEST(programme_skips_h264_videos)
+{
+	struct sfu_track *v, *a;
+	speaking_12_then_11();
+	tracks[1][SFU_SOURCE_CAMERA].codec = SDP_VIDEO_H264;
+	pick(&v, &a);
+	ck_assert_ptr_eq(v, &tracks[0][SFU_SOURCE_CAMERA]);
+	ck_assert_ptr_eq(a, &tracks[1][SFU_SOURCE_MICROPHONE]);
+	add_track(2, SFU_SOURCE_SCREEN, true);
+	tracks[2][SFU_SOURCE_SCREEN].codec = SDP_VIDEO_H264;
+	pick(&v, &a);
+	ck_assert_ptr_eq(v, &tracks[0][SFU_SOURCE_CAMERA]);
+	tracks[0][SFU_SOURCE_CAMERA].codec = SDP_VIDEO_H264;
+	tracks[2][SFU_SOURCE_CAMERA].codec = SDP_VIDEO_H264;
+	pick(&v, &a);
+	ck_assert_ptr_null(v);   /* every video is H.264: none */
+	ck_assert_ptr_eq(a, &tracks[1][SFU_SOURCE_MICROPHONE]);
 }
 END_TEST
 
@@ -332,6 +357,7 @@ static Suite *view_suite(void)
 	tcase_add_test(tc, programme_screen_first);
 	tcase_add_test(tc, programme_skips_muted_and_silent_tracks);
 	tcase_add_test(tc, programme_nobody_speaks_yet);
+	tcase_add_test(tc, programme_skips_h264_videos);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("answer");
 	tcase_add_test(tc, answer_chromium);

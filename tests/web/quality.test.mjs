@@ -252,7 +252,7 @@ test('downlink: checked, paused entries deduplicated, cleared on reset; particip
   assert.equal(session.participants.get(7).quality, 'poor');
   assert.equal(downlinks.length, 1);
   assert.deepEqual(downlinks[0], { estimate_kbps: 310, rtt_ms: 120, loss_pct: 4.5, quality: 'poor',
-    paused: [{ participant_id: 7, source: 'camera' }] });
+    paused: [{ participant_id: 7, source: 'camera' }], unsupported: [] });
   ws.drop();
   await flush();
   assert.equal(downlinks[1], null, 'a reset clears the paused videos');
@@ -372,7 +372,7 @@ test('data saver prefs: small cameras but the speaker\'s, screens as shown, audi
 });
 
 test('downlinkFrom tolerates junk', () => {
-  assert.deepEqual(downlinkFrom(null), { estimate_kbps: null, rtt_ms: null, loss_pct: null, quality: null, paused: [] });
+  assert.deepEqual(downlinkFrom(null), { estimate_kbps: null, rtt_ms: null, loss_pct: null, quality: null, paused: [], unsupported: [] });
   assert.deepEqual(downlinkFrom({ estimate_kbps: -1, rtt_ms: 'x', quality: 'good', paused: 'all' }).quality, 'good');
 });
 

@@ -96,6 +96,7 @@ struct lg_rx {
 	enum lg_kind kind;
 	uint8_t pt, rtx_pt;
 	bool nack_ok;
+	bool h264;                   /* video in H.264 (the offer's codec), else VP8 */
 	char mid[16];
 	bool got_rtp;
 	struct rtp_recv_stats rs;
@@ -198,6 +199,7 @@ struct lg_opts {
 	bool ignore_layers;     /* --ignore-publish-layers: send every layer whatever publish_layers says */
 	bool focus_check;       /* after the window, one viewer pins a camera large: time until its top layer arrives */
 	bool simulcast, quiet, check, verbose;
+	bool h264;                   /* --codec h264: cameras and screens publish H.264 (RFC 6184), not VP8 */
 	bool tcp_subscribers;        /* subscribe PCs over ICE-TCP (RFC 6544 active, RFC 4571 framing) */
 	unsigned whep_viewers;       /* WHEP viewers of room 0 (plenum: its host starts streaming, gets the link) */
 	bool record;                 /* room 0's host records the meeting from before the window to its end */

@@ -42,6 +42,8 @@ static void usage(FILE *f)
 	        "  --speakers K         the first K of each room publish audio (default 1)\n"
 	        "  --duration SECS      measurement window (default 10)\n"
 	        "  --simulcast on|off   camera as q/h/f simulcast (default on)\n"
+	        "  --codec vp8|h264     the video codec publishers offer and send (default vp8; h264: H.264\n"
+	        "                       packetization-mode=1 only: STAP-A of SPS and PPS, FU-A, an IDR every 3 s)\n"
 	        "  --tcp-subscribers    receive over ICE-TCP (the server's passive TCP candidate)\n"
 	        "  --ramp-ms MS         one participant joins every MS (default 20)\n"
 	        "  --setup-timeout SECS wait this long after the ramp for every PC (default 30)\n"
@@ -108,6 +110,11 @@ static int parse_args(struct lg_opts *o, int argc, char **argv)
 		if (strcmp(a, "--json") == 0 && v) { o->json_path = v; i++; continue; }
 		if (strcmp(a, "--server-pid") == 0 && v) { o->server_pid = atoi(v); i++; continue; }
 		if (strcmp(a, "--simulcast") == 0 && v) { o->simulcast = strcmp(v, "off") != 0; i++; continue; }
+		if (strcmp(a, "--codec") == 0 && v && (strcmp(v, "h264") == 0 || strcmp(v, "vp8") == 0)) {
+			o->h264 = strcmp(v, "h264") == 0;
+			i++;
+			continue;
+		}
 		if (strcmp(a, "--quiet") == 0) { o->quiet = true; continue; }
 		if (strcmp(a, "--tcp-subscribers") == 0) { o->tcp_subscribers = true; continue; }
 		if (strcmp(a, "--verbose") == 0) { o->verbose = true; continue; }

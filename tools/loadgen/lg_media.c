@@ -1,13 +1,15 @@
 /* lg_media: synthetic media of the load generator — Opus-like audio with audio levels, VP8 frames
- * with valid payload descriptors and keyframe headers, NACK/PLI/FIR answers and sender reports on
- * the publish side; delay, loss, keyframes, receiver reports, NACKs and PLIs on the subscribe side.
- * RFC 7741 (VP8 RTP), RFC 6386 §9.1, RFC 6464 (audio level), RFC 4588 (RTX), RFC 3550, RFC 4585. */
+ * with valid payload descriptors and keyframe headers (or H.264: STAP-A of SPS and PPS, FU-A),
+ * NACK/PLI/FIR answers and sender reports on the publish side; delay, loss, keyframes, receiver
+ * reports, NACKs and PLIs on the subscribe side. RFC 7741 (VP8 RTP), RFC 6386 §9.1, RFC 6184
+ * (H.264 RTP), RFC 6464 (audio level), RFC 4588 (RTX), RFC 3550, RFC 4585. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/util.h"
+#include "codec/h264.h"
 #include "codec/vp8.h"
 #include "rtcp/rtcp.h"
 #include "rtcp/twcc.h"
@@ -215,6 +217,130 @@ static void send_frame_packet(struct lg_pc *pc, struct lg_tx *t, unsigned i, uin
 	t->pace_bytes -= (int64_t)plen;
 }
 
+/* ---- H.264 (RFC 6184, packetization-mode=1) ----------------------------------------------------- */
+
+struct bitw { uint8_t *p; size_t cap, bits; };
+
+static void put_bits(struct bitw *w, uint32_t v, unsigned n)
+{
+	while (n--) {
+		size_t byte = w->bits / 8;
+		if (byte >= w->cap)
+			return;
+		if (w->bits % 8 == 0)
+			w->p[byte] = 0;
+		if ((v >> n) & 1u)
+			w->p[byte] |= (uint8_t)(0x80u >> (w->bits % 8));
+		w->bits++;
+	}
+}
+
+static void put_ue(struct bitw *w, uint32_t v)
+{
+	unsigned len = 0;
+	for (uint32_t x = v + 1; x > 1; x >>= 1)
+		len++;
+	put_bits(w, 0, len);
+	put_bits(w, v + 1, len + 1);
+}
+
+/* A Constrained Baseline SPS (42e01f, poc type 2, one reference frame) for w x h, with frame
+ * cropping for sizes that are not whole macroblocks, emulation prevention bytes inserted. */
+static size_t h264_sps(uint8_t *out, size_t cap, uint16_t width, uint16_t height)
+{
+	uint8_t rbsp[32];
+	struct bitw w = { rbsp, sizeof rbsp, 0 };
+	unsigned wm = (width + 15u) / 16u, hm = (height + 15u) / 16u;
+	put_bits(&w, 0x42e01f, 24);
+	put_ue(&w, 0);               /* seq_parameter_set_id */
+	put_ue(&w, 0);               /* log2_max_frame_num_minus4 */
+	put_ue(&w, 2);               /* pic_order_cnt_type */
+	put_ue(&w, 1);               /* max_num_ref_frames */
+	put_bits(&w, 0, 1);
+	put_ue(&w, wm - 1);
+	put_ue(&w, hm - 1);
+	put_bits(&w, 0x3, 2);        /* frame_mbs_only, direct_8x8_inference */
+	bool crop = wm * 16 != width || hm * 16 != height;
+	put_bits(&w, crop, 1);
+	if (crop) {
+		put_ue(&w, 0);
+		put_ue(&w, (wm * 16 - width) / 2);
+		put_ue(&w, 0);
+		put_ue(&w, (hm * 16 - height) / 2);
+	}
+	put_bits(&w, 0, 1);          /* no VUI */
+	put_bits(&w, 1, 1);          /* rbsp_stop_one_bit */
+	size_t n = (w.bits + 7) / 8, o = 0;
+	unsigned zeros = 0;
+	out[o++] = 0x67;
+	for (size_t i = 0; i < n && o + 2 < cap; i++) {
+		if (zeros >= 2 && rbsp[i] <= 3) {
+			out[o++] = 3;
+			zeros = 0;
+		}
+		out[o++] = rbsp[i];
+		zeros = rbsp[i] == 0 ? zeros + 1 : 0;
+	}
+	return o;
+}
+
+static const uint8_t h264_pps[] = { 0x68, 0xce, 0x3c, 0x80 };
+
+/* Packet i of the current H.264 frame. A keyframe: a STAP-A of SPS, PPS and (when the frame is one
+ * packet) the IDR, else an SEI, then the IDR in FU-A fragments (a single NAL unit when it is one
+ * packet). A delta frame: a single NAL unit or FU-A fragments of a P slice. The loadgen tag
+ * follows the NAL unit (or FU) header of the packet's last NAL unit. */
+static void send_h264_packet(struct lg_pc *pc, struct lg_tx *t, unsigned i, uint64_t now)
+{
+	struct lg *lg = pc->lg;
+	uint8_t *pl = lg->scratch;
+	size_t o = 0, per = t->frame_per, last_size = 0;
+	bool key = t->frame_key;
+	uint8_t type = key ? H264_NAL_IDR : H264_NAL_SLICE, nri = key ? 0x60 : 0x40;
+	unsigned first = key ? 1 : 0, frags = t->frame_npk - first;   /* packets of the slice */
+	if (key && i == 0) {
+		pl[o++] = 0x78;   /* STAP-A */
+		size_t n = h264_sps(pl + o + 2, 40, t->width, t->height);
+		wr16(pl + o, (uint16_t)n);
+		o += 2 + n;
+		wr16(pl + o, sizeof h264_pps);
+		memcpy(pl + o + 2, h264_pps, sizeof h264_pps);
+		o += 2 + sizeof h264_pps;
+		last_size = o;
+		o += 2;
+		pl[o++] = frags ? H264_NAL_SEI : (uint8_t)(nri | H264_NAL_IDR);
+	} else if (frags == 1) {
+		pl[o++] = (uint8_t)(nri | type);
+	} else {
+		pl[o++] = (uint8_t)(nri | H264_FU_A);
+		pl[o++] = (uint8_t)((i == first ? 0x80 : 0) | (i + 1 == t->frame_npk ? 0x40 : 0) | type);
+	}
+	tag_write(pl + o, t->tag_id, t->tag_seq++, now);
+	o += LG_TAG_LEN;
+	size_t plen = per > o ? per : o;
+	if (plen > LG_MTU_PAYLOAD)
+		plen = LG_MTU_PAYLOAD;
+	if (last_size)
+		wr16(pl + last_size, (uint16_t)(plen - last_size - 2));
+	send_rtp(pc, t, i + 1 == t->frame_npk, t->frame_ts, pl, plen, NULL);
+	t->pace_bytes -= (int64_t)plen;
+}
+
+/* Where the loadgen tag is in a received H.264 payload (see send_h264_packet); 0 when nowhere. */
+static size_t h264_tag_off(const struct h264_info *h, const uint8_t *pl, size_t plen)
+{
+	if (h->packet_type == H264_FU_A)
+		return 2;
+	if (h->packet_type != H264_STAP_A)
+		return 1;
+	size_t off = 1, last = 0;
+	while (off + 2 < plen) {   /* h264_parse checked the sizes */
+		last = off + 2;
+		off = last + ((size_t)pl[off] << 8 | pl[off + 1]);
+	}
+	return last ? last + 1 : 0;
+}
+
 /* Sends what the pacer allows of the current frame (all of it with drain). */
 static void pace_frame(struct lg_pc *pc, struct lg_tx *t, uint64_t now, bool drain)
 {
@@ -226,8 +352,12 @@ static void pace_frame(struct lg_pc *pc, struct lg_tx *t, uint64_t now, bool dra
 			t->pace_bytes = cap;
 	}
 	t->pace_at_us = now;
-	while (t->frame_next < t->frame_npk && (drain || t->pace_bytes > 0))
-		send_frame_packet(pc, t, t->frame_next++, now);
+	while (t->frame_next < t->frame_npk && (drain || t->pace_bytes > 0)) {
+		if (pc->lg->o.h264)
+			send_h264_packet(pc, t, t->frame_next++, now);
+		else
+			send_frame_packet(pc, t, t->frame_next++, now);
+	}
 }
 
 /* A new frame is due: what is left of the last one goes first (a pacer that fell behind catches
@@ -565,6 +695,7 @@ void lg_media_rtp_in(struct lg_pc *pc, const uint8_t *buf, size_t len, size_t wi
 		r->kind = h.pt == 111 ? LG_AUDIO : LG_VIDEO;
 		r->pt = h.pt;
 		r->nack_ok = r->kind == LG_VIDEO;
+		r->h264 = r->kind == LG_VIDEO && lg->o.h264;
 	}
 	const uint8_t *pl = h.payload;
 	size_t plen = h.payload_len;
@@ -595,23 +726,33 @@ void lg_media_rtp_in(struct lg_pc *pc, const uint8_t *buf, size_t len, size_t wi
 	if (r->kind == LG_AUDIO) {
 		off = 1;
 	} else {
-		struct vp8_desc d;
-		if (vp8_parse_descriptor(&d, pl, plen) != 0)
-			return;
-		off = d.desc_len;
-		if (d.start_of_partition && d.partition_id == 0) {
-			bool key = vp8_is_keyframe(pl, plen);
-			off += key ? 10 : 3;
-			if (key && !is_rtx)
-				r->keyframes++;
-			uint16_t kw, kh;
-			if (key && lg->focusing && pc->part == lg->focus_part &&
-			    vp8_desc_keyframe_size(&d, pl, plen, &kw, &kh) == 0 && kh >= 540 && kh < 1080) {
-				/* the pinned camera's top layer (720p; the screen is 1080p, the tiles' layer 180p) */
-				lg->focus_done_us = now;
-				lg->focus_height = kh;
-				lg->focusing = false;
+		bool key = false, sized = false;
+		uint16_t kw = 0, kh = 0;
+		if (r->h264) {
+			struct h264_info hi;
+			if (h264_parse(&hi, pl, plen) != 0)
+				return;
+			off = h264_tag_off(&hi, pl, plen);
+			key = h264_info_is_keyframe(&hi);
+			sized = key && h264_info_keyframe_size(&hi, &kw, &kh) == 0;
+		} else {
+			struct vp8_desc d;
+			if (vp8_parse_descriptor(&d, pl, plen) != 0)
+				return;
+			off = d.desc_len;
+			if (d.start_of_partition && d.partition_id == 0) {
+				key = vp8_is_keyframe(pl, plen);
+				off += key ? 10 : 3;
+				sized = key && vp8_desc_keyframe_size(&d, pl, plen, &kw, &kh) == 0;
 			}
+		}
+		if (key && !is_rtx)
+			r->keyframes++;
+		if (sized && lg->focusing && pc->part == lg->focus_part && kh >= 540 && kh < 1080) {
+			/* the pinned camera's top layer (720p; the screen is 1080p, the tiles' layer 180p) */
+			lg->focus_done_us = now;
+			lg->focus_height = kh;
+			lg->focusing = false;
 		}
 		if (!r->keyframes && !is_rtx && now - r->last_pli_us >= KEY_MIN_GAP_US)
 			send_pli(pc, r, now);

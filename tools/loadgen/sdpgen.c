@@ -89,7 +89,8 @@ int lg_sdp_publish_offer(struct lg_pc *pc, char *out, size_t cap)
 			continue;
 		}
 		const char *track = first->screen ? "screen" : "cam";
-		strbuf_printf(&b, "m=video 9 UDP/TLS/RTP/SAVPF 96 97 98 99 102 103\r\n");
+		bool h264 = pc->lg->o.h264;   /* H.264 alone, as a browser after setCodecPreferences */
+		strbuf_printf(&b, h264 ? "m=video 9 UDP/TLS/RTP/SAVPF 102 103\r\n" : "m=video 9 UDP/TLS/RTP/SAVPF 96 97 98 99 102 103\r\n");
 		transport_lines(&b, pc, "actpass", m == 0);
 		strbuf_printf(&b, "a=mid:%u\r\n"
 		       "a=extmap:14 urn:ietf:params:rtp-hdrext:toffset\r\n"
@@ -107,12 +108,14 @@ int lg_sdp_publish_offer(struct lg_pc *pc, char *out, size_t cap)
 		       m, stream, stream, track);
 		static const char fb[] = "a=rtcp-fb:%u goog-remb\r\na=rtcp-fb:%u transport-cc\r\na=rtcp-fb:%u ccm fir\r\n"
 		                         "a=rtcp-fb:%u nack\r\na=rtcp-fb:%u nack pli\r\n";
-		strbuf_printf(&b, "a=rtpmap:96 VP8/90000\r\n");
-		strbuf_printf(&b, fb, 96, 96, 96, 96, 96);
-		strbuf_printf(&b, "a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\na=rtpmap:98 VP9/90000\r\n");
-		strbuf_printf(&b, fb, 98, 98, 98, 98, 98);
-		strbuf_printf(&b, "a=fmtp:98 profile-id=0\r\na=rtpmap:99 rtx/90000\r\na=fmtp:99 apt=98\r\n"
-		           "a=rtpmap:102 H264/90000\r\n");
+		if (!h264) {
+			strbuf_printf(&b, "a=rtpmap:96 VP8/90000\r\n");
+			strbuf_printf(&b, fb, 96, 96, 96, 96, 96);
+			strbuf_printf(&b, "a=rtpmap:97 rtx/90000\r\na=fmtp:97 apt=96\r\na=rtpmap:98 VP9/90000\r\n");
+			strbuf_printf(&b, fb, 98, 98, 98, 98, 98);
+			strbuf_printf(&b, "a=fmtp:98 profile-id=0\r\na=rtpmap:99 rtx/90000\r\na=fmtp:99 apt=98\r\n");
+		}
+		strbuf_printf(&b, "a=rtpmap:102 H264/90000\r\n");
 		strbuf_printf(&b, fb, 102, 102, 102, 102, 102);
 		strbuf_printf(&b, "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42001f\r\n"
 		           "a=rtpmap:103 rtx/90000\r\na=fmtp:103 apt=102\r\n");
@@ -154,6 +157,15 @@ static const struct sdp_codec *codec_named(const struct sdp_media *m, const char
 	return NULL;
 }
 
+/* What plenum or Janus sends on a subscribe m-line: Opus, or VP8 / H.264 as its publisher sends. */
+static const struct sdp_codec *media_codec(const struct sdp_media *m)
+{
+	if (m->kind == SDP_KIND_AUDIO)
+		return codec_named(m, "opus");
+	const struct sdp_codec *c = codec_named(m, "VP8");
+	return c ? c : codec_named(m, "H264");
+}
+
 static const struct sdp_codec *rtx_for(const struct sdp_media *m, uint8_t apt)
 {
 	for (size_t i = 0; i < m->n_codecs; i++)
@@ -175,7 +187,7 @@ int lg_sdp_publish_apply_answer(struct lg_pc *pc, const char *sdp)
 		t->active = false;
 		if (!m || sdp_media_rejected(m) || m->dir == SDP_DIR_INACTIVE || m->dir == SDP_DIR_SENDONLY)
 			continue;
-		const struct sdp_codec *c = codec_named(m, t->kind == LG_AUDIO ? "opus" : "VP8");
+		const struct sdp_codec *c = codec_named(m, t->kind == LG_AUDIO ? "opus" : pc->lg->o.h264 ? "H264" : "VP8");
 		if (!c || m->codecs[0].pt != c->pt)
 			continue;   /* the server chose another codec: nothing we can send */
 		t->pt = c->pt;
@@ -212,7 +224,7 @@ static bool ext_known(const char *uri)
 	       strcmp(uri, SDP_EXT_ABS_SEND_TIME) == 0 || strcmp(uri, SDP_EXT_TWCC) == 0;
 }
 
-static void rx_from_media(struct lg_pc *pc, const struct sdp_media *m, uint8_t pt, uint8_t rtx_pt, bool nack)
+static void rx_from_media(struct lg_pc *pc, const struct sdp_media *m, const struct sdp_codec *c, uint8_t rtx_pt)
 {
 	uint32_t ssrc = m->fid_primary ? m->fid_primary : (m->n_ssrcs ? m->ssrcs[0] : 0);
 	if (!ssrc)
@@ -221,10 +233,11 @@ static void rx_from_media(struct lg_pc *pc, const struct sdp_media *m, uint8_t p
 	if (!r)
 		return;
 	r->kind = m->kind == SDP_KIND_AUDIO ? LG_AUDIO : LG_VIDEO;
-	r->pt = pt;
+	r->pt = c->pt;
 	r->rtx_pt = rtx_pt;
 	r->rtx_ssrc = m->fid_rtx;
-	r->nack_ok = nack;
+	r->nack_ok = c->fb_nack;
+	r->h264 = strcasecmp(c->name, "H264") == 0;
 	snprintf(r->mid, sizeof r->mid, "%.15s", m->mid);   /* server mids are short */
 }
 
@@ -252,7 +265,7 @@ int lg_sdp_subscribe_answer(struct lg_pc *pc, const char *offer, char *out, size
 	for (size_t i = 0; i < s->n_media; i++) {
 		const struct sdp_media *m = &s->media[i];
 		accepted[i] = !sdp_media_rejected(m) && (m->kind == SDP_KIND_AUDIO || m->kind == SDP_KIND_VIDEO) &&
-		              codec_named(m, m->kind == SDP_KIND_AUDIO ? "opus" : "VP8");
+		              media_codec(m);
 		if (accepted[i])
 			strbuf_printf(&b, " %s", m->mid);
 	}
@@ -266,7 +279,7 @@ int lg_sdp_subscribe_answer(struct lg_pc *pc, const char *offer, char *out, size
 			       m->fmt_first[0] ? m->fmt_first : "0", m->mid);
 			continue;
 		}
-		const struct sdp_codec *c = codec_named(m, m->kind == SDP_KIND_AUDIO ? "opus" : "VP8");
+		const struct sdp_codec *c = media_codec(m);
 		const struct sdp_codec *rtx = m->kind == SDP_KIND_VIDEO ? rtx_for(m, c->pt) : NULL;
 		if (rtx)
 			strbuf_printf(&b, "m=%s 9 UDP/TLS/RTP/SAVPF %u %u\r\n", m->media_name, c->pt, rtx->pt);
@@ -293,10 +306,12 @@ int lg_sdp_subscribe_answer(struct lg_pc *pc, const char *offer, char *out, size
 			strbuf_printf(&b, "a=rtcp-fb:%u goog-remb\r\n", c->pt);
 		if (m->kind == SDP_KIND_AUDIO)
 			strbuf_printf(&b, "a=fmtp:%u minptime=10;useinbandfec=1\r\n", c->pt);
+		else if (c->fmtp[0])   /* H.264: the offer's profile and packetization mode */
+			strbuf_printf(&b, "a=fmtp:%u %s\r\n", c->pt, c->fmtp);
 		if (rtx)
 			strbuf_printf(&b, "a=rtpmap:%u rtx/90000\r\na=fmtp:%u apt=%u\r\n", rtx->pt, rtx->pt, c->pt);
 		if (sends)
-			rx_from_media(pc, m, c->pt, rtx ? rtx->pt : 0, c->fb_nack);
+			rx_from_media(pc, m, c, rtx ? rtx->pt : 0);
 		twcc_from_media(pc, m, c);
 	}
 	if (b.overflow)
@@ -345,7 +360,7 @@ int lg_sdp_whep_apply_answer(struct lg_pc *pc, const char *answer)
 		    (m->dir != SDP_DIR_SENDONLY && m->dir != SDP_DIR_SENDRECV))
 			continue;
 		const struct sdp_codec *rtx = audio ? NULL : rtx_for(m, c->pt);
-		rx_from_media(pc, m, c->pt, rtx ? rtx->pt : 0, c->fb_nack);
+		rx_from_media(pc, m, c, rtx ? rtx->pt : 0);
 		twcc_from_media(pc, m, c);
 		usable++;
 	}

@@ -228,20 +228,26 @@ export class QualityModel {
 // ---- downlink: paused videos -----------------------------------------------------------------
 
 /** A downlink event's data, checked: {estimate_kbps, rtt_ms, loss_pct, quality, paused: [{participant_id, source}]}. */
-export function downlinkFrom(d) {
-  const num = (v) => (Number.isFinite(v) && v >= 0 ? v : null);
-  const paused = [];
+/** [{participant_id, source}] from an event's list of videos, checked, without repeats, at most 512. */
+function videoList(arr) {
+  const out = [];
   const seen = new Set();
-  for (const p of Array.isArray(d?.paused) ? d.paused.slice(0, 512) : []) {
+  for (const p of Array.isArray(arr) ? arr.slice(0, 512) : []) {
     if (!p || !Number.isInteger(p.participant_id) || (p.source !== 'camera' && p.source !== 'screen')) continue;
     const key = pausedKey(p.participant_id, p.source);
     if (seen.has(key)) continue;
     seen.add(key);
-    paused.push({ participant_id: p.participant_id, source: p.source });
+    out.push({ participant_id: p.participant_id, source: p.source });
   }
+  return out;
+}
+
+export function downlinkFrom(d) {
+  const num = (v) => (Number.isFinite(v) && v >= 0 ? v : null);
   return {
     estimate_kbps: num(d?.estimate_kbps), rtt_ms: num(d?.rtt_ms), loss_pct: num(d?.loss_pct),
-    quality: levelOf(d?.quality), paused,
+    quality: levelOf(d?.quality), paused: videoList(d?.paused),
+    unsupported: videoList(d?.unsupported),   // videos in a codec this browser cannot decode (H.264)
   };
 }
 

@@ -18,6 +18,7 @@
 // An end-to-end encrypted meeting (e2ee: e2ee/crypto.js FrameCrypto, or anything with sender(),
 // receiver() and pcConfig) joins with e2ee: true and puts a transform on every sender and receiver.
 
+import { preferVideoCodec } from './codecs.js';
 import { Emitter } from './emitter.js';
 import { PublishLayers, downlinkFrom, levelOf } from './quality.js';
 
@@ -435,8 +436,10 @@ export class Session extends Emitter {
       this.publishTransceivers.video = pc.addTransceiver(this.local.video || 'video', { direction: 'sendonly' });
       this.simulcast = false;
     }
+    this.videoCodec = preferVideoCodec(this.publishTransceivers.video) ?? 'vp8';
     if (this.local.screen) {
       this.publishTransceivers.screen = pc.addTransceiver(this.local.screen, { direction: 'sendonly' });
+      preferVideoCodec(this.publishTransceivers.screen);
     }
     this.sealSenders();
     this.watchPc(pc, 'publish', gen);
@@ -503,6 +506,7 @@ export class Session extends Emitter {
         tr.direction = 'sendonly';
       } else {
         tr = pc.addTransceiver(track, { direction: 'sendonly' });
+        preferVideoCodec(tr);
         this.publishTransceivers.screen = tr;
         this.sealSenders();
       }

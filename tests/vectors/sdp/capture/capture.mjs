@@ -5,7 +5,7 @@
 // offers, answers and results land in tests/vectors/sdp/ (test_sdp compares them with what the
 // current code generates). With --check nothing is written: the run only tells whether both
 // browsers still take what the server writes now. Run inside scripts/netns.sh; see capture.sh.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, OUT, startPlenum } from '../../../browser/lib-plenum.mjs';
@@ -91,42 +91,63 @@ async function scenarios(arg) {
   await publish('datachannel', async (pc) => { sendonly(pc); pc.createDataChannel('chat'); });
   await publish('datachannel-first', async (pc) => { pc.createDataChannel('chat'); sendonly(pc); });
   await publish('maxbundle', sendonly, { bundlePolicy: 'max-bundle' });
-  await publish('simulcast', async (pc) => {
+  const simulcast = (pc) => {
     pc.addTransceiver('audio', { direction: 'sendonly' });
-    pc.addTransceiver('video', { direction: 'sendonly', sendEncodings: [
+    return pc.addTransceiver('video', { direction: 'sendonly', sendEncodings: [
       { rid: 'q', scaleResolutionDownBy: 4 }, { rid: 'h', scaleResolutionDownBy: 2 }, { rid: 'f' }] });
-  });
+  };
+  await publish('simulcast', simulcast);
+  // H.264 only (the web client's plenum.videoCodec = 'h264'): mode 1 Baseline and RTX preferred
+  const h264 = RTCRtpSender.getCapabilities('video').codecs.filter((k) => /^video\/h264$/i.test(k.mimeType) &&
+    /packetization-mode=1/.test(k.sdpFmtpLine) && /profile-level-id=42/.test(k.sdpFmtpLine));
+  const rtx = RTCRtpSender.getCapabilities('video').codecs.filter((k) => /^video\/rtx$/i.test(k.mimeType));
+  const preferH264 = (tr) => tr.setCodecPreferences([...h264, ...rtx]);
+  if (h264.length) await publish('h264-simulcast', async (pc) => preferH264(simulcast(pc)));
+  else results.push('publish h264-simulcast: skipped (no H.264 in RTCRtpSender.getCapabilities)');
 
   // subscribe: a publisher with camera and microphone, then a viewer who answers the server's offer
-  const room = `cap-${b}-subscribe`;
-  const pubc = await session(room, 'Publisher');
-  const pub = new RTCPeerConnection({ iceServers: [] });
-  let sub = null, subc = null;
-  try {
-    await camera(pub);
-    const offer = await pub.createOffer();
-    files['subscribe-publisher-offer.sdp'] = offer.sdp;
-    await pub.setLocalDescription(offer);
-    const { sdp } = await pubc.req('publish', { sdp: offer.sdp });
-    await pub.setRemoteDescription({ type: 'answer', sdp });
-    subc = await session(room, 'Viewer');
-    const so = await subc.event('subscribe_offer');
-    files['subscribe-offer.sdp'] = so.sdp;
-    sub = new RTCPeerConnection({ iceServers: [] });
-    await sub.setRemoteDescription({ type: 'offer', sdp: so.sdp });
-    const answer = await sub.createAnswer();
-    files['subscribe-answer.sdp'] = answer.sdp;
-    await sub.setLocalDescription(answer);
-    await subc.req('subscribe_answer', { version: so.version, sdp: answer.sdp });   /* the server's check */
-    const kinds = sub.getTransceivers().map((t) => t.mid + ':' + t.receiver.track.kind + ':' + t.currentDirection).join(' ');
-    results.push(`subscribe: accepted (${kinds})`);
-  } catch (e) {
-    results.push(`subscribe: ERROR ${e.name}: ${e.message}`);
+  // `given`: another browser's publish offer, only signalled (no media is needed for the SDP)
+  async function subscribe(name, prefer, given) {
+    const room = `cap-${b}-${name}`;
+    const pubc = await session(room, 'Publisher');
+    const pub = new RTCPeerConnection({ iceServers: [] });
+    let sub = null, subc = null;
+    try {
+      if (given) {
+        await pubc.req('publish', { sdp: given });
+      } else {
+        await camera(pub);
+        if (prefer) prefer(pub.getTransceivers()[1]);
+        const offer = await pub.createOffer();
+        files[`${name}-publisher-offer.sdp`] = offer.sdp;
+        await pub.setLocalDescription(offer);
+        const { sdp } = await pubc.req('publish', { sdp: offer.sdp });
+        await pub.setRemoteDescription({ type: 'answer', sdp });
+      }
+      subc = await session(room, 'Viewer');
+      const so = await subc.event('subscribe_offer');
+      files[`${name}-offer.sdp`] = so.sdp;
+      sub = new RTCPeerConnection({ iceServers: [] });
+      await sub.setRemoteDescription({ type: 'offer', sdp: so.sdp });
+      const answer = await sub.createAnswer();
+      files[`${name}-answer.sdp`] = answer.sdp;
+      await sub.setLocalDescription(answer);
+      await subc.req('subscribe_answer', { version: so.version, sdp: answer.sdp });   /* the server's check */
+      const kinds = sub.getTransceivers().map((t) => t.mid + ':' + t.receiver.track.kind + ':' + t.currentDirection).join(' ');
+      results.push(`${name}: accepted (${kinds})`);
+    } catch (e) {
+      results.push(`${name}: ERROR ${e.name}: ${e.message}`);
+    }
+    pub.close();
+    if (sub) sub.close();
+    pubc.close();
+    if (subc) subc.close();
   }
-  pub.close();
-  if (sub) sub.close();
-  pubc.close();
-  if (subc) subc.close();
+  await subscribe('subscribe');
+  // without H.264 of its own, the browser answers an offer of Chromium's H.264 video (it refuses it)
+  if (h264.length) await subscribe('subscribe-h264', preferH264);
+  else if (arg.h264PublisherOffer) await subscribe('subscribe-h264', null, arg.h264PublisherOffer);
+  else results.push('subscribe-h264: skipped (no H.264 in RTCRtpSender.getCapabilities)');
   results.push('userAgent: ' + navigator.userAgent);
   return { files, results };
 }
@@ -157,7 +178,8 @@ try {
     const ff = await launchFirefox(`${env.base}/`, { logPath: join(OUT, 'browser', 'sdp-capture-firefox.log') });
     try {
       await ff.bidi.waitFor('page loaded', () => document.readyState === 'complete');
-      await ff.bidi.evaluate(start, { browser: 'firefox' });
+      const h264PublisherOffer = readFileSync(join(VEC, 'chromium-subscribe-h264-publisher-offer.sdp'), 'utf8');
+      await ff.bidi.evaluate(start, { browser: 'firefox', h264PublisherOffer });
       failed += store('firefox', await ff.bidi.waitFor('capture', () => window.__capture, null, 120000));
     } finally {
       await ff.stop();

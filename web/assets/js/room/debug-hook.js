@@ -33,6 +33,8 @@ export function installDebugHook(ui) {
     breakout: get(() => JSON.parse(JSON.stringify(ui.breakout ?? null))),
     // end-to-end encryption: the worker's totals {sealed, opened, failed, sealMs, openMs}, failing, mode
     e2ee: get(() => (s()?.e2ee ? { ...s().e2ee.totals, failing: s().e2ee.failing, mode: s().e2ee.mode } : null)),
+    unsupportedVideos: get(() => [...(ui.unsupportedVideos ?? [])]),
+    videoCodec: get(() => s()?.videoCodec ?? null),
   });
   Object.freeze(hook);
   Object.defineProperty(window, 'plenum', { value: hook, writable: false, configurable: false });

@@ -100,6 +100,7 @@ export function createQuality(app) {
     serverDown = d ? d.quality : null;
     paused = new Set((d ? d.paused : []).map((p) => pausedKey(p.participant_id, p.source)));
     ui.pausedVideos = [...paused];
+    ui.unsupportedVideos = (d ? d.unsupported : []).map((p) => pausedKey(p.participant_id, p.source));
     const say = pauses.update(paused.size);
     if (say) toasts.announce(t(say));
     render();
@@ -155,6 +156,7 @@ export function createQuality(app) {
     serverDown = null;
     paused = new Set();
     ui.pausedVideos = [];
+    ui.unsupportedVideos = [];
     model.reset();
     ui.ownQuality = null;
     pauses.update(0);
