@@ -1,7 +1,9 @@
 # plenum — one binary, its tests, its fuzzers. `make run` and `make test` do all set-up.
 CC      ?= gcc
 BUILD   ?= build
-PKGS    := libuv libwebsockets openssl jansson inih zlib libbrotlienc sqlite3 libavformat libavcodec libavutil
+PKGS    := libuv libwebsockets openssl jansson inih zlib libbrotlienc sqlite3
+# libav: headers only; src/rec/av.c loads the libraries when the first recording starts
+AV_PKGS := libavformat libavcodec libavutil
 OPT     ?= -O2
 SANFLAGS ?=
 # Debian's hardening flags (dpkg-buildflags), set by `make deb`; empty for development builds.
@@ -9,8 +11,8 @@ HARDEN_CFLAGS ?=
 HARDEN_LDFLAGS ?=
 CFLAGS  += $(SANFLAGS) $(HARDEN_CFLAGS) -std=c11 -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Wshadow -Wno-unused-parameter \
            -Wstrict-prototypes -Werror=implicit-function-declaration -Isrc \
-           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+           $(shell pkg-config --cflags $(PKGS) $(AV_PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl -lm -lpthread
 
 LIB_SRC := $(filter-out src/app/main.c,$(sort $(wildcard src/*/*.c)))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)

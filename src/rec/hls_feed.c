@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <libavformat/avformat.h>
+#include "rec/av.h"
 
 #include "base/clock.h"
 #include "base/log.h"
@@ -313,6 +313,8 @@ static void free_frames(struct hls_feed *f)
 
 int hls_feed_new(struct hls_feed **out, int fd, size_t ring_bytes, uint64_t start_us)
 {
+	if (rec_av_load() != 0)
+		return ENOSYS;
 	struct hls_feed *f = calloc(1, sizeof *f);
 	if (!f)
 		return ENOMEM;

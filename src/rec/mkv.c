@@ -2,7 +2,7 @@
  * header is the stream's CodecPrivate (RFC 7845 §5.1, Matroska's A_OPUS mapping). */
 #include <string.h>
 
-#include <libavutil/channel_layout.h>
+#include "rec/av.h"
 
 #include "rec/mkv.h"
 

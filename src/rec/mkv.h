@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <libavformat/avformat.h>
+#include "rec/av.h"
 
 /* A new stream of oc (time base 1 ms): VP8 of width x height, or Opus 48 kHz stereo. 0 or an AVERROR. */
 int rec_mkv_add_stream(AVFormatContext *oc, bool video, uint16_t width, uint16_t height);

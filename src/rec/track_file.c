@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libavformat/avformat.h>
+#include "rec/av.h"
 
 #include "rec/mkv.h"
 #include "rec/track_file.h"
@@ -21,6 +21,8 @@ struct track_file {
 
 int track_file_new(struct track_file **out, const char *path, bool video)
 {
+	if (rec_av_load() != 0)
+		return ENOSYS;
 	struct track_file *f = calloc(1, sizeof *f);
 	if (!f || !(f->path = strdup(path)) || rec_frames_init(&f->frames, video) != 0) {
 		if (f) {
