@@ -97,6 +97,13 @@ void proto_breakout_left(struct meet_room *r)
 		changed(r);
 }
 
+/* After moves: each group's hands, and everyone's state. */
+static void moved(struct meet_room *r)
+{
+	proto_room_broadcast_hands(r);
+	changed(r);
+}
+
 /* Moves one member's media (sfu_move) and its place in the meeting. */
 static int move_to(struct meet_member *m, unsigned group)
 {
@@ -118,8 +125,7 @@ static void move_all_to_plan(struct meet_room *r)
 			log_warn("signal", "participant %u not moved to group %u: %s", m->id, m->planned,
 			         signal_err_code(signal_err_from_sfu(rc)));
 	}
-	proto_room_broadcast_hands(r);
-	changed(r);
+	moved(r);
 }
 
 /* The countdown is over: everyone back in the main room. Someone the main room has no space for
@@ -136,8 +142,7 @@ static void return_all(struct meet_room *r)
 		meet_breakout_end(r);
 		log_info("signal", "breakout groups closed");
 	}
-	proto_room_broadcast_hands(r);
-	changed(r);
+	moved(r);
 }
 
 void proto_server_tick(struct proto_server *s)
@@ -292,8 +297,7 @@ enum signal_err proto_m_breakout_move(struct proto_req *r)
 	int rc = move_to(m, (unsigned)group);
 	if (rc)
 		return signal_err_from_sfu(rc);
-	proto_room_broadcast_hands(room);
-	changed(room);
+	moved(room);
 	r->result = json_object();
 	return SIGNAL_OK;
 }
@@ -386,8 +390,7 @@ enum signal_err proto_m_breakout_join(struct proto_req *r)
 	int rc = move_to(m, (unsigned)group);
 	if (rc)
 		return signal_err_from_sfu(rc);
-	proto_room_broadcast_hands(room);
-	changed(room);
+	moved(room);
 	r->result = json_object();
 	return SIGNAL_OK;
 }
